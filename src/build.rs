@@ -1,0 +1,56 @@
+//! Build script: compiles the `content/` folder into the binary (as `embedded::FILES`), so an
+//! installed `quire` opens the bundled library from any directory.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let manifest =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let content = manifest.join("content");
+    println!("cargo:rerun-if-changed={}", content.display());
+    let mut files = Vec::new();
+    if content.is_dir() {
+        collect(&content, &content, &mut files);
+    }
+    files.sort();
+    let mut out =
+        String::from("/// Bundled content files: (path relative to `content/`, bytes).\n");
+    out.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
+    for relative in &files {
+        let absolute = content.join(relative);
+        out.push_str(&format!(
+            "    ({relative:?}, include_bytes!({:?})),\n",
+            absolute.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    let dest =
+        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bundled_content.rs");
+    fs::write(dest, out).expect("write bundled_content.rs");
+}
+
+fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect(base, &path, files);
+        } else if name.ends_with(".md") || name.ends_with(".markdown") {
+            if let Ok(relative) = path.strip_prefix(base) {
+                let parts: Vec<String> = relative
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect();
+                files.push(parts.join("/"));
+            }
+        }
+    }
+}

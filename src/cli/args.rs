@@ -1,0 +1,60 @@
+//! Command-line arguments, declared with clap so `--help` documents every option.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// A full-screen terminal reader for markdown posts and curated bookmark notes.
+///
+/// With no subcommand, opens the reader. Content comes from `--content` folders, else from
+/// `./content` when the current directory has one, else from the library bundled in the binary.
+#[derive(Debug, Parser)]
+#[command(name = "quire", version, about, long_about)]
+pub struct Cli {
+    /// Content folder to load (repeat for several). Replaces ./content and the bundled library.
+    #[arg(long = "content", value_name = "DIR", global = true)]
+    pub content: Vec<PathBuf>,
+
+    /// Read-state file to use instead of the one in the data directory.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub state: Option<PathBuf>,
+
+    /// Configuration file to use instead of the one in the config directory.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List items, one a line: id, kind, date, title (tab-separated).
+    List {
+        /// Only items under this category path, e.g. "Bookmarks/Tech Insights from Bookmarks".
+        #[arg(long, value_name = "PATH")]
+        category: Option<String>,
+        /// Only items not marked read.
+        #[arg(long)]
+        unread: bool,
+        /// Print a JSON array instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one item: its metadata, then its body as plain text.
+    Show {
+        /// The item's id, as printed by `quire list`.
+        id: String,
+        /// Print a JSON object (with the markdown body) instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Count items, categories and problems.
+    Stats {
+        /// Print a JSON object instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every problem found while loading; exit 1 if there are any.
+    Check,
+}

@@ -1,0 +1,21 @@
+//! The content model and its loaders: files on disk (or bundled) → a [`Library`].
+//!
+//! Nothing here knows about terminals; the reader and the CLI both start from [`load_library`].
+
+mod assemble;
+pub mod bookmarks;
+pub mod date;
+pub mod diagnostic;
+pub mod document;
+mod embedded;
+pub mod front_matter;
+pub mod id;
+pub mod loader;
+pub mod model;
+pub mod source;
+
+pub use date::Date;
+pub use diagnostic::Diagnostic;
+pub use loader::load_library;
+pub use model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
+pub use source::{Root, RootError};

@@ -1,0 +1,300 @@
+//! Parsed documents → a [`Library`]: the category tree, items filed in it, ids made unique.
+//!
+//! Posts sit under their folder (named by its `_index.md`), and under their `category` inside
+//! it; a collection is a node named by its title under its folder, with its headings beneath.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::diagnostic::Diagnostic;
+use super::document::{CollectionDoc, Document, Post};
+use super::id::{bookmark_id, path_id};
+use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
+use super::source::SourceFile;
+use crate::text::sanitize_line;
+
+/// A file after parsing, ready to be filed.
+pub struct LoadedFile {
+    pub source: SourceFile,
+    pub document: Option<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the library from files in (root, path) order; that order decides which of two
+/// clashing ids keeps the plain one.
+pub fn assemble(files: Vec<LoadedFile>, mut diagnostics: Vec<Diagnostic>) -> Library {
+    let mut tree = Tree::new();
+    for file in &files {
+        if let Some(Document::Section { title, description }) = &file.document {
+            let dir = parent_key(&file.source.relative);
+            let node = tree.folder(&dir);
+            if let Some(title) = title
+                .as_deref()
+                .map(sanitize_line)
+                .filter(|t| !t.is_empty())
+                && node != Library::ROOT
+            {
+                tree.nodes[node.0].name = title;
+            }
+            if description.is_some() {
+                tree.nodes[node.0].description = description.clone();
+            }
+        }
+    }
+    let mut items = Vec::new();
+    for file in files {
+        diagnostics.extend(file.diagnostics);
+        match file.document {
+            Some(Document::Post(post)) => items.push(file_post(&mut tree, &file.source, post)),
+            Some(Document::Collection(doc)) => {
+                file_collection(&mut tree, &file.source, doc, &mut items)
+            }
+            Some(Document::Section { .. }) | None => {}
+        }
+    }
+    make_ids_unique(&mut items, &mut diagnostics);
+    tree.into_library(items, diagnostics)
+}
+
+fn file_post(tree: &mut Tree, source: &SourceFile, post: Post) -> Item {
+    let relative = &source.relative;
+    let stem = relative
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    // A page bundle `slug/index.md` belongs to the folder that holds `slug/`.
+    let folder_of = if stem == "index" {
+        relative.parent().unwrap_or(relative)
+    } else {
+        relative
+    };
+    let mut node = tree.folder(&parent_key(folder_of));
+    if let Some(category) = &post.category {
+        for part in category
+            .split('/')
+            .map(sanitize_line)
+            .filter(|p| !p.is_empty())
+        {
+            node = tree.child(node, &part);
+        }
+    }
+    Item {
+        id: path_id(relative),
+        kind: ItemKind::Post,
+        title: sanitize_line(&post.title),
+        url: post.url.as_deref().map(sanitize_line),
+        date: post.date,
+        authors: post.authors.iter().map(|a| sanitize_line(a)).collect(),
+        tags: post.tags.iter().map(|t| sanitize_line(t)).collect(),
+        description: post.description.as_deref().map(sanitize_line),
+        body: post.body,
+        category: node,
+        source: SourceRef {
+            path: source.display.clone(),
+            line: 1,
+        },
+    }
+}
+
+fn file_collection(
+    tree: &mut Tree,
+    source: &SourceFile,
+    doc: CollectionDoc,
+    items: &mut Vec<Item>,
+) {
+    let folder = tree.folder(&parent_key(&source.relative));
+    let top = tree.child(folder, &sanitize_line(&doc.title));
+    tree.nodes[top.0].description = doc.description;
+    tree.nodes[top.0].keeps_order = true;
+    let walk = |tree: &mut Tree, path: &[String]| {
+        path.iter().fold(top, |node, name| {
+            let child = tree.child(node, &sanitize_line(name));
+            tree.nodes[child.0].keeps_order = true;
+            child
+        })
+    };
+    for section in &doc.collection.sections {
+        let node = walk(tree, &section.path);
+        if section.description.is_some() {
+            tree.nodes[node.0].description = section.description.clone();
+        }
+    }
+    let collection_id = path_id(&source.relative);
+    for bookmark in doc.collection.bookmarks {
+        let category = walk(tree, &bookmark.path);
+        let url = bookmark.url.as_deref().map(sanitize_line);
+        let title = sanitize_line(&bookmark.title);
+        items.push(Item {
+            id: bookmark_id(&collection_id, url.as_deref(), &title),
+            kind: ItemKind::Bookmark,
+            title,
+            url,
+            date: None,
+            authors: Vec::new(),
+            tags: doc.tags.iter().map(|t| sanitize_line(t)).collect(),
+            description: bookmark.description.as_deref().map(sanitize_line),
+            body: bookmark.body,
+            category,
+            source: SourceRef {
+                path: source.display.clone(),
+                line: bookmark.line,
+            },
+        });
+    }
+}
+
+/// Gives the second and later holders of an id `~2`, `~3`…, and says so.
+fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_at: HashMap<String, usize> = HashMap::with_capacity(items.len());
+    for index in 0..items.len() {
+        let id = items[index].id.clone();
+        let Some(&first) = first_at.get(&id) else {
+            first_at.insert(id, index);
+            continue;
+        };
+        let mut n = 2;
+        let unique = loop {
+            let candidate = format!("{id}~{n}");
+            if !first_at.contains_key(&candidate) {
+                break candidate;
+            }
+            n += 1;
+        };
+        let other = &items[first].source;
+        diagnostics.push(Diagnostic::new(
+            items[index].source.path.clone(),
+            Some(items[index].source.line),
+            format!(
+                "duplicate id `{id}` (also {}:{}); this item is `{unique}`",
+                other.path.display(),
+                other.line
+            ),
+        ));
+        first_at.insert(unique.clone(), index);
+        items[index].id = unique;
+    }
+}
+
+/// The folder of a relative path, as a `/`-joined key ("" for the root).
+fn parent_key(relative: &Path) -> String {
+    relative
+        .parent()
+        .map(|p| {
+            p.iter()
+                .map(|s| s.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default()
+}
+
+struct Node {
+    name: String,
+    description: Option<String>,
+    parent: Option<CategoryId>,
+    children: Vec<CategoryId>,
+    /// Collection headings keep document order; folders are sorted by name.
+    keeps_order: bool,
+}
+
+struct Tree {
+    nodes: Vec<Node>,
+    folders: HashMap<String, CategoryId>,
+    children_by_name: HashMap<(CategoryId, String), CategoryId>,
+}
+
+impl Tree {
+    fn new() -> Self {
+        let root = Node {
+            name: "All".into(),
+            description: None,
+            parent: None,
+            children: Vec::new(),
+            keeps_order: false,
+        };
+        let mut folders = HashMap::new();
+        folders.insert(String::new(), Library::ROOT);
+        Tree {
+            nodes: vec![root],
+            folders,
+            children_by_name: HashMap::new(),
+        }
+    }
+
+    fn folder(&mut self, key: &str) -> CategoryId {
+        if let Some(id) = self.folders.get(key) {
+            return *id;
+        }
+        let (parent_key, name) = key.rsplit_once('/').unwrap_or(("", key));
+        let parent = self.folder(parent_key);
+        let id = self.child(parent, &sanitize_line(name));
+        self.folders.insert(key.to_string(), id);
+        id
+    }
+
+    fn child(&mut self, parent: CategoryId, name: &str) -> CategoryId {
+        let key = (parent, name.to_string());
+        if let Some(id) = self.children_by_name.get(&key) {
+            return *id;
+        }
+        let id = CategoryId(self.nodes.len());
+        self.nodes.push(Node {
+            name: name.to_string(),
+            description: None,
+            parent: Some(parent),
+            children: Vec::new(),
+            keeps_order: false,
+        });
+        self.nodes[parent.0].children.push(id);
+        self.children_by_name.insert(key, id);
+        id
+    }
+
+    fn into_library(self, items: Vec<Item>, diagnostics: Vec<Diagnostic>) -> Library {
+        let mut categories: Vec<Category> = self
+            .nodes
+            .iter()
+            .map(|n| Category {
+                name: n.name.clone(),
+                description: n.description.clone(),
+                parent: n.parent,
+                children: n.children.clone(),
+                items: Vec::new(),
+                total: 0,
+            })
+            .collect();
+        for (index, item) in items.iter().enumerate() {
+            categories[item.category.0].items.push(index);
+        }
+        for (index, node) in self.nodes.iter().enumerate() {
+            if !node.keeps_order {
+                let names: Vec<String> = categories.iter().map(|c| c.name.to_lowercase()).collect();
+                categories[index]
+                    .children
+                    .sort_by(|a, b| names[a.0].cmp(&names[b.0]));
+            }
+            // Posts newest first (undated last); bookmarks stay in document order.
+            categories[index].items.sort_by(|&a, &b| {
+                let (a, b) = (&items[a], &items[b]);
+                match (a.kind, b.kind) {
+                    (ItemKind::Post, ItemKind::Post) => b.date.cmp(&a.date),
+                    (ItemKind::Post, ItemKind::Bookmark) => std::cmp::Ordering::Less,
+                    (ItemKind::Bookmark, ItemKind::Post) => std::cmp::Ordering::Greater,
+                    (ItemKind::Bookmark, ItemKind::Bookmark) => std::cmp::Ordering::Equal,
+                }
+            });
+        }
+        // Children always come after their parent in `nodes`, so a reverse pass sums totals.
+        for index in (0..categories.len()).rev() {
+            categories[index].total += categories[index].items.len();
+            if let Some(parent) = categories[index].parent {
+                categories[parent.0].total += categories[index].total;
+            }
+        }
+        Library {
+            items,
+            categories,
+            diagnostics,
+        }
+    }
+}

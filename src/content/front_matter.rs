@@ -1,0 +1,422 @@
+//! Front matter: the metadata block at the top of a markdown file.
+//!
+//! TOML between `+++` lines is the native format (Zola, Hugo). YAML between `---` lines (Hugo,
+//! Jekyll) is read too, for its common flat subset, so existing sites load unchanged. Both end
+//! up as a TOML table, from which [`FrontMatter`] picks the fields Quire knows, leniently: a
+//! field of the wrong type is reported and skipped, unknown fields are ignored.
+
+use toml::{Table, Value};
+
+use super::date::Date;
+use super::diagnostic::line_of;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Yaml,
+}
+
+/// A file cut into its front matter and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub format: Option<Format>,
+    /// The text between the fences (empty when there is no front matter).
+    pub front: &'a str,
+    /// 1-based line of the first line of `front`.
+    pub front_line: usize,
+    pub body: &'a str,
+    /// 1-based line of the first line of `body`.
+    pub body_line: usize,
+}
+
+/// A front matter block was opened but never closed; the whole file is then the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unclosed {
+    pub fence: &'static str,
+}
+
+/// Splits `text` at its front matter fences. The opening fence must be the first line.
+pub fn split_front_matter(text: &str) -> Result<Split<'_>, Unclosed> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let none = Split {
+        format: None,
+        front: "",
+        front_line: 1,
+        body: text_no_bom,
+        body_line: 1,
+    };
+    let (fence, format) = match first_line(text_no_bom) {
+        "+++" => ("+++", Format::Toml),
+        "---" => ("---", Format::Yaml),
+        _ => return Ok(none),
+    };
+    let after_open = &text_no_bom[next_line_start(text_no_bom, 0)..];
+    let mut offset = 0;
+    while offset < after_open.len() || offset == 0 {
+        let line = first_line(&after_open[offset..]);
+        if line.trim_end() == fence {
+            let front = &after_open[..offset];
+            let body_start = next_line_start(after_open, offset);
+            let body = &after_open[body_start..];
+            let body_line = 2 + front.matches('\n').count() + 1;
+            return Ok(Split {
+                format: Some(format),
+                front,
+                front_line: 2,
+                body,
+                body_line,
+            });
+        }
+        let next = next_line_start(after_open, offset);
+        if next == offset {
+            break;
+        }
+        offset = next;
+    }
+    if format == Format::Yaml {
+        // A lone `---` at the top is a thematic break in plain markdown, not front matter.
+        return Ok(none);
+    }
+    Err(Unclosed { fence })
+}
+
+fn first_line(text: &str) -> &str {
+    let line = text.split('\n').next().unwrap_or("");
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+fn next_line_start(text: &str, from: usize) -> usize {
+    match text[from..].find('\n') {
+        Some(pos) => from + pos + 1,
+        None => text.len(),
+    }
+}
+
+/// The fields Quire reads from front matter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub date: Option<Date>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    /// Zola's `path`; a `YYYY/MM/DD` in it dates the post.
+    pub path: Option<String>,
+    /// `"bookmarks"` marks a bookmark collection; `"post"` forces a post.
+    pub kind: Option<String>,
+}
+
+/// A problem inside front matter, with its 1-based line in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses the front matter of a split file. Problems are returned beside whatever could be read.
+pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>) {
+    let mut problems = Vec::new();
+    let table = match split.format {
+        None => return (FrontMatter::default(), problems),
+        Some(Format::Toml) => match split.front.parse::<Table>() {
+            Ok(table) => table,
+            Err(err) => {
+                let at = err.span().map_or(0, |span| span.start);
+                problems.push(FieldProblem {
+                    line: split.front_line + line_of(split.front, at) - 1,
+                    message: format!("invalid TOML front matter: {}", err.message().trim()),
+                });
+                return (FrontMatter::default(), problems);
+            }
+        },
+        Some(Format::Yaml) => yaml_subset(split.front, split.front_line, &mut problems),
+    };
+    let mut fields = Fields {
+        table: &table,
+        split,
+        problems: &mut problems,
+    };
+    let taxonomies = table.get("taxonomies").and_then(Value::as_table);
+
+    let mut front = FrontMatter {
+        title: fields.string("title"),
+        date: fields.date("date"),
+        authors: fields.strings("authors"),
+        tags: fields.strings("tags"),
+        category: fields.string("category"),
+        description: fields.string("summary"),
+        url: fields.string("url"),
+        path: fields.string("path"),
+        kind: fields.string("kind"),
+    };
+    if front.date.is_none() && !table.contains_key("date") {
+        front.date = fields.date("publishDate");
+    }
+    if front.authors.is_empty() {
+        front.authors = fields.strings("author");
+    }
+    if front.description.is_none() {
+        front.description = fields.string("description");
+    }
+    if front.url.is_none() {
+        front.url = fields.string("source");
+    }
+    if front.category.is_none() {
+        front.category = fields.strings("categories").into_iter().next();
+    }
+    if let Some(tax) = taxonomies {
+        let list = |key: &str| -> Vec<String> {
+            tax.get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if front.tags.is_empty() {
+            front.tags = list("tags");
+        }
+        if front.category.is_none() {
+            front.category = list("categories").into_iter().next();
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    (front, problems)
+}
+
+struct Fields<'t, 's, 'p> {
+    table: &'t Table,
+    split: &'t Split<'s>,
+    problems: &'p mut Vec<FieldProblem>,
+}
+
+impl Fields<'_, '_, '_> {
+    fn complain(&mut self, key: &str, expected: &str) {
+        let line = key_line(self.split, key);
+        self.problems.push(FieldProblem {
+            line,
+            message: format!("`{key}` should be {expected}; ignored"),
+        });
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        match self.table.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Integer(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            _ => {
+                self.complain(key, "a string");
+                None
+            }
+        }
+    }
+
+    /// A string, or an array of strings; a single string becomes a one-element list.
+    fn strings(&mut self, key: &str) -> Vec<String> {
+        match self.table.get(key) {
+            None => Vec::new(),
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(values)) if values.iter().all(Value::is_str) => values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            Some(_) => {
+                self.complain(key, "a string or an array of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Option<Date> {
+        let parsed = match self.table.get(key)? {
+            Value::Datetime(dt) => dt.date.and_then(|d| Date::new(d.year, d.month, d.day)),
+            Value::String(s) => Date::parse(s),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.complain(key, "a date like 2024-03-01");
+        }
+        parsed
+    }
+}
+
+/// Best-effort line of `key = …` / `key: …` in the front matter, for messages.
+fn key_line(split: &Split<'_>, key: &str) -> usize {
+    let mut offset = 0;
+    for line in split.front.split('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with(['=', ':'])
+        {
+            return split.front_line + line_of(split.front, offset) - 1;
+        }
+        offset += line.len() + 1;
+    }
+    split.front_line
+}
+
+/// Reads the flat subset of YAML that front matter uses: `key: value`, quoted strings,
+/// inline `[a, b]` lists and `- item` lists. Nested maps are skipped, not guessed at.
+fn yaml_subset(text: &str, first_line: usize, problems: &mut Vec<FieldProblem>) -> Table {
+    let mut table = Table::new();
+    let mut open_list: Option<String> = None;
+    for (index, raw) in text.split('\n').enumerate() {
+        let line = raw.trim_end_matches('\r');
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        if let Some(item) =
+            trimmed
+                .strip_prefix("- ")
+                .or(if trimmed == "-" { Some("") } else { None })
+        {
+            if let Some(key) = &open_list
+                && let Some(Value::Array(values)) = table.get_mut(key)
+            {
+                values.push(Value::String(yaml_scalar(item)));
+            }
+            continue;
+        }
+        if indented {
+            continue; // a nested map: not a field Quire reads
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            problems.push(FieldProblem {
+                line: first_line + index,
+                message: "cannot read this YAML front matter line (expected `key: value`)"
+                    .to_string(),
+            });
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']).to_string();
+        let value = value.trim();
+        open_list = None;
+        if value.is_empty() {
+            table.insert(key.clone(), Value::Array(Vec::new()));
+            open_list = Some(key);
+        } else if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            let items = inner
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(yaml_scalar(s)))
+                .collect();
+            table.insert(key, Value::Array(items));
+        } else {
+            table.insert(key, Value::String(yaml_scalar(value)));
+        }
+    }
+    // `key:` with nothing under it was a null, not an empty list.
+    table.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
+    table
+}
+
+fn yaml_scalar(text: &str) -> String {
+    let text = text.trim();
+    for quote in ['"', '\''] {
+        if text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) {
+            return text[1..text.len() - 1].to_string();
+        }
+    }
+    // A trailing ` # comment` is not part of a plain scalar.
+    match text.find(" #") {
+        Some(pos) => text[..pos].trim_end().to_string(),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (FrontMatter, Vec<FieldProblem>) {
+        let split = split_front_matter(text).expect("closed front matter");
+        parse_front_matter(&split)
+    }
+
+    #[test]
+    fn splits_toml_front_matter_from_the_body() {
+        let split = split_front_matter("+++\ntitle = \"A\"\n+++\nBody\n").expect("closed");
+        assert_eq!(split.format, Some(Format::Toml));
+        assert_eq!(split.front, "title = \"A\"\n");
+        assert_eq!(split.body, "Body\n");
+        assert_eq!(split.body_line, 4);
+    }
+
+    #[test]
+    fn file_without_front_matter_is_all_body() {
+        let split = split_front_matter("# Title\n\ntext").expect("no fence");
+        assert_eq!(split.format, None);
+        assert_eq!(split.body, "# Title\n\ntext");
+    }
+
+    #[test]
+    fn unclosed_toml_fence_is_an_error_and_lone_dashes_are_a_rule() {
+        assert_eq!(
+            split_front_matter("+++\ntitle = 1\n"),
+            Err(Unclosed { fence: "+++" })
+        );
+        let split = split_front_matter("---\n\ntext").expect("thematic break");
+        assert_eq!(split.format, None);
+    }
+
+    #[test]
+    fn handles_crlf_and_byte_order_mark() {
+        let split =
+            split_front_matter("\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nBody").expect("closed");
+        assert_eq!(split.body, "Body");
+        assert_eq!(parse_front_matter(&split).0.title.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn reads_zola_and_hugo_fields() {
+        let (front, problems) = parse(
+            "+++\ntitle = \"T\"\ndate = 2024-03-01\nauthors = [\"Ann\"]\ndescription = \"D\"\n\
+             [taxonomies]\ntags = [\"rust\"]\ncategories = [\"Dev\"]\n[extra]\nx = 1\n+++\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(front.title.as_deref(), Some("T"));
+        assert_eq!(front.date, Date::new(2024, 3, 1));
+        assert_eq!(front.authors, vec!["Ann"]);
+        assert_eq!(front.tags, vec!["rust"]);
+        assert_eq!(front.category.as_deref(), Some("Dev"));
+        assert_eq!(front.description.as_deref(), Some("D"));
+    }
+
+    #[test]
+    fn malformed_toml_names_the_line() {
+        let (_, problems) = parse("+++\ntitle = \"ok\"\ndate = = 3\n+++\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 3);
+        assert!(problems[0].message.contains("invalid TOML"));
+    }
+
+    #[test]
+    fn wrong_types_are_reported_and_skipped() {
+        let (front, problems) = parse("+++\ntitle = \"T\"\ntags = 3\ndate = \"soon\"\n+++\n");
+        assert_eq!(front.title.as_deref(), Some("T"));
+        assert!(front.tags.is_empty());
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![3, 4]);
+    }
+
+    #[test]
+    fn reads_flat_yaml() {
+        let (front, problems) = parse(
+            "---\nlayout: post\ntitle: \"Hello: world\"\ndate: 2023-03-20 10:00\ntags: [a, b]\n\
+             categories:\n  - Rust\n  - Misc\nauthor: Jo # me\nparams:\n  nested: 1\n---\nbody",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(front.title.as_deref(), Some("Hello: world"));
+        assert_eq!(front.date, Date::new(2023, 3, 20));
+        assert_eq!(front.tags, vec!["a", "b"]);
+        assert_eq!(front.category.as_deref(), Some("Rust"));
+        assert_eq!(front.authors, vec!["Jo"]);
+    }
+}

@@ -1,0 +1,78 @@
+//! Content roots → a [`Library`]: list the files, parse them in parallel, assemble.
+//!
+//! Parsing is independent per file, so it spreads over every core; the assembly that follows
+//! is a short single-threaded pass. One bad file costs a diagnostic, never the load.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use super::assemble::{LoadedFile, assemble};
+use super::document::parse_document;
+use super::model::Library;
+use super::source::{Read, Root, RootError, SourceFile, list_files};
+
+/// Loads every markdown file under `roots`. Fails only when a root itself is missing or is
+/// not a readable folder; everything else becomes a diagnostic in the library.
+pub fn load_library(roots: &[Root]) -> Result<Library, RootError> {
+    let (files, diagnostics) = list_files(roots)?;
+    let loaded = parse_all(files);
+    Ok(assemble(loaded, diagnostics))
+}
+
+/// Reads and parses one file.
+pub fn load_file(source: SourceFile) -> LoadedFile {
+    match source.read() {
+        Read::Skipped(diagnostic) => LoadedFile {
+            source,
+            document: None,
+            diagnostics: vec![diagnostic],
+        },
+        Read::Text(text, mut diagnostics) => {
+            let (document, more) = parse_document(&source.relative, &source.display, &text);
+            diagnostics.extend(more);
+            LoadedFile {
+                source,
+                document: Some(document),
+                diagnostics,
+            }
+        }
+    }
+}
+
+/// Parses files on all cores, keeping their order.
+fn parse_all(files: Vec<SourceFile>) -> Vec<LoadedFile> {
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().div_ceil(8))
+        .max(1);
+    if workers == 1 {
+        return files.into_iter().map(load_file).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let files: Vec<SourceFile> = files;
+    let mut results: Vec<Option<LoadedFile>> = Vec::new();
+    results.resize_with(files.len(), || None);
+    let chunks: Vec<Vec<(usize, LoadedFile)>> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(index) else { break };
+                        done.push((index, load_file(file.clone())));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (index, loaded) in chunks.into_iter().flatten() {
+        results[index] = Some(loaded);
+    }
+    results.into_iter().flatten().collect()
+}

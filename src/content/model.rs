@@ -1,0 +1,174 @@
+//! The content model: a [`Library`] of [`Item`]s filed in a tree of [`Category`] nodes.
+//!
+//! Loaders (`loader`, `post`, `bookmarks`) build it; everything downstream (search, read state,
+//! the reader, the CLI) only reads it. All text in it has already been sanitised, so no caller
+//! has to remember to.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use super::date::Date;
+pub use super::diagnostic::Diagnostic;
+
+/// What an item is; decides how it is listed (posts newest first, bookmarks in document order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Post,
+    Bookmark,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Post => "post",
+            ItemKind::Bookmark => "bookmark",
+        }
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Index of a category in [`Library::categories`]. Index 0 is the root ("All").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CategoryId(pub usize);
+
+/// Where an item came from, for diagnostics and for `quire show`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRef {
+    /// Path as the user knows it: `<root>/<relative path>`.
+    pub path: PathBuf,
+    /// 1-based line of the item in that file (1 for posts).
+    pub line: usize,
+}
+
+/// One readable thing: a post or a bookmark.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Stable, readable id (see `content::id`); read state is keyed on it.
+    pub id: String,
+    pub kind: ItemKind,
+    pub title: String,
+    pub url: Option<String>,
+    pub date: Option<Date>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+    /// One-line description (bookmarks) or summary (posts).
+    pub description: Option<String>,
+    /// The body, kept as markdown; rendered only when shown.
+    pub body: String,
+    pub category: CategoryId,
+    pub source: SourceRef,
+}
+
+/// A node of the category tree.
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub name: String,
+    pub description: Option<String>,
+    pub parent: Option<CategoryId>,
+    pub children: Vec<CategoryId>,
+    /// Items filed directly here, in display order.
+    pub items: Vec<usize>,
+    /// Items here and in all descendants.
+    pub total: usize,
+}
+
+/// Everything loaded from the content roots.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    pub items: Vec<Item>,
+    pub categories: Vec<Category>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Library {
+    pub const ROOT: CategoryId = CategoryId(0);
+
+    pub fn category(&self, id: CategoryId) -> &Category {
+        &self.categories[id.0]
+    }
+
+    pub fn find(&self, id: &str) -> Option<&Item> {
+        self.position(id).map(|i| &self.items[i])
+    }
+
+    /// Index of the item with this id. Linear; callers that need many look-ups build a map.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|item| item.id == id)
+    }
+
+    /// Names from the root's child down to `id` (the root itself, "All", is left out).
+    pub fn category_path(&self, id: CategoryId) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut current = Some(id);
+        while let Some(c) = current {
+            if c == Self::ROOT {
+                break;
+            }
+            let node = self.category(c);
+            path.push(node.name.as_str());
+            current = node.parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Finds a category by a `/`-separated path of names (case-insensitive), e.g.
+    /// `Bookmarks/Tech Insights from Bookmarks/Case Studies`. An empty path is the root.
+    pub fn category_by_path(&self, path: &str) -> Option<CategoryId> {
+        let mut current = Self::ROOT;
+        for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
+            current = *self
+                .category(current)
+                .children
+                .iter()
+                .find(|c| self.category(**c).name.eq_ignore_ascii_case(part))
+                .or_else(|| {
+                    // Names with a `/` in them cannot be addressed part by part; accept
+                    // a case-insensitive match of the Unicode-lowercased name as well.
+                    self.category(current)
+                        .children
+                        .iter()
+                        .find(|c| self.category(**c).name.to_lowercase() == part.to_lowercase())
+                })?;
+        }
+        Some(current)
+    }
+
+    /// Item indices under `id` and all its descendants, in tree order (depth first).
+    pub fn items_under(&self, id: CategoryId) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.category(id).total);
+        self.collect_items(id, &mut out);
+        out
+    }
+
+    fn collect_items(&self, id: CategoryId, out: &mut Vec<usize>) {
+        let node = self.category(id);
+        out.extend_from_slice(&node.items);
+        for child in &node.children {
+            self.collect_items(*child, out);
+        }
+    }
+
+    /// Depth of a category: the root is 0.
+    pub fn depth(&self, id: CategoryId) -> usize {
+        let mut depth = 0;
+        let mut current = self.category(id).parent;
+        while let Some(c) = current {
+            depth += 1;
+            current = self.category(c).parent;
+        }
+        depth
+    }
+
+    pub fn count(&self, kind: ItemKind) -> usize {
+        self.items.iter().filter(|i| i.kind == kind).count()
+    }
+}

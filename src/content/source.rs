@@ -1,0 +1,269 @@
+//! Content roots and the markdown files in them, read from disk or from the bundled copy.
+//!
+//! Walking never stops at a bad entry: unreadable folders, dangling links and symlink loops
+//! become diagnostics. Reading enforces a size cap and decodes to sanitised UTF-8.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, line_of};
+use super::embedded;
+use crate::text::sanitize;
+
+/// Files bigger than this are skipped: no reader wants a 16 MB markdown file, and reading
+/// one would stall everything else.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Where content comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Root {
+    Dir(PathBuf),
+    /// The `content/` folder compiled into the binary.
+    Bundled,
+}
+
+impl Root {
+    pub fn label(&self) -> String {
+        match self {
+            Root::Dir(path) => path.display().to_string(),
+            Root::Bundled => "<bundled>".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    #[error("content folder {0} does not exist")]
+    Missing(PathBuf),
+    #[error("content root {0} is not a folder")]
+    NotADir(PathBuf),
+    #[error("cannot read content folder {path}: {source}")]
+    Unreadable { path: PathBuf, source: io::Error },
+}
+
+/// One markdown file found under a root.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Index of its root in the list given to the loader.
+    pub root: usize,
+    /// Path relative to the root, with `/` separators on every platform.
+    pub relative: PathBuf,
+    /// Path to show the user: root label joined with the relative path.
+    pub display: PathBuf,
+    origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+enum Origin {
+    Disk(PathBuf),
+    Bundled(&'static [u8]),
+}
+
+/// Lists the markdown files under every root, sorted by root then path.
+pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), RootError> {
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (index, root) in roots.iter().enumerate() {
+        match root {
+            Root::Bundled => {
+                for (relative, bytes) in embedded::FILES {
+                    files.push(SourceFile {
+                        root: index,
+                        relative: PathBuf::from(relative),
+                        display: Path::new("<bundled>").join(relative),
+                        origin: Origin::Bundled(bytes),
+                    });
+                }
+            }
+            Root::Dir(dir) => {
+                let meta = fs::metadata(dir).map_err(|err| match err.kind() {
+                    io::ErrorKind::NotFound => RootError::Missing(dir.clone()),
+                    _ => RootError::Unreadable {
+                        path: dir.clone(),
+                        source: err,
+                    },
+                })?;
+                if !meta.is_dir() {
+                    return Err(RootError::NotADir(dir.clone()));
+                }
+                fs::read_dir(dir).map_err(|source| RootError::Unreadable {
+                    path: dir.clone(),
+                    source,
+                })?;
+                let mut walk = Walk {
+                    root: index,
+                    base: dir,
+                    files: &mut files,
+                    diagnostics: &mut diagnostics,
+                };
+                let mut ancestors = HashSet::new();
+                walk.visit(dir, Path::new(""), &mut ancestors);
+            }
+        }
+    }
+    files.sort_by(|a, b| (a.root, &a.relative).cmp(&(b.root, &b.relative)));
+    Ok((files, diagnostics))
+}
+
+struct Walk<'a> {
+    root: usize,
+    base: &'a Path,
+    files: &'a mut Vec<SourceFile>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Walk<'_> {
+    /// `ancestors` holds the canonical paths of the folders being walked, so a link back to
+    /// one of them is caught as a loop instead of recursing forever.
+    fn visit(&mut self, dir: &Path, relative: &Path, ancestors: &mut HashSet<PathBuf>) {
+        let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if !ancestors.insert(canonical.clone()) {
+            self.diagnostics.push(Diagnostic::new(
+                self.base.join(relative),
+                None,
+                "symlink loop: this folder links back to one that contains it; skipped",
+            ));
+            return;
+        }
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                self.diagnostics.push(Diagnostic::new(
+                    dir,
+                    None,
+                    format!("cannot read folder: {err}"),
+                ));
+                ancestors.remove(&canonical);
+                return;
+            }
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let name_str = name.to_string_lossy();
+            if name_str.starts_with('.') {
+                continue; // .git, editor swap files, .DS_Store…
+            }
+            let path = entry.path();
+            let child_relative = relative.join(&name);
+            // `metadata` follows links, so a linked folder is walked like a real one.
+            let meta = match fs::metadata(&path) {
+                Ok(meta) => meta,
+                Err(err) => {
+                    let message = if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                        format!("broken symlink: {err}")
+                    } else {
+                        format!("cannot read: {err}")
+                    };
+                    if is_markdown(&path) || entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                        self.diagnostics.push(Diagnostic::new(
+                            self.base.join(&child_relative),
+                            None,
+                            message,
+                        ));
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                self.visit(&path, &child_relative, ancestors);
+            } else if meta.is_file() && is_markdown(&path) {
+                self.files.push(SourceFile {
+                    root: self.root,
+                    display: self.base.join(&child_relative),
+                    relative: child_relative,
+                    origin: Origin::Disk(path),
+                });
+            }
+        }
+        ancestors.remove(&canonical);
+    }
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
+/// A file's text, or why there is none. Problems that still leave text come as diagnostics.
+pub enum Read {
+    Text(String, Vec<Diagnostic>),
+    Skipped(Diagnostic),
+}
+
+impl SourceFile {
+    /// Reads and decodes the file: size-capped, binary refused, invalid UTF-8 replaced.
+    pub fn read(&self) -> Read {
+        let bytes: std::borrow::Cow<'static, [u8]> = match &self.origin {
+            Origin::Bundled(bytes) => (*bytes).into(),
+            Origin::Disk(path) => match read_capped(path) {
+                Ok(bytes) => bytes.into(),
+                Err(message) => return Read::Skipped(self.diagnostic(None, message)),
+            },
+        };
+        decode(&bytes, &self.display)
+    }
+
+    fn diagnostic(&self, line: Option<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.display, line, message)
+    }
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|err| format!("cannot read: {err}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} MiB, over the {} MiB limit; skipped",
+            meta.len().div_ceil(1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+    // It may have grown between the two calls.
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is over the {} MiB limit; skipped",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Decodes file bytes into sanitised text.
+pub fn decode(bytes: &[u8], display: &Path) -> Read {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Read::Skipped(Diagnostic::new(
+            display,
+            None,
+            "empty file; nothing to load",
+        ));
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Read::Skipped(Diagnostic::new(
+            display,
+            None,
+            "binary file (contains NUL bytes); skipped",
+        ));
+    }
+    let mut diagnostics = Vec::new();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => sanitize(text).into_owned(),
+        Err(err) => {
+            let lossy = String::from_utf8_lossy(bytes);
+            let valid = err.valid_up_to();
+            let line = line_of(&lossy, valid.min(lossy.len()));
+            diagnostics.push(Diagnostic::new(
+                display,
+                Some(line),
+                "invalid UTF-8; the bad bytes are shown as \u{fffd}",
+            ));
+            sanitize(&lossy).into_owned()
+        }
+    };
+    Read::Text(text, diagnostics)
+}

@@ -1,0 +1,99 @@
+//! Untrusted text made safe to show: no byte of content may reach a terminal as a control.
+//!
+//! Every string that enters the [`Library`](crate::content::Library) passes through here, so
+//! the reader and the CLI print only visible characters, newlines and tabs.
+
+use std::borrow::Cow;
+
+/// Replaces controls with visible stand-ins and drops bidi overrides, keeping `\n` and `\t`.
+///
+/// - C0 controls become their Control Pictures (`ESC` → `␛`), DEL becomes `␡`;
+/// - C1 controls (U+0080–U+009F, which some terminals obey like ESC sequences) become `�`;
+/// - bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are removed, so
+///   text cannot be made to display in an order other than the one it is stored in;
+/// - line and paragraph separators (U+2028, U+2029) become newlines.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_change) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\t' => out.push(c),
+            '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
+            '\u{7f}' => out.push('\u{2421}'),
+            '\u{80}'..='\u{9f}' => out.push('\u{fffd}'),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`sanitize`], for one-line fields (titles, urls, names): line breaks and tabs become
+/// spaces and runs of them collapse.
+pub fn sanitize_line(text: &str) -> String {
+    let clean = sanitize(text);
+    if !clean.contains(['\n', '\t']) && !clean.contains("  ") && clean.trim() == clean {
+        return clean.into_owned();
+    }
+    clean.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn needs_change(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Whether `text` is free of anything [`sanitize`] would change.
+pub fn is_clean(text: &str) -> bool {
+    !text.chars().any(needs_change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed_unchanged() {
+        assert!(matches!(
+            sanitize("plain text\twith tab\n"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        assert_eq!(sanitize("a\x1b[2Jb"), "a␛[2Jb");
+        assert_eq!(sanitize("bell\x07"), "bell␇");
+        assert_eq!(sanitize("del\x7f"), "del␡");
+        assert_eq!(sanitize("csi\u{9b}31m"), "csi\u{fffd}31m");
+    }
+
+    #[test]
+    fn bidi_overrides_are_removed() {
+        assert_eq!(sanitize("abc\u{202e}fed\u{202c}"), "abcfed");
+        assert_eq!(sanitize("\u{2066}x\u{2069}"), "x");
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_lone_cr_is_visible() {
+        assert_eq!(sanitize("a\r\nb\rc"), "a\nb␍c");
+    }
+
+    #[test]
+    fn line_fields_collapse_whitespace() {
+        assert_eq!(sanitize_line("  a\n\tb  c "), "a b c");
+        assert_eq!(sanitize_line("x\x1b]0;title\x07"), "x␛]0;title␇");
+    }
+
+    #[test]
+    fn nothing_sanitized_needs_change_again() {
+        let all: String = (0u32..0x300).filter_map(char::from_u32).collect();
+        assert!(is_clean(&sanitize(&all)));
+    }
+}
