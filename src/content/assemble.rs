@@ -84,6 +84,7 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: Post) -> Item {
         title: sanitize_line(&post.title),
         url: post.url.as_deref().map(sanitize_line),
         date: post.date,
+        weight: post.weight,
         authors: post.authors.iter().map(|a| sanitize_line(a)).collect(),
         tags: post.tags.iter().map(|t| sanitize_line(t)).collect(),
         description: post.description.as_deref().map(sanitize_line),
@@ -130,6 +131,7 @@ fn file_collection(
             title,
             url,
             date: None,
+            weight: None,
             authors: Vec::new(),
             tags: doc.tags.iter().map(|t| sanitize_line(t)).collect(),
             description: bookmark.description.as_deref().map(sanitize_line),
@@ -277,7 +279,10 @@ impl Tree {
             categories[index].items.sort_by(|&a, &b| {
                 let (a, b) = (&items[a], &items[b]);
                 match (a.kind, b.kind) {
-                    (ItemKind::Post, ItemKind::Post) => b.date.cmp(&a.date),
+                    (ItemKind::Post, ItemKind::Post) => b.date.cmp(&a.date).then_with(|| {
+                        let weight = |i: &Item| i.weight.unwrap_or(i64::MAX);
+                        weight(a).cmp(&weight(b))
+                    }),
                     (ItemKind::Post, ItemKind::Bookmark) => std::cmp::Ordering::Less,
                     (ItemKind::Bookmark, ItemKind::Post) => std::cmp::Ordering::Greater,
                     (ItemKind::Bookmark, ItemKind::Bookmark) => std::cmp::Ordering::Equal,

@@ -30,6 +30,7 @@ pub struct Post {
     pub category: Option<String>,
     pub description: Option<String>,
     pub url: Option<String>,
+    pub weight: Option<i64>,
     pub body: String,
 }
 
@@ -190,6 +191,7 @@ fn post_from(
         category: front.category,
         description: front.description,
         url: front.url,
+        weight: front.weight,
         body: body.trim_matches('\n').to_string(),
     }
 }

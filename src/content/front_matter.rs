@@ -106,6 +106,8 @@ pub struct FrontMatter {
     pub path: Option<String>,
     /// `"bookmarks"` marks a bookmark collection; `"post"` forces a post.
     pub kind: Option<String>,
+    /// Zola's and Hugo's `weight`: orders undated posts (lower first).
+    pub weight: Option<i64>,
 }
 
 /// A problem inside front matter, with its 1-based line in the file.
@@ -150,6 +152,7 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         url: fields.string("url"),
         path: fields.string("path"),
         kind: fields.string("kind"),
+        weight: fields.integer("weight"),
     };
     if front.date.is_none() && !table.contains_key("date") {
         front.date = fields.date("publishDate");
@@ -227,6 +230,17 @@ impl Fields<'_, '_, '_> {
             Some(_) => {
                 self.complain(key, "a string or an array of strings");
                 Vec::new()
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &str) -> Option<i64> {
+        match self.table.get(key)? {
+            Value::Integer(i) => Some(*i),
+            Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+            _ => {
+                self.complain(key, "an integer");
+                None
             }
         }
     }

@@ -57,6 +57,8 @@ pub struct Item {
     pub title: String,
     pub url: Option<String>,
     pub date: Option<Date>,
+    /// Order among undated posts (front matter `weight`, lower first).
+    pub weight: Option<i64>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
     /// One-line description (bookmarks) or summary (posts).
