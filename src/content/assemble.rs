@@ -53,6 +53,7 @@ pub fn assemble(files: Vec<LoadedFile>, mut diagnostics: Vec<Diagnostic>) -> Lib
         }
     }
     make_ids_unique(&mut items, &mut diagnostics);
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     tree.into_library(items, diagnostics)
 }
 

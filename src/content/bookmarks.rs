@@ -104,6 +104,8 @@ struct Walker<'t> {
     other_depth: usize,
     paragraph_start: Option<usize>,
     item: Option<ItemHead>,
+    /// Inside an image: its alt text (badges, mostly) is not part of names or titles.
+    image_depth: usize,
 }
 
 impl<'t> Walker<'t> {
@@ -115,6 +117,12 @@ impl<'t> Walker<'t> {
     }
 
     fn step(&mut self, event: Event<'t>, range: std::ops::Range<usize>) {
+        match event {
+            Event::Start(Tag::Image { .. }) => self.image_depth += 1,
+            Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
+            Event::Text(_) | Event::Code(_) if self.image_depth > 0 => return,
+            _ => {}
+        }
         if self.item.is_some() {
             self.step_in_item(&event, &range);
         }
@@ -162,13 +170,21 @@ impl<'t> Walker<'t> {
                     self.finish_item(item, range.end);
                 }
             }
+            // A quote under a heading describes it too (awesome lists put their tagline in one).
             Event::Start(Tag::BlockQuote(_)) => {
                 if self.at_top() {
-                    self.describing = None;
+                    self.paragraph_start = Some(range.start);
                 }
                 self.quote_depth += 1;
             }
-            Event::End(TagEnd::BlockQuote(_)) => self.quote_depth -= 1,
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.quote_depth -= 1;
+                if self.at_top()
+                    && let Some(start) = self.paragraph_start.take()
+                {
+                    self.add_description(self.text[start..range.end].trim());
+                }
+            }
             Event::Start(
                 Tag::Table(_) | Tag::FootnoteDefinition(_) | Tag::CodeBlock(_) | Tag::HtmlBlock,
             ) => {

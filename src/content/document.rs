@@ -67,6 +67,10 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         }
     };
     let (front, problems) = parse_front_matter(&split);
+    // When the block as a whole failed, its title is unknown rather than missing.
+    let front_failed = problems
+        .iter()
+        .any(|p| p.message.starts_with("invalid TOML"));
     diagnostics.extend(
         problems
             .into_iter()
@@ -127,7 +131,14 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
             );
         }
     }
-    let post = post_from(front, split.body, relative, display, &mut diagnostics);
+    let post = post_from(
+        front,
+        split.body,
+        relative,
+        display,
+        front_failed,
+        &mut diagnostics,
+    );
     (Document::Post(post), diagnostics)
 }
 
@@ -150,16 +161,19 @@ fn post_from(
     body: &str,
     relative: &Path,
     display: &Path,
+    front_failed: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Post {
     let title = match front.title {
         Some(title) if !title.trim().is_empty() => title,
         _ => first_heading(body).unwrap_or_else(|| {
-            diagnostics.push(Diagnostic::new(
-                display,
-                Some(1),
-                "no title (no `title` in front matter and no `#` heading); using the file name",
-            ));
+            if !front_failed {
+                diagnostics.push(Diagnostic::new(
+                    display,
+                    Some(1),
+                    "no title (no `title` in front matter and no `#` heading); using the file name",
+                ));
+            }
             fallback_title(relative)
         }),
     };

@@ -1,0 +1,182 @@
+//! The `quire` binary's non-interactive commands, run as a user would.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TempDir, fixture, quire, stderr, stdout};
+use serde_json::Value;
+
+fn json(output: &std::process::Output) -> Value {
+    assert!(output.status.success(), "quire failed: {}", stderr(output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn stats_on_the_bundled_content() {
+    // The temp dir has no content/, so the bundled library is used.
+    let home = TempDir::new("stats");
+    let stats = json(&quire(&home, &["stats", "--json"]));
+    assert_eq!(stats["posts"], 39);
+    assert_eq!(stats["bookmarks"], 254);
+    assert_eq!(stats["items"], 293);
+    assert!(stats["with_body"].as_u64().unwrap() >= 69);
+    assert_eq!(stats["unread"], 293);
+    assert_eq!(stats["diagnostics"], 0);
+    assert!(stats["categories"].as_u64().unwrap() > 40);
+}
+
+#[test]
+fn check_passes_on_the_bundled_content() {
+    let home = TempDir::new("check");
+    let output = quire(&home, &["check"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("no problems"));
+}
+
+#[test]
+fn check_lists_problems_and_fails() {
+    let home = TempDir::new("check-bad");
+    home.write("content/bad.md", "+++\ntitle = \"x\"\ndate = nope\n+++\n");
+    home.write("content/ok.md", "# Fine");
+    let output = quire(
+        &home,
+        &[
+            "check",
+            "--content",
+            home.path().join("content").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("bad.md:3: invalid TOML front matter"),
+        "{text}"
+    );
+    assert!(text.contains("1 problem found"), "{text}");
+}
+
+#[test]
+fn list_json_has_the_documented_fields() {
+    let home = TempDir::new("list");
+    let content = fixture("zola_site/content");
+    let items = json(&quire(
+        &home,
+        &["list", "--json", "--content", content.to_str().unwrap()],
+    ));
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    let first = items.iter().find(|i| i["id"] == "blog/first-post").unwrap();
+    assert_eq!(first["kind"], "post");
+    assert_eq!(first["title"], "First post");
+    assert_eq!(first["date"], "2021-03-04");
+    assert_eq!(first["category"], serde_json::json!(["The Blog"]));
+    assert_eq!(first["tags"], serde_json::json!(["intro", "meta"]));
+    assert_eq!(first["url"], Value::Null);
+    assert_eq!(first["read"], false);
+    let plain = items.iter().find(|i| i["id"] == "notes/plain").unwrap();
+    assert_eq!(plain["date"], Value::Null);
+}
+
+#[test]
+fn list_filters_by_category_path() {
+    let home = TempDir::new("list-cat");
+    let output = quire(
+        &home,
+        &[
+            "list",
+            "--category",
+            "Bookmarks/Tech Insights from Bookmarks/See Also",
+        ],
+    );
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(
+        lines[0],
+        "bookmarks/tech-insights/database-systems-survey\tbookmark\t-\tDatabase Systems Survey"
+    );
+    let missing = quire(&home, &["list", "--category", "Nope"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("no category `Nope`"));
+}
+
+#[test]
+fn show_prints_metadata_and_rendered_body() {
+    let home = TempDir::new("show");
+    let output = quire(
+        &home,
+        &[
+            "show",
+            "bookmarks/tech-insights/vacuum-full-locked-our-database-for-14-hours-on-black-friday",
+        ],
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(text.starts_with("VACUUM FULL Locked Our Database for 14 Hours on Black Friday\n"));
+    assert!(text.contains("Category: Bookmarks › Tech Insights from Bookmarks › Case Studies › Database & Storage Infrastructure"));
+    assert!(
+        text.contains("Trigger: 84% dead tuples in orders table"),
+        "{text}"
+    );
+    assert!(!text.contains("**"), "markdown is rendered, not shown raw");
+
+    let json = json(&quire(
+        &home,
+        &["show", "howdy/sccache-is-pretty-okay", "--json"],
+    ));
+    assert_eq!(json["title"], "sccache is pretty okay");
+    assert!(
+        json["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("I have been using sccache")
+    );
+}
+
+#[test]
+fn show_says_when_no_text_is_stored() {
+    let home = TempDir::new("show-empty");
+    let text = stdout(&quire(&home, &["show", "blog/kids-use-hnswlib"]));
+    assert!(
+        text.contains("No text is stored offline for this item."),
+        "{text}"
+    );
+    assert!(text.contains("/blog/2022/09/28/kids-use-hnswlib/"));
+}
+
+#[test]
+fn unknown_id_and_missing_content_fail_clearly() {
+    let home = TempDir::new("errors");
+    let output = quire(&home, &["show", "no/such/id"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("no item with id `no/such/id`"));
+
+    let output = quire(&home, &["stats", "--content", "/no/such/folder"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("content folder /no/such/folder does not exist"));
+}
+
+#[test]
+fn local_content_folder_wins_over_the_bundled_one() {
+    let home = TempDir::new("local");
+    home.write("content/only.md", "# The only post");
+    let stats = json(&quire(&home, &["stats", "--json"]));
+    assert_eq!(stats["items"], 1);
+}
+
+#[test]
+fn help_documents_every_option() {
+    let home = TempDir::new("help");
+    let text = stdout(&quire(&home, &["--help"]));
+    for option in [
+        "--content",
+        "--state",
+        "--config",
+        "list",
+        "show",
+        "stats",
+        "check",
+    ] {
+        assert!(text.contains(option), "--help lacks {option}: {text}");
+    }
+}
