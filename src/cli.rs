@@ -14,7 +14,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
+use crate::app::KeyMap;
 use crate::content::{Root, load_library};
+use crate::theme::Theme;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,9 +34,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let library = load_library(&roots)?;
     match cli.command {
         None => {
-            anyhow::bail!(
-                "the full-screen reader is not built yet; try `quire list` or `quire --help`"
-            )
+            let mut theme = Theme::dark();
+            if Theme::no_color_requested() {
+                theme = theme.without_colors();
+            }
+            let settings = crate::tui::Settings {
+                theme,
+                keymap: KeyMap::default(),
+            };
+            crate::tui::run(library, settings)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(command) => output::run_command(command, &library),
     }

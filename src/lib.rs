@@ -1,14 +1,23 @@
 //! Quire: a full-screen terminal reader for markdown posts and curated bookmark notes.
 //!
 //! Data flows one way, and the modules follow it: files → [`content`] (model and loaders) →
-//! the reader's [`app`] state → [`ui`] widgets. Everything before `app` is plain library code
+//! the reader's `app` state → `ui` widgets. Everything before `app` is plain library code
 //! with no terminal in it (it builds with `--no-default-features`).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod content;
+pub mod open;
 pub mod text;
 
 #[cfg(feature = "tui")]
+pub mod app;
+#[cfg(feature = "tui")]
 pub mod cli;
+#[cfg(feature = "tui")]
+pub mod render;
+#[cfg(feature = "tui")]
+pub mod theme;
+#[cfg(feature = "tui")]
+pub mod tui;
 #[cfg(feature = "tui")]
 pub mod ui;

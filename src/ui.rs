@@ -1,3 +1,70 @@
-//! Widgets that draw the reader; they read the app state and never change the library.
+//! Widgets that draw the reader. They read the [`App`] and never change it.
+//!
+//! One module per pane; popups are drawn last, over a cleared area.
 
-pub mod markdown;
+mod body_pane;
+mod help;
+mod list_pane;
+mod status_bar;
+mod tree_pane;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use crate::app::{App, Focus};
+
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let panes = app.panes();
+    if let Some(area) = panes.tree {
+        tree_pane::draw(frame, area, app);
+    }
+    if let Some(area) = panes.list {
+        list_pane::draw(frame, area, app);
+    }
+    if let Some(area) = panes.body {
+        body_pane::draw(frame, area, app);
+    }
+    if let Some(area) = panes.status {
+        status_bar::draw(frame, area, app);
+    }
+    if let Some(scroll) = app.help {
+        help::draw(frame, frame.area(), app, scroll);
+    }
+}
+
+/// A pane's frame: rounded border, title, highlighted when focused.
+fn pane_block<'a>(app: &App, pane: Focus, title: String) -> Block<'a> {
+    let focused = app.focus == pane;
+    let theme = &app.theme;
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
+        .title(ratatui::text::Span::styled(
+            title,
+            if focused {
+                theme.title_focused
+            } else {
+                theme.title
+            },
+        ))
+}
+
+fn selection_style(app: &App, pane: Focus) -> Style {
+    if app.focus == pane {
+        app.theme.selection
+    } else {
+        app.theme.selection_unfocused
+    }
+}
+
+/// Clips a rectangle to the frame, so no widget ever writes outside the buffer.
+fn clip(area: Rect, frame: &Frame<'_>) -> Rect {
+    area.intersection(frame.area())
+}

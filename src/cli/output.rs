@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::args::Command;
 use crate::content::{Item, ItemKind, Library};
+use crate::render::markdown;
 use crate::text::sanitize;
-use crate::ui::markdown;
 
 pub fn run_command(command: Command, library: &Library) -> Result<ExitCode> {
     let stdout = io::stdout();

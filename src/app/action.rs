@@ -1,0 +1,108 @@
+//! What the user can ask for. Keys and mouse events are first resolved to an [`Action`]
+//! (see `keymap`), then [`App::update`](super::App::update) carries it out.
+
+use serde::{Deserialize, Serialize};
+
+/// Every action a key can be bound to. Names are `snake_case` in the config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Move the selection down (scroll down in the body)
+    Down,
+    /// Move the selection up (scroll up in the body)
+    Up,
+    /// Go to the first row (top of the body)
+    Top,
+    /// Go to the last row (end of the body)
+    Bottom,
+    /// Page down
+    PageDown,
+    /// Page up
+    PageUp,
+    /// Scroll the body half a page down, from any pane
+    HalfPageDown,
+    /// Scroll the body half a page up, from any pane
+    HalfPageUp,
+    /// Collapse the category, or go to its parent; in the list or body, focus the pane on the left
+    Left,
+    /// Expand the category, or focus the pane on the right
+    Right,
+    /// Open: expand/collapse a category, show the item in the body and focus it
+    Open,
+    /// Expand or collapse the category; page down in the body
+    Toggle,
+    /// Focus the next pane
+    FocusNext,
+    /// Focus the previous pane
+    FocusPrev,
+    /// Back out: close a popup, or focus the pane on the left
+    Back,
+    /// Open the item's url in the browser (http, https and mailto only)
+    OpenUrl,
+    /// Copy the item's url to the clipboard (OSC 52, works over SSH)
+    CopyUrl,
+    /// Show or hide this help
+    Help,
+    /// Quit
+    Quit,
+}
+
+impl Action {
+    /// The one-line description shown in the help overlay (the variant's doc comment).
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Down => "Move down / scroll down",
+            Action::Up => "Move up / scroll up",
+            Action::Top => "Go to the top",
+            Action::Bottom => "Go to the bottom",
+            Action::PageDown => "Page down",
+            Action::PageUp => "Page up",
+            Action::HalfPageDown => "Scroll the body half a page down",
+            Action::HalfPageUp => "Scroll the body half a page up",
+            Action::Left => "Collapse / go to parent / focus the pane on the left",
+            Action::Right => "Expand / focus the pane on the right",
+            Action::Open => "Open: expand a category, read the selected item",
+            Action::Toggle => "Expand or collapse; page down in the body",
+            Action::FocusNext => "Focus the next pane",
+            Action::FocusPrev => "Focus the previous pane",
+            Action::Back => "Back: close a popup, focus the pane on the left",
+            Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
+            Action::CopyUrl => "Copy the url to the clipboard (OSC 52)",
+            Action::Help => "Show or hide this help",
+            Action::Quit => "Quit",
+        }
+    }
+
+    /// The help overlay's sections, in order, with the actions each lists.
+    pub fn sections() -> &'static [(&'static str, &'static [Action])] {
+        &[
+            (
+                "Move",
+                &[
+                    Action::Down,
+                    Action::Up,
+                    Action::Top,
+                    Action::Bottom,
+                    Action::PageDown,
+                    Action::PageUp,
+                    Action::HalfPageDown,
+                    Action::HalfPageUp,
+                ],
+            ),
+            (
+                "Panes",
+                &[
+                    Action::Left,
+                    Action::Right,
+                    Action::Open,
+                    Action::Toggle,
+                    Action::FocusNext,
+                    Action::FocusPrev,
+                    Action::Back,
+                ],
+            ),
+            ("Links", &[Action::OpenUrl, Action::CopyUrl]),
+            ("General", &[Action::Help, Action::Quit]),
+        ]
+    }
+}

@@ -1,0 +1,181 @@
+//! Where the panes go for a terminal size: three panes when there is room, fewer when not.
+//!
+//! A pure function of the size and the focus, so the app (for paging and mouse hits) and the
+//! widgets (for drawing) always agree.
+
+use ratatui::layout::Rect;
+
+use super::Focus;
+
+/// Screen areas, each `None` when that pane is not shown at this size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Panes {
+    pub tree: Option<Rect>,
+    pub list: Option<Rect>,
+    pub body: Option<Rect>,
+    pub status: Option<Rect>,
+}
+
+/// Below this width the three panes collapse to two.
+pub const THREE_PANES_MIN_WIDTH: u16 = 80;
+/// Below this width only the focused pane is shown.
+pub const TWO_PANES_MIN_WIDTH: u16 = 50;
+
+/// Widths in percent of the screen for the tree and list panes (three-pane layout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneWidths {
+    pub tree: u16,
+    pub list: u16,
+}
+
+impl Default for PaneWidths {
+    fn default() -> Self {
+        PaneWidths { tree: 20, list: 30 }
+    }
+}
+
+pub fn panes(area: Rect, focus: Focus, widths: PaneWidths) -> Panes {
+    if area.width == 0 || area.height == 0 {
+        return Panes::default();
+    }
+    if area.height < 3 {
+        let status = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        return Panes {
+            status: Some(status),
+            ..Panes::default()
+        };
+    }
+    let main = Rect {
+        height: area.height - 1,
+        ..area
+    };
+    let status = Some(Rect {
+        y: area.bottom() - 1,
+        height: 1,
+        ..area
+    });
+    let w = area.width;
+    let split = |left: u16| {
+        let left = left.min(w);
+        (
+            Rect {
+                width: left,
+                ..main
+            },
+            Rect {
+                x: main.x + left,
+                width: w - left,
+                ..main
+            },
+        )
+    };
+    if w >= THREE_PANES_MIN_WIDTH {
+        let tree_w = (w * widths.tree / 100).clamp(16, 40);
+        let list_w = (w * widths.list / 100).clamp(24, 60);
+        let (tree, rest) = split(tree_w);
+        let list = Rect {
+            width: list_w.min(rest.width),
+            ..rest
+        };
+        let body = Rect {
+            x: list.right(),
+            width: rest.width - list.width,
+            ..rest
+        };
+        return Panes {
+            tree: Some(tree),
+            list: Some(list),
+            body: Some(body),
+            status,
+        };
+    }
+    if w >= TWO_PANES_MIN_WIDTH {
+        let (left, right) = split(w * 2 / 5);
+        return match focus {
+            Focus::Tree => Panes {
+                tree: Some(left),
+                list: Some(right),
+                status,
+                ..Panes::default()
+            },
+            Focus::List | Focus::Body => Panes {
+                list: Some(left),
+                body: Some(right),
+                status,
+                ..Panes::default()
+            },
+        };
+    }
+    match focus {
+        Focus::Tree => Panes {
+            tree: Some(main),
+            status,
+            ..Panes::default()
+        },
+        Focus::List => Panes {
+            list: Some(main),
+            status,
+            ..Panes::default()
+        },
+        Focus::Body => Panes {
+            body: Some(main),
+            status,
+            ..Panes::default()
+        },
+    }
+}
+
+/// The area inside a pane's border.
+pub fn inner(area: Rect) -> Rect {
+    Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(w: u16, h: u16) -> Rect {
+        Rect::new(0, 0, w, h)
+    }
+
+    #[test]
+    fn wide_terminals_get_three_panes_that_fill_the_width() {
+        let p = panes(area(120, 40), Focus::List, PaneWidths::default());
+        let (t, l, b) = (p.tree.unwrap(), p.list.unwrap(), p.body.unwrap());
+        assert_eq!(t.width + l.width + b.width, 120);
+        assert_eq!(t.height, 39);
+        assert_eq!(p.status.unwrap().y, 39);
+    }
+
+    #[test]
+    fn narrow_terminals_collapse_around_the_focus() {
+        let p = panes(area(60, 20), Focus::Body, PaneWidths::default());
+        assert!(p.tree.is_none() && p.list.is_some() && p.body.is_some());
+        let p = panes(area(60, 20), Focus::Tree, PaneWidths::default());
+        assert!(p.tree.is_some() && p.list.is_some() && p.body.is_none());
+        let p = panes(area(40, 12), Focus::List, PaneWidths::default());
+        assert_eq!(p.list, Some(area(40, 11)));
+        assert!(p.tree.is_none() && p.body.is_none());
+    }
+
+    #[test]
+    fn tiny_terminals_do_not_underflow() {
+        for w in 0..6 {
+            for h in 0..6 {
+                let p = panes(area(w, h), Focus::Body, PaneWidths::default());
+                for rect in [p.tree, p.list, p.body, p.status].into_iter().flatten() {
+                    assert!(rect.right() <= w && rect.bottom() <= h);
+                }
+            }
+        }
+    }
+}

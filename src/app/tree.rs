@@ -1,0 +1,114 @@
+//! The category tree pane's state: which nodes are open, the visible rows, the selection.
+
+use std::collections::HashSet;
+
+use crate::content::{CategoryId, Library};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeRow {
+    pub id: CategoryId,
+    pub depth: usize,
+    pub has_children: bool,
+    pub expanded: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub expanded: HashSet<CategoryId>,
+    pub rows: Vec<TreeRow>,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Tree {
+    /// Opens on "All" with its children shown.
+    pub fn new(library: &Library) -> Tree {
+        let mut tree = Tree {
+            expanded: HashSet::from([Library::ROOT]),
+            rows: Vec::new(),
+            selected: 0,
+            offset: 0,
+        };
+        tree.rebuild(library);
+        tree
+    }
+
+    pub fn selected_id(&self) -> CategoryId {
+        self.rows.get(self.selected).map_or(Library::ROOT, |r| r.id)
+    }
+
+    /// Recomputes the visible rows, keeping the selected category selected.
+    pub fn rebuild(&mut self, library: &Library) {
+        let keep = self.selected_id();
+        self.rows.clear();
+        self.push_rows(library, Library::ROOT, 0);
+        self.selected = self.rows.iter().position(|r| r.id == keep).unwrap_or(0);
+    }
+
+    fn push_rows(&mut self, library: &Library, id: CategoryId, depth: usize) {
+        let node = library.category(id);
+        let expanded = self.expanded.contains(&id);
+        self.rows.push(TreeRow {
+            id,
+            depth,
+            has_children: !node.children.is_empty(),
+            expanded,
+        });
+        if expanded {
+            for &child in &node.children {
+                self.push_rows(library, child, depth + 1);
+            }
+        }
+    }
+
+    /// Expands the selected node; false when there was nothing to expand.
+    pub fn expand(&mut self, library: &Library) -> bool {
+        let Some(row) = self.rows.get(self.selected).copied() else {
+            return false;
+        };
+        if !row.has_children || row.expanded {
+            return false;
+        }
+        self.expanded.insert(row.id);
+        self.rebuild(library);
+        true
+    }
+
+    /// Collapses the selected node, or, when it is closed, selects its parent.
+    pub fn collapse_or_parent(&mut self, library: &Library) {
+        let Some(row) = self.rows.get(self.selected).copied() else {
+            return;
+        };
+        if row.expanded {
+            self.expanded.remove(&row.id);
+            self.rebuild(library);
+        } else if let Some(parent) = library.category(row.id).parent {
+            self.selected = self.rows.iter().position(|r| r.id == parent).unwrap_or(0);
+        }
+    }
+
+    pub fn toggle(&mut self, library: &Library) {
+        let Some(row) = self.rows.get(self.selected).copied() else {
+            return;
+        };
+        if row.expanded {
+            self.expanded.remove(&row.id);
+        } else if row.has_children {
+            self.expanded.insert(row.id);
+        }
+        self.rebuild(library);
+    }
+
+    /// Opens every ancestor of `id` and selects it.
+    pub fn reveal(&mut self, library: &Library, id: CategoryId) {
+        let mut current = library.category(id).parent;
+        while let Some(c) = current {
+            self.expanded.insert(c);
+            current = library.category(c).parent;
+        }
+        self.rebuild(library);
+        if let Some(i) = self.rows.iter().position(|r| r.id == id) {
+            self.selected = i;
+        }
+    }
+}

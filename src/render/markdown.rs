@@ -1,0 +1,102 @@
+//! Markdown → styled lines, through tui-markdown with Quire's theme; and → plain text.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use tui_markdown::{Options, StyleSheet};
+
+use crate::theme::{Theme, strip_colors};
+
+/// tui-markdown's style sheet, filled from a [`Theme`].
+#[derive(Debug, Clone)]
+struct Sheet {
+    heading: Style,
+    code: Style,
+    link: Style,
+    quote: Style,
+    meta: Style,
+}
+
+impl Sheet {
+    fn new(theme: &Theme) -> Sheet {
+        Sheet {
+            heading: theme.markdown_heading,
+            code: theme.markdown_code,
+            link: theme.markdown_link,
+            quote: theme.markdown_quote,
+            meta: theme.list_meta,
+        }
+    }
+}
+
+impl StyleSheet for Sheet {
+    fn heading(&self, level: u8) -> Style {
+        use ratatui::style::Modifier;
+        match level {
+            1 => self.heading.add_modifier(Modifier::UNDERLINED),
+            2 => self.heading,
+            _ => self.heading.add_modifier(Modifier::ITALIC),
+        }
+    }
+    fn code(&self) -> Style {
+        self.code
+    }
+    fn link(&self) -> Style {
+        self.link
+    }
+    fn blockquote(&self) -> Style {
+        self.quote
+    }
+    fn heading_meta(&self) -> Style {
+        self.meta
+    }
+    fn metadata_block(&self) -> Style {
+        self.meta
+    }
+}
+
+/// Renders a markdown body; `width` sizes tables to the pane.
+pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let options = Options::new(Sheet::new(theme)).table_width(width.max(8));
+    let text: Text<'_> = tui_markdown::from_str_with_options(markdown, &options);
+    text.lines
+        .into_iter()
+        .map(|line| {
+            let spans: Vec<Span<'static>> = line
+                .spans
+                .into_iter()
+                .map(|span| {
+                    let style = if theme.colors {
+                        span.style
+                    } else {
+                        strip_colors(span.style)
+                    };
+                    Span::styled(span.content.into_owned(), style)
+                })
+                .collect();
+            let style = if theme.colors {
+                line.style
+            } else {
+                strip_colors(line.style)
+            };
+            Line {
+                spans,
+                style,
+                alignment: line.alignment,
+            }
+        })
+        .collect()
+}
+
+/// The body as the reader shows it, without styles, for `quire show`.
+pub fn plain_lines(markdown: &str) -> Vec<String> {
+    render_markdown(markdown, &Theme::dark(), 100)
+        .iter()
+        .map(|line| {
+            line.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                .replace('\t', "    ")
+        })
+        .collect()
+}

@@ -1,0 +1,220 @@
+//! What the body pane shows: an item (header, then its rendered body) or a category overview.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::markdown::render_markdown;
+use super::wrap::wrap_lines;
+use crate::content::{CategoryId, Item, ItemKind, Library};
+use crate::theme::Theme;
+
+/// What a page shows; with the width, the key of the page cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKey {
+    Item(usize),
+    Category(CategoryId),
+}
+
+/// Lines wrapped to `width`, ready to be copied to the screen.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub key: PageKey,
+    pub width: u16,
+    pub lines: Vec<Line<'static>>,
+    /// First line of the body proper, after the header.
+    pub body_start: usize,
+}
+
+const LABEL_WIDTH: usize = 10;
+
+pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> Page {
+    let item = &library.items[index];
+    let w = usize::from(width);
+    let mut lines = wrap_lines(
+        &[Line::from(Span::styled(
+            item.title.clone(),
+            theme.header_title,
+        ))],
+        w,
+    );
+    lines.push(Line::default());
+    let mut fields: Vec<(&str, Vec<Span<'static>>)> = Vec::new();
+    if let Some(date) = item.date {
+        fields.push((
+            "Date",
+            vec![Span::styled(date.to_string(), theme.header_value)],
+        ));
+    }
+    if !item.authors.is_empty() {
+        fields.push((
+            "By",
+            vec![Span::styled(item.authors.join(", "), theme.header_value)],
+        ));
+    }
+    let path = library.category_path(item.category).join(" › ");
+    fields.push(("In", vec![Span::styled(path, theme.header_value)]));
+    if !item.tags.is_empty() {
+        let tags = item
+            .tags
+            .iter()
+            .map(|t| format!("#{t}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        fields.push(("Tags", vec![Span::styled(tags, theme.header_tag)]));
+    }
+    if let Some(url) = &item.url {
+        fields.push(("URL", vec![Span::styled(url.clone(), theme.header_url)]));
+    }
+    if let Some(description) = &item.description {
+        fields.push((
+            "About",
+            vec![Span::styled(description.clone(), theme.header_value)],
+        ));
+    }
+    for (label, value) in fields {
+        push_field(&mut lines, label, value, theme.header_label, w);
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("─".repeat(w), theme.border));
+    let body_start = lines.len();
+    if item.body.trim().is_empty() {
+        lines.push(Line::default());
+        lines.extend(wrap_lines(&[no_text_notice(item, theme)], w));
+        if let Some(url) = &item.url {
+            lines.extend(wrap_lines(
+                &[Line::from(vec![
+                    Span::styled("Read it at ", theme.notice),
+                    Span::styled(url.clone(), theme.header_url),
+                ])],
+                w,
+            ));
+        }
+    } else {
+        lines.push(Line::default());
+        lines.extend(wrap_lines(&render_markdown(&item.body, theme, width), w));
+    }
+    Page {
+        key: PageKey::Item(index),
+        width,
+        lines,
+        body_start,
+    }
+}
+
+fn no_text_notice(item: &Item, theme: &Theme) -> Line<'static> {
+    let what = match item.kind {
+        ItemKind::Post => "post",
+        ItemKind::Bookmark => "bookmark",
+    };
+    let tail = if item.url.is_some() {
+        ""
+    } else {
+        " and no link was saved with it"
+    };
+    Line::styled(
+        format!("No text is stored offline for this {what}{tail}."),
+        theme.notice,
+    )
+}
+
+/// An overview of a category: its path, counts, description and sub-categories.
+pub fn category_page(
+    library: &Library,
+    id: CategoryId,
+    unread: &dyn Fn(CategoryId) -> usize,
+    theme: &Theme,
+    width: u16,
+) -> Page {
+    let w = usize::from(width);
+    let node = library.category(id);
+    let mut lines = wrap_lines(&[Line::styled(node.name.clone(), theme.header_title)], w);
+    lines.push(Line::default());
+    let path = library.category_path(id);
+    if path.len() > 1 {
+        push_field(
+            &mut lines,
+            "In",
+            vec![Span::styled(
+                path[..path.len() - 1].join(" › "),
+                theme.header_value,
+            )],
+            theme.header_label,
+            w,
+        );
+    }
+    let counts = format!("{} items, {} unread", node.total, unread(id));
+    push_field(
+        &mut lines,
+        "Items",
+        vec![Span::styled(counts, theme.header_value)],
+        theme.header_label,
+        w,
+    );
+    lines.push(Line::default());
+    lines.push(Line::styled("─".repeat(w), theme.border));
+    let body_start = lines.len();
+    if let Some(description) = &node.description {
+        lines.push(Line::default());
+        lines.extend(wrap_lines(&render_markdown(description, theme, width), w));
+    }
+    if !node.children.is_empty() {
+        lines.push(Line::default());
+        let children: Vec<Line<'static>> = node
+            .children
+            .iter()
+            .map(|&child| {
+                let c = library.category(child);
+                Line::from(vec![
+                    Span::styled("• ", theme.markdown_list_marker),
+                    Span::raw(c.name.clone()),
+                    Span::styled(format!("  {}/{}", unread(child), c.total), theme.count),
+                ])
+            })
+            .collect();
+        lines.extend(wrap_lines(&children, w));
+    }
+    lines.push(Line::default());
+    lines.extend(wrap_lines(
+        &[Line::styled(
+            "Press Enter or l to list its items, ? for help.",
+            theme.header_label,
+        )],
+        w,
+    ));
+    Page {
+        key: PageKey::Category(id),
+        width,
+        lines,
+        body_start,
+    }
+}
+
+/// `Label     value…` with the value's continuation lines indented under it.
+fn push_field(
+    lines: &mut Vec<Line<'static>>,
+    label: &str,
+    value: Vec<Span<'static>>,
+    label_style: Style,
+    width: usize,
+) {
+    let label_width = if width >= LABEL_WIDTH * 3 {
+        LABEL_WIDTH
+    } else {
+        0
+    };
+    let wrapped = wrap_lines(
+        &[Line::from(value)],
+        width.saturating_sub(label_width).max(1),
+    );
+    for (i, mut line) in wrapped.into_iter().enumerate() {
+        if label_width > 0 {
+            let text = if i == 0 {
+                format!("{label:<w$}", w = label_width)
+            } else {
+                " ".repeat(label_width)
+            };
+            line.spans.insert(0, Span::styled(text, label_style));
+        }
+        lines.push(line);
+    }
+}

@@ -1,0 +1,48 @@
+//! The body: the page the app laid out, of which only the visible lines are drawn.
+
+use ratatui::Frame;
+use ratatui::layout::{Margin, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
+
+use super::{clip, pane_block};
+use crate::app::{App, Focus};
+use crate::render::PageKey;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let area = clip(area, frame);
+    let title = match app.body.key {
+        Some(PageKey::Item(i)) => format!(" {} ", app.library.items[i].kind),
+        Some(PageKey::Category(_)) => " category ".to_string(),
+        None => String::new(),
+    };
+    let block = pane_block(app, Focus::Body, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(page) = app.page() else { return };
+    let height = usize::from(inner.height);
+    let visible = page.lines.iter().skip(app.body.scroll).take(height);
+    for (row, line) in visible.enumerate() {
+        draw_line(frame, inner, row, line);
+    }
+    if page.lines.len() > height && area.height > 2 {
+        let mut state =
+            ScrollbarState::new(page.lines.len().saturating_sub(height)).position(app.body.scroll);
+        let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None);
+        frame.render_stateful_widget(
+            bar,
+            area.inner(Margin {
+                vertical: 1,
+                horizontal: 0,
+            }),
+            &mut state,
+        );
+    }
+}
+
+fn draw_line(frame: &mut Frame<'_>, inner: Rect, row: usize, line: &Line<'_>) {
+    let y = inner.y + row as u16;
+    frame.buffer_mut().set_line(inner.x, y, line, inner.width);
+}

@@ -1,0 +1,75 @@
+//! The article list: read marker, title cut to fit, and a date or source on the right.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::{clip, pane_block, selection_style};
+use crate::app::{App, Focus};
+use crate::content::{Item, ItemKind, Library};
+use crate::render::wrap::{display_width, truncate};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let area = clip(area, frame);
+    let category = app.library.category(app.list.category);
+    let title = format!(" {} · {} ", category.name, app.list.items.len());
+    let title = truncate(&title, usize::from(area.width.saturating_sub(2)));
+    let block = pane_block(app, Focus::List, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let theme = &app.theme;
+    let width = usize::from(inner.width);
+    if app.list.items.is_empty() && inner.height > 0 {
+        let line = Line::styled(truncate("Nothing here.", width), theme.list_meta);
+        frame
+            .buffer_mut()
+            .set_line(inner.x, inner.y, &line, inner.width);
+        return;
+    }
+    for (row, &index) in app
+        .list
+        .items
+        .iter()
+        .enumerate()
+        .skip(app.list.offset)
+        .take(usize::from(inner.height))
+    {
+        let item = &app.library.items[index];
+        let marker = Span::styled("● ", theme.unread_marker);
+        let meta = meta(&app.library, item);
+        let meta_width = display_width(&meta);
+        let show_meta = width >= 2 + 12 + meta_width + 2;
+        let title_width = width.saturating_sub(2 + if show_meta { meta_width + 1 } else { 0 });
+        let title = truncate(&item.title, title_width);
+        let pad = title_width.saturating_sub(display_width(&title));
+        let mut spans = vec![marker, Span::raw(title), Span::raw(" ".repeat(pad))];
+        if show_meta {
+            spans.push(Span::styled(format!(" {meta}"), theme.list_meta));
+        }
+        let mut line = Line::from(spans);
+        if row == app.list.selected {
+            line = line.style(selection_style(app, Focus::List));
+        }
+        let y = inner.y + (row - app.list.offset) as u16;
+        frame.buffer_mut().set_line(inner.x, y, &line, inner.width);
+    }
+}
+
+/// The date of a post; for a bookmark, its link's host, else its section.
+fn meta(library: &Library, item: &Item) -> String {
+    match item.kind {
+        ItemKind::Post => item.date.map(|d| d.to_string()).unwrap_or_default(),
+        ItemKind::Bookmark => {
+            let host = item.url.as_deref().and_then(url_host);
+            let text = host.unwrap_or_else(|| library.category(item.category).name.clone());
+            truncate(&text, 18)
+        }
+    }
+}
+
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    (!host.is_empty()).then(|| host.to_string())
+}

@@ -1,0 +1,90 @@
+//! The status bar: focused pane, position, scroll, and the keys that matter here.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::clip;
+use crate::app::{Action, App, Focus};
+use crate::render::wrap::{display_width, truncate};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let area = clip(area, frame);
+    let theme = &app.theme;
+    let width = usize::from(area.width);
+    let position = match app.focus {
+        Focus::Tree => format!("{}/{}", app.tree.selected + 1, app.tree.rows.len()),
+        Focus::List if app.list.items.is_empty() => "0/0".to_string(),
+        Focus::List => format!("{}/{}", app.list.selected + 1, app.list.items.len()),
+        Focus::Body => format!("{}/{}", app.list.selected + 1, app.list.items.len()),
+    };
+    let percent = format!("{}%", app.body.percent(app.body_height()));
+    let mut spans = vec![
+        Span::styled(format!(" {} ", app.focus.name()), theme.status_focus),
+        Span::styled(format!(" {position} "), theme.status),
+        Span::styled(format!(" {percent} "), theme.status),
+    ];
+    let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
+    let rest = width.saturating_sub(used + 1);
+    match &app.status {
+        Some(message) => {
+            let style = if message.error {
+                theme.status_error
+            } else {
+                theme.status
+            };
+            spans.push(Span::styled(
+                format!(" {}", truncate(&message.text, rest)),
+                style,
+            ));
+        }
+        None => spans.extend(hints(app, rest)),
+    }
+    let line = Line::from(spans).style(theme.status);
+    frame.buffer_mut().set_style(area, theme.status);
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y, &line, area.width);
+}
+
+/// The few keys that matter in the focused pane, as many as fit.
+fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let wanted: &[(Action, &str)] = match app.focus {
+        Focus::Tree => &[
+            (Action::Open, "open"),
+            (Action::Right, "items"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Focus::List => &[
+            (Action::Open, "read"),
+            (Action::OpenUrl, "browser"),
+            (Action::Left, "back"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Focus::Body => &[
+            (Action::Toggle, "page"),
+            (Action::OpenUrl, "browser"),
+            (Action::CopyUrl, "copy url"),
+            (Action::Back, "back"),
+            (Action::Help, "help"),
+        ],
+    };
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (action, label) in wanted {
+        let Some(key) = app.keymap.keys_for(*action).first().map(|k| k.label()) else {
+            continue;
+        };
+        let width = display_width(&key) + display_width(label) + 3;
+        if used + width > room {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(format!(" {key}"), theme.status_key));
+        spans.push(Span::styled(format!(" {label} "), theme.status));
+    }
+    spans
+}
