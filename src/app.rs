@@ -389,26 +389,24 @@ impl App {
             (Focus::List | Focus::Body, Some(item)) => PageKey::Item(item),
             _ => PageKey::Category(self.tree.selected_id()),
         };
-        if let Some(body) = panes.body {
-            let width = inner(body).width;
-            let library = Arc::clone(&self.library);
-            let theme = self.theme.clone();
-            self.body.show(
-                key,
-                width,
-                usize::from(inner(body).height),
-                |key, width| match key {
-                    PageKey::Item(i) => crate::render::item_page(&library, i, &theme, width),
-                    PageKey::Category(c) => crate::render::category_page(
-                        &library,
-                        c,
-                        &|id: CategoryId| library.category(id).total,
-                        &theme,
-                        width,
-                    ),
-                },
-            );
-        }
+        let area = panes.body.map(body_text_area).unwrap_or_default();
+        let library = Arc::clone(&self.library);
+        let theme = self.theme.clone();
+        self.body.show(
+            key,
+            area.width,
+            usize::from(area.height),
+            |key, width| match key {
+                PageKey::Item(i) => crate::render::item_page(&library, i, &theme, width),
+                PageKey::Category(c) => crate::render::category_page(
+                    &library,
+                    c,
+                    &|id: CategoryId| library.category(id).total,
+                    &theme,
+                    width,
+                ),
+            },
+        );
     }
 
     pub fn body_height(&self) -> usize {
@@ -434,6 +432,21 @@ impl App {
     /// The page the body shows, if it has been laid out.
     pub fn page(&self) -> Option<&Page> {
         self.body.page.as_deref()
+    }
+}
+
+/// Where the body's text goes inside its pane: within the border, with a column of air on
+/// each side when the pane is wide enough to spare it.
+pub fn body_text_area(pane: Rect) -> Rect {
+    let inside = inner(pane);
+    if inside.width >= 24 {
+        Rect {
+            x: inside.x + 1,
+            width: inside.width - 2,
+            ..inside
+        }
+    } else {
+        inside
     }
 }
 

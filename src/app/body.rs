@@ -72,7 +72,9 @@ impl Body {
 
     /// How far down the page the view is, 0–100.
     pub fn percent(&self, height: usize) -> usize {
-        (self.scroll * 100).checked_div(self.max_scroll(height)).unwrap_or(100)
+        (self.scroll * 100)
+            .checked_div(self.max_scroll(height))
+            .unwrap_or(100)
     }
 
     /// Drops laid-out pages, e.g. after the theme changed.

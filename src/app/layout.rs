@@ -30,7 +30,7 @@ pub struct PaneWidths {
 
 impl Default for PaneWidths {
     fn default() -> Self {
-        PaneWidths { tree: 20, list: 30 }
+        PaneWidths { tree: 22, list: 32 }
     }
 }
 
@@ -74,8 +74,8 @@ pub fn panes(area: Rect, focus: Focus, widths: PaneWidths) -> Panes {
         )
     };
     if w >= THREE_PANES_MIN_WIDTH {
-        let tree_w = (w * widths.tree / 100).clamp(16, 40);
-        let list_w = (w * widths.list / 100).clamp(24, 60);
+        let tree_w = (w * widths.tree / 100).clamp(18, 40);
+        let list_w = (w * widths.list / 100).clamp(26, 64);
         let (tree, rest) = split(tree_w);
         let list = Rect {
             width: list_w.min(rest.width),

@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use super::{clip, pane_block};
-use crate::app::{App, Focus};
+use crate::app::{App, Focus, body_text_area};
 use crate::render::PageKey;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => String::new(),
     };
     let block = pane_block(app, Focus::Body, title);
-    let inner = block.inner(area);
+    let inner = body_text_area(area);
     frame.render_widget(block, area);
     let Some(page) = app.page() else { return };
     let height = usize::from(inner.height);

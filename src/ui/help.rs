@@ -7,11 +7,11 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear};
 
 use super::clip;
 use crate::app::{Action, App};
-use crate::render::wrap::{display_width, truncate};
+use crate::render::wrap::{display_width, truncate, wrap_lines};
 
 pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, scroll: usize) {
     let theme = &app.theme;
-    let lines = help_lines(app);
+    let lines = help_lines(app, usize::from(screen.width.saturating_sub(3)));
     let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4).min(screen.width);
     let height = (lines.len() as u16 + 2).min(screen.height);
     let area = clip(
@@ -24,14 +24,26 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, scroll: usize) {
         frame,
     );
     frame.render_widget(Clear, area);
-    let block = Block::default()
+    let fits = lines.len() + 2 <= usize::from(area.height);
+    let max_scroll = lines
+        .len()
+        .saturating_sub(usize::from(area.height.saturating_sub(2)));
+    let scroll = scroll.min(max_scroll);
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(theme.border_focused)
         .title(Span::styled(" Keys — Esc closes ", theme.title_focused));
+    if !fits {
+        let more = if scroll < max_scroll {
+            " j/k scroll ↓ "
+        } else {
+            " j/k scroll ↑ "
+        };
+        block = block.title_bottom(Line::styled(more, theme.title_focused).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
     for (row, line) in lines
         .iter()
         .skip(scroll.min(max_scroll))
@@ -47,9 +59,12 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, scroll: usize) {
     }
 }
 
-fn help_lines(app: &App) -> Vec<Line<'static>> {
+/// The help text for a popup at most `room` columns wide: descriptions wrap under
+/// themselves when they do not fit beside the keys.
+fn help_lines(app: &App, room: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let key_column = 18;
+    let key_column = if room >= 60 { 18 } else { 12 };
+    let text_room = room.saturating_sub(key_column + 2).clamp(8, 60);
     let mut lines = Vec::new();
     for (section, actions) in Action::sections() {
         if !lines.is_empty() {
@@ -69,16 +84,28 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
             }
             let keys = truncate(&keys, key_column - 1);
             let pad = key_column - display_width(&keys);
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys}{}", " ".repeat(pad)), theme.help_key),
-                Span::raw(action.description()),
-            ]));
+            let description = wrap_lines(&[Line::from(action.description())], text_room);
+            for (i, part) in description.into_iter().enumerate() {
+                let lead = if i == 0 {
+                    Span::styled(format!("  {keys}{}", " ".repeat(pad)), theme.help_key)
+                } else {
+                    Span::raw(" ".repeat(key_column + 2))
+                };
+                let mut spans = vec![lead];
+                spans.extend(part.spans);
+                lines.push(Line::from(spans));
+            }
         }
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "  Mouse: click a pane or row to select, click again to open; wheel scrolls.",
-        theme.list_meta,
-    )));
+    let mouse = "Mouse: click a pane or row to select, click again to open; the wheel scrolls.";
+    for part in wrap_lines(
+        &[Line::styled(mouse, theme.list_meta)],
+        room.saturating_sub(2).clamp(8, 76),
+    ) {
+        let mut spans = vec![Span::raw("  ")];
+        spans.extend(part.spans.into_iter().map(|s| s.style(theme.list_meta)));
+        lines.push(Line::from(spans));
+    }
     lines
 }

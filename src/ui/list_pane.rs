@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use super::{clip, pane_block, selection_style};
 use crate::app::{App, Focus};
-use crate::content::{Item, ItemKind, Library};
+use crate::content::{CategoryId, Item, ItemKind, Library};
 use crate::render::wrap::{display_width, truncate};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -36,9 +36,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     {
         let item = &app.library.items[index];
         let marker = Span::styled("● ", theme.unread_marker);
-        let meta = meta(&app.library, item);
+        let meta = meta(&app.library, item, app.list.category, width / 3);
         let meta_width = display_width(&meta);
-        let show_meta = width >= 2 + 12 + meta_width + 2;
+        // The title matters more: the date or source only shows when the title keeps room.
+        let show_meta = meta_width > 0 && width > 2 + 24.max(width / 2) + meta_width;
         let title_width = width.saturating_sub(2 + if show_meta { meta_width + 1 } else { 0 });
         let title = truncate(&item.title, title_width);
         let pad = title_width.saturating_sub(display_width(&title));
@@ -55,16 +56,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
 }
 
-/// The date of a post; for a bookmark, its link's host, else its section.
-fn meta(library: &Library, item: &Item) -> String {
-    match item.kind {
+/// The date of a post; for a bookmark, its link's host, else its section when the list
+/// spans several sections.
+fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize) -> String {
+    let text = match item.kind {
         ItemKind::Post => item.date.map(|d| d.to_string()).unwrap_or_default(),
-        ItemKind::Bookmark => {
-            let host = item.url.as_deref().and_then(url_host);
-            let text = host.unwrap_or_else(|| library.category(item.category).name.clone());
-            truncate(&text, 18)
-        }
-    }
+        ItemKind::Bookmark => match item.url.as_deref().and_then(url_host) {
+            Some(host) => host,
+            None if item.category != listed => library.category(item.category).name.clone(),
+            None => String::new(),
+        },
+    };
+    truncate(&text, max.min(24))
 }
 
 fn url_host(url: &str) -> Option<String> {

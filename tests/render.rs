@@ -1,0 +1,127 @@
+//! The reader drawn on ratatui's TestBackend at several sizes, compared with snapshots.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::screen::{app, assert_snapshot, bundled, draw, press, text};
+use quire::app::Focus;
+use quire::render::PageKey;
+
+/// Keys from the start screen to the Uber bookmark, whose body has two insight blocks.
+const TO_UBER: &str = "jjjljljll<enter>";
+
+#[test]
+fn start_screen_at_every_size() {
+    let library = bundled();
+    for (w, h) in [(120, 40), (80, 24), (40, 12), (1, 1)] {
+        let app = app(library.clone(), w, h);
+        assert_snapshot(&format!("start_{w}x{h}"), &text(&draw(&app)));
+    }
+}
+
+#[test]
+fn bookmark_with_insights_at_every_size() {
+    let library = bundled();
+    for (w, h) in [(120, 40), (80, 24), (40, 12), (1, 1)] {
+        let mut app = app(library.clone(), w, h);
+        press(&mut app, TO_UBER);
+        assert_eq!(app.focus, Focus::Body);
+        let item = &library.items[match app.body.key {
+            Some(PageKey::Item(i)) => i,
+            other => panic!("{other:?}"),
+        }];
+        assert!(
+            item.title
+                .starts_with("How Uber Conquered Database Overload")
+        );
+        assert_snapshot(&format!("uber_{w}x{h}"), &text(&draw(&app)));
+    }
+}
+
+#[test]
+fn help_overlay_at_every_size() {
+    let library = bundled();
+    for (w, h) in [(120, 40), (80, 24), (40, 12), (1, 1)] {
+        let mut app = app(library.clone(), w, h);
+        press(&mut app, "?");
+        assert_snapshot(&format!("help_{w}x{h}"), &text(&draw(&app)));
+    }
+}
+
+#[test]
+fn long_body_scrolled_to_its_end() {
+    let library = bundled();
+    for (w, h) in [(120, 40), (80, 24), (40, 12)] {
+        let mut app = app(library.clone(), w, h);
+        press(&mut app, TO_UBER);
+        press(&mut app, "G");
+        let page = app.page().unwrap();
+        assert_eq!(
+            app.body.scroll + app.body_height(),
+            page.lines.len(),
+            "the last line is at the bottom"
+        );
+        let screen = text(&draw(&app));
+        assert!(screen.contains("100%"), "{screen}");
+        assert_snapshot(&format!("uber_end_{w}x{h}"), &screen);
+    }
+}
+
+#[test]
+fn about_page_renders_headings_and_lists() {
+    let library = bundled();
+    let mut app = app(library, 100, 60);
+    // All → About (first child) → its only item.
+    press(&mut app, "jl<enter>");
+    let screen = text(&draw(&app));
+    assert!(screen.contains("## Work at Oxide"), "{screen}");
+    assert!(screen.contains("Dropshot"), "{screen}");
+}
+
+#[test]
+fn item_without_text_says_so() {
+    let library = bundled();
+    let mut app = app(library, 120, 40);
+    // All → Blog → first (newest) post, which has only a title and a path.
+    press(&mut app, "jjll<enter>");
+    let screen = text(&draw(&app));
+    assert!(
+        screen.contains("No text is stored offline for this post."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("/blog/2026/01/23/some-aws-ec2-instance-choices/"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn wide_characters_never_overflow_a_pane() {
+    use quire::content::{Root, load_library};
+    let dir = common::TempDir::new("wide");
+    dir.write("日本語/記事.md", "+++\ntitle = \"日本語のタイトル 🎉🎉🎉 とても長い題名です\"\n+++\n本文です。😀 絵文字と漢字が混ざった長い段落がここにあります。");
+    let library =
+        std::sync::Arc::new(load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap());
+    for (w, h) in [
+        (120, 40),
+        (81, 24),
+        (80, 24),
+        (63, 10),
+        (40, 12),
+        (17, 5),
+        (3, 3),
+        (2, 4),
+        (1, 1),
+    ] {
+        let mut app = app(library.clone(), w, h);
+        press(&mut app, "jl<enter>");
+        let screen = text(&draw(&app));
+        for (y, row) in screen.lines().enumerate() {
+            assert_eq!(
+                unicode_width::UnicodeWidthStr::width(row),
+                usize::from(w),
+                "{w}x{h} row {y}: {row}"
+            );
+        }
+    }
+}
