@@ -93,4 +93,5 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+pub mod pty;
 pub mod screen;

@@ -1,0 +1,171 @@
+//! End-to-end: the real binary in a pseudo-terminal, keys typed, the screen read back through
+//! a terminal emulator.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::TempDir;
+use common::pty::Session;
+
+/// A home without a `content/` folder, so the bundled library is what opens.
+fn start(cols: u16, rows: u16) -> (TempDir, Session) {
+    let home = TempDir::new("e2e");
+    let session = Session::start(&home, home.path(), &[], cols, rows);
+    (home, session)
+}
+
+#[test]
+fn opens_the_bundled_library_and_quits_cleanly() {
+    let (_home, mut s) = start(120, 40);
+    let screen = s.wait_for_text("293/293");
+    assert!(screen.contains("Categories"));
+    assert!(screen.contains("Tech Insights") || screen.contains("Bookmarks"));
+    assert!(screen.contains("CATEGORIES"));
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
+
+#[test]
+fn a_seed_bookmark_opens_with_its_insights() {
+    let (_home, mut s) = start(120, 40);
+    s.wait_for_text("293/293");
+    s.type_keys("jjjljljll\r");
+    let screen = s.wait_for_text("Key insights:");
+    assert!(
+        screen.contains("How Uber Conquered Database Overload"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("- Stateless quota-based rate-limiting"),
+        "{screen}"
+    );
+    assert!(screen.contains("READER"), "{screen}");
+    s.type_keys("G");
+    let screen = s.wait_for_text("100%");
+    assert!(screen.contains("fail-fast over queuing"), "{screen}");
+    s.send("\x03"); // Ctrl-C
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
+
+#[test]
+fn help_lists_the_bindings() {
+    let (_home, mut s) = start(100, 40);
+    s.wait_for_text("293/293");
+    s.type_keys("?");
+    let screen = s.wait_for_text("Esc closes");
+    for text in [
+        "Move down",
+        "Focus the next pane",
+        "Open the url",
+        "Copy the url",
+        "Quit",
+    ] {
+        assert!(screen.contains(text), "help lacks {text}: {screen}");
+    }
+    s.send("\x1b");
+    s.wait_for("help to close", |screen| !screen.contains("Esc closes"));
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn resizing_to_tiny_and_back_redraws_cleanly() {
+    let (_home, mut s) = start(120, 40);
+    s.wait_for_text("293/293");
+    for (cols, rows) in [(60, 20), (30, 8), (1, 1), (10, 3), (120, 40)] {
+        s.resize(cols, rows);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    let screen = s.wait_for_text("293/293");
+    assert!(screen.contains("Categories"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
+
+#[test]
+fn mouse_clicks_select_and_open() {
+    let (_home, mut s) = start(120, 40);
+    s.wait_for_text("293/293");
+    // SGR mouse: press and release on the list's third row (column 40, row 4, 1-based).
+    let click = "\x1b[<0;40;4M\x1b[<0;40;4m";
+    s.send(click);
+    s.wait_for_text("ITEMS");
+    s.send(click);
+    let screen = s.wait_for_text("READER");
+    assert!(
+        screen.contains("What Makes a Good Technical Leader?"),
+        "{screen}"
+    );
+    // The wheel over the tree moves its selection.
+    s.send("\x1b[<65;5;5M");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
+
+#[test]
+fn a_bad_content_folder_is_reported_on_the_normal_screen() {
+    let home = TempDir::new("e2e-bad");
+    let mut s = Session::start(
+        &home,
+        home.path(),
+        &["--content", "/no/such/folder"],
+        80,
+        24,
+    );
+    assert_ne!(s.wait_exit(), 0);
+    let raw = String::from_utf8_lossy(&s.raw()).into_owned();
+    assert!(
+        raw.contains("content folder /no/such/folder does not exist"),
+        "{raw:?}"
+    );
+    assert!(
+        !raw.contains("\x1b[?1049h"),
+        "the alternate screen was entered: {raw:?}"
+    );
+}
+
+#[test]
+fn no_color_means_no_colour_codes() {
+    let home = TempDir::new("e2e-nocolor");
+    let mut s = Session::start_with_env(&home, home.path(), &[], 100, 30, &[("NO_COLOR", "1")]);
+    s.wait_for_text("293/293");
+    s.type_keys("jjjljljll\r");
+    s.wait_for_text("Key insights:");
+    s.send("q");
+    s.wait_exit();
+    let raw = String::from_utf8_lossy(&s.raw()).into_owned();
+    let colours = colour_sequences(&raw);
+    assert!(
+        colours.is_empty(),
+        "colours written under NO_COLOR: {colours:?}"
+    );
+}
+
+/// Every SGR sequence that sets a foreground or background colour (resets to the default,
+/// 39 and 49, are not colours).
+fn colour_sequences(raw: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = raw;
+    while let Some(start) = rest.find("\x1b[") {
+        let after = &rest[start + 2..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(after.len());
+        let (params, tail) = after.split_at(len);
+        if tail.starts_with('m') {
+            let colour = params
+                .split(';')
+                .filter_map(|p| p.parse::<u16>().ok())
+                .any(|p| matches!(p, 30..=38 | 40..=48 | 90..=97 | 100..=107));
+            if colour {
+                found.push(format!("ESC[{params}m"));
+            }
+        }
+        rest = &after[len..];
+    }
+    found
+}
