@@ -1,0 +1,356 @@
+//! The state file: loaded leniently, saved atomically, merged under a lock.
+//!
+//! Saving takes an exclusive lock on `<file>.lock`, merges with what is on disk (another Quire
+//! may have saved since), writes a temporary file in the same folder, fsyncs it, renames it
+//! over the old one and fsyncs the folder. Killed at any moment, the file holds the old state
+//! or the new one, never a mix. A file that cannot be read is moved aside, never overwritten.
+
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::read_state::ReadState;
+use super::timestamp::Timestamp;
+
+/// The format this Quire writes. Files with a higher `version` are refused, not rewritten.
+pub const FORMAT_VERSION: i64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(
+        "{path} was written by a newer Quire (state format {found}; this one reads {FORMAT_VERSION}); \
+         it is left untouched. Upgrade Quire, or pass --state FILE to use another file"
+    )]
+    NewerVersion { path: PathBuf, found: i64 },
+    #[error("cannot save read state to {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error(
+        "{path} cannot be read ({reason}) and cannot be moved aside ({source}); not touching it"
+    )]
+    Stuck {
+        path: PathBuf,
+        reason: String,
+        source: io::Error,
+    },
+}
+
+/// A loaded state, with a warning to show when the old file had to be moved aside.
+#[derive(Debug)]
+pub struct LoadedState {
+    pub state: ReadState,
+    pub warning: Option<String>,
+}
+
+/// Why a file's text is not a usable state.
+enum Unusable {
+    Corrupt(String),
+    Newer(i64),
+}
+
+/// Loads the state at `path`: missing is empty; corrupt or unreadable is moved aside to
+/// `<file>.corrupt-<time>` with a warning; a newer format is an error.
+pub fn load_state(path: &Path) -> Result<LoadedState, StateError> {
+    let text = match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return move_aside(path, "it is not valid UTF-8".into()),
+        },
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            return Ok(LoadedState {
+                state: ReadState::new(),
+                warning: None,
+            });
+        }
+        Err(err) => return move_aside(path, err.to_string()),
+    };
+    match parse_state(&text) {
+        Ok((state, skipped)) => {
+            let warning = (skipped > 0).then(|| {
+                format!(
+                    "{}: {skipped} entries were not `id = date-time` and were skipped",
+                    path.display()
+                )
+            });
+            Ok(LoadedState { state, warning })
+        }
+        Err(Unusable::Newer(found)) => Err(StateError::NewerVersion {
+            path: path.to_path_buf(),
+            found,
+        }),
+        Err(Unusable::Corrupt(reason)) => move_aside(path, reason),
+    }
+}
+
+fn move_aside(path: &Path, reason: String) -> Result<LoadedState, StateError> {
+    let aside = aside_path(path);
+    match fs::rename(path, &aside) {
+        Ok(()) => Ok(LoadedState {
+            state: ReadState::new(),
+            warning: Some(format!(
+                "the read state in {} could not be read ({reason}); it was moved to {} and Quire starts with no items read",
+                path.display(),
+                aside.display()
+            )),
+        }),
+        Err(source) => Err(StateError::Stuck {
+            path: path.to_path_buf(),
+            reason,
+            source,
+        }),
+    }
+}
+
+fn aside_path(path: &Path) -> PathBuf {
+    let stamp = Timestamp::now().to_string().replace(':', "-");
+    let name = path
+        .file_name()
+        .map_or_else(|| "state.toml".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!("{name}.corrupt-{stamp}"))
+}
+
+/// Parses a state file's text; the count is of entries skipped for having the wrong type.
+fn parse_state(text: &str) -> Result<(ReadState, usize), Unusable> {
+    let table: Table = text.parse().map_err(|err: toml::de::Error| {
+        let line = err
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(line) => Unusable::Corrupt(format!("line {line}: {}", err.message().trim())),
+            None => Unusable::Corrupt(err.message().trim().to_string()),
+        }
+    })?;
+    match table.get("version") {
+        None => {}
+        Some(Value::Integer(v)) if *v > FORMAT_VERSION => return Err(Unusable::Newer(*v)),
+        Some(Value::Integer(_)) => {}
+        Some(_) => return Err(Unusable::Corrupt("`version` is not a number".into())),
+    }
+    let mut state = ReadState::new();
+    let mut skipped = 0;
+    for (section, read) in [("read", true), ("unread", false)] {
+        let entries = match table.get(section) {
+            None => continue,
+            Some(Value::Table(entries)) => entries,
+            Some(_) => return Err(Unusable::Corrupt(format!("`{section}` is not a table"))),
+        };
+        for (id, value) in entries {
+            match value {
+                Value::Datetime(dt) => match Timestamp::from_toml(dt) {
+                    Some(at) => {
+                        state.set(id, read, at);
+                    }
+                    None => skipped += 1,
+                },
+                _ => skipped += 1,
+            }
+        }
+    }
+    Ok((state, skipped))
+}
+
+/// The file's text for `state`.
+pub fn serialize_state(state: &ReadState) -> String {
+    let marks = state.sorted();
+    let mut out = String::with_capacity(64 * marks.len() + 512);
+    out.push_str(
+        "# Quire's read state. Keys are item ids (`quire list` prints them); values are when the\n\
+         # item was marked. Quire rewrites this file atomically; edit it only while Quire is closed.\n",
+    );
+    let _ = writeln!(out, "version = {FORMAT_VERSION}");
+    for (section, read) in [("read", true), ("unread", false)] {
+        let _ = write!(out, "\n[{section}]\n");
+        for (id, mark) in marks.iter().filter(|(_, m)| m.read == read) {
+            push_key(&mut out, id);
+            let _ = writeln!(out, " = {}", mark.at);
+        }
+    }
+    out
+}
+
+fn push_key(out: &mut String, id: &str) {
+    out.push('"');
+    for c in id.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Saves `state` to `path`, merged with what is on disk, and returns the merged state.
+pub fn save_state(path: &Path, state: &ReadState) -> Result<ReadState, StateError> {
+    let io_err = |source: io::Error| StateError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir).map_err(io_err)?;
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(with_suffix(path, ".lock"))
+        .map_err(io_err)?;
+    lock.lock().map_err(io_err)?;
+
+    let mut merged = state.clone();
+    match fs::read(path) {
+        Ok(bytes) => {
+            match String::from_utf8(bytes).map_err(|_| Unusable::Corrupt("not UTF-8".into())) {
+                Ok(text) => match parse_state(&text) {
+                    Ok((on_disk, _)) => {
+                        merged.merge(&on_disk);
+                    }
+                    Err(Unusable::Newer(found)) => {
+                        return Err(StateError::NewerVersion {
+                            path: path.to_path_buf(),
+                            found,
+                        });
+                    }
+                    Err(Unusable::Corrupt(reason)) => {
+                        // Someone broke the file while we ran: keep it for them, write ours.
+                        move_aside(path, reason)?;
+                    }
+                },
+                Err(Unusable::Corrupt(reason)) => {
+                    move_aside(path, reason)?;
+                }
+                Err(Unusable::Newer(_)) => {}
+            }
+        }
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Err(err) => return Err(io_err(err)),
+    }
+
+    let temp = with_suffix(path, ".tmp");
+    let text = serialize_state(&merged);
+    let written = (|| {
+        let mut file = File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temp, path)?;
+        // The rename is durable only once the folder itself is synced.
+        File::open(&dir)?.sync_all()
+    })();
+    if let Err(err) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(io_err(err));
+    }
+    drop(lock);
+    Ok(merged)
+}
+
+/// `dir/.state.toml.lock` for `dir/state.toml`: hidden, beside the file, on the same disk.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "state.toml".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}{suffix}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("quire-state-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    #[test]
+    fn saves_and_loads_back() {
+        let dir = temp_dir("roundtrip");
+        let path = dir.join("state.toml");
+        let mut state = ReadState::new();
+        state.set("blog/a", true, Timestamp(1_000));
+        state.set("weird \"id\"\\x", true, Timestamp(2_000));
+        state.set("blog/b", false, Timestamp(3_000));
+        save_state(&path, &state).expect("save");
+        let loaded = load_state(&path).expect("load");
+        assert_eq!(loaded.state, state);
+        assert!(loaded.warning.is_none());
+        assert!(!dir.join(".state.toml.tmp").exists(), "no temp file left");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn saving_merges_with_another_processes_marks() {
+        let dir = temp_dir("merge");
+        let path = dir.join("state.toml");
+        let mut first = ReadState::new();
+        first.set("a", true, Timestamp(1_000));
+        save_state(&path, &first).expect("save first");
+        let mut second = ReadState::new();
+        second.set("b", true, Timestamp(2_000));
+        let merged = save_state(&path, &second).expect("save second");
+        assert!(merged.is_read("a") && merged.is_read("b"));
+        let loaded = load_state(&path).expect("load").state;
+        assert!(loaded.is_read("a") && loaded.is_read("b"));
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_corrupt_file_is_moved_aside_with_a_warning() {
+        let dir = temp_dir("corrupt");
+        let path = dir.join("state.toml");
+        fs::write(&path, "version = 1\n[read\n\"a\" = ").expect("write");
+        let loaded = load_state(&path).expect("load");
+        assert!(loaded.state.is_empty());
+        let warning = loaded.warning.expect("a warning");
+        assert!(
+            warning.contains("state.toml") && warning.contains(".corrupt-"),
+            "{warning}"
+        );
+        assert!(warning.contains("line 2"), "{warning}");
+        assert!(!path.exists());
+        let aside: Vec<_> = fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(
+            aside
+                .iter()
+                .any(|n| n.to_string_lossy().starts_with("state.toml.corrupt-")),
+            "{aside:?}"
+        );
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_and_left_alone() {
+        let dir = temp_dir("newer");
+        let path = dir.join("state.toml");
+        fs::write(&path, "version = 2\n[read]\n").expect("write");
+        let err = load_state(&path).expect_err("refused");
+        assert!(err.to_string().contains("newer Quire"), "{err}");
+        let err = save_state(&path, &ReadState::new()).expect_err("refused");
+        assert!(matches!(err, StateError::NewerVersion { found: 2, .. }));
+        assert_eq!(
+            fs::read_to_string(&path).expect("still there"),
+            "version = 2\n[read]\n"
+        );
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_state() {
+        let dir = temp_dir("missing");
+        let loaded = load_state(&dir.join("nope.toml")).expect("load");
+        assert!(loaded.state.is_empty() && loaded.warning.is_none());
+        let _ = fs::remove_dir_all(dir);
+    }
+}
