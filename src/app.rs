@@ -9,6 +9,7 @@ pub mod body;
 pub mod keymap;
 pub mod layout;
 pub mod list;
+pub mod reading;
 pub mod tree;
 
 use std::sync::Arc;
@@ -21,11 +22,14 @@ use body::Body;
 pub use keymap::{Key, KeyMap};
 use layout::{PaneWidths, Panes, inner, panes};
 use list::ItemList;
+use reading::Reading;
 use tree::Tree;
 
+use crate::config::{MarkRead, SortOrder};
 use crate::content::{CategoryId, Library};
 use crate::open::check_url;
 use crate::render::{Page, PageKey};
+use crate::state::ReadState;
 use crate::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +54,36 @@ impl Focus {
 pub enum Effect {
     OpenUrl(String),
     CopyToClipboard(String),
+    /// Hand the terminal back to the shell until `fg`.
+    Suspend,
+}
+
+/// A question waiting for y/n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    MarkAllRead { category: CategoryId, count: usize },
+}
+
+/// What the config decides about the reader.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub theme: Theme,
+    pub keymap: KeyMap,
+    pub pane_widths: PaneWidths,
+    pub sort: SortOrder,
+    pub mark_read: MarkRead,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: Theme::dark(),
+            keymap: KeyMap::default(),
+            pane_widths: PaneWidths::default(),
+            sort: SortOrder::NewestFirst,
+            mark_read: MarkRead::OnOpen,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +101,10 @@ pub struct App {
     pub tree: Tree,
     pub list: ItemList,
     pub body: Body,
+    pub reading: Reading,
     /// Open help overlay and its scroll offset.
     pub help: Option<usize>,
+    pub confirm: Option<Confirm>,
     pub status: Option<StatusMessage>,
     pub size: Rect,
     pub should_quit: bool,
@@ -76,19 +112,22 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(library: Arc<Library>, theme: Theme, keymap: KeyMap, size: Rect) -> App {
+    pub fn new(library: Arc<Library>, settings: Settings, state: ReadState, size: Rect) -> App {
         let tree = Tree::new(&library);
-        let list = ItemList::new(&library, tree.selected_id());
+        let list = ItemList::new(&library, tree.selected_id(), settings.sort);
+        let reading = Reading::new(&library, state, settings.mark_read);
         let mut app = App {
             library,
-            theme,
-            keymap,
-            pane_widths: PaneWidths::default(),
+            theme: settings.theme,
+            keymap: settings.keymap,
+            pane_widths: settings.pane_widths,
             focus: Focus::Tree,
             tree,
             list,
             body: Body::default(),
+            reading,
             help: None,
+            confirm: None,
             status: None,
             size,
             should_quit: false,
@@ -117,6 +156,10 @@ impl App {
             return;
         }
         let key = Key::from_event(event);
+        if let Some(confirm) = self.confirm.take() {
+            self.answer(confirm, key);
+            return;
+        }
         let action = self.keymap.resolve(key);
         if self.help.is_some() {
             self.update_help(action);
@@ -196,6 +239,164 @@ impl App {
             },
             Action::OpenUrl => self.url_action(true),
             Action::CopyUrl => self.url_action(false),
+            Action::ToggleRead => self.toggle_read(),
+            Action::MarkAllRead => self.ask_mark_all_read(),
+            Action::Undo => match self.reading.undo(&self.library) {
+                Some(n) => {
+                    self.set_status(format!("Undone: {n} item{} restored", plural(n)), false)
+                }
+                None => self.set_status("Nothing to undo.", false),
+            },
+            Action::UnreadOnly => self.toggle_unread_only(),
+            Action::NextUnread => self.jump_unread(true),
+            Action::PrevUnread => self.jump_unread(false),
+            Action::Suspend => self.effects.push(Effect::Suspend),
+        }
+        self.sync();
+    }
+
+    /// The item the read actions apply to: the one in the body, else the list's selection.
+    fn current_item(&self) -> Option<usize> {
+        match (self.focus, self.body.key) {
+            (Focus::Body, Some(PageKey::Item(i))) => Some(i),
+            (Focus::Tree, _) => None,
+            _ => self.list.selected_item(),
+        }
+    }
+
+    fn toggle_read(&mut self) {
+        let Some(item) = self.current_item() else {
+            self.set_status(
+                "Select an item to mark it; M marks a whole category.",
+                false,
+            );
+            return;
+        };
+        let read = !self.reading.is_read(item);
+        self.reading.set(&self.library, &[item], read);
+        self.set_status(
+            if read {
+                "Marked read (u undoes)"
+            } else {
+                "Marked unread (u undoes)"
+            },
+            false,
+        );
+    }
+
+    fn ask_mark_all_read(&mut self) {
+        let category = match self.focus {
+            Focus::Tree => self.tree.selected_id(),
+            _ => self.list.category,
+        };
+        let count = self.reading.unread_in(category);
+        if count == 0 {
+            self.set_status("Everything here is already read.", false);
+            return;
+        }
+        self.confirm = Some(Confirm::MarkAllRead { category, count });
+    }
+
+    fn answer(&mut self, confirm: Confirm, key: Key) {
+        use crossterm::event::KeyCode;
+        let yes = matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter)
+            && key.modifiers.is_empty();
+        match confirm {
+            Confirm::MarkAllRead { category, .. } if yes => {
+                let items = self.library.items_under(category);
+                let n = self.reading.set(&self.library, &items, true);
+                let name = self.library.category(category).name.clone();
+                self.set_status(
+                    format!("Marked {n} item{} in {name} read (u undoes)", plural(n)),
+                    false,
+                );
+            }
+            Confirm::MarkAllRead { .. } => self.set_status("Nothing marked.", false),
+        }
+        self.sync();
+    }
+
+    fn toggle_unread_only(&mut self) {
+        self.list.unread_only = !self.list.unread_only;
+        if self.list.unread_only {
+            let shown = (0..self.library.categories.len())
+                .map(|c| c == 0 || self.reading.unread_in(CategoryId(c)) > 0)
+                .collect();
+            self.tree.filter(&self.library, Some(shown));
+            self.set_status("Showing unread items only (U shows all)", false);
+        } else {
+            self.tree.filter(&self.library, None);
+            self.set_status("Showing all items", false);
+        }
+        self.list.invalidate();
+    }
+
+    fn jump_unread(&mut self, forward: bool) {
+        let list = &self.list;
+        let unread = |(_, item): &(usize, &usize)| !self.reading.is_read(**item);
+        let found = if forward {
+            list.items
+                .iter()
+                .enumerate()
+                .skip(list.selected + 1)
+                .find(unread)
+        } else {
+            list.items
+                .iter()
+                .enumerate()
+                .take(list.selected)
+                .rev()
+                .find(unread)
+        };
+        match found {
+            Some((index, _)) => {
+                self.list.selected = index;
+                if self.focus == Focus::Tree {
+                    self.focus = Focus::List;
+                }
+                if self.focus == Focus::Body {
+                    self.mark_opened();
+                }
+            }
+            None => self.set_status(
+                if forward {
+                    "No unread items below."
+                } else {
+                    "No unread items above."
+                },
+                false,
+            ),
+        }
+    }
+
+    /// Marks the item just opened in the body, when the config says opening reads it.
+    fn mark_opened(&mut self) {
+        if self.reading.mode == MarkRead::OnOpen
+            && let Some(item) = self.list.selected_item()
+            && !self.reading.is_read(item)
+        {
+            self.reading.set(&self.library, &[item], true);
+        }
+    }
+
+    /// After a save: marks another Quire made meanwhile come in through the merged state.
+    pub fn state_saved(&mut self, result: Result<ReadState, String>) {
+        match result {
+            Ok(merged) => {
+                if self.reading.adopt(&self.library, &merged) > 0 {
+                    self.list.invalidate();
+                }
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.text.starts_with("Cannot save"))
+                {
+                    self.set_status("Read state saved.", false);
+                }
+            }
+            Err(err) => {
+                self.set_status(format!("Cannot save read state (will retry): {err}"), true)
+            }
         }
         self.sync();
     }
@@ -233,6 +434,7 @@ impl App {
             Focus::List | Focus::Body => {
                 if self.list.selected_item().is_some() {
                     self.focus = Focus::Body;
+                    self.mark_opened();
                 }
             }
         }
@@ -295,6 +497,9 @@ impl App {
 
     /// A mouse event: clicks focus and select, the wheel scrolls the pane under the pointer.
     pub fn handle_mouse(&mut self, event: MouseEvent) {
+        if self.confirm.is_some() {
+            return;
+        }
         if self.help.is_some() {
             match event.kind {
                 MouseEventKind::ScrollDown => self.update_help(Some(Action::Down)),
@@ -339,6 +544,7 @@ impl App {
                                 self.list.selected = index;
                                 if again {
                                     self.focus = Focus::Body;
+                                    self.mark_opened();
                                 }
                             }
                         }
@@ -370,7 +576,11 @@ impl App {
     /// Brings dependent state up to date after a change: the list follows the tree, the body
     /// follows the focus and selection, and every selection stays on screen.
     fn sync(&mut self) {
-        self.list.show(&self.library, self.tree.selected_id());
+        let reading = &self.reading;
+        self.list
+            .show(&self.library, self.tree.selected_id(), &|i| {
+                reading.is_read(i)
+            });
         let panes = self.panes();
         let height = |area: Option<Rect>| {
             area.map_or(self.size.height.saturating_sub(3), |a| inner(a).height)
@@ -390,19 +600,18 @@ impl App {
             _ => PageKey::Category(self.tree.selected_id()),
         };
         let area = panes.body.map(body_text_area).unwrap_or_default();
-        let library = Arc::clone(&self.library);
-        let theme = self.theme.clone();
+        let (library, theme, reading) = (&self.library, &self.theme, &self.reading);
         self.body.show(
             key,
             area.width,
             usize::from(area.height),
             |key, width| match key {
-                PageKey::Item(i) => crate::render::item_page(&library, i, &theme, width),
+                PageKey::Item(i) => crate::render::item_page(library, i, theme, width),
                 PageKey::Category(c) => crate::render::category_page(
-                    &library,
+                    library,
                     c,
-                    &|id: CategoryId| library.category(id).total,
-                    &theme,
+                    &|id: CategoryId| reading.unread_in(id),
+                    theme,
                     width,
                 ),
             },
@@ -448,6 +657,10 @@ pub fn body_text_area(pane: Rect) -> Rect {
     } else {
         inside
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn step(current: usize, delta: isize, len: usize) -> usize {

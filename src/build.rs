@@ -43,14 +43,14 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
         }
         if path.is_dir() {
             collect(base, &path, files);
-        } else if name.ends_with(".md") || name.ends_with(".markdown") {
-            if let Ok(relative) = path.strip_prefix(base) {
-                let parts: Vec<String> = relative
-                    .iter()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .collect();
-                files.push(parts.join("/"));
-            }
+        } else if (name.ends_with(".md") || name.ends_with(".markdown"))
+            && let Ok(relative) = path.strip_prefix(base)
+        {
+            let parts: Vec<String> = relative
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            files.push(parts.join("/"));
         }
     }
 }

@@ -1,7 +1,9 @@
-//! The command line: arguments, library loading, and the non-interactive subcommands.
+//! The command line: arguments, configuration, library and state loading, and the
+//! non-interactive subcommands.
 //!
-//! `main` hands over to [`run`]. Everything that can fail at start-up (arguments, content
-//! roots) is settled here, before any terminal mode changes.
+//! `main` hands over to [`main`]. Everything that can fail at start-up (arguments, config,
+//! content roots, the state file) is settled here, before any terminal mode changes, so its
+//! errors print on the normal screen.
 
 mod args;
 mod output;
@@ -11,12 +13,16 @@ pub use args::{Cli, Command};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 
-use crate::app::KeyMap;
+use crate::app::Settings;
+use crate::app::layout::PaneWidths;
+use crate::config::{Config, default_config_path, default_state_path, load_config};
 use crate::content::{Root, load_library};
+use crate::state::{LoadedState, load_state};
 use crate::theme::Theme;
+use crate::tui::{Ending, Session};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -30,34 +36,91 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let roots = content_roots(&cli.content, Path::new("."));
+    let (config_path, explicit) = match &cli.config {
+        Some(path) => (path.clone(), true),
+        None => (
+            default_config_path()
+                .ok_or_else(|| anyhow!("cannot find a config directory; pass --config FILE"))?,
+            false,
+        ),
+    };
+    if let Some(Command::Config {
+        print_default,
+        path,
+    }) = &cli.command
+    {
+        return output::config_command(*print_default, *path, &config_path);
+    }
+    let config = load_config(&config_path, explicit)?;
+    let roots = content_roots(&cli.content, &config, Path::new("."))?;
     let library = load_library(&roots)?;
+    let state_path = match &cli.state {
+        Some(path) => path.clone(),
+        None => default_state_path()
+            .ok_or_else(|| anyhow!("cannot find a data directory; pass --state FILE"))?,
+    };
+    let LoadedState { state, warning } = load_state(&state_path)?;
     match cli.command {
         None => {
-            let mut theme = Theme::dark();
-            if Theme::no_color_requested() {
-                theme = theme.without_colors();
-            }
-            let settings = crate::tui::Settings {
-                theme,
-                keymap: KeyMap::default(),
+            let settings = Settings {
+                theme: config.theme(Theme::no_color_requested()),
+                keymap: config.keymap(),
+                pane_widths: PaneWidths {
+                    tree: config.reader.tree_width,
+                    list: config.reader.list_width,
+                },
+                sort: config.reader.sort,
+                mark_read: config.reader.mark_read,
             };
-            crate::tui::run(library, settings)?;
-            Ok(ExitCode::SUCCESS)
+            let session = Session {
+                library,
+                settings,
+                state,
+                state_path,
+                warning,
+            };
+            match crate::tui::run(session)? {
+                Ending::Quit => Ok(ExitCode::SUCCESS),
+                Ending::Signal(signal) => Ok(ExitCode::from((128 + signal).clamp(0, 255) as u8)),
+            }
         }
-        Some(command) => output::run_command(command, &library),
+        Some(command) => {
+            if let Some(warning) = &warning {
+                eprintln!("quire: warning: {}", crate::text::sanitize(warning));
+            }
+            output::run_command(command, &library, state, &state_path)
+        }
     }
 }
 
-/// `--content` wins; else `./content` when it exists; else the bundled library.
-pub fn content_roots(given: &[PathBuf], cwd: &Path) -> Vec<Root> {
+/// `--content` wins outright. Otherwise `./content` when it exists, else the bundled library
+/// (unless the config replaces them), plus the config's roots.
+pub fn content_roots(given: &[PathBuf], config: &Config, cwd: &Path) -> Result<Vec<Root>> {
     if !given.is_empty() {
-        return given.iter().cloned().map(Root::Dir).collect();
+        return Ok(given.iter().cloned().map(Root::Dir).collect());
     }
-    let local = cwd.join("content");
-    if local.is_dir() {
-        vec![Root::Dir(PathBuf::from("content"))]
-    } else {
-        vec![Root::Bundled]
+    let mut roots = Vec::new();
+    if !config.content.replace_bundled {
+        let local = cwd.join("content");
+        roots.push(if local.is_dir() {
+            Root::Dir(PathBuf::from("content"))
+        } else {
+            Root::Bundled
+        });
     }
+    roots.extend(config.content.roots.iter().cloned().map(Root::Dir));
+    if roots.is_empty() {
+        bail!("no content to show: the config sets replace_bundled = true but lists no roots");
+    }
+    Ok(roots)
+}
+
+/// Used by `output` to report where things are.
+pub(crate) fn describe(path: &Path) -> String {
+    let exists = path.exists();
+    format!(
+        "{}{}",
+        path.display(),
+        if exists { "" } else { " (does not exist yet)" }
+    )
 }

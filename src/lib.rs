@@ -15,6 +15,8 @@ pub mod app;
 #[cfg(feature = "tui")]
 pub mod cli;
 #[cfg(feature = "tui")]
+pub mod config;
+#[cfg(feature = "tui")]
 pub mod render;
 #[cfg(feature = "tui")]
 pub mod theme;

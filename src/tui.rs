@@ -1,13 +1,16 @@
 //! The terminal runtime: enter and leave full-screen mode, and the event loop.
 //!
-//! The loop blocks until something happens (a key, the mouse, a resize), so an idle reader
-//! uses no CPU. Input is read on its own thread and sent over a channel, which is where
-//! background work (loading, search) can report too. The terminal is restored on quit, on
-//! error (the guard's `Drop`) and on panic (the hook), before anything is printed.
+//! The loop blocks until something happens (a key, the mouse, a resize, a signal, a finished
+//! save), so an idle reader uses no CPU. Input, signals and saving run on their own threads
+//! and report over one channel. The terminal is restored on quit, on error (the guard's
+//! `Drop`), on panic (the hook) and on SIGTERM/SIGHUP/SIGINT, before anything is printed.
+
+mod saver;
 
 use std::io::{self, Stdout, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Sender};
 use std::thread;
 
 use anyhow::{Context, Result};
@@ -20,36 +23,99 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
-use crate::app::{App, Effect, KeyMap};
+use crate::app::{App, Effect, Settings};
 use crate::content::Library;
 use crate::open::{open_url, osc52_copy};
-use crate::theme::Theme;
+use crate::state::ReadState;
 use crate::ui;
+use saver::Saver;
 
 /// What the loop waits for.
 pub enum AppEvent {
     Input(Event),
     InputFailed(io::Error),
+    /// A save finished: the merged state, or why it failed.
+    StateSaved(Result<ReadState, String>),
+    /// SIGTERM, SIGHUP or SIGINT: save and leave.
+    Terminate(i32),
 }
 
-pub struct Settings {
-    pub theme: Theme,
-    pub keymap: KeyMap,
+/// Everything the reader starts with.
+pub struct Session {
+    pub library: Library,
+    pub settings: Settings,
+    pub state: ReadState,
+    pub state_path: PathBuf,
+    /// Shown in the status bar at start (e.g. a corrupt state file moved aside).
+    pub warning: Option<String>,
 }
 
-/// Runs the reader until the user quits.
-pub fn run(library: Library, settings: Settings) -> Result<()> {
-    let mut terminal = enter().context("cannot start the full-screen reader")?;
-    let _restore = RestoreOnDrop;
-    let size = terminal.size()?;
-    let mut app = App::new(
-        Arc::new(library),
-        settings.theme,
-        settings.keymap,
-        Rect::new(0, 0, size.width, size.height),
-    );
+/// How the reader ended.
+pub enum Ending {
+    Quit,
+    Signal(i32),
+}
 
+/// Runs the reader until the user quits or a signal ends it. Read state is saved either way.
+pub fn run(session: Session) -> Result<Ending> {
     let (tx, rx) = mpsc::channel();
+    let saver = Saver::start(session.state_path.clone(), tx.clone());
+    let mut terminal = enter().context("cannot start the full-screen reader")?;
+    let restore_guard = RestoreOnDrop;
+    let size = terminal.size()?;
+    let area = Rect::new(0, 0, size.width, size.height);
+    let mut app = App::new(
+        Arc::new(session.library),
+        session.settings,
+        session.state,
+        area,
+    );
+    if let Some(warning) = session.warning {
+        app.set_status(warning, true);
+    }
+    spawn_input(tx.clone())?;
+    #[cfg(unix)]
+    spawn_signals(tx.clone());
+
+    let ending = 'run: loop {
+        terminal.draw(|frame| ui::draw(frame, &app))?;
+        // Block for the next event, then take everything already queued before redrawing,
+        // so a burst of keys or a held-down key costs one frame, not one per event.
+        let first = rx.recv().context("the event channel closed")?;
+        for event in std::iter::once(first).chain(rx.try_iter()) {
+            match event {
+                AppEvent::Input(Event::Key(key)) => app.handle_key(key),
+                AppEvent::Input(Event::Mouse(mouse)) => app.handle_mouse(mouse),
+                AppEvent::Input(Event::Resize(w, h)) => app.resize(w, h),
+                AppEvent::Input(_) => {}
+                AppEvent::InputFailed(err) => {
+                    return Err(err).context("cannot read from the terminal");
+                }
+                AppEvent::StateSaved(result) => app.state_saved(result),
+                AppEvent::Terminate(signal) => break 'run Ending::Signal(signal),
+            }
+            for effect in app.take_effects() {
+                perform(effect, &mut app, &mut terminal)?;
+            }
+            if let Some(state) = app.reading.take_changes() {
+                saver.save(state);
+            }
+            if app.should_quit {
+                break 'run Ending::Quit;
+            }
+        }
+    };
+    if let Some(state) = app.reading.take_changes() {
+        saver.save(state);
+    }
+    drop(restore_guard);
+    saver
+        .finish()
+        .map_err(|err| anyhow::anyhow!("the read state could not be saved: {err}"))?;
+    Ok(ending)
+}
+
+fn spawn_input(tx: Sender<AppEvent>) -> io::Result<()> {
     thread::Builder::new().name("input".into()).spawn(move || {
         loop {
             let event = match event::read() {
@@ -62,33 +128,28 @@ pub fn run(library: Library, settings: Settings) -> Result<()> {
             }
         }
     })?;
-
-    loop {
-        terminal.draw(|frame| ui::draw(frame, &app))?;
-        // Block for the next event, then take everything already queued before redrawing,
-        // so a burst of keys or a held-down key costs one frame, not one per event.
-        let first = rx.recv().context("the input thread stopped")?;
-        for event in std::iter::once(first).chain(rx.try_iter()) {
-            match event {
-                AppEvent::Input(Event::Key(key)) => app.handle_key(key),
-                AppEvent::Input(Event::Mouse(mouse)) => app.handle_mouse(mouse),
-                AppEvent::Input(Event::Resize(w, h)) => app.resize(w, h),
-                AppEvent::Input(_) => {}
-                AppEvent::InputFailed(err) => {
-                    return Err(err).context("cannot read from the terminal");
-                }
-            }
-            for effect in app.take_effects() {
-                perform(effect, &mut app, terminal.backend_mut());
-            }
-            if app.should_quit {
-                return Ok(());
-            }
-        }
-    }
+    Ok(())
 }
 
-fn perform(effect: Effect, app: &mut App, out: &mut CrosstermBackend<Stdout>) {
+#[cfg(unix)]
+fn spawn_signals(tx: Sender<AppEvent>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+    let Ok(mut signals) = Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+        return;
+    };
+    let _ = thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let _ = tx.send(AppEvent::Terminate(signal));
+            }
+        });
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
     match effect {
         Effect::OpenUrl(url) => {
             if let Err(err) = open_url(&url) {
@@ -96,8 +157,9 @@ fn perform(effect: Effect, app: &mut App, out: &mut CrosstermBackend<Stdout>) {
             }
         }
         Effect::CopyToClipboard(text) => {
-            // Our own OSC 52 write; content never reaches the terminal this way unchecked:
-            // the text is base64-encoded inside the sequence.
+            // Our own OSC 52 write: the url travels base64-encoded inside the sequence, so no
+            // byte of it can act as a control.
+            let out = terminal.backend_mut();
             let result = out
                 .write_all(osc52_copy(&text).as_bytes())
                 .and_then(|()| out.flush());
@@ -105,10 +167,23 @@ fn perform(effect: Effect, app: &mut App, out: &mut CrosstermBackend<Stdout>) {
                 app.set_status(format!("cannot copy: {err}"), true);
             }
         }
+        Effect::Suspend => suspend(terminal)?,
     }
+    Ok(())
 }
 
-fn enter() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+/// Ctrl-Z: give the terminal back, stop until `fg`, then take it again and redraw everything.
+fn suspend(terminal: &mut Term) -> Result<()> {
+    restore();
+    #[cfg(unix)]
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    terminal.clear()?;
+    Ok(())
+}
+
+fn enter() -> io::Result<Term> {
     install_panic_hook();
     enable_raw_mode()?;
     let mut stdout = io::stdout();
@@ -121,13 +196,13 @@ fn enter() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 
 /// Leaves full-screen mode; safe to call more than once.
 pub fn restore() {
-    let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
         DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
+    let _ = disable_raw_mode();
 }
 
 struct RestoreOnDrop;

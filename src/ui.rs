@@ -3,6 +3,7 @@
 //! One module per pane; popups are drawn last, over a cleared area.
 
 mod body_pane;
+mod confirm;
 mod help;
 mod list_pane;
 mod status_bar;
@@ -31,6 +32,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     }
     if let Some(scroll) = app.help {
         help::draw(frame, frame.area(), app, scroll);
+    }
+    if let Some(question) = &app.confirm {
+        confirm::draw(frame, frame.area(), app, question);
     }
 }
 

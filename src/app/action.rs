@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Every action a key can be bound to. Names are `snake_case` in the config file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Move the selection down (scroll down in the body)
@@ -37,10 +37,24 @@ pub enum Action {
     FocusPrev,
     /// Back out: close a popup, or focus the pane on the left
     Back,
+    /// Mark the selected item read, or unread if it was read
+    ToggleRead,
+    /// Mark every item of the selected category read (asks first)
+    MarkAllRead,
+    /// Undo the last marking
+    Undo,
+    /// Show only unread items and the categories that have some
+    UnreadOnly,
+    /// Jump to the next unread item
+    NextUnread,
+    /// Jump to the previous unread item
+    PrevUnread,
     /// Open the item's url in the browser (http, https and mailto only)
     OpenUrl,
     /// Copy the item's url to the clipboard (OSC 52, works over SSH)
     CopyUrl,
+    /// Suspend Quire and return to the shell (`fg` resumes)
+    Suspend,
     /// Show or hide this help
     Help,
     /// Quit
@@ -66,8 +80,15 @@ impl Action {
             Action::FocusNext => "Focus the next pane",
             Action::FocusPrev => "Focus the previous pane",
             Action::Back => "Back: close a popup, focus the pane on the left",
+            Action::ToggleRead => "Mark read / unread",
+            Action::MarkAllRead => "Mark every item of the category read (asks first)",
+            Action::Undo => "Undo the last marking",
+            Action::UnreadOnly => "Show only unread items, or all",
+            Action::NextUnread => "Next unread item",
+            Action::PrevUnread => "Previous unread item",
             Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
             Action::CopyUrl => "Copy the url to the clipboard (OSC 52)",
+            Action::Suspend => "Suspend to the shell (fg resumes)",
             Action::Help => "Show or hide this help",
             Action::Quit => "Quit",
         }
@@ -101,8 +122,19 @@ impl Action {
                     Action::Back,
                 ],
             ),
+            (
+                "Reading",
+                &[
+                    Action::ToggleRead,
+                    Action::MarkAllRead,
+                    Action::Undo,
+                    Action::UnreadOnly,
+                    Action::NextUnread,
+                    Action::PrevUnread,
+                ],
+            ),
             ("Links", &[Action::OpenUrl, Action::CopyUrl]),
-            ("General", &[Action::Help, Action::Quit]),
+            ("General", &[Action::Help, Action::Suspend, Action::Quit]),
         ]
     }
 }

@@ -1,6 +1,9 @@
 //! The article list pane's state: the items of the selected category and its descendants.
 
-use crate::content::{CategoryId, ItemKind, Library};
+use std::cmp::Ordering;
+
+use crate::config::SortOrder;
+use crate::content::{CategoryId, Item, ItemKind, Library};
 
 #[derive(Debug, Clone)]
 pub struct ItemList {
@@ -9,15 +12,24 @@ pub struct ItemList {
     pub items: Vec<usize>,
     pub selected: usize,
     pub offset: usize,
+    pub sort: SortOrder,
+    /// Listing only unread items (the unread-only view).
+    pub unread_only: bool,
+    /// Set when the listing must be recomputed even for the same category.
+    stale: bool,
 }
 
 impl ItemList {
-    pub fn new(library: &Library, category: CategoryId) -> ItemList {
+    pub fn new(library: &Library, category: CategoryId, sort: SortOrder) -> ItemList {
+        let items = items_in_order(library, category, sort);
         ItemList {
             category,
-            items: items_in_order(library, category),
+            items,
             selected: 0,
             offset: 0,
+            sort,
+            unread_only: false,
+            stale: false,
         }
     }
 
@@ -25,38 +37,72 @@ impl ItemList {
         self.items.get(self.selected).copied()
     }
 
-    /// Shows another category, keeping the same item selected when it is still listed.
-    pub fn show(&mut self, library: &Library, category: CategoryId) {
-        if category == self.category {
+    /// Lists `category`, keeping the same item selected when it is still listed. Does nothing
+    /// for the category already listed unless [`invalidate`](Self::invalidate) was called.
+    /// In the unread-only view, `is_read` filters; an item read later stays until the list is
+    /// rebuilt, so the row being read does not vanish under the cursor.
+    pub fn show(
+        &mut self,
+        library: &Library,
+        category: CategoryId,
+        is_read: &dyn Fn(usize) -> bool,
+    ) {
+        let same = category == self.category;
+        if same && !self.stale {
             return;
         }
+        self.stale = false;
         let keep = self.selected_item();
         self.category = category;
-        self.items = items_in_order(library, category);
+        let mut items = items_in_order(library, category, self.sort);
+        if self.unread_only {
+            items.retain(|&i| !is_read(i) || (same && Some(i) == keep));
+        }
+        self.items = items;
         self.selected = keep
             .and_then(|k| self.items.iter().position(|&i| i == k))
             .unwrap_or(0);
-        self.offset = 0;
+        if !same {
+            self.offset = 0;
+        }
+    }
+
+    /// Makes the next [`show`](Self::show) recompute the listing.
+    pub fn invalidate(&mut self) {
+        self.stale = true;
     }
 }
 
-/// Posts newest first (undated last, by weight), then bookmarks in document order.
-pub fn items_in_order(library: &Library, category: CategoryId) -> Vec<usize> {
+/// Posts in the configured order (newest first by default; undated last, by weight), then
+/// bookmarks in document order.
+pub fn items_in_order(library: &Library, category: CategoryId, sort: SortOrder) -> Vec<usize> {
     let mut items = library.items_under(category);
+    let by_title = |x: &Item, y: &Item| x.title.to_lowercase().cmp(&y.title.to_lowercase());
+    let by_weight = |x: &Item, y: &Item| {
+        x.weight
+            .unwrap_or(i64::MAX)
+            .cmp(&y.weight.unwrap_or(i64::MAX))
+    };
     items.sort_by(|&a, &b| {
         let (x, y) = (&library.items[a], &library.items[b]);
         match (x.kind, y.kind) {
-            (ItemKind::Post, ItemKind::Post) => y
-                .date
-                .cmp(&x.date)
-                .then_with(|| {
-                    x.weight
-                        .unwrap_or(i64::MAX)
-                        .cmp(&y.weight.unwrap_or(i64::MAX))
-                })
-                .then_with(|| x.title.to_lowercase().cmp(&y.title.to_lowercase())),
-            (ItemKind::Post, ItemKind::Bookmark) => std::cmp::Ordering::Less,
-            (ItemKind::Bookmark, ItemKind::Post) => std::cmp::Ordering::Greater,
+            (ItemKind::Post, ItemKind::Post) => match sort {
+                SortOrder::NewestFirst => y
+                    .date
+                    .cmp(&x.date)
+                    .then_with(|| by_weight(x, y))
+                    .then_with(|| by_title(x, y)),
+                SortOrder::OldestFirst => match (x.date, y.date) {
+                    (Some(a), Some(b)) => a.cmp(&b),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => by_weight(x, y),
+                }
+                .then_with(|| by_title(x, y)),
+                SortOrder::Title => by_title(x, y),
+            },
+            (ItemKind::Post, ItemKind::Bookmark) => Ordering::Less,
+            (ItemKind::Bookmark, ItemKind::Post) => Ordering::Greater,
             (ItemKind::Bookmark, ItemKind::Bookmark) => {
                 (&x.source.path, x.source.line).cmp(&(&y.source.path, y.source.line))
             }

@@ -18,6 +18,8 @@ pub struct Tree {
     pub rows: Vec<TreeRow>,
     pub selected: usize,
     pub offset: usize,
+    /// In the unread-only view, the categories shown (indexed by id); `None` shows all.
+    pub shown: Option<Vec<bool>>,
 }
 
 impl Tree {
@@ -28,6 +30,7 @@ impl Tree {
             rows: Vec::new(),
             selected: 0,
             offset: 0,
+            shown: None,
         };
         tree.rebuild(library);
         tree
@@ -37,28 +40,52 @@ impl Tree {
         self.rows.get(self.selected).map_or(Library::ROOT, |r| r.id)
     }
 
-    /// Recomputes the visible rows, keeping the selected category selected.
+    /// Recomputes the visible rows, keeping the selected category selected (or, when it is
+    /// hidden now, its nearest shown ancestor).
     pub fn rebuild(&mut self, library: &Library) {
         let keep = self.selected_id();
         self.rows.clear();
         self.push_rows(library, Library::ROOT, 0);
-        self.selected = self.rows.iter().position(|r| r.id == keep).unwrap_or(0);
+        let mut target = Some(keep);
+        while let Some(id) = target {
+            if let Some(i) = self.rows.iter().position(|r| r.id == id) {
+                self.selected = i;
+                return;
+            }
+            target = library.category(id).parent;
+        }
+        self.selected = 0;
+    }
+
+    fn is_shown(&self, id: CategoryId) -> bool {
+        self.shown
+            .as_ref()
+            .is_none_or(|shown| shown.get(id.0).copied().unwrap_or(true))
     }
 
     fn push_rows(&mut self, library: &Library, id: CategoryId, depth: usize) {
         let node = library.category(id);
-        let expanded = self.expanded.contains(&id);
+        let has_children = node.children.iter().any(|c| self.is_shown(*c));
+        let expanded = self.expanded.contains(&id) && has_children;
         self.rows.push(TreeRow {
             id,
             depth,
-            has_children: !node.children.is_empty(),
+            has_children,
             expanded,
         });
         if expanded {
             for &child in &node.children {
-                self.push_rows(library, child, depth + 1);
+                if self.is_shown(child) {
+                    self.push_rows(library, child, depth + 1);
+                }
             }
         }
+    }
+
+    /// Shows only the categories `shown` marks (the unread-only view), or all with `None`.
+    pub fn filter(&mut self, library: &Library, shown: Option<Vec<bool>>) {
+        self.shown = shown;
+        self.rebuild(library);
     }
 
     /// Expands the selected node; false when there was nothing to expand.

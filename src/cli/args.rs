@@ -57,4 +57,27 @@ pub enum Command {
     },
     /// Print every problem found while loading; exit 1 if there are any.
     Check,
+    /// Mark items read. Unknown ids are reported (exit 1); the known ones are still marked.
+    MarkRead {
+        /// Item ids, as printed by `quire list`.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Mark items unread. Unknown ids are reported (exit 1); the known ones are still marked.
+    MarkUnread {
+        /// Item ids, as printed by `quire list`.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Print how many items are unread (for status bars).
+    Unread,
+    /// Show where the config file is, or print a commented default config.
+    Config {
+        /// Print the default configuration, every key documented.
+        #[arg(long, conflicts_with = "path")]
+        print_default: bool,
+        /// Print the path Quire reads its config from.
+        #[arg(long)]
+        path: bool,
+    },
 }

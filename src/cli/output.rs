@@ -1,30 +1,72 @@
-//! The non-interactive subcommands: `list`, `show`, `stats`, `check`, as text or JSON.
+//! The non-interactive subcommands: `list`, `show`, `stats`, `check`, `mark-read`,
+//! `mark-unread`, `unread` and `config`, as text or JSON.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::args::Command;
+use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library};
 use crate::render::markdown;
+use crate::state::{ReadState, Timestamp, save_state};
 use crate::text::sanitize;
 
-pub fn run_command(command: Command, library: &Library) -> Result<ExitCode> {
+pub fn run_command(
+    command: Command,
+    library: &Library,
+    mut state: ReadState,
+    state_path: &Path,
+) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
+    let view = View {
+        library,
+        state: &state,
+    };
     match command {
         Command::List {
             category,
-            unread: _,
+            unread,
             json,
-        } => list(&mut out, library, category.as_deref(), json)?,
-        Command::Show { id, json } => show(&mut out, library, &id, json)?,
-        Command::Stats { json } => stats(&mut out, library, json)?,
+        } => list(&mut out, view, category.as_deref(), unread, json)?,
+        Command::Show { id, json } => show(&mut out, view, &id, json)?,
+        Command::Stats { json } => stats(&mut out, view, json)?,
         Command::Check => return check(&mut out, library),
+        Command::Unread => writeln!(out, "{}", view.unread_count())?,
+        Command::MarkRead { ids } => {
+            return mark(&mut out, library, &mut state, state_path, &ids, true);
+        }
+        Command::MarkUnread { ids } => {
+            return mark(&mut out, library, &mut state, state_path, &ids, false);
+        }
+        Command::Config { .. } => unreachable!("handled before loading"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The library with its read marks.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    library: &'a Library,
+    state: &'a ReadState,
+}
+
+impl View<'_> {
+    fn is_read(&self, item: &Item) -> bool {
+        self.state.is_read(&item.id)
+    }
+
+    fn unread_count(&self) -> usize {
+        self.library
+            .items
+            .iter()
+            .filter(|i| !self.is_read(i))
+            .count()
+    }
 }
 
 #[derive(Serialize)]
@@ -44,35 +86,45 @@ struct ItemJson<'a> {
     body: Option<&'a str>,
 }
 
-fn item_json<'a>(library: &'a Library, item: &'a Item, with_body: bool) -> ItemJson<'a> {
+fn item_json<'a>(view: View<'a>, item: &'a Item, with_body: bool) -> ItemJson<'a> {
     ItemJson {
         id: &item.id,
         kind: item.kind,
         title: &item.title,
         url: item.url.as_deref(),
         date: item.date.map(|d| d.to_string()),
-        category: library.category_path(item.category),
+        category: view.library.category_path(item.category),
         tags: &item.tags,
         authors: &item.authors,
         description: item.description.as_deref(),
-        read: false,
+        read: view.is_read(item),
         source: format!("{}:{}", item.source.path.display(), item.source.line),
         body: with_body.then_some(item.body.as_str()),
     }
 }
 
-fn list(out: &mut impl Write, library: &Library, category: Option<&str>, json: bool) -> Result<()> {
-    let indices = match category {
+fn list(
+    out: &mut impl Write,
+    view: View<'_>,
+    category: Option<&str>,
+    unread: bool,
+    json: bool,
+) -> Result<()> {
+    let library = view.library;
+    let mut indices = match category {
         Some(path) => match library.category_by_path(path) {
             Some(id) => library.items_under(id),
             None => bail!("no category `{path}`; `quire stats` lists the top-level ones"),
         },
         None => library.items_under(Library::ROOT),
     };
+    if unread {
+        indices.retain(|&i| !view.is_read(&library.items[i]));
+    }
     if json {
         let items: Vec<_> = indices
             .iter()
-            .map(|&i| item_json(library, &library.items[i], false))
+            .map(|&i| item_json(view, &library.items[i], false))
             .collect();
         serde_json::to_writer_pretty(&mut *out, &items)?;
         writeln!(out)?;
@@ -86,12 +138,13 @@ fn list(out: &mut impl Write, library: &Library, category: Option<&str>, json: b
     Ok(())
 }
 
-fn show(out: &mut impl Write, library: &Library, id: &str, json: bool) -> Result<()> {
+fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()> {
+    let library = view.library;
     let Some(item) = library.find(id) else {
         bail!("no item with id `{id}`; `quire list` prints the ids");
     };
     if json {
-        serde_json::to_writer_pretty(&mut *out, &item_json(library, item, true))?;
+        serde_json::to_writer_pretty(&mut *out, &item_json(view, item, true))?;
         writeln!(out)?;
         return Ok(());
     }
@@ -123,6 +176,7 @@ fn show(out: &mut impl Write, library: &Library, id: &str, json: bool) -> Result
     if let Some(description) = &item.description {
         field("About:", description)?;
     }
+    field("Read:", if view.is_read(item) { "yes" } else { "no" })?;
     writeln!(out)?;
     if item.body.trim().is_empty() {
         writeln!(out, "No text is stored offline for this item.")?;
@@ -148,7 +202,8 @@ struct Stats {
     diagnostics: usize,
 }
 
-fn stats(out: &mut impl Write, library: &Library, json: bool) -> Result<()> {
+fn stats(out: &mut impl Write, view: View<'_>, json: bool) -> Result<()> {
+    let library = view.library;
     let stats = Stats {
         items: library.items.len(),
         posts: library.count(ItemKind::Post),
@@ -159,7 +214,7 @@ fn stats(out: &mut impl Write, library: &Library, json: bool) -> Result<()> {
             .iter()
             .filter(|i| !i.body.trim().is_empty())
             .count(),
-        unread: library.items.len(),
+        unread: view.unread_count(),
         diagnostics: library.diagnostics.len(),
     };
     if json {
@@ -193,4 +248,71 @@ fn check(out: &mut impl Write, library: &Library) -> Result<ExitCode> {
         writeln!(out, "{n} problem{} found", if n == 1 { "" } else { "s" })?;
         Ok(ExitCode::FAILURE)
     }
+}
+
+fn mark(
+    out: &mut impl Write,
+    library: &Library,
+    state: &mut ReadState,
+    path: &Path,
+    ids: &[String],
+    read: bool,
+) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let (known, unknown): (Vec<&String>, Vec<&String>) =
+        ids.iter().partition(|id| library.find(id).is_some());
+    let mut changed = ReadState::new();
+    for id in &known {
+        state.set(id, read, now);
+        changed.set(id, read, now);
+    }
+    if !known.is_empty() {
+        // Save only what this command changed, merged under the lock with what is on disk,
+        // so a reader running meanwhile keeps its own marks.
+        save_state(path, &changed)?;
+        let word = if read { "read" } else { "unread" };
+        writeln!(
+            out,
+            "marked {} item{} {word}",
+            known.len(),
+            if known.len() == 1 { "" } else { "s" }
+        )?;
+    }
+    if unknown.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let names: Vec<String> = unknown
+        .iter()
+        .map(|id| format!("`{}`", sanitize(id)))
+        .collect();
+    eprintln!(
+        "quire: no item with id {}; `quire list` prints the ids",
+        names.join(", ")
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+/// `quire config`: the config's path, or the documented default config.
+pub fn config_command(
+    print_default: bool,
+    path_only: bool,
+    config_path: &Path,
+) -> Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if print_default {
+        out.write_all(DEFAULT_CONFIG.as_bytes())?;
+    } else if path_only {
+        writeln!(out, "{}", config_path.display())?;
+    } else {
+        writeln!(out, "config: {}", super::describe(config_path))?;
+        if let Some(state) = crate::config::default_state_path() {
+            writeln!(out, "state:  {}", super::describe(&state))?;
+        }
+        writeln!(
+            out,
+            "`quire config --print-default` prints a commented config with every key."
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

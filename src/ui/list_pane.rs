@@ -12,7 +12,11 @@ use crate::render::wrap::{display_width, truncate};
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
     let category = app.library.category(app.list.category);
-    let title = format!(" {} · {} ", category.name, app.list.items.len());
+    let title = if app.list.unread_only {
+        format!(" {} · {} unread ", category.name, app.list.items.len())
+    } else {
+        format!(" {} · {} ", category.name, app.list.items.len())
+    };
     let title = truncate(&title, usize::from(area.width.saturating_sub(2)));
     let block = pane_block(app, Focus::List, title);
     let inner = block.inner(area);
@@ -35,7 +39,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .take(usize::from(inner.height))
     {
         let item = &app.library.items[index];
-        let marker = Span::styled("● ", theme.unread_marker);
+        let read = app.reading.is_read(index);
+        let marker = if read {
+            Span::raw("  ")
+        } else {
+            Span::styled("● ", theme.unread_marker)
+        };
         let meta = meta(&app.library, item, app.list.category, width / 3);
         let meta_width = display_width(&meta);
         // The title matters more: the date or source only shows when the title keeps room.
@@ -43,7 +52,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let title_width = width.saturating_sub(2 + if show_meta { meta_width + 1 } else { 0 });
         let title = truncate(&item.title, title_width);
         let pad = title_width.saturating_sub(display_width(&title));
-        let mut spans = vec![marker, Span::raw(title), Span::raw(" ".repeat(pad))];
+        let title_style = if read {
+            theme.read_item
+        } else {
+            ratatui::style::Style::new()
+        };
+        let mut spans = vec![
+            marker,
+            Span::styled(title, title_style),
+            Span::raw(" ".repeat(pad)),
+        ];
         if show_meta {
             spans.push(Span::styled(format!(" {meta}"), theme.list_meta));
         }

@@ -23,6 +23,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Span::styled(format!(" {} ", app.focus.name()), theme.status_focus),
         Span::styled(format!(" {position} "), theme.status),
         Span::styled(format!(" {percent} "), theme.status),
+        Span::styled(
+            format!(
+                " {} unread ",
+                app.reading.unread_in(crate::content::Library::ROOT)
+            ),
+            theme.status,
+        ),
     ];
     let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
     let rest = width.saturating_sub(used + 1);

@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             (true, false) => "▸ ",
             _ => "  ",
         };
-        let count = format!(" {}/{}", node.total, node.total);
+        let count = format!(" {}/{}", app.reading.unread_in(row.id), node.total);
         let fixed = display_width(&indent) + display_width(arrow);
         let count_fits = fixed + display_width(&count) + 3 <= width;
         let name_width =

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use quire::app::{App, KeyMap};
+use quire::app::{App, Settings};
 use quire::content::{Library, Root, load_library};
-use quire::theme::Theme;
+use quire::state::ReadState;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -19,8 +19,8 @@ pub fn bundled() -> Arc<Library> {
 pub fn app(library: Arc<Library>, width: u16, height: u16) -> App {
     App::new(
         library,
-        Theme::dark(),
-        KeyMap::default(),
+        Settings::default(),
+        ReadState::new(),
         Rect::new(0, 0, width, height),
     )
 }

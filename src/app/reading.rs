@@ -1,0 +1,152 @@
+//! Read marks as the reader needs them: a flag per item, unread counts per category kept up
+//! to date as marks change, and an undo history.
+
+use std::collections::HashMap;
+
+use crate::config::MarkRead;
+use crate::content::{CategoryId, Library};
+use crate::state::{ReadState, Timestamp};
+
+/// How many markings `u` can undo.
+const UNDO_DEPTH: usize = 100;
+
+#[derive(Debug)]
+pub struct Reading {
+    pub state: ReadState,
+    pub mode: MarkRead,
+    read: Vec<bool>,
+    /// Unread items in each category's subtree.
+    unread: Vec<usize>,
+    undo: Vec<Vec<(usize, bool)>>,
+    dirty: bool,
+}
+
+impl Reading {
+    pub fn new(library: &Library, state: ReadState, mode: MarkRead) -> Reading {
+        let read: Vec<bool> = library
+            .items
+            .iter()
+            .map(|item| state.is_read(&item.id))
+            .collect();
+        let mut unread = vec![0; library.categories.len()];
+        for (index, item) in library.items.iter().enumerate() {
+            if !read[index] {
+                let mut current = Some(item.category);
+                while let Some(c) = current {
+                    unread[c.0] += 1;
+                    current = library.category(c).parent;
+                }
+            }
+        }
+        Reading {
+            state,
+            mode,
+            read,
+            unread,
+            undo: Vec::new(),
+            dirty: false,
+        }
+    }
+
+    pub fn is_read(&self, item: usize) -> bool {
+        self.read.get(item).copied().unwrap_or(false)
+    }
+
+    pub fn unread_in(&self, category: CategoryId) -> usize {
+        self.unread.get(category.0).copied().unwrap_or(0)
+    }
+
+    /// Marks `items` read or unread as one undoable step; returns how many changed.
+    pub fn set(&mut self, library: &Library, items: &[usize], read: bool) -> usize {
+        let now = Timestamp::now();
+        let mut step = Vec::new();
+        for &item in items {
+            if self.read[item] != read {
+                step.push((item, self.read[item]));
+                self.apply(library, item, read, now);
+            }
+        }
+        let changed = step.len();
+        if changed > 0 {
+            self.undo.push(step);
+            if self.undo.len() > UNDO_DEPTH {
+                self.undo.remove(0);
+            }
+        }
+        changed
+    }
+
+    /// Reverts the last step; returns how many items it touched, or `None` with nothing to undo.
+    pub fn undo(&mut self, library: &Library) -> Option<usize> {
+        let step = self.undo.pop()?;
+        // Restoring is a new change with a new time, so it also wins a merge with the state
+        // saved before the undo.
+        let now = Timestamp::now();
+        for &(item, was_read) in &step {
+            self.apply(library, item, was_read, now);
+        }
+        Some(step.len())
+    }
+
+    fn apply(&mut self, library: &Library, item: usize, read: bool, at: Timestamp) {
+        self.state.set(&library.items[item].id, read, at);
+        self.dirty = true;
+        self.set_flag(library, item, read);
+    }
+
+    fn set_flag(&mut self, library: &Library, item: usize, read: bool) {
+        if self.read[item] == read {
+            return;
+        }
+        self.read[item] = read;
+        let mut current = Some(library.items[item].category);
+        while let Some(c) = current {
+            if read {
+                self.unread[c.0] -= 1;
+            } else {
+                self.unread[c.0] += 1;
+            }
+            current = library.category(c).parent;
+        }
+    }
+
+    /// Takes marks from a merged state (another process's marks); they are not undoable.
+    pub fn adopt(&mut self, library: &Library, merged: &ReadState) -> usize {
+        let changed = self.state.merge(merged);
+        if changed.is_empty() {
+            return 0;
+        }
+        let index: HashMap<&str, usize> = library
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id.as_str(), i))
+            .collect();
+        let mut count = 0;
+        for id in changed {
+            let Some(&item) = index.get(id.as_str()) else {
+                continue;
+            };
+            let read = self.state.is_read(&id);
+            if self.read[item] != read {
+                // The state already holds the other process's mark and time; nothing to save.
+                self.set_flag(library, item, read);
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// A copy of the state to save, when it changed since the last call.
+    pub fn take_changes(&mut self) -> Option<ReadState> {
+        if !self.dirty {
+            return None;
+        }
+        self.dirty = false;
+        Some(self.state.clone())
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+}
