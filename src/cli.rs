@@ -16,8 +16,6 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 
-use crate::app::Settings;
-use crate::app::layout::PaneWidths;
 use crate::config::{Config, default_config_path, default_state_path, load_config};
 use crate::content::{Root, load_library};
 use crate::state::{LoadedState, load_state};
@@ -62,16 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let LoadedState { state, warning } = load_state(&state_path)?;
     match cli.command {
         None => {
-            let settings = Settings {
-                theme: config.theme(Theme::no_color_requested()),
-                keymap: config.keymap(),
-                pane_widths: PaneWidths {
-                    tree: config.reader.tree_width,
-                    list: config.reader.list_width,
-                },
-                sort: config.reader.sort,
-                mark_read: config.reader.mark_read,
-            };
+            let settings = config.settings(Theme::no_color_requested());
             let session = Session {
                 library,
                 settings,

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-use crate::app::{Action, Key, KeyMap};
+use crate::app::layout::PaneWidths;
+use crate::app::{Action, Key, KeyMap, Settings};
 use crate::theme::{Theme, ThemeName};
 
 /// The commented example, also the source of truth for defaults in the docs.
@@ -262,6 +263,20 @@ impl Config {
             theme.without_colors()
         } else {
             theme
+        }
+    }
+
+    /// Everything the reader takes from the config.
+    pub fn settings(&self, no_color: bool) -> Settings {
+        Settings {
+            theme: self.theme(no_color),
+            keymap: self.keymap(),
+            pane_widths: PaneWidths {
+                tree: self.reader.tree_width,
+                list: self.reader.list_width,
+            },
+            sort: self.reader.sort,
+            mark_read: self.reader.mark_read,
         }
     }
 

@@ -16,6 +16,7 @@ use std::thread;
 use anyhow::{Context, Result};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
+use crossterm::terminal::{Clear, ClearType};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -38,6 +39,9 @@ pub enum AppEvent {
     StateSaved(Result<ReadState, String>),
     /// SIGTERM, SIGHUP or SIGINT: save and leave.
     Terminate(i32),
+    /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
+    /// terminal, so take it again and redraw everything.
+    Resumed,
 }
 
 /// Everything the reader starts with.
@@ -93,6 +97,7 @@ pub fn run(session: Session) -> Result<Ending> {
                 }
                 AppEvent::StateSaved(result) => app.state_saved(result),
                 AppEvent::Terminate(signal) => break 'run Ending::Signal(signal),
+                AppEvent::Resumed => resume(&mut terminal)?,
             }
             for effect in app.take_effects() {
                 perform(effect, &mut app, &mut terminal)?;
@@ -133,16 +138,23 @@ fn spawn_input(tx: Sender<AppEvent>) -> io::Result<()> {
 
 #[cfg(unix)]
 fn spawn_signals(tx: Sender<AppEvent>) {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM};
     use signal_hook::iterator::Signals;
-    let Ok(mut signals) = Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+    let Ok(mut signals) = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGCONT]) else {
         return;
     };
     let _ = thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                let _ = tx.send(AppEvent::Terminate(signal));
+            for signal in signals.forever() {
+                let event = if signal == SIGCONT {
+                    AppEvent::Resumed
+                } else {
+                    AppEvent::Terminate(signal)
+                };
+                if tx.send(event).is_err() {
+                    break;
+                }
             }
         });
 }
@@ -172,14 +184,30 @@ fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
     Ok(())
 }
 
-/// Ctrl-Z: give the terminal back, stop until `fg`, then take it again and redraw everything.
+/// Ctrl-Z: give the terminal back and stop. `fg` sends SIGCONT, and [`resume`] takes the
+/// terminal again.
 fn suspend(terminal: &mut Term) -> Result<()> {
     restore();
     #[cfg(unix)]
     signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    #[cfg(not(unix))]
+    resume(terminal)?;
+    let _ = terminal;
+    Ok(())
+}
+
+fn resume(terminal: &mut Term) -> Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    terminal.clear()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        Clear(ClearType::All)
+    )?;
+    // A fresh terminal has an empty previous frame, so the next draw repaints every cell.
+    // (`Terminal::clear` would ask the terminal for the cursor position, and the answer can
+    // sit behind the input thread's blocking read.)
+    *terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok(())
 }
 

@@ -60,6 +60,16 @@ fn pane_block<'a>(app: &App, pane: Focus, title: String) -> Block<'a> {
         ))
 }
 
+/// A selected row in one style throughout, so no coloured span fights the highlight.
+fn selected(line: ratatui::text::Line<'_>, style: Style) -> ratatui::text::Line<'_> {
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|s| s.style(Style::default()))
+        .collect::<Vec<_>>();
+    ratatui::text::Line::from(spans).style(style)
+}
+
 fn selection_style(app: &App, pane: Focus) -> Style {
     if app.focus == pane {
         app.theme.selection

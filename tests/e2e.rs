@@ -169,3 +169,46 @@ fn colour_sequences(raw: &str) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn marks_survive_quitting_and_reopening() {
+    let home = TempDir::new("e2e-persist");
+    let mut s = Session::start(&home, home.path(), &[], 120, 40);
+    s.wait_for_text("293/293");
+    s.type_keys("jjll\r"); // open the newest Blog post: read on open
+    s.wait_for_text("292 unread");
+    s.type_keys("hjm"); // back to the list, mark the next one
+    s.wait_for_text("291 unread");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+
+    let mut s = Session::start(&home, home.path(), &[], 120, 40);
+    let screen = s.wait_for_text("291/293");
+    assert!(screen.contains("22/24"), "the Blog count: {screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    let unread = common::stdout(&common::quire(&home, &["unread"]));
+    assert_eq!(unread.trim(), "291");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_saves_state_and_restores_the_terminal() {
+    let home = TempDir::new("e2e-sigterm");
+    let mut s = Session::start(&home, home.path(), &[], 100, 30);
+    s.wait_for_text("293/293");
+    s.type_keys("jMy");
+    s.wait_for_text("292 unread");
+    let pid = s.pid().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(s.wait_exit(), 128 + 15);
+    s.assert_terminal_restored();
+    assert_eq!(
+        common::stdout(&common::quire(&home, &["unread"])).trim(),
+        "292"
+    );
+}

@@ -297,3 +297,152 @@ fn resizing_keeps_the_selection_in_view() {
     app.resize(120, 40);
     assert_eq!(app.list.selected, 30);
 }
+
+mod reading {
+    use super::*;
+    use quire::app::{Confirm, Settings};
+    use quire::config::MarkRead;
+    use quire::state::ReadState;
+    use ratatui::layout::Rect;
+
+    fn unread_total(app: &App) -> usize {
+        app.reading.unread_in(quire::content::Library::ROOT)
+    }
+
+    #[test]
+    fn opening_an_item_marks_it_read_and_m_toggles() {
+        let mut app = app(bundled(), 120, 40);
+        press(&mut app, "jjll");
+        assert_eq!(
+            unread_total(&app),
+            293,
+            "moving through the list does not mark"
+        );
+        press(&mut app, "<enter>");
+        assert_eq!(unread_total(&app), 292, "opening does");
+        let item = app.list.selected_item().unwrap();
+        assert!(app.reading.is_read(item));
+        press(&mut app, "m");
+        assert!(!app.reading.is_read(item), "m marks it unread again");
+        press(&mut app, "<esc>jm");
+        assert_eq!(unread_total(&app), 292);
+        assert!(app.reading.is_read(app.list.selected_item().unwrap()));
+    }
+
+    #[test]
+    fn manual_mode_leaves_opened_items_unread() {
+        let settings = Settings {
+            mark_read: MarkRead::Manual,
+            ..Settings::default()
+        };
+        let mut app = App::new(
+            bundled(),
+            settings,
+            ReadState::new(),
+            Rect::new(0, 0, 120, 40),
+        );
+        press(&mut app, "jjll<enter>");
+        assert_eq!(unread_total(&app), 293);
+        press(&mut app, "m");
+        assert_eq!(unread_total(&app), 292);
+    }
+
+    #[test]
+    fn capital_m_asks_then_marks_the_whole_category() {
+        let mut app = app(bundled(), 120, 40);
+        press(&mut app, "jj");
+        press(&mut app, "M");
+        let blog = app.tree.selected_id();
+        assert_eq!(
+            app.confirm,
+            Some(Confirm::MarkAllRead {
+                category: blog,
+                count: 24
+            })
+        );
+        press(&mut app, "n");
+        assert_eq!(app.confirm, None);
+        assert_eq!(unread_total(&app), 293, "n marks nothing");
+        press(&mut app, "My");
+        assert_eq!(app.reading.unread_in(blog), 0);
+        assert_eq!(unread_total(&app), 269);
+        assert!(
+            app.status
+                .clone()
+                .unwrap()
+                .text
+                .contains("Marked 24 items in Blog read")
+        );
+    }
+
+    #[test]
+    fn u_undoes_several_markings_in_turn() {
+        let mut app = app(bundled(), 120, 40);
+        press(&mut app, "jjMy"); // Blog: 24 read
+        assert_eq!(unread_total(&app), 269);
+        press(&mut app, "jjMy"); // Howdy!: 14 read
+        assert_eq!(unread_total(&app), 255);
+        press(&mut app, "<tab>gm"); // its first post unread again
+        assert_eq!(unread_total(&app), 256);
+        press(&mut app, "u");
+        assert_eq!(unread_total(&app), 255);
+        press(&mut app, "u");
+        assert_eq!(unread_total(&app), 269);
+        press(&mut app, "u");
+        assert_eq!(unread_total(&app), 293);
+        press(&mut app, "u");
+        assert_eq!(app.status.clone().unwrap().text, "Nothing to undo.");
+    }
+
+    #[test]
+    fn capital_u_shows_only_unread_items_and_categories() {
+        let mut app = app(bundled(), 120, 40);
+        press(&mut app, "jMy"); // About: 1 item read
+        // Back to All, with an unread item selected (the selected row is kept on screen
+        // even when read, so it does not vanish under the cursor).
+        press(&mut app, "k<tab>g<s-tab>U");
+        let names: Vec<String> = app
+            .tree
+            .rows
+            .iter()
+            .map(|r| app.library.category(r.id).name.clone())
+            .collect();
+        assert_eq!(names, ["All", "Blog", "Bookmarks", "Howdy!"]);
+        assert_eq!(app.list.items.len(), 292);
+        press(&mut app, "U");
+        assert_eq!(app.tree.rows.len(), 5);
+        assert_eq!(app.list.items.len(), 293);
+    }
+
+    #[test]
+    fn brackets_jump_between_unread_items() {
+        let mut app = app(bundled(), 120, 40);
+        press(&mut app, "<tab>jm"); // item 1 read
+        press(&mut app, "g]");
+        assert_eq!(app.list.selected, 2, "skips the read item");
+        press(&mut app, "[");
+        assert_eq!(app.list.selected, 0);
+        press(&mut app, "[");
+        assert!(
+            app.status
+                .clone()
+                .unwrap()
+                .text
+                .contains("No unread items above")
+        );
+    }
+
+    #[test]
+    fn marks_made_elsewhere_arrive_with_a_save() {
+        let library = bundled();
+        let mut app = app(library.clone(), 120, 40);
+        let mut other = ReadState::new();
+        other.set(&library.items[0].id, true, quire::state::Timestamp::now());
+        app.state_saved(Ok(other));
+        assert_eq!(unread_total(&app), 292);
+        assert!(
+            app.reading.take_changes().is_none(),
+            "adopting another process's marks is not a new change"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{clip, pane_block, selection_style};
+use super::{clip, pane_block, selected, selection_style};
 use crate::app::{App, Focus};
 use crate::content::{CategoryId, Item, ItemKind, Library};
 use crate::render::wrap::{display_width, truncate};
@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         let mut line = Line::from(spans);
         if row == app.list.selected {
-            line = line.style(selection_style(app, Focus::List));
+            line = selected(line, selection_style(app, Focus::List));
         }
         let y = inner.y + (row - app.list.offset) as u16;
         frame.buffer_mut().set_line(inner.x, y, &line, inner.width);

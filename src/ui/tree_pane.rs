@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{clip, pane_block, selection_style};
+use super::{clip, pane_block, selected, selection_style};
 use crate::app::{App, Focus};
 use crate::render::wrap::{display_width, truncate};
 
@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         let mut line = Line::from(spans);
         if i == app.tree.selected {
-            line = line.style(selection_style(app, Focus::Tree));
+            line = selected(line, selection_style(app, Focus::Tree));
         }
         let y = inner.y + (i - app.tree.offset) as u16;
         frame.buffer_mut().set_line(inner.x, y, &line, inner.width);

@@ -1,0 +1,265 @@
+//! Read state across processes: persistence, the CLI, crashes and concurrent writers.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{TempDir, quire, stderr, stdout};
+use quire::state::load_state;
+
+/// A library with `n` bookmarks, so state files get big enough for writes to take a while.
+fn big_library(home: &TempDir, n: usize) -> Vec<String> {
+    let mut text = String::from("# Many\n\n");
+    for i in 0..n {
+        text.push_str(&format!("- Bookmark number {i} -- description {i}\n"));
+    }
+    home.write("content/bookmarks/many.md", text);
+    (0..n)
+        .map(|i| format!("bookmarks/many/bookmark-number-{i}"))
+        .collect()
+}
+
+fn content_arg(home: &TempDir) -> String {
+    home.path().join("content").display().to_string()
+}
+
+fn state_file(home: &TempDir) -> std::path::PathBuf {
+    home.path().join("data/quire/state.toml")
+}
+
+#[test]
+fn cli_marks_persist_and_unknown_ids_are_named() {
+    let home = TempDir::new("cli-mark");
+    let content = content_arg(&home);
+    big_library(&home, 5);
+    let output = quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "mark-read",
+            "bookmarks/many/bookmark-number-1",
+            "nope/x",
+            "bookmarks/many/bookmark-number-3",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("no item with id `nope/x`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("marked 2 items read"));
+    assert_eq!(
+        stdout(&quire(&home, &["--content", &content, "unread"])).trim(),
+        "3"
+    );
+
+    let unread = stdout(&quire(&home, &["--content", &content, "list", "--unread"]));
+    assert_eq!(unread.lines().count(), 3);
+    assert!(!unread.contains("bookmark-number-1\t"));
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&quire(&home, &["--content", &content, "list", "--json"]).stdout)
+            .unwrap();
+    let read: Vec<bool> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["read"].as_bool().unwrap())
+        .collect();
+    assert_eq!(read, [false, true, false, true, false]);
+
+    let output = quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "mark-unread",
+            "bookmarks/many/bookmark-number-1",
+        ],
+    );
+    assert!(output.status.success());
+    assert_eq!(
+        stdout(&quire(&home, &["--content", &content, "unread"])).trim(),
+        "4"
+    );
+    let stats: serde_json::Value =
+        serde_json::from_slice(&quire(&home, &["--content", &content, "stats", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(stats["unread"], 4);
+}
+
+#[test]
+fn state_file_can_be_chosen_with_dash_dash_state() {
+    let home = TempDir::new("cli-state-flag");
+    let content = content_arg(&home);
+    big_library(&home, 2);
+    let custom = home.path().join("elsewhere/mine.toml");
+    let custom = custom.to_str().unwrap();
+    quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "--state",
+            custom,
+            "mark-read",
+            "bookmarks/many/bookmark-number-0",
+        ],
+    );
+    assert!(std::path::Path::new(custom).exists());
+    assert!(
+        !state_file(&home).exists(),
+        "the default file was not touched"
+    );
+    assert_eq!(
+        stdout(&quire(
+            &home,
+            &["--content", &content, "--state", custom, "unread"]
+        ))
+        .trim(),
+        "1"
+    );
+}
+
+#[test]
+fn a_corrupt_state_file_is_moved_aside_with_a_warning() {
+    let home = TempDir::new("corrupt");
+    let content = content_arg(&home);
+    big_library(&home, 2);
+    home.write("data/quire/state.toml", "version = 1\n[read\n");
+    let output = quire(&home, &["--content", &content, "unread"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output).trim(), "2");
+    let warning = stderr(&output);
+    assert!(
+        warning.contains("state.toml") && warning.contains("state.toml.corrupt-"),
+        "{warning}"
+    );
+    let names: Vec<String> = std::fs::read_dir(home.path().join("data/quire"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("state.toml.corrupt-")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_newer_state_format_is_refused_untouched() {
+    let home = TempDir::new("newer");
+    let content = content_arg(&home);
+    big_library(&home, 2);
+    let path = home.write("data/quire/state.toml", "version = 7\n[read]\n");
+    let output = quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "mark-read",
+            "bookmarks/many/bookmark-number-0",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("newer Quire"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        "version = 7\n[read]\n"
+    );
+}
+
+/// Killing a writer at any moment leaves the old state or the new one, never a broken file.
+#[test]
+fn kill_dash_nine_never_corrupts_the_state_file() {
+    let home = TempDir::new("kill9");
+    let content = content_arg(&home);
+    let ids = big_library(&home, 3000);
+    let mut seed: u64 = 0x5eed;
+    let mut killed_mid_run = 0;
+    for round in 0..40 {
+        let command = if round % 2 == 0 {
+            "mark-read"
+        } else {
+            "mark-unread"
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(["--content", &content, command])
+            .args(&ids)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        std::thread::sleep(Duration::from_micros((seed >> 33) % 60_000));
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        if !status.success() {
+            killed_mid_run += 1;
+        }
+        let path = state_file(&home);
+        if path.exists() {
+            let loaded = load_state(&path).unwrap();
+            assert!(
+                loaded.warning.is_none(),
+                "round {round}: {:?}",
+                loaded.warning
+            );
+            let marks = loaded.state.len();
+            assert!(
+                marks == 0 || marks == 3000,
+                "round {round}: a partial state with {marks} marks"
+            );
+        }
+    }
+    assert!(
+        killed_mid_run > 10,
+        "the kills should land while quire runs ({killed_mid_run} did)"
+    );
+}
+
+/// Two processes marking different items at the same time: every mark is kept.
+#[test]
+fn concurrent_writers_keep_every_mark() {
+    let home = TempDir::new("parallel");
+    let content = content_arg(&home);
+    let ids = big_library(&home, 600);
+    let halves: Vec<Vec<String>> = ids.chunks(300).map(<[String]>::to_vec).collect();
+    std::thread::scope(|scope| {
+        for half in &halves {
+            let (home, content) = (&home, &content);
+            scope.spawn(move || {
+                for chunk in half.chunks(30) {
+                    let mut args = vec!["--content", content.as_str(), "mark-read"];
+                    args.extend(chunk.iter().map(String::as_str));
+                    let output = quire(home, &args);
+                    assert!(output.status.success(), "{}", stderr(&output));
+                }
+            });
+        }
+    });
+    let state = load_state(&state_file(&home)).unwrap().state;
+    let missing: Vec<&String> = ids.iter().filter(|id| !state.is_read(id)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} marks lost, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
+    assert_eq!(
+        stdout(&quire(&home, &["--content", &content, "unread"])).trim(),
+        "0"
+    );
+}
