@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod layout;
 pub mod list;
 pub mod reading;
+pub mod search;
 pub mod tree;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use keymap::{Key, KeyMap};
 use layout::{PaneWidths, Panes, inner, panes};
 use list::ItemList;
 use reading::Reading;
+use search::{Saved, SearchPanel};
 use tree::Tree;
 
 use crate::config::{MarkRead, SortOrder};
@@ -56,6 +58,13 @@ pub enum Effect {
     CopyToClipboard(String),
     /// Hand the terminal back to the shell until `fg`.
     Suspend,
+    /// Run a search; its results come back through [`App::search_results`].
+    Search {
+        generation: u64,
+        query: String,
+        /// Read marks by item, for `is:read`/`is:unread`.
+        read: Arc<Vec<bool>>,
+    },
 }
 
 /// A question waiting for y/n.
@@ -105,6 +114,10 @@ pub struct App {
     /// Open help overlay and its scroll offset.
     pub help: Option<usize>,
     pub confirm: Option<Confirm>,
+    pub search: Option<SearchPanel>,
+    /// The last query run, recalled with `/` then Up.
+    pub last_query: Option<String>,
+    search_generation: u64,
     pub status: Option<StatusMessage>,
     pub size: Rect,
     pub should_quit: bool,
@@ -128,6 +141,9 @@ impl App {
             reading,
             help: None,
             confirm: None,
+            search: None,
+            last_query: None,
+            search_generation: 0,
             status: None,
             size,
             should_quit: false,
@@ -165,6 +181,12 @@ impl App {
             self.update_help(action);
             return;
         }
+        if self.search.as_ref().is_some_and(|s| s.typing) && self.focus == Focus::List {
+            self.status = None;
+            self.type_in_search(key, action);
+            self.sync();
+            return;
+        }
         self.status = None;
         if let Some(action) = action {
             self.update(action);
@@ -181,6 +203,8 @@ impl App {
             Some(Action::PageDown | Action::HalfPageDown | Action::Toggle) => *scroll += 10,
             Some(Action::PageUp | Action::HalfPageUp) => *scroll = scroll.saturating_sub(10),
             Some(Action::Top) => *scroll = 0,
+            // The overlay clamps this to its last page.
+            Some(Action::Bottom) => *scroll = usize::MAX / 2,
             Some(Action::Quit)
                 if self
                     .keymap
@@ -233,7 +257,13 @@ impl App {
                 }
             }
             Action::Back => match self.focus {
-                Focus::Body => self.focus = Focus::List,
+                Focus::Body => {
+                    self.focus = Focus::List;
+                    if let Some(panel) = &mut self.search {
+                        panel.typing = true;
+                    }
+                }
+                Focus::List if self.search.is_some() => self.close_search(),
                 Focus::List => self.focus = Focus::Tree,
                 Focus::Tree => {}
             },
@@ -251,6 +281,23 @@ impl App {
             Action::NextUnread => self.jump_unread(true),
             Action::PrevUnread => self.jump_unread(false),
             Action::Suspend => self.effects.push(Effect::Suspend),
+            Action::Search => self.open_search(),
+            Action::NextMatch | Action::PrevMatch => {
+                let forward = action == Action::NextMatch;
+                let height = self.body_height();
+                if self.body.marked.is_none() {
+                    self.set_status("No search matches here; / searches.", false);
+                } else if !self.body.step_match(forward, height) {
+                    self.set_status(
+                        if forward {
+                            "No more matches below."
+                        } else {
+                            "No more matches above."
+                        },
+                        false,
+                    );
+                }
+            }
         }
         self.sync();
     }
@@ -260,7 +307,7 @@ impl App {
         match (self.focus, self.body.key) {
             (Focus::Body, Some(PageKey::Item(i))) => Some(i),
             (Focus::Tree, _) => None,
-            _ => self.list.selected_item(),
+            _ => self.selected_item(),
         }
     }
 
@@ -372,7 +419,7 @@ impl App {
     /// Marks the item just opened in the body, when the config says opening reads it.
     fn mark_opened(&mut self) {
         if self.reading.mode == MarkRead::OnOpen
-            && let Some(item) = self.list.selected_item()
+            && let Some(item) = self.selected_item()
             && !self.reading.is_read(item)
         {
             self.reading.set(&self.library, &[item], true);
@@ -431,12 +478,7 @@ impl App {
                     self.focus = Focus::List;
                 }
             }
-            Focus::List | Focus::Body => {
-                if self.list.selected_item().is_some() {
-                    self.focus = Focus::Body;
-                    self.mark_opened();
-                }
-            }
+            Focus::List | Focus::Body => self.open_selected(),
         }
     }
 
@@ -446,7 +488,9 @@ impl App {
                 self.tree.selected = step(self.tree.selected, delta, self.tree.rows.len())
             }
             Focus::List => {
-                self.list.selected = step(self.list.selected, delta, self.list.items.len())
+                let len = self.list_len();
+                let selected = self.list_selected_mut();
+                *selected = step(*selected, delta, len);
             }
             Focus::Body => self.scroll_body(delta),
         }
@@ -455,7 +499,10 @@ impl App {
     fn move_to(&mut self, index: usize) {
         match self.focus {
             Focus::Tree => self.tree.selected = index.min(self.tree.rows.len().saturating_sub(1)),
-            Focus::List => self.list.selected = index.min(self.list.items.len().saturating_sub(1)),
+            Focus::List => {
+                let last = self.list_len().saturating_sub(1);
+                *self.list_selected_mut() = index.min(last);
+            }
             Focus::Body => self.body.scroll = index.min(self.body.max_scroll(self.body_height())),
         }
     }
@@ -538,13 +585,20 @@ impl App {
                             }
                         }
                         Focus::List => {
-                            let index = self.list.offset + row;
-                            if index < self.list.items.len() {
-                                let again = index == self.list.selected;
-                                self.list.selected = index;
+                            // Search results take two rows each, under the input line.
+                            let index = match &self.search {
+                                Some(_) if row == 0 => usize::MAX,
+                                Some(panel) => panel.offset + (row - 1) / 2,
+                                None => self.list.offset + row,
+                            };
+                            if let Some(panel) = &mut self.search {
+                                panel.typing = row == 0;
+                            }
+                            if index < self.list_len() {
+                                let again = index == *self.list_selected_mut();
+                                *self.list_selected_mut() = index;
                                 if again {
-                                    self.focus = Focus::Body;
-                                    self.mark_opened();
+                                    self.open_selected();
                                 }
                             }
                         }
@@ -563,7 +617,9 @@ impl App {
                         self.tree.selected = step(self.tree.selected, delta, self.tree.rows.len())
                     }
                     Focus::List => {
-                        self.list.selected = step(self.list.selected, delta, self.list.items.len())
+                        let len = self.list_len();
+                        let selected = self.list_selected_mut();
+                        *selected = step(*selected, delta, len);
                     }
                     Focus::Body => self.scroll_body(delta),
                 }
@@ -595,7 +651,12 @@ impl App {
             self.list.offset,
             usize::from(height(panes.list)),
         );
-        let key = match (self.focus, self.list.selected_item()) {
+        if let Some(panel) = &mut self.search {
+            // One input row, then two rows per result.
+            let rows = usize::from(height(panes.list)).saturating_sub(1) / 2;
+            panel.offset = keep_visible(panel.selected, panel.offset, rows.max(1));
+        }
+        let key = match (self.focus, self.selected_item()) {
             (Focus::List | Focus::Body, Some(item)) => PageKey::Item(item),
             _ => PageKey::Category(self.tree.selected_id()),
         };
@@ -616,6 +677,192 @@ impl App {
                 ),
             },
         );
+        if self.search.is_none() {
+            self.body.highlight = None;
+        }
+        let style = self.theme.search_match;
+        self.body.mark(style, usize::from(area.height));
+    }
+
+    /// The item selected in the list, or in the search results while search is open.
+    pub fn selected_item(&self) -> Option<usize> {
+        match &self.search {
+            Some(panel) => panel.selected_item(),
+            None => self.list.selected_item(),
+        }
+    }
+
+    fn list_len(&self) -> usize {
+        match &self.search {
+            Some(panel) => panel.results.hits.len(),
+            None => self.list.items.len(),
+        }
+    }
+
+    fn list_selected_mut(&mut self) -> &mut usize {
+        match &mut self.search {
+            Some(panel) => &mut panel.selected,
+            None => &mut self.list.selected,
+        }
+    }
+
+    /// Shows the selected item in the body and focuses it.
+    fn open_selected(&mut self) {
+        if self.selected_item().is_none() {
+            return;
+        }
+        self.focus = Focus::Body;
+        if let Some(panel) = &mut self.search {
+            panel.typing = false;
+            self.body.highlight = Some(Arc::clone(&panel.results.highlighter));
+            self.body.marked = None;
+            self.body.jump_to_match = true;
+        }
+        self.mark_opened();
+    }
+
+    fn open_search(&mut self) {
+        if let Some(panel) = &mut self.search {
+            panel.typing = true;
+            self.focus = Focus::List;
+            return;
+        }
+        let saved = Saved {
+            focus: self.focus,
+            list_selected: self.list.selected,
+            list_offset: self.list.offset,
+            body_scroll: self.body.scroll,
+        };
+        self.search = Some(SearchPanel::new(saved));
+        self.focus = Focus::List;
+    }
+
+    /// Esc: closes search and puts the reader back where it was.
+    fn close_search(&mut self) {
+        let Some(panel) = self.search.take() else {
+            return;
+        };
+        if !panel.input.trim().is_empty() {
+            self.last_query = Some(panel.input.clone());
+        }
+        self.body.highlight = None;
+        self.body.marked = None;
+        self.focus = panel.saved.focus;
+        self.list.selected = panel.saved.list_selected;
+        self.list.offset = panel.saved.list_offset;
+        self.sync();
+        self.body.scroll = panel
+            .saved
+            .body_scroll
+            .min(self.body.max_scroll(self.body_height()));
+    }
+
+    /// A key while the search input has the focus: editing, moving through results, opening.
+    fn type_in_search(&mut self, key: Key, action: Option<Action>) {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let Some(panel) = &mut self.search else {
+            return;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let mut changed = false;
+        match key.code {
+            KeyCode::Esc => {
+                self.close_search();
+                return;
+            }
+            KeyCode::Enter => {
+                self.open_selected();
+                return;
+            }
+            KeyCode::Up if panel.input.is_empty() => {
+                if let Some(last) = self.last_query.clone() {
+                    panel.set(&last);
+                    changed = true;
+                }
+            }
+            KeyCode::Up => panel.selected = panel.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => panel.selected = panel.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab => {
+                panel.selected = step(panel.selected, 1, panel.results.hits.len());
+            }
+            KeyCode::Char('n') if ctrl => {
+                panel.selected = step(panel.selected, 1, panel.results.hits.len());
+            }
+            KeyCode::PageDown => {
+                panel.selected = step(panel.selected, 10, panel.results.hits.len())
+            }
+            KeyCode::PageUp => panel.selected = panel.selected.saturating_sub(10),
+            KeyCode::Left => panel.left(),
+            KeyCode::Right => panel.right(),
+            KeyCode::Home => panel.cursor = 0,
+            KeyCode::End => panel.cursor = panel.input.len(),
+            KeyCode::Backspace => changed = panel.backspace(),
+            KeyCode::Char('w') if ctrl => changed = panel.delete_word(),
+            KeyCode::Char('u') if ctrl => changed = panel.clear(),
+            KeyCode::Char('c') if ctrl => self.should_quit = true,
+            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                panel.insert(c);
+                changed = true;
+            }
+            _ => {
+                if let Some(action @ (Action::Quit | Action::Help | Action::Suspend)) = action
+                    && ctrl
+                {
+                    self.update(action);
+                }
+            }
+        }
+        if changed {
+            self.request_search();
+        }
+    }
+
+    /// Asks the runtime for results for the panel's current input.
+    fn request_search(&mut self) {
+        let Some(panel) = &mut self.search else {
+            return;
+        };
+        self.search_generation += 1;
+        panel.generation = self.search_generation;
+        if panel.input.trim().is_empty() {
+            panel.results = Arc::new(crate::search::engine::Results::default());
+            panel.waiting = false;
+            panel.selected = 0;
+            return;
+        }
+        panel.waiting = true;
+        let read: Vec<bool> = (0..self.library.items.len())
+            .map(|i| self.reading.is_read(i))
+            .collect();
+        self.effects.push(Effect::Search {
+            generation: panel.generation,
+            query: panel.input.clone(),
+            read: Arc::new(read),
+        });
+    }
+
+    /// Results of a search; those of a query typed over since are dropped.
+    pub fn search_results(
+        &mut self,
+        generation: u64,
+        results: Arc<crate::search::engine::Results>,
+    ) {
+        let Some(panel) = &mut self.search else {
+            return;
+        };
+        if generation != panel.generation {
+            return;
+        }
+        let keep = panel.selected_item();
+        panel.results = results;
+        panel.waiting = false;
+        panel.selected = keep
+            .and_then(|k| panel.results.hits.iter().position(|h| h.item == k))
+            .unwrap_or(0);
+        if !panel.input.trim().is_empty() {
+            self.last_query = Some(panel.input.clone());
+        }
+        self.sync();
     }
 
     pub fn body_height(&self) -> usize {

@@ -7,6 +7,7 @@
 
 pub mod content;
 pub mod open;
+pub mod search;
 pub mod state;
 pub mod text;
 

@@ -6,6 +6,7 @@
 //! `Drop`), on panic (the hook) and on SIGTERM/SIGHUP/SIGINT, before anything is printed.
 
 mod saver;
+mod searcher;
 
 use std::io::{self, Stdout, Write};
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ use crate::open::{open_url, osc52_copy};
 use crate::state::ReadState;
 use crate::ui;
 use saver::Saver;
+use searcher::Searcher;
 
 /// What the loop waits for.
 pub enum AppEvent {
@@ -39,6 +41,8 @@ pub enum AppEvent {
     StateSaved(Result<ReadState, String>),
     /// SIGTERM, SIGHUP or SIGINT: save and leave.
     Terminate(i32),
+    /// A search finished: its generation and results.
+    SearchDone(u64, Arc<crate::search::engine::Results>),
     /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
     /// terminal, so take it again and redraw everything.
     Resumed,
@@ -68,12 +72,9 @@ pub fn run(session: Session) -> Result<Ending> {
     let restore_guard = RestoreOnDrop;
     let size = terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
-    let mut app = App::new(
-        Arc::new(session.library),
-        session.settings,
-        session.state,
-        area,
-    );
+    let library = Arc::new(session.library);
+    let searcher = Searcher::start(Arc::clone(&library), tx.clone());
+    let mut app = App::new(library, session.settings, session.state, area);
     if let Some(warning) = session.warning {
         app.set_status(warning, true);
     }
@@ -98,8 +99,20 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::StateSaved(result) => app.state_saved(result),
                 AppEvent::Terminate(signal) => break 'run Ending::Signal(signal),
                 AppEvent::Resumed => resume(&mut terminal)?,
+                AppEvent::SearchDone(generation, results) => {
+                    app.search_results(generation, results)
+                }
             }
             for effect in app.take_effects() {
+                if let Effect::Search {
+                    generation,
+                    query,
+                    read,
+                } = effect
+                {
+                    searcher.search(generation, query, read);
+                    continue;
+                }
                 perform(effect, &mut app, &mut terminal)?;
             }
             if let Some(state) = app.reading.take_changes() {
@@ -180,6 +193,7 @@ fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
             }
         }
         Effect::Suspend => suspend(terminal)?,
+        Effect::Search { .. } => {}
     }
     Ok(())
 }

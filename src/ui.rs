@@ -6,6 +6,7 @@ mod body_pane;
 mod confirm;
 mod help;
 mod list_pane;
+mod search_pane;
 mod status_bar;
 mod tree_pane;
 
@@ -22,7 +23,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         tree_pane::draw(frame, area, app);
     }
     if let Some(area) = panes.list {
-        list_pane::draw(frame, area, app);
+        match &app.search {
+            Some(panel) => search_pane::draw(frame, area, app, panel),
+            None => list_pane::draw(frame, area, app),
+        }
     }
     if let Some(area) = panes.body {
         body_pane::draw(frame, area, app);

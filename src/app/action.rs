@@ -49,6 +49,12 @@ pub enum Action {
     NextUnread,
     /// Jump to the previous unread item
     PrevUnread,
+    /// Search everything (titles, insights, bodies); results update as you type
+    Search,
+    /// Jump to the next match of the search in the body
+    NextMatch,
+    /// Jump to the previous match of the search in the body
+    PrevMatch,
     /// Open the item's url in the browser (http, https and mailto only)
     OpenUrl,
     /// Copy the item's url to the clipboard (OSC 52, works over SSH)
@@ -86,6 +92,9 @@ impl Action {
             Action::UnreadOnly => "Show only unread items, or all",
             Action::NextUnread => "Next unread item",
             Action::PrevUnread => "Previous unread item",
+            Action::Search => "Search; Enter opens a result, Esc returns, Up recalls",
+            Action::NextMatch => "Next match of the search in the body",
+            Action::PrevMatch => "Previous match of the search in the body",
             Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
             Action::CopyUrl => "Copy the url to the clipboard (OSC 52)",
             Action::Suspend => "Suspend to the shell (fg resumes)",
@@ -121,6 +130,10 @@ impl Action {
                     Action::FocusPrev,
                     Action::Back,
                 ],
+            ),
+            (
+                "Search",
+                &[Action::Search, Action::NextMatch, Action::PrevMatch],
             ),
             (
                 "Reading",

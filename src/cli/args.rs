@@ -71,6 +71,21 @@ pub enum Command {
     },
     /// Print how many items are unread (for status bars).
     Unread,
+    /// Search titles, descriptions, tags, categories, url hosts and bodies.
+    ///
+    /// Words must all match (by prefix or close spelling); also "exact phrase", -word,
+    /// is:unread, is:read, kind:post, kind:bookmark, in:CATEGORY, tag:NAME.
+    Search {
+        /// The query; several arguments are joined with spaces.
+        #[arg(required = true, value_name = "QUERY")]
+        query: Vec<String>,
+        /// Show at most this many results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print a JSON array instead.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show where the config file is, or print a commented default config.
     Config {
         /// Print the default configuration, every key documented.

@@ -12,6 +12,7 @@ use super::args::Command;
 use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library};
 use crate::render::markdown;
+use crate::search::{Field, SearchIndex, SearchOptions, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
 use crate::text::sanitize;
 
@@ -37,6 +38,9 @@ pub fn run_command(
         Command::Stats { json } => stats(&mut out, view, json)?,
         Command::Check => return check(&mut out, library),
         Command::Unread => writeln!(out, "{}", view.unread_count())?,
+        Command::Search { query, limit, json } => {
+            search(&mut out, view, &query.join(" "), limit, json)?
+        }
         Command::MarkRead { ids } => {
             return mark(&mut out, library, &mut state, state_path, &ids, true);
         }
@@ -248,6 +252,93 @@ fn check(out: &mut impl Write, library: &Library) -> Result<ExitCode> {
         writeln!(out, "{n} problem{} found", if n == 1 { "" } else { "s" })?;
         Ok(ExitCode::FAILURE)
     }
+}
+
+#[derive(Serialize)]
+struct HitJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    kind: ItemKind,
+    category: Vec<&'a str>,
+    url: Option<&'a str>,
+    date: Option<String>,
+    read: bool,
+    score: u32,
+    field: Field,
+    snippet: Option<&'a str>,
+    /// Char indices of the title that matched.
+    title_positions: &'a [usize],
+}
+
+fn search(
+    out: &mut impl Write,
+    view: View<'_>,
+    text: &str,
+    limit: usize,
+    json: bool,
+) -> Result<()> {
+    let library = view.library;
+    let index = SearchIndex::build(library);
+    let query = parse_query(text);
+    let is_read = |i: usize| view.is_read(&library.items[i]);
+    let options = SearchOptions {
+        limit,
+        is_read: Some(&is_read),
+        ..SearchOptions::default()
+    };
+    let results = crate::search::search(&index, library, &query, &options).unwrap_or_default();
+    if json {
+        let hits: Vec<HitJson<'_>> = results
+            .hits
+            .iter()
+            .map(|hit| {
+                let item = &library.items[hit.item];
+                HitJson {
+                    id: &item.id,
+                    title: &item.title,
+                    kind: item.kind,
+                    category: library.category_path(item.category),
+                    url: item.url.as_deref(),
+                    date: item.date.map(|d| d.to_string()),
+                    read: view.is_read(item),
+                    score: hit.score,
+                    field: hit.field,
+                    snippet: hit.snippet.as_ref().map(|s| s.text.as_str()),
+                    title_positions: &hit.title_positions,
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &hits)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if results.hits.is_empty() {
+        writeln!(out, "no matches for {text:?}")?;
+        return Ok(());
+    }
+    for (n, hit) in results.hits.iter().enumerate() {
+        let item = &library.items[hit.item];
+        writeln!(out, "{:>2}. {}", n + 1, item.title)?;
+        writeln!(
+            out,
+            "    {} · {} · {}",
+            item.id,
+            item.kind,
+            library.category_path(item.category).join(" › ")
+        )?;
+        if let Some(snippet) = &hit.snippet {
+            writeln!(out, "    │ {}", snippet.text)?;
+        }
+    }
+    if results.total > results.hits.len() {
+        writeln!(
+            out,
+            "({} of {} matches; --limit shows more)",
+            results.hits.len(),
+            results.total
+        )?;
+    }
+    Ok(())
 }
 
 fn mark(

@@ -21,7 +21,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(block, area);
     let Some(page) = app.page() else { return };
     let height = usize::from(inner.height);
-    let visible = page.lines.iter().skip(app.body.scroll).take(height);
+    // With search open, the page with its matches painted on.
+    let lines = match &app.body.marked {
+        Some(marked) if marked.key == page.key && marked.width == page.width => &marked.lines,
+        _ => &page.lines,
+    };
+    let visible = lines.iter().skip(app.body.scroll).take(height);
     for (row, line) in visible.enumerate() {
         draw_line(frame, inner, row, line);
     }

@@ -12,13 +12,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
     let theme = &app.theme;
     let width = usize::from(area.width);
-    let position = match app.focus {
-        Focus::Tree => format!("{}/{}", app.tree.selected + 1, app.tree.rows.len()),
-        Focus::List if app.list.items.is_empty() => "0/0".to_string(),
-        Focus::List => format!("{}/{}", app.list.selected + 1, app.list.items.len()),
-        Focus::Body => format!("{}/{}", app.list.selected + 1, app.list.items.len()),
+    let position = match (&app.search, app.focus) {
+        (Some(panel), Focus::List | Focus::Body) => {
+            format!(
+                "{}/{}",
+                (panel.selected + 1).min(panel.results.hits.len()),
+                panel.results.hits.len()
+            )
+        }
+        _ => String::new(),
     };
-    let percent = format!("{}%", app.body.percent(app.body_height()));
+    let position = if !position.is_empty() {
+        position
+    } else {
+        match app.focus {
+            Focus::Tree => format!("{}/{}", app.tree.selected + 1, app.tree.rows.len()),
+            Focus::List if app.list.items.is_empty() => "0/0".to_string(),
+            Focus::List => format!("{}/{}", app.list.selected + 1, app.list.items.len()),
+            Focus::Body => format!("{}/{}", app.list.selected + 1, app.list.items.len()),
+        }
+    };
+    let percent = match app.body.match_position() {
+        Some((at, of)) if app.focus == Focus::Body => format!("match {at}/{of}"),
+        _ => format!("{}%", app.body.percent(app.body_height())),
+    };
     let mut spans = vec![
         Span::styled(format!(" {} ", app.focus.name()), theme.status_focus),
         Span::styled(format!(" {position} "), theme.status),

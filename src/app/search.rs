@@ -1,0 +1,142 @@
+//! The search panel's state: the query being typed, the results, the selection, and where
+//! the reader was before, to return to on Esc.
+//!
+//! Searching itself runs elsewhere (a worker thread in the runtime): the panel asks with an
+//! [`Effect::Search`](super::Effect) carrying a generation number, and only results of the
+//! latest generation are taken, so a slow search never holds up typing.
+
+use std::sync::Arc;
+
+use crate::search::engine::Results;
+
+use super::Focus;
+
+/// Where the reader was when search opened.
+#[derive(Debug, Clone, Copy)]
+pub struct Saved {
+    pub focus: Focus,
+    pub list_selected: usize,
+    pub list_offset: usize,
+    pub body_scroll: usize,
+}
+
+#[derive(Debug)]
+pub struct SearchPanel {
+    pub input: String,
+    /// Byte offset of the cursor in `input`.
+    pub cursor: usize,
+    pub generation: u64,
+    /// Results of the newest finished search.
+    pub results: Arc<Results>,
+    /// A search for the current input is still running.
+    pub waiting: bool,
+    pub selected: usize,
+    pub offset: usize,
+    /// Keys go to the input line (rather than to the result list).
+    pub typing: bool,
+    pub saved: Saved,
+}
+
+impl SearchPanel {
+    pub fn new(saved: Saved) -> SearchPanel {
+        SearchPanel {
+            input: String::new(),
+            cursor: 0,
+            generation: 0,
+            results: Arc::new(Results::default()),
+            waiting: false,
+            selected: 0,
+            offset: 0,
+            typing: true,
+            saved,
+        }
+    }
+
+    pub fn selected_item(&self) -> Option<usize> {
+        self.results.hits.get(self.selected).map(|h| h.item)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        self.input.insert(self.cursor, c);
+        self.cursor += c.len_utf8();
+    }
+
+    pub fn backspace(&mut self) -> bool {
+        let Some(c) = self.input[..self.cursor].chars().next_back() else {
+            return false;
+        };
+        self.cursor -= c.len_utf8();
+        self.input.remove(self.cursor);
+        true
+    }
+
+    /// Ctrl-W: deletes the word before the cursor.
+    pub fn delete_word(&mut self) -> bool {
+        let before = &self.input[..self.cursor];
+        let trimmed = before.trim_end();
+        let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        if start == self.cursor {
+            return false;
+        }
+        self.input.replace_range(start..self.cursor, "");
+        self.cursor = start;
+        true
+    }
+
+    pub fn clear(&mut self) -> bool {
+        let changed = !self.input.is_empty();
+        self.input.clear();
+        self.cursor = 0;
+        changed
+    }
+
+    pub fn set(&mut self, text: &str) {
+        self.input = text.to_string();
+        self.cursor = self.input.len();
+    }
+
+    pub fn left(&mut self) {
+        if let Some(c) = self.input[..self.cursor].chars().next_back() {
+            self.cursor -= c.len_utf8();
+        }
+    }
+
+    pub fn right(&mut self) {
+        if let Some(c) = self.input[self.cursor..].chars().next() {
+            self.cursor += c.len_utf8();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panel() -> SearchPanel {
+        SearchPanel::new(Saved {
+            focus: Focus::Tree,
+            list_selected: 0,
+            list_offset: 0,
+            body_scroll: 0,
+        })
+    }
+
+    #[test]
+    fn editing_keeps_the_cursor_on_char_boundaries() {
+        let mut p = panel();
+        for c in "héllo wörld".chars() {
+            p.insert(c);
+        }
+        p.left();
+        p.left();
+        assert!(p.backspace());
+        assert_eq!(p.input, "héllo wöld");
+        assert!(p.delete_word());
+        assert_eq!(p.input, "héllo ld");
+        p.right();
+        p.right();
+        assert_eq!(p.cursor, p.input.len());
+        assert!(p.clear());
+        assert!(!p.backspace());
+    }
+}

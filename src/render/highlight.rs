@@ -1,0 +1,94 @@
+//! Search matches painted onto a laid-out page, and the lines where they are.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::search::engine::Highlighter;
+
+/// A page's lines with every match of the query styled, and the indices of lines with matches.
+pub fn mark_lines(
+    lines: &[Line<'static>],
+    highlighter: &Highlighter,
+    style: Style,
+) -> (Vec<Line<'static>>, Vec<usize>) {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut matches = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let ranges = highlighter.find(&text);
+        if ranges.is_empty() {
+            out.push(line.clone());
+            continue;
+        }
+        matches.push(n);
+        let mut spans = Vec::with_capacity(line.spans.len() + ranges.len() * 2);
+        let mut offset = 0;
+        for span in &line.spans {
+            let content = span.content.as_ref();
+            let (start, end) = (offset, offset + content.len());
+            let mut cut = start;
+            for r in ranges.iter().filter(|r| r.start < end && r.end > start) {
+                let (a, b) = (r.start.max(start), r.end.min(end));
+                if a > cut {
+                    spans.push(Span::styled(
+                        content[cut - start..a - start].to_string(),
+                        span.style,
+                    ));
+                }
+                spans.push(Span::styled(
+                    content[a - start..b - start].to_string(),
+                    span.style.patch(style),
+                ));
+                cut = b;
+            }
+            if cut < end {
+                spans.push(Span::styled(content[cut - start..].to_string(), span.style));
+            }
+            offset = end;
+        }
+        out.push(Line {
+            spans,
+            style: line.style,
+            alignment: line.alignment,
+        });
+    }
+    (out, matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::{SearchIndex, parse_query, search};
+
+    #[test]
+    fn matches_are_split_out_of_their_spans() {
+        let library = crate::content::Library::default();
+        let index = SearchIndex::build(&library);
+        let results = search(&index, &library, &parse_query("lifo"), &Default::default())
+            .expect("not cancelled");
+        let lines = vec![
+            Line::from(vec![
+                Span::raw("> "),
+                Span::raw("CoDel goes LIFO under pressure"),
+            ]),
+            Line::from("nothing here"),
+        ];
+        let mark = Style::new().reversed();
+        let (marked, at) = mark_lines(&lines, &results.highlighter, mark);
+        assert_eq!(at, [0]);
+        let texts: Vec<(&str, bool)> = marked[0]
+            .spans
+            .iter()
+            .map(|s| (s.content.as_ref(), s.style == mark))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("> ", false),
+                ("CoDel goes ", false),
+                ("LIFO", true),
+                (" under pressure", false)
+            ]
+        );
+    }
+}

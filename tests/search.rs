@@ -1,0 +1,463 @@
+//! Search over the bundled library and small fixtures: finding facts inside insights, typos,
+//! ranking, filters, phrases, exclusions, snippets and highlight positions; and search in the
+//! reader.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::{Arc, OnceLock};
+
+use common::screen::{app, bundled, press};
+use quire::app::{App, Effect, Focus};
+use quire::content::{ItemKind, Library, Root, load_library};
+use quire::search::engine::Results;
+use quire::search::{Field, SearchIndex, SearchOptions, parse_query, search};
+
+fn bundled_index() -> &'static (Arc<Library>, SearchIndex) {
+    static INDEX: OnceLock<(Arc<Library>, SearchIndex)> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let library = bundled();
+        let index = SearchIndex::build(&library);
+        (library, index)
+    })
+}
+
+fn run(text: &str) -> Results {
+    let (library, index) = bundled_index();
+    search(
+        index,
+        library,
+        &parse_query(text),
+        &SearchOptions::default(),
+    )
+    .unwrap()
+}
+
+fn titles(text: &str) -> Vec<String> {
+    let (library, _) = bundled_index();
+    run(text)
+        .hits
+        .iter()
+        .map(|h| library.items[h.item].title.clone())
+        .collect()
+}
+
+fn first(text: &str) -> String {
+    titles(text)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no results for {text:?}"))
+}
+
+#[test]
+fn facts_that_live_only_in_key_insights_find_their_entry_first() {
+    // Each of these words appears in an insight line, not in the entry's title or description.
+    let cases = [
+        ("codel lifo", "How Uber Conquered Database Overload"),
+        ("crypto shredding", "One Stone, Three Birds"),
+        ("popcnt", "Optimizations Past Their Prime"),
+        ("pg_repack", "VACUUM FULL Locked Our Database"),
+        ("little's law", "How Uber Conquered Database Overload"),
+        (
+            "checkpoint_completion_target",
+            "Importance of Tuning Checkpoint in PostgreSQL",
+        ),
+        ("BatchStartPointer", "How Uber Indexes Streaming Data"),
+        ("DERP relay", "How Tailscale works"),
+    ];
+    for (query, expected) in cases {
+        let got = first(query);
+        assert!(
+            got.starts_with(expected),
+            "{query:?}: expected {expected:?} first, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn typos_and_unfinished_words_still_find_it() {
+    let cases = [
+        ("crypto shreding", "One Stone, Three Birds"),
+        ("postgers vacuum", "VACUUM FULL Locked Our Database"),
+        ("tailscle", "How Tailscale works"),
+        (
+            "checkpoint timout",
+            "Importance of Tuning Checkpoint in PostgreSQL",
+        ),
+        ("sccahe", "sccache is pretty okay"),
+        ("codel li", "How Uber Conquered Database Overload"),
+        ("kdi", "The end of the road for kafka-delta-ingest"),
+    ];
+    for (query, expected) in cases {
+        let got = first(query);
+        assert!(
+            got.starts_with(expected),
+            "{query:?}: expected {expected:?} first, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn every_word_must_match() {
+    assert!(titles("codel zebra").is_empty());
+    let both = titles("kafka iceberg");
+    assert!(
+        both.iter()
+            .any(|t| t.starts_with("Pinterest's CDC-Powered Ingestion")),
+        "{both:?}"
+    );
+}
+
+#[test]
+fn title_hits_rank_above_body_hits() {
+    let hits = titles("tailscale");
+    assert_eq!(hits[0], "How Tailscale works");
+    assert!(
+        hits.contains(&"How NAT Traversal Works".to_string()),
+        "a body-only hit is still found"
+    );
+    let results = run("tailscale");
+    assert_eq!(results.hits[0].field, Field::Title);
+    assert_eq!(results.hits[1].field, Field::Body);
+}
+
+#[test]
+fn words_close_together_rank_above_scattered_ones() {
+    // Both entries mention "lag"; only one has "replication lag" in one line.
+    let hits = titles("replication lag");
+    assert!(
+        hits[0].starts_with("Automating RDS Postgres to Aurora Postgres Migration"),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn filters_narrow_the_results() {
+    let (library, index) = bundled_index();
+    let kinds = |text: &str| -> Vec<ItemKind> {
+        run(text)
+            .hits
+            .iter()
+            .map(|h| library.items[h.item].kind)
+            .collect()
+    };
+    assert!(kinds("rust kind:post").iter().all(|k| *k == ItemKind::Post));
+    assert!(
+        kinds("rust kind:bookmark")
+            .iter()
+            .all(|k| *k == ItemKind::Bookmark)
+    );
+    assert!(!kinds("rust kind:post").is_empty() && !kinds("rust kind:bookmark").is_empty());
+
+    let in_postgres = run("wal in:postgresql");
+    assert!(!in_postgres.hits.is_empty());
+    for hit in &in_postgres.hits {
+        let path = library.category_path(library.items[hit.item].category);
+        assert!(path.contains(&"PostgreSQL"), "{path:?}");
+    }
+
+    // is:read / is:unread use the read marks handed in.
+    let read_first = |i: usize| i == in_postgres.hits[0].item;
+    let options = SearchOptions {
+        is_read: Some(&read_first),
+        ..SearchOptions::default()
+    };
+    let unread = search(
+        index,
+        library,
+        &parse_query("wal in:postgresql is:unread"),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(unread.hits.len(), in_postgres.hits.len() - 1);
+    let read = search(
+        index,
+        library,
+        &parse_query("wal in:postgresql is:read"),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(read.hits.len(), 1);
+
+    // Filters alone list everything they keep.
+    assert_eq!(run("kind:post").total, 39);
+}
+
+#[test]
+fn tags_filter_and_match() {
+    let dir = common::TempDir::new("search-tags");
+    dir.write(
+        "a.md",
+        "+++\ntitle = \"Alpha\"\ntags = [\"rust\", \"async\"]\n+++\nAbout tokio.",
+    );
+    dir.write(
+        "b.md",
+        "+++\ntitle = \"Beta\"\ntags = [\"python\"]\n+++\nAbout tokio too.",
+    );
+    let library = load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap();
+    let index = SearchIndex::build(&library);
+    let found = |text: &str| -> Vec<String> {
+        search(
+            &index,
+            &library,
+            &parse_query(text),
+            &SearchOptions::default(),
+        )
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| library.items[h.item].title.clone())
+        .collect()
+    };
+    assert_eq!(found("tokio tag:rust"), ["Alpha"]);
+    assert_eq!(found("tag:py"), ["Beta"]);
+    assert_eq!(found("async")[0], "Alpha");
+    let results = search(
+        &index,
+        &library,
+        &parse_query("async"),
+        &SearchOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(results.hits[0].field, Field::Tags);
+}
+
+#[test]
+fn phrases_must_appear_as_written() {
+    let phrase = titles("\"load shedding\"");
+    let words = titles("load shedding");
+    assert!(phrase.len() < words.len(), "{phrase:?} vs {words:?}");
+    assert!(phrase[0].starts_with("How Uber Conquered Database Overload"));
+    assert!(titles("\"shedding load\"").is_empty());
+}
+
+#[test]
+fn excluded_words_drop_items() {
+    let with = titles("uber");
+    let without = titles("uber -parquet");
+    assert!(with.iter().any(|t| t.starts_with("One Stone, Three Birds")));
+    assert!(
+        !without
+            .iter()
+            .any(|t| t.starts_with("One Stone, Three Birds"))
+    );
+    assert!(without.len() < with.len() && without.iter().all(|t| with.contains(t)));
+    let (library, _) = bundled_index();
+    for hit in run("uber -parquet").hits {
+        let item = &library.items[hit.item];
+        assert!(
+            !format!("{} {}", item.title, item.body)
+                .to_lowercase()
+                .contains("parquet")
+        );
+    }
+}
+
+#[test]
+fn snippets_show_the_best_line_with_its_words_marked() {
+    let results = run("codel lifo");
+    let snippet = results.hits[0].snippet.clone().unwrap();
+    assert!(
+        snippet
+            .text
+            .starts_with("Phase 2: CoDel (Controlled Delay) queuing with LIFO"),
+        "{}",
+        snippet.text
+    );
+    let marked: Vec<&str> = snippet
+        .ranges
+        .iter()
+        .map(|r| &snippet.text[r.clone()])
+        .collect();
+    assert_eq!(marked, ["CoDel", "LIFO"]);
+    // A prefix lights up only the letters typed.
+    let results = run("shred");
+    let snippet = results.hits.iter().find_map(|h| h.snippet.clone()).unwrap();
+    let marked: Vec<&str> = snippet
+        .ranges
+        .iter()
+        .map(|r| &snippet.text[r.clone()])
+        .collect();
+    assert!(
+        marked.iter().all(|m| m.eq_ignore_ascii_case("shred")),
+        "{marked:?}"
+    );
+}
+
+#[test]
+fn title_positions_mark_the_matched_letters() {
+    let (library, _) = bundled_index();
+    let results = run("tailscale");
+    let hit = &results.hits[0];
+    let title: Vec<char> = library.items[hit.item].title.chars().collect();
+    let lit: String = hit.title_positions.iter().map(|&i| title[i]).collect();
+    assert_eq!(lit, "Tailscale");
+    assert_eq!(hit.title_positions, (4..13).collect::<Vec<_>>());
+    // An acronym lights up the initials.
+    let results = run("kdi");
+    let hit = &results.hits[0];
+    let title: Vec<char> = library.items[hit.item].title.chars().collect();
+    let lit: String = hit.title_positions.iter().map(|&i| title[i]).collect();
+    assert_eq!(lit, "kdi");
+}
+
+#[test]
+fn a_cancelled_search_returns_nothing() {
+    let (library, index) = bundled_index();
+    let options = SearchOptions {
+        cancelled: &|| true,
+        ..SearchOptions::default()
+    };
+    assert!(search(index, library, &parse_query("rust"), &options).is_none());
+}
+
+#[test]
+fn cli_search_prints_json_with_the_documented_fields() {
+    let home = common::TempDir::new("search-cli");
+    let output = common::quire(
+        &home,
+        &["search", "--json", "--limit", "2", "codel", "lifo"],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let hits: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hits = hits.as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 2);
+    let hit = &hits[0];
+    assert!(
+        hit["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("bookmarks/tech-insights/how-uber-conquered")
+    );
+    assert_eq!(hit["kind"], "bookmark");
+    assert_eq!(hit["field"], "body");
+    assert!(hit["score"].as_u64().unwrap() > 0);
+    assert_eq!(hit["category"][0], "Bookmarks");
+    assert!(hit["snippet"].as_str().unwrap().contains("CoDel"));
+    let text = common::stdout(&common::quire(&home, &["search", "sccache"]));
+    assert!(text.starts_with(" 1. sccache is pretty okay"), "{text}");
+}
+
+/// Runs the searches the app asked for, as the runtime's worker would.
+fn settle(app: &mut App) {
+    let (library, index) = bundled_index();
+    for effect in app.take_effects() {
+        if let Effect::Search {
+            generation,
+            query,
+            read,
+        } = effect
+        {
+            let is_read = |i: usize| read[i];
+            let options = SearchOptions {
+                limit: 200,
+                is_read: Some(&is_read),
+                ..SearchOptions::default()
+            };
+            let results = search(index, library, &parse_query(&query), &options).unwrap();
+            app.search_results(generation, Arc::new(results));
+        }
+    }
+}
+
+#[test]
+fn the_reader_searches_as_you_type_and_opens_at_the_match() {
+    let mut app = app(bundled_index().0.clone(), 120, 40);
+    press(&mut app, "<tab>jjj"); // somewhere in the list, to come back to
+    press(&mut app, "/");
+    assert_eq!(app.focus, Focus::List);
+    for c in "codel lifo".chars() {
+        press(&mut app, &c.to_string());
+    }
+    let asked = app.take_effects();
+    assert_eq!(asked.len(), 10, "one search per keystroke");
+    let Some(Effect::Search {
+        generation,
+        query,
+        read,
+    }) = asked.last().cloned()
+    else {
+        panic!("{asked:?}")
+    };
+    assert_eq!(query, "codel lifo");
+    // A stale result (an older generation) is ignored.
+    app.search_results(generation - 1, Arc::new(Results::default()));
+    assert!(app.search.as_ref().unwrap().waiting);
+    let (library, index) = bundled_index();
+    let is_read = |i: usize| read[i];
+    let options = SearchOptions {
+        is_read: Some(&is_read),
+        ..SearchOptions::default()
+    };
+    app.search_results(
+        generation,
+        Arc::new(search(index, library, &parse_query(&query), &options).unwrap()),
+    );
+    assert_eq!(app.search.as_ref().unwrap().results.hits.len(), 1);
+
+    press(&mut app, "<enter>");
+    assert_eq!(app.focus, Focus::Body);
+    let marked = app
+        .body
+        .marked
+        .as_ref()
+        .expect("matches painted on the body");
+    assert!(!marked.matches.is_empty());
+    let page = app.page().unwrap();
+    let top: String = page.lines[app.body.scroll..app.body.scroll + app.body_height()]
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        top.contains("Phase 2: CoDel (Controlled Delay) queuing with"),
+        "scrolled to the match:\n{top}"
+    );
+
+    let (at, of) = app.body.match_position().unwrap();
+    assert!(of >= 4, "CoDel and LIFO appear several times");
+    press(&mut app, "n");
+    assert_eq!(
+        app.body.match_position(),
+        Some((at + 1, of)),
+        "n goes to the next match"
+    );
+    press(&mut app, "N");
+    assert_eq!(app.body.match_position(), Some((at, of)));
+    for _ in 0..of {
+        press(&mut app, "N");
+    }
+    assert_eq!(app.body.match_position(), Some((1, of)));
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("No more matches above")
+    );
+
+    press(&mut app, "<esc>"); // back to the results
+    assert_eq!(app.focus, Focus::List);
+    assert!(app.search.is_some());
+    press(&mut app, "<esc>"); // search closed, back where we were
+    assert!(app.search.is_none());
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.list.selected, 3);
+    assert!(app.body.marked.is_none());
+
+    // `/` then Up recalls the last query.
+    press(&mut app, "/<up>");
+    assert_eq!(app.search.as_ref().unwrap().input, "codel lifo");
+    settle(&mut app);
+    assert_eq!(app.search.as_ref().unwrap().results.hits.len(), 1);
+}
+
+#[test]
+fn typing_q_in_the_search_box_types_rather_than_quits() {
+    let mut app = app(bundled(), 120, 40);
+    press(&mut app, "/quit");
+    assert!(!app.should_quit);
+    assert_eq!(app.search.as_ref().unwrap().input, "quit");
+    press(&mut app, "<c-c>");
+    assert!(app.should_quit, "Ctrl-C still quits");
+}
