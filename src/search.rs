@@ -8,6 +8,7 @@
 
 pub mod distance;
 pub mod engine;
+mod fxhash;
 pub mod index;
 pub mod query;
 pub mod tokenize;

@@ -4,10 +4,10 @@
 //! Posting lists are sorted item numbers, so a query word costs one pass over the lists of
 //! the vocabulary words it matches. Building runs on every core.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::thread;
 
+use super::fxhash::FxHashMap;
 use super::tokenize::{MAX_WORD_LEN, lower_into, words};
 use crate::content::{CategoryId, ItemKind, Library};
 
@@ -58,7 +58,7 @@ impl SearchIndex {
             .min(n.div_ceil(2000))
             .max(1);
         let chunk = n.div_ceil(workers).max(1);
-        let partials: Vec<HashMap<Box<str>, Postings>> = thread::scope(|scope| {
+        let partials: Vec<WordMap> = thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
@@ -71,28 +71,28 @@ impl SearchIndex {
                 .collect()
         });
         // Chunks cover increasing item numbers, so appending keeps every list sorted.
-        let mut merged: HashMap<Box<str>, Postings> = HashMap::new();
-        for partial in partials {
-            if merged.is_empty() {
-                merged = partial;
-                continue;
-            }
-            for (word, postings) in partial {
-                let entry = merged.entry(word).or_default();
-                entry.short.extend(postings.short);
-                entry.body.extend(postings.body);
+        let mut parts = partials.into_iter();
+        let mut merged = parts.next().unwrap_or_default();
+        for mut partial in parts {
+            for (word, slot) in partial.slots {
+                let postings = std::mem::take(&mut partial.postings[slot as usize]);
+                let target = postings_for(&mut merged, &word);
+                target.short.extend(postings.short);
+                target.body.extend(postings.body);
             }
         }
-        let mut entries: Vec<(Box<str>, Postings)> = merged.into_iter().collect();
+        let mut entries: Vec<(Box<str>, u32)> = merged.slots.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut postings = merged.postings;
         let mut index = SearchIndex::default();
         index.vocab.reserve(entries.len());
-        for (word, mut postings) in entries {
-            postings.short.shrink_to_fit();
-            postings.body.shrink_to_fit();
+        for (word, slot) in entries {
+            let mut p = std::mem::take(&mut postings[slot as usize]);
+            p.short.shrink_to_fit();
+            p.body.shrink_to_fit();
             index.vocab.push(word);
-            index.short.push(postings.short);
-            index.body.push(postings.body);
+            index.short.push(p.short);
+            index.body.push(p.body);
         }
         index.items = library
             .items
@@ -163,8 +163,8 @@ impl SearchIndex {
     }
 }
 
-fn index_items(library: &Library, range: Range<usize>) -> HashMap<Box<str>, Postings> {
-    let mut map: HashMap<Box<str>, Postings> = HashMap::new();
+fn index_items(library: &Library, range: Range<usize>) -> WordMap {
+    let mut map = WordMap::default();
     let mut buf = String::new();
     let mut short_words: Vec<(String, u8)> = Vec::new();
     for index in range {
@@ -205,28 +205,38 @@ fn index_items(library: &Library, range: Range<usize>) -> HashMap<Box<str>, Post
                 .push((id, mask));
             i = j;
         }
-
-        let body = item.body.to_lowercase();
-        let mut body_words: Vec<&str> = Vec::with_capacity(body.len() / 6);
-        body_words.extend(
-            words(&body)
-                .map(|(_, w)| w)
-                .filter(|w| w.len() <= MAX_WORD_LEN),
-        );
-        body_words.sort_unstable();
-        body_words.dedup();
-        for word in &body_words {
-            postings_for(&mut map, word).body.push(id);
+        // One pass over the body; a word's list already ending in this item is a repeat.
+        for (_, word) in words(&item.body) {
+            if word.len() > MAX_WORD_LEN {
+                continue;
+            }
+            let body = &mut postings_for(&mut map, lower_into(word, &mut buf)).body;
+            if body.last() != Some(&id) {
+                body.push(id);
+            }
         }
     }
     map
 }
 
-fn postings_for<'m>(map: &'m mut HashMap<Box<str>, Postings>, word: &str) -> &'m mut Postings {
-    if !map.contains_key(word) {
-        map.insert(word.into(), Postings::default());
-    }
-    map.get_mut(word).expect("just inserted")
+/// Words of one chunk of items: word → slot, and each slot's postings.
+#[derive(Default)]
+struct WordMap {
+    slots: FxHashMap<Box<str>, u32>,
+    postings: Vec<Postings>,
+}
+
+fn postings_for<'m>(map: &'m mut WordMap, word: &str) -> &'m mut Postings {
+    let slot = match map.slots.get(word) {
+        Some(&slot) => slot,
+        None => {
+            let slot = map.postings.len() as u32;
+            map.postings.push(Postings::default());
+            map.slots.insert(word.into(), slot);
+            slot
+        }
+    };
+    &mut map.postings[slot as usize]
 }
 
 fn acronym(title: &str) -> String {

@@ -5,25 +5,57 @@
 
 /// Each word with its byte offset in `text` (offsets refer to `text` itself, not the
 /// lowercased word).
-pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = text.char_indices().peekable();
-    std::iter::from_fn(move || {
-        let (start, _) = loop {
-            let (i, c) = rest.next()?;
-            if c.is_alphanumeric() {
-                break (i, c);
-            }
-        };
-        let mut end = text.len();
-        while let Some(&(i, c)) = rest.peek() {
-            if !c.is_alphanumeric() {
-                end = i;
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// Iterator of [`words`]. ASCII is scanned byte by byte; other text char by char.
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.at;
+        // Skip separators.
+        loop {
+            let &b = bytes.get(i)?;
+            if b.is_ascii_alphanumeric() {
                 break;
             }
-            rest.next();
+            if b < 0x80 {
+                i += 1;
+                continue;
+            }
+            let c = self.text[i..].chars().next()?;
+            if c.is_alphanumeric() {
+                break;
+            }
+            i += c.len_utf8();
         }
-        Some((start, &text[start..end]))
-    })
+        let start = i;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii_alphanumeric() {
+                i += 1;
+            } else if b < 0x80 {
+                break;
+            } else {
+                let Some(c) = self.text[i..].chars().next() else {
+                    break;
+                };
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                i += c.len_utf8();
+            }
+        }
+        self.at = i;
+        Some((start, &self.text[start..i]))
+    }
 }
 
 /// A word lowercased, into `buf` (reused to avoid allocating per word).

@@ -1,0 +1,149 @@
+//! `quire-bench`: the benchmarks and the synthetic library generator.
+//!
+//! ```text
+//! cargo run --release --bin quire-bench -- search                 # 10k and 100k items
+//! cargo run --release --bin quire-bench -- search --content DIR   # any library
+//! cargo run --release --bin quire-bench -- generate DIR --items N
+//! ```
+//! Figures are wall-clock on this machine; run on an otherwise idle machine.
+
+mod generate;
+mod search_bench;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use quire::content::{Library, Root, load_library};
+
+#[derive(Parser)]
+#[command(
+    name = "quire-bench",
+    about = "Quire's benchmarks and synthetic library generator"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a deterministic synthetic library of N items to DIR.
+    Generate {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        items: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Include 100 KB outliers and one 5 MB post.
+        #[arg(long)]
+        outliers: bool,
+    },
+    /// Index build time and size, and per-keystroke search latency.
+    Search {
+        /// Library sizes to generate and measure (ignored with --content).
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000])]
+        items: Vec<usize>,
+        /// Measure this library instead of synthetic ones.
+        #[arg(long)]
+        content: Option<PathBuf>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("quire-bench: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    match args.command {
+        Command::Generate {
+            dir,
+            items,
+            seed,
+            outliers,
+        } => {
+            let bytes = generate::write_library(
+                &dir,
+                &generate::Shape {
+                    items,
+                    seed,
+                    outliers,
+                },
+            )?;
+            println!(
+                "wrote {items} items, {:.1} MiB, to {}",
+                bytes as f64 / 1_048_576.0,
+                dir.display()
+            );
+        }
+        Command::Search {
+            items,
+            content,
+            seed,
+        } => {
+            let libraries: Vec<(String, Library)> = match content {
+                Some(dir) => vec![(dir.display().to_string(), load(&dir)?)],
+                None => items
+                    .iter()
+                    .map(|&n| {
+                        Ok((
+                            format!("synthetic, {n} items, seed {seed}"),
+                            load(&synthetic(n, seed, false)?)?,
+                        ))
+                    })
+                    .collect::<Result<_, Box<dyn std::error::Error>>>()?,
+            };
+            println!(
+                "search benchmark ({} cores)",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            for (name, library) in &libraries {
+                println!("\n{name}: {} items", library.items.len());
+                let queries = search_bench::queries(library, seed);
+                let report = search_bench::run(library, &queries);
+                search_bench::print(&report, library.items.len());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn load(dir: &Path) -> Result<Library, Box<dyn std::error::Error>> {
+    Ok(load_library(&[Root::Dir(dir.to_path_buf())])?)
+}
+
+/// A synthetic library in the temp dir, generated once and reused by later runs.
+fn synthetic(
+    items: usize,
+    seed: u64,
+    outliers: bool,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let dir = std::env::temp_dir().join(format!(
+        "quire-bench-{items}-{seed}{}",
+        if outliers { "-outliers" } else { "" }
+    ));
+    let done = dir.join(".complete");
+    if !done.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("generating {items} items in {} …", dir.display());
+        generate::write_library(
+            &dir,
+            &generate::Shape {
+                items,
+                seed,
+                outliers,
+            },
+        )?;
+        std::fs::write(&done, b"")?;
+    }
+    Ok(dir)
+}

@@ -1,0 +1,123 @@
+//! The search benchmark: index build time and size, and the latency of every keystroke of
+//! five queries typed one character at a time.
+
+use std::time::{Duration, Instant};
+
+use quire::content::Library;
+use quire::search::{SearchIndex, SearchOptions, parse_query, search};
+
+use crate::generate::Rng;
+use crate::stats::{Summary, fmt_ms};
+
+pub struct Report {
+    pub build: Duration,
+    pub index_bytes: usize,
+    pub vocabulary: usize,
+    pub keystrokes: Summary,
+    pub per_query: Vec<(String, Summary, usize)>,
+}
+
+/// Five queries made of words that really occur in the library, of the kinds people type:
+/// two insight words, a typo, a filter with a word, three words, and a long prefix.
+pub fn queries(library: &Library, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed ^ 0x9e37);
+    let words_of = |rng: &mut Rng, min_len: usize| -> Vec<String> {
+        for _ in 0..1000 {
+            let item = &library.items[rng.below(library.items.len())];
+            let line_words: Vec<String> = item
+                .body
+                .lines()
+                .nth(rng.below(item.body.lines().count().max(1)))
+                .unwrap_or("")
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() >= min_len)
+                .map(str::to_lowercase)
+                .collect();
+            if line_words.len() >= 3 {
+                return line_words;
+            }
+        }
+        vec!["data".into(), "storage".into(), "latency".into()]
+    };
+    let a = words_of(&mut rng, 4);
+    let b = words_of(&mut rng, 6);
+    let c = words_of(&mut rng, 4);
+    let d = words_of(&mut rng, 4);
+    let e = words_of(&mut rng, 8);
+    let typo = {
+        let mut chars: Vec<char> = b[0].chars().collect();
+        let i = chars.len() / 2;
+        chars.swap(i, i + 1);
+        chars.into_iter().collect::<String>()
+    };
+    vec![
+        format!("{} {}", a[0], a[1]),
+        typo,
+        format!("kind:bookmark {}", c[0]),
+        format!("{} {} {}", d[0], d[1], d[2]),
+        e[0][..e[0].len().min(7)].to_string(),
+    ]
+}
+
+pub fn run(library: &Library, queries: &[String]) -> Report {
+    // The best of three builds: the first also pays for cold allocator pages.
+    let mut build = Duration::MAX;
+    let mut index = SearchIndex::default();
+    for _ in 0..3 {
+        let started = Instant::now();
+        index = SearchIndex::build(library);
+        build = build.min(started.elapsed());
+    }
+    let options = SearchOptions {
+        limit: 200,
+        ..SearchOptions::default()
+    };
+    let mut all = Vec::new();
+    let mut per_query = Vec::new();
+    for query in queries {
+        let mut times = Vec::new();
+        let mut last_hits = 0;
+        for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
+            let typed = &query[..end];
+            let started = Instant::now();
+            let results = search(&index, library, &parse_query(typed), &options);
+            times.push(started.elapsed());
+            last_hits = results.map_or(0, |r| r.total);
+        }
+        all.extend(times.iter().copied());
+        per_query.push((query.clone(), Summary::of(&times), last_hits));
+    }
+    Report {
+        build,
+        index_bytes: index.heap_bytes(),
+        vocabulary: index.vocabulary_len(),
+        keystrokes: Summary::of(&all),
+        per_query,
+    }
+}
+
+pub fn print(report: &Report, items: usize) {
+    println!(
+        "  index build        {}  ({} words, {:.1} MiB)",
+        fmt_ms(report.build),
+        report.vocabulary,
+        report.index_bytes as f64 / 1_048_576.0
+    );
+    println!(
+        "  keystroke → results  p50 {}  p99 {}  max {}  ({} keystrokes)",
+        fmt_ms(report.keystrokes.p50),
+        fmt_ms(report.keystrokes.p99),
+        fmt_ms(report.keystrokes.max),
+        report.keystrokes.count
+    );
+    for (query, summary, hits) in &report.per_query {
+        println!(
+            "    {:<40} p50 {}  p99 {}  → {} matches",
+            format!("{query:?}"),
+            fmt_ms(summary.p50),
+            fmt_ms(summary.p99),
+            hits
+        );
+    }
+    let _ = items;
+}
