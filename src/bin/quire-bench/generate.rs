@@ -27,7 +27,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (u64::from(self.next_u32()) * n as u64 >> 32) as usize
+        ((u64::from(self.next_u32()) * n as u64) >> 32) as usize
     }
 
     pub fn range(&mut self, lo: usize, hi: usize) -> usize {
