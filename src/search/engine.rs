@@ -300,7 +300,8 @@ pub fn search(
         let (term, expansions) = expand(index, word);
         touched.clear();
         for (id, quality, in_body) in expansions {
-            for &(item, mask) in &index.short[id] {
+            let (items, masks) = index.short_postings(id);
+            for (&item, &mask) in items.iter().zip(masks) {
                 let score = quality * field_weight(mask) / 100;
                 let i = item as usize;
                 if best[i] == 0 {
@@ -313,7 +314,7 @@ pub fn search(
             }
             if in_body {
                 let score = quality * field_weight(BODY) / 100;
-                for &item in &index.body[id] {
+                for &item in index.body_postings(id) {
                     let i = item as usize;
                     if best[i] == 0 {
                         touched.push(item);
@@ -395,7 +396,10 @@ pub fn search(
     }
 
     // Look closely at the best few hundred only.
-    let closer = (options.limit * 4).max(200).min(candidates.len());
+    // Refining costs a pass over each body, so only a margin beyond the limit is refined.
+    let closer = (options.limit + options.limit / 2)
+        .max(60)
+        .min(candidates.len());
     if closer < candidates.len() {
         candidates.select_nth_unstable_by(closer, |&a, &b| total[b].cmp(&total[a]).then(a.cmp(&b)));
         candidates.truncate(closer);
@@ -532,8 +536,8 @@ fn excluded_items(index: &SearchIndex, library: &Library, excluded: &[String]) -
                 }
             }
         } else if let Some(id) = index.word_id(word) {
-            out.extend(index.short[id].iter().map(|(i, _)| *i as usize));
-            out.extend(index.body[id].iter().map(|i| *i as usize));
+            out.extend(index.short_postings(id).0.iter().map(|&i| i as usize));
+            out.extend(index.body_postings(id).iter().map(|&i| i as usize));
         }
     }
     out

@@ -3,8 +3,7 @@
 //! The default SipHash is built to resist chosen collisions and costs several times more per
 //! short word; building the index hashes every word of every body, so that cost dominated.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FxHasher {
@@ -52,5 +51,3 @@ impl Hasher for FxHasher {
         self.hash
     }
 }
-
-pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;

@@ -1,14 +1,15 @@
 //! The word index, built once at load: for each distinct word, the items whose short fields
 //! (title, description, tags, category, url host) or body contain it.
 //!
-//! Posting lists are sorted item numbers, so a query word costs one pass over the lists of
-//! the vocabulary words it matches. Building runs on every core.
+//! Posting lists are sorted item numbers stored back to back (one array and an offset per
+//! word), so a query word costs one pass over the lists of the vocabulary words it matches.
+//! Building runs on every core: each thread interns the words of its share of the items and
+//! records (word, item) pairs; the pairs are then counted and placed, already in item order.
 
 use std::ops::Range;
 use std::thread;
 
-use super::fxhash::FxHashMap;
-use super::tokenize::{MAX_WORD_LEN, lower_into, words};
+use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use crate::content::{CategoryId, ItemKind, Library};
 
 /// Which short field a word was found in (bits of a posting's mask).
@@ -34,20 +35,18 @@ pub struct ItemInfo {
 pub struct SearchIndex {
     /// Every distinct word, sorted.
     pub(super) vocab: Vec<Box<str>>,
-    /// Per word: (item, field mask) for short fields.
-    pub(super) short: Vec<Vec<(u32, u8)>>,
-    /// Per word: items whose body has it.
-    pub(super) body: Vec<Vec<u32>>,
+    /// Short-field postings of word `w`: `short_items[short_at[w]..short_at[w + 1]]`, with
+    /// the field mask of each in `short_masks`.
+    short_at: Vec<u32>,
+    short_items: Vec<u32>,
+    short_masks: Vec<u8>,
+    /// Body postings of word `w`: `body_items[body_at[w]..body_at[w + 1]]`.
+    body_at: Vec<u32>,
+    body_items: Vec<u32>,
     pub(super) items: Vec<ItemInfo>,
     /// Lowercased category names, by category id.
     pub(super) category_names: Vec<Box<str>>,
     pub(super) category_parents: Vec<Option<CategoryId>>,
-}
-
-#[derive(Default)]
-struct Postings {
-    short: Vec<(u32, u8)>,
-    body: Vec<u32>,
 }
 
 impl SearchIndex {
@@ -58,7 +57,7 @@ impl SearchIndex {
             .min(n.div_ceil(2000))
             .max(1);
         let chunk = n.div_ceil(workers).max(1);
-        let partials: Vec<WordMap> = thread::scope(|scope| {
+        let parts: Vec<Part> = thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
@@ -70,55 +69,86 @@ impl SearchIndex {
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        // Chunks cover increasing item numbers, so appending keeps every list sorted.
-        let mut parts = partials.into_iter();
-        let mut merged = parts.next().unwrap_or_default();
-        for mut partial in parts {
-            for (word, slot) in partial.slots {
-                let postings = std::mem::take(&mut partial.postings[slot as usize]);
-                let target = postings_for(&mut merged, &word);
-                target.short.extend(postings.short);
-                target.body.extend(postings.body);
-            }
-        }
-        let mut entries: Vec<(Box<str>, u32)> = merged.slots.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut postings = merged.postings;
-        let mut index = SearchIndex::default();
-        index.vocab.reserve(entries.len());
-        for (word, slot) in entries {
-            let mut p = std::mem::take(&mut postings[slot as usize]);
-            p.short.shrink_to_fit();
-            p.body.shrink_to_fit();
-            index.vocab.push(word);
-            index.short.push(p.short);
-            index.body.push(p.body);
-        }
-        index.items = library
-            .items
+
+        // One vocabulary for all parts, then each word's rank in sorted order.
+        let mut global =
+            Interner::with_capacity(parts.iter().map(|p| p.words.len()).max().unwrap_or(0) * 2);
+        let local_to_global: Vec<Vec<u32>> = parts
             .iter()
-            .map(|item| ItemInfo {
-                kind: item.kind,
-                category: item.category,
-                acronym: acronym(&item.title).into_boxed_str(),
-                tags: item
-                    .tags
-                    .iter()
-                    .map(|t| super::tokenize::lower(t).into_boxed_str())
-                    .collect(),
+            .map(|part| {
+                (0..part.words.len())
+                    .map(|s| global.intern(part.words.word(s)))
+                    .collect()
             })
             .collect();
-        index.category_names = library
-            .categories
+        let mut order: Vec<u32> = (0..global.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| global.word(a as usize).cmp(global.word(b as usize)));
+        let mut rank = vec![0u32; global.len()];
+        for (r, &slot) in order.iter().enumerate() {
+            rank[slot as usize] = r as u32;
+        }
+        let local_to_rank: Vec<Vec<u32>> = local_to_global
             .iter()
-            .map(|c| super::tokenize::lower(&c.name).into_boxed_str())
+            .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
             .collect();
-        index.category_parents = library.categories.iter().map(|c| c.parent).collect();
-        index
+        let vocab: Vec<Box<str>> = order
+            .iter()
+            .map(|&slot| {
+                String::from_utf8_lossy(global.word(slot as usize))
+                    .into_owned()
+                    .into_boxed_str()
+            })
+            .collect();
+
+        // Count, then place; parts cover increasing item numbers, so lists come out sorted.
+        let words = vocab.len();
+        let (short_at, short_items, short_masks) =
+            place(words, &parts, &local_to_rank, |p| &p.short);
+        let (body_at, body_items, _) = place(words, &parts, &local_to_rank, |p| &p.body);
+
+        SearchIndex {
+            vocab,
+            short_at,
+            short_items,
+            short_masks,
+            body_at,
+            body_items,
+            items: library
+                .items
+                .iter()
+                .map(|item| ItemInfo {
+                    kind: item.kind,
+                    category: item.category,
+                    acronym: acronym(&item.title).into_boxed_str(),
+                    tags: item
+                        .tags
+                        .iter()
+                        .map(|t| super::tokenize::lower(t).into_boxed_str())
+                        .collect(),
+                })
+                .collect(),
+            category_names: library
+                .categories
+                .iter()
+                .map(|c| super::tokenize::lower(&c.name).into_boxed_str())
+                .collect(),
+            category_parents: library.categories.iter().map(|c| c.parent).collect(),
+        }
     }
 
     pub fn vocabulary_len(&self) -> usize {
         self.vocab.len()
+    }
+
+    /// Items (and field masks) whose short fields hold word `id`.
+    pub(super) fn short_postings(&self, id: usize) -> (&[u32], &[u8]) {
+        let range = self.short_at[id] as usize..self.short_at[id + 1] as usize;
+        (&self.short_items[range.clone()], &self.short_masks[range])
+    }
+
+    /// Items whose body holds word `id`.
+    pub(super) fn body_postings(&self, id: usize) -> &[u32] {
+        &self.body_items[self.body_at[id] as usize..self.body_at[id + 1] as usize]
     }
 
     /// Bytes held by the index (strings, posting lists and their headers), for the benchmark.
@@ -129,16 +159,12 @@ impl SearchIndex {
             .iter()
             .map(|w| w.len() + size_of::<Box<str>>())
             .sum();
-        let short: usize = self
-            .short
-            .iter()
-            .map(|p| p.capacity() * size_of::<(u32, u8)>() + size_of::<Vec<(u32, u8)>>())
-            .sum();
-        let body: usize = self
-            .body
-            .iter()
-            .map(|p| p.capacity() * 4 + size_of::<Vec<u32>>())
-            .sum();
+        let postings = (self.short_at.len()
+            + self.body_at.len()
+            + self.short_items.len()
+            + self.body_items.len())
+            * 4
+            + self.short_masks.len();
         let items: usize = self
             .items
             .iter()
@@ -148,7 +174,7 @@ impl SearchIndex {
                     + i.tags.iter().map(|t| t.len() + 16).sum::<usize>()
             })
             .sum();
-        vocab + short + body + items
+        vocab + postings + items
     }
 
     /// Word ids whose word starts with `prefix` (a contiguous run of the sorted vocabulary).
@@ -163,35 +189,116 @@ impl SearchIndex {
     }
 }
 
-fn index_items(library: &Library, range: Range<usize>) -> WordMap {
-    let mut map = WordMap::default();
+/// Turns the parts' records into offsets, items and masks, in word-rank order.
+fn place(
+    words: usize,
+    parts: &[Part],
+    local_to_rank: &[Vec<u32>],
+    records: impl Fn(&Part) -> &Records,
+) -> (Vec<u32>, Vec<u32>, Vec<u8>) {
+    let mut at = vec![0u32; words + 1];
+    for (part, ranks) in parts.iter().zip(local_to_rank) {
+        for &slot in &records(part).slots {
+            at[ranks[slot as usize] as usize + 1] += 1;
+        }
+    }
+    for w in 0..words {
+        at[w + 1] += at[w];
+    }
+    let total = at[words] as usize;
+    let mut next: Vec<u32> = at[..words].to_vec();
+    let mut items = vec![0u32; total];
+    let with_masks = parts.iter().any(|p| !records(p).masks.is_empty());
+    let mut masks = if with_masks {
+        vec![0u8; total]
+    } else {
+        Vec::new()
+    };
+    for (part, ranks) in parts.iter().zip(local_to_rank) {
+        let recs = records(part);
+        for (k, &(item, start)) in recs.items.iter().enumerate() {
+            let end = recs
+                .items
+                .get(k + 1)
+                .map_or(recs.slots.len(), |&(_, e)| e as usize);
+            for r in start as usize..end {
+                let rank = ranks[recs.slots[r] as usize] as usize;
+                let at = next[rank] as usize;
+                items[at] = item;
+                if with_masks {
+                    masks[at] = recs.masks[r];
+                }
+                next[rank] += 1;
+            }
+        }
+    }
+    (at, items, masks)
+}
+
+/// Words recorded for a run of items: each item's words are `slots[start..next start]`.
+#[derive(Default)]
+struct Records {
+    slots: Vec<u32>,
+    /// Field masks, parallel to `slots` (short fields only).
+    masks: Vec<u8>,
+    /// (item, start in `slots`), in item order.
+    items: Vec<(u32, u32)>,
+}
+
+/// One thread's share: its words, and the words of each of its items.
+#[derive(Default)]
+struct Part {
+    words: Interner,
+    short: Records,
+    body: Records,
+}
+
+fn index_items(library: &Library, range: Range<usize>) -> Part {
+    let bytes: usize = library.items[range.clone()]
+        .iter()
+        .map(|i| i.body.len())
+        .sum();
+    let mut part = Part {
+        words: Interner::with_capacity(1 << 16),
+        ..Part::default()
+    };
+    part.body.slots.reserve(bytes / 10);
+    part.body.items.reserve(range.len());
     let mut buf = String::new();
-    let mut short_words: Vec<(String, u8)> = Vec::new();
+    let mut short_words: Vec<(u32, u8)> = Vec::new();
+    // The last item each word was seen in, to record a word once per item.
+    let mut last_item: Vec<u32> = Vec::new();
     for index in range {
         let item = &library.items[index];
         let id = index as u32;
         short_words.clear();
-        let mut add_short = |text: &str, bit: u8, short_words: &mut Vec<(String, u8)>| {
-            for (_, word) in words(text) {
-                if word.len() <= MAX_WORD_LEN {
-                    short_words.push((lower_into(word, &mut buf).to_string(), bit));
+        let mut add_short =
+            |text: &str, bit: u8, part: &mut Part, short_words: &mut Vec<(u32, u8)>| {
+                for (_, word) in words(text) {
+                    if word.len() <= MAX_WORD_LEN {
+                        short_words.push((
+                            part.words.intern(lower_into(word, &mut buf).as_bytes()),
+                            bit,
+                        ));
+                    }
                 }
-            }
-        };
-        add_short(&item.title, field::TITLE, &mut short_words);
+            };
+        add_short(&item.title, field::TITLE, &mut part, &mut short_words);
         if let Some(d) = &item.description {
-            add_short(d, field::DESCRIPTION, &mut short_words);
+            add_short(d, field::DESCRIPTION, &mut part, &mut short_words);
         }
         for tag in &item.tags {
-            add_short(tag, field::TAGS, &mut short_words);
+            add_short(tag, field::TAGS, &mut part, &mut short_words);
         }
         for name in library.category_path(item.category) {
-            add_short(name, field::CATEGORY, &mut short_words);
+            add_short(name, field::CATEGORY, &mut part, &mut short_words);
         }
         if let Some(host) = item.url.as_deref().and_then(url_host) {
-            add_short(host, field::URL, &mut short_words);
+            add_short(host, field::URL, &mut part, &mut short_words);
         }
         short_words.sort_unstable();
+        part.short.items.push((id, part.short.slots.len() as u32));
+        part.body.items.push((id, part.body.slots.len() as u32));
         let mut i = 0;
         while i < short_words.len() {
             let mut mask = 0;
@@ -200,43 +307,111 @@ fn index_items(library: &Library, range: Range<usize>) -> WordMap {
                 mask |= short_words[j].1;
                 j += 1;
             }
-            postings_for(&mut map, &short_words[i].0)
-                .short
-                .push((id, mask));
+            part.short.slots.push(short_words[i].0);
+            part.short.masks.push(mask);
             i = j;
         }
-        // One pass over the body; a word's list already ending in this item is a repeat.
-        for (_, word) in words(&item.body) {
-            if word.len() > MAX_WORD_LEN {
-                continue;
+        for_each_lower_word(&item.body, |word| {
+            let slot = part.words.intern(word);
+            if slot as usize >= last_item.len() {
+                last_item.resize(slot as usize + 1, u32::MAX);
             }
-            let body = &mut postings_for(&mut map, lower_into(word, &mut buf)).body;
-            if body.last() != Some(&id) {
-                body.push(id);
+            if last_item[slot as usize] != id {
+                last_item[slot as usize] = id;
+                part.body.slots.push(slot);
             }
+        });
+    }
+    part
+}
+
+/// Words stored back to back, found by an open-addressing table. Each table entry holds the
+/// slot and the top half of the word's hash, so a probe rarely leaves the table, and bytes
+/// are compared only for the word that matches.
+#[derive(Default)]
+struct Interner {
+    /// `(hash >> 32) << 32 | (slot + 1)`, or 0 for an empty entry.
+    table: Vec<u64>,
+    spans: Vec<(u32, u32)>,
+    arena: Vec<u8>,
+}
+
+impl Interner {
+    fn with_capacity(words: usize) -> Interner {
+        let size = (words * 2).next_power_of_two().max(1024);
+        Interner {
+            table: vec![0; size],
+            ..Interner::default()
         }
     }
-    map
-}
 
-/// Words of one chunk of items: word → slot, and each slot's postings.
-#[derive(Default)]
-struct WordMap {
-    slots: FxHashMap<Box<str>, u32>,
-    postings: Vec<Postings>,
-}
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
 
-fn postings_for<'m>(map: &'m mut WordMap, word: &str) -> &'m mut Postings {
-    let slot = match map.slots.get(word) {
-        Some(&slot) => slot,
-        None => {
-            let slot = map.postings.len() as u32;
-            map.postings.push(Postings::default());
-            map.slots.insert(word.into(), slot);
-            slot
+    fn word(&self, slot: usize) -> &[u8] {
+        let (start, len) = self.spans[slot];
+        &self.arena[start as usize..(start + len) as usize]
+    }
+
+    fn intern(&mut self, word: &[u8]) -> u32 {
+        if self.table.is_empty() {
+            self.table = vec![0; 1024];
         }
-    };
-    &mut map.postings[slot as usize]
+        let hash = hash_bytes(word);
+        let tag = hash & 0xffff_ffff_0000_0000;
+        let mask = self.table.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let entry = self.table[i];
+            if entry == 0 {
+                let slot = self.spans.len() as u32;
+                self.spans
+                    .push((self.arena.len() as u32, word.len() as u32));
+                self.arena.extend_from_slice(word);
+                self.table[i] = tag | u64::from(slot + 1);
+                if self.spans.len() * 2 > self.table.len() {
+                    self.grow();
+                }
+                return slot;
+            }
+            if entry & 0xffff_ffff_0000_0000 == tag {
+                let slot = (entry as u32 - 1) as usize;
+                if self.word(slot) == word {
+                    return slot as u32;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = self.table.len() * 2;
+        let mask = size - 1;
+        let mut table = vec![0u64; size];
+        for slot in 0..self.spans.len() {
+            let hash = hash_bytes(self.word(slot));
+            let mut i = hash as usize & mask;
+            while table[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            table[i] = (hash & 0xffff_ffff_0000_0000) | (slot as u64 + 1);
+        }
+        self.table = table;
+    }
+}
+
+/// FxHash over the bytes, then a full avalanche so the low bits index the table well.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = super::fxhash::FxHasher::default();
+    hasher.write(bytes);
+    let mut h = hasher.finish();
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 fn acronym(title: &str) -> String {
@@ -254,4 +429,24 @@ pub fn url_host(url: &str) -> Option<&str> {
     let host = rest.split(['/', '?', '#', ':']).next()?;
     let host = host.strip_prefix("www.").unwrap_or(host);
     (!host.is_empty()).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interner_finds_what_it_stored_through_growth() {
+        let mut interner = Interner::with_capacity(1);
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
+        let slots: Vec<u32> = words
+            .iter()
+            .map(|w| interner.intern(w.as_bytes()))
+            .collect();
+        for (w, s) in words.iter().zip(&slots) {
+            assert_eq!(interner.intern(w.as_bytes()), *s);
+            assert_eq!(interner.word(*s as usize), w.as_bytes());
+        }
+        assert_eq!(interner.len(), 5000);
+    }
 }

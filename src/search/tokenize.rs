@@ -58,6 +58,64 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
+/// Calls `f` with every word of `text`, lowercased, in one pass over the bytes: the index's
+/// hot loop. Words longer than [`MAX_WORD_LEN`] bytes are skipped.
+pub fn for_each_lower_word(text: &str, mut f: impl FnMut(&[u8])) {
+    let bytes = text.as_bytes();
+    let mut word = [0u8; MAX_WORD_LEN];
+    let mut len = 0usize;
+    let mut too_long = false;
+    let mut i = 0;
+    let mut slow = String::new();
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() {
+            if len < MAX_WORD_LEN {
+                word[len] = b.to_ascii_lowercase();
+                len += 1;
+            } else {
+                too_long = true;
+            }
+            i += 1;
+            continue;
+        }
+        if b >= 0x80 {
+            // A non-ASCII char: if it is a letter, this word takes the general path.
+            let c = text[i..].chars().next().unwrap_or(' ');
+            if c.is_alphanumeric() {
+                let start = i - len;
+                let mut end = i;
+                for (j, c) in text[start..].char_indices() {
+                    if !c.is_alphanumeric() {
+                        end = start + j;
+                        break;
+                    }
+                    end = start + j + c.len_utf8();
+                }
+                let lowered = lower_into(&text[start..end], &mut slow);
+                if lowered.len() <= MAX_WORD_LEN && !too_long {
+                    f(lowered.as_bytes());
+                }
+                len = 0;
+                too_long = false;
+                i = end;
+                continue;
+            }
+            i += c.len_utf8();
+        } else {
+            i += 1;
+        }
+        if len > 0 && !too_long {
+            f(&word[..len]);
+        }
+        len = 0;
+        too_long = false;
+    }
+    if len > 0 && !too_long {
+        f(&word[..len]);
+    }
+}
+
 /// A word lowercased, into `buf` (reused to avoid allocating per word).
 pub fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
     buf.clear();
@@ -99,6 +157,20 @@ mod tests {
                 (41, "mem")
             ]
         );
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_words() {
+        let text = "Kafka-Delta ingest: naïve CAFÉ 日本語 x1 ok_then émile-Zola";
+        let mut fast = Vec::new();
+        for_each_lower_word(text, |w| {
+            fast.push(String::from_utf8(w.to_vec()).expect("utf8"))
+        });
+        let slow: Vec<String> = words(text).map(|(_, w)| lower(w)).collect();
+        assert_eq!(fast, slow);
+        let mut long = 0;
+        for_each_lower_word(&"a".repeat(100), |_| long += 1);
+        assert_eq!(long, 0, "over-long words are skipped");
     }
 
     #[test]

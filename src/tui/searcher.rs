@@ -14,7 +14,7 @@ use crate::content::Library;
 use crate::search::{SearchIndex, SearchOptions, parse_query, search};
 
 /// Results shown in the panel at most.
-const LIMIT: usize = 200;
+const LIMIT: usize = 100;
 
 struct Job {
     generation: u64,
