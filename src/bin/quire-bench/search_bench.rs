@@ -10,6 +10,9 @@ use crate::generate::Rng;
 use crate::stats::{Summary, fmt_ms};
 
 pub struct Report {
+    /// A keystroke handled by the reader and the frame drawn (the search itself runs on a
+    /// worker thread and is not part of this).
+    pub echo: Summary,
     pub build: Duration,
     pub index_bytes: usize,
     pub vocabulary: usize,
@@ -88,6 +91,7 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
         per_query.push((query.clone(), Summary::of(&times), last_hits));
     }
     Report {
+        echo: echo_latency(library, &index, queries),
         build,
         index_bytes: index.heap_bytes(),
         vocabulary: index.vocabulary_len(),
@@ -96,12 +100,68 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
     }
 }
 
+/// Types each query into the reader's search box and draws a 120×40 frame after each key,
+/// with the previous keystroke's results on screen, as the runtime would.
+fn echo_latency(library: &Library, index: &SearchIndex, queries: &[String]) -> Summary {
+    use crossterm::event::{KeyCode, KeyEvent};
+    use quire::app::{App, Effect, Settings};
+    use quire::state::ReadState;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Rect;
+    use std::sync::Arc;
+
+    let library = Arc::new(library.clone());
+    let mut app = App::new(
+        Arc::clone(&library),
+        Settings::default(),
+        ReadState::new(),
+        Rect::new(0, 0, 120, 40),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    let mut times = Vec::new();
+    for query in queries {
+        app.handle_key(KeyEvent::from(KeyCode::Char('/')));
+        for c in query.chars() {
+            let started = Instant::now();
+            app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+            terminal
+                .draw(|frame| quire::ui::draw(frame, &app))
+                .expect("draw");
+            times.push(started.elapsed());
+            // The worker's answer arrives between keystrokes.
+            for effect in app.take_effects() {
+                if let Effect::Search {
+                    generation, query, ..
+                } = effect
+                {
+                    let options = SearchOptions {
+                        limit: 100,
+                        ..SearchOptions::default()
+                    };
+                    if let Some(results) = search(index, &library, &parse_query(&query), &options) {
+                        app.search_results(generation, Arc::new(results));
+                    }
+                }
+            }
+        }
+        app.handle_key(KeyEvent::from(KeyCode::Esc));
+    }
+    Summary::of(&times)
+}
+
 pub fn print(report: &Report, items: usize) {
     println!(
         "  index build        {}  ({} words, {:.1} MiB)",
         fmt_ms(report.build),
         report.vocabulary,
         report.index_bytes as f64 / 1_048_576.0
+    );
+    println!(
+        "  keystroke → drawn    p50 {}  p99 {}  max {}  (the echo; search runs on its own thread)",
+        fmt_ms(report.echo.p50),
+        fmt_ms(report.echo.p99),
+        fmt_ms(report.echo.max)
     );
     println!(
         "  keystroke → results  p50 {}  p99 {}  max {}  ({} keystrokes)",
