@@ -58,6 +58,12 @@ pub enum Effect {
     CopyToClipboard(String),
     /// Hand the terminal back to the shell until `fg`.
     Suspend,
+    /// Lay out a big page elsewhere; it comes back through [`App::page_rendered`].
+    Render {
+        key: PageKey,
+        width: u16,
+        theme: Theme,
+    },
     /// Run a search; its results come back through [`App::search_results`].
     Search {
         generation: u64,
@@ -662,10 +668,18 @@ impl App {
         };
         let area = panes.body.map(body_text_area).unwrap_or_default();
         let (library, theme, reading) = (&self.library, &self.theme, &self.reading);
-        self.body.show(
+        // Big bodies are laid out off the input thread; a stand-in page shows meanwhile.
+        let defer = match key {
+            PageKey::Item(i) if library.items[i].body.len() > DEFER_BODY_BYTES => Some(
+                crate::render::page::placeholder_page(library, i, theme, area.width),
+            ),
+            _ => None,
+        };
+        let requested = self.body.show_or_defer(
             key,
             area.width,
             usize::from(area.height),
+            defer,
             |key, width| match key {
                 PageKey::Item(i) => crate::render::item_page(library, i, theme, width),
                 PageKey::Category(c) => crate::render::category_page(
@@ -677,6 +691,13 @@ impl App {
                 ),
             },
         );
+        if requested {
+            self.effects.push(Effect::Render {
+                key,
+                width: area.width,
+                theme: self.theme.clone(),
+            });
+        }
         if self.search.is_none() {
             self.body.highlight = None;
         }
@@ -841,6 +862,12 @@ impl App {
         });
     }
 
+    /// A page laid out off the input thread.
+    pub fn page_rendered(&mut self, page: Arc<Page>) {
+        self.body.rendered(page);
+        self.sync();
+    }
+
     /// Results of a search; those of a query typed over since are dropped.
     pub fn search_results(
         &mut self,
@@ -905,6 +932,9 @@ pub fn body_text_area(pane: Rect) -> Rect {
         inside
     }
 }
+
+/// Bodies bigger than this are laid out on a worker thread, so the keys never wait for them.
+pub const DEFER_BODY_BYTES: usize = 64 * 1024;
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }

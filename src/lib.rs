@@ -18,6 +18,8 @@ pub mod cli;
 #[cfg(feature = "tui")]
 pub mod config;
 #[cfg(feature = "tui")]
+pub mod panics;
+#[cfg(feature = "tui")]
 pub mod render;
 #[cfg(feature = "tui")]
 pub mod theme;

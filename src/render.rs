@@ -3,6 +3,7 @@
 //! The app asks for a page when the shown item or the pane width changes and keeps it; the
 //! widgets then copy only the visible lines. Nothing here is redone per frame.
 
+pub mod bounds;
 pub mod highlight;
 pub mod markdown;
 pub mod page;

@@ -11,7 +11,7 @@ pub enum ThemeName {
     Light,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Theme {
     /// False under `NO_COLOR`: every style is reduced to its modifiers.
     pub colors: bool,

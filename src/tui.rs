@@ -5,6 +5,7 @@
 //! and report over one channel. The terminal is restored on quit, on error (the guard's
 //! `Drop`), on panic (the hook) and on SIGTERM/SIGHUP/SIGINT, before anything is printed.
 
+mod renderer;
 mod saver;
 mod searcher;
 
@@ -30,6 +31,7 @@ use crate::content::Library;
 use crate::open::{open_url, osc52_copy};
 use crate::state::ReadState;
 use crate::ui;
+use renderer::Renderer;
 use saver::Saver;
 use searcher::Searcher;
 
@@ -41,6 +43,8 @@ pub enum AppEvent {
     StateSaved(Result<ReadState, String>),
     /// SIGTERM, SIGHUP or SIGINT: save and leave.
     Terminate(i32),
+    /// A big page was laid out.
+    Rendered(Arc<crate::render::Page>),
     /// A search finished: its generation and results.
     SearchDone(u64, Arc<crate::search::engine::Results>),
     /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
@@ -74,6 +78,7 @@ pub fn run(session: Session) -> Result<Ending> {
     let area = Rect::new(0, 0, size.width, size.height);
     let library = Arc::new(session.library);
     let searcher = Searcher::start(Arc::clone(&library), tx.clone());
+    let renderer = Renderer::start(Arc::clone(&library), tx.clone());
     let mut app = App::new(library, session.settings, session.state, area);
     if let Some(warning) = session.warning {
         app.set_status(warning, true);
@@ -102,16 +107,23 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::SearchDone(generation, results) => {
                     app.search_results(generation, results)
                 }
+                AppEvent::Rendered(page) => app.page_rendered(page),
             }
             for effect in app.take_effects() {
-                if let Effect::Search {
-                    generation,
-                    query,
-                    read,
-                } = effect
-                {
-                    searcher.search(generation, query, read);
-                    continue;
+                match effect {
+                    Effect::Search {
+                        generation,
+                        query,
+                        read,
+                    } => {
+                        searcher.search(generation, query, read);
+                        continue;
+                    }
+                    Effect::Render { key, width, theme } => {
+                        renderer.render(key, width, theme);
+                        continue;
+                    }
+                    _ => {}
                 }
                 perform(effect, &mut app, &mut terminal)?;
             }
@@ -193,7 +205,7 @@ fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
             }
         }
         Effect::Suspend => suspend(terminal)?,
-        Effect::Search { .. } => {}
+        Effect::Search { .. } | Effect::Render { .. } => {}
     }
     Ok(())
 }
@@ -258,6 +270,9 @@ impl Drop for RestoreOnDrop {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if crate::panics::is_quiet() {
+            return;
+        }
         restore();
         previous(info);
     }));

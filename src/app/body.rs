@@ -42,6 +42,10 @@ pub struct Body {
     pub jump_to_match: bool,
     /// Which of the marked matches `n`/`N` are at (an index into `Marked::matches`).
     pub current_match: Option<usize>,
+    /// The page shown is a stand-in while the real one is laid out elsewhere.
+    pub placeholder: bool,
+    /// The (page, width) asked for and not back yet.
+    pending: Option<(PageKey, u16)>,
 }
 
 impl Body {
@@ -53,6 +57,20 @@ impl Body {
         height: usize,
         render: impl FnOnce(PageKey, u16) -> Page,
     ) {
+        self.show_or_defer(key, width, height, None, render);
+    }
+
+    /// Like [`show`](Self::show), but when `defer` is given (a big body) a page that is not
+    /// laid out yet is not rendered here: `defer` becomes the page shown meanwhile, and the
+    /// return value asks the caller to have it rendered elsewhere.
+    pub fn show_or_defer(
+        &mut self,
+        key: PageKey,
+        width: u16,
+        height: usize,
+        defer: Option<Page>,
+        render: impl FnOnce(PageKey, u16) -> Page,
+    ) -> bool {
         if self.key != Some(key) {
             if let Some(old) = self.key {
                 self.positions.insert(old, self.scroll);
@@ -62,28 +80,62 @@ impl Body {
         }
         if width == 0 {
             self.page = None;
-            return;
+            return false;
         }
         let current = self
             .page
             .as_ref()
-            .is_some_and(|p| p.key == key && p.width == width);
+            .is_some_and(|p| p.key == key && p.width == width && !self.placeholder);
+        let mut requested = false;
         if !current {
-            let page = match self
+            let cached = self
                 .cache
                 .iter()
-                .position(|p| p.key == key && p.width == width)
-            {
-                Some(i) => self.cache.remove(i),
-                None => Arc::new(render(key, width)),
+                .position(|p| p.key == key && p.width == width);
+            let page = match (cached, defer) {
+                (Some(i), _) => self.cache.remove(i),
+                (None, Some(placeholder)) => {
+                    requested = self.pending != Some((key, width));
+                    self.pending = Some((key, width));
+                    self.placeholder = true;
+                    self.page = Some(Arc::new(placeholder));
+                    return requested;
+                }
+                (None, None) => Arc::new(render(key, width)),
             };
-            self.cache.push(Arc::clone(&page));
-            if self.cache.len() > CACHE_PAGES {
-                self.cache.remove(0);
-            }
+            self.placeholder = false;
+            self.remember(Arc::clone(&page));
             self.page = Some(page);
         }
         self.scroll = self.scroll.min(self.max_scroll(height));
+        requested
+    }
+
+    /// A page laid out elsewhere: kept, and shown if it is the one waited for.
+    pub fn rendered(&mut self, page: Arc<Page>) {
+        if self.pending == Some((page.key, page.width)) {
+            self.pending = None;
+        }
+        let waiting = self.placeholder
+            && self
+                .page
+                .as_ref()
+                .is_some_and(|p| p.key == page.key && p.width == page.width);
+        self.remember(Arc::clone(&page));
+        if waiting {
+            self.placeholder = false;
+            self.marked = None;
+            self.page = Some(page);
+        }
+    }
+
+    fn remember(&mut self, page: Arc<Page>) {
+        self.cache
+            .retain(|p| !(p.key == page.key && p.width == page.width));
+        self.cache.push(page);
+        if self.cache.len() > CACHE_PAGES {
+            self.cache.remove(0);
+        }
     }
 
     /// Paints the search's matches onto the current page, when that is not done yet.

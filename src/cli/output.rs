@@ -102,7 +102,13 @@ fn item_json<'a>(view: View<'a>, item: &'a Item, with_body: bool) -> ItemJson<'a
         authors: &item.authors,
         description: item.description.as_deref(),
         read: view.is_read(item),
-        source: format!("{}:{}", item.source.path.display(), item.source.line),
+        // File names are content too: shown with their controls made visible.
+        source: sanitize(&format!(
+            "{}:{}",
+            item.source.path.display(),
+            item.source.line
+        ))
+        .into_owned(),
         body: with_body.then_some(item.body.as_str()),
     }
 }

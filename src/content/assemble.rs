@@ -11,7 +11,7 @@ use super::document::{CollectionDoc, Document, Post};
 use super::id::{bookmark_id, path_id};
 use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
 use super::source::SourceFile;
-use crate::text::sanitize_line;
+use crate::text::{sanitize, sanitize_line};
 
 /// A file after parsing, ready to be filed.
 pub struct LoadedFile {
@@ -36,8 +36,8 @@ pub fn assemble(files: Vec<LoadedFile>, mut diagnostics: Vec<Diagnostic>) -> Lib
             {
                 tree.nodes[node.0].name = title;
             }
-            if description.is_some() {
-                tree.nodes[node.0].description = description.clone();
+            if let Some(description) = description {
+                tree.nodes[node.0].description = Some(sanitize(description).into_owned());
             }
         }
     }
@@ -106,7 +106,7 @@ fn file_collection(
 ) {
     let folder = tree.folder(&parent_key(&source.relative));
     let top = tree.child(folder, &sanitize_line(&doc.title));
-    tree.nodes[top.0].description = doc.description;
+    tree.nodes[top.0].description = doc.description.as_deref().map(|d| sanitize(d).into_owned());
     tree.nodes[top.0].keeps_order = true;
     let walk = |tree: &mut Tree, path: &[String]| {
         path.iter().fold(top, |node, name| {
@@ -117,8 +117,8 @@ fn file_collection(
     };
     for section in &doc.collection.sections {
         let node = walk(tree, &section.path);
-        if section.description.is_some() {
-            tree.nodes[node.0].description = section.description.clone();
+        if let Some(description) = &section.description {
+            tree.nodes[node.0].description = Some(sanitize(description).into_owned());
         }
     }
     let collection_id = path_id(&source.relative);

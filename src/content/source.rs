@@ -242,8 +242,10 @@ pub fn decode(bytes: &[u8], display: &Path) -> Read {
             "empty file; nothing to load",
         ));
     }
+    // A stray NUL in text is shown as ␀; many of them mean the file is not text at all.
     let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    if nuls >= 16 || nuls * 100 > head.len() {
         return Read::Skipped(Diagnostic::new(
             display,
             None,

@@ -4,6 +4,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use tui_markdown::{Options, StyleSheet};
 
+use crate::text::sanitize;
 use crate::theme::{Theme, strip_colors};
 
 /// tui-markdown's style sheet, filled from a [`Theme`].
@@ -55,9 +56,28 @@ impl StyleSheet for Sheet {
 }
 
 /// Renders a markdown body; `width` sizes tables to the pane.
+///
+/// The input is bounded first (see [`bounds`](super::bounds)); the output is sanitised again,
+/// because markdown decodes character references (`&#27;` is ESC) after our loader ran. If the
+/// renderer panics anyway, the body is shown as plain text instead of taking the reader down.
 pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let bounded = super::bounds::bound(markdown);
     let options = Options::new(Sheet::new(theme)).table_width(width.max(8));
-    let text: Text<'_> = tui_markdown::from_str_with_options(markdown, &options);
+    let rendered = crate::panics::quietly(|| {
+        let text: Text<'_> = tui_markdown::from_str_with_options(&bounded, &options);
+        to_owned_lines(text, theme)
+    });
+    rendered.unwrap_or_else(|| {
+        let mut lines = vec![Line::styled(
+            "(This body could not be rendered; shown as plain text.)",
+            theme.notice,
+        )];
+        lines.extend(bounded.lines().map(|l| Line::raw(sanitize(l).into_owned())));
+        lines
+    })
+}
+
+fn to_owned_lines(text: Text<'_>, theme: &Theme) -> Vec<Line<'static>> {
     text.lines
         .into_iter()
         .map(|line| {
@@ -70,7 +90,7 @@ pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'s
                     } else {
                         strip_colors(span.style)
                     };
-                    Span::styled(span.content.into_owned(), style)
+                    Span::styled(sanitize(&span.content).into_owned(), style)
                 })
                 .collect();
             let style = if theme.colors {

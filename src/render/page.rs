@@ -52,7 +52,9 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         ));
     }
     let path = library.category_path(item.category).join(" › ");
-    fields.push(("In", vec![Span::styled(path, theme.header_value)]));
+    if !path.is_empty() {
+        fields.push(("In", vec![Span::styled(path, theme.header_value)]));
+    }
     if !item.tags.is_empty() {
         let tags = item
             .tags
@@ -98,6 +100,31 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         width,
         lines,
         body_start,
+    }
+}
+
+/// Shown while a big body is laid out elsewhere: the title and a line saying so.
+pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u16) -> Page {
+    let item = &library.items[index];
+    let w = usize::from(width);
+    let mut lines = wrap_lines(
+        &[Line::from(Span::styled(
+            item.title.clone(),
+            theme.header_title,
+        ))],
+        w,
+    );
+    lines.push(Line::default());
+    let kb = item.body.len() / 1024;
+    lines.extend(wrap_lines(
+        &[Line::styled(format!("Laying out {kb} KB…"), theme.notice)],
+        w,
+    ));
+    Page {
+        key: PageKey::Item(index),
+        width,
+        body_start: lines.len(),
+        lines,
     }
 }
 
