@@ -62,7 +62,7 @@ pub enum Effect {
     Render {
         key: PageKey,
         width: u16,
-        theme: Theme,
+        theme: Box<Theme>,
     },
     /// Run a search; its results come back through [`App::search_results`].
     Search {
@@ -695,7 +695,7 @@ impl App {
             self.effects.push(Effect::Render {
                 key,
                 width: area.width,
-                theme: self.theme.clone(),
+                theme: Box::new(self.theme.clone()),
             });
         }
         if self.search.is_none() {

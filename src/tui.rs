@@ -120,7 +120,7 @@ pub fn run(session: Session) -> Result<Ending> {
                         continue;
                     }
                     Effect::Render { key, width, theme } => {
-                        renderer.render(key, width, theme);
+                        renderer.render(key, width, *theme);
                         continue;
                     }
                     _ => {}
