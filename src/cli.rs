@@ -17,6 +17,7 @@ use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 
 use crate::config::{Config, default_config_path, default_state_path, load_config};
+use crate::content::loader::check_roots;
 use crate::content::{Root, load_library};
 use crate::state::{LoadedState, load_state};
 use crate::theme::Theme;
@@ -51,7 +52,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let config = load_config(&config_path, explicit)?;
     let roots = content_roots(&cli.content, &config, Path::new("."))?;
-    let library = load_library(&roots)?;
+    // Only the roots are checked here; the reader loads in the background, the commands now.
+    check_roots(&roots)?;
     let state_path = match &cli.state {
         Some(path) => path.clone(),
         None => default_state_path()
@@ -62,7 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let settings = config.settings(Theme::no_color_requested());
             let session = Session {
-                library,
+                roots,
                 settings,
                 state,
                 state_path,
@@ -77,6 +79,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(warning) = &warning {
                 eprintln!("quire: warning: {}", crate::text::sanitize(warning));
             }
+            let library = load_library(&roots)?;
             output::run_command(command, &library, state, &state_path)
         }
     }

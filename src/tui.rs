@@ -27,7 +27,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use crate::app::{App, Effect, Settings};
-use crate::content::Library;
+use crate::content::{Library, Root};
 use crate::open::{open_url, osc52_copy};
 use crate::state::ReadState;
 use crate::ui;
@@ -43,8 +43,12 @@ pub enum AppEvent {
     StateSaved(Result<ReadState, String>),
     /// SIGTERM, SIGHUP or SIGINT: save and leave.
     Terminate(i32),
-    /// A big page was laid out.
-    Rendered(Arc<crate::render::Page>),
+    /// A big page was laid out (for the library of this generation).
+    Rendered(u64, Arc<crate::render::Page>),
+    /// More of the library is loaded (files loaded, files found), or all of it (`None`).
+    Loaded(Arc<Library>, Option<(usize, usize)>),
+    /// Loading failed after start (a content folder vanished).
+    LoadFailed(String),
     /// A search finished: its generation and results.
     SearchDone(u64, Arc<crate::search::engine::Results>),
     /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
@@ -54,7 +58,8 @@ pub enum AppEvent {
 
 /// Everything the reader starts with.
 pub struct Session {
-    pub library: Library,
+    /// Where to load from; loading happens in the background once the reader is up.
+    pub roots: Vec<Root>,
     pub settings: Settings,
     pub state: ReadState,
     pub state_path: PathBuf,
@@ -76,9 +81,10 @@ pub fn run(session: Session) -> Result<Ending> {
     let restore_guard = RestoreOnDrop;
     let size = terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
-    let library = Arc::new(session.library);
-    let searcher = Searcher::start(Arc::clone(&library), tx.clone());
-    let renderer = Renderer::start(Arc::clone(&library), tx.clone());
+    let library = Arc::new(Library::empty());
+    let searcher = Searcher::start(tx.clone());
+    let renderer = Renderer::start(tx.clone());
+    spawn_loader(session.roots, tx.clone())?;
     let mut app = App::new(library, session.settings, session.state, area);
     if let Some(warning) = session.warning {
         app.set_status(warning, true);
@@ -107,7 +113,24 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::SearchDone(generation, results) => {
                     app.search_results(generation, results)
                 }
-                AppEvent::Rendered(page) => app.page_rendered(page),
+                AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
+                AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
+                AppEvent::Loaded(library, progress) => {
+                    if progress.is_none() {
+                        searcher.set_library(Arc::clone(&library));
+                        let problems = library.diagnostics.len();
+                        if problems > 0 {
+                            let s = if problems == 1 { "" } else { "s" };
+                            app.set_status(
+                                format!(
+                                    "{problems} problem{s} while loading; `quire check` lists them"
+                                ),
+                                true,
+                            );
+                        }
+                    }
+                    app.library_loaded(library, progress);
+                }
             }
             for effect in app.take_effects() {
                 match effect {
@@ -119,8 +142,14 @@ pub fn run(session: Session) -> Result<Ending> {
                         searcher.search(generation, query, read);
                         continue;
                     }
-                    Effect::Render { key, width, theme } => {
-                        renderer.render(key, width, *theme);
+                    Effect::Render {
+                        key,
+                        width,
+                        theme,
+                        library,
+                        generation,
+                    } => {
+                        renderer.render(key, width, *theme, library.0, generation);
                         continue;
                     }
                     _ => {}
@@ -144,6 +173,29 @@ pub fn run(session: Session) -> Result<Ending> {
         .map_err(|err| anyhow::anyhow!("the read state could not be saved: {err}"))?;
     Ok(ending)
 }
+
+/// Loads the library on its own thread, sending snapshots as files arrive.
+fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
+    thread::Builder::new()
+        .name("loader".into())
+        .spawn(move || {
+            let result =
+                crate::content::loader::load_streaming(&roots, LOAD_SNAPSHOT_EVERY, |snapshot| {
+                    let progress =
+                        (!snapshot.done).then_some((snapshot.files_loaded, snapshot.files_total));
+                    let _ = tx.send(AppEvent::Loaded(Arc::new(snapshot.library), progress));
+                });
+            if let Err(err) = result {
+                // The roots were checked before start; this is a folder gone since.
+                let _ = tx.send(AppEvent::Loaded(Arc::new(Library::empty()), None));
+                let _ = tx.send(AppEvent::LoadFailed(err.to_string()));
+            }
+        })?;
+    Ok(())
+}
+
+/// How often a library still loading is shown again with what has arrived.
+const LOAD_SNAPSHOT_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
 
 fn spawn_input(tx: Sender<AppEvent>) -> io::Result<()> {
     thread::Builder::new().name("input".into()).spawn(move || {

@@ -446,3 +446,83 @@ mod reading {
         );
     }
 }
+
+mod loading {
+    use super::*;
+    use quire::content::{Root, load_library};
+    use std::sync::Arc;
+
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn snapshots_of_a_loading_library_keep_the_readers_place() {
+        let dir = common::TempDir::new("snapshots");
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        copy(&content.join("bookmarks"), &dir.path().join("bookmarks"));
+        let partial = Arc::new(load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap());
+        let mut app = app(partial, 120, 40);
+        app.library_loaded(Arc::clone(&app.library), Some((2, 50)));
+        press(&mut app, "jljl"); // Bookmarks › Tech Insights, opened
+        press(&mut app, "<tab>jjj"); // the fourth bookmark
+        let chosen = app.library.items[app.list.selected_item().unwrap()]
+            .id
+            .clone();
+        assert!(app.loading.is_some());
+
+        // The rest of the library arrives: item and category numbers all change.
+        for folder in ["about", "blog", "howdy"] {
+            copy(&content.join(folder), &dir.path().join(folder));
+        }
+        let full = Arc::new(load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap());
+        app.library_loaded(full, None);
+        assert!(app.loading.is_none());
+        assert_eq!(app.library.items.len(), 293);
+        assert_eq!(tree_name(&app), "Tech Insights from Bookmarks");
+        assert!(
+            app.tree
+                .rows
+                .iter()
+                .any(|r| app.library.category(r.id).name == "Case Studies"),
+            "still open"
+        );
+        assert_eq!(
+            app.library.items[app.list.selected_item().unwrap()].id,
+            chosen,
+            "same item selected"
+        );
+        assert_eq!(app.focus, Focus::List);
+        assert_eq!(
+            shown_title(&app),
+            app.library.items[app.list.selected_item().unwrap()].title
+        );
+    }
+
+    #[test]
+    fn read_marks_made_while_loading_survive_the_next_snapshot() {
+        let library = bundled();
+        let mut app = app(library.clone(), 120, 40);
+        app.library_loaded(library.clone(), Some((100, 293)));
+        press(&mut app, "<tab>m");
+        let id = app.library.items[app.list.selected_item().unwrap()]
+            .id
+            .clone();
+        let reloaded = Arc::new(load_library(&[Root::Bundled]).unwrap());
+        app.library_loaded(reloaded, None);
+        let index = app.library.position(&id).unwrap();
+        assert!(app.reading.is_read(index));
+        assert!(
+            app.reading.take_changes().is_some(),
+            "the unsaved mark is still to be saved"
+        );
+    }
+}

@@ -111,7 +111,7 @@ fn awesome_list_loads_as_a_collection() {
     assert_eq!(bat.url.as_deref(), Some("https://github.com/sharkdp/bat"));
     assert_eq!(bat.description.as_deref(), Some("A cat clone with wings."));
     assert_eq!(
-        bat.body,
+        &*bat.body,
         "* Supports syntax highlighting for many languages."
     );
     assert_eq!(

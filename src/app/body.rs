@@ -244,9 +244,8 @@ impl Body {
             .unwrap_or(100)
     }
 
-    /// Drops laid-out pages, e.g. after the theme changed.
-    pub fn clear_cache(&mut self) {
-        self.cache.clear();
-        self.page = None;
+    /// Forgets every page and position: the library changed, and page keys with it.
+    pub fn reset(&mut self) {
+        *self = Body::default();
     }
 }

@@ -137,6 +137,15 @@ impl Reading {
         count
     }
 
+    /// Recomputes flags and counts for another library, keeping every mark (and unsaved
+    /// changes). The undo history goes: it named items by their old numbers.
+    pub fn replace_library(&mut self, library: &Library) {
+        let state = std::mem::take(&mut self.state);
+        let dirty = self.dirty;
+        *self = Reading::new(library, state, self.mode);
+        self.dirty = dirty;
+    }
+
     /// A copy of the state to save, when it changed since the last call.
     pub fn take_changes(&mut self) -> Option<ReadState> {
         if !self.dirty {

@@ -109,7 +109,7 @@ fn item_json<'a>(view: View<'a>, item: &'a Item, with_body: bool) -> ItemJson<'a
             item.source.line
         ))
         .into_owned(),
-        body: with_body.then_some(item.body.as_str()),
+        body: with_body.then_some(&*item.body),
     }
 }
 

@@ -20,11 +20,23 @@ pub struct LoadedFile {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Library {
+    /// A library with nothing in it but its root, "All".
+    pub fn empty() -> Library {
+        assemble(&[], &[])
+    }
+}
+
 /// Builds the library from files in (root, path) order; that order decides which of two
-/// clashing ids keeps the plain one.
-pub fn assemble(files: Vec<LoadedFile>, mut diagnostics: Vec<Diagnostic>) -> Library {
+/// clashing ids keeps the plain one. Borrows the files, so a library still loading can be
+/// assembled again and again as more arrive (bodies are shared, not copied).
+pub fn assemble<'f, I>(files: I, diagnostics: &[Diagnostic]) -> Library
+where
+    I: IntoIterator<Item = &'f LoadedFile> + Clone,
+{
+    let mut diagnostics = diagnostics.to_vec();
     let mut tree = Tree::new();
-    for file in &files {
+    for file in files.clone() {
         if let Some(Document::Section { title, description }) = &file.document {
             let dir = parent_key(&file.source.relative);
             let node = tree.folder(&dir);
@@ -43,8 +55,8 @@ pub fn assemble(files: Vec<LoadedFile>, mut diagnostics: Vec<Diagnostic>) -> Lib
     }
     let mut items = Vec::new();
     for file in files {
-        diagnostics.extend(file.diagnostics);
-        match file.document {
+        diagnostics.extend(file.diagnostics.iter().cloned());
+        match &file.document {
             Some(Document::Post(post)) => items.push(file_post(&mut tree, &file.source, post)),
             Some(Document::Collection(doc)) => {
                 file_collection(&mut tree, &file.source, doc, &mut items)
@@ -57,7 +69,7 @@ pub fn assemble(files: Vec<LoadedFile>, mut diagnostics: Vec<Diagnostic>) -> Lib
     tree.into_library(items, diagnostics)
 }
 
-fn file_post(tree: &mut Tree, source: &SourceFile, post: Post) -> Item {
+fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post) -> Item {
     let relative = &source.relative;
     let stem = relative
         .file_stem()
@@ -89,7 +101,7 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: Post) -> Item {
         authors: post.authors.iter().map(|a| sanitize_line(a)).collect(),
         tags: post.tags.iter().map(|t| sanitize_line(t)).collect(),
         description: post.description.as_deref().map(sanitize_line),
-        body: post.body,
+        body: post.body.clone(),
         category: node,
         source: SourceRef {
             path: source.display.clone(),
@@ -101,7 +113,7 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: Post) -> Item {
 fn file_collection(
     tree: &mut Tree,
     source: &SourceFile,
-    doc: CollectionDoc,
+    doc: &CollectionDoc,
     items: &mut Vec<Item>,
 ) {
     let folder = tree.folder(&parent_key(&source.relative));
@@ -122,7 +134,7 @@ fn file_collection(
         }
     }
     let collection_id = path_id(&source.relative);
-    for bookmark in doc.collection.bookmarks {
+    for bookmark in &doc.collection.bookmarks {
         let category = walk(tree, &bookmark.path);
         let url = bookmark.url.as_deref().map(sanitize_line);
         let title = sanitize_line(&bookmark.title);
@@ -136,7 +148,7 @@ fn file_collection(
             authors: Vec::new(),
             tags: doc.tags.iter().map(|t| sanitize_line(t)).collect(),
             description: bookmark.description.as_deref().map(sanitize_line),
-            body: bookmark.body,
+            body: bookmark.body.clone(),
             category,
             source: SourceRef {
                 path: source.display.clone(),

@@ -7,6 +7,8 @@
 //! a heading describe that section. Items that link to `#anchors` are a table of contents and
 //! are skipped.
 
+use std::sync::Arc;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::diagnostic::line_of;
@@ -37,7 +39,7 @@ pub struct Bookmark {
     pub url: Option<String>,
     pub description: Option<String>,
     /// Everything nested under the list item, dedented, as markdown.
-    pub body: String,
+    pub body: Arc<str>,
     /// 1-based line in the file.
     pub line: usize,
 }
@@ -284,7 +286,7 @@ impl<'t> Walker<'t> {
         let Some(head) = item.into_head(self.mode == Some(Mode::Marked)) else {
             return;
         };
-        let body = extract_body(self.text, head_end, item_end);
+        let body = Arc::from(extract_body(self.text, head_end, item_end));
         let path = self.headings.iter().map(|(_, n)| n.clone()).collect();
         self.collection.bookmarks.push(Bookmark {
             path,
@@ -550,7 +552,7 @@ Company engineering blogs.
         assert_eq!(uber.url.as_deref(), Some("https://eng.uber.com/x"));
         assert_eq!(uber.description.as_deref(), Some("Uber's load shedding"));
         assert_eq!(
-            uber.body,
+            &*uber.body,
             "> **Key insights:**\n> - Concurrency over QPS\n>   - Little's Law"
         );
         assert_eq!(uber.path, ["Case Studies", "Databases"]);
@@ -650,7 +652,7 @@ Company engineering blogs.
         let text =
             "- [A](https://a) -- first\n\n  More about A.\n\n  - detail\n\n- [B](https://b)\n";
         let c = parse_collection(text, 1, Mode::Marked);
-        assert_eq!(c.bookmarks[0].body, "More about A.\n\n- detail");
+        assert_eq!(&*c.bookmarks[0].body, "More about A.\n\n- detail");
         assert_eq!(c.bookmarks[1].title, "B");
         assert_eq!(c.bookmarks[1].description, None);
         assert_eq!(c.bookmarks[1].line, 7);

@@ -4,6 +4,7 @@
 //! awesome list) and reads its fields, falling back the way Zola, Hugo and Jekyll sites expect.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::bookmarks::{self, Collection, Mode};
 use super::date::Date;
@@ -31,7 +32,7 @@ pub struct Post {
     pub description: Option<String>,
     pub url: Option<String>,
     pub weight: Option<i64>,
-    pub body: String,
+    pub body: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,7 +207,7 @@ fn post_from(
         description: front.description,
         url: front.url,
         weight: front.weight,
-        body: body.trim_matches('\n').to_string(),
+        body: Arc::from(body.trim_matches('\n')),
     }
 }
 

@@ -16,7 +16,7 @@ use super::source::{Read, Root, RootError, SourceFile, list_files};
 pub fn load_library(roots: &[Root]) -> Result<Library, RootError> {
     let (files, diagnostics) = list_files(roots)?;
     let loaded = parse_all(files);
-    Ok(assemble(loaded, diagnostics))
+    Ok(assemble(&loaded, &diagnostics))
 }
 
 /// Reads and parses one file.
@@ -75,4 +75,96 @@ fn parse_all(files: Vec<SourceFile>) -> Vec<LoadedFile> {
         results[index] = Some(loaded);
     }
     results.into_iter().flatten().collect()
+}
+
+/// What is loaded so far of a library still loading.
+pub struct Snapshot {
+    pub library: Library,
+    pub files_loaded: usize,
+    pub files_total: usize,
+    pub done: bool,
+}
+
+/// Checks that every root exists and is a readable folder, without walking it: the errors a
+/// user must see before the reader takes the screen.
+pub fn check_roots(roots: &[Root]) -> Result<(), RootError> {
+    for root in roots {
+        if let Root::Dir(dir) = root {
+            let meta = std::fs::metadata(dir).map_err(|err| match err.kind() {
+                std::io::ErrorKind::NotFound => RootError::Missing(dir.clone()),
+                _ => RootError::Unreadable {
+                    path: dir.clone(),
+                    source: err,
+                },
+            })?;
+            if !meta.is_dir() {
+                return Err(RootError::NotADir(dir.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads like [`load_library`], handing over a snapshot of what is loaded so far every
+/// `interval` (so a reader can show items as they arrive), then the whole library.
+pub fn load_streaming(
+    roots: &[Root],
+    interval: std::time::Duration,
+    mut report: impl FnMut(Snapshot),
+) -> Result<(), RootError> {
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    let started = Instant::now();
+    let (files, diagnostics) = list_files(roots)?;
+    let total = files.len();
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(total.div_ceil(8))
+        .max(1);
+    let next = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, LoadedFile)>();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (files, next) = (&files, &next);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else { break };
+                    if tx.send((index, load_file(file.clone()))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut slots: Vec<Option<LoadedFile>> = Vec::new();
+        slots.resize_with(total, || None);
+        let mut loaded = 0;
+        // The first snapshot comes early, so something is on screen almost at once.
+        let mut due = started + interval / 4;
+        for (index, file) in rx {
+            slots[index] = Some(file);
+            loaded += 1;
+            if loaded < total && Instant::now() >= due {
+                let library = assemble(slots.iter().flatten(), &diagnostics);
+                report(Snapshot {
+                    library,
+                    files_loaded: loaded,
+                    files_total: total,
+                    done: false,
+                });
+                due = Instant::now() + interval;
+            }
+        }
+        let library = assemble(slots.iter().flatten(), &diagnostics);
+        report(Snapshot {
+            library,
+            files_loaded: total,
+            files_total: total,
+            done: true,
+        });
+    });
+    Ok(())
 }

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -63,8 +64,9 @@ pub struct Item {
     pub tags: Vec<String>,
     /// One-line description (bookmarks) or summary (posts).
     pub description: Option<String>,
-    /// The body, kept as markdown; rendered only when shown.
-    pub body: String,
+    /// The body, kept as markdown; rendered only when shown. Shared, so snapshots of a
+    /// library still loading cost no copies.
+    pub body: Arc<str>,
     pub category: CategoryId,
     pub source: SourceRef,
 }
@@ -140,6 +142,20 @@ impl Library {
                         .iter()
                         .find(|c| self.category(**c).name.to_lowercase() == part.to_lowercase())
                 })?;
+        }
+        Some(current)
+    }
+
+    /// Finds a category by its names from the root's child down (the form
+    /// [`category_path`](Self::category_path) returns).
+    pub fn category_by_names(&self, names: &[&str]) -> Option<CategoryId> {
+        let mut current = Self::ROOT;
+        for name in names {
+            current = *self
+                .category(current)
+                .children
+                .iter()
+                .find(|c| self.category(**c).name == *name)?;
         }
         Some(current)
     }

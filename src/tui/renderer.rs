@@ -17,6 +17,8 @@ struct Job {
     key: PageKey,
     width: u16,
     theme: Theme,
+    library: Arc<Library>,
+    generation: u64,
 }
 
 pub struct Renderer {
@@ -24,16 +26,21 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    pub fn start(library: Arc<Library>, events: Sender<AppEvent>) -> Renderer {
+    pub fn start(events: Sender<AppEvent>) -> Renderer {
         let (tx, rx) = mpsc::channel::<Job>();
         let _ = thread::Builder::new().name("render".into()).spawn(move || {
             while let Ok(mut job) = rx.recv() {
                 while let Ok(newer) = rx.try_recv() {
                     job = newer;
                 }
-                if let PageKey::Item(index) = job.key {
-                    let page = item_page(&library, index, &job.theme, job.width);
-                    if events.send(AppEvent::Rendered(Arc::new(page))).is_err() {
+                if let PageKey::Item(index) = job.key
+                    && index < job.library.items.len()
+                {
+                    let page = item_page(&job.library, index, &job.theme, job.width);
+                    if events
+                        .send(AppEvent::Rendered(job.generation, Arc::new(page)))
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -42,7 +49,20 @@ impl Renderer {
         Renderer { tx }
     }
 
-    pub fn render(&self, key: PageKey, width: u16, theme: Theme) {
-        let _ = self.tx.send(Job { key, width, theme });
+    pub fn render(
+        &self,
+        key: PageKey,
+        width: u16,
+        theme: Theme,
+        library: Arc<Library>,
+        generation: u64,
+    ) {
+        let _ = self.tx.send(Job {
+            key,
+            width,
+            theme,
+            library,
+            generation,
+        });
     }
 }

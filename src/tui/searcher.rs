@@ -1,8 +1,8 @@
 //! Searching off the input path: a worker thread that owns the search index.
 //!
-//! The index is built on the worker as soon as the reader starts, so the first frame is not
-//! delayed by it. Each query carries a generation; a newer one cancels the search in progress
-//! (the engine polls for it), so typing fast never queues up stale work.
+//! The index is built on the worker once the library has finished loading, so neither the
+//! first frame nor the keys wait for it. Each query carries a generation; a newer one cancels
+//! the search in progress (the engine polls for it), so typing fast never queues stale work.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,39 +16,56 @@ use crate::search::{SearchIndex, SearchOptions, parse_query, search};
 /// Results shown in the panel at most.
 const LIMIT: usize = 100;
 
-struct Job {
-    generation: u64,
-    query: String,
-    read: Arc<Vec<bool>>,
+enum Message {
+    Library(Arc<Library>),
+    Query {
+        generation: u64,
+        query: String,
+        read: Arc<Vec<bool>>,
+    },
 }
 
 pub struct Searcher {
-    tx: Sender<Job>,
+    tx: Sender<Message>,
     latest: Arc<AtomicU64>,
 }
 
 impl Searcher {
-    pub fn start(library: Arc<Library>, events: Sender<AppEvent>) -> Searcher {
-        let (tx, rx) = mpsc::channel::<Job>();
+    pub fn start(events: Sender<AppEvent>) -> Searcher {
+        let (tx, rx) = mpsc::channel::<Message>();
         let latest = Arc::new(AtomicU64::new(0));
         let current = Arc::clone(&latest);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
-            let index = SearchIndex::build(&library);
-            while let Ok(mut job) = rx.recv() {
-                // Only the newest query matters.
-                while let Ok(newer) = rx.try_recv() {
-                    job = newer;
+            let mut indexed: Option<(Arc<Library>, SearchIndex)> = None;
+            let mut pending: Option<(u64, String, Arc<Vec<bool>>)> = None;
+            while let Ok(first) = rx.recv() {
+                // Take everything queued: the newest library and the newest query matter.
+                for message in std::iter::once(first).chain(rx.try_iter()) {
+                    match message {
+                        Message::Library(library) => {
+                            let index = SearchIndex::build(&library);
+                            indexed = Some((library, index));
+                        }
+                        Message::Query {
+                            generation,
+                            query,
+                            read,
+                        } => pending = Some((generation, query, read)),
+                    }
                 }
-                let generation = job.generation;
+                let (Some((library, index)), Some((generation, query, read))) =
+                    (&indexed, pending.take())
+                else {
+                    continue;
+                };
                 let cancelled = || current.load(Ordering::Relaxed) != generation;
-                let is_read = |i: usize| job.read.get(i).copied().unwrap_or(false);
+                let is_read = |i: usize| read.get(i).copied().unwrap_or(false);
                 let options = SearchOptions {
                     limit: LIMIT,
                     is_read: Some(&is_read),
                     cancelled: &cancelled,
                 };
-                let query = parse_query(&job.query);
-                if let Some(results) = search(&index, &library, &query, &options)
+                if let Some(results) = search(index, library, &parse_query(&query), &options)
                     && events
                         .send(AppEvent::SearchDone(generation, Arc::new(results)))
                         .is_err()
@@ -60,9 +77,14 @@ impl Searcher {
         Searcher { tx, latest }
     }
 
+    /// The library to search from now on (indexed on the worker).
+    pub fn set_library(&self, library: Arc<Library>) {
+        let _ = self.tx.send(Message::Library(library));
+    }
+
     pub fn search(&self, generation: u64, query: String, read: Arc<Vec<bool>>) {
         self.latest.store(generation, Ordering::Relaxed);
-        let _ = self.tx.send(Job {
+        let _ = self.tx.send(Message::Query {
             generation,
             query,
             read,

@@ -24,7 +24,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let theme = &app.theme;
     let width = usize::from(inner.width);
     if app.list.items.is_empty() && inner.height > 0 {
-        let line = Line::styled(truncate("Nothing here.", width), theme.list_meta);
+        let text = if app.loading.is_some() {
+            "Loading…"
+        } else {
+            "Nothing here."
+        };
+        let line = Line::styled(truncate(text, width), theme.list_meta);
         frame
             .buffer_mut()
             .set_line(inner.x, inner.y, &line, inner.width);

@@ -48,6 +48,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             theme.status,
         ),
     ];
+    if let Some((loaded, total)) = app.loading {
+        spans.push(Span::styled(
+            format!(" loading {loaded}/{total} files… "),
+            theme.status_key,
+        ));
+    }
     let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
     let rest = width.saturating_sub(used + 1);
     match &app.status {

@@ -8,6 +8,7 @@
 //! Figures are wall-clock on this machine; run on an otherwise idle machine.
 
 mod generate;
+mod scale_bench;
 mod search_bench;
 mod stats;
 
@@ -39,6 +40,21 @@ enum Command {
         /// Include 100 KB outliers and one 5 MB post.
         #[arg(long)]
         outliers: bool,
+    },
+    /// Loading, first frame, memory, drawing and saving for 10k and 100k items.
+    Scale {
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000])]
+        items: Vec<usize>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// One size of the scale benchmark, in its own process (used by `scale`).
+    #[command(hide = true)]
+    ScaleOne {
+        #[arg(long)]
+        items: usize,
+        #[arg(long)]
+        seed: u64,
     },
     /// Index build time and size, and per-keystroke search latency.
     Search {
@@ -84,6 +100,31 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 bytes as f64 / 1_048_576.0,
                 dir.display()
             );
+        }
+        Command::Scale { items, seed } => {
+            println!(
+                "scale benchmark ({} cores)",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            for n in items {
+                synthetic(n, seed, true)?;
+                let status = std::process::Command::new(std::env::current_exe()?)
+                    .args([
+                        "scale-one",
+                        "--items",
+                        &n.to_string(),
+                        "--seed",
+                        &seed.to_string(),
+                    ])
+                    .status()?;
+                if !status.success() {
+                    return Err(format!("the {n}-item run failed").into());
+                }
+            }
+        }
+        Command::ScaleOne { items, seed } => {
+            let dir = synthetic(items, seed, true)?;
+            scale_bench::run_one(&dir, items)?;
         }
         Command::Search {
             items,

@@ -1,0 +1,290 @@
+//! The scale benchmark: loading, the first frame, memory, drawing while scrolling and moving
+//! through the list, and saving read state, for a synthetic library of N items.
+//!
+//! Each size runs in a child process (`quire-bench scale-one`), so its peak memory is its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent};
+use quire::app::{App, Settings};
+use quire::content::{Library, Root, load_library};
+use quire::render::item_page;
+use quire::search::SearchIndex;
+use quire::state::{ReadState, Timestamp, save_state};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+use crate::stats::{Summary, fmt_ms};
+
+pub fn run_one(dir: &Path, items: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let files = list_markdown(dir);
+    let disk: u64 = files.iter().map(|(_, len)| len).sum();
+    println!(
+        "{items} items: {} files, {:.1} MiB on disk",
+        files.len(),
+        disk as f64 / 1_048_576.0
+    );
+
+    let cold = drop_caches();
+    let cold_read = cold.then(|| time(|| read_all(&files)));
+    let cold_load = drop_caches().then(|| {
+        time(|| {
+            load(dir);
+        })
+    });
+    let warm_read = (0..3)
+        .map(|_| time(|| read_all(&files)))
+        .min()
+        .unwrap_or_default();
+    let mut library = None;
+    let mut warm_load = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let loaded = load(dir);
+        warm_load = warm_load.min(started.elapsed());
+        library = Some(loaded);
+    }
+    let library = Arc::new(library.expect("loaded"));
+    let started = Instant::now();
+    let index = SearchIndex::build(&library);
+    let index_time = started.elapsed();
+    drop(index);
+
+    match (cold_read, cold_load) {
+        (Some(read), Some(load)) => println!(
+            "  cold cache        read bytes {}   load {}   ratio {:.2}",
+            fmt_ms(read),
+            fmt_ms(load),
+            load.as_secs_f64() / read.as_secs_f64()
+        ),
+        _ => println!("  cold cache        not measurable here (cannot drop the page cache)"),
+    }
+    println!(
+        "  warm cache        read bytes {}   load {}   ratio {:.2}   + index {}   = ready and searchable {}",
+        fmt_ms(warm_read),
+        fmt_ms(warm_load),
+        warm_load.as_secs_f64() / warm_read.as_secs_f64(),
+        fmt_ms(index_time),
+        fmt_ms(warm_load + index_time)
+    );
+
+    let (first_frame, first_snapshot) = first_frame(dir);
+    println!(
+        "  first frame       {}   (first items on screen after {})",
+        fmt_ms(first_frame),
+        fmt_ms(first_snapshot)
+    );
+
+    let (scroll, list) = drawing(&library);
+    println!(
+        "  frame (key+draw)  scrolling a 1 MB body p50 {} p99 {}   paging the list p50 {} p99 {}",
+        fmt_ms(scroll.p50),
+        fmt_ms(scroll.p99),
+        fmt_ms(list.p50),
+        fmt_ms(list.p99)
+    );
+
+    let (first_save, merge_save) = saving(&library);
+    println!(
+        "  save {} read ids  new file {}   over its own last save {}",
+        library.items.len(),
+        fmt_ms(first_save),
+        fmt_ms(merge_save)
+    );
+
+    let rss = peak_rss();
+    println!(
+        "  peak RSS          {:.1} MiB = {:.2}× the library on disk",
+        rss as f64 / 1_048_576.0,
+        rss as f64 / disk as f64
+    );
+    Ok(())
+}
+
+fn load(dir: &Path) -> Library {
+    load_library(&[Root::Dir(dir.to_path_buf())]).expect("library loads")
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let started = Instant::now();
+    f();
+    started.elapsed()
+}
+
+fn list_markdown(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let meta = entry.metadata().expect("metadata");
+            if meta.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                out.push((path, meta.len()));
+            }
+        }
+    }
+    out
+}
+
+/// Just reading every file's bytes, on as many threads as the loader uses: the floor.
+fn read_all(files: &[(PathBuf, u64)]) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut total = 0usize;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((path, _)) = files.get(i) else { break };
+                    total += std::fs::read(path).map(|b| b.len()).unwrap_or(0);
+                }
+                total
+            });
+        }
+    });
+}
+
+/// Empties the kernel's page cache (needs root); false when that is not allowed here.
+fn drop_caches() -> bool {
+    let _ = std::process::Command::new("sync").status();
+    std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
+}
+
+/// The reader's start: an empty library on screen at once, loading behind it.
+fn first_frame(dir: &Path) -> (Duration, Duration) {
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let roots = vec![Root::Dir(dir.to_path_buf())];
+    let loader = std::thread::spawn(move || {
+        let _ = quire::content::loader::load_streaming(
+            &roots,
+            Duration::from_millis(400),
+            |snapshot| {
+                let _ = tx.send((started.elapsed(), snapshot.done));
+            },
+        );
+    });
+    let app = App::new(
+        Arc::new(Library::empty()),
+        Settings::default(),
+        ReadState::new(),
+        Rect::new(0, 0, 120, 40),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|frame| quire::ui::draw(frame, &app))
+        .expect("draw");
+    let first_frame = started.elapsed();
+    let first_snapshot = rx.recv().map(|(t, _)| t).unwrap_or_default();
+    for _ in rx {}
+    let _ = loader.join();
+    (first_frame, first_snapshot)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::from(code));
+}
+
+/// Key handling plus a full draw, per key: scrolling the biggest body, then paging the list.
+fn drawing(library: &Arc<Library>) -> (Summary, Summary) {
+    let mut app = App::new(
+        Arc::clone(library),
+        Settings::default(),
+        ReadState::new(),
+        Rect::new(0, 0, 120, 40),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut draw = |app: &App| {
+        terminal
+            .draw(|frame| quire::ui::draw(frame, app))
+            .expect("draw");
+    };
+    // The biggest post, laid out as the render worker would, then opened.
+    let biggest = (0..library.items.len())
+        .max_by_key(|&i| library.items[i].body.len())
+        .expect("an item");
+    let position = app
+        .list
+        .items
+        .iter()
+        .position(|&i| i == biggest)
+        .expect("listed under All");
+    key(&mut app, KeyCode::Tab);
+    for _ in 0..position.min(10) {
+        key(&mut app, KeyCode::Down);
+    }
+    app.list.selected = position;
+    key(&mut app, KeyCode::Enter);
+    let width = quire::app::body_text_area(app.panes().body.expect("body pane")).width;
+    app.page_rendered(
+        app.library_generation,
+        Arc::new(item_page(library, biggest, &app.theme, width)),
+    );
+    draw(&app);
+    let mut scroll = Vec::new();
+    for n in 0..400 {
+        let started = Instant::now();
+        key(
+            &mut app,
+            if n % 4 == 0 {
+                KeyCode::PageDown
+            } else {
+                KeyCode::Down
+            },
+        );
+        draw(&app);
+        scroll.push(started.elapsed());
+    }
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Home);
+    let mut list = Vec::new();
+    for n in 0..400 {
+        let started = Instant::now();
+        key(
+            &mut app,
+            if n % 2 == 0 {
+                KeyCode::PageDown
+            } else {
+                KeyCode::Down
+            },
+        );
+        draw(&app);
+        list.push(started.elapsed());
+    }
+    (Summary::of(&scroll), Summary::of(&list))
+}
+
+fn saving(library: &Library) -> (Duration, Duration) {
+    let dir = std::env::temp_dir().join(format!("quire-bench-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("state.toml");
+    let mut state = ReadState::new();
+    let now = Timestamp::now();
+    for item in &library.items {
+        state.set(&item.id, true, now);
+    }
+    let first = time(|| {
+        save_state(&path, &state).expect("save");
+    });
+    state.set(&library.items[0].id, false, Timestamp::now());
+    let again = time(|| {
+        save_state(&path, &state).expect("save");
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    (first, again)
+}
+
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}

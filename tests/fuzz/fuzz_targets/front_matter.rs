@@ -1,0 +1,12 @@
+//! Front matter splitting and parsing, on any bytes a file could hold.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use quire::content::front_matter::{parse_front_matter, split_front_matter};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(split) = split_front_matter(&text) {
+        let _ = parse_front_matter(&split);
+    }
+});
