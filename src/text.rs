@@ -13,7 +13,7 @@ use std::borrow::Cow;
 ///   text cannot be made to display in an order other than the one it is stored in;
 /// - line and paragraph separators (U+2028, U+2029) become newlines.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_change) {
+    if is_clean(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -51,7 +51,38 @@ fn needs_change(c: char) -> bool {
 
 /// Whether `text` is free of anything [`sanitize`] would change.
 pub fn is_clean(text: &str) -> bool {
-    !text.chars().any(needs_change)
+    // Eight bytes at a time: most text is printable ASCII, where only C0 controls and DEL
+    // matter; a word with anything else is looked at byte by byte, and from the first
+    // non-ASCII byte on, char by char (C1 and bidi controls are not ASCII).
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let below_space = w.wrapping_sub(LOW * 0x20) & !w & HIGH;
+        let del = (w ^ (LOW * 0x7f)).wrapping_sub(LOW) & !(w ^ (LOW * 0x7f)) & HIGH;
+        if w & HIGH != 0 {
+            break;
+        }
+        if below_space | del != 0 && !bytes[i..i + 8].iter().all(|&b| ascii_ok(b)) {
+            return false;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 {
+        if !ascii_ok(bytes[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    !text[i..].chars().any(needs_change)
+}
+
+fn ascii_ok(b: u8) -> bool {
+    (b >= 0x20 && b != 0x7f) || b == b'\n' || b == b'\t'
 }
 
 #[cfg(test)]
@@ -89,6 +120,26 @@ mod tests {
     fn line_fields_collapse_whitespace() {
         assert_eq!(sanitize_line("  a\n\tb  c "), "a b c");
         assert_eq!(sanitize_line("x\x1b]0;title\x07"), "x␛]0;title␇");
+    }
+
+    #[test]
+    fn the_fast_check_agrees_with_the_plain_one() {
+        let naive = |t: &str| !t.chars().any(needs_change);
+        let mut seed = 0x1234_5678_u64;
+        let alphabet = [
+            'a', ' ', '\n', '\t', '\x1b', '\x7f', '\u{9b}', 'é', '\u{202e}', '日', '\x00', '~',
+        ];
+        for _ in 0..5000 {
+            let len = (seed % 40) as usize;
+            let mut s = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(is_clean(&s), naive(&s), "{s:?}");
+        }
     }
 
     #[test]

@@ -281,9 +281,9 @@ impl Tree {
         for (index, item) in items.iter().enumerate() {
             categories[item.category.0].items.push(index);
         }
+        let names: Vec<String> = categories.iter().map(|c| c.name.to_lowercase()).collect();
         for (index, node) in self.nodes.iter().enumerate() {
             if !node.keeps_order {
-                let names: Vec<String> = categories.iter().map(|c| c.name.to_lowercase()).collect();
                 categories[index]
                     .children
                     .sort_by(|a, b| names[a.0].cmp(&names[b.0]));

@@ -71,6 +71,7 @@ pub fn parse_collection(text: &str, first_line: usize, mode: Mode) -> Collection
         first_line,
         mode: Some(mode),
         collection: Collection::default(),
+        line_cache: (0, 1),
         ..Walker::default()
     };
     let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
@@ -108,6 +109,8 @@ struct Walker<'t> {
     item: Option<ItemHead>,
     /// Inside an image: its alt text (badges, mostly) is not part of names or titles.
     image_depth: usize,
+    /// (byte offset, its 1-based line) of the last line lookup.
+    line_cache: (usize, usize),
 }
 
 impl<'t> Walker<'t> {
@@ -204,6 +207,21 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// 1-based line of a byte offset; offsets only grow during a walk, so counting resumes
+    /// where the last call stopped instead of rescanning the text (which made big
+    /// collections quadratic).
+    fn line_at(&mut self, offset: usize) -> usize {
+        let (from, line) = self.line_cache;
+        let offset = offset.min(self.text.len());
+        let line = if offset >= from {
+            line + line_of(&self.text[from..offset], offset - from) - 1
+        } else {
+            line_of(self.text, offset)
+        };
+        self.line_cache = (offset, line);
+        line
+    }
+
     fn close_heading(&mut self) {
         let Some((level, name)) = self.heading.take() else {
             return;
@@ -282,7 +300,7 @@ impl<'t> Walker<'t> {
 
     fn finish_item(&mut self, item: ItemHead, item_end: usize) {
         let head_end = if item.done { item.head_end } else { item_end };
-        let line = self.first_line + line_of(self.text, item.start) - 1;
+        let line = self.first_line + self.line_at(item.start) - 1;
         let Some(head) = item.into_head(self.mode == Some(Mode::Marked)) else {
             return;
         };

@@ -254,6 +254,7 @@ pub fn decode(bytes: &[u8], display: &Path) -> Read {
     }
     let mut diagnostics = Vec::new();
     let text = match std::str::from_utf8(bytes) {
+        // Clean text (the common case) is copied once, from the read buffer.
         Ok(text) => sanitize(text).into_owned(),
         Err(err) => {
             let lossy = String::from_utf8_lossy(bytes);

@@ -314,7 +314,7 @@ pub fn search(
             }
             if in_body {
                 let score = quality * field_weight(BODY) / 100;
-                for &item in index.body_postings(id) {
+                for item in index.body_postings(id) {
                     let i = item as usize;
                     if best[i] == 0 {
                         touched.push(item);
@@ -537,7 +537,7 @@ fn excluded_items(index: &SearchIndex, library: &Library, excluded: &[String]) -
             }
         } else if let Some(id) = index.word_id(word) {
             out.extend(index.short_postings(id).0.iter().map(|&i| i as usize));
-            out.extend(index.body_postings(id).iter().map(|&i| i as usize));
+            out.extend(index.body_postings(id).map(|i| i as usize));
         }
     }
     out

@@ -40,9 +40,11 @@ pub struct SearchIndex {
     short_at: Vec<u32>,
     short_items: Vec<u32>,
     short_masks: Vec<u8>,
-    /// Body postings of word `w`: `body_items[body_at[w]..body_at[w + 1]]`.
+    /// Body postings of word `w`: `body_bytes[body_at[w]..body_at[w + 1]]`, item numbers as
+    /// LEB128 varints of the gap from the previous one (about a quarter of the room of
+    /// plain `u32`s: bodies hold most of the postings).
     body_at: Vec<u32>,
-    body_items: Vec<u32>,
+    body_bytes: Vec<u8>,
     pub(super) items: Vec<ItemInfo>,
     /// Lowercased category names, by category id.
     pub(super) category_names: Vec<Box<str>>,
@@ -104,7 +106,7 @@ impl SearchIndex {
         let words = vocab.len();
         let (short_at, short_items, short_masks) =
             place(words, &parts, &local_to_rank, |p| &p.short);
-        let (body_at, body_items, _) = place(words, &parts, &local_to_rank, |p| &p.body);
+        let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
 
         SearchIndex {
             vocab,
@@ -112,7 +114,7 @@ impl SearchIndex {
             short_items,
             short_masks,
             body_at,
-            body_items,
+            body_bytes,
             items: library
                 .items
                 .iter()
@@ -147,8 +149,12 @@ impl SearchIndex {
     }
 
     /// Items whose body holds word `id`.
-    pub(super) fn body_postings(&self, id: usize) -> &[u32] {
-        &self.body_items[self.body_at[id] as usize..self.body_at[id + 1] as usize]
+    pub(super) fn body_postings(&self, id: usize) -> Gaps<'_> {
+        Gaps {
+            bytes: &self.body_bytes[self.body_at[id] as usize..self.body_at[id + 1] as usize],
+            at: 0,
+            item: 0,
+        }
     }
 
     /// Bytes held by the index (strings, posting lists and their headers), for the benchmark.
@@ -159,12 +165,9 @@ impl SearchIndex {
             .iter()
             .map(|w| w.len() + size_of::<Box<str>>())
             .sum();
-        let postings = (self.short_at.len()
-            + self.body_at.len()
-            + self.short_items.len()
-            + self.body_items.len())
-            * 4
-            + self.short_masks.len();
+        let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
+            + self.short_masks.len()
+            + self.body_bytes.len();
         let items: usize = self
             .items
             .iter()
@@ -233,6 +236,92 @@ fn place(
         }
     }
     (at, items, masks)
+}
+
+/// Item numbers decoded from a gap-encoded posting list, in increasing order.
+pub struct Gaps<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    item: u32,
+}
+
+impl Iterator for Gaps<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let mut value = 0u32;
+        let mut shift = 0;
+        loop {
+            let byte = *self.bytes.get(self.at)?;
+            self.at += 1;
+            value |= u32::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        self.item += value;
+        Some(self.item)
+    }
+}
+
+fn varint_len(value: u32) -> u32 {
+    match value {
+        0..=0x7f => 1,
+        0x80..=0x3fff => 2,
+        0x4000..=0x1f_ffff => 3,
+        0x20_0000..=0xfff_ffff => 4,
+        _ => 5,
+    }
+}
+
+/// Body postings in rank order, gap-encoded, written straight into place: a first pass sizes
+/// each word's list, a second fills it (no full-size `u32` list is ever held).
+fn place_gaps(words: usize, parts: &[Part], local_to_rank: &[Vec<u32>]) -> (Vec<u32>, Vec<u8>) {
+    let mut at = vec![0u32; words + 1];
+    let mut last = vec![0u32; words];
+    let each = |f: &mut dyn FnMut(usize, u32)| {
+        for (part, ranks) in parts.iter().zip(local_to_rank) {
+            let recs = &part.body;
+            for (k, &(item, start)) in recs.items.iter().enumerate() {
+                let end = recs
+                    .items
+                    .get(k + 1)
+                    .map_or(recs.slots.len(), |&(_, e)| e as usize);
+                for &slot in &recs.slots[start as usize..end] {
+                    f(ranks[slot as usize] as usize, item);
+                }
+            }
+        }
+    };
+    each(&mut |rank, item| {
+        at[rank + 1] += varint_len(item - last[rank]);
+        last[rank] = item;
+    });
+    for w in 0..words {
+        at[w + 1] += at[w];
+    }
+    let mut bytes = vec![0u8; at[words] as usize];
+    let mut next: Vec<u32> = at[..words].to_vec();
+    last.iter_mut().for_each(|l| *l = 0);
+    each(&mut |rank, item| {
+        let mut gap = item - last[rank];
+        last[rank] = item;
+        let mut pos = next[rank] as usize;
+        loop {
+            let byte = (gap & 0x7f) as u8;
+            gap >>= 7;
+            if gap == 0 {
+                bytes[pos] = byte;
+                pos += 1;
+                break;
+            }
+            bytes[pos] = byte | 0x80;
+            pos += 1;
+        }
+        next[rank] = pos as u32;
+    });
+    (at, bytes)
 }
 
 /// Words recorded for a run of items: each item's words are `slots[start..next start]`.

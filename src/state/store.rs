@@ -162,9 +162,20 @@ pub fn serialize_state(state: &ReadState) -> String {
     let _ = writeln!(out, "version = {FORMAT_VERSION}");
     for (section, read) in [("read", true), ("unread", false)] {
         let _ = write!(out, "\n[{section}]\n");
+        // Marks made together (M marks a whole category) share a time: format it once.
+        let mut last: Option<(Timestamp, String)> = None;
         for (id, mark) in marks.iter().filter(|(_, m)| m.read == read) {
             push_key(&mut out, id);
-            let _ = writeln!(out, " = {}", mark.at);
+            out.push_str(" = ");
+            match &last {
+                Some((at, text)) if *at == mark.at => out.push_str(text),
+                _ => {
+                    let text = mark.at.to_string();
+                    out.push_str(&text);
+                    last = Some((mark.at, text));
+                }
+            }
+            out.push('\n');
         }
     }
     out
@@ -172,6 +183,11 @@ pub fn serialize_state(state: &ReadState) -> String {
 
 fn push_key(out: &mut String, id: &str) {
     out.push('"');
+    if !id.contains(['"', '\\']) && !id.chars().any(char::is_control) {
+        out.push_str(id);
+        out.push('"');
+        return;
+    }
     for c in id.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -187,6 +203,41 @@ fn push_key(out: &mut String, id: &str) {
 
 /// Saves `state` to `path`, merged with what is on disk, and returns the merged state.
 pub fn save_state(path: &Path, state: &ReadState) -> Result<ReadState, StateError> {
+    save_state_since(path, state, None).map(|(merged, _)| merged)
+}
+
+/// What a state file looked like right after we wrote it. If it still looks the same at the
+/// next save, nobody else wrote it meanwhile, and reading it back (the slow part with 100k
+/// ids) is skipped: our state already holds everything in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
+/// [`save_state`] for a writer that saves again and again: `last` is the stamp of its own
+/// previous save. Returns the merged state and the new stamp.
+pub fn save_state_since(
+    path: &Path,
+    state: &ReadState,
+    last: Option<Stamp>,
+) -> Result<(ReadState, Option<Stamp>), StateError> {
     let io_err = |source: io::Error| StateError::Io {
         path: path.to_path_buf(),
         source,
@@ -205,7 +256,13 @@ pub fn save_state(path: &Path, state: &ReadState) -> Result<ReadState, StateErro
     lock.lock().map_err(io_err)?;
 
     let mut merged = state.clone();
-    match fs::read(path) {
+    let untouched = last.is_some() && Stamp::of(path) == last;
+    let on_disk = if untouched {
+        Err(io::Error::from(io::ErrorKind::NotFound))
+    } else {
+        fs::read(path)
+    };
+    match on_disk {
         Ok(bytes) => {
             match String::from_utf8(bytes).map_err(|_| Unusable::Corrupt("not UTF-8".into())) {
                 Ok(text) => match parse_state(&text) {
@@ -247,8 +304,9 @@ pub fn save_state(path: &Path, state: &ReadState) -> Result<ReadState, StateErro
         let _ = fs::remove_file(&temp);
         return Err(io_err(err));
     }
+    let stamp = Stamp::of(path);
     drop(lock);
-    Ok(merged)
+    Ok((merged, stamp))
 }
 
 /// `dir/.state.toml.lock` for `dir/state.toml`: hidden, beside the file, on the same disk.
@@ -299,6 +357,26 @@ mod tests {
         assert!(merged.is_read("a") && merged.is_read("b"));
         let loaded = load_state(&path).expect("load").state;
         assert!(loaded.is_read("a") && loaded.is_read("b"));
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_writer_notices_when_someone_else_wrote_since_its_last_save() {
+        let dir = temp_dir("stamp");
+        let path = dir.join("state.toml");
+        let mut mine = ReadState::new();
+        mine.set("a", true, Timestamp(1_000));
+        let (_, stamp) = save_state_since(&path, &mine, None).expect("save");
+        // Another process adds a mark.
+        let mut theirs = ReadState::new();
+        theirs.set("b", true, Timestamp(2_000));
+        save_state(&path, &theirs).expect("their save");
+        mine.set("c", true, Timestamp(3_000));
+        let (merged, _) = save_state_since(&path, &mine, stamp).expect("save again");
+        assert!(
+            merged.is_read("a") && merged.is_read("b") && merged.is_read("c"),
+            "their mark was merged in"
+        );
         let _ = fs::remove_dir_all(dir);
     }
 

@@ -11,7 +11,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::AppEvent;
-use crate::state::{ReadState, save_state};
+use crate::state::ReadState;
+use crate::state::store::save_state_since;
 
 /// Changes arriving within this window are saved together.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -30,6 +31,7 @@ impl Saver {
             .name("state-saver".into())
             .spawn(move || {
                 let mut last = Ok(());
+                let mut stamp = None;
                 while let Ok(first) = rx.recv() {
                     let mut latest = first;
                     let mut closing = false;
@@ -44,8 +46,9 @@ impl Saver {
                         }
                     }
                     loop {
-                        match save_state(&path, &latest) {
-                            Ok(merged) => {
+                        match save_state_since(&path, &latest, stamp) {
+                            Ok((merged, new_stamp)) => {
+                                stamp = new_stamp;
                                 last = Ok(());
                                 let _ = events.send(AppEvent::StateSaved(Ok(merged)));
                                 break;
