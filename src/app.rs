@@ -758,8 +758,20 @@ impl App {
 
     /// Shows the selected item in the body and focuses it.
     fn open_selected(&mut self) {
-        if self.selected_item().is_none() {
+        let Some(item) = self.selected_item() else {
             return;
+        };
+        // The text was read at load; say so when its file has gone since (a root unmounted,
+        // a file moved), rather than pretend.
+        let source = &self.library.items[item].source.path;
+        if !source.starts_with("<bundled>") && std::fs::metadata(source).is_err() {
+            let path = crate::text::sanitize_line(&source.display().to_string());
+            self.set_status(
+                format!(
+                    "Unavailable: {path} is gone or unreadable; this is the copy read at start."
+                ),
+                true,
+            );
         }
         self.focus = Focus::Body;
         if let Some(panel) = &mut self.search {

@@ -262,16 +262,14 @@ fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
     Ok(())
 }
 
-/// Ctrl-Z: give the terminal back and stop. `fg` sends SIGCONT, and [`resume`] takes the
-/// terminal again.
+/// Ctrl-Z: give the terminal back and stop. `raise` returns once `fg` continues us (or at
+/// once, when the stop is not allowed: a process without job control is never stopped), and
+/// the terminal is taken again; SIGCONT redraws once more in case the shell reset it.
 fn suspend(terminal: &mut Term) -> Result<()> {
     restore();
     #[cfg(unix)]
     signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
-    #[cfg(not(unix))]
-    resume(terminal)?;
-    let _ = terminal;
-    Ok(())
+    resume(terminal)
 }
 
 fn resume(terminal: &mut Term) -> Result<()> {

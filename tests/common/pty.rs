@@ -41,10 +41,31 @@ impl Session {
         rows: u16,
         env: &[(&str, &str)],
     ) -> Session {
+        Session::start_program(
+            env!("CARGO_BIN_EXE_quire"),
+            home,
+            cwd,
+            args,
+            cols,
+            rows,
+            env,
+        )
+    }
+
+    /// Any program in the pty (a shell, to test job control), with the same private home.
+    pub fn start_program(
+        program: &str,
+        home: &TempDir,
+        cwd: &Path,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Session {
         let pair = native_pty_system()
             .openpty(size(cols, rows))
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_quire"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(cwd);
         cmd.env_clear();
