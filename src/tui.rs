@@ -100,7 +100,10 @@ pub fn run(session: Session) -> Result<Ending> {
         let first = rx.recv().context("the event channel closed")?;
         for event in std::iter::once(first).chain(rx.try_iter()) {
             match event {
-                AppEvent::Input(Event::Key(key)) => app.handle_key(key),
+                AppEvent::Input(Event::Key(key)) => {
+                    crash_on_request(&key);
+                    app.handle_key(key)
+                }
                 AppEvent::Input(Event::Mouse(mouse)) => app.handle_mouse(mouse),
                 AppEvent::Input(Event::Resize(w, h)) => app.resize(w, h),
                 AppEvent::Input(_) => {}
@@ -196,6 +199,18 @@ fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
 
 /// How often a library still loading is shown again with what has arrived.
 const LOAD_SNAPSHOT_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Debug builds only: F12 panics when `QUIRE_DEBUG_PANIC` is set, so the end-to-end tests can
+/// check that a panic hands the terminal back. Release builds have no such key.
+fn crash_on_request(key: &crossterm::event::KeyEvent) {
+    #[cfg(debug_assertions)]
+    if key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("QUIRE_DEBUG_PANIC").is_some()
+    {
+        panic!("panic requested with F12 (QUIRE_DEBUG_PANIC)");
+    }
+    let _ = key;
+}
 
 fn spawn_input(tx: Sender<AppEvent>) -> io::Result<()> {
     thread::Builder::new().name("input".into()).spawn(move || {

@@ -169,3 +169,31 @@ fn a_failing_save_warns_keeps_the_old_file_and_retries() {
     assert_eq!(s.wait_exit(), 0);
     std::thread::sleep(Duration::from_millis(50));
 }
+
+/// A panic hands the terminal back before its message is printed (debug builds have a key
+/// that panics on request; release builds do not).
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    let home = TempDir::new("panic");
+    let mut s = Session::start_with_env(
+        &home,
+        home.path(),
+        &[],
+        100,
+        30,
+        &[("QUIRE_DEBUG_PANIC", "1")],
+    );
+    s.wait_for_text("293/293");
+    s.send("\x1b[24~"); // F12
+    assert_ne!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    let raw = String::from_utf8_lossy(&s.raw()).into_owned();
+    let left_alternate = raw.find("\x1b[?1049l").expect("left the alternate screen");
+    let message = raw
+        .rfind("panic requested with F12")
+        .expect("the panic message is shown");
+    assert!(
+        message > left_alternate,
+        "the message comes after the terminal is restored"
+    );
+}
