@@ -516,7 +516,12 @@ impl App {
     }
 
     fn move_by(&mut self, delta: isize) {
-        match self.focus {
+        self.move_in(self.focus, delta);
+    }
+
+    /// Moves the selection of a pane (the body scrolls).
+    fn move_in(&mut self, pane: Focus, delta: isize) {
+        match pane {
             Focus::Tree => {
                 self.tree.selected = step(self.tree.selected, delta, self.tree.rows.len())
             }
@@ -645,17 +650,7 @@ impl App {
                 } else {
                     -3
                 };
-                match pane {
-                    Focus::Tree => {
-                        self.tree.selected = step(self.tree.selected, delta, self.tree.rows.len())
-                    }
-                    Focus::List => {
-                        let len = self.list_len();
-                        let selected = self.list_selected_mut();
-                        *selected = step(*selected, delta, len);
-                    }
-                    Focus::Body => self.scroll_body(delta),
-                }
+                self.move_in(pane, delta);
             }
             _ => return,
         }

@@ -90,16 +90,7 @@ pub struct Snapshot {
 pub fn check_roots(roots: &[Root]) -> Result<(), RootError> {
     for root in roots {
         if let Root::Dir(dir) = root {
-            let meta = std::fs::metadata(dir).map_err(|err| match err.kind() {
-                std::io::ErrorKind::NotFound => RootError::Missing(dir.clone()),
-                _ => RootError::Unreadable {
-                    path: dir.clone(),
-                    source: err,
-                },
-            })?;
-            if !meta.is_dir() {
-                return Err(RootError::NotADir(dir.clone()));
-            }
+            super::source::check_dir(dir)?;
         }
     }
     Ok(())

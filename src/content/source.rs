@@ -61,6 +61,22 @@ enum Origin {
     Bundled(&'static [u8]),
 }
 
+/// Checks that a content root exists and is a folder.
+pub fn check_dir(dir: &Path) -> Result<(), RootError> {
+    let meta = fs::metadata(dir).map_err(|err| match err.kind() {
+        io::ErrorKind::NotFound => RootError::Missing(dir.to_path_buf()),
+        _ => RootError::Unreadable {
+            path: dir.to_path_buf(),
+            source: err,
+        },
+    })?;
+    if meta.is_dir() {
+        Ok(())
+    } else {
+        Err(RootError::NotADir(dir.to_path_buf()))
+    }
+}
+
 /// Lists the markdown files under every root, sorted by root then path.
 pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), RootError> {
     let mut files = Vec::new();
@@ -78,16 +94,7 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                 }
             }
             Root::Dir(dir) => {
-                let meta = fs::metadata(dir).map_err(|err| match err.kind() {
-                    io::ErrorKind::NotFound => RootError::Missing(dir.clone()),
-                    _ => RootError::Unreadable {
-                        path: dir.clone(),
-                        source: err,
-                    },
-                })?;
-                if !meta.is_dir() {
-                    return Err(RootError::NotADir(dir.clone()));
-                }
+                check_dir(dir)?;
                 fs::read_dir(dir).map_err(|source| RootError::Unreadable {
                     path: dir.clone(),
                     source,

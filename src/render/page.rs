@@ -27,17 +27,23 @@ pub struct Page {
 
 const LABEL_WIDTH: usize = 10;
 
-pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> Page {
-    let item = &library.items[index];
-    let w = usize::from(width);
+/// The title, wrapped, and a blank line: how every item page starts.
+fn title_lines(item: &Item, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let mut lines = wrap_lines(
         &[Line::from(Span::styled(
             item.title.clone(),
             theme.header_title,
         ))],
-        w,
+        width,
     );
     lines.push(Line::default());
+    lines
+}
+
+pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> Page {
+    let item = &library.items[index];
+    let w = usize::from(width);
+    let mut lines = title_lines(item, theme, w);
     let mut fields: Vec<(&str, Vec<Span<'static>>)> = Vec::new();
     if let Some(date) = item.date {
         fields.push((
@@ -107,14 +113,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
 pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u16) -> Page {
     let item = &library.items[index];
     let w = usize::from(width);
-    let mut lines = wrap_lines(
-        &[Line::from(Span::styled(
-            item.title.clone(),
-            theme.header_title,
-        ))],
-        w,
-    );
-    lines.push(Line::default());
+    let mut lines = title_lines(item, theme, w);
     let kb = item.body.len() / 1024;
     lines.extend(wrap_lines(
         &[Line::styled(format!("Laying out {kb} KB…"), theme.notice)],

@@ -255,37 +255,30 @@ fn drawing(library: &Arc<Library>) -> (Summary, Summary) {
         Arc::new(item_page(library, biggest, &app.theme, width)),
     );
     draw(&app);
-    let mut scroll = Vec::new();
-    for n in 0..400 {
-        let started = Instant::now();
-        key(
-            &mut app,
-            if n % 4 == 0 {
-                KeyCode::PageDown
-            } else {
-                KeyCode::Down
-            },
-        );
-        draw(&app);
-        scroll.push(started.elapsed());
-    }
+    // 400 keys, a page down every `page_every`, arrows between; each key timed with its frame.
+    let mut press = |app: &mut App, page_every: usize| {
+        let times: Vec<Duration> = (0..400)
+            .map(|n| {
+                let started = Instant::now();
+                key(
+                    app,
+                    if n % page_every == 0 {
+                        KeyCode::PageDown
+                    } else {
+                        KeyCode::Down
+                    },
+                );
+                draw(app);
+                started.elapsed()
+            })
+            .collect();
+        Summary::of(&times)
+    };
+    let scroll = press(&mut app, 4);
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Home);
-    let mut list = Vec::new();
-    for n in 0..400 {
-        let started = Instant::now();
-        key(
-            &mut app,
-            if n % 2 == 0 {
-                KeyCode::PageDown
-            } else {
-                KeyCode::Down
-            },
-        );
-        draw(&app);
-        list.push(started.elapsed());
-    }
-    (Summary::of(&scroll), Summary::of(&list))
+    let list = press(&mut app, 2);
+    (scroll, list)
 }
 
 fn saving(library: &Library) -> (Duration, Duration) {
