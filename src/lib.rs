@@ -5,6 +5,8 @@
 //! with no terminal in it (it builds with `--no-default-features`).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod cache;
+pub mod codec;
 pub mod content;
 pub mod open;
 pub mod search;

@@ -27,8 +27,10 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use crate::app::{App, Effect, Settings};
+use crate::cache::{self, Manifest};
 use crate::content::{Library, Root};
 use crate::open::{open_url, osc52_copy};
+use crate::search::SearchIndex;
 use crate::state::ReadState;
 use crate::ui;
 use renderer::Renderer;
@@ -45,8 +47,15 @@ pub enum AppEvent {
     Terminate(i32),
     /// A big page was laid out (for the library of this generation).
     Rendered(u64, Arc<crate::render::Page>),
-    /// More of the library is loaded (files loaded, files found), or all of it (`None`).
-    Loaded(Arc<Library>, Option<(usize, usize)>),
+    /// More of the library is loaded (files loaded, files found), or all of it (`None`);
+    /// with its search index when it came from the load cache.
+    Loaded(
+        Arc<Library>,
+        Option<(usize, usize)>,
+        Option<Arc<SearchIndex>>,
+    ),
+    /// The library just loaded should be written to the load cache, with its index.
+    CacheWanted(PathBuf, Manifest),
     /// Loading failed after start (a content folder vanished).
     LoadFailed(String),
     /// A search finished: its generation and results.
@@ -118,9 +127,10 @@ pub fn run(session: Session) -> Result<Ending> {
                 }
                 AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
-                AppEvent::Loaded(library, progress) => {
+                AppEvent::CacheWanted(path, manifest) => searcher.save_cache(path, manifest),
+                AppEvent::Loaded(library, progress, index) => {
                     if progress.is_none() {
-                        searcher.set_library(Arc::clone(&library));
+                        searcher.set_library(Arc::clone(&library), index);
                         let problems = library.diagnostics.len();
                         if problems > 0 {
                             let s = if problems == 1 { "" } else { "s" };
@@ -177,22 +187,47 @@ pub fn run(session: Session) -> Result<Ending> {
     Ok(ending)
 }
 
-/// Loads the library on its own thread, sending snapshots as files arrive.
+/// Loads the library on its own thread: from the load cache when not a file changed since it
+/// was written, else file by file, sending snapshots as they arrive.
 fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
     thread::Builder::new()
         .name("loader".into())
         .spawn(move || {
-            let result =
-                crate::content::loader::load_streaming(&roots, LOAD_SNAPSHOT_EVERY, |snapshot| {
+            let (files, diagnostics) = match crate::content::source::list_files(&roots) {
+                Ok(listed) => listed,
+                Err(err) => {
+                    // The roots were checked before start; this is a folder gone since.
+                    let _ = tx.send(AppEvent::Loaded(Arc::new(Library::empty()), None, None));
+                    let _ = tx.send(AppEvent::LoadFailed(err.to_string()));
+                    return;
+                }
+            };
+            // The bundled library is small and changes with the binary: never cached.
+            let cacheable = !roots.contains(&Root::Bundled);
+            let cache = cache::cache_path(&roots)
+                .filter(|_| cacheable)
+                .map(|path| (path, Manifest::new(&roots, &files)));
+            if let Some((path, manifest)) = &cache
+                && let Some((library, index)) = cache::load(path, manifest)
+            {
+                let library = Arc::new(library);
+                let _ = tx.send(AppEvent::Loaded(library, None, Some(Arc::new(index))));
+                return;
+            }
+            crate::content::loader::load_listed(
+                files,
+                diagnostics,
+                LOAD_SNAPSHOT_EVERY,
+                |snapshot| {
                     let progress =
                         (!snapshot.done).then_some((snapshot.files_loaded, snapshot.files_total));
-                    let _ = tx.send(AppEvent::Loaded(Arc::new(snapshot.library), progress));
-                });
-            if let Err(err) = result {
-                // The roots were checked before start; this is a folder gone since.
-                let _ = tx.send(AppEvent::Loaded(Arc::new(Library::empty()), None));
-                let _ = tx.send(AppEvent::LoadFailed(err.to_string()));
-            }
+                    let save = if snapshot.done { cache.clone() } else { None };
+                    let _ = tx.send(AppEvent::Loaded(Arc::new(snapshot.library), progress, None));
+                    if let Some(save) = save {
+                        let _ = tx.send(AppEvent::CacheWanted(save.0, save.1));
+                    }
+                },
+            );
         })?;
     Ok(())
 }

@@ -216,3 +216,46 @@ fn sigterm_saves_state_and_restores_the_terminal() {
         "292"
     );
 }
+
+/// The load cache: written after a first load, used while no file changes (shown here by a
+/// file rewritten behind its back with the same size and time), dropped when one does.
+#[test]
+fn the_load_cache_is_written_used_and_refreshed() {
+    let home = TempDir::new("e2e-cache");
+    let post = home.write("lib/notes/post.md", "# Cached title\n\nfirst body\n");
+    let content = home.path().join("lib").display().to_string();
+    let open_and_read = |expect: &str| {
+        let mut s = Session::start(&home, home.path(), &["--content", &content], 100, 30);
+        s.wait_for_text("Cached title");
+        s.send("\t");
+        s.send("\r");
+        let screen = s.wait_for_text(expect);
+        s.send("q");
+        assert_eq!(s.wait_exit(), 0);
+        screen
+    };
+    open_and_read("first body");
+    let cache_dir = home.path().join("cache/quire");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_dir(&cache_dir).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no cache written in {}",
+            cache_dir.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Same size, same time, other words: the cache cannot tell, so it is used.
+    let modified = std::fs::metadata(&post).unwrap().modified().unwrap();
+    std::fs::write(&post, "# Cached title\n\nother body\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&post)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    open_and_read("first body");
+    // A real change (here the size) is seen.
+    std::fs::write(&post, "# Cached title\n\nthe changed body\n").unwrap();
+    open_and_read("the changed body");
+}

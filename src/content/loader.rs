@@ -101,13 +101,25 @@ pub fn check_roots(roots: &[Root]) -> Result<(), RootError> {
 pub fn load_streaming(
     roots: &[Root],
     interval: std::time::Duration,
-    mut report: impl FnMut(Snapshot),
+    report: impl FnMut(Snapshot),
 ) -> Result<(), RootError> {
+    let (files, diagnostics) = list_files(roots)?;
+    load_listed(files, diagnostics, interval, report);
+    Ok(())
+}
+
+/// [`load_streaming`] for files already listed (the caller looked at them first, e.g. to
+/// check the load cache).
+pub fn load_listed(
+    files: Vec<SourceFile>,
+    diagnostics: Vec<super::diagnostic::Diagnostic>,
+    interval: std::time::Duration,
+    mut report: impl FnMut(Snapshot),
+) {
     use std::sync::mpsc;
     use std::time::Instant;
 
     let started = Instant::now();
-    let (files, diagnostics) = list_files(roots)?;
     let total = files.len();
     let workers = thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -157,5 +169,4 @@ pub fn load_streaming(
             done: true,
         });
     });
-    Ok(())
 }

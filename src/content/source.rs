@@ -52,6 +52,10 @@ pub struct SourceFile {
     pub relative: PathBuf,
     /// Path to show the user: root label joined with the relative path.
     pub display: PathBuf,
+    /// Size and modification time when listed: a file with both unchanged is unchanged, which
+    /// is what the load cache relies on.
+    pub len: u64,
+    pub modified_ns: u128,
     origin: Origin,
 }
 
@@ -89,6 +93,8 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                         root: index,
                         relative: PathBuf::from(relative),
                         display: Path::new("<bundled>").join(relative),
+                        len: bytes.len() as u64,
+                        modified_ns: 0,
                         origin: Origin::Bundled(bytes),
                     });
                 }
@@ -178,10 +184,17 @@ impl Walk<'_> {
             if meta.is_dir() {
                 self.visit(&path, &child_relative, ancestors);
             } else if meta.is_file() && is_markdown(&path) {
+                let modified_ns = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
                 self.files.push(SourceFile {
                     root: self.root,
                     display: self.base.join(&child_relative),
                     relative: child_relative,
+                    len: meta.len(),
+                    modified_ns,
                     origin: Origin::Disk(path),
                 });
             }

@@ -316,6 +316,10 @@ pub fn search(
                 let score = quality * field_weight(BODY) / 100;
                 for item in index.body_postings(id) {
                     let i = item as usize;
+                    // Only a damaged cached index could hold more; never index past the items.
+                    if i >= n {
+                        break;
+                    }
                     if best[i] == 0 {
                         touched.push(item);
                     }
@@ -537,7 +541,12 @@ fn excluded_items(index: &SearchIndex, library: &Library, excluded: &[String]) -
             }
         } else if let Some(id) = index.word_id(word) {
             out.extend(index.short_postings(id).0.iter().map(|&i| i as usize));
-            out.extend(index.body_postings(id).map(|i| i as usize));
+            out.extend(
+                index
+                    .body_postings(id)
+                    .map(|i| i as usize)
+                    .filter(|&i| i < index.items.len()),
+            );
         }
     }
     out

@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::thread;
 
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
+use crate::codec::{Damaged, Reader, Writer};
 use crate::content::{CategoryId, ItemKind, Library};
 
 /// Which short field a word was found in (bits of a posting's mask).
@@ -136,6 +137,121 @@ impl SearchIndex {
                 .collect(),
             category_parents: library.categories.iter().map(|c| c.parent).collect(),
         }
+    }
+
+    /// Writes the index for the load cache.
+    pub fn encode(&self, w: &mut Writer) {
+        w.strs(&self.vocab);
+        w.u32s(&self.short_at);
+        w.u32s(&self.short_items);
+        w.bytes(&self.short_masks);
+        w.u32s(&self.body_at);
+        w.bytes(&self.body_bytes);
+        w.usize(self.items.len());
+        for info in &self.items {
+            w.u8(match info.kind {
+                ItemKind::Post => 0,
+                ItemKind::Bookmark => 1,
+            });
+            w.usize(info.category.0);
+            w.str(&info.acronym);
+            w.strs(&info.tags);
+        }
+        w.strs(&self.category_names);
+        for parent in &self.category_parents {
+            w.u64(parent.map_or(u64::MAX, |p| p.0 as u64));
+        }
+    }
+
+    /// Reads an index written by [`encode`](Self::encode), checking that every offset and
+    /// number stays inside it.
+    pub fn decode(r: &mut Reader<'_>) -> Result<SearchIndex, Damaged> {
+        let vocab: Vec<Box<str>> = r
+            .strings()?
+            .into_iter()
+            .map(String::into_boxed_str)
+            .collect();
+        let short_at = r.u32s()?;
+        let short_items = r.u32s()?;
+        let short_masks = r.bytes()?.to_vec();
+        let body_at = r.u32s()?;
+        let body_bytes = r.bytes()?.to_vec();
+        let n = r.len(16)?;
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            let kind = match r.u8()? {
+                0 => ItemKind::Post,
+                1 => ItemKind::Bookmark,
+                _ => return Err(Damaged),
+            };
+            let category = CategoryId(r.usize()?);
+            let acronym = r.string()?.into_boxed_str();
+            let tags = r
+                .strings()?
+                .into_iter()
+                .map(String::into_boxed_str)
+                .collect();
+            items.push(ItemInfo {
+                kind,
+                category,
+                acronym,
+                tags,
+            });
+        }
+        let category_names: Vec<Box<str>> = r
+            .strings()?
+            .into_iter()
+            .map(String::into_boxed_str)
+            .collect();
+        let category_parents = (0..category_names.len())
+            .map(|_| {
+                r.u64().and_then(|p| match p {
+                    u64::MAX => Ok(None),
+                    p => usize::try_from(p)
+                        .map(|p| Some(CategoryId(p)))
+                        .map_err(|_| Damaged),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let words = vocab.len();
+        let sound = short_at.len() == words + 1
+            && body_at.len() == words + 1
+            && short_at.windows(2).all(|w| w[0] <= w[1])
+            && body_at.windows(2).all(|w| w[0] <= w[1])
+            && short_at.last().is_some_and(|&e| {
+                e as usize == short_items.len() && short_items.len() == short_masks.len()
+            })
+            && body_at
+                .last()
+                .is_some_and(|&e| e as usize == body_bytes.len())
+            && short_items.iter().all(|&i| (i as usize) < items.len())
+            && items.iter().all(|i| i.category.0 < category_names.len())
+            && category_parents
+                .iter()
+                .flatten()
+                .all(|p| p.0 < category_names.len());
+        if !sound {
+            return Err(Damaged);
+        }
+        Ok(SearchIndex {
+            vocab,
+            short_at,
+            short_items,
+            short_masks,
+            body_at,
+            body_bytes,
+            items,
+            category_names,
+            category_parents,
+        })
+    }
+
+    pub fn items_len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn categories_len(&self) -> usize {
+        self.category_names.len()
     }
 
     pub fn vocabulary_len(&self) -> usize {

@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
 
+use std::path::PathBuf;
+
 use super::AppEvent;
+use crate::cache::{self, Manifest};
 use crate::content::Library;
 use crate::search::{SearchIndex, SearchOptions, parse_query, search};
 
@@ -17,7 +20,10 @@ use crate::search::{SearchIndex, SearchOptions, parse_query, search};
 const LIMIT: usize = 100;
 
 enum Message {
-    Library(Arc<Library>),
+    /// The library to search, with its index when the load cache had it.
+    Library(Arc<Library>, Option<Arc<SearchIndex>>),
+    /// Write the library and its index to the load cache (on a thread of its own).
+    SaveCache(PathBuf, Manifest),
     Query {
         generation: u64,
         query: String,
@@ -36,15 +42,25 @@ impl Searcher {
         let latest = Arc::new(AtomicU64::new(0));
         let current = Arc::clone(&latest);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
-            let mut indexed: Option<(Arc<Library>, SearchIndex)> = None;
+            let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
             let mut pending: Option<(u64, String, Arc<Vec<bool>>)> = None;
             while let Ok(first) = rx.recv() {
                 // Take everything queued: the newest library and the newest query matter.
                 for message in std::iter::once(first).chain(rx.try_iter()) {
                     match message {
-                        Message::Library(library) => {
-                            let index = SearchIndex::build(&library);
+                        Message::Library(library, index) => {
+                            let index =
+                                index.unwrap_or_else(|| Arc::new(SearchIndex::build(&library)));
                             indexed = Some((library, index));
+                        }
+                        Message::SaveCache(path, manifest) => {
+                            if let Some((library, index)) = indexed.clone() {
+                                // A cache is a convenience: failing to write one changes nothing.
+                                let _ =
+                                    thread::Builder::new().name("cache".into()).spawn(move || {
+                                        let _ = cache::save(&path, &manifest, &library, &index);
+                                    });
+                            }
                         }
                         Message::Query {
                             generation,
@@ -77,9 +93,14 @@ impl Searcher {
         Searcher { tx, latest }
     }
 
-    /// The library to search from now on (indexed on the worker).
-    pub fn set_library(&self, library: Arc<Library>) {
-        let _ = self.tx.send(Message::Library(library));
+    /// The library to search from now on (indexed on the worker unless `index` is given).
+    pub fn set_library(&self, library: Arc<Library>, index: Option<Arc<SearchIndex>>) {
+        let _ = self.tx.send(Message::Library(library, index));
+    }
+
+    /// Saves the current library and index to the load cache, in the background.
+    pub fn save_cache(&self, path: PathBuf, manifest: Manifest) {
+        let _ = self.tx.send(Message::SaveCache(path, manifest));
     }
 
     pub fn search(&self, generation: u64, query: String, read: Arc<Vec<bool>>) {

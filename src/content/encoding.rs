@@ -1,0 +1,215 @@
+//! A library written to and read from the load cache (see `crate::cache`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::date::Date;
+use super::diagnostic::Diagnostic;
+use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
+use crate::codec::{Damaged, Reader, Writer};
+
+impl Library {
+    pub fn encode(&self, w: &mut Writer) {
+        w.usize(self.items.len());
+        for item in &self.items {
+            w.str(&item.id);
+            w.u8(match item.kind {
+                ItemKind::Post => 0,
+                ItemKind::Bookmark => 1,
+            });
+            w.str(&item.title);
+            w.opt_str(item.url.as_deref());
+            match item.date {
+                Some(d) => {
+                    w.u8(1);
+                    w.u32(u32::from(d.year));
+                    w.u8(d.month);
+                    w.u8(d.day);
+                }
+                None => w.u8(0),
+            }
+            match item.weight {
+                Some(weight) => {
+                    w.u8(1);
+                    w.u64(weight as u64);
+                }
+                None => w.u8(0),
+            }
+            w.strs(&item.authors);
+            w.strs(&item.tags);
+            w.opt_str(item.description.as_deref());
+            w.str(&item.body);
+            w.usize(item.category.0);
+            w.str(&item.source.path.to_string_lossy());
+            w.usize(item.source.line);
+        }
+        w.usize(self.categories.len());
+        for c in &self.categories {
+            w.str(&c.name);
+            w.opt_str(c.description.as_deref());
+            w.u64(c.parent.map_or(u64::MAX, |p| p.0 as u64));
+            w.usize(c.children.len());
+            for child in &c.children {
+                w.usize(child.0);
+            }
+            w.usize(c.items.len());
+            for &i in &c.items {
+                w.usize(i);
+            }
+            w.usize(c.total);
+        }
+        w.usize(self.diagnostics.len());
+        for d in &self.diagnostics {
+            w.str(&d.path.to_string_lossy());
+            w.u64(d.line.map_or(u64::MAX, |l| l as u64));
+            w.str(&d.message);
+        }
+    }
+
+    pub fn decode(r: &mut Reader<'_>) -> Result<Library, Damaged> {
+        let n = r.len(16)?;
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = r.string()?;
+            let kind = match r.u8()? {
+                0 => ItemKind::Post,
+                1 => ItemKind::Bookmark,
+                _ => return Err(Damaged),
+            };
+            let title = r.string()?;
+            let url = r.opt_string()?;
+            let date = match r.u8()? {
+                0 => None,
+                _ => {
+                    let year = u16::try_from(r.u32()?).map_err(|_| Damaged)?;
+                    Some(Date::new(year, r.u8()?, r.u8()?).ok_or(Damaged)?)
+                }
+            };
+            let weight = match r.u8()? {
+                0 => None,
+                _ => Some(r.u64()? as i64),
+            };
+            let authors = r.strings()?;
+            let tags = r.strings()?;
+            let description = r.opt_string()?;
+            let body: Arc<str> = Arc::from(r.str()?);
+            let category = CategoryId(r.usize()?);
+            let source = SourceRef {
+                path: PathBuf::from(r.string()?),
+                line: r.usize()?,
+            };
+            items.push(Item {
+                id,
+                kind,
+                title,
+                url,
+                date,
+                weight,
+                authors,
+                tags,
+                description,
+                body,
+                category,
+                source,
+            });
+        }
+        let n = r.len(16)?;
+        let mut categories = Vec::with_capacity(n);
+        for _ in 0..n {
+            let name = r.string()?;
+            let description = r.opt_string()?;
+            let parent = match r.u64()? {
+                u64::MAX => None,
+                p => Some(CategoryId(usize::try_from(p).map_err(|_| Damaged)?)),
+            };
+            let children = (0..r.len(8)?)
+                .map(|_| r.usize().map(CategoryId))
+                .collect::<Result<_, _>>()?;
+            let own = (0..r.len(8)?)
+                .map(|_| r.usize())
+                .collect::<Result<_, _>>()?;
+            let total = r.usize()?;
+            categories.push(Category {
+                name,
+                description,
+                parent,
+                children,
+                items: own,
+                total,
+            });
+        }
+        let n = r.len(16)?;
+        let mut diagnostics = Vec::with_capacity(n);
+        for _ in 0..n {
+            let path = PathBuf::from(r.string()?);
+            let line = match r.u64()? {
+                u64::MAX => None,
+                l => Some(usize::try_from(l).map_err(|_| Damaged)?),
+            };
+            diagnostics.push(Diagnostic::new(path, line, r.string()?));
+        }
+        let library = Library {
+            items,
+            categories,
+            diagnostics,
+        };
+        // Every reference must point inside the library, or the reader would index out of it.
+        let (n_items, n_cats) = (library.items.len(), library.categories.len());
+        let bad_item = library.items.iter().any(|i| i.category.0 >= n_cats);
+        let bad_cat = library.categories.iter().any(|c| {
+            c.parent.is_some_and(|p| p.0 >= n_cats)
+                || c.children.iter().any(|ch| ch.0 >= n_cats)
+                || c.items.iter().any(|&i| i >= n_items)
+        });
+        if n_cats == 0 || bad_item || bad_cat {
+            return Err(Damaged);
+        }
+        Ok(library)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Root, load_library};
+
+    #[test]
+    fn the_bundled_library_round_trips() {
+        let library = load_library(&[Root::Bundled]).expect("bundled");
+        let mut w = Writer::default();
+        library.encode(&mut w);
+        let mut r = Reader::new(&w.bytes);
+        let back = Library::decode(&mut r).expect("decodes");
+        assert!(r.is_done());
+        assert_eq!(back.items.len(), library.items.len());
+        for (a, b) in back.items.iter().zip(&library.items) {
+            assert_eq!(
+                (&a.id, &a.title, &a.url, a.date, &a.body, a.category),
+                (&b.id, &b.title, &b.url, b.date, &b.body, b.category)
+            );
+        }
+        assert_eq!(back.categories.len(), library.categories.len());
+        assert_eq!(
+            back.category_path(back.items[0].category),
+            library.category_path(library.items[0].category)
+        );
+    }
+
+    #[test]
+    fn a_damaged_cache_is_an_error_not_a_panic() {
+        let library = load_library(&[Root::Bundled]).expect("bundled");
+        let mut w = Writer::default();
+        library.encode(&mut w);
+        for cut in [0, 1, 100, w.bytes.len() / 2, w.bytes.len() - 1] {
+            assert_eq!(
+                Library::decode(&mut Reader::new(&w.bytes[..cut])).err(),
+                Some(Damaged)
+            );
+        }
+        let mut flipped = w.bytes.clone();
+        for i in (0..flipped.len()).step_by(997) {
+            flipped[i] ^= 0xff;
+        }
+        let _ = Library::decode(&mut Reader::new(&flipped));
+    }
+}
