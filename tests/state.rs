@@ -263,3 +263,28 @@ fn concurrent_writers_keep_every_mark() {
         "0"
     );
 }
+
+/// A file moved away for a while must not lose its marks: ids not in the library are kept.
+#[test]
+fn marks_of_items_not_in_the_library_are_kept() {
+    let home = TempDir::new("keep-unknown");
+    let content = content_arg(&home);
+    big_library(&home, 2);
+    home.write(
+        "data/quire/state.toml",
+        "version = 1\n[read]\n\"somewhere/else/moved-away\" = 2026-01-01T00:00:00.000Z\n[unread]\n",
+    );
+    let output = quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "mark-read",
+            "bookmarks/many/bookmark-number-1",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let state = load_state(&state_file(&home)).unwrap().state;
+    assert!(state.is_read("somewhere/else/moved-away"));
+    assert!(state.is_read("bookmarks/many/bookmark-number-1"));
+}
