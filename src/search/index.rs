@@ -467,7 +467,7 @@ fn index_items(library: &Library, range: Range<usize>) -> Part {
         words: Interner::with_capacity(1 << 16),
         ..Part::default()
     };
-    part.body.slots.reserve(bytes / 10);
+    part.body.slots.reserve(bytes / 16);
     part.body.items.reserve(range.len());
     let mut buf = String::new();
     let mut short_words: Vec<(u32, u8)> = Vec::new();
