@@ -182,15 +182,9 @@ fn kill_dash_nine_never_corrupts_the_state_file() {
     let home = TempDir::new("kill9");
     let content = content_arg(&home);
     let ids = big_library(&home, 3000);
-    let mut seed: u64 = 0x5eed;
-    let mut killed_mid_run = 0;
-    for round in 0..40 {
-        let command = if round % 2 == 0 {
-            "mark-read"
-        } else {
-            "mark-unread"
-        };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+    // How long one uninterrupted run takes here, so the kills land inside runs on any machine.
+    let spawn = |command: &str| {
+        Command::new(env!("CARGO_BIN_EXE_quire"))
             .args(["--content", &content, command])
             .args(&ids)
             .env("HOME", home.path())
@@ -199,11 +193,24 @@ fn kill_dash_nine_never_corrupts_the_state_file() {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    assert!(spawn("mark-unread").wait().unwrap().success());
+    let run_micros = (started.elapsed().as_micros() as u64).max(1000);
+    let mut seed: u64 = 0x5eed;
+    let mut killed_mid_run = 0;
+    for round in 0..40 {
+        let command = if round % 2 == 0 {
+            "mark-read"
+        } else {
+            "mark-unread"
+        };
+        let mut child = spawn(command);
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        std::thread::sleep(Duration::from_micros((seed >> 33) % 60_000));
+        std::thread::sleep(Duration::from_micros((seed >> 33) % run_micros));
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();
         if !status.success() {
