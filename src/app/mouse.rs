@@ -1,0 +1,83 @@
+//! The mouse: a click focuses a pane and selects a row (a second click opens it), the wheel
+//! scrolls the pane under the pointer.
+
+use super::*;
+
+impl App {
+    /// A mouse event: clicks focus and select, the wheel scrolls the pane under the pointer.
+    pub fn handle_mouse(&mut self, event: MouseEvent) {
+        if self.confirm.is_some() {
+            return;
+        }
+        if self.help.is_some() {
+            match event.kind {
+                MouseEventKind::ScrollDown => self.update_help(Some(Action::Down)),
+                MouseEventKind::ScrollUp => self.update_help(Some(Action::Up)),
+                MouseEventKind::Down(_) => self.help = None,
+                _ => {}
+            }
+            return;
+        }
+        let at = Position::new(event.column, event.row);
+        let panes = self.panes();
+        let hit = [
+            (Focus::Tree, panes.tree),
+            (Focus::List, panes.list),
+            (Focus::Body, panes.body),
+        ]
+        .into_iter()
+        .find_map(|(focus, area)| area.filter(|a| a.contains(at)).map(|a| (focus, a)));
+        let Some((pane, area)) = hit else { return };
+        match event.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.status = None;
+                self.focus = pane;
+                let content = inner(area);
+                if content.contains(at) {
+                    let row = usize::from(at.y - content.y);
+                    match pane {
+                        Focus::Tree => {
+                            let index = self.tree.offset + row;
+                            if index < self.tree.rows.len() {
+                                let again = index == self.tree.selected;
+                                self.tree.selected = index;
+                                if again {
+                                    self.tree.toggle(&self.library);
+                                }
+                            }
+                        }
+                        Focus::List => {
+                            // Search results take two rows each, under the input line.
+                            let index = match &self.search {
+                                Some(_) if row == 0 => usize::MAX,
+                                Some(panel) => panel.offset + (row - 1) / 2,
+                                None => self.list.offset + row,
+                            };
+                            if let Some(panel) = &mut self.search {
+                                panel.typing = row == 0;
+                            }
+                            if index < self.list_len() {
+                                let again = index == *self.list_selected_mut();
+                                *self.list_selected_mut() = index;
+                                if again {
+                                    self.open_selected();
+                                }
+                            }
+                        }
+                        Focus::Body => {}
+                    }
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let delta = if event.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                self.move_in(pane, delta);
+            }
+            _ => return,
+        }
+        self.sync();
+    }
+}
