@@ -478,7 +478,7 @@ impl App {
             ),
             _ => None,
         };
-        let requested = self.body.show_or_defer(
+        let requested = self.body.show(
             key,
             area.width,
             usize::from(area.height),

@@ -50,20 +50,10 @@ pub struct Body {
 
 impl Body {
     /// Shows `key` at `width`, rendering it with `render` only when no laid-out copy exists.
+    /// When `defer` is given (a big body) a page not laid out yet is not rendered here:
+    /// `defer` becomes the page shown meanwhile, and the return value asks the caller to have
+    /// it rendered elsewhere.
     pub fn show(
-        &mut self,
-        key: PageKey,
-        width: u16,
-        height: usize,
-        render: impl FnOnce(PageKey, u16) -> Page,
-    ) {
-        self.show_or_defer(key, width, height, None, render);
-    }
-
-    /// Like [`show`](Self::show), but when `defer` is given (a big body) a page that is not
-    /// laid out yet is not rendered here: `defer` becomes the page shown meanwhile, and the
-    /// return value asks the caller to have it rendered elsewhere.
-    pub fn show_or_defer(
         &mut self,
         key: PageKey,
         width: u16,

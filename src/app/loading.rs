@@ -22,7 +22,7 @@ impl App {
         };
         let selected_category = names(self.tree.selected_id());
         let expanded: Vec<Vec<String>> = self.tree.expanded.iter().map(|&c| names(c)).collect();
-        let selected_item = self.selected_item().map(|i| old.items[i].id.clone());
+
         let list_item = self.list.selected_item().map(|i| old.items[i].id.clone());
         let was_loading = self.loading.is_some();
 
@@ -66,7 +66,7 @@ impl App {
         if let Some(panel) = &mut self.search {
             panel.results = Arc::new(crate::search::engine::Results::default());
             panel.selected = 0;
-            let _ = selected_item;
+
             if was_loading && self.loading.is_none() || !panel.input.is_empty() {
                 self.request_search();
             }

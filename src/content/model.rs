@@ -129,19 +129,13 @@ impl Library {
     pub fn category_by_path(&self, path: &str) -> Option<CategoryId> {
         let mut current = Self::ROOT;
         for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
+            // Unicode lowercasing covers ASCII case too, so one comparison serves both.
+            let part = part.to_lowercase();
             current = *self
                 .category(current)
                 .children
                 .iter()
-                .find(|c| self.category(**c).name.eq_ignore_ascii_case(part))
-                .or_else(|| {
-                    // Names with a `/` in them cannot be addressed part by part; accept
-                    // a case-insensitive match of the Unicode-lowercased name as well.
-                    self.category(current)
-                        .children
-                        .iter()
-                        .find(|c| self.category(**c).name.to_lowercase() == part.to_lowercase())
-                })?;
+                .find(|c| self.category(**c).name.to_lowercase() == part)?;
         }
         Some(current)
     }

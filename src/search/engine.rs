@@ -17,7 +17,7 @@ use super::distance::{max_typos, prefix_distance};
 use super::index::{SearchIndex, field};
 use super::query::{Filter, Query};
 use super::tokenize::{lower, lower_into, words};
-use crate::content::{CategoryId, Library};
+use crate::content::Library;
 
 /// Where an item's best hit was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -354,7 +354,7 @@ pub fn search(
         return None;
     }
     let needed = terms.len() as u16;
-    let in_ok = category_filter(index, library, &query.filters);
+    let in_ok = category_filter(index, &query.filters);
     let excluded = excluded_items(index, library, &query.excluded);
     let mut candidates: Vec<usize> = (0..n)
         .filter(|&i| matched[i] == needed)
@@ -482,11 +482,7 @@ fn passes(
 }
 
 /// For `in:NAME` filters: which categories are inside one whose name matches.
-fn category_filter(
-    index: &SearchIndex,
-    library: &Library,
-    filters: &[Filter],
-) -> Option<Vec<bool>> {
+fn category_filter(index: &SearchIndex, filters: &[Filter]) -> Option<Vec<bool>> {
     let names: Vec<&str> = filters
         .iter()
         .filter_map(|f| {
@@ -520,7 +516,6 @@ fn category_filter(
             ok[c] = true;
         }
     }
-    let _ = library.category(CategoryId(0));
     Some(ok)
 }
 

@@ -105,8 +105,7 @@ impl SearchIndex {
 
         // Count, then place; parts cover increasing item numbers, so lists come out sorted.
         let words = vocab.len();
-        let (short_at, short_items, short_masks) =
-            place(words, &parts, &local_to_rank, |p| &p.short);
+        let (short_at, short_items, short_masks) = place_short(words, &parts, &local_to_rank);
         let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
 
         SearchIndex {
@@ -308,16 +307,15 @@ impl SearchIndex {
     }
 }
 
-/// Turns the parts' records into offsets, items and masks, in word-rank order.
-fn place(
+/// Turns the parts' short-field records into offsets, items and masks, in word-rank order.
+fn place_short(
     words: usize,
     parts: &[Part],
     local_to_rank: &[Vec<u32>],
-    records: impl Fn(&Part) -> &Records,
 ) -> (Vec<u32>, Vec<u32>, Vec<u8>) {
     let mut at = vec![0u32; words + 1];
     for (part, ranks) in parts.iter().zip(local_to_rank) {
-        for &slot in &records(part).slots {
+        for &slot in &part.short.slots {
             at[ranks[slot as usize] as usize + 1] += 1;
         }
     }
@@ -327,14 +325,9 @@ fn place(
     let total = at[words] as usize;
     let mut next: Vec<u32> = at[..words].to_vec();
     let mut items = vec![0u32; total];
-    let with_masks = parts.iter().any(|p| !records(p).masks.is_empty());
-    let mut masks = if with_masks {
-        vec![0u8; total]
-    } else {
-        Vec::new()
-    };
+    let mut masks = vec![0u8; total];
     for (part, ranks) in parts.iter().zip(local_to_rank) {
-        let recs = records(part);
+        let recs = &part.short;
         for (k, &(item, start)) in recs.items.iter().enumerate() {
             let end = recs
                 .items
@@ -344,9 +337,7 @@ fn place(
                 let rank = ranks[recs.slots[r] as usize] as usize;
                 let at = next[rank] as usize;
                 items[at] = item;
-                if with_masks {
-                    masks[at] = recs.masks[r];
-                }
+                masks[at] = recs.masks[r];
                 next[rank] += 1;
             }
         }

@@ -151,7 +151,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 println!("\n{name}: {} items", library.items.len());
                 let queries = search_bench::queries(library, seed);
                 let report = search_bench::run(library, &queries);
-                search_bench::print(&report, library.items.len());
+                search_bench::print(&report);
             }
         }
     }

@@ -150,7 +150,7 @@ fn echo_latency(library: &Library, index: &SearchIndex, queries: &[String]) -> S
     Summary::of(&times)
 }
 
-pub fn print(report: &Report, items: usize) {
+pub fn print(report: &Report) {
     println!(
         "  index build        {}  ({} words, {:.1} MiB)",
         fmt_ms(report.build),
@@ -179,5 +179,4 @@ pub fn print(report: &Report, items: usize) {
             hits
         );
     }
-    let _ = items;
 }
