@@ -217,7 +217,7 @@ fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
             crate::content::loader::load_listed(
                 files,
                 diagnostics,
-                LOAD_SNAPSHOT_EVERY,
+                Some(LOAD_SNAPSHOT_EVERY),
                 |snapshot| {
                     let progress =
                         (!snapshot.done).then_some((snapshot.files_loaded, snapshot.files_total));

@@ -15,8 +15,11 @@ use super::source::{Read, Root, RootError, SourceFile, list_files};
 /// not a readable folder; everything else becomes a diagnostic in the library.
 pub fn load_library(roots: &[Root]) -> Result<Library, RootError> {
     let (files, diagnostics) = list_files(roots)?;
-    let loaded = parse_all(files);
-    Ok(assemble(&loaded, &diagnostics))
+    let mut whole = None;
+    load_listed(files, diagnostics, None, |snapshot| {
+        whole = Some(snapshot.library)
+    });
+    Ok(whole.unwrap_or_else(Library::empty))
 }
 
 /// Reads and parses one file.
@@ -37,44 +40,6 @@ pub fn load_file(source: SourceFile) -> LoadedFile {
             }
         }
     }
-}
-
-/// Parses files on all cores, keeping their order.
-fn parse_all(files: Vec<SourceFile>) -> Vec<LoadedFile> {
-    let workers = thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().div_ceil(8))
-        .max(1);
-    if workers == 1 {
-        return files.into_iter().map(load_file).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let files: Vec<SourceFile> = files;
-    let mut results: Vec<Option<LoadedFile>> = Vec::new();
-    results.resize_with(files.len(), || None);
-    let chunks: Vec<Vec<(usize, LoadedFile)>> = thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(file) = files.get(index) else { break };
-                        done.push((index, load_file(file.clone())));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    for (index, loaded) in chunks.into_iter().flatten() {
-        results[index] = Some(loaded);
-    }
-    results.into_iter().flatten().collect()
 }
 
 /// What is loaded so far of a library still loading.
@@ -104,16 +69,17 @@ pub fn load_streaming(
     report: impl FnMut(Snapshot),
 ) -> Result<(), RootError> {
     let (files, diagnostics) = list_files(roots)?;
-    load_listed(files, diagnostics, interval, report);
+    load_listed(files, diagnostics, Some(interval), report);
     Ok(())
 }
 
 /// [`load_streaming`] for files already listed (the caller looked at them first, e.g. to
-/// check the load cache).
+/// check the load cache). Files are read and parsed on all cores; with no `interval` only
+/// the whole library is reported.
 pub fn load_listed(
     files: Vec<SourceFile>,
     diagnostics: Vec<super::diagnostic::Diagnostic>,
-    interval: std::time::Duration,
+    interval: Option<std::time::Duration>,
     mut report: impl FnMut(Snapshot),
 ) {
     use std::sync::mpsc;
@@ -146,11 +112,14 @@ pub fn load_listed(
         slots.resize_with(total, || None);
         let mut loaded = 0;
         // The first snapshot comes early, so something is on screen almost at once.
-        let mut due = started + interval / 4;
+        let mut due = interval.map(|every| started + every / 4);
         for (index, file) in rx {
             slots[index] = Some(file);
             loaded += 1;
-            if loaded < total && Instant::now() >= due {
+            if loaded < total
+                && let (Some(every), Some(at)) = (interval, due)
+                && Instant::now() >= at
+            {
                 let library = assemble(slots.iter().flatten(), &diagnostics);
                 report(Snapshot {
                     library,
@@ -158,7 +127,7 @@ pub fn load_listed(
                     files_total: total,
                     done: false,
                 });
-                due = Instant::now() + interval;
+                due = Some(Instant::now() + every);
             }
         }
         let library = assemble(slots.iter().flatten(), &diagnostics);
