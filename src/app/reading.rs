@@ -52,6 +52,11 @@ impl Reading {
         self.read.get(item).copied().unwrap_or(false)
     }
 
+    /// Read or not, by item number.
+    pub fn flags(&self) -> &[bool] {
+        &self.read
+    }
+
     pub fn unread_in(&self, category: CategoryId) -> usize {
         self.unread.get(category.0).copied().unwrap_or(0)
     }

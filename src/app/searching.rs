@@ -118,9 +118,7 @@ impl App {
             // Asked again when the whole library is in.
             return;
         }
-        let read: Vec<bool> = (0..self.library.items.len())
-            .map(|i| self.reading.is_read(i))
-            .collect();
+        let read = self.reading.flags().to_vec();
         self.effects.push(Effect::Search {
             generation: panel.generation,
             query: panel.input.clone(),
