@@ -328,12 +328,8 @@ fn place_short(
     let mut masks = vec![0u8; total];
     for (part, ranks) in parts.iter().zip(local_to_rank) {
         let recs = &part.short;
-        for (k, &(item, start)) in recs.items.iter().enumerate() {
-            let end = recs
-                .items
-                .get(k + 1)
-                .map_or(recs.slots.len(), |&(_, e)| e as usize);
-            for r in start as usize..end {
+        for (item, range) in recs.runs() {
+            for r in range {
                 let rank = ranks[recs.slots[r] as usize] as usize;
                 let at = next[rank] as usize;
                 items[at] = item;
@@ -390,12 +386,8 @@ fn place_gaps(words: usize, parts: &[Part], local_to_rank: &[Vec<u32>]) -> (Vec<
     let each = |f: &mut dyn FnMut(usize, u32)| {
         for (part, ranks) in parts.iter().zip(local_to_rank) {
             let recs = &part.body;
-            for (k, &(item, start)) in recs.items.iter().enumerate() {
-                let end = recs
-                    .items
-                    .get(k + 1)
-                    .map_or(recs.slots.len(), |&(_, e)| e as usize);
-                for &slot in &recs.slots[start as usize..end] {
+            for (item, range) in recs.runs() {
+                for &slot in &recs.slots[range] {
                     f(ranks[slot as usize] as usize, item);
                 }
             }
@@ -439,6 +431,17 @@ struct Records {
     masks: Vec<u8>,
     /// (item, start in `slots`), in item order.
     items: Vec<(u32, u32)>,
+}
+
+impl Records {
+    /// Each item with the range of `slots` that holds its words.
+    fn runs(&self) -> impl Iterator<Item = (u32, Range<usize>)> + '_ {
+        let ends = self.items.iter().skip(1).map(|&(_, start)| start as usize);
+        self.items
+            .iter()
+            .zip(ends.chain(std::iter::once(self.slots.len())))
+            .map(|(&(item, start), end)| (item, start as usize..end))
+    }
 }
 
 /// One thread's share: its words, and the words of each of its items.
