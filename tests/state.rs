@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use common::{TempDir, quire, stderr, stdout};
+use common::{TempDir, quire, quire_command, stderr, stdout};
 use quire::state::load_state;
 
 /// A library with `n` bookmarks, so state files get big enough for writes to take a while.
@@ -184,12 +184,9 @@ fn kill_dash_nine_never_corrupts_the_state_file() {
     let ids = big_library(&home, 3000);
     // How long one uninterrupted run takes here, so the kills land inside runs on any machine.
     let spawn = |command: &str| {
-        Command::new(env!("CARGO_BIN_EXE_quire"))
+        quire_command(&home, home.path())
             .args(["--content", &content, command])
             .args(&ids)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

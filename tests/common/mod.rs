@@ -72,17 +72,24 @@ pub fn quire(home: &TempDir, args: &[&str]) -> Output {
 }
 
 pub fn quire_in(home: &TempDir, cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
+    quire_command(home, cwd)
         .args(args)
+        .output()
+        .expect("run quire")
+}
+
+/// The `quire` command with its private home, for tests that spawn it themselves.
+pub fn quire_command(home: &TempDir, cwd: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quire"));
+    command
         .current_dir(cwd)
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_DATA_HOME", home.path().join("data"))
         .env("XDG_CACHE_HOME", home.path().join("cache"))
         .env("XDG_STATE_HOME", home.path().join("state"))
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run quire")
+        .env_remove("NO_COLOR");
+    command
 }
 
 pub fn stdout(output: &Output) -> String {
