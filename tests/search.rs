@@ -49,6 +49,17 @@ fn first(text: &str) -> String {
         .unwrap_or_else(|| panic!("no results for {text:?}"))
 }
 
+/// Each query's first hit is the entry whose title starts with the expected words.
+fn assert_each_first(cases: &[(&str, &str)]) {
+    for &(query, expected) in cases {
+        let got = first(query);
+        assert!(
+            got.starts_with(expected),
+            "{query:?}: expected {expected:?} first, got {got:?}"
+        );
+    }
+}
+
 #[test]
 fn facts_that_live_only_in_key_insights_find_their_entry_first() {
     // Each of these words appears in an insight line, not in the entry's title or description.
@@ -65,13 +76,7 @@ fn facts_that_live_only_in_key_insights_find_their_entry_first() {
         ("BatchStartPointer", "How Uber Indexes Streaming Data"),
         ("DERP relay", "How Tailscale works"),
     ];
-    for (query, expected) in cases {
-        let got = first(query);
-        assert!(
-            got.starts_with(expected),
-            "{query:?}: expected {expected:?} first, got {got:?}"
-        );
-    }
+    assert_each_first(&cases);
 }
 
 #[test]
@@ -88,13 +93,7 @@ fn typos_and_unfinished_words_still_find_it() {
         ("codel li", "How Uber Conquered Database Overload"),
         ("kdi", "The end of the road for kafka-delta-ingest"),
     ];
-    for (query, expected) in cases {
-        let got = first(query);
-        assert!(
-            got.starts_with(expected),
-            "{query:?}: expected {expected:?} first, got {got:?}"
-        );
-    }
+    assert_each_first(&cases);
 }
 
 #[test]
