@@ -44,16 +44,8 @@ pub fn run_one(dir: &Path, items: usize) -> Result<(), Box<dyn std::error::Error
         )?;
         let library = Arc::new(last.expect("a final snapshot"));
         let index = SearchIndex::build(&library);
-        let app = App::new(
-            Arc::clone(&library),
-            Settings::default(),
-            ReadState::new(),
-            Rect::new(0, 0, 120, 40),
-        );
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-        terminal
-            .draw(|frame| quire::ui::draw(frame, &app))
-            .expect("draw");
+        let (app, mut draw) = reader(Arc::clone(&library));
+        draw(&app);
         let rss = peak_rss();
         drop((index, app));
         rss
@@ -263,21 +255,30 @@ fn first_frame(dir: &Path) -> (Duration, Duration) {
             },
         );
     });
-    let app = App::new(
-        Arc::new(Library::empty()),
-        Settings::default(),
-        ReadState::new(),
-        Rect::new(0, 0, 120, 40),
-    );
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    terminal
-        .draw(|frame| quire::ui::draw(frame, &app))
-        .expect("draw");
+    let (app, mut draw) = reader(Arc::new(Library::empty()));
+    draw(&app);
     let first_frame = started.elapsed();
     let first_snapshot = rx.recv().map(|(t, _)| t).unwrap_or_default();
     for _ in rx {}
     let _ = loader.join();
     (first_frame, first_snapshot)
+}
+
+/// The reader on a 120×40 screen, and a full draw of it into ratatui's test backend.
+fn reader(library: Arc<Library>) -> (App, impl FnMut(&App)) {
+    let app = App::new(
+        library,
+        Settings::default(),
+        ReadState::new(),
+        Rect::new(0, 0, 120, 40),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let draw = move |app: &App| {
+        terminal
+            .draw(|frame| quire::ui::draw(frame, app))
+            .expect("draw");
+    };
+    (app, draw)
 }
 
 fn key(app: &mut App, code: KeyCode) {
@@ -286,18 +287,7 @@ fn key(app: &mut App, code: KeyCode) {
 
 /// Key handling plus a full draw, per key: scrolling the biggest body, then paging the list.
 fn drawing(library: &Arc<Library>) -> (Summary, Summary) {
-    let mut app = App::new(
-        Arc::clone(library),
-        Settings::default(),
-        ReadState::new(),
-        Rect::new(0, 0, 120, 40),
-    );
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let mut draw = |app: &App| {
-        terminal
-            .draw(|frame| quire::ui::draw(frame, app))
-            .expect("draw");
-    };
+    let (mut app, mut draw) = reader(Arc::clone(library));
     // The biggest post, laid out as the render worker would, then opened.
     let biggest = (0..library.items.len())
         .max_by_key(|&i| library.items[i].body.len())
