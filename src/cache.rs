@@ -4,12 +4,13 @@
 //! A cache entry is valid for exactly the files it was made from: the list of (root, path,
 //! size, modification time) must match, and the Quire build too. Checking that costs one
 //! `stat` per file, against reading and parsing every file and rebuilding the index. Writing
-//! is atomic (temp file, rename); a damaged or stale cache is ignored and replaced.
+//! is atomic (temp file, fsync, rename); a damaged or stale cache is ignored and replaced.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::atomic_file::{self, folder_of};
 use crate::codec::{Reader, Writer};
 use crate::content::source::SourceFile;
 use crate::content::{Library, Root};
@@ -111,19 +112,10 @@ pub fn save(
     manifest.encode(&mut w);
     library.encode(&mut w);
     index.encode(&mut w);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    fs::create_dir_all(folder_of(path))?;
+    // No lock is held, so two Quires saving at once each write their own temp file.
     let temp = path.with_extension(format!("tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(&w.bytes)?;
-        file.sync_all()?;
-        fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
+    atomic_file::replace(path, &temp, &w.bytes)
 }
 
 #[cfg(test)]

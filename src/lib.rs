@@ -5,6 +5,7 @@
 //! with no terminal in it (it builds with `--no-default-features`).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod atomic_file;
 pub mod cache;
 pub mod codec;
 pub mod content;

@@ -6,14 +6,15 @@
 //! or the new one, never a mix. A file that cannot be read is moved aside, never overwritten.
 
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, OpenOptions};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
 use super::read_state::ReadState;
 use super::timestamp::Timestamp;
+use crate::atomic_file::{self, folder_of};
 
 /// The format this Quire writes. Files with a higher `version` are refused, not rewritten.
 pub const FORMAT_VERSION: i64 = 1;
@@ -242,11 +243,7 @@ pub fn save_state_since(
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir).map_err(io_err)?;
+    fs::create_dir_all(folder_of(path)).map_err(io_err)?;
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -292,18 +289,7 @@ pub fn save_state_since(
 
     let temp = with_suffix(path, ".tmp");
     let text = serialize_state(&merged);
-    let written = (|| {
-        let mut file = File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&temp, path)?;
-        // The rename is durable only once the folder itself is synced.
-        File::open(&dir)?.sync_all()
-    })();
-    if let Err(err) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(io_err(err));
-    }
+    atomic_file::replace(path, &temp, text.as_bytes()).map_err(io_err)?;
     let stamp = Stamp::of(path);
     drop(lock);
     Ok((merged, stamp))
