@@ -3,13 +3,8 @@
 
 mod common;
 
-use common::{TempDir, fixture, quire, stderr, stdout};
+use common::{TempDir, fixture, json, quire, stderr, stdout};
 use serde_json::Value;
-
-fn json(output: &std::process::Output) -> Value {
-    assert!(output.status.success(), "quire failed: {}", stderr(output));
-    serde_json::from_slice(&output.stdout).unwrap()
-}
 
 #[test]
 fn stats_on_the_bundled_content() {

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::screen::{bundled, draw, press};
-use common::{TempDir, quire, stderr, stdout};
+use common::{TempDir, json, quire, stderr, stdout};
 use quire::app::{App, Focus};
 use quire::config::{Config, DEFAULT_CONFIG, parse_config, parse_style};
 use quire::state::ReadState;
@@ -33,8 +33,7 @@ fn content_roots_are_added_to_the_bundled_library() {
         "config/quire/config.toml",
         "[content]\nroots = [\"../../notes\"]\n",
     );
-    let stats: serde_json::Value =
-        serde_json::from_slice(&quire(&home, &["stats", "--json"]).stdout).unwrap();
+    let stats = json(&quire(&home, &["stats", "--json"]));
     assert_eq!(
         stats["items"], 294,
         "bundled 293 + the note; the root is relative to the config file"
@@ -53,8 +52,7 @@ fn replace_bundled_uses_only_the_roots() {
             notes.display().to_string()
         ),
     );
-    let stats: serde_json::Value =
-        serde_json::from_slice(&quire(&home, &["stats", "--json"]).stdout).unwrap();
+    let stats = json(&quire(&home, &["stats", "--json"]));
     assert_eq!(stats["items"], 1);
 }
 
@@ -66,8 +64,7 @@ fn tilde_in_roots_is_the_home_directory() {
         "config/quire/config.toml",
         "[content]\nroots = [\"~/notes\"]\nreplace_bundled = true\n",
     );
-    let stats: serde_json::Value =
-        serde_json::from_slice(&quire(&home, &["stats", "--json"]).stdout).unwrap();
+    let stats = json(&quire(&home, &["stats", "--json"]));
     assert_eq!(stats["items"], 1);
 }
 
@@ -219,7 +216,6 @@ fn config_command_prints_the_default_and_the_path() {
     );
     // The printed default is a valid config that changes nothing.
     home.write("config/quire/config.toml", DEFAULT_CONFIG);
-    let stats: serde_json::Value =
-        serde_json::from_slice(&quire(&home, &["stats", "--json"]).stdout).unwrap();
+    let stats = json(&quire(&home, &["stats", "--json"]));
     assert_eq!(stats["items"], 293);
 }

@@ -317,8 +317,7 @@ fn cli_search_prints_json_with_the_documented_fields() {
         &home,
         &["search", "--json", "--limit", "2", "codel", "lifo"],
     );
-    assert!(output.status.success(), "{}", common::stderr(&output));
-    let hits: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hits = common::json(&output);
     let hits = hits.as_array().unwrap();
     assert!(!hits.is_empty() && hits.len() <= 2);
     let hit = &hits[0];

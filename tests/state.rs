@@ -6,7 +6,7 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{TempDir, quire, quire_command, stderr, stdout};
+use common::{TempDir, json, quire, quire_command, stderr, stdout};
 use quire::state::load_state;
 
 /// A library with `n` bookmarks, so state files get big enough for writes to take a while.
@@ -61,10 +61,8 @@ fn cli_marks_persist_and_unknown_ids_are_named() {
     assert_eq!(unread.lines().count(), 3);
     assert!(!unread.contains("bookmark-number-1\t"));
 
-    let json: serde_json::Value =
-        serde_json::from_slice(&quire(&home, &["--content", &content, "list", "--json"]).stdout)
-            .unwrap();
-    let read: Vec<bool> = json
+    let list = json(&quire(&home, &["--content", &content, "list", "--json"]));
+    let read: Vec<bool> = list
         .as_array()
         .unwrap()
         .iter()
@@ -86,9 +84,7 @@ fn cli_marks_persist_and_unknown_ids_are_named() {
         stdout(&quire(&home, &["--content", &content, "unread"])).trim(),
         "4"
     );
-    let stats: serde_json::Value =
-        serde_json::from_slice(&quire(&home, &["--content", &content, "stats", "--json"]).stdout)
-            .unwrap();
+    let stats = json(&quire(&home, &["--content", &content, "stats", "--json"]));
     assert_eq!(stats["unread"], 4);
 }
 

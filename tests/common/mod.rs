@@ -92,6 +92,12 @@ pub fn quire_command(home: &TempDir, cwd: &Path) -> Command {
     command
 }
 
+/// The JSON a successful run printed.
+pub fn json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "quire failed: {}", stderr(output));
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
