@@ -71,6 +71,22 @@ pub struct Item {
     pub source: SourceRef,
 }
 
+impl Item {
+    /// The link's site as the list shows it: host and port, without `www.`.
+    pub fn url_site(&self) -> Option<&str> {
+        let rest = self.url.as_deref()?.split_once("://")?.1;
+        let site = rest.split(['/', '?', '#']).next()?;
+        let site = site.strip_prefix("www.").unwrap_or(site);
+        (!site.is_empty()).then_some(site)
+    }
+
+    /// The link's host, without port or `www.`: what search indexes for the link.
+    pub fn url_host(&self) -> Option<&str> {
+        let host = self.url_site()?.split(':').next()?;
+        (!host.is_empty()).then_some(host)
+    }
+}
+
 /// A node of the category tree.
 #[derive(Debug, Clone)]
 pub struct Category {
@@ -182,5 +198,44 @@ impl Library {
 
     pub fn count(&self, kind: ItemKind) -> usize {
         self.items.iter().filter(|i| i.kind == kind).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linked(url: &str) -> Item {
+        Item {
+            id: "x".into(),
+            kind: ItemKind::Bookmark,
+            title: "x".into(),
+            url: Some(url.into()),
+            date: None,
+            weight: None,
+            authors: Vec::new(),
+            tags: Vec::new(),
+            description: None,
+            body: Arc::from(""),
+            category: Library::ROOT,
+            source: SourceRef {
+                path: PathBuf::from("x.md"),
+                line: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn the_site_keeps_the_port_and_the_host_drops_it() {
+        let item = linked("https://www.example.com:8443/path?q#top");
+        assert_eq!(item.url_site(), Some("example.com:8443"));
+        assert_eq!(item.url_host(), Some("example.com"));
+        let item = linked("http://blog.example.org");
+        assert_eq!(item.url_site(), Some("blog.example.org"));
+        assert_eq!(item.url_host(), Some("blog.example.org"));
+        for bad in ["example.com", "https://", "https:///path", "https://:80/"] {
+            assert_eq!(linked(bad).url_host(), None, "{bad}");
+        }
+        assert_eq!(linked("https://:80/").url_site(), Some(":80"));
     }
 }

@@ -492,7 +492,7 @@ fn index_items(library: &Library, range: Range<usize>) -> Part {
         for name in library.category_path(item.category) {
             add_short(name, field::CATEGORY, &mut part, &mut short_words);
         }
-        if let Some(host) = item.url.as_deref().and_then(url_host) {
+        if let Some(host) = item.url_host() {
             add_short(host, field::URL, &mut part, &mut short_words);
         }
         short_words.sort_unstable();
@@ -621,13 +621,6 @@ fn acronym(title: &str) -> String {
         }
     }
     out
-}
-
-pub fn url_host(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#', ':']).next()?;
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    (!host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]

@@ -84,18 +84,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize) -> String {
     let text = match item.kind {
         ItemKind::Post => item.date.map(|d| d.to_string()).unwrap_or_default(),
-        ItemKind::Bookmark => match item.url.as_deref().and_then(url_host) {
-            Some(host) => host,
+        ItemKind::Bookmark => match item.url_site() {
+            Some(site) => site.to_string(),
             None if item.category != listed => library.category(item.category).name.clone(),
             None => String::new(),
         },
     };
     truncate(&text, max.min(24))
-}
-
-fn url_host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    (!host.is_empty()).then(|| host.to_string())
 }
