@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::bookmarks::{self, Collection, Mode};
 use super::date::Date;
 use super::diagnostic::Diagnostic;
-use super::front_matter::{FrontMatter, parse_front_matter, split_front_matter};
+use super::front_matter::{FrontMatter, key_line, parse_front_matter, split_front_matter};
 
 #[derive(Debug, Clone)]
 pub enum Document {
@@ -107,7 +107,7 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         Some(other) => {
             diagnostics.push(Diagnostic::new(
                 display,
-                Some(key_line(text, "kind")),
+                Some(key_line(&split, "kind")),
                 format!(
                     "unknown kind `{other}` (expected \"post\" or \"bookmarks\"); read as a post"
                 ),
@@ -271,12 +271,6 @@ fn join_text(a: Option<String>, b: Option<String>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
-fn key_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| l.trim_start().starts_with(key) && l.contains(['=', ':']))
-        .map_or(1, |i| i + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +345,16 @@ mod tests {
             parse("bookmarks/links.md", &forced).0,
             Document::Post(_)
         ));
+    }
+
+    #[test]
+    fn an_unknown_kind_names_the_line_of_its_key() {
+        let text = "+++\ntitle = \"T\"\nkindred = \"x\"\nkind = \"magazine\"\n+++\nBody.";
+        let (document, diagnostics) = parse("notes/t.md", text);
+        assert!(matches!(document, Document::Post(_)));
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].line, Some(4));
+        assert!(diagnostics[0].message.contains("unknown kind `magazine`"));
     }
 
     #[test]

@@ -259,7 +259,7 @@ impl Fields<'_, '_, '_> {
 }
 
 /// Best-effort line of `key = …` / `key: …` in the front matter, for messages.
-fn key_line(split: &Split<'_>, key: &str) -> usize {
+pub fn key_line(split: &Split<'_>, key: &str) -> usize {
     let mut offset = 0;
     for line in split.front.split('\n') {
         let trimmed = line.trim_start();
