@@ -50,7 +50,8 @@ pub struct SourceFile {
     pub root: usize,
     /// Path relative to the root, with `/` separators on every platform.
     pub relative: PathBuf,
-    /// Path to show the user: root label joined with the relative path.
+    /// Path to show the user: root label joined with the relative path (for a folder root,
+    /// the path the file is read from).
     pub display: PathBuf,
     /// Size and modification time when listed: a file with both unchanged is unchanged, which
     /// is what the load cache relies on.
@@ -61,7 +62,7 @@ pub struct SourceFile {
 
 #[derive(Debug, Clone)]
 enum Origin {
-    Disk(PathBuf),
+    Disk,
     Bundled(&'static [u8]),
 }
 
@@ -111,8 +112,12 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                     files: &mut files,
                     diagnostics: &mut diagnostics,
                 };
+                let meta = fs::metadata(dir).map_err(|source| RootError::Unreadable {
+                    path: dir.clone(),
+                    source,
+                })?;
                 let mut ancestors = HashSet::new();
-                walk.visit(dir, Path::new(""), &mut ancestors);
+                walk.visit(dir, Path::new(""), folder_id(dir, &meta), &mut ancestors);
             }
         }
     }
@@ -128,11 +133,16 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// `ancestors` holds the canonical paths of the folders being walked, so a link back to
-    /// one of them is caught as a loop instead of recursing forever.
-    fn visit(&mut self, dir: &Path, relative: &Path, ancestors: &mut HashSet<PathBuf>) {
-        let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        if !ancestors.insert(canonical.clone()) {
+    /// `ancestors` holds the folders being walked, so a link back to one of them is caught as
+    /// a loop instead of recursing forever.
+    fn visit(
+        &mut self,
+        dir: &Path,
+        relative: &Path,
+        id: FolderId,
+        ancestors: &mut HashSet<FolderId>,
+    ) {
+        if !ancestors.insert(id.clone()) {
             self.diagnostics.push(Diagnostic::new(
                 self.base.join(relative),
                 None,
@@ -148,30 +158,45 @@ impl Walk<'_> {
                     None,
                     format!("cannot read folder: {err}"),
                 ));
-                ancestors.remove(&canonical);
+                ancestors.remove(&id);
                 return;
             }
         };
-        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let name = entry.file_name();
-            let name_str = name.to_string_lossy();
-            if name_str.starts_with('.') {
+        // Each name is taken once: `file_name` allocates, so a sort calling it per
+        // comparison cost more than the walk.
+        let mut entries: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| (e.file_name(), e))
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (name, entry) in entries {
+            if name.as_encoded_bytes().starts_with(b".") {
                 continue; // .git, editor swap files, .DS_Store…
+            }
+            let kind = entry.file_type().ok();
+            let is_link = kind.is_some_and(|k| k.is_symlink());
+            // Only folders and markdown files matter: other files are passed without a stat.
+            if kind.is_some_and(|k| k.is_file()) && !is_markdown(Path::new(&name)) {
+                continue;
             }
             let path = entry.path();
             let child_relative = relative.join(&name);
-            // `metadata` follows links, so a linked folder is walked like a real one.
-            let meta = match fs::metadata(&path) {
+            // A link is followed, so a linked folder is walked like a real one; anything else
+            // is looked up in its folder, which costs less than a lookup by path.
+            let meta = if is_link || kind.is_none() {
+                fs::metadata(&path)
+            } else {
+                entry.metadata()
+            };
+            let meta = match meta {
                 Ok(meta) => meta,
                 Err(err) => {
-                    let message = if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                    let message = if is_link {
                         format!("broken symlink: {err}")
                     } else {
                         format!("cannot read: {err}")
                     };
-                    if is_markdown(&path) || entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                    if is_markdown(&path) || is_link {
                         self.diagnostics.push(Diagnostic::new(
                             self.base.join(&child_relative),
                             None,
@@ -182,7 +207,8 @@ impl Walk<'_> {
                 }
             };
             if meta.is_dir() {
-                self.visit(&path, &child_relative, ancestors);
+                let id = folder_id(&path, &meta);
+                self.visit(&path, &child_relative, id, ancestors);
             } else if meta.is_file() && is_markdown(&path) {
                 let modified_ns = meta
                     .modified()
@@ -191,16 +217,31 @@ impl Walk<'_> {
                     .map_or(0, |d| d.as_nanos());
                 self.files.push(SourceFile {
                     root: self.root,
-                    display: self.base.join(&child_relative),
+                    display: path,
                     relative: child_relative,
                     len: meta.len(),
                     modified_ns,
-                    origin: Origin::Disk(path),
+                    origin: Origin::Disk,
                 });
             }
         }
-        ancestors.remove(&canonical);
+        ancestors.remove(&id);
     }
+}
+
+/// A folder however it is reached: its device and inode on Unix, its canonical path elsewhere.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct FolderId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
+
+#[cfg(unix)]
+fn folder_id(_path: &Path, meta: &fs::Metadata) -> FolderId {
+    use std::os::unix::fs::MetadataExt;
+    FolderId((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_id(path: &Path, _meta: &fs::Metadata) -> FolderId {
+    FolderId(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 fn is_markdown(path: &Path) -> bool {
@@ -220,7 +261,7 @@ impl SourceFile {
     pub fn read(&self) -> Read {
         let bytes: std::borrow::Cow<'static, [u8]> = match &self.origin {
             Origin::Bundled(bytes) => (*bytes).into(),
-            Origin::Disk(path) => match read_capped(path) {
+            Origin::Disk => match read_capped(&self.display) {
                 Ok(bytes) => bytes.into(),
                 Err(message) => return Read::Skipped(self.diagnostic(None, message)),
             },
