@@ -9,9 +9,18 @@ use std::path::Path;
 /// is durable only then). `temp` must be in `path`'s folder, so the rename stays on one disk;
 /// it is removed if anything fails.
 pub fn replace(path: &Path, temp: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_with(path, temp, |file| file.write_all(bytes))
+}
+
+/// [`replace`], with the contents written by `write`: a big file need not be in memory whole.
+pub fn replace_with(
+    path: &Path,
+    temp: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     let written = (|| {
         let mut file = File::create(temp)?;
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         fs::rename(temp, path)?;
         File::open(folder_of(path))?.sync_all()

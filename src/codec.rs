@@ -1,30 +1,109 @@
 //! A small binary encoding for the load cache: little-endian integers and length-prefixed
 //! strings, read back with bounds checked everywhere (a cache file can be damaged).
 
-#[derive(Debug, Default)]
-pub struct Writer {
+use std::fs::File;
+use std::io::{self, Write};
+
+use crate::read_at::read_exact_at;
+
+/// Encodes values into `bytes`, or through it into a sink: a streaming writer never holds
+/// more than [`SPILL_AT`] bytes, so writing a cache costs no copy of the library.
+#[derive(Default)]
+pub struct Writer<'a> {
     pub bytes: Vec<u8>,
+    sink: Option<&'a mut dyn Write>,
+    spilled: u64,
+    error: Option<io::Error>,
 }
 
-impl Writer {
+/// How much a streaming writer gathers before it writes to its sink.
+const SPILL_AT: usize = 64 * 1024;
+
+impl<'a> Writer<'a> {
+    /// A writer that passes what it encodes on to `sink`; call [`finish`](Self::finish).
+    pub fn to(sink: &'a mut dyn Write) -> Writer<'a> {
+        Writer {
+            bytes: Vec::with_capacity(SPILL_AT),
+            sink: Some(sink),
+            spilled: 0,
+            error: None,
+        }
+    }
+
+    /// Bytes encoded so far, spilled or not.
+    pub fn position(&self) -> u64 {
+        self.spilled + self.bytes.len() as u64
+    }
+
+    /// Writes what is left to the sink; the first error of any earlier write comes back here.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.spill();
+        match self.error.take() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    fn spill(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if self.error.is_none()
+            && let Err(err) = sink.write_all(&self.bytes)
+        {
+            self.error = Some(err);
+        }
+        self.spilled += self.bytes.len() as u64;
+        self.bytes.clear();
+    }
+
+    /// Raw bytes, without a length (a big slice goes straight to the sink).
+    pub fn raw(&mut self, v: &[u8]) {
+        if self.sink.is_some() && v.len() >= SPILL_AT {
+            self.spill();
+            if let Some(sink) = self.sink.as_mut()
+                && self.error.is_none()
+                && let Err(err) = sink.write_all(v)
+            {
+                self.error = Some(err);
+            }
+            self.spilled += v.len() as u64;
+            return;
+        }
+        self.bytes.extend_from_slice(v);
+        if self.bytes.len() >= SPILL_AT {
+            self.spill();
+        }
+    }
+
     pub fn u8(&mut self, v: u8) {
-        self.bytes.push(v);
+        self.raw(&[v]);
     }
     pub fn u32(&mut self, v: u32) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.raw(&v.to_le_bytes());
     }
     pub fn u64(&mut self, v: u64) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.raw(&v.to_le_bytes());
     }
     pub fn u128(&mut self, v: u128) {
-        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.raw(&v.to_le_bytes());
     }
+    /// A count or length, as a LEB128 varint: nearly all are under 128, so one byte.
     pub fn usize(&mut self, v: usize) {
-        self.u64(v as u64);
+        let mut v = v as u64;
+        let mut out = [0u8; 10];
+        let mut n = 0;
+        while v >= 0x80 {
+            out[n] = (v as u8) | 0x80;
+            v >>= 7;
+            n += 1;
+        }
+        out[n] = v as u8;
+        self.raw(&out[..=n]);
     }
     pub fn bytes(&mut self, v: &[u8]) {
         self.usize(v.len());
-        self.bytes.extend_from_slice(v);
+        self.raw(v);
     }
     pub fn str(&mut self, v: &str) {
         self.bytes(v.as_bytes());
@@ -46,8 +125,10 @@ impl Writer {
     }
     pub fn u32s(&mut self, v: &[u32]) {
         self.usize(v.len());
-        for &x in v {
-            self.u32(x);
+        // In slices, so a million numbers are not a million calls.
+        for chunk in v.chunks(4096) {
+            let bytes: Vec<u8> = chunk.iter().flat_map(|x| x.to_le_bytes()).collect();
+            self.raw(&bytes);
         }
     }
 }
@@ -56,21 +137,93 @@ impl Writer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Damaged;
 
+/// Decodes values from a slice, or from a region of a file read through a small window, so
+/// that reading a big cache costs no buffer the size of it: long byte runs are read straight
+/// into the vector that keeps them.
 pub struct Reader<'a> {
-    bytes: &'a [u8],
+    slice: &'a [u8],
+    window: Vec<u8>,
+    /// Position in `slice`, or in `window` (which holds `filled` bytes).
     at: usize,
+    filled: usize,
+    file: Option<FileRegion<'a>>,
 }
+
+struct FileRegion<'a> {
+    file: &'a File,
+    /// File offset of the byte after the window's last, and of the region's end.
+    next: u64,
+    end: u64,
+}
+
+/// How much of a file a reader holds at a time.
+const WINDOW: usize = 256 * 1024;
 
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Reader<'a> {
-        Reader { bytes, at: 0 }
+        Reader {
+            slice: bytes,
+            window: Vec::new(),
+            at: 0,
+            filled: 0,
+            file: None,
+        }
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Damaged> {
-        let end = self.at.checked_add(n).ok_or(Damaged)?;
-        let slice = self.bytes.get(self.at..end).ok_or(Damaged)?;
-        self.at = end;
+    /// A reader of the `len` bytes of `file` from byte `at`.
+    pub fn file(file: &'a File, at: u64, len: u64) -> Reader<'a> {
+        Reader {
+            slice: &[],
+            window: Vec::new(),
+            at: 0,
+            filled: 0,
+            file: Some(FileRegion {
+                file,
+                next: at,
+                end: at.saturating_add(len),
+            }),
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], Damaged> {
+        if self.file.is_none() {
+            let end = self.at.checked_add(n).ok_or(Damaged)?;
+            let slice = self.slice.get(self.at..end).ok_or(Damaged)?;
+            self.at = end;
+            return Ok(slice);
+        }
+        if self.filled - self.at < n {
+            self.refill(n)?;
+        }
+        let slice = &self.window[self.at..self.at + n];
+        self.at += n;
         Ok(slice)
+    }
+
+    /// Moves what is left of the window to its start and reads on, so it holds `n` bytes.
+    fn refill(&mut self, n: usize) -> Result<(), Damaged> {
+        let region = self.file.as_mut().ok_or(Damaged)?;
+        self.window.copy_within(self.at..self.filled, 0);
+        self.filled -= self.at;
+        self.at = 0;
+        let size = n.max(WINDOW);
+        if self.window.len() < size {
+            self.window.resize(size, 0);
+        }
+        let left = usize::try_from(region.end - region.next).unwrap_or(usize::MAX);
+        let add = (self.window.len() - self.filled).min(left);
+        if self.filled + add < n {
+            return Err(Damaged);
+        }
+        read_exact_at(
+            region.file,
+            region.next,
+            &mut self.window[self.filled..self.filled + add],
+        )
+        .map_err(|_| Damaged)?;
+        region.next += add as u64;
+        self.filled += add;
+        Ok(())
     }
 
     pub fn u8(&mut self) -> Result<u8, Damaged> {
@@ -92,21 +245,45 @@ impl<'a> Reader<'a> {
         ))
     }
     pub fn usize(&mut self) -> Result<usize, Damaged> {
-        usize::try_from(self.u64()?).map_err(|_| Damaged)
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            value |= u64::from(byte & 0x7f).checked_shl(shift).ok_or(Damaged)?;
+            if byte & 0x80 == 0 {
+                return usize::try_from(value).map_err(|_| Damaged);
+            }
+        }
+        Err(Damaged)
     }
-    /// A length that must fit in what is left (so a damaged length cannot ask for terabytes).
+    /// A length that must fit in what is left (so a damaged length cannot ask for terabytes):
+    /// `item_size` is the fewest bytes one element can be encoded in.
     pub fn len(&mut self, item_size: usize) -> Result<usize, Damaged> {
         let n = self.usize()?;
-        if n.saturating_mul(item_size.max(1)) > self.bytes.len() - self.at {
+        if n.saturating_mul(item_size.max(1)) > self.remaining() {
             return Err(Damaged);
         }
         Ok(n)
     }
-    pub fn bytes(&mut self) -> Result<&'a [u8], Damaged> {
+    pub fn bytes(&mut self) -> Result<&[u8], Damaged> {
         let n = self.len(1)?;
         self.take(n)
     }
-    pub fn str(&mut self) -> Result<&'a str, Damaged> {
+    /// Like [`bytes`](Self::bytes), owned: from a file, a long run is read straight into it.
+    pub fn byte_vec(&mut self) -> Result<Vec<u8>, Damaged> {
+        let n = self.len(1)?;
+        let Some(region) = self.file.as_mut().filter(|_| n > WINDOW) else {
+            return self.take(n).map(<[u8]>::to_vec);
+        };
+        let from_window = (self.filled - self.at).min(n);
+        let mut out = Vec::with_capacity(n);
+        out.extend_from_slice(&self.window[self.at..self.at + from_window]);
+        self.at += from_window;
+        out.resize(n, 0);
+        read_exact_at(region.file, region.next, &mut out[from_window..]).map_err(|_| Damaged)?;
+        region.next += (n - from_window) as u64;
+        Ok(out)
+    }
+    pub fn str(&mut self) -> Result<&str, Damaged> {
         std::str::from_utf8(self.bytes()?).map_err(|_| Damaged)
     }
     pub fn string(&mut self) -> Result<String, Damaged> {
@@ -120,15 +297,34 @@ impl<'a> Reader<'a> {
         }
     }
     pub fn strings(&mut self) -> Result<Vec<String>, Damaged> {
-        let n = self.len(8)?;
+        let n = self.len(1)?;
         (0..n).map(|_| self.string()).collect()
     }
     pub fn u32s(&mut self) -> Result<Vec<u32>, Damaged> {
         let n = self.len(4)?;
-        (0..n).map(|_| self.u32()).collect()
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let bytes = self.take((n - out.len()).min(WINDOW / 4) * 4)?;
+            out.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+        }
+        Ok(out)
+    }
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        match &self.file {
+            None => self.slice.len() - self.at,
+            Some(region) => {
+                let unread = usize::try_from(region.end - region.next).unwrap_or(usize::MAX);
+                (self.filled - self.at).saturating_add(unread)
+            }
+        }
     }
     pub fn is_done(&self) -> bool {
-        self.at == self.bytes.len()
+        self.remaining() == 0
     }
 }
 
@@ -170,5 +366,38 @@ mod tests {
             })();
             assert_eq!(all, Err(Damaged), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn counts_are_varints() {
+        for v in [0, 1, 127, 128, 300, 1 << 35, usize::MAX] {
+            let mut w = Writer::default();
+            w.usize(v);
+            assert_eq!(w.bytes.len(), if v < 128 { 1 } else { w.bytes.len() });
+            assert_eq!(Reader::new(&w.bytes).usize(), Ok(v));
+        }
+        // Eleven continuation bytes are damage, not an endless number.
+        assert_eq!(Reader::new(&[0xff; 11]).usize(), Err(Damaged));
+    }
+
+    #[test]
+    fn a_streaming_writer_writes_what_a_memory_one_holds() {
+        let encode = |w: &mut Writer<'_>| {
+            w.str("start");
+            w.raw(&vec![7u8; SPILL_AT * 2 + 3]);
+            for i in 0..SPILL_AT as u32 {
+                w.u32(i);
+            }
+            w.u32s(&[5; 5000]);
+        };
+        let mut memory = Writer::default();
+        encode(&mut memory);
+        let mut sink = Vec::new();
+        let mut streaming = Writer::to(&mut sink);
+        encode(&mut streaming);
+        assert_eq!(streaming.position(), memory.bytes.len() as u64);
+        assert!(streaming.bytes.len() < SPILL_AT, "it never holds much");
+        streaming.finish().expect("a Vec never fails");
+        assert_eq!(sink, memory.bytes);
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here knows about terminals; the reader and the CLI both start from [`load_library`].
 
 mod assemble;
+pub mod body;
 pub mod bookmarks;
 pub mod date;
 pub mod diagnostic;
@@ -15,6 +16,7 @@ pub mod loader;
 pub mod model;
 pub mod source;
 
+pub use body::Body;
 pub use date::Date;
 pub use diagnostic::Diagnostic;
 pub use loader::load_library;

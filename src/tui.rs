@@ -193,8 +193,10 @@ fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
     thread::Builder::new()
         .name("loader".into())
         .spawn(move || {
-            let (files, diagnostics) = match crate::content::source::list_files(&roots) {
-                Ok(listed) => listed,
+            // The bundled library is small and changes with the binary: never cached.
+            let cache_path = cache::cache_path(&roots).filter(|_| !roots.contains(&Root::Bundled));
+            let listing = match cache::list_and_read(&roots, cache_path.as_deref()) {
+                Ok(listing) => listing,
                 Err(err) => {
                     // The roots were checked before start; this is a folder gone since.
                     let _ = tx.send(AppEvent::Loaded(Arc::new(Library::empty()), None, None));
@@ -202,21 +204,15 @@ fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
                     return;
                 }
             };
-            // The bundled library is small and changes with the binary: never cached.
-            let cacheable = !roots.contains(&Root::Bundled);
-            let cache = cache::cache_path(&roots)
-                .filter(|_| cacheable)
-                .map(|path| (path, Manifest::new(&roots, &files)));
-            if let Some((path, manifest)) = &cache
-                && let Some((library, index)) = cache::load(path, manifest)
-            {
+            if let Some((library, index)) = listing.cached {
                 let library = Arc::new(library);
                 let _ = tx.send(AppEvent::Loaded(library, None, Some(Arc::new(index))));
                 return;
             }
+            let cache = cache_path.map(|path| (path, listing.manifest));
             crate::content::loader::load_listed(
-                files,
-                diagnostics,
+                listing.files,
+                listing.diagnostics,
                 Some(LOAD_SNAPSHOT_EVERY),
                 |snapshot| {
                     let progress =

@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::diagnostic::Diagnostic;
 use super::document::{CollectionDoc, Document, Post};
 use super::id::{bookmark_id, path_id};
-use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
+use super::model::{Body, Category, CategoryId, Item, ItemKind, Library, SourceRef};
 use super::source::SourceFile;
 use crate::text::{sanitize, sanitize_line};
 
@@ -101,10 +102,10 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post) -> Item {
         authors: post.authors.iter().map(|a| sanitize_line(a)).collect(),
         tags: post.tags.iter().map(|t| sanitize_line(t)).collect(),
         description: post.description.as_deref().map(sanitize_line),
-        body: post.body.clone(),
+        body: Body::from(Arc::clone(&post.body)),
         category: node,
         source: SourceRef {
-            path: source.display.clone(),
+            path: Arc::from(source.display.as_path()),
             line: 1,
         },
     }
@@ -134,6 +135,7 @@ fn file_collection(
         }
     }
     let collection_id = path_id(&source.relative);
+    let path: Arc<std::path::Path> = Arc::from(source.display.as_path());
     for bookmark in &doc.collection.bookmarks {
         let category = walk(tree, &bookmark.path);
         let url = bookmark.url.as_deref().map(sanitize_line);
@@ -148,10 +150,10 @@ fn file_collection(
             authors: Vec::new(),
             tags: doc.tags.iter().map(|t| sanitize_line(t)).collect(),
             description: bookmark.description.as_deref().map(sanitize_line),
-            body: bookmark.body.clone(),
+            body: Body::from(Arc::clone(&bookmark.body)),
             category,
             source: SourceRef {
-                path: source.display.clone(),
+                path: Arc::clone(&path),
                 line: bookmark.line,
             },
         });
@@ -177,7 +179,7 @@ fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
         };
         let other = &items[first].source;
         diagnostics.push(Diagnostic::new(
-            items[index].source.path.clone(),
+            items[index].source.path.to_path_buf(),
             Some(items[index].source.line),
             format!(
                 "duplicate id `{id}` (also {}:{}); this item is `{unique}`",

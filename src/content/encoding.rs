@@ -1,15 +1,29 @@
 //! A library written to and read from the load cache (see `crate::cache`).
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::body::StoredBodies;
 use super::date::Date;
 use super::diagnostic::Diagnostic;
 use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
 use crate::codec::{Damaged, Reader, Writer};
 
 impl Library {
-    pub fn encode(&self, w: &mut Writer) {
+    /// Writes the library without its bodies, each only by its length: the bodies go through
+    /// [`encode_bodies`](Self::encode_bodies), so that they can stay on disk until wanted.
+    pub fn encode(&self, w: &mut Writer<'_>) {
+        // The items of a file share its path: each path is written once, items give its number.
+        let mut numbers: HashMap<&Path, usize> = HashMap::new();
+        let mut paths = Vec::new();
+        for item in &self.items {
+            numbers.entry(&item.source.path).or_insert_with(|| {
+                paths.push(item.source.path.to_string_lossy());
+                paths.len() - 1
+            });
+        }
+        w.strs(&paths);
         w.usize(self.items.len());
         for item in &self.items {
             w.str(&item.id);
@@ -38,9 +52,9 @@ impl Library {
             w.strs(&item.authors);
             w.strs(&item.tags);
             w.opt_str(item.description.as_deref());
-            w.str(&item.body);
+            w.usize(item.body.len());
             w.usize(item.category.0);
-            w.str(&item.source.path.to_string_lossy());
+            w.usize(numbers[&*item.source.path]);
             w.usize(item.source.line);
         }
         w.usize(self.categories.len());
@@ -66,9 +80,22 @@ impl Library {
         }
     }
 
-    pub fn decode(r: &mut Reader<'_>) -> Result<Library, Damaged> {
-        let n = r.len(16)?;
+    /// Every body, back to back in item order.
+    pub fn encode_bodies(&self, w: &mut Writer<'_>) {
+        for item in &self.items {
+            w.raw(item.body.as_bytes());
+        }
+    }
+
+    /// Reads a library written by [`encode`](Self::encode); its bodies are in `bodies`, as
+    /// [`encode_bodies`](Self::encode_bodies) wrote them, and are read from there when wanted.
+    pub fn decode(r: &mut Reader<'_>, bodies: &Arc<StoredBodies>) -> Result<Library, Damaged> {
+        let paths: Vec<Arc<Path>> = (0..r.len(1)?)
+            .map(|_| r.str().map(|p| Arc::from(Path::new(p))))
+            .collect::<Result<_, _>>()?;
+        let n = r.len(13)?;
         let mut items = Vec::with_capacity(n);
+        let mut body_at = 0u64;
         for _ in 0..n {
             let id = r.string()?;
             let kind = match r.u8()? {
@@ -92,10 +119,12 @@ impl Library {
             let authors = r.strings()?;
             let tags = r.strings()?;
             let description = r.opt_string()?;
-            let body: Arc<str> = Arc::from(r.str()?);
+            let body_len = r.usize()?;
+            let body = bodies.body(body_at, body_len).ok_or(Damaged)?;
+            body_at += body_len as u64;
             let category = CategoryId(r.usize()?);
             let source = SourceRef {
-                path: PathBuf::from(r.string()?),
+                path: Arc::clone(paths.get(r.usize()?).ok_or(Damaged)?),
                 line: r.usize()?,
             };
             items.push(Item {
@@ -113,7 +142,7 @@ impl Library {
                 source,
             });
         }
-        let n = r.len(16)?;
+        let n = r.len(13)?;
         let mut categories = Vec::with_capacity(n);
         for _ in 0..n {
             let name = r.string()?;
@@ -122,10 +151,10 @@ impl Library {
                 u64::MAX => None,
                 p => Some(CategoryId(usize::try_from(p).map_err(|_| Damaged)?)),
             };
-            let children = (0..r.len(8)?)
+            let children = (0..r.len(1)?)
                 .map(|_| r.usize().map(CategoryId))
                 .collect::<Result<_, _>>()?;
-            let own = (0..r.len(8)?)
+            let own = (0..r.len(1)?)
                 .map(|_| r.usize())
                 .collect::<Result<_, _>>()?;
             let total = r.usize()?;
@@ -138,7 +167,7 @@ impl Library {
                 total,
             });
         }
-        let n = r.len(16)?;
+        let n = r.len(10)?;
         let mut diagnostics = Vec::with_capacity(n);
         for _ in 0..n {
             let path = PathBuf::from(r.string()?);
@@ -172,20 +201,35 @@ impl Library {
 mod tests {
     use super::*;
     use crate::content::{Root, load_library};
+    use std::fs::File;
+
+    /// The library's bodies in a file, as the load cache keeps them.
+    fn stored_bodies(library: &Library, name: &str) -> Arc<StoredBodies> {
+        let path = std::env::temp_dir().join(format!("quire-bodies-{name}-{}", std::process::id()));
+        let mut file = File::create(&path).expect("create");
+        let mut w = Writer::to(&mut file);
+        library.encode_bodies(&mut w);
+        let len = w.position();
+        w.finish().expect("write");
+        let file = File::open(&path).expect("open");
+        let _ = std::fs::remove_file(&path);
+        StoredBodies::new(file, 0, len)
+    }
 
     #[test]
     fn the_bundled_library_round_trips() {
         let library = load_library(&[Root::Bundled]).expect("bundled");
         let mut w = Writer::default();
         library.encode(&mut w);
+        let bodies = stored_bodies(&library, "round-trip");
         let mut r = Reader::new(&w.bytes);
-        let back = Library::decode(&mut r).expect("decodes");
+        let back = Library::decode(&mut r, &bodies).expect("decodes");
         assert!(r.is_done());
         assert_eq!(back.items.len(), library.items.len());
         for (a, b) in back.items.iter().zip(&library.items) {
             assert_eq!(
-                (&a.id, &a.title, &a.url, a.date, &a.body, a.category),
-                (&b.id, &b.title, &b.url, b.date, &b.body, b.category)
+                (&a.id, &a.title, &a.url, a.date, &*a.body, a.category),
+                (&b.id, &b.title, &b.url, b.date, &*b.body, b.category)
             );
         }
         assert_eq!(back.categories.len(), library.categories.len());
@@ -200,16 +244,23 @@ mod tests {
         let library = load_library(&[Root::Bundled]).expect("bundled");
         let mut w = Writer::default();
         library.encode(&mut w);
+        let bodies = stored_bodies(&library, "damaged");
         for cut in [0, 1, 100, w.bytes.len() / 2, w.bytes.len() - 1] {
             assert_eq!(
-                Library::decode(&mut Reader::new(&w.bytes[..cut])).err(),
+                Library::decode(&mut Reader::new(&w.bytes[..cut]), &bodies).err(),
                 Some(Damaged)
             );
         }
+        // Bodies that would run past the stored ones are damage too.
+        let short = stored_bodies(&Library::empty(), "short");
+        assert_eq!(
+            Library::decode(&mut Reader::new(&w.bytes), &short).err(),
+            Some(Damaged)
+        );
         let mut flipped = w.bytes.clone();
         for i in (0..flipped.len()).step_by(997) {
             flipped[i] ^= 0xff;
         }
-        let _ = Library::decode(&mut Reader::new(&flipped));
+        let _ = Library::decode(&mut Reader::new(&flipped), &bodies);
     }
 }

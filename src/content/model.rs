@@ -5,11 +5,12 @@
 //! has to remember to.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use super::body::Body;
 pub use super::date::Date;
 pub use super::diagnostic::Diagnostic;
 
@@ -43,8 +44,8 @@ pub struct CategoryId(pub usize);
 /// Where an item came from, for diagnostics and for `quire show`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceRef {
-    /// Path as the user knows it: `<root>/<relative path>`.
-    pub path: PathBuf,
+    /// Path as the user knows it: `<root>/<relative path>`; shared by the items of a file.
+    pub path: Arc<Path>,
     /// 1-based line of the item in that file (1 for posts).
     pub line: usize,
 }
@@ -65,8 +66,8 @@ pub struct Item {
     /// One-line description (bookmarks) or summary (posts).
     pub description: Option<String>,
     /// The body, kept as markdown; rendered only when shown. Shared, so snapshots of a
-    /// library still loading cost no copies.
-    pub body: Arc<str>,
+    /// library still loading cost no copies; from the load cache, read when first wanted.
+    pub body: Body,
     pub category: CategoryId,
     pub source: SourceRef,
 }
@@ -216,10 +217,10 @@ mod tests {
             authors: Vec::new(),
             tags: Vec::new(),
             description: None,
-            body: Arc::from(""),
+            body: Body::default(),
             category: Library::ROOT,
             source: SourceRef {
-                path: PathBuf::from("x.md"),
+                path: Arc::from(Path::new("x.md")),
                 line: 1,
             },
         }

@@ -172,10 +172,10 @@ impl SearchIndex {
             .collect();
         let short_at = r.u32s()?;
         let short_items = r.u32s()?;
-        let short_masks = r.bytes()?.to_vec();
+        let short_masks = r.byte_vec()?;
         let body_at = r.u32s()?;
-        let body_bytes = r.bytes()?.to_vec();
-        let n = r.len(16)?;
+        let body_bytes = r.byte_vec()?;
+        let n = r.len(4)?;
         let mut items = Vec::with_capacity(n);
         for _ in 0..n {
             let kind = match r.u8()? {

@@ -56,6 +56,10 @@ enum Command {
         #[arg(long)]
         seed: u64,
     },
+    /// A start from the load cache, in a fresh process as the reader's (used by `scale`):
+    /// prints the time to a ready library in ns and the peak RSS in bytes.
+    #[command(hide = true)]
+    FromCache { content: PathBuf, cache: PathBuf },
     /// Index build time and size, and per-keystroke search latency.
     Search {
         /// Library sizes to generate and measure (ignored with --content).
@@ -125,6 +129,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Command::ScaleOne { items, seed } => {
             let dir = synthetic(items, seed, true)?;
             scale_bench::run_one(&dir, items)?;
+        }
+        Command::FromCache { content, cache } => {
+            let (took, rss) = scale_bench::start_from_cache(&content, &cache)?;
+            println!("{} {rss}", took.as_nanos());
         }
         Command::Search {
             items,
