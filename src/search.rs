@@ -12,6 +12,7 @@ mod fxhash;
 pub mod index;
 pub mod query;
 pub mod tokenize;
+mod word_list;
 
 pub use engine::{Field, Hit, SearchOptions, Snippet, search};
 pub use index::SearchIndex;

@@ -243,7 +243,7 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<(usize, u32, bool)>) {
     };
     let range = index.prefix_range(word);
     for id in range.clone() {
-        let exact = index.vocab[id].as_ref() == word;
+        let exact = index.vocab.get(id) == word;
         // Completions of a short word count in titles and other short fields only.
         out.push((id, if exact { 100 } else { 75 }, exact || long_enough));
     }
@@ -264,7 +264,7 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<(usize, u32, bool)>) {
                 if range.contains(&id) {
                     continue;
                 }
-                let w = index.vocab[id].as_ref();
+                let w = index.vocab.get(id);
                 wchars.clear();
                 wchars.extend(w.chars().take(chars.len() + typos));
                 if let Some(d) = prefix_distance(&chars, &wchars, typos) {
@@ -332,8 +332,8 @@ pub fn search(
         }
         // Acronyms of titles: `kdi` finds "kafka-delta-ingest".
         if word.chars().count() >= 2 && word.chars().all(char::is_alphanumeric) {
-            for (i, info) in index.items.iter().enumerate() {
-                if info.acronym.contains(word.as_str()) {
+            for i in 0..n {
+                if index.acronym(i).contains(word.as_str()) {
                     if best[i] == 0 {
                         touched.push(i as u32);
                     }
@@ -420,7 +420,7 @@ pub fn search(
         let title_positions = title_positions(
             &highlighter,
             &it.title,
-            &index.items[item].acronym,
+            index.acronym(item),
             &matcher,
             &pattern,
         );
@@ -474,10 +474,9 @@ fn passes(
         Filter::Kind(kind) => info.kind == *kind,
         Filter::Read(read) => options.is_read.is_none_or(|is_read| is_read(item) == *read),
         Filter::In(_) => in_ok.is_none_or(|ok| ok[info.category.0]),
-        Filter::Tag(tag) => info
-            .tags
-            .iter()
-            .any(|t| t.as_ref() == tag || t.starts_with(tag.as_str())),
+        Filter::Tag(tag) => index
+            .tags(item)
+            .any(|t| t == tag || t.starts_with(tag.as_str())),
     })
 }
 

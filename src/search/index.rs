@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::thread;
 
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
+use super::word_list::WordList;
 use crate::codec::{Damaged, Reader, Writer};
 use crate::content::{CategoryId, ItemKind, Library};
 
@@ -27,15 +28,15 @@ pub mod field {
 pub struct ItemInfo {
     pub kind: ItemKind,
     pub category: CategoryId,
-    /// First letters of the title's words: `kafka-delta-ingest` → `kdi`.
-    pub acronym: Box<str>,
-    pub tags: Box<[Box<str>]>,
+    /// Its acronym and lowercased tags, one per line: `SearchIndex::item_text[text.0..text.1]`
+    /// (one string for all items, rather than three allocations per item to make and read).
+    text: (usize, usize),
 }
 
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     /// Every distinct word, sorted.
-    pub(super) vocab: Vec<Box<str>>,
+    pub(super) vocab: WordList,
     /// Short-field postings of word `w`: `short_items[short_at[w]..short_at[w + 1]]`, with
     /// the field mask of each in `short_masks`.
     short_at: Vec<u32>,
@@ -47,6 +48,7 @@ pub struct SearchIndex {
     body_at: Vec<u32>,
     body_bytes: Vec<u8>,
     pub(super) items: Vec<ItemInfo>,
+    item_text: String,
     /// Lowercased category names, by category id.
     pub(super) category_names: Vec<Box<str>>,
     pub(super) category_parents: Vec<Option<CategoryId>>,
@@ -94,20 +96,34 @@ impl SearchIndex {
             .iter()
             .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
             .collect();
-        let vocab: Vec<Box<str>> = order
-            .iter()
-            .map(|&slot| {
-                String::from_utf8_lossy(global.word(slot as usize))
-                    .into_owned()
-                    .into_boxed_str()
-            })
-            .collect();
+        let mut vocab = WordList::default();
+        for &slot in &order {
+            vocab.push(&String::from_utf8_lossy(global.word(slot as usize)));
+        }
 
         // Count, then place; parts cover increasing item numbers, so lists come out sorted.
         let words = vocab.len();
         let (short_at, short_items, short_masks) = place_short(words, &parts, &local_to_rank);
         let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
 
+        let mut item_text = String::new();
+        let items = library
+            .items
+            .iter()
+            .map(|item| {
+                let start = item_text.len();
+                item_text.push_str(&acronym(&item.title));
+                for tag in &item.tags {
+                    item_text.push('\n');
+                    item_text.push_str(&super::tokenize::lower(tag));
+                }
+                ItemInfo {
+                    kind: item.kind,
+                    category: item.category,
+                    text: (start, item_text.len()),
+                }
+            })
+            .collect();
         SearchIndex {
             vocab,
             short_at,
@@ -115,20 +131,8 @@ impl SearchIndex {
             short_masks,
             body_at,
             body_bytes,
-            items: library
-                .items
-                .iter()
-                .map(|item| ItemInfo {
-                    kind: item.kind,
-                    category: item.category,
-                    acronym: acronym(&item.title).into_boxed_str(),
-                    tags: item
-                        .tags
-                        .iter()
-                        .map(|t| super::tokenize::lower(t).into_boxed_str())
-                        .collect(),
-                })
-                .collect(),
+            items,
+            item_text,
             category_names: library
                 .categories
                 .iter()
@@ -140,12 +144,13 @@ impl SearchIndex {
 
     /// Writes the index for the load cache.
     pub fn encode(&self, w: &mut Writer) {
-        w.strs(&self.vocab);
+        self.vocab.encode(w);
         w.u32s(&self.short_at);
         w.u32s(&self.short_items);
         w.bytes(&self.short_masks);
         w.u32s(&self.body_at);
         w.bytes(&self.body_bytes);
+        w.str(&self.item_text);
         w.usize(self.items.len());
         for info in &self.items {
             w.u8(match info.kind {
@@ -153,8 +158,7 @@ impl SearchIndex {
                 ItemKind::Bookmark => 1,
             });
             w.usize(info.category.0);
-            w.str(&info.acronym);
-            w.strs(&info.tags);
+            w.usize(info.text.1 - info.text.0);
         }
         w.strs(&self.category_names);
         for parent in &self.category_parents {
@@ -165,18 +169,16 @@ impl SearchIndex {
     /// Reads an index written by [`encode`](Self::encode), checking that every offset and
     /// number stays inside it.
     pub fn decode(r: &mut Reader<'_>) -> Result<SearchIndex, Damaged> {
-        let vocab: Vec<Box<str>> = r
-            .strings()?
-            .into_iter()
-            .map(String::into_boxed_str)
-            .collect();
+        let vocab = WordList::decode(r)?;
         let short_at = r.u32s()?;
         let short_items = r.u32s()?;
         let short_masks = r.byte_vec()?;
         let body_at = r.u32s()?;
         let body_bytes = r.byte_vec()?;
-        let n = r.len(4)?;
+        let item_text = r.string()?;
+        let n = r.len(3)?;
         let mut items = Vec::with_capacity(n);
+        let mut text_at = 0usize;
         for _ in 0..n {
             let kind = match r.u8()? {
                 0 => ItemKind::Post,
@@ -184,18 +186,16 @@ impl SearchIndex {
                 _ => return Err(Damaged),
             };
             let category = CategoryId(r.usize()?);
-            let acronym = r.string()?.into_boxed_str();
-            let tags = r
-                .strings()?
-                .into_iter()
-                .map(String::into_boxed_str)
-                .collect();
+            let end = text_at.checked_add(r.usize()?).ok_or(Damaged)?;
             items.push(ItemInfo {
                 kind,
                 category,
-                acronym,
-                tags,
+                text: (text_at, end),
             });
+            text_at = end;
+        }
+        if text_at != item_text.len() {
+            return Err(Damaged);
         }
         let category_names: Vec<Box<str>> = r
             .strings()?
@@ -240,6 +240,7 @@ impl SearchIndex {
             body_at,
             body_bytes,
             items,
+            item_text,
             category_names,
             category_parents,
         })
@@ -272,38 +273,42 @@ impl SearchIndex {
         }
     }
 
+    /// First letters of item `i`'s title words: `kafka-delta-ingest` → `kdi`.
+    pub(super) fn acronym(&self, i: usize) -> &str {
+        self.item_fields(i).next().unwrap_or("")
+    }
+
+    /// Item `i`'s tags, lowercased.
+    pub(super) fn tags(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.item_fields(i).skip(1)
+    }
+
+    fn item_fields(&self, i: usize) -> std::str::Split<'_, char> {
+        let (start, end) = self.items.get(i).map_or((0, 0), |info| info.text);
+        // `get`: a damaged cached index gives an empty text, never a panic.
+        self.item_text.get(start..end).unwrap_or("").split('\n')
+    }
+
     /// Bytes held by the index (strings, posting lists and their headers), for the benchmark.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        let vocab: usize = self
-            .vocab
-            .iter()
-            .map(|w| w.len() + size_of::<Box<str>>())
-            .sum();
+        let vocab = self.vocab.heap_bytes();
         let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
             + self.short_masks.len()
             + self.body_bytes.len();
-        let items: usize = self
-            .items
-            .iter()
-            .map(|i| {
-                size_of::<ItemInfo>()
-                    + i.acronym.len()
-                    + i.tags.iter().map(|t| t.len() + 16).sum::<usize>()
-            })
-            .sum();
+        let items = self.items.len() * size_of::<ItemInfo>() + self.item_text.len();
         vocab + postings + items
     }
 
     /// Word ids whose word starts with `prefix` (a contiguous run of the sorted vocabulary).
     pub(super) fn prefix_range(&self, prefix: &str) -> Range<usize> {
-        let start = self.vocab.partition_point(|w| w.as_ref() < prefix);
-        let len = self.vocab[start..].partition_point(|w| w.starts_with(prefix));
-        start..start + len
+        let start = self.vocab.partition_point(0, |w| w < prefix);
+        start..self.vocab.partition_point(start, |w| w.starts_with(prefix))
     }
 
     pub(super) fn word_id(&self, word: &str) -> Option<usize> {
-        self.vocab.binary_search_by(|w| w.as_ref().cmp(word)).ok()
+        let at = self.vocab.partition_point(0, |w| w < word);
+        (at < self.vocab.len() && self.vocab.get(at) == word).then_some(at)
     }
 }
 
