@@ -60,6 +60,10 @@ enum Command {
     /// prints the time to a ready library in ns and the peak RSS in bytes.
     #[command(hide = true)]
     FromCache { content: PathBuf, cache: PathBuf },
+    /// Load and index a library and write its load cache to CACHE (for profiling a start
+    /// from the cache: `perf record quire-bench from-cache CONTENT CACHE`).
+    #[command(hide = true)]
+    WriteCache { content: PathBuf, cache: PathBuf },
     /// Index build time and size, and per-keystroke search latency.
     Search {
         /// Library sizes to generate and measure (ignored with --content).
@@ -130,6 +134,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let dir = synthetic(items, seed, true)?;
             scale_bench::run_one(&dir, items)?;
         }
+        Command::WriteCache { content, cache } => scale_bench::write_cache(&content, &cache)?,
         Command::FromCache { content, cache } => {
             let (took, rss) = scale_bench::start_from_cache(&content, &cache)?;
             println!("{} {rss}", took.as_nanos());
