@@ -62,7 +62,7 @@ impl SearchIndex {
             .min(n.div_ceil(2000))
             .max(1);
         let chunk = n.div_ceil(workers).max(1);
-        let parts: Vec<Part> = thread::scope(|scope| {
+        let mut parts: Vec<Part> = thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
@@ -100,10 +100,18 @@ impl SearchIndex {
         for &slot in &order {
             vocab.push(&String::from_utf8_lossy(global.word(slot as usize)));
         }
+        // What is done with goes before the postings are placed: that is the peak of memory.
+        drop((global, local_to_global, order, rank));
+        for part in &mut parts {
+            part.words = Interner::default();
+        }
 
         // Count, then place; parts cover increasing item numbers, so lists come out sorted.
         let words = vocab.len();
         let (short_at, short_items, short_masks) = place_short(words, &parts, &local_to_rank);
+        for part in &mut parts {
+            part.short = Records::default();
+        }
         let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
 
         let mut item_text = String::new();
@@ -466,7 +474,7 @@ fn index_items(library: &Library, range: Range<usize>) -> Part {
         words: Interner::with_capacity(1 << 16),
         ..Part::default()
     };
-    part.body.slots.reserve(bytes / 16);
+    part.body.slots.reserve(bytes / 4);
     part.body.items.reserve(range.len());
     let mut buf = String::new();
     let mut short_words: Vec<(u32, u8)> = Vec::new();
