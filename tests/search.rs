@@ -459,3 +459,11 @@ fn typing_q_in_the_search_box_types_rather_than_quits() {
     press(&mut app, "<c-c>");
     assert!(app.should_quit, "Ctrl-C still quits");
 }
+
+/// A terminal sends Esc then a letter typed quickly after it as Alt+letter: that is not text.
+#[test]
+fn alt_letters_are_not_typed_into_the_search_box() {
+    let mut app = app(bundled(), 120, 40);
+    press(&mut app, "/codel<a-q>");
+    assert_eq!(app.search.as_ref().unwrap().input, "codel");
+}

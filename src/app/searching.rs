@@ -47,6 +47,7 @@ impl App {
             return;
         };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
         let mut changed = false;
         match key.code {
             KeyCode::Esc => {
@@ -83,7 +84,8 @@ impl App {
             KeyCode::Char('w') if ctrl => changed = panel.delete_word(),
             KeyCode::Char('u') if ctrl => changed = panel.clear(),
             KeyCode::Char('c') if ctrl => self.should_quit = true,
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            // Alt+letter is what a terminal makes of Esc and a letter sent together: not text.
+            KeyCode::Char(c) if !ctrl && !alt && !c.is_control() => {
                 panel.insert(c);
                 changed = true;
             }

@@ -50,6 +50,7 @@ pub fn press(app: &mut App, keys: &str) {
                 "c-d" => KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL),
                 "c-u" => KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
                 "c-c" => KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                "a-q" => KeyEvent::new(KeyCode::Char('q'), KeyModifiers::ALT),
                 other => panic!("unknown key <{other}>"),
             };
             (event, end + 1)
