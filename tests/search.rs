@@ -467,3 +467,29 @@ fn alt_letters_are_not_typed_into_the_search_box() {
     press(&mut app, "/codel<a-q>");
     assert_eq!(app.search.as_ref().unwrap().input, "codel");
 }
+
+/// An excluded phrase is looked for in every body (read from the load cache if need be), so
+/// that pass polls for cancellation too: a newer keystroke never waits for it.
+#[test]
+fn an_excluded_phrase_can_be_cancelled() {
+    let (library, index) = bundled_index();
+    let polls = |query: &str, cancel_at: usize| {
+        let calls = std::cell::Cell::new(0);
+        let cancelled = || {
+            calls.set(calls.get() + 1);
+            calls.get() >= cancel_at
+        };
+        let options = SearchOptions {
+            cancelled: &cancelled,
+            ..SearchOptions::default()
+        };
+        let found = search(index, library, &parse_query(query), &options);
+        (calls.get(), found.is_some())
+    };
+    let (plain, _) = polls("postgres", usize::MAX);
+    let (with_phrase, found) = polls("postgres -\"vacuum full\"", usize::MAX);
+    assert!(found);
+    assert!(with_phrase > plain, "the exclusion pass polls");
+    // Cancelled at its first poll there: no results.
+    assert!(!polls("postgres -\"vacuum full\"", plain).1);
+}

@@ -355,7 +355,7 @@ pub fn search(
     }
     let needed = terms.len() as u16;
     let in_ok = category_filter(index, &query.filters);
-    let excluded = excluded_items(index, library, &query.excluded);
+    let excluded = excluded_items(index, library, &query.excluded, cancelled)?;
     let mut candidates: Vec<usize> = (0..n)
         .filter(|&i| matched[i] == needed)
         .filter(|&i| passes(index, i, &query.filters, options, in_ok.as_deref()))
@@ -518,11 +518,21 @@ fn category_filter(index: &SearchIndex, filters: &[Filter]) -> Option<Vec<bool>>
     Some(ok)
 }
 
-fn excluded_items(index: &SearchIndex, library: &Library, excluded: &[String]) -> HashSet<usize> {
+/// Items holding an excluded word or phrase; `None` when cancelled (a phrase is looked for in
+/// every body, which may first have to be read from the load cache).
+fn excluded_items(
+    index: &SearchIndex,
+    library: &Library,
+    excluded: &[String],
+    cancelled: &dyn Fn() -> bool,
+) -> Option<HashSet<usize>> {
     let mut out = HashSet::new();
     for word in excluded {
         if word.contains(' ') {
             for (i, item) in library.items.iter().enumerate() {
+                if i % 1024 == 0 && cancelled() {
+                    return None;
+                }
                 let text = format!(
                     "{} {} {}",
                     item.title,
@@ -543,7 +553,7 @@ fn excluded_items(index: &SearchIndex, library: &Library, excluded: &[String]) -
             );
         }
     }
-    out
+    Some(out)
 }
 
 fn title_positions(
