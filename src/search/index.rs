@@ -28,9 +28,9 @@ pub mod field {
 pub struct ItemInfo {
     pub kind: ItemKind,
     pub category: CategoryId,
-    /// Its acronym and lowercased tags, one per line: `SearchIndex::item_text[text.0..text.1]`
-    /// (one string for all items, rather than three allocations per item to make and read).
-    text: (usize, usize),
+    /// Its acronym and lowercased tags: `SearchIndex::item_words[words.0..words.1]` (one list
+    /// for all items, rather than three allocations per item to make and read).
+    words: (usize, usize),
 }
 
 #[derive(Debug, Default)]
@@ -48,7 +48,7 @@ pub struct SearchIndex {
     body_at: Vec<u32>,
     body_bytes: Vec<u8>,
     pub(super) items: Vec<ItemInfo>,
-    item_text: String,
+    item_words: WordList,
     /// Lowercased category names, by category id.
     pub(super) category_names: Vec<Box<str>>,
     pub(super) category_parents: Vec<Option<CategoryId>>,
@@ -114,21 +114,20 @@ impl SearchIndex {
         }
         let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
 
-        let mut item_text = String::new();
+        let mut item_words = WordList::default();
         let items = library
             .items
             .iter()
             .map(|item| {
-                let start = item_text.len();
-                item_text.push_str(&acronym(&item.title));
+                let start = item_words.len();
+                item_words.push(&acronym(&item.title));
                 for tag in &item.tags {
-                    item_text.push('\n');
-                    item_text.push_str(&super::tokenize::lower(tag));
+                    item_words.push(&super::tokenize::lower(tag));
                 }
                 ItemInfo {
                     kind: item.kind,
                     category: item.category,
-                    text: (start, item_text.len()),
+                    words: (start, item_words.len()),
                 }
             })
             .collect();
@@ -140,7 +139,7 @@ impl SearchIndex {
             body_at,
             body_bytes,
             items,
-            item_text,
+            item_words,
             category_names: library
                 .categories
                 .iter()
@@ -158,7 +157,7 @@ impl SearchIndex {
         w.bytes(&self.short_masks);
         w.u32s(&self.body_at);
         w.bytes(&self.body_bytes);
-        w.str(&self.item_text);
+        self.item_words.encode(w);
         w.usize(self.items.len());
         for info in &self.items {
             w.u8(match info.kind {
@@ -166,7 +165,7 @@ impl SearchIndex {
                 ItemKind::Bookmark => 1,
             });
             w.usize(info.category.0);
-            w.usize(info.text.1 - info.text.0);
+            w.usize(info.words.1 - info.words.0);
         }
         w.strs(&self.category_names);
         for parent in &self.category_parents {
@@ -183,10 +182,10 @@ impl SearchIndex {
         let short_masks = r.byte_vec()?;
         let body_at = r.u32s()?;
         let body_bytes = r.byte_vec()?;
-        let item_text = r.string()?;
+        let item_words = WordList::decode(r)?;
         let n = r.len(3)?;
         let mut items = Vec::with_capacity(n);
-        let mut text_at = 0usize;
+        let mut words_at = 0usize;
         for _ in 0..n {
             let kind = match r.u8()? {
                 0 => ItemKind::Post,
@@ -194,15 +193,15 @@ impl SearchIndex {
                 _ => return Err(Damaged),
             };
             let category = CategoryId(r.usize()?);
-            let end = text_at.checked_add(r.usize()?).ok_or(Damaged)?;
+            let end = words_at.checked_add(r.usize()?).ok_or(Damaged)?;
             items.push(ItemInfo {
                 kind,
                 category,
-                text: (text_at, end),
+                words: (words_at, end),
             });
-            text_at = end;
+            words_at = end;
         }
-        if text_at != item_text.len() {
+        if words_at != item_words.len() {
             return Err(Damaged);
         }
         let category_names: Vec<Box<str>> = r
@@ -248,7 +247,7 @@ impl SearchIndex {
             body_at,
             body_bytes,
             items,
-            item_text,
+            item_words,
             category_names,
             category_parents,
         })
@@ -291,10 +290,10 @@ impl SearchIndex {
         self.item_fields(i).skip(1)
     }
 
-    fn item_fields(&self, i: usize) -> std::str::Split<'_, char> {
-        let (start, end) = self.items.get(i).map_or((0, 0), |info| info.text);
-        // `get`: a damaged cached index gives an empty text, never a panic.
-        self.item_text.get(start..end).unwrap_or("").split('\n')
+    /// Item `i`'s acronym, then its tags.
+    fn item_fields(&self, i: usize) -> impl Iterator<Item = &str> {
+        let (start, end) = self.items.get(i).map_or((0, 0), |info| info.words);
+        (start..end).map(|w| self.item_words.get(w))
     }
 
     /// Bytes held by the index (strings, posting lists and their headers), for the benchmark.
@@ -304,7 +303,7 @@ impl SearchIndex {
         let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
             + self.short_masks.len()
             + self.body_bytes.len();
-        let items = self.items.len() * size_of::<ItemInfo>() + self.item_text.len();
+        let items = self.items.len() * size_of::<ItemInfo>() + self.item_words.heap_bytes();
         vocab + postings + items
     }
 
