@@ -79,7 +79,8 @@ pub fn run_one(dir: &Path, items: usize) -> Result<(), Box<dyn std::error::Error
     let index = SearchIndex::build(&library);
     let index_time = started.elapsed();
 
-    // The load cache: what a second start costs (list and stat every file, read one file).
+    // The load cache: what a second start costs (list and stat every file while the cache's
+    // metadata and index are read; the bodies stay in it until shown).
     let cache_file =
         std::env::temp_dir().join(format!("quire-bench-cache-{}.bin", std::process::id()));
     save_cache(dir, &cache_file, &library, &index)?;
