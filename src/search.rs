@@ -1,16 +1,20 @@
 //! Search: a word index built at load time, and a query engine over it.
 //!
-//! Titles and other short fields are matched fuzzily (typos, prefixes, acronyms) and bodies
-//! word by word: a query word matches a body word by prefix or close spelling, never as a
-//! scattered subsequence over a whole article. Every word of a query must match somewhere in
-//! an item; ranking rewards title hits over description over body, whole words over prefixes
-//! over typos, and words found close together in one line.
+//! A query word matches a word of an item exactly, by prefix, by close spelling (from five
+//! letters) or, in titles, by initials; never as a scattered subsequence over a whole article.
+//! Every word of a query must match somewhere in an item. Results are ordered by ranking
+//! rules kept as data (`ranking`): fewer typos, then whole words over completions, then words
+//! close together, then the field (title over tags over description over category over
+//! body). `highlight` finds the words again in any text, `snippet` picks the line to show.
 
 pub mod distance;
 pub mod engine;
 mod fxhash;
+pub mod highlight;
 pub mod index;
 pub mod query;
+pub mod ranking;
+pub mod snippet;
 pub mod tokenize;
 mod word_list;
 

@@ -27,7 +27,7 @@ fn run(text: &str) -> Results {
     search(
         index,
         library,
-        &parse_query(text),
+        &parse_query(text).unwrap(),
         &SearchOptions::default(),
     )
     .unwrap()
@@ -164,7 +164,7 @@ fn filters_narrow_the_results() {
     let unread = search(
         index,
         library,
-        &parse_query("wal in:postgresql is:unread"),
+        &parse_query("wal in:postgresql is:unread").unwrap(),
         &options,
     )
     .unwrap();
@@ -172,7 +172,7 @@ fn filters_narrow_the_results() {
     let read = search(
         index,
         library,
-        &parse_query("wal in:postgresql is:read"),
+        &parse_query("wal in:postgresql is:read").unwrap(),
         &options,
     )
     .unwrap();
@@ -199,7 +199,7 @@ fn tags_filter_and_match() {
         search(
             &index,
             &library,
-            &parse_query(text),
+            &parse_query(text).unwrap(),
             &SearchOptions::default(),
         )
         .unwrap()
@@ -214,7 +214,7 @@ fn tags_filter_and_match() {
     let results = search(
         &index,
         &library,
-        &parse_query("async"),
+        &parse_query("async").unwrap(),
         &SearchOptions::default(),
     )
     .unwrap();
@@ -223,11 +223,13 @@ fn tags_filter_and_match() {
 
 #[test]
 fn phrases_must_appear_as_written() {
-    let phrase = titles("\"load shedding\"");
-    let words = titles("load shedding");
+    // Four entries hold both words; one holds them side by side.
+    let phrase = titles("\"read replica\"");
+    let words = titles("read replica");
     assert!(phrase.len() < words.len(), "{phrase:?} vs {words:?}");
-    assert!(phrase[0].starts_with("How Uber Conquered Database Overload"));
-    assert!(titles("\"shedding load\"").is_empty());
+    assert!(phrase[0].starts_with("Automating RDS Postgres to Aurora Postgres Migration"));
+    assert!(titles("\"replica read\"").is_empty());
+    assert!(titles("\"load shedding\"")[0].starts_with("How Uber Conquered Database Overload"));
 }
 
 #[test]
@@ -307,7 +309,7 @@ fn a_cancelled_search_returns_nothing() {
         cancelled: &|| true,
         ..SearchOptions::default()
     };
-    assert!(search(index, library, &parse_query("rust"), &options).is_none());
+    assert!(search(index, library, &parse_query("rust").unwrap(), &options).is_none());
 }
 
 #[test]
@@ -352,7 +354,7 @@ fn settle(app: &mut App) {
                 is_read: Some(&is_read),
                 ..SearchOptions::default()
             };
-            let results = search(index, library, &parse_query(&query), &options).unwrap();
+            let results = search(index, library, &parse_query(&query).unwrap(), &options).unwrap();
             app.search_results(generation, Arc::new(results));
         }
     }
@@ -389,7 +391,7 @@ fn the_reader_searches_as_you_type_and_opens_at_the_match() {
     };
     app.search_results(
         generation,
-        Arc::new(search(index, library, &parse_query(&query), &options).unwrap()),
+        Arc::new(search(index, library, &parse_query(&query).unwrap(), &options).unwrap()),
     );
     assert_eq!(app.search.as_ref().unwrap().results.hits.len(), 1);
 
@@ -483,7 +485,7 @@ fn an_excluded_phrase_can_be_cancelled() {
             cancelled: &cancelled,
             ..SearchOptions::default()
         };
-        let found = search(index, library, &parse_query(query), &options);
+        let found = search(index, library, &parse_query(query).unwrap(), &options);
         (calls.get(), found.is_some())
     };
     let (plain, _) = polls("postgres", usize::MAX);
@@ -492,4 +494,42 @@ fn an_excluded_phrase_can_be_cancelled() {
     assert!(with_phrase > plain, "the exclusion pass polls");
     // Cancelled at its first poll there: no results.
     assert!(!polls("postgres -\"vacuum full\"", plain).1);
+}
+
+#[test]
+fn cli_search_refuses_unknown_filters_and_a_zero_limit() {
+    let home = common::TempDir::new("search-cli-errors");
+    for bad in ["is:bogus", "kind:foo"] {
+        let output = common::quire(&home, &["search", "codel", bad]);
+        assert!(!output.status.success());
+        let err = common::stderr(&output);
+        assert!(
+            err.contains(bad) && err.contains("is:unread") && err.contains("kind:bookmark"),
+            "{err}"
+        );
+    }
+    let output = common::quire(&home, &["search", "--limit", "0", "codel"]);
+    assert!(!output.status.success());
+    assert!(common::stderr(&output).contains("1 or more"));
+}
+
+#[test]
+fn cli_search_takes_a_query_of_excluded_words_only() {
+    let home = common::TempDir::new("search-cli-exclude");
+    let all = common::json(&common::quire(
+        &home,
+        &["search", "--json", "--limit", "999", "-codel"],
+    ));
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 250, "{}", all.len());
+    assert!(all.iter().all(|h| {
+        !h["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("bookmarks/tech-insights/how-uber-conquered")
+    }));
+    // An option after such a query would be searched for: refused, saying where it goes.
+    let output = common::quire(&home, &["search", "-codel", "--json"]);
+    assert!(!output.status.success());
+    assert!(common::stderr(&output).contains("put options first"));
 }

@@ -75,12 +75,13 @@ pub enum Command {
     ///
     /// Words must all match (by prefix or close spelling); also "exact phrase", -word,
     /// is:unread, is:read, kind:post, kind:bookmark, in:CATEGORY, tag:NAME.
+    /// A query may start with an excluded word: `quire search -codel` (options go first).
     Search {
         /// The query; several arguments are joined with spaces.
-        #[arg(required = true, value_name = "QUERY")]
+        #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
         query: Vec<String>,
-        /// Show at most this many results.
-        #[arg(long, default_value_t = 20)]
+        /// Show at most this many results (1 or more).
+        #[arg(long, default_value_t = 20, value_parser = at_least_one)]
         limit: usize,
         /// Print a JSON array instead.
         #[arg(long)]
@@ -95,4 +96,13 @@ pub enum Command {
         #[arg(long)]
         path: bool,
     },
+}
+
+/// A count that must be 1 or more (`--limit 0` would ask for nothing).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -39,7 +39,7 @@ pub fn run_command(
         Command::Check => return check(&mut out, library),
         Command::Unread => writeln!(out, "{}", view.unread_count())?,
         Command::Search { query, limit, json } => {
-            search(&mut out, view, &query.join(" "), limit, json)?
+            search(&mut out, view, &query_text(&query)?, limit, json)?
         }
         Command::MarkRead { ids } => {
             return mark(&mut out, library, &mut state, state_path, &ids, true);
@@ -50,6 +50,30 @@ pub fn run_command(
         Command::Config { .. } => unreachable!("handled before loading"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The query's words as one text. Words may start with `-` (`quire search -codel`), so an
+/// option written after them would be taken as a word: that is refused, saying where it goes.
+fn query_text(words: &[String]) -> Result<String> {
+    const OPTIONS: [&str; 6] = [
+        "--json",
+        "--limit",
+        "--content",
+        "--state",
+        "--config",
+        "--help",
+    ];
+    if let Some(option) = words.iter().find(|w| {
+        OPTIONS
+            .iter()
+            .any(|o| w.as_str() == *o || w.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+    }) {
+        anyhow::bail!(
+            "{option} comes after the query, where it would be searched for: put options first \
+             (quire search {option} … QUERY)"
+        );
+    }
+    Ok(words.join(" "))
 }
 
 /// The library with its read marks.
@@ -269,7 +293,7 @@ struct HitJson<'a> {
     url: Option<&'a str>,
     date: Option<String>,
     read: bool,
-    score: u32,
+    score: u64,
     field: Field,
     snippet: Option<&'a str>,
     /// Char indices of the title that matched.
@@ -283,9 +307,9 @@ fn search(
     limit: usize,
     json: bool,
 ) -> Result<()> {
+    let query = parse_query(text)?;
     let library = view.library;
     let index = SearchIndex::build(library);
-    let query = parse_query(text);
     let is_read = |i: usize| view.is_read(&library.items[i]);
     let options = SearchOptions {
         limit,

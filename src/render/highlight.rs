@@ -64,8 +64,13 @@ mod tests {
     fn matches_are_split_out_of_their_spans() {
         let library = crate::content::Library::default();
         let index = SearchIndex::build(&library);
-        let results = search(&index, &library, &parse_query("lifo"), &Default::default())
-            .expect("not cancelled");
+        let results = search(
+            &index,
+            &library,
+            &parse_query("lifo").unwrap(),
+            &Default::default(),
+        )
+        .expect("not cancelled");
         let lines = vec![
             Line::from(vec![
                 Span::raw("> "),

@@ -7,8 +7,8 @@
 /// Typos allowed for a query word of this many characters.
 pub fn max_typos(len: usize) -> usize {
     match len {
-        0..=3 => 0,
-        4..=7 => 1,
+        0..=4 => 0,
+        5..=8 => 1,
         _ => 2,
     }
 }

@@ -1,12 +1,12 @@
 //! Running a query against the index: match words, intersect, filter, rank, and explain.
 //!
 //! Each query word expands to the vocabulary words it matches (exactly, as a prefix, or within
-//! a few typos) and every item gets that word's best (field × match) score. Items must match
-//! every word; the best few hundred are then looked at closely: words close together in one
-//! body line, a fuzzy match of the title, the snippet and the positions to highlight.
+//! a few typos). Every item keeps, for each query word, its best match: fewest typos, then
+//! whole word over completion, then best field. Items must match every word. The best few hundred
+//! by those measures are then looked at closely (words close together in one line, the fit of
+//! the title, the snippet, the positions to highlight) and sorted by the ranking rules.
 
-use std::collections::HashSet;
-use std::ops::Range;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use fuzzy_matcher::FuzzyMatcher;
@@ -14,9 +14,13 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
 
 use super::distance::{max_typos, prefix_distance};
+pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
 use super::query::{Filter, Query};
-use super::tokenize::{lower, lower_into, words};
+use super::ranking::{MAX_PROXIMITY, Rank};
+pub use super::snippet::Snippet;
+use super::snippet::best_line;
+use super::tokenize::{lower, words};
 use crate::content::Library;
 
 /// Where an item's best hit was.
@@ -31,19 +35,35 @@ pub enum Field {
     Body,
 }
 
-/// The body line that best matches, with the byte ranges of the matched words in `text`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snippet {
-    /// 0-based line of the body (markdown source).
-    pub line: usize,
-    pub text: String,
-    pub ranges: Vec<Range<usize>>,
+/// Fields from best to worst; a field's rank is its place here.
+const FIELDS: [(u8, Field); 5] = [
+    (field::TITLE, Field::Title),
+    (field::TAGS, Field::Tags),
+    (field::DESCRIPTION, Field::Description),
+    (field::CATEGORY, Field::Category),
+    (field::URL, Field::Url),
+];
+const BODY_RANK: u8 = 5;
+
+/// The rank of the best field in a short posting's mask.
+fn field_rank(mask: u8) -> u8 {
+    FIELDS
+        .iter()
+        .position(|(bit, _)| mask & bit != 0)
+        .map_or(BODY_RANK, |p| p as u8)
+}
+
+fn field_of_rank(rank: u8) -> Field {
+    FIELDS
+        .get(usize::from(rank))
+        .map_or(Field::Body, |(_, f)| *f)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub item: usize,
-    pub score: u32,
+    /// Bigger is better; sorts as the ranking rules do.
+    pub score: u64,
     pub field: Field,
     /// Char indices of the title to highlight.
     pub title_positions: Vec<usize>,
@@ -77,175 +97,75 @@ impl Default for SearchOptions<'_> {
     }
 }
 
-const BODY: u8 = 32;
-
-/// Weight of a hit in each field, out of 100.
-fn field_weight(mask: u8) -> u32 {
-    [
-        (field::TITLE, 100),
-        (field::TAGS, 70),
-        (field::DESCRIPTION, 60),
-        (field::CATEGORY, 45),
-        (field::URL, 40),
-        (BODY, 30),
-    ]
-    .iter()
-    .filter(|(bit, _)| mask & bit != 0)
-    .map(|(_, w)| *w)
-    .max()
-    .unwrap_or(0)
+/// How one vocabulary word matches a query word.
+#[derive(Debug, Clone, Copy)]
+struct Expansion {
+    id: usize,
+    typos: u8,
+    /// A completion of the word typed, or a near spelling: not the word itself.
+    inexact: bool,
+    /// Counts in bodies (a completion of a one- or two-letter word would match nearly every
+    /// body, so those count in short fields only).
+    in_body: bool,
 }
 
-fn best_field(mask: u8) -> Field {
-    if mask & field::TITLE != 0 {
-        Field::Title
-    } else if mask & field::TAGS != 0 {
-        Field::Tags
-    } else if mask & field::DESCRIPTION != 0 {
-        Field::Description
-    } else if mask & field::CATEGORY != 0 {
-        Field::Category
-    } else if mask & field::URL != 0 {
-        Field::Url
-    } else {
-        Field::Body
+/// An item's best match for one query word, packed so that smaller is better in the order
+/// the ranking rules weigh them: typos, exactness, field: `typos << 8 | inexact << 7 | field`.
+type Code = u16;
+const NO_MATCH: Code = Code::MAX;
+
+fn code(typos: u8, field_rank: u8, inexact: bool) -> Code {
+    Code::from(typos) << 8 | Code::from(inexact) << 7 | Code::from(field_rank)
+}
+
+/// What an item has gathered over the query words so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    matched: u16,
+    typos: u16,
+    attribute: u16,
+    inexact: u16,
+    /// Best field rank of any word.
+    best_field: u8,
+}
+
+impl Tally {
+    fn add(&mut self, c: Code) {
+        let field = (c & 0x7f) as u8;
+        if self.matched == 0 || field < self.best_field {
+            self.best_field = field;
+        }
+        self.matched += 1;
+        self.typos += c >> 8;
+        self.attribute += Code::from(field);
+        self.inexact += (c >> 7) & 1;
+    }
+
+    /// The measures known before looking closely, in the order the rules weigh them.
+    fn coarse(&self) -> (u16, u16, u16) {
+        (self.typos, self.inexact, self.attribute)
     }
 }
 
-/// How well one query word matches words of text.
-#[derive(Debug, Clone, Default)]
-pub struct Term {
-    pub word: String,
-    /// Longer vocabulary words starting with `word` count (not for one- or two-letter words
-    /// in bodies, where that would match nearly everything).
-    prefix: bool,
-    /// Vocabulary words within the typo budget.
-    fuzzy: HashSet<String>,
-}
-
-impl Term {
-    /// Quality of a (lowercase) word's match, out of 100, and how many of its chars matched.
-    fn matches(&self, word: &str) -> Option<(u32, usize)> {
-        if word == self.word {
-            Some((100, word.chars().count()))
-        } else if self.prefix && word.starts_with(self.word.as_str()) {
-            Some((75, self.word.chars().count()))
-        } else if self.fuzzy.contains(word) {
-            Some((45, word.chars().count()))
-        } else {
-            None
-        }
-    }
-}
-
-/// The query's words, to find in any text: used for snippets, titles and the reader's body.
-#[derive(Debug, Clone, Default)]
-pub struct Highlighter {
-    pub terms: Vec<Term>,
-    pub phrases: Vec<String>,
-}
-
-impl Highlighter {
-    /// Byte ranges of `text` that match a query word (or phrase), in order, not overlapping.
-    pub fn find(&self, text: &str) -> Vec<Range<usize>> {
-        let mut ranges = Vec::new();
-        let mut buf = String::new();
-        for (start, word) in words(text) {
-            let lowered = lower_into(word, &mut buf);
-            let best = self
-                .terms
-                .iter()
-                .filter_map(|t| t.matches(lowered))
-                .max_by_key(|(q, n)| (*q, *n));
-            if let Some((_, chars)) = best {
-                let end = word
-                    .char_indices()
-                    .nth(chars)
-                    .map_or(word.len(), |(i, _)| i);
-                ranges.push(start..start + end);
-            }
-        }
-        if !self.phrases.is_empty() {
-            let lowered = text.to_lowercase();
-            if lowered.len() == text.len() {
-                for phrase in &self.phrases {
-                    let mut from = 0;
-                    while let Some(at) = lowered[from..].find(phrase.as_str()) {
-                        ranges.push(from + at..from + at + phrase.len());
-                        from += at + phrase.len().max(1);
-                    }
-                }
-            }
-        }
-        merge_ranges(ranges)
-    }
-
-    /// How many distinct terms a text's words match, and the smallest span (in words)
-    /// that holds one of each.
-    pub fn coverage(&self, text: &str) -> (usize, usize) {
-        let mut buf = String::new();
-        let mut positions: Vec<(usize, usize)> = Vec::new();
-        for (n, (_, word)) in words(text).enumerate() {
-            let lowered = lower_into(word, &mut buf);
-            for (t, term) in self.terms.iter().enumerate() {
-                if term.matches(lowered).is_some() {
-                    positions.push((n, t));
-                }
-            }
-        }
-        let distinct: HashSet<usize> = positions.iter().map(|(_, t)| *t).collect();
-        if distinct.len() < 2 {
-            return (distinct.len(), 0);
-        }
-        // Smallest window of word positions containing every matched term.
-        let need = distinct.len();
-        let mut counts = vec![0usize; self.terms.len()];
-        let (mut have, mut left, mut best) = (0, 0, usize::MAX);
-        for right in 0..positions.len() {
-            if counts[positions[right].1] == 0 {
-                have += 1;
-            }
-            counts[positions[right].1] += 1;
-            while have == need {
-                best = best.min(positions[right].0 - positions[left].0);
-                counts[positions[left].1] -= 1;
-                if counts[positions[left].1] == 0 {
-                    have -= 1;
-                }
-                left += 1;
-            }
-        }
-        (need, best)
-    }
-}
-
-fn merge_ranges(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
-    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-    for r in ranges {
-        match out.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => out.push(r),
-        }
-    }
-    out
-}
-
-/// Expands one query word against the vocabulary: (word id, quality, counts in bodies).
-fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<(usize, u32, bool)>) {
+/// Expands one query word against the vocabulary.
+fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<Expansion>) {
     let chars: Vec<char> = word.chars().collect();
     let long_enough = chars.len() >= 3;
     let mut out = Vec::new();
     let mut term = Term {
         word: word.to_string(),
         prefix: true,
-        fuzzy: HashSet::new(),
+        fuzzy: HashMap::new(),
     };
     let range = index.prefix_range(word);
     for id in range.clone() {
         let exact = index.vocab.get(id) == word;
-        // Completions of a short word count in titles and other short fields only.
-        out.push((id, if exact { 100 } else { 75 }, exact || long_enough));
+        out.push(Expansion {
+            id,
+            typos: 0,
+            inexact: !exact,
+            in_body: exact || long_enough,
+        });
     }
     let typos = max_typos(chars.len());
     if typos > 0 {
@@ -268,9 +188,14 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<(usize, u32, bool)>) {
                 wchars.clear();
                 wchars.extend(w.chars().take(chars.len() + typos));
                 if let Some(d) = prefix_distance(&chars, &wchars, typos) {
-                    let quality = if d <= 1 { 45 } else { 30 };
-                    out.push((id, quality, true));
-                    term.fuzzy.insert(w.to_string());
+                    let d = d.max(1) as u8;
+                    out.push(Expansion {
+                        id,
+                        typos: d,
+                        inexact: true,
+                        in_body: true,
+                    });
+                    term.fuzzy.insert(w.to_string(), d);
                 }
             }
         }
@@ -288,65 +213,57 @@ pub fn search(
     let n = index.items.len();
     let cancelled = options.cancelled;
     let mut terms = Vec::new();
-    let mut total = vec![0u32; n];
-    let mut matched = vec![0u16; n];
-    let mut fields = vec![0u8; n];
-    let mut best = vec![0u32; n];
+    let mut tally = vec![Tally::default(); n];
+    let mut best = vec![NO_MATCH; n];
     let mut touched: Vec<u32> = Vec::new();
+    let keep = |best: &mut [Code], touched: &mut Vec<u32>, item: u32, c: Code| {
+        let slot = &mut best[item as usize];
+        if *slot == NO_MATCH {
+            touched.push(item);
+        }
+        *slot = (*slot).min(c);
+    };
     for word in &query.words {
         if cancelled() {
             return None;
         }
         let (term, expansions) = expand(index, word);
         touched.clear();
-        for (id, quality, in_body) in expansions {
-            let (items, masks) = index.short_postings(id);
+        for e in expansions {
+            let (items, masks) = index.short_postings(e.id);
             for (&item, &mask) in items.iter().zip(masks) {
-                let score = quality * field_weight(mask) / 100;
-                let i = item as usize;
-                if best[i] == 0 {
-                    touched.push(item);
-                }
-                if score > best[i] {
-                    best[i] = score;
-                }
-                fields[i] |= mask;
+                keep(
+                    &mut best,
+                    &mut touched,
+                    item,
+                    code(e.typos, field_rank(mask), e.inexact),
+                );
             }
-            if in_body {
-                let score = quality * field_weight(BODY) / 100;
-                for item in index.body_postings(id) {
-                    let i = item as usize;
+            if e.in_body {
+                let c = code(e.typos, BODY_RANK, e.inexact);
+                for item in index.body_postings(e.id) {
                     // Only a damaged cached index could hold more; never index past the items.
-                    if i >= n {
+                    if item as usize >= n {
                         break;
                     }
-                    if best[i] == 0 {
-                        touched.push(item);
-                    }
-                    if score > best[i] {
-                        best[i] = score;
-                    }
-                    fields[i] |= BODY;
+                    keep(&mut best, &mut touched, item, c);
                 }
             }
         }
-        // Acronyms of titles: `kdi` finds "kafka-delta-ingest".
+        // Acronyms of titles: `kdi` finds "kafka-delta-ingest". Initials are a loose match,
+        // weighed as one typo so that the word itself, wherever it stands, comes first.
         if word.chars().count() >= 2 && word.chars().all(char::is_alphanumeric) {
+            let c = code(1, 0, true);
             for i in 0..n {
                 if index.acronym(i).contains(word.as_str()) {
-                    if best[i] == 0 {
-                        touched.push(i as u32);
-                    }
-                    best[i] = best[i].max(55);
-                    fields[i] |= field::TITLE;
+                    keep(&mut best, &mut touched, i as u32, c);
                 }
             }
         }
         for &item in &touched {
             let i = item as usize;
-            total[i] += best[i];
-            matched[i] += 1;
-            best[i] = 0;
+            tally[i].add(best[i]);
+            best[i] = NO_MATCH;
         }
         terms.push(term);
     }
@@ -357,7 +274,7 @@ pub fn search(
     let in_ok = category_filter(index, &query.filters);
     let excluded = excluded_items(index, library, &query.excluded, cancelled)?;
     let mut candidates: Vec<usize> = (0..n)
-        .filter(|&i| matched[i] == needed)
+        .filter(|&i| tally[i].matched == needed)
         .filter(|&i| passes(index, i, &query.filters, options, in_ok.as_deref()))
         .filter(|&i| !excluded.contains(&i))
         .collect();
@@ -379,8 +296,8 @@ pub fn search(
         phrases: query.phrases.clone(),
     });
     let found = candidates.len();
-    if terms_are_empty(&highlighter) {
-        // Filters only: list in library order.
+    if highlighter.terms.is_empty() && highlighter.phrases.is_empty() {
+        // Filters (or exclusions) only: list in library order.
         candidates.truncate(options.limit);
         let hits = candidates
             .into_iter()
@@ -399,67 +316,105 @@ pub fn search(
         });
     }
 
-    // Look closely at the best few hundred only.
-    // Refining costs a pass over each body, so only a margin beyond the limit is refined.
-    let closer = (options.limit + options.limit / 2)
-        .max(60)
-        .min(candidates.len());
+    // Look closely at the best few hundred only, chosen by what is known without reading
+    // the bodies: typos, exactness, fields. Proximity needs the lines, so a multi-word query
+    // looks at more of them.
+    let closer = if highlighter.terms.len() > 1 {
+        (options.limit * 3).max(200)
+    } else {
+        (options.limit + options.limit / 2).max(60)
+    }
+    .min(candidates.len());
+    let coarse = |i: usize| (tally[i].coarse(), i);
     if closer < candidates.len() {
-        candidates.select_nth_unstable_by(closer, |&a, &b| total[b].cmp(&total[a]).then(a.cmp(&b)));
+        candidates.select_nth_unstable_by_key(closer, |&i| coarse(i));
         candidates.truncate(closer);
     }
     let matcher = SkimMatcherV2::default().ignore_case();
     let pattern: String = query.words.join(" ");
-    let mut hits = Vec::with_capacity(candidates.len());
+    let mut ranked: Vec<(Rank, Hit)> = Vec::with_capacity(candidates.len());
     for (k, &item) in candidates.iter().enumerate() {
         if k % 64 == 0 && cancelled() {
             return None;
         }
-        let it = &library.items[item];
-        let mut score = total[item] * 10;
-        let title_positions = title_positions(
+        ranked.push(look_closely(
+            index,
+            library,
             &highlighter,
-            &it.title,
-            index.acronym(item),
-            &matcher,
-            &pattern,
-        );
-        if let Some((s, _)) = matcher.fuzzy_indices(&it.title, &pattern) {
-            score += (s.max(0) as u32).min(200);
-        }
-        let (title_terms, _) = highlighter.coverage(&it.title);
-        if title_terms == highlighter.terms.len() && title_terms > 0 {
-            score += 150;
-        }
-        let snippet = if fields[item] & BODY != 0 {
-            best_line(&highlighter, &it.body)
-        } else {
-            None
-        };
-        if let Some((_, covered, span)) = &snippet
-            && *covered >= 2
-        {
-            score += (*covered as u32) * 60 / (1 + (*span as u32) / 4);
-        }
-        hits.push(Hit {
+            &tally[item],
             item,
-            score,
-            field: best_field(fields[item]),
-            title_positions,
-            snippet: snippet.map(|(s, _, _)| s),
-        });
+            (&matcher, &pattern),
+        ));
     }
-    hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.item.cmp(&b.item)));
-    hits.truncate(options.limit);
+    ranked.sort_by(|(a, x), (b, y)| a.compare(b).then(x.item.cmp(&y.item)));
+    ranked.truncate(options.limit);
     Some(Results {
-        hits,
+        hits: ranked.into_iter().map(|(_, hit)| hit).collect(),
         total: found,
         highlighter,
     })
 }
 
-fn terms_are_empty(h: &Highlighter) -> bool {
-    h.terms.is_empty() && h.phrases.is_empty()
+/// Measures one candidate for the ranking rules and explains its match.
+fn look_closely(
+    index: &SearchIndex,
+    library: &Library,
+    highlighter: &Highlighter,
+    tally: &Tally,
+    item: usize,
+    (matcher, pattern): (&SkimMatcherV2, &str),
+) -> (Rank, Hit) {
+    let it = &library.items[item];
+    let description = it.description.as_deref().unwrap_or("");
+    let body: &str = &it.body;
+    let focused = highlighter.within([it.title.as_str(), description, body]);
+    let terms = focused.terms();
+
+    let title = focused.coverage(&it.title);
+    let line = best_line(&focused, body);
+    let mut together = [title, focused.coverage(description)].to_vec();
+    together.extend(line.as_ref().map(|l| (l.covered, l.span)));
+    let proximity = if terms <= 1 {
+        0
+    } else {
+        together
+            .iter()
+            .filter(|(covered, _)| *covered == terms)
+            .map(|(_, span)| (span.saturating_sub(terms - 1) as u32).min(MAX_PROXIMITY - 1))
+            .min()
+            .unwrap_or(MAX_PROXIMITY)
+    };
+    // The title's fit separates equals only when the title holds a query word: a body hit's
+    // title never scores for letters scattered through it.
+    let fit = if title.0 > 0 {
+        matcher
+            .fuzzy_match(&it.title, pattern)
+            .map_or(0, |s| s.clamp(0, 255) as u32)
+    } else {
+        0
+    };
+    let lines_with_hits = line.as_ref().map_or(0, |l| l.lines_with_hits as u32);
+    let rank = Rank {
+        typos: u32::from(tally.typos),
+        proximity,
+        attribute: u32::from(tally.attribute),
+        inexact: u32::from(tally.inexact),
+        title_misfit: 255 - fit,
+        rarity: 255 - lines_with_hits.min(255),
+    };
+    let field = field_of_rank(tally.best_field);
+    let hit = Hit {
+        item,
+        score: rank.score(),
+        field,
+        title_positions: title_positions(&focused, &it.title, index.acronym(item)),
+        // A body hit shows its line; so does a short-field hit whose words also stand
+        // together in the body.
+        snippet: line
+            .filter(|l| field == Field::Body || l.covered == terms)
+            .map(|l| l.snippet),
+    };
+    (rank, hit)
 }
 
 fn passes(
@@ -556,82 +511,30 @@ fn excluded_items(
     Some(out)
 }
 
-fn title_positions(
-    h: &Highlighter,
-    title: &str,
-    acronym: &str,
-    matcher: &SkimMatcherV2,
-    pattern: &str,
-) -> Vec<usize> {
-    let ranges = h.find(title);
+/// Chars of the title to light: the query's words where they stand, else the initials an
+/// acronym matched; never letters scattered through it.
+fn title_positions(focused: &Focused<'_>, title: &str, acronym: &str) -> Vec<usize> {
+    let ranges = focused.find(title);
     if !ranges.is_empty() {
-        return ranges_to_chars(title, &ranges);
+        return title
+            .char_indices()
+            .enumerate()
+            .filter(|(_, (byte, _))| ranges.iter().any(|r| r.contains(byte)))
+            .map(|(n, _)| n)
+            .collect();
     }
-    // An acronym hit lights up the initials.
-    for term in &h.terms {
-        if term.word.len() >= 2 && acronym.contains(term.word.as_str()) {
-            let initials: Vec<usize> = words(title)
+    for term in focused.query_terms() {
+        if term.word.len() >= 2
+            && let Some(at) = acronym.find(term.word.as_str())
+        {
+            let from = acronym[..at].chars().count();
+            let len = term.word.chars().count();
+            return words(title)
                 .map(|(start, _)| title[..start].chars().count())
+                .skip(from)
+                .take(len)
                 .collect();
-            if let Some(at) = acronym.find(term.word.as_str()) {
-                let from = acronym[..at].chars().count();
-                let len = term.word.chars().count();
-                return initials.into_iter().skip(from).take(len).collect();
-            }
         }
     }
-    matcher
-        .fuzzy_indices(title, pattern)
-        .map(|(_, p)| p)
-        .unwrap_or_default()
-}
-
-fn ranges_to_chars(text: &str, ranges: &[Range<usize>]) -> Vec<usize> {
-    text.char_indices()
-        .enumerate()
-        .filter(|(_, (byte, _))| ranges.iter().any(|r| r.contains(byte)))
-        .map(|(n, _)| n)
-        .collect()
-}
-
-/// The body line holding the most query words closest together: (snippet, words, span).
-fn best_line(h: &Highlighter, body: &str) -> Option<(Snippet, usize, usize)> {
-    let mut best: Option<(usize, usize, usize)> = None; // (line, covered, span)
-    for (n, line) in body.lines().enumerate() {
-        let (covered, span) = h.coverage(line);
-        if covered == 0 {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((_, c, s)) => covered > c || (covered == c && span < s),
-        };
-        if better {
-            best = Some((n, covered, span));
-        }
-    }
-    let (line, covered, span) = best?;
-    let raw = body.lines().nth(line)?;
-    let text = strip_markers(raw).to_string();
-    let ranges = h.find(&text);
-    Some((Snippet { line, text, ranges }, covered, span))
-}
-
-/// A source line without its markdown lead: quote bars, list bullets, heading marks.
-pub fn strip_markers(line: &str) -> &str {
-    let mut rest = line.trim_start();
-    loop {
-        let before = rest;
-        for marker in ["> ", ">", "- ", "* ", "+ "] {
-            if let Some(r) = rest.strip_prefix(marker) {
-                rest = r.trim_start();
-            }
-        }
-        if let Some(r) = rest.strip_prefix('#') {
-            rest = r.trim_start_matches('#').trim_start();
-        }
-        if rest == before {
-            return rest.trim_end();
-        }
-    }
+    Vec::new()
 }

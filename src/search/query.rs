@@ -4,6 +4,16 @@
 use super::tokenize::{lower, words};
 use crate::content::ItemKind;
 
+/// The filters there are, as the error for an unknown one lists them.
+pub const FILTERS: &str = "is:unread, is:read, kind:post, kind:bookmark, in:CATEGORY, tag:NAME";
+
+/// A query that cannot run: a filter whose value is none of those it takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown filter {token:?}; the filters are {FILTERS} (values may be shortened: is:u)")]
+pub struct QueryError {
+    pub token: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     Read(bool),
@@ -33,7 +43,10 @@ impl Query {
     }
 }
 
-pub fn parse_query(text: &str) -> Query {
+/// Parses a query; a filter key (`is:`, `kind:`) with a value it does not take is an error.
+/// A value may be shortened to any unambiguous start (`is:u`, `kind:b`); an empty one (`is:`,
+/// still being typed) is left out.
+pub fn parse_query(text: &str) -> Result<Query, QueryError> {
     let mut query = Query::default();
     for token in tokens(text) {
         let (negated, body) = match token.strip_prefix('-') {
@@ -55,9 +68,20 @@ pub fn parse_query(text: &str) -> Query {
             }
             continue;
         }
-        if !negated && let Some(filter) = filter(body) {
-            query.filters.push(filter);
-            continue;
+        if !negated {
+            match filter(body) {
+                Parsed::Filter(filter) => {
+                    query.filters.push(filter);
+                    continue;
+                }
+                Parsed::Unfinished => continue,
+                Parsed::Unknown => {
+                    return Err(QueryError {
+                        token: body.to_string(),
+                    });
+                }
+                Parsed::NotAFilter => {}
+            }
         }
         let target = if negated {
             &mut query.excluded
@@ -66,29 +90,54 @@ pub fn parse_query(text: &str) -> Query {
         };
         target.extend(words(body).map(|(_, w)| lower(w)));
     }
-    query
+    Ok(query)
 }
 
-fn filter(token: &str) -> Option<Filter> {
-    let (key, value) = token.split_once(':')?;
+enum Parsed {
+    Filter(Filter),
+    /// A filter key with no value yet.
+    Unfinished,
+    /// A filter key with a value it does not take.
+    Unknown,
+    /// Words (`https://x.org`, `foo:bar`).
+    NotAFilter,
+}
+
+fn filter(token: &str) -> Parsed {
+    let Some((key, value)) = token.split_once(':') else {
+        return Parsed::NotAFilter;
+    };
     let value = value.trim_matches('"');
+    let key = key.to_ascii_lowercase();
+    let choices: &[(&str, Filter)] = match key.as_str() {
+        "is" => &[
+            ("unread", Filter::Read(false)),
+            ("new", Filter::Read(false)),
+            ("read", Filter::Read(true)),
+        ],
+        "kind" | "type" => &[
+            ("post", Filter::Kind(ItemKind::Post)),
+            ("bookmark", Filter::Kind(ItemKind::Bookmark)),
+        ],
+        "in" | "tag" if value.is_empty() => return Parsed::Unfinished,
+        "in" => return Parsed::Filter(Filter::In(lower(value))),
+        "tag" => return Parsed::Filter(Filter::Tag(lower(value.trim_start_matches('#')))),
+        _ => return Parsed::NotAFilter,
+    };
     if value.is_empty() {
-        return None;
+        return Parsed::Unfinished;
     }
-    match key.to_ascii_lowercase().as_str() {
-        "is" => match value.to_ascii_lowercase().as_str() {
-            "unread" | "new" => Some(Filter::Read(false)),
-            "read" => Some(Filter::Read(true)),
-            _ => None,
-        },
-        "kind" | "type" => match value.to_ascii_lowercase().trim_end_matches('s') {
-            "post" => Some(Filter::Kind(ItemKind::Post)),
-            "bookmark" => Some(Filter::Kind(ItemKind::Bookmark)),
-            _ => None,
-        },
-        "in" => Some(Filter::In(lower(value))),
-        "tag" => Some(Filter::Tag(lower(value.trim_start_matches('#')))),
-        _ => None,
+    let value = value.to_ascii_lowercase();
+    // `kind:bookmarks` as well as `kind:bookmark`.
+    let singular = value.strip_suffix('s').filter(|v| !v.is_empty());
+    let mut found = choices
+        .iter()
+        .filter(|(name, _)| name.starts_with(value.as_str()) || Some(*name) == singular);
+    match (found.next(), found.next()) {
+        (Some((_, f)), None) => Parsed::Filter(f.clone()),
+        // Shortened to the start of two (`is:` has none such; kept for new values).
+        (Some((_, a)), Some((_, b))) if a == b => Parsed::Filter(a.clone()),
+        _ => Parsed::Unknown,
     }
 }
 
@@ -123,7 +172,7 @@ mod tests {
 
     #[test]
     fn words_are_lowercased_and_split_like_text() {
-        let q = parse_query("CoDel LIFO kafka-delta");
+        let q = parse_query("CoDel LIFO kafka-delta").unwrap();
         assert_eq!(q.words, ["codel", "lifo", "kafka", "delta"]);
     }
 
@@ -131,7 +180,8 @@ mod tests {
     fn phrases_exclusions_and_filters() {
         let q = parse_query(
             r#""load shedding" -redis is:unread kind:bookmarks in:"Case Studies" tag:#rust"#,
-        );
+        )
+        .unwrap();
         assert_eq!(q.phrases, ["load shedding"]);
         assert_eq!(q.words, ["load", "shedding"]);
         assert_eq!(q.excluded, ["redis"]);
@@ -148,14 +198,43 @@ mod tests {
 
     #[test]
     fn unknown_prefixes_are_words() {
-        let q = parse_query("https://x.org foo:bar -");
+        let q = parse_query("https://x.org foo:bar -").unwrap();
         assert_eq!(q.words, ["https", "x", "org", "foo", "bar"]);
         assert!(q.filters.is_empty());
     }
 
     #[test]
     fn an_unclosed_quote_takes_the_rest() {
-        let q = parse_query("\"half open");
+        let q = parse_query("\"half open").unwrap();
         assert_eq!(q.phrases, ["half open"]);
+    }
+
+    #[test]
+    fn unknown_filter_values_are_errors_that_list_the_filters() {
+        for bad in ["is:bogus", "kind:foo", "type:xyz", "is:readx"] {
+            let err = parse_query(&format!("codel {bad}")).unwrap_err();
+            assert_eq!(err.token, bad);
+            let message = err.to_string();
+            assert!(
+                message.contains(bad) && message.contains("is:unread"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn filter_values_may_be_shortened_and_typed_later() {
+        let q = parse_query("is:u kind:b kind:posts").unwrap();
+        assert_eq!(
+            q.filters,
+            [
+                Filter::Read(false),
+                Filter::Kind(ItemKind::Bookmark),
+                Filter::Kind(ItemKind::Post)
+            ]
+        );
+        let q = parse_query("codel is: in:").unwrap();
+        assert_eq!(q.words, ["codel"]);
+        assert!(q.filters.is_empty());
     }
 }

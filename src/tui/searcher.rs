@@ -81,7 +81,12 @@ impl Searcher {
                     is_read: Some(&is_read),
                     cancelled: &cancelled,
                 };
-                if let Some(results) = search(index, library, &parse_query(&query), &options)
+                // The reader only asks for queries that parse; one that does not finds nothing.
+                let results = match parse_query(&query) {
+                    Ok(query) => search(index, library, &query, &options),
+                    Err(_) => Some(Default::default()),
+                };
+                if let Some(results) = results
                     && events
                         .send(AppEvent::SearchDone(generation, Arc::new(results)))
                         .is_err()

@@ -83,7 +83,12 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
         for end in query.char_indices().map(|(i, c)| i + c.len_utf8()) {
             let typed = &query[..end];
             let started = Instant::now();
-            let results = search(&index, library, &parse_query(typed), &options);
+            let results = search(
+                &index,
+                library,
+                &parse_query(typed).expect("bench queries parse"),
+                &options,
+            );
             times.push(started.elapsed());
             last_hits = results.map_or(0, |r| r.total);
         }
@@ -139,7 +144,12 @@ fn echo_latency(library: &Library, index: &SearchIndex, queries: &[String]) -> S
                         limit: 100,
                         ..SearchOptions::default()
                     };
-                    if let Some(results) = search(index, &library, &parse_query(&query), &options) {
+                    if let Some(results) = search(
+                        index,
+                        &library,
+                        &parse_query(&query).expect("bench queries parse"),
+                        &options,
+                    ) {
                         app.search_results(generation, Arc::new(results));
                     }
                 }

@@ -18,7 +18,9 @@ fn index() -> &'static (Library, SearchIndex) {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let query = parse_query(&text);
+    let Ok(query) = parse_query(&text) else {
+        return;
+    };
     let (library, index) = index();
     let _ = search(index, library, &query, &SearchOptions::default());
 });
