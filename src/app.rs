@@ -191,7 +191,12 @@ impl App {
     }
 
     pub fn panes(&self) -> Panes {
-        panes(self.size, self.focus, self.pane_widths)
+        panes(
+            self.size,
+            self.focus,
+            self.pane_widths,
+            self.search.is_some(),
+        )
     }
 
     pub fn take_effects(&mut self) -> Vec<Effect> {
@@ -279,6 +284,13 @@ impl App {
                     self.scroll_body(self.body_height().saturating_sub(2).max(1) as isize)
                 }
             },
+            // While searching the tree is folded away: Tab goes between results and body.
+            Action::FocusNext | Action::FocusPrev if self.search.is_some() => {
+                self.focus = match self.focus {
+                    Focus::Body => Focus::List,
+                    Focus::Tree | Focus::List => Focus::Body,
+                }
+            }
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Tree => Focus::List,
@@ -293,13 +305,9 @@ impl App {
                     Focus::Body => Focus::List,
                 }
             }
+            // Back from an opened result is back to the results, where j/k move.
             Action::Back => match self.focus {
-                Focus::Body => {
-                    self.focus = Focus::List;
-                    if let Some(panel) = &mut self.search {
-                        panel.typing = true;
-                    }
-                }
+                Focus::Body => self.focus = Focus::List,
                 Focus::List if self.search.is_some() => self.close_search(),
                 Focus::List => self.focus = Focus::Tree,
                 Focus::Tree => {}
@@ -322,17 +330,17 @@ impl App {
             Action::NextMatch | Action::PrevMatch => {
                 let forward = action == Action::NextMatch;
                 let height = self.body_height();
-                if self.body.marked.is_none() {
-                    self.set_status("No search matches here; / searches.", false);
-                } else if !self.body.step_match(forward, height) {
-                    self.set_status(
+                match self.body.step_match(forward, height) {
+                    None => self.set_status("No search matches here; / searches.", false),
+                    Some(body::Step::Wrapped) => self.set_status(
                         if forward {
-                            "No more matches below."
+                            "search wrapped to the top"
                         } else {
-                            "No more matches above."
+                            "search wrapped to the bottom"
                         },
                         false,
-                    );
+                    ),
+                    Some(body::Step::Moved) => {}
                 }
             }
         }
@@ -342,6 +350,9 @@ impl App {
     fn left(&mut self) {
         match self.focus {
             Focus::Tree => self.tree.collapse_or_parent(&self.library),
+            Focus::List if self.search.is_some() => {
+                self.set_status("Esc closes the search; / edits the query.", false)
+            }
             Focus::List => self.focus = Focus::Tree,
             Focus::Body => self.focus = Focus::List,
         }
@@ -461,9 +472,10 @@ impl App {
             usize::from(height(panes.list)),
         );
         if let Some(panel) = &mut self.search {
-            // One input row, then two rows per result.
-            let rows = usize::from(height(panes.list)).saturating_sub(1) / 2;
-            panel.offset = keep_visible(panel.selected, panel.offset, rows.max(1));
+            // One input row, then the results.
+            let area = panes.list.map(inner).unwrap_or_default();
+            let rows = usize::from(area.height).saturating_sub(1);
+            panel.keep_selected_visible(usize::from(area.width), rows.max(1));
         }
         let key = match (self.focus, self.selected_item()) {
             (Focus::List | Focus::Body, Some(item)) => PageKey::Item(item),
@@ -503,9 +515,7 @@ impl App {
                 generation: self.library_generation,
             });
         }
-        if self.search.is_none() {
-            self.body.highlight = None;
-        }
+        self.follow_search();
         let style = self.theme.search_match;
         self.body.mark(style, usize::from(area.height));
     }
@@ -552,11 +562,33 @@ impl App {
         self.focus = Focus::Body;
         if let Some(panel) = &mut self.search {
             panel.typing = false;
-            self.body.highlight = Some(Arc::clone(&panel.results.highlighter));
-            self.body.marked = None;
-            self.body.jump_to_match = true;
         }
         self.mark_opened();
+    }
+
+    /// While search is open the body previews the selected result with the query's words
+    /// painted, scrolled to its best match the first time it is shown (for each query).
+    fn follow_search(&mut self) {
+        let Some(panel) = &mut self.search else {
+            self.body.set_highlight(None);
+            return;
+        };
+        let item = panel.selected_item();
+        if item.is_none() {
+            self.body.set_highlight(None);
+            panel.previewed = None;
+            return;
+        }
+        if self
+            .body
+            .set_highlight(Some(Arc::clone(&panel.results.highlighter)))
+        {
+            panel.previewed = None;
+        }
+        if panel.previewed != item {
+            panel.previewed = item;
+            self.body.jump_to_match = true;
+        }
     }
 
     pub fn body_height(&self) -> usize {

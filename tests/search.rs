@@ -424,21 +424,39 @@ fn the_reader_searches_as_you_type_and_opens_at_the_match() {
     );
     press(&mut app, "N");
     assert_eq!(app.body.match_position(), Some((at, of)));
-    for _ in 0..of {
+    // N from the first match goes round to the last, and says so; n goes round back.
+    for _ in 1..at {
         press(&mut app, "N");
     }
     assert_eq!(app.body.match_position(), Some((1, of)));
-    assert!(
-        app.status
-            .clone()
-            .unwrap()
-            .text
-            .contains("No more matches above")
+    press(&mut app, "N");
+    assert_eq!(app.body.match_position(), Some((of, of)));
+    assert_eq!(
+        app.status.clone().unwrap().text,
+        "search wrapped to the bottom"
+    );
+    press(&mut app, "n");
+    assert_eq!(app.body.match_position(), Some((1, of)));
+    assert_eq!(
+        app.status.clone().unwrap().text,
+        "search wrapped to the top"
     );
 
-    press(&mut app, "<esc>"); // back to the results
+    press(&mut app, "<esc>"); // back to the results, not into the query box
     assert_eq!(app.focus, Focus::List);
-    assert!(app.search.is_some());
+    let panel = app.search.as_ref().unwrap();
+    assert!(!panel.typing);
+    press(&mut app, "j");
+    assert_eq!(
+        app.search.as_ref().unwrap().input,
+        "codel lifo",
+        "j moves, not types"
+    );
+    press(&mut app, "/");
+    assert!(
+        app.search.as_ref().unwrap().typing,
+        "/ returns to the query"
+    );
     press(&mut app, "<esc>"); // search closed, back where we were
     assert!(app.search.is_none());
     assert_eq!(app.focus, Focus::List);
@@ -532,4 +550,137 @@ fn cli_search_takes_a_query_of_excluded_words_only() {
     let output = common::quire(&home, &["search", "-codel", "--json"]);
     assert!(!output.status.success());
     assert!(common::stderr(&output).contains("put options first"));
+}
+
+/// Types a query into a reader of the bundled library and takes its results.
+fn searched(width: u16, height: u16, query: &str) -> App {
+    let mut app = app(bundled_index().0.clone(), width, height);
+    press(&mut app, "/");
+    press(&mut app, query);
+    settle(&mut app);
+    app
+}
+
+/// The body's visible lines, joined (a wrapped line becomes one again, roughly).
+fn body_view(app: &App) -> String {
+    let page = app.page().unwrap();
+    let end = (app.body.scroll + app.body_height()).min(page.lines.len());
+    page.lines[app.body.scroll..end]
+        .iter()
+        .map(|l| {
+            l.to_string()
+                .trim_start_matches(['>', ' ', '-'])
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn results_show_the_whole_matching_line_at_every_size() {
+    for (w, h) in [(120, 40), (80, 24), (40, 12), (1, 1)] {
+        let app = searched(w, h, "codel lifo");
+        let screen = common::screen::text(&common::screen::draw(&app));
+        common::screen::assert_snapshot(&format!("search_codel_lifo_{w}x{h}"), &screen);
+        if w >= 80 {
+            // Before Enter: the result names the category, and the preview beside it is
+            // scrolled to the whole matching line, its words painted.
+            assert!(
+                screen.contains("Database & Storage Infrastructure"),
+                "{screen}"
+            );
+            let flat = screen
+                .lines()
+                .map(|l| {
+                    l.split('│')
+                        .nth(3)
+                        .unwrap_or("")
+                        .trim_start_matches(['>', ' ', '-'])
+                        .trim_end_matches(['║', '█', ' '])
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                flat.contains(
+                    "Phase 2: CoDel (Controlled Delay) queuing with LIFO under pressure + Scorecard engine for per-tenant concurrency limits"
+                ),
+                "{screen}"
+            );
+            assert!(app.body.marked.is_some(), "matches painted before Enter");
+        }
+    }
+}
+
+#[test]
+fn the_preview_follows_the_selected_result_to_its_matching_line() {
+    let mut app = searched(120, 40, "wal");
+    let hits = app.search.as_ref().unwrap().results.hits.clone();
+    assert!(hits.len() >= 5);
+    let mut checked = 0;
+    for (n, hit) in hits.iter().enumerate().take(8) {
+        assert_eq!(app.search.as_ref().unwrap().selected, n);
+        assert_eq!(app.body.key, Some(quire::render::PageKey::Item(hit.item)));
+        assert!(app.body.marked.is_some());
+        if let Some(snippet) = &hit.snippet {
+            // The first words of the snippet are on screen in the preview.
+            let start: String = snippet
+                .text
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let view = body_view(&app);
+            assert!(
+                view.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains(&start),
+                "result {n}: {start:?} not in view:\n{view}"
+            );
+            checked += 1;
+        }
+        press(&mut app, "<down>");
+    }
+    assert!(checked >= 3, "only {checked} results had a snippet");
+    // Still typing: the query took no letters from the moves.
+    assert_eq!(app.search.as_ref().unwrap().input, "wal");
+}
+
+#[test]
+fn an_unknown_filter_says_so_in_the_results() {
+    let mut app = searched(120, 40, "codel is:bogus");
+    let panel = app.search.as_ref().unwrap();
+    assert!(panel.results.hits.is_empty());
+    let screen = common::screen::text(&common::screen::draw(&app));
+    assert!(screen.contains("unknown filter \"is:bogus\""), "{screen}");
+    // Shortened values are filters, not errors.
+    let _ = &mut app;
+    let app = searched(120, 40, "codel lifo is:u");
+    assert!(app.search.as_ref().unwrap().error.is_none());
+    assert_eq!(app.search.as_ref().unwrap().results.hits.len(), 1);
+}
+
+#[test]
+fn a_click_selects_the_result_drawn_under_it() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut app = searched(120, 40, "wal");
+    let panel = app.search.as_ref().unwrap();
+    let width = usize::from(app.panes().list.unwrap().width - 2);
+    let heights: Vec<usize> = panel
+        .results
+        .hits
+        .iter()
+        .take(3)
+        .map(|h| quire::app::search::result_height(h, width))
+        .collect();
+    // The third result's first row: border, query line, then the first two results.
+    let row = 1 + 1 + heights[0] + heights[1];
+    app.handle_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row: row as u16,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.search.as_ref().unwrap().selected, 2);
 }

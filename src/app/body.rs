@@ -24,6 +24,14 @@ pub struct Marked {
     pub matches: Vec<usize>,
 }
 
+/// What a step through the matches did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Moved,
+    /// Went round from the last match to the first, or from the first to the last.
+    Wrapped,
+}
+
 /// Pages kept laid out; enough for going back and forth through a list.
 const CACHE_PAGES: usize = 24;
 
@@ -128,6 +136,21 @@ impl Body {
         }
     }
 
+    /// The search whose matches to paint (`None`: none). True when it is another search than
+    /// the one painted, whose marks are then dropped.
+    pub fn set_highlight(&mut self, highlight: Option<Arc<Highlighter>>) -> bool {
+        let same = match (&self.highlight, &highlight) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            self.highlight = highlight;
+            self.marked = None;
+        }
+        !same
+    }
+
     /// Paints the search's matches onto the current page, when that is not done yet.
     pub fn mark(&mut self, style: Style, height: usize) {
         let (Some(page), Some(highlighter)) = (&self.page, &self.highlight) else {
@@ -138,33 +161,56 @@ impl Body {
             .marked
             .as_ref()
             .is_some_and(|m| m.key == page.key && m.width == page.width);
+        let texts: Vec<String> = if current && !self.jump_to_match {
+            Vec::new()
+        } else {
+            page.lines.iter().map(line_text).collect()
+        };
+        // Near spellings are painted only on a page that lacks the word as typed.
+        let focused = highlighter.within(texts.iter().map(String::as_str));
         if !current {
-            let (lines, matches) = mark_lines(&page.lines, highlighter, style);
+            // The same page laid out anew (another width): stay on the match that was current.
+            let keep = self
+                .marked
+                .as_ref()
+                .filter(|m| m.key == page.key)
+                .and(self.current_match);
+            let (lines, matches) = mark_lines(&page.lines, &texts, &focused, style);
+            self.current_match = keep
+                .filter(|_| !matches.is_empty())
+                .map(|i| i.min(matches.len() - 1));
+            if let Some(&line) = self.current_match.and_then(|i| matches.get(i)) {
+                let max = page.lines.len().saturating_sub(height);
+                self.scroll = line.saturating_sub(height / 3).min(max);
+            }
             self.marked = Some(Marked {
                 key: page.key,
                 width: page.width,
                 lines,
                 matches,
             });
-            self.current_match = None;
         }
         if self.jump_to_match {
             self.jump_to_match = false;
             if let Some(marked) = &self.marked {
-                // Where most query words sit closest together. A wrapped source line spans a
-                // few screen lines, so each match is judged with the lines that follow it.
+                // Where most query words sit closest together, as typed rather than near
+                // spellings, the first of equals (as the result's snippet is chosen). A wrapped
+                // source line spans a few screen lines, so each match is judged with the lines
+                // that follow it.
                 let best = marked
                     .matches
                     .iter()
                     .filter(|&&n| n >= page.body_start)
                     .max_by_key(|&&n| {
-                        let end = (n + 3).min(marked.lines.len());
-                        let text: String = marked.lines[n..end]
-                            .iter()
-                            .flat_map(|l| l.spans.iter().map(|s| s.content.as_ref()).chain([" "]))
-                            .collect();
-                        let (covered, span) = highlighter.coverage(&text);
-                        (covered, std::cmp::Reverse(span), std::cmp::Reverse(n))
+                        let end = (n + 3).min(texts.len());
+                        let text = texts[n..end].join(" ");
+                        let c = focused.weigh(&text);
+                        (
+                            c.terms,
+                            c.exact,
+                            std::cmp::Reverse(c.span),
+                            std::cmp::Reverse(n),
+                        )
                     })
                     .or(marked.matches.first())
                     .copied();
@@ -176,18 +222,19 @@ impl Body {
         }
     }
 
-    /// Moves to the next (or previous) line with a match and scrolls it into view; false
-    /// when there is none that way.
-    pub fn step_match(&mut self, forward: bool, height: usize) -> bool {
-        let Some(marked) = &self.marked else {
-            return false;
-        };
-        let next = match self.current_match {
-            Some(i) if forward => i + 1,
-            Some(i) => match i.checked_sub(1) {
-                Some(j) => j,
-                None => return false,
-            },
+    /// Moves to the next (or previous) line with a match and scrolls it into view, going
+    /// round from the last to the first (or back); `None` when there is no match at all.
+    pub fn step_match(&mut self, forward: bool, height: usize) -> Option<Step> {
+        let marked = self.marked.as_ref()?;
+        let count = marked.matches.len();
+        if count == 0 {
+            return None;
+        }
+        let (next, wrapped) = match self.current_match {
+            Some(i) if forward && i + 1 < count => (i + 1, false),
+            Some(_) if forward => (0, true),
+            Some(i) if i > 0 => (i - 1, false),
+            Some(_) => (count - 1, true),
             // Not on a match yet: the first one below (or above) the top third of the view.
             None => {
                 let anchor = self.scroll + height / 3;
@@ -197,19 +244,18 @@ impl Body {
                     marked.matches.iter().rposition(|&n| n <= anchor)
                 };
                 match found {
-                    Some(i) => i,
-                    None => return false,
+                    Some(i) => (i, false),
+                    None if forward => (0, true),
+                    None => (count - 1, true),
                 }
             }
         };
-        let Some(&line) = marked.matches.get(next) else {
-            return false;
-        };
+        let line = marked.matches[next];
         self.current_match = Some(next);
         if line < self.scroll || line >= self.scroll + height {
             self.scroll = line.saturating_sub(height / 3).min(self.max_scroll(height));
         }
-        true
+        Some(if wrapped { Step::Wrapped } else { Step::Moved })
     }
 
     /// "3/7" for the status bar, while matches are painted.
@@ -238,4 +284,8 @@ impl Body {
     pub fn reset(&mut self) {
         *self = Body::default();
     }
+}
+
+fn line_text(line: &Line<'_>) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
 }

@@ -1,7 +1,9 @@
 //! Where the panes go for a terminal size: three panes when there is room, fewer when not.
 //!
-//! A pure function of the size and the focus, so the app (for paging and mouse hits) and the
-//! widgets (for drawing) always agree.
+//! A pure function of the size, the focus and whether search is open, so the app (for paging
+//! and mouse hits) and the widgets (for drawing) always agree. While search is open its
+//! results take the room of the tree and the list together: a result's matching line is what
+//! the reader came for, and the tree has nothing to say about it.
 
 use ratatui::layout::Rect;
 
@@ -34,7 +36,7 @@ impl Default for PaneWidths {
     }
 }
 
-pub fn panes(area: Rect, focus: Focus, widths: PaneWidths) -> Panes {
+pub fn panes(area: Rect, focus: Focus, widths: PaneWidths, searching: bool) -> Panes {
     if area.width == 0 || area.height == 0 {
         return Panes::default();
     }
@@ -76,6 +78,15 @@ pub fn panes(area: Rect, focus: Focus, widths: PaneWidths) -> Panes {
     if w >= THREE_PANES_MIN_WIDTH {
         let tree_w = (w * widths.tree / 100).clamp(18, 40);
         let list_w = (w * widths.list / 100).clamp(26, 64);
+        if searching {
+            let (results, body) = split(tree_w + list_w);
+            return Panes {
+                list: Some(results),
+                body: Some(body),
+                status,
+                ..Panes::default()
+            };
+        }
         let (tree, rest) = split(tree_w);
         let list = Rect {
             width: list_w.min(rest.width),
@@ -94,7 +105,7 @@ pub fn panes(area: Rect, focus: Focus, widths: PaneWidths) -> Panes {
         };
     }
     if w >= TWO_PANES_MIN_WIDTH {
-        let (left, right) = split(w * 2 / 5);
+        let (left, right) = split(if searching { w / 2 } else { w * 2 / 5 });
         return match focus {
             Focus::Tree => Panes {
                 tree: Some(left),
@@ -149,7 +160,7 @@ mod tests {
 
     #[test]
     fn wide_terminals_get_three_panes_that_fill_the_width() {
-        let p = panes(area(120, 40), Focus::List, PaneWidths::default());
+        let p = panes(area(120, 40), Focus::List, PaneWidths::default(), false);
         let (t, l, b) = (p.tree.unwrap(), p.list.unwrap(), p.body.unwrap());
         assert_eq!(t.width + l.width + b.width, 120);
         assert_eq!(t.height, 39);
@@ -158,22 +169,42 @@ mod tests {
 
     #[test]
     fn narrow_terminals_collapse_around_the_focus() {
-        let p = panes(area(60, 20), Focus::Body, PaneWidths::default());
+        let p = panes(area(60, 20), Focus::Body, PaneWidths::default(), false);
         assert!(p.tree.is_none() && p.list.is_some() && p.body.is_some());
-        let p = panes(area(60, 20), Focus::Tree, PaneWidths::default());
+        let p = panes(area(60, 20), Focus::Tree, PaneWidths::default(), false);
         assert!(p.tree.is_some() && p.list.is_some() && p.body.is_none());
-        let p = panes(area(40, 12), Focus::List, PaneWidths::default());
+        let p = panes(area(40, 12), Focus::List, PaneWidths::default(), false);
         assert_eq!(p.list, Some(area(40, 11)));
         assert!(p.tree.is_none() && p.body.is_none());
+    }
+
+    #[test]
+    fn search_results_take_the_room_of_the_tree_and_the_list() {
+        for (w, h) in [(120, 40), (80, 24), (200, 60)] {
+            let normal = panes(area(w, h), Focus::List, PaneWidths::default(), false);
+            let p = panes(area(w, h), Focus::List, PaneWidths::default(), true);
+            assert!(p.tree.is_none());
+            let (results, body) = (p.list.unwrap(), p.body.unwrap());
+            assert_eq!(results.x, 0);
+            assert_eq!(
+                results.width,
+                normal.tree.unwrap().width + normal.list.unwrap().width
+            );
+            assert_eq!(results.width + body.width, w);
+        }
+        let p = panes(area(60, 20), Focus::List, PaneWidths::default(), true);
+        assert_eq!(p.list.unwrap().width, 30);
     }
 
     #[test]
     fn tiny_terminals_do_not_underflow() {
         for w in 0..6 {
             for h in 0..6 {
-                let p = panes(area(w, h), Focus::Body, PaneWidths::default());
-                for rect in [p.tree, p.list, p.body, p.status].into_iter().flatten() {
-                    assert!(rect.right() <= w && rect.bottom() <= h);
+                for searching in [false, true] {
+                    let p = panes(area(w, h), Focus::Body, PaneWidths::default(), searching);
+                    for rect in [p.tree, p.list, p.body, p.status].into_iter().flatten() {
+                        assert!(rect.right() <= w && rect.bottom() <= h);
+                    }
                 }
             }
         }

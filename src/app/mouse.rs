@@ -47,10 +47,12 @@ impl App {
                             }
                         }
                         Focus::List => {
-                            // Search results take two rows each, under the input line.
+                            // Search results sit under the input line, a few rows each.
                             let index = match &self.search {
                                 Some(_) if row == 0 => usize::MAX,
-                                Some(panel) => panel.offset + (row - 1) / 2,
+                                Some(panel) => panel
+                                    .result_at_row(row - 1, usize::from(content.width))
+                                    .unwrap_or(usize::MAX),
                                 None => self.list.offset + row,
                             };
                             if let Some(panel) = &mut self.search {

@@ -7,9 +7,39 @@
 
 use std::sync::Arc;
 
-use crate::search::engine::Results;
+use ratatui::text::Line;
+
+use crate::render::wrap::wrap_lines;
+use crate::search::engine::{Hit, Results};
 
 use super::Focus;
+
+/// Rows at most for a result's matching line.
+pub const SNIPPET_ROWS: usize = 2;
+/// Columns before a result's second and later rows.
+pub const RESULT_INDENT: usize = 2;
+
+/// A result's matching line wrapped for a pane `width` columns wide. When it takes more than
+/// [`SNIPPET_ROWS`] rows, it is wrapped a column narrower, to leave room for the `…` that
+/// marks where it is cut.
+pub fn snippet_lines(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(RESULT_INDENT);
+    let whole = wrap_lines(std::slice::from_ref(&line), room);
+    if whole.len() <= SNIPPET_ROWS {
+        return whole;
+    }
+    wrap_lines(&[line], room.saturating_sub(1))
+}
+
+/// Rows a result takes: its title, its category path, and its matching line (if any).
+pub fn result_height(hit: &Hit, width: usize) -> usize {
+    let snippet = hit.snippet.as_ref().map_or(0, |s| {
+        snippet_lines(Line::raw(s.text.clone()), width)
+            .len()
+            .min(SNIPPET_ROWS)
+    });
+    2 + snippet
+}
 
 /// Where the reader was when search opened.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +65,11 @@ pub struct SearchPanel {
     /// Keys go to the input line (rather than to the result list).
     pub typing: bool,
     pub saved: Saved,
+    /// The item the body was last scrolled to the match of, so moving to another result
+    /// scrolls the preview to its match once, and coming back from the body keeps its place.
+    pub previewed: Option<usize>,
+    /// Why the query cannot run (an unknown filter), shown instead of results.
+    pub error: Option<String>,
 }
 
 impl SearchPanel {
@@ -49,6 +84,41 @@ impl SearchPanel {
             offset: 0,
             typing: true,
             saved,
+            previewed: None,
+            error: None,
+        }
+    }
+
+    /// The result drawn at `row` (0 = the first row under the query line) in a pane `width`
+    /// columns wide.
+    pub fn result_at_row(&self, row: usize, width: usize) -> Option<usize> {
+        let mut top = 0;
+        for (index, hit) in self.results.hits.iter().enumerate().skip(self.offset) {
+            top += result_height(hit, width);
+            if row < top {
+                return Some(index);
+            }
+        }
+        None
+    }
+
+    /// Scrolls the results so the selected one is wholly in view in a pane `width` columns
+    /// wide with `rows` rows for results.
+    pub fn keep_selected_visible(&mut self, width: usize, rows: usize) {
+        let hits = &self.results.hits;
+        if hits.is_empty() {
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(hits.len() - 1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        }
+        let height = |range: std::ops::RangeInclusive<usize>| -> usize {
+            hits[range].iter().map(|h| result_height(h, width)).sum()
+        };
+        while self.offset < self.selected && height(self.offset..=self.selected) > rows {
+            self.offset += 1;
         }
     }
 

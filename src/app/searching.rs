@@ -109,7 +109,15 @@ impl App {
         };
         self.search_generation += 1;
         panel.generation = self.search_generation;
+        panel.error = None;
         if panel.input.trim().is_empty() {
+            panel.results = Arc::new(crate::search::engine::Results::default());
+            panel.waiting = false;
+            panel.selected = 0;
+            return;
+        }
+        if let Err(error) = crate::search::parse_query(&panel.input) {
+            panel.error = Some(error.to_string());
             panel.results = Arc::new(crate::search::engine::Results::default());
             panel.waiting = false;
             panel.selected = 0;

@@ -3,19 +3,20 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::search::engine::Highlighter;
+use crate::search::engine::Focused;
 
 /// A page's lines with every match of the query styled, and the indices of lines with matches.
+/// `texts` are the lines' texts (each line's spans joined).
 pub fn mark_lines(
     lines: &[Line<'static>],
-    highlighter: &Highlighter,
+    texts: &[String],
+    highlighter: &Focused<'_>,
     style: Style,
 ) -> (Vec<Line<'static>>, Vec<usize>) {
     let mut out = Vec::with_capacity(lines.len());
     let mut matches = Vec::new();
-    for (n, line) in lines.iter().enumerate() {
-        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-        let ranges = highlighter.find(&text);
+    for (n, (line, text)) in lines.iter().zip(texts).enumerate() {
+        let ranges = highlighter.find(text);
         if ranges.is_empty() {
             out.push(line.clone());
             continue;
@@ -79,7 +80,9 @@ mod tests {
             Line::from("nothing here"),
         ];
         let mark = Style::new().reversed();
-        let (marked, at) = mark_lines(&lines, &results.highlighter, mark);
+        let texts: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let focused = results.highlighter.within(texts.iter().map(String::as_str));
+        let (marked, at) = mark_lines(&lines, &texts, &focused, mark);
         assert_eq!(at, [0]);
         let texts: Vec<(&str, bool)> = marked[0]
             .spans

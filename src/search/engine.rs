@@ -121,6 +121,8 @@ fn code(typos: u8, field_rank: u8, inexact: bool) -> Code {
 /// What an item has gathered over the query words so far.
 #[derive(Debug, Clone, Copy, Default)]
 struct Tally {
+    /// Query words matched as typed (exactly or as a prefix), as bits.
+    typed: u64,
     matched: u16,
     typos: u16,
     attribute: u16,
@@ -130,7 +132,10 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, c: Code) {
+    fn add(&mut self, word: usize, c: Code) {
+        if c >> 8 == 0 && word < 64 {
+            self.typed |= 1 << word;
+        }
         let field = (c & 0x7f) as u8;
         if self.matched == 0 || field < self.best_field {
             self.best_field = field;
@@ -223,7 +228,7 @@ pub fn search(
         }
         *slot = (*slot).min(c);
     };
-    for word in &query.words {
+    for (w, word) in query.words.iter().enumerate() {
         if cancelled() {
             return None;
         }
@@ -262,7 +267,7 @@ pub fn search(
         }
         for &item in &touched {
             let i = item as usize;
-            tally[i].add(best[i]);
+            tally[i].add(w, best[i]);
             best[i] = NO_MATCH;
         }
         terms.push(term);
@@ -319,12 +324,9 @@ pub fn search(
     // Look closely at the best few hundred only, chosen by what is known without reading
     // the bodies: typos, exactness, fields. Proximity needs the lines, so a multi-word query
     // looks at more of them.
-    let closer = if highlighter.terms.len() > 1 {
-        (options.limit * 3).max(200)
-    } else {
-        (options.limit + options.limit / 2).max(60)
-    }
-    .min(candidates.len());
+    let closer = (options.limit + options.limit / 2)
+        .max(if highlighter.terms.len() > 1 { 200 } else { 60 })
+        .min(candidates.len());
     let coarse = |i: usize| (tally[i].coarse(), i);
     if closer < candidates.len() {
         candidates.select_nth_unstable_by_key(closer, |&i| coarse(i));
@@ -367,7 +369,9 @@ fn look_closely(
     let it = &library.items[item];
     let description = it.description.as_deref().unwrap_or("");
     let body: &str = &it.body;
-    let focused = highlighter.within([it.title.as_str(), description, body]);
+    // Near spellings count only for words the item lacks as typed: the snippet never shows
+    // a line matched by a typo when the word itself stands elsewhere in the item.
+    let focused = highlighter.for_item(tally.typed);
     let terms = focused.terms();
 
     let title = focused.coverage(&it.title);

@@ -87,6 +87,24 @@ impl Highlighter {
         }
     }
 
+    /// Narrowed to an item known to hold, as typed, the terms whose bits are set in `typed`
+    /// (the engine learns that from the index, without reading the item's text again).
+    pub fn for_item(&self, typed: u64) -> Focused<'_> {
+        let typos_allowed = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(t, term)| {
+                let known_typed = t < 64 && typed & (1 << t) != 0;
+                !term.fuzzy.is_empty() && !known_typed
+            })
+            .collect();
+        Focused {
+            highlighter: self,
+            typos_allowed,
+        }
+    }
+
     /// Byte ranges of `text` that match, narrowed to `text` itself.
     pub fn find(&self, text: &str) -> Vec<Range<usize>> {
         self.within([text]).find(text)
@@ -109,10 +127,15 @@ impl Focused<'_> {
 
     /// How `word` (lowercase) matches term `t` here.
     fn matches(&self, t: usize, word: &str) -> Option<(Match, usize)> {
-        let found = self.highlighter.terms[t].matches(word)?;
-        match found.0 {
-            Match::Typo(_) if !self.typos_allowed[t] => None,
-            _ => Some(found),
+        let term = &self.highlighter.terms[t];
+        if self.typos_allowed[t] {
+            term.matches(word)
+        } else if word == term.word {
+            Some((Match::Exact, word.chars().count()))
+        } else if term.prefix && word.starts_with(term.word.as_str()) {
+            Some((Match::Prefix, term.word.chars().count()))
+        } else {
+            None
         }
     }
 
@@ -159,27 +182,41 @@ impl Focused<'_> {
     pub fn weigh(&self, text: &str) -> Coverage {
         let mut buf = String::new();
         let mut positions: Vec<(usize, usize)> = Vec::new();
-        let mut exact = vec![false; self.terms()];
+        // Terms found, and found as typed, as bits (a query has few words; those past the
+        // 64th only count towards the span).
+        let (mut found, mut exact) = (0u64, 0u64);
         for (n, (_, word)) in words(text).enumerate() {
             let lowered = lower_into(word, &mut buf);
-            for (t, is_exact) in exact.iter_mut().enumerate() {
+            for t in 0..self.terms() {
                 if let Some((how, _)) = self.matches(t, lowered) {
                     positions.push((n, t));
-                    *is_exact |= how == Match::Exact;
+                    let bit = 1u64.checked_shl(t as u32).unwrap_or(0);
+                    found |= bit;
+                    if how == Match::Exact {
+                        exact |= bit;
+                    }
                 }
             }
         }
-        let distinct: HashSet<usize> = positions.iter().map(|(_, t)| *t).collect();
-        let exact = exact.iter().filter(|&&e| e).count();
-        if distinct.len() < 2 {
+        let distinct = if self.terms() > 64 {
+            positions
+                .iter()
+                .map(|(_, t)| *t)
+                .collect::<HashSet<_>>()
+                .len()
+        } else {
+            found.count_ones() as usize
+        };
+        let exact = exact.count_ones() as usize;
+        if distinct < 2 {
             return Coverage {
-                terms: distinct.len(),
+                terms: distinct,
                 exact,
                 span: 0,
             };
         }
         // Smallest window of word positions containing every matched term.
-        let need = distinct.len();
+        let need = distinct;
         let mut counts = vec![0usize; self.terms()];
         let (mut have, mut left, mut best) = (0, 0, usize::MAX);
         for right in 0..positions.len() {

@@ -1,5 +1,6 @@
-//! The search panel, drawn where the list is: the query line, then two rows per result (the
-//! title with its matched letters lit, then the category and the best body line).
+//! The search panel, drawn over the tree and the list: the query line, then each result as
+//! its title (matched words lit), its category path, and its matching line wrapped to two
+//! rows, so the insight that matched can be read without opening it.
 
 use std::ops::Range;
 
@@ -9,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{clip, pane_block, selection_style};
-use crate::app::search::SearchPanel;
+use crate::app::search::{RESULT_INDENT, SNIPPET_ROWS, SearchPanel, snippet_lines};
 use crate::app::{App, Focus};
 use crate::render::wrap::{display_width, truncate};
 use crate::search::engine::Hit;
@@ -47,14 +48,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
     let room = width.saturating_sub(3);
     let skip = before_cursor.saturating_sub(room);
     let shown: String = skip_columns(&panel.input, skip);
+    let typing = panel.typing && app.focus == Focus::List;
     let query_line = Line::from(vec![
         Span::styled("/ ", theme.help_key),
-        Span::raw(truncate(&shown, room)),
+        Span::styled(
+            truncate(&shown, room),
+            if typing {
+                Style::default()
+            } else {
+                theme.list_meta
+            },
+        ),
     ]);
     frame
         .buffer_mut()
         .set_line(inner.x, inner.y, &query_line, inner.width);
-    if panel.typing && app.focus == Focus::List && app.help.is_none() {
+    if typing && app.help.is_none() {
         let x = inner.x + 2 + (before_cursor - skip).min(room) as u16;
         frame.set_cursor_position(Position::new(
             x.min(inner.right().saturating_sub(1)),
@@ -79,6 +88,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
         }
         return;
     }
+    if let Some(error) = &panel.error {
+        for (i, text) in [error.as_str()].iter().enumerate().take(rows) {
+            let line = Line::styled(truncate(text, width), theme.status_error);
+            frame
+                .buffer_mut()
+                .set_line(inner.x, inner.y + 1 + i as u16, &line, inner.width);
+        }
+        return;
+    }
     if panel.results.hits.is_empty() && !panel.waiting && rows > 0 {
         let line = Line::styled(truncate("No matches.", width), theme.list_meta);
         frame
@@ -86,19 +104,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
             .set_line(inner.x, inner.y + 1, &line, inner.width);
         return;
     }
-    for (slot, (index, hit)) in panel
-        .results
-        .hits
-        .iter()
-        .enumerate()
-        .skip(panel.offset)
-        .take(rows.div_ceil(2))
-        .enumerate()
-    {
-        let (first, second) = result_rows(app, hit, width);
+    let mut row = 0;
+    for (index, hit) in panel.results.hits.iter().enumerate().skip(panel.offset) {
+        if row >= rows {
+            break;
+        }
         let is_selected = index == panel.selected;
-        for (k, mut line) in [first, second].into_iter().enumerate() {
-            let row = slot * 2 + k;
+        for mut line in result_lines(app, hit, width) {
             if row >= rows {
                 break;
             }
@@ -112,6 +124,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
             frame
                 .buffer_mut()
                 .set_line(inner.x, inner.y + 1 + row as u16, &line, inner.width);
+            row += 1;
         }
     }
 }
@@ -132,7 +145,9 @@ fn selected_keep_marks(line: Line<'static>, base: Style, mark: Style) -> Line<'s
     Line::from(spans).style(base)
 }
 
-fn result_rows(app: &App, hit: &Hit, width: usize) -> (Line<'static>, Line<'static>) {
+/// A result's rows: its title, its category path, its matching line (as many rows as
+/// `app::search::result_height` counts).
+fn result_lines(app: &App, hit: &Hit, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let item = &app.library.items[hit.item];
     let marker = if app.reading.is_read(hit.item) {
@@ -140,28 +155,99 @@ fn result_rows(app: &App, hit: &Hit, width: usize) -> (Line<'static>, Line<'stat
     } else {
         Span::styled("● ", theme.unread_marker)
     };
-    let mut first = vec![marker];
-    first.extend(lit_chars(
+    let mut title = vec![marker];
+    title.extend(lit_chars(
         &item.title,
         &hit.title_positions,
         width.saturating_sub(2),
         theme.search_match,
     ));
-
-    let category = app.library.category(item.category).name.clone();
-    let lead = truncate(&category, (width / 3).max(8));
-    let mut second = vec![Span::raw("  "), Span::styled(lead.clone(), theme.list_meta)];
-    let used = 2 + display_width(&lead);
+    let indent = " ".repeat(RESULT_INDENT);
+    let path = category_path(
+        &app.library.category_path(item.category),
+        width.saturating_sub(RESULT_INDENT),
+    );
+    let mut lines = vec![
+        Line::from(title),
+        Line::from(vec![
+            Span::raw(indent.clone()),
+            Span::styled(path, theme.list_meta),
+        ]),
+    ];
     if let Some(snippet) = &hit.snippet {
-        second.push(Span::styled(" │ ", theme.list_meta));
-        second.extend(snippet_spans(
+        let line = Line::from(lit_ranges(
             &snippet.text,
             &snippet.ranges,
-            width.saturating_sub(used + 3),
             theme.search_match,
         ));
+        let wrapped = snippet_lines(line, width);
+        // Two rows around the first match: the row holding it, and the one after (or before,
+        // at the end).
+        let first = hit
+            .snippet
+            .as_ref()
+            .and_then(|s| s.ranges.first())
+            .map_or(0, |r| display_width(&snippet.text[..r.start]));
+        let mut at_row = 0;
+        let mut used = 0;
+        for (n, row) in wrapped.iter().enumerate() {
+            let w: usize = row.spans.iter().map(|s| display_width(&s.content)).sum();
+            if used + w > first {
+                at_row = n;
+                break;
+            }
+            used += w;
+        }
+        let start = at_row.min(wrapped.len().saturating_sub(SNIPPET_ROWS));
+        let end = (start + SNIPPET_ROWS).min(wrapped.len());
+        for (n, row) in wrapped[start..end].iter().enumerate() {
+            let mut spans = vec![Span::raw(indent.clone())];
+            if n == 0 && start > 0 {
+                spans.push(Span::styled("…", theme.list_meta));
+            }
+            spans.extend(row.spans.iter().cloned());
+            if start + n + 1 == end && end < wrapped.len() {
+                spans.push(Span::styled("…", theme.list_meta));
+            }
+            lines.push(Line::from(spans));
+        }
     }
-    (Line::from(first), Line::from(second))
+    lines
+}
+
+/// `text` with the byte `ranges` in `mark`.
+fn lit_ranges(text: &str, ranges: &[Range<usize>], mark: Style) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut cut = 0;
+    for r in ranges {
+        if r.start < cut || r.end > text.len() {
+            continue;
+        }
+        if r.start > cut {
+            spans.push(Span::raw(text[cut..r.start].to_string()));
+        }
+        spans.push(Span::styled(text[r.clone()].to_string(), mark));
+        cut = r.end;
+    }
+    if cut < text.len() {
+        spans.push(Span::raw(text[cut..].to_string()));
+    }
+    spans
+}
+
+/// A category path in at most `width` columns: its last parts say the most, so the first
+/// ones give way to `…` (and the last is cut at its end only when it alone is too long).
+fn category_path(parts: &[&str], width: usize) -> String {
+    for skip in 0..parts.len() {
+        let mut text = parts[skip..].join(" › ");
+        if skip > 0 {
+            text.insert_str(0, "… › ");
+        }
+        if display_width(&text) <= width {
+            return text;
+        }
+    }
+    truncate(parts.last().copied().unwrap_or(""), width)
 }
 
 /// The title cut to `width`, with the chars at `positions` in `mark`.
@@ -182,66 +268,6 @@ fn lit_chars(text: &str, positions: &[usize], width: usize, mark: Style) -> Vec<
     spans
 }
 
-/// A snippet fitted to `width`, starting a little before its first match.
-fn snippet_spans(
-    text: &str,
-    ranges: &[Range<usize>],
-    width: usize,
-    mark: Style,
-) -> Vec<Span<'static>> {
-    if width == 0 {
-        return Vec::new();
-    }
-    let first = ranges.first().map_or(0, |r| r.start);
-    // Keep a few words of context before the first match, when the line is too long.
-    let mut start = 0;
-    if display_width(text) > width && display_width(&text[..first]) > width / 4 {
-        let target = first.saturating_sub(width / 4);
-        start = text[..first]
-            .char_indices()
-            .map(|(i, _)| i)
-            .find(|&i| i >= target)
-            .unwrap_or(first);
-        start = text[..start].rfind(' ').map_or(0, |i| i + 1).min(first);
-    }
-    let mut spans = Vec::new();
-    let mut used = 0;
-    if start > 0 {
-        spans.push(Span::raw("…"));
-        used += 1;
-    }
-    let mut cut = start;
-    let mut pieces: Vec<(Range<usize>, bool)> = Vec::new();
-    for r in ranges.iter().filter(|r| r.end > start) {
-        let a = r.start.max(start);
-        if a > cut {
-            pieces.push((cut..a, false));
-        }
-        pieces.push((a..r.end, true));
-        cut = r.end;
-    }
-    if cut < text.len() {
-        pieces.push((cut..text.len(), false));
-    }
-    for (range, lit) in pieces {
-        let piece = &text[range];
-        let room = width.saturating_sub(used);
-        if room == 0 {
-            break;
-        }
-        let shown = truncate(piece, room);
-        used += display_width(&shown);
-        spans.push(Span::styled(
-            shown,
-            if lit { mark } else { Style::default() },
-        ));
-        if used >= width {
-            break;
-        }
-    }
-    spans
-}
-
 fn skip_columns(text: &str, columns: usize) -> String {
     let mut used = 0;
     let mut out = String::new();
@@ -253,4 +279,26 @@ fn skip_columns(text: &str, columns: usize) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_paths_give_up_their_first_parts_first() {
+        let parts = ["Bookmarks", "Case Studies", "Database & Storage"];
+        assert_eq!(
+            category_path(&parts, 60),
+            "Bookmarks › Case Studies › Database & Storage"
+        );
+        assert_eq!(
+            category_path(&parts, 37),
+            "… › Case Studies › Database & Storage"
+        );
+        assert_eq!(category_path(&parts, 36), "… › Database & Storage");
+        assert_eq!(category_path(&parts, 22), "… › Database & Storage");
+        assert_eq!(category_path(&parts, 8), "Databas…");
+        assert_eq!(category_path(&[], 8), "");
+    }
 }

@@ -36,8 +36,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some((at, of)) if app.focus == Focus::Body => format!("match {at}/{of}"),
         _ => format!("{}%", app.body.percent(app.body_height())),
     };
+    let name = match (&app.search, app.focus) {
+        (Some(panel), Focus::List) if panel.typing => "SEARCH",
+        (Some(_), Focus::List) => "RESULTS",
+        _ => app.focus.name(),
+    };
     let mut spans = vec![
-        Span::styled(format!(" {} ", app.focus.name()), theme.status_focus),
+        Span::styled(format!(" {name} "), theme.status_focus),
         Span::styled(format!(" {position} "), theme.status),
         Span::styled(format!(" {percent} "), theme.status),
         Span::styled(
@@ -77,10 +82,33 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .set_line(area.x, area.y, &line, area.width);
 }
 
-/// The few keys that matter in the focused pane, as many as fit.
+/// The few keys that matter in the focused pane, as many as fit: only keys that work there
+/// (in the query box letters type, so none of the reader's letter keys are offered).
 fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
-    let theme = &app.theme;
+    if app.search.as_ref().is_some_and(|p| p.typing) && app.focus == Focus::List {
+        let fixed = [("Enter", "open"), ("↓↑", "move"), ("Esc", "close")];
+        return fit(
+            app,
+            fixed.iter().map(|(k, l)| (k.to_string(), *l)).collect(),
+            room,
+        );
+    }
+    let searching = app.search.is_some();
     let wanted: &[(Action, &str)] = match app.focus {
+        Focus::List if searching => &[
+            (Action::Open, "open"),
+            (Action::Down, "move"),
+            (Action::Search, "edit query"),
+            (Action::Back, "close"),
+            (Action::Help, "help"),
+        ],
+        Focus::Body if searching => &[
+            (Action::NextMatch, "next match"),
+            (Action::PrevMatch, "previous"),
+            (Action::Back, "results"),
+            (Action::OpenUrl, "browser"),
+            (Action::Help, "help"),
+        ],
         Focus::Tree => &[
             (Action::Open, "open"),
             (Action::Right, "items"),
@@ -102,12 +130,22 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
             (Action::Help, "help"),
         ],
     };
+    let keys = wanted
+        .iter()
+        .filter_map(|(action, label)| {
+            let key = app.keymap.keys_for(*action).first()?.label();
+            Some((key, *label))
+        })
+        .collect();
+    fit(app, keys, room)
+}
+
+/// Key and label pairs, as many as fit in `room` columns.
+fn fit(app: &App, keys: Vec<(String, &str)>, room: usize) -> Vec<Span<'static>> {
+    let theme = &app.theme;
     let mut spans = Vec::new();
     let mut used = 0;
-    for (action, label) in wanted {
-        let Some(key) = app.keymap.keys_for(*action).first().map(|k| k.label()) else {
-            continue;
-        };
+    for (key, label) in keys {
         let width = display_width(&key) + display_width(label) + 3;
         if used + width > room {
             break;
