@@ -259,3 +259,88 @@ fn the_load_cache_is_written_used_and_refreshed() {
     std::fs::write(&post, "# Cached title\n\nthe changed body\n").unwrap();
     open_and_read("the changed body");
 }
+
+/// The screen with the borders of panes taken out, so a line wrapped in a pane reads as words.
+fn words_on(screen: &str) -> String {
+    screen
+        .lines()
+        .flat_map(|l| l.split(['│', '║', '█', '>']))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn search_key_flow_type_move_open_back_and_out() {
+    for (cols, rows) in [(120, 40), (80, 24)] {
+        let (_home, mut s) = start(cols, rows);
+        s.wait_for_text("293/293");
+        s.type_keys("/codel lifo");
+        // Before Enter: the whole matching line is on screen (the result and the preview).
+        let screen = s.wait_for("the matching line", |screen| {
+            words_on(screen).contains(
+                "Phase 2: CoDel (Controlled Delay) queuing with LIFO under pressure + Scorecard engine for per-tenant concurrency limits",
+            )
+        });
+        assert!(screen.contains(" SEARCH "), "{screen}");
+        assert!(
+            screen.contains("Database & Storage Infrastructure"),
+            "{screen}"
+        );
+        assert!(
+            !screen.contains("o browser"),
+            "letter keys are not offered while typing"
+        );
+
+        s.send("\r");
+        let screen = s.wait_for_text(" READER ");
+        assert!(screen.contains("match "), "{screen}");
+        s.send("\x1b");
+        let screen = s.wait_for_text(" RESULTS ");
+        assert!(screen.contains("/ codel lifo"), "{screen}");
+        // j moves in the results; it is not typed.
+        s.type_keys("j");
+        let screen = s.wait_for_text(" RESULTS ");
+        assert!(!screen.contains("codel lifoj"), "{screen}");
+        // `/` goes back to the query, where letters type again.
+        s.type_keys("/x");
+        s.wait_for_text("/ codel lifox");
+        s.send("\x7f"); // Backspace
+        s.wait_for(" SEARCH with the query restored", |screen| {
+            screen.contains(" SEARCH ") && screen.contains("/ codel lifo ")
+        });
+        // Esc from the query closes the search: back to the tree where it began.
+        s.send("\x1b");
+        let screen = s.wait_for_text(" CATEGORIES ");
+        assert!(!screen.contains("Search ·"), "{screen}");
+        s.send("q");
+        assert_eq!(s.wait_exit(), 0);
+        s.assert_terminal_restored();
+    }
+}
+
+#[test]
+fn moving_through_results_moves_the_preview() {
+    let (_home, mut s) = start(120, 40);
+    s.wait_for_text("293/293");
+    s.type_keys("/wal");
+    let first = s.wait_for_text(" 1/");
+    s.send("\x1b[B"); // Down
+    let second = s.wait_for_text(" 2/");
+    // The preview's title bar changed with the selection: a different item is shown.
+    let preview = |screen: &str| -> String {
+        screen
+            .lines()
+            .map(|l| l.split('│').nth(3).unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_ne!(preview(&first), preview(&second));
+    assert!(words_on(&second).to_lowercase().contains("wal"));
+    s.send("q"); // in the query box q types: Ctrl-C quits
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}

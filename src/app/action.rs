@@ -51,9 +51,9 @@ pub enum Action {
     PrevUnread,
     /// Search everything (titles, insights, bodies); results update as you type
     Search,
-    /// Jump to the next match of the search in the body
+    /// Jump to the next match of the search in the body (round to the first after the last)
     NextMatch,
-    /// Jump to the previous match of the search in the body
+    /// Jump to the previous match of the search in the body (round to the last)
     PrevMatch,
     /// Open the item's url in the browser (http, https and mailto only)
     OpenUrl,
@@ -93,8 +93,8 @@ impl Action {
             Action::NextUnread => "Next unread item",
             Action::PrevUnread => "Previous unread item",
             Action::Search => "Search; Enter opens a result, Esc returns, Up recalls",
-            Action::NextMatch => "Next match of the search in the body",
-            Action::PrevMatch => "Previous match of the search in the body",
+            Action::NextMatch => "Next match of the search in the body (goes round)",
+            Action::PrevMatch => "Previous match of the search in the body (goes round)",
             Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
             Action::CopyUrl => "Copy the url to the clipboard (OSC 52)",
             Action::Suspend => "Suspend to the shell (fg resumes)",

@@ -97,15 +97,23 @@ fn help_lines(app: &App, room: usize) -> Vec<Line<'static>> {
             }
         }
     }
-    lines.push(Line::default());
-    let mouse = "Mouse: click a pane or row to select, click again to open; the wheel scrolls.";
-    for part in wrap_lines(
-        &[Line::styled(mouse, theme.list_meta)],
-        room.saturating_sub(2).clamp(8, 76),
-    ) {
-        let mut spans = vec![Span::raw("  ")];
-        spans.extend(part.spans.into_iter().map(|s| s.style(theme.list_meta)));
-        lines.push(Line::from(spans));
+    // The search box's own keys are fixed (letters type there), so they are told, not bound.
+    let notes = [
+        "In the search box letters type; ↓ ↑ Ctrl-n Ctrl-p move through the results, Enter \
+         opens one, Esc closes the search. Esc from an opened result returns to the results, \
+         where j k move and / edits the query.",
+        "Mouse: click a pane or row to select, click again to open; the wheel scrolls.",
+    ];
+    for note in notes {
+        lines.push(Line::default());
+        for part in wrap_lines(
+            &[Line::styled(note, theme.list_meta)],
+            room.saturating_sub(2).clamp(8, 76),
+        ) {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(part.spans.into_iter().map(|s| s.style(theme.list_meta)));
+            lines.push(Line::from(spans));
+        }
     }
     lines
 }
