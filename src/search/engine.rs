@@ -6,7 +6,7 @@
 //! by those measures are then looked at closely (words close together in one line, the fit of
 //! the title, the snippet, the positions to highlight) and sorted by the ranking rules.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use fuzzy_matcher::FuzzyMatcher;
@@ -160,7 +160,7 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<Expansion>) {
     let mut term = Term {
         word: word.to_string(),
         prefix: true,
-        fuzzy: HashMap::new(),
+        fuzzy: Default::default(),
     };
     let range = index.prefix_range(word);
     for id in range.clone() {

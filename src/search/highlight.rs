@@ -6,7 +6,14 @@
 //! paints "CoDel" and leaves "code" and "model" alone in an item that holds "CoDel".
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
+
+use super::fxhash::FxHasher;
+
+/// Near spellings of a query word, with their typos. Looked up for every word of every body
+/// line a result is judged by, so with the fast hash the index uses.
+pub type NearSpellings = HashMap<String, u8, BuildHasherDefault<FxHasher>>;
 
 use super::tokenize::{lower_into, words};
 
@@ -27,7 +34,7 @@ pub struct Term {
     /// Longer words starting with `word` count.
     pub(super) prefix: bool,
     /// Vocabulary words within the typo budget, with their typos.
-    pub(super) fuzzy: HashMap<String, u8>,
+    pub(super) fuzzy: NearSpellings,
 }
 
 impl Term {
@@ -273,7 +280,9 @@ mod tests {
             terms: vec![Term {
                 word: "codel".into(),
                 prefix: true,
-                fuzzy: [("code".to_string(), 1), ("model".to_string(), 1)].into(),
+                fuzzy: [("code".to_string(), 1), ("model".to_string(), 1)]
+                    .into_iter()
+                    .collect(),
             }],
             phrases: Vec::new(),
         }

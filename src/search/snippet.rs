@@ -32,31 +32,47 @@ pub struct BestLine {
 }
 
 /// The line holding the most query words, most of them as typed, closest together (the
-/// first of equals).
+/// first of equals), judged by what the reader sees of it: a word only in a link's target
+/// does not make a line the snippet when another line shows the words.
 pub fn best_line(focused: &Focused<'_>, body: &str) -> Option<BestLine> {
-    let mut best: Option<(usize, &str, Coverage)> = None;
-    let mut lines_with_hits = 0;
     let key = |c: &Coverage| (c.terms, c.exact, std::cmp::Reverse(c.span));
+    // (line, plain text, coverage of the plain text)
+    let mut best: Option<(usize, String, Coverage)> = None;
+    // The first line that matches only in its markup, shown if no line shows the words.
+    let mut fallback: Option<(usize, String, Coverage)> = None;
+    let mut lines_with_hits = 0;
     for (n, line) in body.lines().enumerate() {
-        let c = focused.weigh(line);
-        if c.terms == 0 {
+        let raw = focused.weigh(line);
+        if raw.terms == 0 {
             continue;
         }
         lines_with_hits += 1;
-        if best.as_ref().is_none_or(|(_, _, b)| key(&c) > key(b)) {
-            best = Some((n, line, c));
+        // The source holds every word the plain text does (and link targets besides), so
+        // its coverage bounds the plain text's: no need to strip lines that cannot win.
+        if best.as_ref().is_some_and(|(_, _, b)| key(&raw) <= key(b)) {
+            continue;
+        }
+        let text = plain_line(line);
+        let plain = focused.weigh(&text);
+        if plain.terms == 0 {
+            if fallback.is_none() {
+                fallback = Some((n, text, raw));
+            }
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, _, b)| key(&plain) > key(b)) {
+            best = Some((n, text, plain));
         }
     }
     let (
         line,
-        raw,
+        text,
         Coverage {
             terms: covered,
             span,
             ..
         },
-    ) = best?;
-    let text = plain_line(raw);
+    ) = best.or(fallback)?;
     let ranges = focused.find(&text);
     Some(BestLine {
         snippet: Snippet { line, text, ranges },
@@ -100,8 +116,13 @@ pub fn plain_line(raw: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            // A tag (`<br>`, `<b>`) separates words at most; an image shows its alt text.
-            Event::Html(_) | Event::InlineHtml(_) => out.push(' '),
+            // A tag (`<br>`, `<b>`) separates words; what an HTML block holds between its
+            // tags (`<summary>Polonius</summary>`) is text. An image shows its alt text.
+            Event::Html(html) | Event::InlineHtml(html) => {
+                out.push(' ');
+                out.push_str(&without_tags(&html));
+                out.push(' ');
+            }
             Event::FootnoteReference(_) => {}
             Event::TaskListMarker(done) => out.push_str(if done { "[x] " } else { "[ ] " }),
             _ => {}
@@ -110,6 +131,24 @@ pub fn plain_line(raw: &str) -> String {
     // Decoded character references could make controls again.
     let clean = sanitize_line(&without_footnote_marks(&out));
     clean.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of HTML with its tags (`<…>`) left out.
+fn without_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `page[^3]` → `page`: a footnote mark whose note is elsewhere (markdown only parses it
@@ -159,10 +198,38 @@ mod tests {
                 "pg_repack and snake_case stay",
             ),
             ("1. first step", "first step"),
+            ("<summary>Polonius alpha</summary>", "Polonius alpha"),
+            ("<details><summary>More</summary>", "More"),
         ];
         for (raw, plain) in cases {
             assert_eq!(plain_line(raw), plain, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn a_line_showing_the_words_beats_one_holding_them_in_a_link_target() {
+        use crate::search::highlight::{Highlighter, Term};
+        let h = Highlighter {
+            terms: ["cargo", "sparse"]
+                .iter()
+                .map(|w| Term {
+                    word: w.to_string(),
+                    prefix: true,
+                    fuzzy: Default::default(),
+                })
+                .collect(),
+            phrases: Vec::new(),
+        };
+        let body =
+            "See [Cargo's docs](https://x.org/sparse-index).\n\nCargo now reads the sparse index.";
+        let best = best_line(&h.within([body]), body).unwrap();
+        assert_eq!(best.snippet.text, "Cargo now reads the sparse index.");
+        assert_eq!(best.snippet.line, 2);
+        assert_eq!(best.lines_with_hits, 2);
+        // Only in a target: that line is still the snippet, rather than none.
+        let body = "See [the docs](https://x.org/cargo/sparse).";
+        let best = best_line(&h.within([body]), body).unwrap();
+        assert_eq!(best.snippet.text, "See the docs.");
     }
 
     #[test]
