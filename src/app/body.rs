@@ -157,6 +157,11 @@ impl Body {
             self.marked = None;
             return;
         };
+        // A stand-in for a big page still being laid out: the jump waits for the real one.
+        if self.placeholder {
+            self.marked = None;
+            return;
+        }
         let current = self
             .marked
             .as_ref()

@@ -163,15 +163,24 @@ fn result_lines(app: &App, hit: &Hit, width: usize) -> Vec<Line<'static>> {
         theme.search_match,
     ));
     let indent = " ".repeat(RESULT_INDENT);
-    let path = category_path(
-        &app.library.category_path(item.category),
-        width.saturating_sub(RESULT_INDENT),
-    );
+    // Where it lives, and when: the path gives way first, the date stays.
+    let date = item.date.map(|d| d.to_string());
+    let room = width.saturating_sub(RESULT_INDENT);
+    let parts = app.library.category_path(item.category);
+    let place = match (&date, parts.is_empty()) {
+        (Some(date), false) => {
+            let path = category_path(&parts, room.saturating_sub(date.len() + 3));
+            format!("{path} · {date}")
+        }
+        (Some(date), true) => date.clone(),
+        (None, false) => category_path(&parts, room),
+        (None, true) => item.kind.to_string(),
+    };
     let mut lines = vec![
         Line::from(title),
         Line::from(vec![
             Span::raw(indent.clone()),
-            Span::styled(path, theme.list_meta),
+            Span::styled(truncate(&place, room), theme.list_meta),
         ]),
     ];
     if let Some(snippet) = &hit.snippet {
