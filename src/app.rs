@@ -8,6 +8,7 @@ pub mod action;
 pub mod body;
 pub mod keymap;
 pub mod layout;
+pub mod links;
 pub mod list;
 mod loading;
 mod mouse;
@@ -145,6 +146,8 @@ pub struct App {
     /// Open help overlay and its scroll offset.
     pub help: Option<usize>,
     pub confirm: Option<Confirm>,
+    /// The link picker (`f`), while open.
+    pub links: Option<links::LinkPicker>,
     pub search: Option<SearchPanel>,
     /// The last query run, recalled with `/` then Up.
     pub last_query: Option<String>,
@@ -176,6 +179,7 @@ impl App {
             reading,
             help: None,
             confirm: None,
+            links: None,
             search: None,
             last_query: None,
             search_generation: 0,
@@ -219,6 +223,12 @@ impl App {
             return;
         }
         let action = self.keymap.resolve(key);
+        if self.links.is_some() {
+            self.status = None;
+            self.pick_link(key, action);
+            self.sync();
+            return;
+        }
         if self.help.is_some() {
             self.update_help(action);
             return;
@@ -314,6 +324,7 @@ impl App {
             },
             Action::OpenUrl => self.url_action(true),
             Action::CopyUrl => self.url_action(false),
+            Action::Links => self.open_links(),
             Action::ToggleRead => self.toggle_read(),
             Action::MarkAllRead => self.ask_mark_all_read(),
             Action::Undo => match self.reading.undo(&self.library) {
@@ -425,9 +436,14 @@ impl App {
             _ => None,
         };
         let Some(url) = url else {
-            self.set_status("This item has no url.", true);
+            self.set_status("This item has no url; f lists the links in its text.", true);
             return;
         };
+        self.open_or_copy(url, open);
+    }
+
+    /// Opens a url through the safe opener (only http, https and mailto), or copies it.
+    fn open_or_copy(&mut self, url: String, open: bool) {
         if open {
             match check_url(&url) {
                 Ok(()) => {
@@ -471,6 +487,10 @@ impl App {
             self.list.offset,
             usize::from(height(panes.list)),
         );
+        if let Some(picker) = &mut self.links {
+            let rows = links::picker_rows(links::picker_area(self.size, picker.rows.len()));
+            picker.offset = keep_visible(picker.selected, picker.offset, rows);
+        }
         if let Some(panel) = &mut self.search {
             // One input row, then the results.
             let area = panes.list.map(inner).unwrap_or_default();

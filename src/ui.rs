@@ -5,6 +5,7 @@
 mod body_pane;
 mod confirm;
 mod help;
+mod link_picker;
 mod list_pane;
 mod search_pane;
 mod status_bar;
@@ -36,6 +37,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     }
     if let Some(scroll) = app.help {
         help::draw(frame, frame.area(), app, scroll);
+    }
+    if let Some(picker) = &app.links {
+        link_picker::draw(frame, frame.area(), app, picker);
     }
     if let Some(question) = &app.confirm {
         confirm::draw(frame, frame.area(), app, question);

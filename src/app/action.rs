@@ -59,6 +59,8 @@ pub enum Action {
     OpenUrl,
     /// Copy the item's url to the clipboard (OSC 52, works over SSH)
     CopyUrl,
+    /// Pick a link of the item shown (its own url, then each numbered link of its text) to open or copy
+    Links,
     /// Suspend Quire and return to the shell (`fg` resumes)
     Suspend,
     /// Show or hide this help
@@ -97,6 +99,7 @@ impl Action {
             Action::PrevMatch => "Previous match of the search in the body (goes round)",
             Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
             Action::CopyUrl => "Copy the url to the clipboard (OSC 52)",
+            Action::Links => "Links of the item: type a number or move, Enter opens, y copies",
             Action::Suspend => "Suspend to the shell (fg resumes)",
             Action::Help => "Show or hide this help",
             Action::Quit => "Quit",
@@ -146,7 +149,7 @@ impl Action {
                     Action::PrevUnread,
                 ],
             ),
-            ("Links", &[Action::OpenUrl, Action::CopyUrl]),
+            ("Links", &[Action::OpenUrl, Action::CopyUrl, Action::Links]),
             ("General", &[Action::Help, Action::Suspend, Action::Quit]),
         ]
     }

@@ -189,6 +189,7 @@ impl Default for KeyMap {
             (c('N'), Action::PrevMatch),
             (c('o'), Action::OpenUrl),
             (c('y'), Action::CopyUrl),
+            (c('f'), Action::Links),
             (Key::ctrl('z'), Action::Suspend),
             (c('?'), Action::Help),
             (p(F(1)), Action::Help),

@@ -1,12 +1,28 @@
 //! The mouse: a click focuses a pane and selects a row (a second click opens it), the wheel
 //! scrolls the pane under the pointer.
 
+use crossterm::event::KeyCode;
+
 use super::*;
 
 impl App {
     /// A mouse event: clicks focus and select, the wheel scrolls the pane under the pointer.
     pub fn handle_mouse(&mut self, event: MouseEvent) {
         if self.confirm.is_some() {
+            return;
+        }
+        if self.links.is_some() {
+            match event.kind {
+                MouseEventKind::ScrollDown => {
+                    self.pick_link(Key::plain(KeyCode::Down), Some(Action::Down))
+                }
+                MouseEventKind::ScrollUp => {
+                    self.pick_link(Key::plain(KeyCode::Up), Some(Action::Up))
+                }
+                MouseEventKind::Down(_) => self.links = None,
+                _ => return,
+            }
+            self.sync();
             return;
         }
         if self.help.is_some() {

@@ -4,6 +4,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use tui_markdown::{Options, StyleSheet};
 
+use super::links::{Link, number_links, style_numbers};
 use crate::text::sanitize;
 use crate::theme::{Theme, strip_colors};
 
@@ -55,16 +56,29 @@ impl StyleSheet for Sheet {
     }
 }
 
-/// Renders a markdown body; `width` sizes tables to the pane.
+/// Renders an item's body with its links numbered where they stand; the links come back in
+/// the order of their numbers.
+pub fn render_body(markdown: &str, theme: &Theme, width: u16) -> (Vec<Line<'static>>, Vec<Link>) {
+    let bounded = super::bounds::bound(markdown);
+    let (numbered, links) = number_links(&bounded);
+    let mut lines = render_bounded(&numbered, theme, width);
+    style_numbers(&mut lines, theme.markdown_link);
+    (lines, links)
+}
+
+/// Renders markdown (a category's description); `width` sizes tables to the pane.
 ///
 /// The input is bounded first (see [`bounds`](super::bounds)); the output is sanitised again,
 /// because markdown decodes character references (`&#27;` is ESC) after our loader ran. If the
 /// renderer panics anyway, the body is shown as plain text instead of taking the reader down.
 pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    let bounded = super::bounds::bound(markdown);
+    render_bounded(&super::bounds::bound(markdown), theme, width)
+}
+
+fn render_bounded(bounded: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let options = Options::new(Sheet::new(theme)).table_width(width.max(8));
     let rendered = crate::panics::quietly(|| {
-        let text: Text<'_> = tui_markdown::from_str_with_options(&bounded, &options);
+        let text: Text<'_> = tui_markdown::from_str_with_options(bounded, &options);
         to_owned_lines(text, theme)
     });
     rendered.unwrap_or_else(|| {
@@ -107,9 +121,11 @@ fn to_owned_lines(text: Text<'_>, theme: &Theme) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The body as the reader shows it, without styles, for `quire show`.
+/// The body as the reader shows it, without styles, for `quire show`: links numbered where
+/// they stand and listed, whole, at the end.
 pub fn plain_lines(markdown: &str) -> Vec<String> {
-    render_markdown(markdown, &Theme::dark(), 100)
+    let (lines, links) = render_body(markdown, &Theme::dark(), 100);
+    let mut out: Vec<String> = lines
         .iter()
         .map(|line| {
             line.spans
@@ -118,5 +134,13 @@ pub fn plain_lines(markdown: &str) -> Vec<String> {
                 .collect::<String>()
                 .replace('\t', "    ")
         })
-        .collect()
+        .collect();
+    if !links.is_empty() {
+        out.push(String::new());
+        out.push("Links:".to_string());
+        for (n, link) in links.iter().enumerate() {
+            out.push(format!("[{}] {}", n + 1, link.url));
+        }
+    }
+    out
 }

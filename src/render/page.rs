@@ -3,8 +3,9 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::markdown::render_markdown;
-use super::wrap::wrap_lines;
+use super::links::Link;
+use super::markdown::{render_body, render_markdown};
+use super::wrap::{truncate, wrap_lines};
 use crate::content::{CategoryId, Item, ItemKind, Library};
 use crate::theme::Theme;
 
@@ -23,6 +24,8 @@ pub struct Page {
     pub lines: Vec<Line<'static>>,
     /// First line of the body proper, after the header.
     pub body_start: usize,
+    /// The body's links, numbered from 1 in this order.
+    pub links: Vec<Link>,
 }
 
 const LABEL_WIDTH: usize = 10;
@@ -85,7 +88,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     lines.push(Line::default());
     lines.push(Line::styled("─".repeat(w), theme.border));
     let body_start = lines.len();
-    if item.body.trim().is_empty() {
+    let links = if item.body.trim().is_empty() {
         lines.push(Line::default());
         lines.extend(wrap_lines(&[no_text_notice(item, theme)], w));
         if let Some(url) = &item.url {
@@ -97,16 +100,57 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
                 w,
             ));
         }
+        Vec::new()
     } else {
         lines.push(Line::default());
-        lines.extend(wrap_lines(&render_markdown(&item.body, theme, width), w));
-    }
+        let (body, links) = render_body(&item.body, theme, width);
+        lines.extend(wrap_lines(&body, w));
+        push_link_list(&mut lines, &links, theme, w);
+        links
+    };
     Page {
         key: PageKey::Item(index),
         width,
         lines,
         body_start,
+        links,
     }
+}
+
+/// The links under the body, one a line: a url is cut with `…` rather than wrapped mid-word
+/// (the `f` picker shows it whole).
+fn push_link_list(lines: &mut Vec<Line<'static>>, links: &[Link], theme: &Theme, width: usize) {
+    if links.is_empty() {
+        return;
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("Links", theme.header_label));
+    let digits = links.len().to_string().len();
+    for (n, link) in links.iter().enumerate() {
+        let number = format!("{:>digits$} ", format!("[{}]", n + 1), digits = digits + 2);
+        let room = width.saturating_sub(number.chars().count());
+        let kind = if link.image { " (image)" } else { "" };
+        let url = truncate(&format!("{}{kind}", link.url), room);
+        lines.push(truncate_line(
+            Line::from(vec![
+                Span::styled(number, theme.markdown_link),
+                Span::styled(url, theme.header_url),
+            ]),
+            width,
+        ));
+    }
+}
+
+/// A line of spans cut to `width` columns (a number wider than a tiny pane).
+fn truncate_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    Line::styled(
+        truncate(&text, width),
+        line.spans.last().map(|s| s.style).unwrap_or_default(),
+    )
 }
 
 /// Shown while a big body is laid out elsewhere: the title and a line saying so.
@@ -124,6 +168,7 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         width,
         body_start: lines.len(),
         lines,
+        links: Vec::new(),
     }
 }
 
@@ -212,6 +257,7 @@ pub fn category_page(
         width,
         lines,
         body_start,
+        links: Vec::new(),
     }
 }
 

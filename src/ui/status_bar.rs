@@ -124,8 +124,8 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
         ],
         Focus::Body => &[
             (Action::Toggle, "page"),
+            (Action::Links, "links"),
             (Action::OpenUrl, "browser"),
-            (Action::CopyUrl, "copy url"),
             (Action::Back, "back"),
             (Action::Help, "help"),
         ],
