@@ -12,6 +12,7 @@ pub mod links;
 pub mod list;
 mod loading;
 mod mouse;
+mod place;
 pub mod reading;
 mod reading_actions;
 pub mod search;
@@ -160,6 +161,12 @@ pub struct App {
     /// Bumped each time the library is replaced (item numbers change then).
     pub library_generation: u64,
     effects: Vec<Effect>,
+    /// Positions in items read (this run's and earlier runs'), saved with the place.
+    place: crate::state::Place,
+    /// A place from an earlier run, waiting for the library to hold its item.
+    pending_place: Option<crate::state::Place>,
+    /// What the place was when last handed out for saving.
+    last_saved_place: Option<(CategoryId, Option<PageKey>, Focus)>,
 }
 
 impl App {
@@ -189,6 +196,9 @@ impl App {
             loading: None,
             library_generation: 0,
             effects: Vec::new(),
+            place: crate::state::Place::default(),
+            pending_place: None,
+            last_saved_place: None,
         };
         app.sync();
         app
@@ -218,6 +228,8 @@ impl App {
             return;
         }
         let key = Key::from_event(event);
+        // The user has moved: an earlier run's place still waiting for its item is dropped.
+        self.pending_place = None;
         if let Some(confirm) = self.confirm.take() {
             self.answer(confirm, key);
             return;
@@ -502,19 +514,29 @@ impl App {
             _ => PageKey::Category(self.tree.selected_id()),
         };
         let area = panes.body.map(body_text_area).unwrap_or_default();
-        let (library, theme, reading) = (&self.library, &self.theme, &self.reading);
         // Big bodies are laid out off the input thread; a stand-in page shows meanwhile.
         let defer = match key {
-            PageKey::Item(i) if library.items[i].body.len() > DEFER_BODY_BYTES => Some(
-                crate::render::page::placeholder_page(library, i, theme, area.width),
+            PageKey::Item(i) if self.library.items[i].body.len() > DEFER_BODY_BYTES => Some(
+                crate::render::page::placeholder_page(&self.library, i, &self.theme, area.width),
             ),
             _ => None,
         };
+        let before = (
+            self.body.key,
+            self.body.scroll,
+            self.body.page.as_ref().map(|p| p.width),
+        );
+        let remembered = match key {
+            PageKey::Item(i) => self.remembered_position(i),
+            PageKey::Category(_) => None,
+        };
+        let (library, theme, reading) = (&self.library, &self.theme, &self.reading);
         let requested = self.body.show(
             key,
             area.width,
             usize::from(area.height),
             defer,
+            remembered,
             |key, width| match key {
                 PageKey::Item(i) => crate::render::item_page(library, i, theme, width),
                 PageKey::Category(c) => crate::render::category_page(
@@ -526,6 +548,11 @@ impl App {
                 ),
             },
         );
+        if let (Some(PageKey::Item(i)), scroll, Some(width)) = before
+            && before.0 != self.body.key
+        {
+            self.left_item(i, scroll, width);
+        }
         if requested {
             self.effects.push(Effect::Render {
                 key,

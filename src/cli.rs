@@ -19,7 +19,8 @@ use clap::Parser;
 use crate::config::{Config, default_config_path, default_state_path, load_config};
 use crate::content::loader::check_roots;
 use crate::content::{Root, load_library};
-use crate::state::{LoadedState, load_state};
+use crate::state::store::{Loaded, load};
+use crate::state::{LoadedState, Place, load_state};
 use crate::theme::Theme;
 use crate::tui::{Ending, Session};
 
@@ -59,15 +60,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => default_state_path()
             .ok_or_else(|| anyhow!("cannot find a data directory; pass --state FILE"))?,
     };
-    let LoadedState { state, warning } = load_state(&state_path)?;
+    let LoadedState { state, mut warning } = load_state(&state_path)?;
     match cli.command {
         None => {
             let settings = config.settings(Theme::no_color_requested());
+            let place = if config.reader.restore && !cli.no_restore {
+                let path = crate::atomic_file::folder_of(&state_path).join("place.toml");
+                let Loaded {
+                    state: place,
+                    warning: place_warning,
+                } = load::<Place>(&path)?;
+                warning = warning.or(place_warning);
+                Some((path, place))
+            } else {
+                None
+            };
             let session = Session {
                 roots,
                 settings,
                 state,
                 state_path,
+                place,
                 warning,
             };
             match crate::tui::run(session)? {

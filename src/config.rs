@@ -64,6 +64,9 @@ pub struct ReaderConfig {
     pub tree_width: u16,
     /// Width of the item list, in percent of the screen.
     pub list_width: u16,
+    /// Open where the reader was left last time (category, item, open folders, focus and the
+    /// scroll position of recent items), kept in `place.toml` beside the read state.
+    pub restore: bool,
 }
 
 impl Default for ReaderConfig {
@@ -73,6 +76,7 @@ impl Default for ReaderConfig {
             sort: SortOrder::NewestFirst,
             tree_width: 22,
             list_width: 32,
+            restore: true,
         }
     }
 }

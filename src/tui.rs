@@ -31,7 +31,7 @@ use crate::cache::{self, Manifest};
 use crate::content::{Library, Root};
 use crate::open::{open_url, osc52_copy};
 use crate::search::SearchIndex;
-use crate::state::ReadState;
+use crate::state::{Place, ReadState};
 use crate::ui;
 use renderer::Renderer;
 use saver::Saver;
@@ -58,6 +58,8 @@ pub enum AppEvent {
     CacheWanted(PathBuf, Manifest),
     /// Loading failed after start (a content folder vanished).
     LoadFailed(String),
+    /// The reader's place could not be saved (the read state has its own event).
+    PlaceNotSaved(String),
     /// A search finished: its generation and results.
     SearchDone(u64, Arc<crate::search::engine::Results>),
     /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
@@ -72,6 +74,9 @@ pub struct Session {
     pub settings: Settings,
     pub state: ReadState,
     pub state_path: PathBuf,
+    /// Where the reader was left last time, and the file to keep it in; `None` when the
+    /// place is not restored (`--no-restore`, `restore = false`).
+    pub place: Option<(PathBuf, Place)>,
     /// Shown in the status bar at start (e.g. a corrupt state file moved aside).
     pub warning: Option<String>,
 }
@@ -85,7 +90,18 @@ pub enum Ending {
 /// Runs the reader until the user quits or a signal ends it. Read state is saved either way.
 pub fn run(session: Session) -> Result<Ending> {
     let (tx, rx) = mpsc::channel();
-    let saver = Saver::start(session.state_path.clone(), tx.clone());
+    let events = tx.clone();
+    let saver = Saver::start("state-saver", session.state_path.clone(), move |result| {
+        let _ = events.send(AppEvent::StateSaved(result));
+    });
+    let place_saver = session.place.as_ref().map(|(path, _)| {
+        let events = tx.clone();
+        Saver::<Place>::start("place-saver", path.clone(), move |result| {
+            if let Err(err) = result {
+                let _ = events.send(AppEvent::PlaceNotSaved(err));
+            }
+        })
+    });
     let mut terminal = enter().context("cannot start the full-screen reader")?;
     let restore_guard = RestoreOnDrop;
     let size = terminal.size()?;
@@ -95,6 +111,9 @@ pub fn run(session: Session) -> Result<Ending> {
     let renderer = Renderer::start(tx.clone());
     spawn_loader(session.roots, tx.clone())?;
     let mut app = App::new(library, session.settings, session.state, area);
+    if let Some((_, place)) = session.place {
+        app.restore_place(place);
+    }
     if let Some(warning) = session.warning {
         app.set_status(warning, true);
     }
@@ -120,6 +139,9 @@ pub fn run(session: Session) -> Result<Ending> {
                     return Err(err).context("cannot read from the terminal");
                 }
                 AppEvent::StateSaved(result) => app.state_saved(result),
+                AppEvent::PlaceNotSaved(err) => {
+                    app.set_status(format!("Where you are could not be saved: {err}"), true)
+                }
                 AppEvent::Terminate(signal) => break 'run Ending::Signal(signal),
                 AppEvent::Resumed => resume(&mut terminal)?,
                 AppEvent::SearchDone(generation, results) => {
@@ -172,6 +194,11 @@ pub fn run(session: Session) -> Result<Ending> {
             if let Some(state) = app.reading.take_changes() {
                 saver.save(state);
             }
+            if let Some(place_saver) = &place_saver
+                && let Some(place) = app.take_place()
+            {
+                place_saver.save(place);
+            }
             if app.should_quit {
                 break 'run Ending::Quit;
             }
@@ -180,10 +207,17 @@ pub fn run(session: Session) -> Result<Ending> {
     if let Some(state) = app.reading.take_changes() {
         saver.save(state);
     }
+    let place_saved = place_saver.map(|place_saver| {
+        place_saver.save(app.place());
+        place_saver.finish()
+    });
     drop(restore_guard);
     saver
         .finish()
         .map_err(|err| anyhow::anyhow!("the read state could not be saved: {err}"))?;
+    if let Some(Err(err)) = place_saved {
+        eprintln!("quire: where you were could not be saved: {err}");
+    }
     Ok(ending)
 }
 

@@ -54,6 +54,9 @@ pub struct Body {
     pub placeholder: bool,
     /// The (page, width) asked for and not back yet.
     pending: Option<(PageKey, u16)>,
+    /// A line to scroll to once the page is laid out (a position remembered from an earlier
+    /// run, for a page whose stand-in is shown meanwhile).
+    restore: Option<usize>,
 }
 
 impl Body {
@@ -61,12 +64,15 @@ impl Body {
     /// When `defer` is given (a big body) a page not laid out yet is not rendered here:
     /// `defer` becomes the page shown meanwhile, and the return value asks the caller to have
     /// it rendered elsewhere.
+    /// `remembered` is where an earlier run left this page, used when this run has not shown
+    /// it yet.
     pub fn show(
         &mut self,
         key: PageKey,
         width: u16,
         height: usize,
         defer: Option<Page>,
+        remembered: Option<usize>,
         render: impl FnOnce(PageKey, u16) -> Page,
     ) -> bool {
         if self.key != Some(key) {
@@ -74,7 +80,14 @@ impl Body {
                 self.positions.insert(old, self.scroll);
             }
             self.key = Some(key);
-            self.scroll = self.positions.get(&key).copied().unwrap_or(0);
+            self.restore = None;
+            self.scroll = match self.positions.get(&key) {
+                Some(&line) => line,
+                None => {
+                    self.restore = remembered;
+                    remembered.unwrap_or(0)
+                }
+            };
         }
         if width == 0 {
             self.page = None;
@@ -104,6 +117,9 @@ impl Body {
             self.placeholder = false;
             self.remember(Arc::clone(&page));
             self.page = Some(page);
+        }
+        if let Some(line) = self.restore.take() {
+            self.scroll = line;
         }
         self.scroll = self.scroll.min(self.max_scroll(height));
         requested

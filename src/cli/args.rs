@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
+    /// Open at the top, rather than where the reader was left last time (and do not
+    /// remember where it is left this time).
+    #[arg(long)]
+    pub no_restore: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

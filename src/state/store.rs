@@ -26,7 +26,7 @@ pub enum StateError {
          it is left untouched. Upgrade Quire, or pass --state FILE to use another file"
     )]
     NewerVersion { path: PathBuf, found: i64 },
-    #[error("cannot save read state to {path}: {source}")]
+    #[error("cannot save to {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error(
         "{path} cannot be read ({reason}) and cannot be moved aside ({source}); not touching it"
@@ -38,36 +38,96 @@ pub enum StateError {
     },
 }
 
-/// A loaded state, with a warning to show when the old file had to be moved aside.
+/// A loaded value (read state, place), with a warning to show when the old file had to be
+/// moved aside.
 #[derive(Debug)]
-pub struct LoadedState {
-    pub state: ReadState,
+pub struct Loaded<T> {
+    pub state: T,
     pub warning: Option<String>,
 }
 
+pub type LoadedState = Loaded<ReadState>;
+
 /// Why a file's text is not a usable state.
-enum Unusable {
+pub enum Unusable {
     Corrupt(String),
     Newer(i64),
+}
+
+/// What is kept in a file of the data dir and saved through [`save_since`]: read marks, the
+/// reader's place. One way to save them all: lock, merge with what is on disk, atomic write.
+pub trait Stored: Clone + Default {
+    /// What the file holds, for messages ("the read state").
+    const WHAT: &'static str;
+    /// What starting without it means ("Quire starts with no items read").
+    const FRESH: &'static str;
+    /// The value in a file's text, and how many entries had to be skipped.
+    fn parse(text: &str) -> Result<(Self, usize), Unusable>;
+    fn serialize(&self) -> String;
+    /// Takes what another process saved meanwhile, where it is newer.
+    fn merge_from(&mut self, on_disk: &Self);
+}
+
+impl Stored for ReadState {
+    const WHAT: &'static str = "the read state";
+    const FRESH: &'static str = "Quire starts with no items read";
+
+    fn parse(text: &str) -> Result<(Self, usize), Unusable> {
+        parse_state(text)
+    }
+
+    fn serialize(&self) -> String {
+        serialize_state(self)
+    }
+
+    fn merge_from(&mut self, on_disk: &Self) {
+        self.merge(on_disk);
+    }
+}
+
+/// The TOML table of a file's text, with its `version` checked.
+pub fn parse_versioned(text: &str) -> Result<Table, Unusable> {
+    let table: Table = text.parse().map_err(|err: toml::de::Error| {
+        let line = err
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(line) => Unusable::Corrupt(format!("line {line}: {}", err.message().trim())),
+            None => Unusable::Corrupt(err.message().trim().to_string()),
+        }
+    })?;
+    match table.get("version") {
+        None => {}
+        Some(Value::Integer(v)) if *v > FORMAT_VERSION => return Err(Unusable::Newer(*v)),
+        Some(Value::Integer(_)) => {}
+        Some(_) => return Err(Unusable::Corrupt("`version` is not a number".into())),
+    }
+    Ok(table)
 }
 
 /// Loads the state at `path`: missing is empty; corrupt or unreadable is moved aside to
 /// `<file>.corrupt-<time>` with a warning; a newer format is an error.
 pub fn load_state(path: &Path) -> Result<LoadedState, StateError> {
+    load(path)
+}
+
+/// Loads what `path` holds: missing is empty; corrupt or unreadable is moved aside to
+/// `<file>.corrupt-<time>` with a warning; a newer format is an error.
+pub fn load<T: Stored>(path: &Path) -> Result<Loaded<T>, StateError> {
     let text = match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(_) => return move_aside(path, "it is not valid UTF-8".into()),
         },
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
-            return Ok(LoadedState {
-                state: ReadState::new(),
+            return Ok(Loaded {
+                state: T::default(),
                 warning: None,
             });
         }
         Err(err) => return move_aside(path, err.to_string()),
     };
-    match parse_state(&text) {
+    match T::parse(&text) {
         Ok((state, skipped)) => {
             let warning = (skipped > 0).then(|| {
                 format!(
@@ -75,7 +135,7 @@ pub fn load_state(path: &Path) -> Result<LoadedState, StateError> {
                     path.display()
                 )
             });
-            Ok(LoadedState { state, warning })
+            Ok(Loaded { state, warning })
         }
         Err(Unusable::Newer(found)) => Err(StateError::NewerVersion {
             path: path.to_path_buf(),
@@ -85,15 +145,17 @@ pub fn load_state(path: &Path) -> Result<LoadedState, StateError> {
     }
 }
 
-fn move_aside(path: &Path, reason: String) -> Result<LoadedState, StateError> {
+fn move_aside<T: Stored>(path: &Path, reason: String) -> Result<Loaded<T>, StateError> {
     let aside = aside_path(path);
     match fs::rename(path, &aside) {
-        Ok(()) => Ok(LoadedState {
-            state: ReadState::new(),
+        Ok(()) => Ok(Loaded {
+            state: T::default(),
             warning: Some(format!(
-                "the read state in {} could not be read ({reason}); it was moved to {} and Quire starts with no items read",
+                "{} in {} could not be read ({reason}); it was moved to {} and {}",
+                T::WHAT,
                 path.display(),
-                aside.display()
+                aside.display(),
+                T::FRESH,
             )),
         }),
         Err(source) => Err(StateError::Stuck {
@@ -114,21 +176,7 @@ fn aside_path(path: &Path) -> PathBuf {
 
 /// Parses a state file's text; the count is of entries skipped for having the wrong type.
 fn parse_state(text: &str) -> Result<(ReadState, usize), Unusable> {
-    let table: Table = text.parse().map_err(|err: toml::de::Error| {
-        let line = err
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        match line {
-            Some(line) => Unusable::Corrupt(format!("line {line}: {}", err.message().trim())),
-            None => Unusable::Corrupt(err.message().trim().to_string()),
-        }
-    })?;
-    match table.get("version") {
-        None => {}
-        Some(Value::Integer(v)) if *v > FORMAT_VERSION => return Err(Unusable::Newer(*v)),
-        Some(Value::Integer(_)) => {}
-        Some(_) => return Err(Unusable::Corrupt("`version` is not a number".into())),
-    }
+    let table = parse_versioned(text)?;
     let mut state = ReadState::new();
     let mut skipped = 0;
     for (section, read) in [("read", true), ("unread", false)] {
@@ -204,7 +252,7 @@ fn push_key(out: &mut String, id: &str) {
 
 /// Saves `state` to `path`, merged with what is on disk, and returns the merged state.
 pub fn save_state(path: &Path, state: &ReadState) -> Result<ReadState, StateError> {
-    save_state_since(path, state, None).map(|(merged, _)| merged)
+    save_since(path, state, None).map(|(merged, _)| merged)
 }
 
 /// What a state file looked like right after we wrote it. If it still looks the same at the
@@ -232,13 +280,14 @@ impl Stamp {
     }
 }
 
-/// [`save_state`] for a writer that saves again and again: `last` is the stamp of its own
-/// previous save. Returns the merged state and the new stamp.
-pub fn save_state_since(
+/// Saves `value` to `path` merged with what is on disk, for a writer that saves again and
+/// again: `last` is the stamp of its own previous save. Returns the merged value and the new
+/// stamp.
+pub fn save_since<T: Stored>(
     path: &Path,
-    state: &ReadState,
+    value: &T,
     last: Option<Stamp>,
-) -> Result<(ReadState, Option<Stamp>), StateError> {
+) -> Result<(T, Option<Stamp>), StateError> {
     let io_err = |source: io::Error| StateError::Io {
         path: path.to_path_buf(),
         source,
@@ -252,7 +301,7 @@ pub fn save_state_since(
         .map_err(io_err)?;
     lock.lock().map_err(io_err)?;
 
-    let mut merged = state.clone();
+    let mut merged = value.clone();
     let untouched = last.is_some() && Stamp::of(path) == last;
     let on_disk = if untouched {
         Err(io::Error::from(io::ErrorKind::NotFound))
@@ -262,9 +311,9 @@ pub fn save_state_since(
     match on_disk {
         Ok(bytes) => {
             match String::from_utf8(bytes).map_err(|_| Unusable::Corrupt("not UTF-8".into())) {
-                Ok(text) => match parse_state(&text) {
+                Ok(text) => match T::parse(&text) {
                     Ok((on_disk, _)) => {
-                        merged.merge(&on_disk);
+                        merged.merge_from(&on_disk);
                     }
                     Err(Unusable::Newer(found)) => {
                         return Err(StateError::NewerVersion {
@@ -274,11 +323,11 @@ pub fn save_state_since(
                     }
                     Err(Unusable::Corrupt(reason)) => {
                         // Someone broke the file while we ran: keep it for them, write ours.
-                        move_aside(path, reason)?;
+                        move_aside::<T>(path, reason)?;
                     }
                 },
                 Err(Unusable::Corrupt(reason)) => {
-                    move_aside(path, reason)?;
+                    move_aside::<T>(path, reason)?;
                 }
                 Err(Unusable::Newer(_)) => {}
             }
@@ -288,7 +337,7 @@ pub fn save_state_since(
     }
 
     let temp = with_suffix(path, ".tmp");
-    let text = serialize_state(&merged);
+    let text = merged.serialize();
     atomic_file::replace(path, &temp, text.as_bytes()).map_err(io_err)?;
     let stamp = Stamp::of(path);
     drop(lock);
@@ -352,13 +401,13 @@ mod tests {
         let path = dir.join("state.toml");
         let mut mine = ReadState::new();
         mine.set("a", true, Timestamp(1_000));
-        let (_, stamp) = save_state_since(&path, &mine, None).expect("save");
+        let (_, stamp) = save_since(&path, &mine, None).expect("save");
         // Another process adds a mark.
         let mut theirs = ReadState::new();
         theirs.set("b", true, Timestamp(2_000));
         save_state(&path, &theirs).expect("their save");
         mine.set("c", true, Timestamp(3_000));
-        let (merged, _) = save_state_since(&path, &mine, stamp).expect("save again");
+        let (merged, _) = save_since(&path, &mine, stamp).expect("save again");
         assert!(
             merged.is_read("a") && merged.is_read("b") && merged.is_read("c"),
             "their mark was merged in"

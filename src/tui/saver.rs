@@ -1,34 +1,38 @@
-//! Saving read state off the input path: a thread that debounces, saves, and retries.
+//! Saving off the input path (read marks, the reader's place): a thread that debounces,
+//! saves, and retries.
 //!
-//! The loop hands over a copy of the state after each change; the thread waits a moment for
-//! more changes, saves once, and reports the merged state (with other processes' marks) or
-//! the error back to the loop. A failed save is retried every few seconds until it works or
-//! a newer state replaces it; the in-memory state is never dropped.
+//! The loop hands over a copy of the value after each change; the thread waits a moment for
+//! more changes, saves once, and reports the merged value (with other processes' changes) or
+//! the error back. A failed save is retried every few seconds until it works or a newer value
+//! replaces it; the in-memory value is never dropped.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::AppEvent;
-use crate::state::ReadState;
-use crate::state::store::save_state_since;
+use crate::state::store::{Stored, save_since};
 
 /// Changes arriving within this window are saved together.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 /// After a failed save (disk full, read-only folder), try again this often.
 const RETRY: Duration = Duration::from_secs(2);
 
-pub struct Saver {
-    tx: Option<Sender<ReadState>>,
+pub struct Saver<T> {
+    tx: Option<Sender<T>>,
     handle: Option<JoinHandle<Result<(), String>>>,
 }
 
-impl Saver {
-    pub fn start(path: PathBuf, events: Sender<AppEvent>) -> Saver {
-        let (tx, rx) = mpsc::channel::<ReadState>();
+impl<T: Stored + Send + 'static> Saver<T> {
+    /// A thread saving to `path`; `saved` hears of each save: the merged value, or the error.
+    pub fn start(
+        name: &str,
+        path: PathBuf,
+        saved: impl Fn(Result<T, String>) + Send + 'static,
+    ) -> Saver<T> {
+        let (tx, rx) = mpsc::channel::<T>();
         let handle = thread::Builder::new()
-            .name("state-saver".into())
+            .name(name.into())
             .spawn(move || {
                 let mut last = Ok(());
                 let mut stamp = None;
@@ -46,16 +50,16 @@ impl Saver {
                         }
                     }
                     loop {
-                        match save_state_since(&path, &latest, stamp) {
+                        match save_since(&path, &latest, stamp) {
                             Ok((merged, new_stamp)) => {
                                 stamp = new_stamp;
                                 last = Ok(());
-                                let _ = events.send(AppEvent::StateSaved(Ok(merged)));
+                                saved(Ok(merged));
                                 break;
                             }
                             Err(err) => {
                                 last = Err(err.to_string());
-                                let _ = events.send(AppEvent::StateSaved(Err(err.to_string())));
+                                saved(Err(err.to_string()));
                                 if closing {
                                     break;
                                 }
@@ -80,9 +84,9 @@ impl Saver {
         }
     }
 
-    pub fn save(&self, state: ReadState) {
+    pub fn save(&self, value: T) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(state);
+            let _ = tx.send(value);
         }
     }
 

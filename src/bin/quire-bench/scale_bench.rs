@@ -12,7 +12,7 @@ use quire::app::{App, Settings};
 use quire::content::{Library, Root, load_library};
 use quire::render::item_page;
 use quire::search::SearchIndex;
-use quire::state::store::save_state_since;
+use quire::state::store::save_since;
 use quire::state::{ReadState, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -402,11 +402,11 @@ fn saving(library: &Library) -> (Duration, Duration) {
     // As the reader's saver does: it remembers the file it wrote last.
     let mut stamp = None;
     let first = time(|| {
-        stamp = save_state_since(&path, &state, None).expect("save").1;
+        stamp = save_since(&path, &state, None).expect("save").1;
     });
     state.set(&library.items[0].id, false, Timestamp::now());
     let again = time(|| {
-        save_state_since(&path, &state, stamp).expect("save");
+        save_since(&path, &state, stamp).expect("save");
     });
     let _ = std::fs::remove_dir_all(&dir);
     (first, again)

@@ -1,0 +1,153 @@
+//! Where the reader is, as a [`Place`] named by ids and category names: taken when the
+//! library is replaced (a snapshot while loading) and put back on the new one, saved when the
+//! reader moves to another item or quits, and restored at the next start.
+
+use super::*;
+use crate::state::{Pane, Place, Position, Timestamp};
+
+impl App {
+    /// The reader's place now: selection, open folders, focus, and where each item shown was
+    /// scrolled to (this run's, and the earlier runs' still remembered).
+    pub fn place(&self) -> Place {
+        let now = Timestamp::now();
+        let lib = &self.library;
+        let names = |c: CategoryId| -> Vec<String> {
+            lib.category_path(c).iter().map(|s| s.to_string()).collect()
+        };
+        let mut place = self.place.clone();
+        place.at = now.0;
+        place.category = names(self.tree.selected_id());
+        let mut expanded: Vec<Vec<String>> = self.tree.expanded.iter().map(|&c| names(c)).collect();
+        expanded.sort();
+        place.expanded = expanded;
+        // Search is not a place: the list and focus it will close back to are.
+        let (focus, selected) = match &self.search {
+            Some(panel) => (panel.saved.focus, panel.saved.list_selected),
+            None => (self.focus, self.list.selected),
+        };
+        place.item = self
+            .list
+            .items
+            .get(selected)
+            .map(|&i| lib.items[i].id.clone());
+        place.focus = match focus {
+            Focus::Tree => Pane::Tree,
+            Focus::List => Pane::List,
+            Focus::Body => Pane::Body,
+        };
+        if let (Some(PageKey::Item(i)), Some(page)) = (self.body.key, self.page())
+            && self.search.is_none()
+        {
+            place.remember(Position {
+                id: lib.items[i].id.clone(),
+                line: self.body.scroll,
+                width: page.width,
+                at: now.0,
+            });
+        }
+        place
+    }
+
+    /// Puts the reader at `place` on the library it has; what vanished is skipped. Returns
+    /// whether the place's item was found (it may come in a later snapshot while loading).
+    pub(super) fn apply_place(&mut self, place: &Place) -> bool {
+        let lib = Arc::clone(&self.library);
+        let find = |path: &[String]| {
+            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+            lib.category_by_names(&parts)
+        };
+        let shown = self.tree.shown.take();
+        let mut tree = Tree::new(&lib);
+        tree.expanded
+            .extend(place.expanded.iter().filter_map(|p| find(p)));
+        tree.rebuild(&lib);
+        if let Some(id) = find(&place.category) {
+            tree.reveal(&lib, id);
+        }
+        self.tree = tree;
+        if shown.is_some() {
+            let shown = (0..lib.categories.len())
+                .map(|c| c == 0 || self.reading.unread_in(CategoryId(c)) > 0)
+                .collect();
+            self.tree.filter(&lib, Some(shown));
+        }
+        let unread_only = self.list.unread_only;
+        self.list = ItemList::new(&lib, self.tree.selected_id(), self.list.sort);
+        self.list.unread_only = unread_only;
+        self.list.invalidate();
+        let reading = &self.reading;
+        self.list
+            .show(&lib, self.tree.selected_id(), &|i| reading.is_read(i));
+        let found = place
+            .item
+            .as_ref()
+            .and_then(|id| self.list.items.iter().position(|&i| lib.items[i].id == *id));
+        if let Some(pos) = found {
+            self.list.selected = pos;
+        }
+        found.is_some()
+    }
+
+    /// A place from an earlier run, to put the reader at once the library holds its item
+    /// (unless the user has moved first).
+    pub fn restore_place(&mut self, place: Place) {
+        self.place = place.clone();
+        self.place.category.clear();
+        self.place.expanded.clear();
+        self.place.item = None;
+        self.pending_place = Some(place);
+        self.apply_pending_place();
+    }
+
+    pub(super) fn apply_pending_place(&mut self) {
+        let Some(place) = self.pending_place.take() else {
+            return;
+        };
+        if self.library.items.is_empty() {
+            self.pending_place = Some(place);
+            return;
+        }
+        let found = self.apply_place(&place);
+        self.focus = match place.focus {
+            Pane::Tree => Focus::Tree,
+            Pane::List if found => Focus::List,
+            Pane::Body if found => Focus::Body,
+            _ => Focus::List,
+        };
+        // Not found yet while loading: try again with the next snapshot.
+        if !found && self.loading.is_some() {
+            self.pending_place = Some(place);
+        }
+        self.sync();
+    }
+
+    /// The place to save, when the reader has moved to another item or category since the
+    /// last time it was asked.
+    pub fn take_place(&mut self) -> Option<Place> {
+        let now = (self.tree.selected_id(), self.body.key, self.focus);
+        if self.pending_place.is_some() || self.last_saved_place == Some(now) {
+            return None;
+        }
+        self.last_saved_place = Some(now);
+        Some(self.place())
+    }
+
+    /// The position an earlier run left item `i` at.
+    pub(super) fn remembered_position(&self, i: usize) -> Option<usize> {
+        self.place
+            .position(&self.library.items[i].id)
+            .map(|p| p.line)
+    }
+
+    /// Notes where the body left an item, to save with the place.
+    pub(super) fn left_item(&mut self, i: usize, line: usize, width: u16) {
+        if let Some(item) = self.library.items.get(i) {
+            self.place.remember(Position {
+                id: item.id.clone(),
+                line,
+                width,
+                at: Timestamp::now().0,
+            });
+        }
+    }
+}

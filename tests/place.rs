@@ -1,0 +1,115 @@
+//! Where the reader was: restored at the next start (category, item, open folders, focus,
+//! scroll position), kept beside the read state, tolerant of what vanished, and optional.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::TempDir;
+use common::pty::Session;
+use common::screen::{app, bundled, press};
+use quire::app::Focus;
+use quire::state::{Pane, Place};
+
+/// Keys from the start screen to the Uber bookmark (a long body), focused in the body.
+const TO_UBER: &str = "jjjljljll<enter>";
+
+#[test]
+fn a_place_taken_from_one_reader_puts_another_in_the_same_spot() {
+    let library = bundled();
+    let mut first = app(library.clone(), 120, 40);
+    press(&mut first, TO_UBER);
+    press(&mut first, "<c-d><c-d>");
+    let place = first.place();
+    assert_eq!(place.focus, Pane::Body);
+    assert!(
+        place
+            .item
+            .as_deref()
+            .unwrap()
+            .contains("how-uber-conquered")
+    );
+
+    let mut second = app(library, 120, 40);
+    second.restore_place(place);
+    assert_eq!(second.focus, Focus::Body);
+    assert_eq!(second.tree.selected_id(), first.tree.selected_id());
+    assert_eq!(second.tree.expanded, first.tree.expanded);
+    assert_eq!(second.list.selected, first.list.selected);
+    assert_eq!(second.body.key, first.body.key);
+    assert!(first.body.scroll > 0);
+    assert_eq!(second.body.scroll, first.body.scroll, "same line");
+    // Restoring opens the item without marking it read: nothing was read this run.
+    assert_eq!(second.reading.take_changes(), None);
+}
+
+#[test]
+fn what_vanished_is_skipped() {
+    let library = bundled();
+    let mut place = Place::default();
+    place.category = vec!["No such".into(), "category".into()];
+    place.expanded = vec![vec!["Gone".into()]];
+    place.item = Some("no/such/item".into());
+    place.focus = Pane::Body;
+    let mut app = app(library, 120, 40);
+    app.restore_place(place);
+    // The item is not there: the list is shown, on All, at its first row.
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.tree.selected, 0);
+    assert_eq!(app.list.selected, 0);
+}
+
+fn screen_after_reading(home: &TempDir, extra: &[&str]) -> String {
+    let mut s = Session::start(home, home.path(), extra, 120, 40);
+    s.wait_for_text("293/293");
+    s.type_keys("jjjljljll\r");
+    s.wait_for_text("How Uber Conquered Database Overload");
+    s.send("\x04\x04"); // Ctrl-D twice: half-way down the long body
+    let screen = s.wait_for_text(" READER ");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    screen
+}
+
+#[test]
+fn a_restart_opens_the_same_item_at_the_same_line() {
+    let home = TempDir::new("place-restart");
+    let before = screen_after_reading(&home, &[]);
+    assert!(home.path().join("data/quire/place.toml").exists());
+    let mut s = Session::start(&home, home.path(), &[], 120, 40);
+    let after = s.wait_for_text(" READER ");
+    // The whole screen is the same: the tree, the list, the body at the same line, 42%.
+    assert_eq!(after, before);
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
+
+#[test]
+fn no_restore_opens_at_the_top_and_leaves_the_place_alone() {
+    let home = TempDir::new("place-off");
+    screen_after_reading(&home, &[]);
+    let saved = std::fs::read_to_string(home.path().join("data/quire/place.toml")).unwrap();
+    let mut s = Session::start(&home, home.path(), &["--no-restore"], 120, 40);
+    let screen = s.wait_for_text(" CATEGORIES ");
+    assert!(screen.contains("1/5"), "{screen}");
+    s.type_keys("j");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    let after = std::fs::read_to_string(home.path().join("data/quire/place.toml")).unwrap();
+    assert_eq!(
+        after, saved,
+        "a run with --no-restore does not save its place"
+    );
+}
+
+#[test]
+fn the_config_can_turn_restoring_off() {
+    let home = TempDir::new("place-config");
+    home.write("config/quire/config.toml", "[reader]\nrestore = false\n");
+    screen_after_reading(&home, &[]);
+    assert!(!home.path().join("data/quire/place.toml").exists());
+    let mut s = Session::start(&home, home.path(), &[], 120, 40);
+    s.wait_for_text(" CATEGORIES ");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
