@@ -25,7 +25,16 @@ use crate::theme::Theme;
 use crate::tui::{Ending, Session};
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            if let Some(hint) = excluded_word_hint(&err) {
+                eprintln!("quire: {hint}");
+                return ExitCode::from(2);
+            }
+            err.exit()
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -33,6 +42,29 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `quire search -codel`: a word to leave out looks like an option to the argument parser,
+/// whose own tip would name only `-c`; say how to write the whole query instead.
+fn excluded_word_hint(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let search = args.iter().position(|a| a == "search")?;
+    let Some(ContextValue::String(bad)) = err.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    // clap names the first unknown letter (`-c`); the word the user typed is whole in argv.
+    let word = args[search + 1..]
+        .iter()
+        .find(|a| a.starts_with('-') && !a.starts_with("--") && a.starts_with(bad.as_str()))?;
+    Some(format!(
+        "{word} reads as an option; to leave out the word {:?}, put the query after --, and any \
+         options before it:\n  quire search --json -- {word}",
+        &word[1..],
+    ))
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {

@@ -536,7 +536,7 @@ fn cli_search_takes_a_query_of_excluded_words_only() {
     let home = common::TempDir::new("search-cli-exclude");
     let all = common::json(&common::quire(
         &home,
-        &["search", "--json", "--limit", "999", "-codel"],
+        &["search", "--json", "--limit", "999", "--", "-codel"],
     ));
     let all = all.as_array().unwrap();
     assert!(all.len() > 250, "{}", all.len());
@@ -546,10 +546,23 @@ fn cli_search_takes_a_query_of_excluded_words_only() {
             .unwrap()
             .starts_with("bookmarks/tech-insights/how-uber-conquered")
     }));
-    // An option after such a query would be searched for: refused, saying where it goes.
-    let output = common::quire(&home, &["search", "-codel", "--json"]);
-    assert!(!output.status.success());
-    assert!(common::stderr(&output).contains("put options first"));
+    // Without the `--`, the word reads as an option: the error says how to write it.
+    let output = common::quire(&home, &["search", "-codel"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = common::stderr(&output);
+    assert!(err.contains("quire search --json -- -codel"), "{err}");
+    // Options may follow the query's words.
+    let hits = common::json(&common::quire(
+        &home,
+        &["search", "codel", "--json", "--limit", "1"],
+    ));
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+    // A query that asks for nothing is refused.
+    for empty in ["", "   ", "is:"] {
+        let output = common::quire(&home, &["search", empty]);
+        assert!(!output.status.success(), "{empty:?}");
+        assert!(common::stderr(&output).contains("asks for nothing"));
+    }
 }
 
 /// Types a query into a reader of the bundled library and takes its results.

@@ -165,6 +165,38 @@ impl SearchPanel {
         self.cursor = self.input.len();
     }
 
+    /// Delete: the char under the cursor.
+    pub fn delete(&mut self) -> bool {
+        let Some(c) = self.input[self.cursor..].chars().next() else {
+            return false;
+        };
+        self.input
+            .replace_range(self.cursor..self.cursor + c.len_utf8(), "");
+        true
+    }
+
+    /// Ctrl-K: everything after the cursor.
+    pub fn kill_to_end(&mut self) -> bool {
+        let changed = self.cursor < self.input.len();
+        self.input.truncate(self.cursor);
+        changed
+    }
+
+    /// Ctrl-Left: to the start of this word, or of the one before.
+    pub fn word_left(&mut self) {
+        let before = self.input[..self.cursor].trim_end();
+        self.cursor = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    }
+
+    /// Ctrl-Right: past the end of this word, or of the next one.
+    pub fn word_right(&mut self) {
+        let rest = &self.input[self.cursor..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let word = rest.trim_start();
+        let end = word.find(char::is_whitespace).unwrap_or(word.len());
+        self.cursor += skipped + end;
+    }
+
     pub fn left(&mut self) {
         if let Some(c) = self.input[..self.cursor].chars().next_back() {
             self.cursor -= c.len_utf8();
@@ -208,5 +240,23 @@ mod tests {
         assert_eq!(p.cursor, p.input.len());
         assert!(p.clear());
         assert!(!p.backspace());
+    }
+
+    #[test]
+    fn readline_moves_and_deletes() {
+        let mut p = panel();
+        p.set("codel lifo pressure");
+        p.word_left();
+        assert_eq!(&p.input[p.cursor..], "pressure");
+        p.word_left();
+        p.word_left();
+        assert_eq!(p.cursor, 0);
+        p.word_right();
+        assert_eq!(&p.input[p.cursor..], " lifo pressure");
+        assert!(p.delete());
+        assert_eq!(p.input, "codellifo pressure");
+        assert!(p.kill_to_end());
+        assert_eq!(p.input, "codel");
+        assert!(!p.delete() && !p.kill_to_end());
     }
 }

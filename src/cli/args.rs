@@ -80,10 +80,10 @@ pub enum Command {
     ///
     /// Words must all match (by prefix or close spelling); also "exact phrase", -word,
     /// is:unread, is:read, kind:post, kind:bookmark, in:CATEGORY, tag:NAME.
-    /// A query may start with an excluded word: `quire search -codel` (options go first).
+    /// A query of excluded words only goes after `--`: `quire search -- -codel`.
     Search {
         /// The query; several arguments are joined with spaces.
-        #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+        #[arg(required = true, value_name = "QUERY")]
         query: Vec<String>,
         /// Show at most this many results (1 or more).
         #[arg(long, default_value_t = 20, value_parser = at_least_one)]

@@ -52,28 +52,17 @@ pub fn run_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The query's words as one text. Words may start with `-` (`quire search -codel`), so an
-/// option written after them would be taken as a word: that is refused, saying where it goes.
+/// The query's words as one text; a query that asks for nothing is refused (a filter still
+/// without its value, `is:`, asks for nothing).
 fn query_text(words: &[String]) -> Result<String> {
-    const OPTIONS: [&str; 6] = [
-        "--json",
-        "--limit",
-        "--content",
-        "--state",
-        "--config",
-        "--help",
-    ];
-    if let Some(option) = words.iter().find(|w| {
-        OPTIONS
-            .iter()
-            .any(|o| w.as_str() == *o || w.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
-    }) {
+    let text = words.join(" ");
+    if parse_query(&text).is_ok_and(|q| q.is_empty()) {
         anyhow::bail!(
-            "{option} comes after the query, where it would be searched for: put options first \
-             (quire search {option} … QUERY)"
+            "the query {text:?} asks for nothing: give a word, a \"phrase\", -word or a filter ({})",
+            crate::search::query::FILTERS
         );
     }
-    Ok(words.join(" "))
+    Ok(text)
 }
 
 /// The library with its read marks.

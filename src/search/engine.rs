@@ -17,9 +17,9 @@ use super::distance::{max_typos, prefix_distance};
 pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
 use super::query::{Filter, Query};
-use super::ranking::{MAX_PROXIMITY, Rank};
+use super::ranking::{MAX_PROXIMITY, Rank, TYPO_THRESHOLD};
 pub use super::snippet::Snippet;
-use super::snippet::best_line;
+use super::snippet::best_passage;
 use super::tokenize::{lower, words};
 use crate::content::Library;
 
@@ -300,6 +300,13 @@ pub fn search(
         terms,
         phrases: query.phrases.clone(),
     });
+    // Near spellings are for words that find too little as typed: when enough items hold
+    // every word as typed, those needing a typo (or a title's initials) are left out rather
+    // than listed below them (Typesense's `typo_tokens_threshold`).
+    let as_typed = candidates.iter().filter(|&&i| tally[i].typos == 0).count();
+    if as_typed >= TYPO_THRESHOLD {
+        candidates.retain(|&i| tally[i].typos == 0);
+    }
     let found = candidates.len();
     if highlighter.terms.is_empty() && highlighter.phrases.is_empty() {
         // Filters (or exclusions) only: list in library order.
@@ -375,7 +382,7 @@ fn look_closely(
     let terms = focused.terms();
 
     let title = focused.coverage(&it.title);
-    let line = best_line(&focused, body);
+    let line = best_passage(&focused, description, body);
     let mut together = [title, focused.coverage(description)].to_vec();
     together.extend(line.as_ref().map(|l| (l.covered, l.span)));
     let proximity = if terms <= 1 {
@@ -398,10 +405,18 @@ fn look_closely(
         0
     };
     let lines_with_hits = line.as_ref().map_or(0, |l| l.lines_with_hits as u32);
+    // Words found only in a body's markup (link targets and definitions the reader never
+    // sees) are not together where anyone reads them, and weigh as if found in a field after
+    // the body: `governance teams` finds the posts about them before a url holding both.
+    let hidden = tally.best_field == BODY_RANK && line.as_ref().is_some_and(|l| l.hidden);
     let rank = Rank {
         typos: u32::from(tally.typos),
-        proximity,
-        attribute: u32::from(tally.attribute),
+        proximity: if hidden && terms > 1 {
+            MAX_PROXIMITY
+        } else {
+            proximity
+        },
+        attribute: u32::from(tally.attribute) + if hidden { terms as u32 } else { 0 },
         inexact: u32::from(tally.inexact),
         title_misfit: 255 - fit,
         rarity: 255 - lines_with_hits.min(255),
@@ -412,10 +427,10 @@ fn look_closely(
         score: rank.score(),
         field,
         title_positions: title_positions(&focused, &it.title, index.acronym(item)),
-        // A body hit shows its line; so does a short-field hit whose words also stand
-        // together in the body.
+        // A body or description hit shows its passage; so does a title hit whose words also
+        // stand together in the text.
         snippet: line
-            .filter(|l| field == Field::Body || l.covered == terms)
+            .filter(|l| matches!(field, Field::Body | Field::Description) || l.covered == terms)
             .map(|l| l.snippet),
     };
     (rank, hit)

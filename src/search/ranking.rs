@@ -37,6 +37,11 @@ pub const RULES: [Rule; 6] = [
     Rule::Frequency,
 ];
 
+/// Items holding every query word as typed that make near spellings unnecessary: with at
+/// least this many, items that need a typo or a title's initials are not listed at all
+/// (`codel` lists the item saying "CoDel", not twenty-four more saying "code").
+pub const TYPO_THRESHOLD: usize = 1;
+
 /// What each rule measures of one item, every one "smaller is better".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Rank {

@@ -137,7 +137,8 @@ mod tests {
         place.focus = Pane::Body;
         place.remember(position("a", 10, 1));
         place.remember(position("b", 20, 2));
-        let (back, _) = Place::parse(&Stored::serialize(&place)).unwrap_or_else(|_| panic!("parses"));
+        let (back, _) =
+            Place::parse(&Stored::serialize(&place)).unwrap_or_else(|_| panic!("parses"));
         assert_eq!(
             back,
             Place {

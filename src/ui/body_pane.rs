@@ -30,6 +30,25 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     for (row, line) in visible.enumerate() {
         draw_line(frame, inner, row, line);
     }
+    // The match `n`/`N` are at: a mark in the column of air left of the text, so stepping
+    // between matches already on screen still shows where you are.
+    let current = app
+        .body
+        .marked
+        .as_ref()
+        .zip(app.body.current_match)
+        .and_then(|(marked, i)| marked.matches.get(i).copied());
+    let pane_inner = crate::app::layout::inner(area);
+    if let Some(line) = current
+        && inner.x > pane_inner.x
+        && line >= app.body.scroll
+        && line < app.body.scroll + height
+    {
+        let y = inner.y + (line - app.body.scroll) as u16;
+        frame
+            .buffer_mut()
+            .set_string(inner.x - 1, y, "▶", app.theme.search_match);
+    }
     if page.lines.len() > height && area.height > 2 {
         let mut state =
             ScrollbarState::new(page.lines.len().saturating_sub(height)).position(app.body.scroll);

@@ -89,11 +89,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
         return;
     }
     if let Some(error) = &panel.error {
-        for (i, text) in [error.as_str()].iter().enumerate().take(rows) {
-            let line = Line::styled(truncate(text, width), theme.status_error);
+        let wrapped = crate::render::wrap::wrap_lines(
+            &[Line::styled(error.clone(), theme.status_error)],
+            width,
+        );
+        for (i, line) in wrapped.iter().enumerate().take(rows) {
             frame
                 .buffer_mut()
-                .set_line(inner.x, inner.y + 1 + i as u16, &line, inner.width);
+                .set_line(inner.x, inner.y + 1 + i as u16, line, inner.width);
         }
         return;
     }

@@ -85,8 +85,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 /// The few keys that matter in the focused pane, as many as fit: only keys that work there
 /// (in the query box letters type, so none of the reader's letter keys are offered).
 fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
-    if app.search.as_ref().is_some_and(|p| p.typing) && app.focus == Focus::List {
-        let fixed = [("Enter", "open"), ("↓↑", "move"), ("Esc", "close")];
+    if let Some(panel) = &app.search
+        && panel.typing
+        && app.focus == Focus::List
+    {
+        let fixed: &[(&str, &str)] = if panel.results.hits.is_empty() {
+            &[("Esc", "close")]
+        } else {
+            &[("Enter", "open"), ("↓↑", "move"), ("Esc", "close")]
+        };
         return fit(
             app,
             fixed.iter().map(|(k, l)| (k.to_string(), *l)).collect(),
@@ -94,6 +101,11 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
         );
     }
     let searching = app.search.is_some();
+    // `o` only where there is a url to open.
+    let has_url = app
+        .selected_item()
+        .is_some_and(|i| app.library.items[i].url.is_some());
+    let has_links = app.page().is_some_and(|p| !p.links.is_empty());
     let wanted: &[(Action, &str)] = match app.focus {
         Focus::List if searching => &[
             (Action::Open, "open"),
@@ -132,6 +144,8 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
     };
     let keys = wanted
         .iter()
+        .filter(|(action, _)| has_url || *action != Action::OpenUrl)
+        .filter(|(action, _)| has_url || has_links || *action != Action::Links)
         .filter_map(|(action, label)| {
             let key = app.keymap.keys_for(*action).first()?.label();
             Some((key, *label))
