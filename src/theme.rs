@@ -115,7 +115,9 @@ impl Theme {
                 .bg(accent)
                 .add_modifier(Modifier::BOLD),
             selection_unfocused: Style::new().bg(Color::Gray),
-            tree_arrow: Style::new().fg(Color::Gray),
+            // ANSI grey (colour 7) is a light grey: on a light background only for borders
+            // and bars, never for anything to read.
+            tree_arrow: Style::new().fg(Color::DarkGray),
             count: Style::new().fg(Color::DarkGray),
             unread_marker: Style::new().fg(Color::Red),
             read_item: Style::new().fg(Color::DarkGray),
@@ -148,7 +150,7 @@ impl Theme {
                 .fg(Color::Blue)
                 .add_modifier(Modifier::UNDERLINED),
             markdown_list_marker: Style::new().fg(Color::Blue),
-            markdown_table: Style::new().fg(Color::Gray),
+            markdown_table: Style::new().fg(Color::DarkGray),
             ..Theme::dark()
         }
     }

@@ -125,3 +125,54 @@ fn wide_characters_never_overflow_a_pane() {
         }
     }
 }
+
+/// The luminance (0–1) of a foreground colour, when it is a known one.
+fn luminance(color: ratatui::style::Color) -> Option<f32> {
+    use ratatui::style::Color;
+    let (r, g, b) = match color {
+        Color::Rgb(r, g, b) => (r, g, b),
+        Color::White | Color::Gray => (230, 230, 230),
+        Color::Black => (0, 0, 0),
+        _ => return None,
+    };
+    Some((0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b)) / 255.0)
+}
+
+#[test]
+fn code_is_dark_on_the_light_theme_and_light_on_the_dark() {
+    use quire::content::{Root, load_library};
+    use quire::theme::Theme;
+    let home = common::TempDir::new("render-light");
+    home.write(
+        "lib/code.md",
+        "+++\ntitle = \"Code\"\n+++\n\n```rust\nfn main() {\n    let answer = 42; // the answer\n    println!(\"{answer}\");\n}\n```\n",
+    );
+    let library = load_library(&[Root::Dir(home.path().join("lib"))]).unwrap();
+    let code_colours = |theme: &Theme| -> Vec<f32> {
+        let page = quire::render::item_page(&library, 0, theme, 80);
+        page.lines[page.body_start..]
+            .iter()
+            .flat_map(|l| l.spans.iter())
+            .filter(|s| !s.content.trim().is_empty())
+            .filter_map(|s| s.style.fg.and_then(luminance))
+            .collect()
+    };
+    let light = code_colours(&Theme::light());
+    assert!(!light.is_empty(), "code is highlighted on the light theme");
+    assert!(
+        light.iter().all(|&l| l < 0.75),
+        "every coloured span of code is dark enough to read on a light background: {light:?}"
+    );
+    let dark = code_colours(&Theme::dark());
+    assert!(dark.iter().any(|&l| l > 0.6), "{dark:?}");
+    // NO_COLOR: no colour at all.
+    let none = code_colours(&Theme::light().without_colors());
+    assert!(none.is_empty(), "{none:?}");
+
+    // The light theme drawn, as a snapshot of the page (text only; the colours are checked
+    // above).
+    let mut app = common::screen::app(std::sync::Arc::new(library.clone()), 80, 24);
+    app.theme = Theme::light();
+    press(&mut app, "l<enter>");
+    assert_snapshot("light_code_80x24", &text(&draw(&app)));
+}

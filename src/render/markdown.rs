@@ -76,7 +76,13 @@ pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'s
 }
 
 fn render_bounded(bounded: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    let options = Options::new(Sheet::new(theme)).table_width(width.max(8));
+    let mut options = Options::new(Sheet::new(theme)).table_width(width.max(8));
+    // Code is coloured for the background it is read on: the default syntax theme is a dark
+    // one, whose light greys vanish on a light terminal. (Under NO_COLOR the colours are
+    // stripped below, whatever the theme.)
+    if theme.name == crate::theme::ThemeName::Light {
+        options = options.code_theme(tui_markdown::BuiltinCodeTheme::InspiredGitHub);
+    }
     let rendered = crate::panics::quietly(|| {
         let text: Text<'_> = tui_markdown::from_str_with_options(bounded, &options);
         to_owned_lines(text, theme)
