@@ -6,12 +6,13 @@
 
 pub mod action;
 pub mod body;
+pub mod find;
 pub mod keymap;
 pub mod layout;
-pub mod links;
 pub mod list;
 mod loading;
 mod mouse;
+pub mod picker;
 mod place;
 pub mod reading;
 mod reading_actions;
@@ -147,8 +148,10 @@ pub struct App {
     /// Open help overlay and its scroll offset.
     pub help: Option<usize>,
     pub confirm: Option<Confirm>,
-    /// The link picker (`f`), while open.
-    pub links: Option<links::LinkPicker>,
+    /// Find in the page (`/` in the body), while its word is painted.
+    pub find: Option<find::Find>,
+    /// The link picker (`f`) or the outline (`t`), while open.
+    pub picker: Option<picker::Picker>,
     pub search: Option<SearchPanel>,
     /// The last query run, recalled with `/` then Up.
     pub last_query: Option<String>,
@@ -186,7 +189,8 @@ impl App {
             reading,
             help: None,
             confirm: None,
-            links: None,
+            find: None,
+            picker: None,
             search: None,
             last_query: None,
             search_generation: 0,
@@ -235,14 +239,20 @@ impl App {
             return;
         }
         let action = self.keymap.resolve(key);
-        if self.links.is_some() {
+        if self.picker.is_some() {
             self.status = None;
-            self.pick_link(key, action);
+            self.use_picker(key, action);
             self.sync();
             return;
         }
         if self.help.is_some() {
             self.update_help(action);
+            return;
+        }
+        if self.find.as_ref().is_some_and(|f| f.typing) {
+            self.status = None;
+            self.type_in_find(key);
+            self.sync();
             return;
         }
         if self.search.as_ref().is_some_and(|s| s.typing) && self.focus == Focus::List {
@@ -329,6 +339,8 @@ impl App {
             }
             // Back from an opened result is back to the results, where j/k move.
             Action::Back => match self.focus {
+                // One level at a time: the word found in the page first.
+                Focus::Body if self.find.is_some() => self.find = None,
                 Focus::Body => self.focus = Focus::List,
                 Focus::List if self.search.is_some() => self.close_search(),
                 Focus::List => self.focus = Focus::Tree,
@@ -337,6 +349,9 @@ impl App {
             Action::OpenUrl => self.url_action(true),
             Action::CopyUrl => self.url_action(false),
             Action::Links => self.open_links(),
+            Action::Outline => self.open_outline(),
+            Action::NextHeading => self.jump_heading(true),
+            Action::PrevHeading => self.jump_heading(false),
             Action::ToggleRead => self.toggle_read(),
             Action::MarkAllRead => self.ask_mark_all_read(),
             Action::Undo => match self.reading.undo(&self.library) {
@@ -349,6 +364,8 @@ impl App {
             Action::NextUnread => self.jump_unread(true),
             Action::PrevUnread => self.jump_unread(false),
             Action::Suspend => self.effects.push(Effect::Suspend),
+            // In the body `/` finds in the page, as in less; elsewhere it searches everything.
+            Action::Search if self.focus == Focus::Body => self.start_find(),
             Action::Search => self.open_search(),
             Action::NextMatch | Action::PrevMatch => {
                 let forward = action == Action::NextMatch;
@@ -499,8 +516,8 @@ impl App {
             self.list.offset,
             usize::from(height(panes.list)),
         );
-        if let Some(picker) = &mut self.links {
-            let rows = links::picker_rows(links::picker_area(self.size, picker.rows.len()));
+        if let Some(picker) = &mut self.picker {
+            let rows = picker::picker_rows(picker::picker_area(self.size, picker.rows.len()));
             picker.offset = keep_visible(picker.selected, picker.offset, rows);
         }
         if let Some(panel) = &mut self.search {
@@ -616,6 +633,10 @@ impl App {
     /// While search is open the body previews the selected result with the query's words
     /// painted, scrolled to its best match the first time it is shown (for each query).
     fn follow_search(&mut self) {
+        if let Some(find) = &self.find {
+            self.body.set_highlight(Some(Arc::clone(&find.highlighter)));
+            return;
+        }
         let Some(panel) = &mut self.search else {
             self.body.set_highlight(None);
             return;

@@ -5,8 +5,8 @@
 mod body_pane;
 mod confirm;
 mod help;
-mod link_picker;
 mod list_pane;
+mod picker;
 mod search_pane;
 mod status_bar;
 mod tree_pane;
@@ -38,8 +38,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     if let Some(scroll) = app.help {
         help::draw(frame, frame.area(), app, scroll);
     }
-    if let Some(picker) = &app.links {
-        link_picker::draw(frame, frame.area(), app, picker);
+    if let Some(open) = &app.picker {
+        picker::draw(frame, frame.area(), app, open);
     }
     if let Some(question) = &app.confirm {
         confirm::draw(frame, frame.area(), app, question);

@@ -58,7 +58,7 @@ fn help_lists_the_bindings() {
     for text in [
         "Move down",
         "Focus the next pane",
-        "Search; Enter opens",
+        "in the body: find in the page",
         "Mark read / unread",
     ] {
         assert!(screen.contains(text), "help lacks {text}: {screen}");

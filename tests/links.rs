@@ -94,9 +94,12 @@ fn the_picker_lists_the_item_url_first_then_each_link() {
     for (w, h) in [(120, 40), (80, 24), (40, 12)] {
         let mut app = reading(w, h);
         press(&mut app, "f");
-        let picker = app.links.as_ref().expect("picker open");
+        let picker = app.picker.as_ref().expect("picker open");
         assert_eq!(picker.rows.len(), 10);
-        assert_eq!(picker.rows[0].url, "https://blog.example.org/linked-post");
+        assert_eq!(
+            picker.rows[0].target,
+            quire::app::picker::Target::Url("https://blog.example.org/linked-post".into())
+        );
         assert_snapshot(&format!("links_picker_{w}x{h}"), &text(&draw(&app)));
     }
 }
@@ -106,7 +109,7 @@ fn typing_a_number_and_enter_opens_that_link() {
     let mut app = reading(120, 40);
     app.take_effects();
     press(&mut app, "f2<enter>");
-    assert!(app.links.is_none());
+    assert!(app.picker.is_none());
     assert_eq!(
         app.take_effects(),
         [Effect::OpenUrl(
@@ -131,7 +134,7 @@ fn typing_a_number_and_enter_opens_that_link() {
     );
     // Esc closes without doing anything.
     press(&mut app, "f<esc>");
-    assert!(app.links.is_none() && app.take_effects().is_empty());
+    assert!(app.picker.is_none() && app.take_effects().is_empty());
 }
 
 #[test]

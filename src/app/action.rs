@@ -61,6 +61,12 @@ pub enum Action {
     CopyUrl,
     /// Pick a link of the item shown (its own url, then each numbered link of its text) to open or copy
     Links,
+    /// Outline: the headings of the item shown (a category's sections), to jump to one
+    Outline,
+    /// Scroll the body to the next heading
+    NextHeading,
+    /// Scroll the body to the previous heading
+    PrevHeading,
     /// Suspend Quire and return to the shell (`fg` resumes)
     Suspend,
     /// Show or hide this help
@@ -94,12 +100,17 @@ impl Action {
             Action::UnreadOnly => "Show only unread items, or all",
             Action::NextUnread => "Next unread item",
             Action::PrevUnread => "Previous unread item",
-            Action::Search => "Search; Enter opens a result, Esc returns, Up recalls",
+            Action::Search => {
+                "Search everything (in the body: find in the page, as less does; Esc then / to search everything)"
+            }
             Action::NextMatch => "Next match of the search in the body (goes round)",
             Action::PrevMatch => "Previous match of the search in the body (goes round)",
             Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
             Action::CopyUrl => "Copy the url to the clipboard (OSC 52)",
             Action::Links => "Links of the item: type a number or move, Enter opens, y copies",
+            Action::Outline => "Outline: the headings (a category's sections), Enter jumps",
+            Action::NextHeading => "Next heading in the body",
+            Action::PrevHeading => "Previous heading in the body",
             Action::Suspend => "Suspend to the shell (fg resumes)",
             Action::Help => "Show or hide this help",
             Action::Quit => "Quit",
@@ -120,6 +131,9 @@ impl Action {
                     Action::PageUp,
                     Action::HalfPageDown,
                     Action::HalfPageUp,
+                    Action::NextHeading,
+                    Action::PrevHeading,
+                    Action::Outline,
                 ],
             ),
             (

@@ -279,6 +279,28 @@ impl Body {
         Some(if wrapped { Step::Wrapped } else { Step::Moved })
     }
 
+    /// Goes to the first match at or below the top of the view (the first of the page when
+    /// there is none below), as less's search starts from the screen shown.
+    pub fn match_from_view(&mut self, height: usize) -> bool {
+        let Some(marked) = &self.marked else {
+            return false;
+        };
+        let Some(first) = marked
+            .matches
+            .iter()
+            .position(|&n| n >= self.scroll)
+            .or((!marked.matches.is_empty()).then_some(0))
+        else {
+            return false;
+        };
+        let line = marked.matches[first];
+        self.current_match = Some(first);
+        if line < self.scroll || line >= self.scroll + height {
+            self.scroll = line.saturating_sub(height / 3).min(self.max_scroll(height));
+        }
+        true
+    }
+
     /// "3/7" for the status bar, while matches are painted.
     pub fn match_position(&self) -> Option<(usize, usize)> {
         let marked = self.marked.as_ref()?;

@@ -11,15 +11,15 @@ impl App {
         if self.confirm.is_some() {
             return;
         }
-        if self.links.is_some() {
+        if self.picker.is_some() {
             match event.kind {
                 MouseEventKind::ScrollDown => {
-                    self.pick_link(Key::plain(KeyCode::Down), Some(Action::Down))
+                    self.use_picker(Key::plain(KeyCode::Down), Some(Action::Down))
                 }
                 MouseEventKind::ScrollUp => {
-                    self.pick_link(Key::plain(KeyCode::Up), Some(Action::Up))
+                    self.use_picker(Key::plain(KeyCode::Up), Some(Action::Up))
                 }
-                MouseEventKind::Down(_) => self.links = None,
+                MouseEventKind::Down(_) => self.picker = None,
                 _ => return,
             }
             self.sync();

@@ -26,6 +26,17 @@ pub struct Page {
     pub body_start: usize,
     /// The body's links, numbered from 1 in this order.
     pub links: Vec<Link>,
+    /// The body's headings, with the page line each stands on (for `t`, `{` and `}`).
+    pub headings: Vec<Heading>,
+}
+
+/// A heading of a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    /// The page line it stands on.
+    pub line: usize,
 }
 
 const LABEL_WIDTH: usize = 10;
@@ -108,13 +119,59 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         push_link_list(&mut lines, &links, theme, w);
         links
     };
+    let headings = find_headings(&item.body, &lines, body_start);
     Page {
         key: PageKey::Item(index),
         width,
         lines,
         body_start,
         links,
+        headings,
     }
+}
+
+/// The headings of `markdown`, found on the laid-out `lines` from `from` on: each is the
+/// first line after the previous one that shows its marks (`## `) and the start of its text.
+fn find_headings(markdown: &str, lines: &[Line<'static>], from: usize) -> Vec<Heading> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut source: Vec<(u8, String)> = Vec::new();
+    let mut open: Option<(u8, String)> = None;
+    for event in Parser::new_ext(markdown, super::links::parse_options()) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => open = Some((level as u8, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = &mut open {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => source.extend(open.take()),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    let mut at = from;
+    for (level, text) in source {
+        let text = crate::text::sanitize_line(&text);
+        let marks = "#".repeat(usize::from(level));
+        let start: String = text.chars().take(16).collect::<String>();
+        let start = start.trim();
+        let hit = lines.get(at..).unwrap_or(&[]).iter().position(|line| {
+            let shown: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            let shown = shown.trim_start_matches(['>', ' ']);
+            shown
+                .strip_prefix(marks.as_str())
+                .is_some_and(|rest| rest.starts_with(' ') && rest.trim_start().starts_with(start))
+        });
+        if let Some(offset) = hit {
+            found.push(Heading {
+                level,
+                text,
+                line: at + offset,
+            });
+            at += offset + 1;
+        }
+    }
+    found
 }
 
 /// The links under the body, one a line: a url is cut with `…` rather than wrapped mid-word
@@ -169,6 +226,7 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         body_start: lines.len(),
         lines,
         links: Vec::new(),
+        headings: Vec::new(),
     }
 }
 
@@ -258,6 +316,7 @@ pub fn category_page(
         lines,
         body_start,
         links: Vec::new(),
+        headings: Vec::new(),
     }
 }
 

@@ -12,6 +12,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
     let theme = &app.theme;
     let width = usize::from(area.width);
+    if let Some(find) = app.find.as_ref().filter(|f| f.typing) {
+        draw_find_prompt(frame, area, app, &find.input);
+        return;
+    }
     let position = match (&app.search, app.focus) {
         (Some(panel), Focus::List | Focus::Body) => {
             format!(
@@ -82,6 +86,42 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .set_line(area.x, area.y, &line, area.width);
 }
 
+/// Find in the page: the word being typed after a `/`, as less prompts for it.
+fn draw_find_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, input: &str) {
+    let theme = &app.theme;
+    let width = usize::from(area.width);
+    let hint = "  Enter find  Esc cancel";
+    let room = width.saturating_sub(2 + display_width(hint)).max(1);
+    // The end of a long word stays in view, where the cursor is.
+    let shown: String = {
+        let mut kept: Vec<char> = Vec::new();
+        let mut used = 0;
+        for c in input.chars().rev() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > room.saturating_sub(1) {
+                break;
+            }
+            used += w;
+            kept.push(c);
+        }
+        kept.into_iter().rev().collect()
+    };
+    let line = Line::from(vec![
+        Span::styled(" /", theme.status_key),
+        Span::styled(shown.clone(), theme.status),
+        Span::styled(
+            truncate(hint, width.saturating_sub(2 + display_width(&shown))),
+            theme.status,
+        ),
+    ]);
+    frame.buffer_mut().set_style(area, theme.status);
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y, &line, area.width);
+    let x = area.x + (2 + display_width(&shown)).min(width.saturating_sub(1)) as u16;
+    frame.set_cursor_position(ratatui::layout::Position::new(x, area.y));
+}
+
 /// The few keys that matter in the focused pane, as many as fit: only keys that work there
 /// (in the query box letters type, so none of the reader's letter keys are offered).
 fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
@@ -114,7 +154,7 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
             (Action::Back, "close"),
             (Action::Help, "help"),
         ],
-        Focus::Body if searching => &[
+        Focus::Body if searching || app.find.is_some() => &[
             (Action::NextMatch, "next match"),
             (Action::PrevMatch, "previous"),
             (Action::Back, "results"),

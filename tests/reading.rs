@@ -1,0 +1,129 @@
+//! Reading a body: the outline of its headings, `{` and `}` between them, and find in the
+//! page as less does it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::screen::{app, assert_snapshot, bundled, draw, press, text};
+use quire::app::Focus;
+use quire::app::picker::{PickerKind, Target};
+
+/// The bundled About page: four `##` headings in a long body.
+fn about(width: u16, height: u16) -> quire::app::App {
+    let mut app = app(bundled(), width, height);
+    press(&mut app, "jl<enter>");
+    assert_eq!(app.focus, Focus::Body);
+    app
+}
+
+#[test]
+fn the_outline_lists_the_headings_and_jumps_to_one() {
+    for (w, h) in [(120, 40), (80, 24), (40, 12)] {
+        let mut app = about(w, h);
+        press(&mut app, "t");
+        let picker = app.picker.as_ref().expect("outline open");
+        assert_eq!(picker.kind, PickerKind::Outline);
+        let texts: Vec<&str> = picker.rows.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Work at Oxide",
+                "Work at Joyent (2010 - 2019)",
+                "Work at Fishworks (2007 - 2010)",
+                "Other interests"
+            ]
+        );
+        assert_snapshot(&format!("outline_{w}x{h}"), &text(&draw(&app)));
+        // The third heading: the body scrolls to it.
+        let Target::Line(line) = picker.rows[2].target else {
+            panic!()
+        };
+        press(&mut app, "jj<enter>");
+        assert!(app.picker.is_none());
+        let page = app.page().unwrap();
+        assert!(
+            page.lines[line].to_string().contains("Work at Fishworks"),
+            "{}",
+            page.lines[line]
+        );
+        let expected = line.min(app.body.max_scroll(app.body_height()));
+        assert_eq!(app.body.scroll, expected);
+    }
+}
+
+#[test]
+fn braces_step_from_heading_to_heading() {
+    let mut app = about(120, 40);
+    let headings: Vec<usize> = app
+        .page()
+        .unwrap()
+        .headings
+        .iter()
+        .map(|h| h.line)
+        .collect();
+    assert_eq!(headings.len(), 4);
+    press(&mut app, "}");
+    assert_eq!(app.body.scroll, headings[0]);
+    press(&mut app, "}");
+    assert_eq!(app.body.scroll, headings[1]);
+    press(&mut app, "{");
+    assert_eq!(app.body.scroll, headings[0]);
+    press(&mut app, "{");
+    assert_eq!(app.body.scroll, 0, "to the top: no heading above the first");
+    assert!(app.status.clone().is_none_or(|s| !s.error));
+}
+
+#[test]
+fn find_in_the_page_paints_steps_and_wraps() {
+    let mut app = about(120, 40);
+    press(&mut app, "/rust");
+    let find = app.find.as_ref().expect("prompt open");
+    assert!(find.typing);
+    assert_eq!(find.input, "rust");
+    // Every place is painted as it is typed, and the view is on the first one.
+    let (at, of) = app.body.match_position().unwrap();
+    assert!(of >= 3, "{of}");
+    assert_eq!(at, 1);
+    let screen = text(&draw(&app));
+    assert!(
+        screen.contains(" /rust"),
+        "the prompt at the bottom:\n{screen}"
+    );
+    press(&mut app, "<enter>");
+    assert!(!app.find.as_ref().unwrap().typing);
+    assert!(text(&draw(&app)).contains(&format!("match 1/{of}")));
+    for n in 2..=of {
+        press(&mut app, "n");
+        assert_eq!(app.body.match_position(), Some((n, of)));
+    }
+    press(&mut app, "n");
+    assert_eq!(app.body.match_position(), Some((1, of)));
+    assert_eq!(
+        app.status.clone().unwrap().text,
+        "search wrapped to the top"
+    );
+    // Esc clears the word (one level), then goes back to the list.
+    press(&mut app, "<esc>");
+    assert!(app.find.is_none() && app.body.marked.is_none());
+    assert_eq!(app.focus, Focus::Body);
+    press(&mut app, "<esc>");
+    assert_eq!(app.focus, Focus::List);
+    // From the list, `/` is the library search again.
+    press(&mut app, "/");
+    assert!(app.search.is_some() && app.find.is_none());
+}
+
+#[test]
+fn a_word_not_in_the_page_says_so() {
+    let mut app = about(120, 40);
+    press(&mut app, "/zzqx<enter>");
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("not found"),
+        "{status:?}"
+    );
+    // q typed in the prompt is a letter, not quit.
+    press(&mut app, "/q");
+    assert!(!app.should_quit);
+    assert_eq!(app.find.as_ref().unwrap().input, "q");
+}
