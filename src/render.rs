@@ -5,6 +5,7 @@
 
 pub mod bounds;
 pub mod highlight;
+pub mod html;
 pub mod links;
 pub mod markdown;
 pub mod page;

@@ -127,3 +127,44 @@ fn a_word_not_in_the_page_says_so() {
     assert!(!app.should_quit);
     assert_eq!(app.find.as_ref().unwrap().input, "q");
 }
+
+#[test]
+fn html_in_a_body_reads_as_text_never_as_tags() {
+    use quire::content::{Root, load_library};
+    let home = common::TempDir::new("reading-html");
+    home.write(
+        "lib/html.md",
+        "+++\ntitle = \"Html\"\n+++\n\nIntro with <b>bold</b> and a break<br>here.\n\n<details><summary>Example failure</summary>\n\nThe *details* inside.\n\n</details>\n\n<pre><code class=\"language-rust\">fn f&lt;'a&gt;() {}</code></pre>\n\n<img src=\"https://img.example.org/ferris.png\" alt=\"Ferris\" class=\"right\">\n\n<div style=\"x\"><a href=\"https://example.org/goals\"><strong>Goals</strong></a></div>\n",
+    );
+    let library = std::sync::Arc::new(load_library(&[Root::Dir(home.path().join("lib"))]).unwrap());
+    let page = quire::render::item_page(&library, 0, &quire::theme::Theme::dark(), 80);
+    let all: String = page.lines.iter().map(|l| l.to_string() + "\n").collect();
+    for tag in [
+        "<b>",
+        "<br>",
+        "<details>",
+        "<summary>",
+        "<pre>",
+        "<code",
+        "<img",
+        "<div",
+        "<a ",
+        "</",
+    ] {
+        assert!(!all.contains(tag), "{tag} shown:\n{all}");
+    }
+    assert!(all.contains("Intro with bold and a break\nhere."), "{all}");
+    assert!(all.contains("#### Example failure"), "{all}");
+    assert!(page.headings.iter().any(|h| h.text == "Example failure"));
+    assert!(all.contains("fn f<'a>() {}"), "{all}");
+    assert!(all.contains("[image: Ferris][1]"), "{all}");
+    assert!(all.contains("Goals[2]"), "{all}");
+    let urls: Vec<&str> = page.links.iter().map(|l| l.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://img.example.org/ferris.png",
+            "https://example.org/goals"
+        ]
+    );
+}

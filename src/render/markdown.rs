@@ -56,14 +56,48 @@ impl StyleSheet for Sheet {
     }
 }
 
-/// Renders an item's body with its links numbered where they stand; the links come back in
-/// the order of their numbers.
-pub fn render_body(markdown: &str, theme: &Theme, width: u16) -> (Vec<Line<'static>>, Vec<Link>) {
+/// An item's body laid out: its lines, its links in the order of their numbers, and its
+/// headings (level and text) in order.
+pub struct RenderedBody {
+    pub lines: Vec<Line<'static>>,
+    pub links: Vec<Link>,
+    pub headings: Vec<(u8, String)>,
+}
+
+/// Renders an item's body with its HTML reduced to text and its links numbered where they
+/// stand.
+pub fn render_body(markdown: &str, theme: &Theme, width: u16) -> RenderedBody {
     let bounded = super::bounds::bound(markdown);
-    let (numbered, links) = number_links(&bounded);
+    let reduced = super::html::reduce_html(&bounded);
+    let headings = headings_of(&reduced);
+    let (numbered, links) = number_links(&reduced);
     let mut lines = render_bounded(&numbered, theme, width);
     style_numbers(&mut lines, theme.markdown_link);
-    (lines, links)
+    RenderedBody {
+        lines,
+        links,
+        headings,
+    }
+}
+
+/// The headings of `markdown`: level and text, in order.
+fn headings_of(markdown: &str) -> Vec<(u8, String)> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut found = Vec::new();
+    let mut open: Option<(u8, String)> = None;
+    for event in Parser::new_ext(markdown, super::links::parse_options()) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => open = Some((level as u8, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = &mut open {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => found.extend(open.take()),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Renders markdown (a category's description); `width` sizes tables to the pane.
@@ -130,7 +164,7 @@ fn to_owned_lines(text: Text<'_>, theme: &Theme) -> Vec<Line<'static>> {
 /// The body as the reader shows it, without styles, for `quire show`: links numbered where
 /// they stand and listed, whole, at the end.
 pub fn plain_lines(markdown: &str) -> Vec<String> {
-    let (lines, links) = render_body(markdown, &Theme::dark(), 100);
+    let RenderedBody { lines, links, .. } = render_body(markdown, &Theme::dark(), 100);
     let mut out: Vec<String> = lines
         .iter()
         .map(|line| {

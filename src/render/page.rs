@@ -99,7 +99,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     lines.push(Line::default());
     lines.push(Line::styled("─".repeat(w), theme.border));
     let body_start = lines.len();
-    let links = if item.body.trim().is_empty() {
+    let (links, headings) = if item.body.trim().is_empty() {
         lines.push(Line::default());
         lines.extend(wrap_lines(&[no_text_notice(item, theme)], w));
         if let Some(url) = &item.url {
@@ -111,15 +111,15 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
                 w,
             ));
         }
-        Vec::new()
+        (Vec::new(), Vec::new())
     } else {
         lines.push(Line::default());
-        let (body, links) = render_body(&item.body, theme, width);
-        lines.extend(wrap_lines(&body, w));
-        push_link_list(&mut lines, &links, theme, w);
-        links
+        let body = render_body(&item.body, theme, width);
+        lines.extend(wrap_lines(&body.lines, w));
+        push_link_list(&mut lines, &body.links, theme, w);
+        (body.links, body.headings)
     };
-    let headings = find_headings(&item.body, &lines, body_start);
+    let headings = place_headings(headings, &lines, body_start);
     Page {
         key: PageKey::Item(index),
         width,
@@ -130,24 +130,9 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     }
 }
 
-/// The headings of `markdown`, found on the laid-out `lines` from `from` on: each is the
-/// first line after the previous one that shows its marks (`## `) and the start of its text.
-fn find_headings(markdown: &str, lines: &[Line<'static>], from: usize) -> Vec<Heading> {
-    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-    let mut source: Vec<(u8, String)> = Vec::new();
-    let mut open: Option<(u8, String)> = None;
-    for event in Parser::new_ext(markdown, super::links::parse_options()) {
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => open = Some((level as u8, String::new())),
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, text)) = &mut open {
-                    text.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => source.extend(open.take()),
-            _ => {}
-        }
-    }
+/// Finds each heading on the laid-out `lines` from `from` on: the first line after the
+/// previous heading's that shows its marks (`## `) and the start of its text.
+fn place_headings(source: Vec<(u8, String)>, lines: &[Line<'static>], from: usize) -> Vec<Heading> {
     let mut found = Vec::new();
     let mut at = from;
     for (level, text) in source {
