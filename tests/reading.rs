@@ -168,3 +168,52 @@ fn html_in_a_body_reads_as_text_never_as_tags() {
         ]
     );
 }
+
+#[test]
+fn next_unread_from_the_tree_takes_the_first_unread_item() {
+    let mut app = app(bundled(), 120, 40);
+    assert_eq!(app.focus, Focus::Tree);
+    press(&mut app, "]");
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(
+        app.list.selected, 0,
+        "the first item is unread: it is the one"
+    );
+}
+
+#[test]
+fn the_list_header_counts_unread_as_marks_change() {
+    let mut app = app(bundled(), 120, 40);
+    press(&mut app, "jl"); // About: one item
+    let header = |app: &quire::app::App| text(&draw(app)).lines().next().unwrap().to_string();
+    assert!(header(&app).contains("About · 1/1"), "{}", header(&app));
+    press(&mut app, "m");
+    assert!(header(&app).contains("About · 0/1"), "{}", header(&app));
+    press(&mut app, "u");
+    assert!(header(&app).contains("About · 1/1"), "{}", header(&app));
+    // In the unread view, marking everything read shows 0 at once.
+    press(&mut app, "UMy");
+    assert!(header(&app).contains("0 unread"), "{}", header(&app));
+}
+
+#[test]
+fn items_of_the_same_title_say_where_they_are_from() {
+    use quire::content::{Root, load_library};
+    let home = common::TempDir::new("reading-twins");
+    home.write(
+        "lib/one/notes.md",
+        "+++\ntitle = \"Notes\"\ndate = 2026-01-02\n+++\nA.",
+    );
+    home.write(
+        "lib/two/notes.md",
+        "+++\ntitle = \"Notes\"\ndate = 2026-01-01\n+++\nB.",
+    );
+    let library = std::sync::Arc::new(load_library(&[Root::Dir(home.path().join("lib"))]).unwrap());
+    let app = common::screen::app(library, 100, 20);
+    let screen = text(&draw(&app));
+    assert!(
+        screen.contains("Notes") && screen.contains("one 2026-01-02"),
+        "{screen}"
+    );
+    assert!(screen.contains("two 2026-01-01"), "{screen}");
+}

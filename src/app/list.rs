@@ -15,6 +15,8 @@ pub struct ItemList {
     pub sort: SortOrder,
     /// Listing only unread items (the unread-only view).
     pub unread_only: bool,
+    /// Items whose title another item of the list has too: they show where they are from.
+    pub same_title: std::collections::HashSet<usize>,
     /// Set when the listing must be recomputed even for the same category.
     stale: bool,
 }
@@ -22,6 +24,7 @@ pub struct ItemList {
 impl ItemList {
     pub fn new(library: &Library, category: CategoryId, sort: SortOrder) -> ItemList {
         let items = items_in_order(library, category, sort);
+        let same_title = same_titles(library, &items);
         ItemList {
             category,
             items,
@@ -29,6 +32,7 @@ impl ItemList {
             offset: 0,
             sort,
             unread_only: false,
+            same_title,
             stale: false,
         }
     }
@@ -58,6 +62,7 @@ impl ItemList {
         if self.unread_only {
             items.retain(|&i| !is_read(i) || (same && Some(i) == keep));
         }
+        self.same_title = same_titles(library, &items);
         self.items = items;
         self.selected = keep
             .and_then(|k| self.items.iter().position(|&i| i == k))
@@ -71,6 +76,25 @@ impl ItemList {
     pub fn invalidate(&mut self) {
         self.stale = true;
     }
+}
+
+/// The items of `items` whose title (ignoring case) another of them has too.
+fn same_titles(library: &Library, items: &[usize]) -> std::collections::HashSet<usize> {
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut same = std::collections::HashSet::new();
+    for &i in items {
+        let title = library.items[i].title.to_lowercase();
+        match first.get(&title) {
+            Some(&other) => {
+                same.insert(other);
+                same.insert(i);
+            }
+            None => {
+                first.insert(title, i);
+            }
+        }
+    }
+    same
 }
 
 /// Posts in the configured order (newest first by default; undated last, by weight), then

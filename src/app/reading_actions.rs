@@ -83,12 +83,14 @@ impl App {
     pub(super) fn jump_unread(&mut self, forward: bool) {
         let list = &self.list;
         let unread = |(_, item): &(usize, &usize)| !self.reading.is_read(**item);
+        // From the tree nothing in the list is being read yet: the first unread counts too.
+        let from = if self.focus == Focus::Tree {
+            0
+        } else {
+            list.selected + 1
+        };
         let found = if forward {
-            list.items
-                .iter()
-                .enumerate()
-                .skip(list.selected + 1)
-                .find(unread)
+            list.items.iter().enumerate().skip(from).find(unread)
         } else {
             list.items
                 .iter()

@@ -12,10 +12,17 @@ use crate::render::wrap::{display_width, truncate};
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
     let category = app.library.category(app.list.category);
+    // Counted as drawn, so marking (`m`, `M`, undo) shows at once, in the unread view too.
+    let unread = app
+        .list
+        .items
+        .iter()
+        .filter(|&&i| !app.reading.is_read(i))
+        .count();
     let title = if app.list.unread_only {
-        format!(" {} · {} unread ", category.name, app.list.items.len())
+        format!(" {} · {unread} unread ", category.name)
     } else {
-        format!(" {} · {} ", category.name, app.list.items.len())
+        format!(" {} · {unread}/{} ", category.name, app.list.items.len())
     };
     let title = truncate(&title, usize::from(area.width.saturating_sub(2)));
     let block = pane_block(app, Focus::List, title);
@@ -50,10 +57,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         } else {
             Span::styled("● ", theme.unread_marker)
         };
-        let meta = meta(&app.library, item, app.list.category, width / 3);
+        let twin = app.list.same_title.contains(&index);
+        let room_for_meta = if twin { width / 2 } else { width / 3 };
+        let meta = meta(&app.library, item, app.list.category, room_for_meta, twin);
         let meta_width = display_width(&meta);
-        // The title matters more: the date or source only shows when the title keeps room.
-        let show_meta = meta_width > 0 && width > 2 + 24.max(width / 2) + meta_width;
+        // The title matters more: a date (short, and what orders posts) shows when the title
+        // keeps 16 columns, a link's site only when it keeps half the row; what tells two
+        // items of the same title apart always shows.
+        let room = match item.kind {
+            _ if twin => 12,
+            ItemKind::Post => 16,
+            ItemKind::Bookmark => 24.max(width / 2),
+        };
+        let show_meta = meta_width > 0 && width > 2 + room + meta_width;
         let title_width = width.saturating_sub(2 + if show_meta { meta_width + 1 } else { 0 });
         let title = truncate(&item.title, title_width);
         let pad = title_width.saturating_sub(display_width(&title));
@@ -80,9 +96,31 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 /// The date of a post; for a bookmark, its link's host, else its section when the list
-/// spans several sections.
-fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize) -> String {
+/// spans several sections. An item whose title another in the list has says where it is
+/// from (its section, else its file).
+fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize, twin: bool) -> String {
     let text = match item.kind {
+        _ if twin => {
+            let section = &library.category(item.category).name;
+            // File names come from disk: cleaned like every other text shown.
+            let file = crate::text::sanitize_line(
+                &item
+                    .source
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            let place = if item.category != listed {
+                section.clone()
+            } else {
+                format!("{file}:{}", item.source.line)
+            };
+            match item.date {
+                Some(date) if item.kind == ItemKind::Post => format!("{place} {date}"),
+                _ => place,
+            }
+        }
         ItemKind::Post => item.date.map(|d| d.to_string()).unwrap_or_default(),
         ItemKind::Bookmark => match item.url_site() {
             Some(site) => site.to_string(),
@@ -90,5 +128,5 @@ fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize) -> Strin
             None => String::new(),
         },
     };
-    truncate(&text, max.min(24))
+    truncate(&text, max.min(if twin { 32 } else { 24 }))
 }
