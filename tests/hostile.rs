@@ -142,6 +142,13 @@ fn the_reader_never_writes_content_as_control_sequences() {
     for _ in 0..16 {
         s.type_keys("\r");
         s.type_keys("G");
+        // The link picker and the outline show text from the body too.
+        s.type_keys("f");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        s.send("\x1b");
+        s.type_keys("t");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        s.send("\x1b");
         s.send("\x1b");
         std::thread::sleep(std::time::Duration::from_millis(40));
         s.type_keys("j");
@@ -305,5 +312,56 @@ fn the_checker_itself_catches_what_it_must() {
     assert_only_backend_sequences(
         b"\x1b[?1049h\x1b[1;1H\x1b[38;5;6mtext\x1b[0m\x1b[2J\x1b[?25l",
         "backend",
+    );
+}
+
+#[test]
+fn links_inside_bodies_are_listed_clean_and_scripts_refused() {
+    use quire::content::{Root, load_library};
+    let home = TempDir::new("hostile-body-links");
+    let root = hostile_library(&home);
+    let library = std::sync::Arc::new(load_library(&[Root::Dir(root)]).unwrap());
+    let index = library
+        .items
+        .iter()
+        .position(|i| i.title == "Links inside a body")
+        .unwrap();
+    let page = quire::render::item_page(&library, index, &quire::theme::Theme::dark(), 100);
+    for line in &page.lines {
+        for span in &line.spans {
+            assert!(quire::text::is_clean(&span.content), "{:?}", span.content);
+        }
+    }
+    for link in &page.links {
+        assert!(quire::text::is_clean(&link.url), "{:?}", link.url);
+        assert!(quire::text::is_clean(&link.text), "{:?}", link.text);
+    }
+    for heading in &page.headings {
+        assert!(quire::text::is_clean(&heading.text), "{:?}", heading.text);
+    }
+    let urls: Vec<&str> = page.links.iter().map(|l| l.url.as_str()).collect();
+    assert!(urls.contains(&"javascript:alert(1)"), "{urls:?}");
+    assert!(urls.contains(&"javascript:alert(2)"), "{urls:?}");
+    // Listed, but the opener refuses them: open the item from the list of All, then pick
+    // the script link by its number.
+    let script = page
+        .links
+        .iter()
+        .position(|l| l.url == "javascript:alert(1)")
+        .unwrap()
+        + 1;
+    let mut reader = common::screen::app(library, 120, 40);
+    common::screen::press(&mut reader, "<tab>");
+    let row = reader.list.items.iter().position(|&i| i == index).unwrap();
+    reader.list.selected = row;
+    common::screen::press(&mut reader, "<enter>");
+    assert_eq!(reader.body.key, Some(quire::render::PageKey::Item(index)));
+    reader.take_effects();
+    common::screen::press(&mut reader, &format!("f{script}<enter>"));
+    assert!(reader.take_effects().is_empty(), "nothing opened");
+    let status = reader.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("Not opening"),
+        "{status:?}"
     );
 }
