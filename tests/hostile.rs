@@ -233,21 +233,7 @@ fn json_output_is_escaped_json() {
 fn urls_from_content_are_opened_only_when_safe_and_without_a_shell() {
     let home = TempDir::new("hostile-open");
     let root = home.path().join("lib");
-    let log = home.path().join("opener.log");
-    let opener = home.path().join("opener.sh");
-    std::fs::write(
-        &opener,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" >> {}\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let (opener, log) = common::recording_opener(&home);
     std::fs::create_dir_all(root.join("bookmarks")).unwrap();
     let tricky = "https://x.example/a;touch${IFS}/tmp/quire-pwned|sh&b=`id`$(id)";
     std::fs::write(

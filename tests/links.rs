@@ -156,21 +156,7 @@ fn quire_show_numbers_links_and_lists_them_at_the_end() {
 #[test]
 fn the_opener_receives_exactly_the_link_picked() {
     let home = TempDir::new("links-open");
-    let log = home.path().join("opener.log");
-    let opener = home.path().join("opener.sh");
-    std::fs::write(
-        &opener,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" >> {}\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let (opener, log) = common::recording_opener(&home);
     let content = fixture("links").display().to_string();
     let opener_path = opener.display().to_string();
     let mut s = Session::start_with_env(

@@ -116,11 +116,6 @@ impl Highlighter {
     pub fn find(&self, text: &str) -> Vec<Range<usize>> {
         self.within([text]).find(text)
     }
-
-    /// [`Focused::coverage`], narrowed to `text` itself.
-    pub fn coverage(&self, text: &str) -> (usize, usize) {
-        self.within([text]).coverage(text)
-    }
 }
 
 impl Focused<'_> {

@@ -49,11 +49,6 @@ fn key(c: &Coverage) -> (usize, usize, std::cmp::Reverse<usize>) {
 /// The passage holding the most query words, most of them as typed, closest together (the
 /// first of equals), judged by what the reader sees of it: a word only in a link's target
 /// does not make a line the snippet when another line (or the description) shows the words.
-pub fn best_line(focused: &Focused<'_>, body: &str) -> Option<BestLine> {
-    best_passage(focused, "", body)
-}
-
-/// [`best_line`], with the item's description in the running too.
 pub fn best_passage(focused: &Focused<'_>, description: &str, body: &str) -> Option<BestLine> {
     let mut best: Option<Candidate> = None;
     let described = focused.weigh(description);
@@ -319,14 +314,14 @@ mod tests {
         };
         let body =
             "See [Cargo's docs](https://x.org/sparse-index).\n\nCargo now reads the sparse index.";
-        let best = best_line(&h.within([body]), body).unwrap();
+        let best = best_passage(&h.within([body]), "", body).unwrap();
         assert_eq!(best.snippet.text, "Cargo now reads the sparse index.");
         assert_eq!(best.snippet.line, Some(2));
         assert_eq!(best.lines_with_hits, 2);
         // Only in a target: that source line is the snippet, so the words show, and the
         // match says it is hidden (it ranks after matches a reader can see).
         let body = "See [the docs](https://x.org/cargo/sparse).";
-        let best = best_line(&h.within([body]), body).unwrap();
+        let best = best_passage(&h.within([body]), "", body).unwrap();
         assert_eq!(
             best.snippet.text,
             "See [the docs](https://x.org/cargo/sparse)."
@@ -346,7 +341,7 @@ mod tests {
             phrases: Vec::new(),
         };
         let body = "# News\n\nBig news! As of this writing, **syntactic support for\nasync-await** is available\nin the nightly channel.\n\n- a list item\n- syntactic sugar, in an item\n  that wraps\n";
-        let best = best_line(&h.within([body]), body).unwrap();
+        let best = best_passage(&h.within([body]), "", body).unwrap();
         assert_eq!(
             best.snippet.text,
             "Big news! As of this writing, syntactic support for async-await is available in the nightly channel."

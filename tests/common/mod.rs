@@ -108,3 +108,25 @@ pub fn stderr(output: &Output) -> String {
 
 pub mod pty;
 pub mod screen;
+
+/// An opener (`QUIRE_OPENER`) that only writes down what it was given: its argument count,
+/// then each argument, one a line. Returns the script and its log.
+pub fn recording_opener(home: &TempDir) -> (PathBuf, PathBuf) {
+    let log = home.path().join("opener.log");
+    let opener = home.path().join("opener.sh");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" >> {}\n",
+            log.display()
+        ),
+    )
+    .expect("write the opener");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755))
+            .expect("make the opener runnable");
+    }
+    (opener, log)
+}
