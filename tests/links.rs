@@ -101,6 +101,18 @@ fn the_picker_lists_the_item_url_first_then_each_link() {
             quire::app::picker::Target::Url("https://blog.example.org/linked-post".into())
         );
         assert_snapshot(&format!("links_picker_{w}x{h}"), &text(&draw(&app)));
+        // The selected link's url is shown whole under the list, over two rows if need be.
+        press(&mut app, "4");
+        let screen = text(&draw(&app));
+        if w >= 80 {
+            let compact: String = screen
+                .chars()
+                .filter(|c| !matches!(c, '│' | '║' | '█' | ' ' | '\n'))
+                .collect();
+            let url = "https://github.com/rust-lang/rust-project-goals/issues/113/and/a/much/longer/path/that/does/not/fit/on/any/line";
+            assert!(compact.contains(url), "{screen}");
+        }
+        press(&mut app, "<esc>");
     }
 }
 

@@ -98,8 +98,11 @@ impl Picker {
     }
 }
 
-/// Where a picker is drawn on a screen: centred, as tall as its rows need (plus the border
-/// and a line of keys), at most the screen less a margin.
+/// Rows under the list for the selected link's whole url (a row of the list cuts it).
+pub const DETAIL_ROWS: u16 = 2;
+
+/// Where a picker is drawn on a screen: centred, as tall as its rows need (plus the border,
+/// the selected url whole and a line of keys), at most the screen less a margin.
 pub fn picker_area(screen: Rect, rows: usize) -> Rect {
     let width = screen
         .width
@@ -107,7 +110,7 @@ pub fn picker_area(screen: Rect, rows: usize) -> Rect {
         .clamp(1, 110)
         .min(screen.width);
     let height = (rows as u16)
-        .saturating_add(3)
+        .saturating_add(3 + DETAIL_ROWS)
         .min(screen.height.saturating_sub(2).max(1));
     Rect {
         x: screen.x + (screen.width - width) / 2,
@@ -119,7 +122,7 @@ pub fn picker_area(screen: Rect, rows: usize) -> Rect {
 
 /// Rows a picker shows at once in `area`.
 pub fn picker_rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(3)).max(1)
+    usize::from(area.height.saturating_sub(3 + DETAIL_ROWS)).max(1)
 }
 
 impl App {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear};
 
 use super::{clip, selected};
 use crate::app::App;
-use crate::app::picker::{Picker, PickerKind, Target, picker_area, picker_rows};
+use crate::app::picker::{DETAIL_ROWS, Picker, PickerKind, Target, picker_area, picker_rows};
 use crate::render::wrap::{display_width, truncate};
 
 pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, picker: &Picker) {
@@ -86,6 +86,39 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, picker: &Picker) {
         frame
             .buffer_mut()
             .set_line(inner.x, inner.y + row as u16, &line, inner.width);
+    }
+    // The selected link's url whole, as many columns as it takes over two rows: a row of the
+    // list cuts it, the picker is where it can be read before opening.
+    if let Some(Target::Url(url)) = picker.selected_row().map(|r| &r.target)
+        && inner.height > 1 + DETAIL_ROWS
+    {
+        let top = inner.y + inner.height - 1 - DETAIL_ROWS;
+        let mut rest: &str = url;
+        for row in 0..DETAIL_ROWS {
+            let mut used = 0;
+            let cut = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    used > width
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            let (piece, next) = rest.split_at(cut);
+            let last = row + 1 == DETAIL_ROWS;
+            let shown = if last && !next.is_empty() {
+                truncate(&format!("{piece}{next}"), width)
+            } else {
+                piece.to_string()
+            };
+            let line = Line::styled(shown, theme.header_url);
+            frame
+                .buffer_mut()
+                .set_line(inner.x, top + row, &line, inner.width);
+            rest = next;
+            if rest.is_empty() {
+                break;
+            }
+        }
     }
     if inner.height > 1 {
         let pairs: &[(&str, &str)] = match picker.kind {
