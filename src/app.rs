@@ -170,6 +170,8 @@ pub struct App {
     pending_place: Option<crate::state::Place>,
     /// What the place was when last handed out for saving.
     last_saved_place: Option<(CategoryId, Option<PageKey>, Focus)>,
+    /// The read marks' version the category pages were laid out with.
+    pages_read_version: u64,
 }
 
 impl App {
@@ -203,6 +205,7 @@ impl App {
             place: crate::state::Place::default(),
             pending_place: None,
             last_saved_place: None,
+            pages_read_version: 0,
         };
         app.sync();
         app
@@ -531,6 +534,10 @@ impl App {
             _ => PageKey::Category(self.tree.selected_id()),
         };
         let area = panes.body.map(body_text_area).unwrap_or_default();
+        if self.reading.version != self.pages_read_version {
+            self.pages_read_version = self.reading.version;
+            self.body.forget_category_pages();
+        }
         // Big bodies are laid out off the input thread; a stand-in page shows meanwhile.
         let defer = match key {
             PageKey::Item(i) if self.library.items[i].body.len() > DEFER_BODY_BYTES => Some(

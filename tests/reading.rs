@@ -217,3 +217,13 @@ fn items_of_the_same_title_say_where_they_are_from() {
     );
     assert!(screen.contains("two 2026-01-01"), "{screen}");
 }
+
+#[test]
+fn a_category_page_counts_marks_made_since_it_was_laid_out() {
+    let mut app = app(bundled(), 120, 40);
+    assert!(text(&draw(&app)).contains("293 items, 293 unread"));
+    press(&mut app, "<tab>m<s-tab>"); // to the list, mark the first item, back to the tree
+    assert_eq!(app.focus, Focus::Tree);
+    let screen = text(&draw(&app));
+    assert!(screen.contains("293 items, 292 unread"), "{screen}");
+}

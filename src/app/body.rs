@@ -323,6 +323,19 @@ impl Body {
             .unwrap_or(100)
     }
 
+    /// Forgets the laid-out category pages: they show unread counts, which changed.
+    pub fn forget_category_pages(&mut self) {
+        self.cache
+            .retain(|p| !matches!(p.key, PageKey::Category(_)));
+        if self
+            .page
+            .as_ref()
+            .is_some_and(|p| matches!(p.key, PageKey::Category(_)))
+        {
+            self.page = None;
+        }
+    }
+
     /// Forgets every page and position: the library changed, and page keys with it.
     pub fn reset(&mut self) {
         *self = Body::default();

@@ -19,6 +19,9 @@ pub struct Reading {
     unread: Vec<usize>,
     undo: Vec<Vec<(usize, bool)>>,
     dirty: bool,
+    /// Bumped at every change of a flag, so what shows counts (a category page) knows to be
+    /// laid out again.
+    pub version: u64,
 }
 
 impl Reading {
@@ -45,6 +48,7 @@ impl Reading {
             unread,
             undo: Vec::new(),
             dirty: false,
+            version: 0,
         }
     }
 
@@ -103,6 +107,7 @@ impl Reading {
         if self.read[item] == read {
             return;
         }
+        self.version += 1;
         self.read[item] = read;
         let mut current = Some(library.items[item].category);
         while let Some(c) = current {

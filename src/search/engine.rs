@@ -309,7 +309,9 @@ pub fn search(
     }
     let found = candidates.len();
     if highlighter.terms.is_empty() && highlighter.phrases.is_empty() {
-        // Filters (or exclusions) only: list in library order.
+        // Filters (or exclusions) only: the newest first, as the list shows posts; undated
+        // items (bookmarks) after them in library order.
+        candidates.sort_by_key(|&i| std::cmp::Reverse(library.items[i].date));
         candidates.truncate(options.limit);
         let hits = candidates
             .into_iter()
