@@ -80,6 +80,8 @@ pub enum Effect {
         query: String,
         /// Read marks by item, for `is:read`/`is:unread`.
         read: Arc<Vec<bool>>,
+        /// Stars by item, for `is:starred`.
+        starred: Arc<Vec<bool>>,
     },
 }
 
@@ -357,6 +359,7 @@ impl App {
             Action::PrevHeading => self.jump_heading(false),
             Action::ToggleRead => self.toggle_read(),
             Action::MarkAllRead => self.ask_mark_all_read(),
+            Action::Star => self.toggle_star(),
             Action::Undo => match self.reading.undo(&self.library) {
                 Some(n) => {
                     self.set_status(format!("Undone: {n} item{} restored", plural(n)), false)

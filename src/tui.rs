@@ -173,8 +173,9 @@ pub fn run(session: Session) -> Result<Ending> {
                         generation,
                         query,
                         read,
+                        starred,
                     } => {
-                        searcher.search(generation, query, read);
+                        searcher.search(generation, query, read, starred);
                         continue;
                     }
                     Effect::Render {

@@ -346,6 +346,7 @@ fn settle(app: &mut App) {
             generation,
             query,
             read,
+            ..
         } = effect
         {
             let is_read = |i: usize| read[i];
@@ -375,6 +376,7 @@ fn the_reader_searches_as_you_type_and_opens_at_the_match() {
         generation,
         query,
         read,
+        ..
     }) = asked.last().cloned()
     else {
         panic!("{asked:?}")

@@ -175,7 +175,24 @@ fn a_newer_state_format_is_refused_untouched() {
 /// Killing a writer at any moment leaves the old state or the new one, never a broken file.
 #[test]
 fn kill_dash_nine_never_corrupts_the_state_file() {
-    let home = TempDir::new("kill9");
+    killed_mid_save_leaves_all_or_nothing("kill9", ["mark-read", "mark-unread"], |s| s.len());
+}
+
+#[test]
+fn kill_dash_nine_never_corrupts_stars_either() {
+    killed_mid_save_leaves_all_or_nothing("kill9-stars", ["star", "unstar"], |s| {
+        s.sorted_stars().len()
+    });
+}
+
+/// Runs `commands` (a change and its reverse) over 3,000 items forty times, each killed with
+/// SIGKILL at a random moment of its run: the file holds every change of a run or none.
+fn killed_mid_save_leaves_all_or_nothing(
+    label: &str,
+    commands: [&str; 2],
+    count: fn(&quire::state::ReadState) -> usize,
+) {
+    let home = TempDir::new(label);
     let content = content_arg(&home);
     let ids = big_library(&home, 3000);
     // How long one uninterrupted run takes here, so the kills land inside runs on any machine.
@@ -189,17 +206,12 @@ fn kill_dash_nine_never_corrupts_the_state_file() {
             .unwrap()
     };
     let started = std::time::Instant::now();
-    assert!(spawn("mark-unread").wait().unwrap().success());
+    assert!(spawn(commands[1]).wait().unwrap().success());
     let run_micros = (started.elapsed().as_micros() as u64).max(1000);
     let mut seed: u64 = 0x5eed;
     let mut killed_mid_run = 0;
     for round in 0..40 {
-        let command = if round % 2 == 0 {
-            "mark-read"
-        } else {
-            "mark-unread"
-        };
-        let mut child = spawn(command);
+        let mut child = spawn(commands[round % 2]);
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
@@ -217,7 +229,7 @@ fn kill_dash_nine_never_corrupts_the_state_file() {
                 "round {round}: {:?}",
                 loaded.warning
             );
-            let marks = loaded.state.len();
+            let marks = count(&loaded.state);
             assert!(
                 marks == 0 || marks == 3000,
                 "round {round}: a partial state with {marks} marks"
@@ -233,24 +245,7 @@ fn kill_dash_nine_never_corrupts_the_state_file() {
 /// Two processes marking different items at the same time: every mark is kept.
 #[test]
 fn concurrent_writers_keep_every_mark() {
-    let home = TempDir::new("parallel");
-    let content = content_arg(&home);
-    let ids = big_library(&home, 600);
-    let halves: Vec<Vec<String>> = ids.chunks(300).map(<[String]>::to_vec).collect();
-    std::thread::scope(|scope| {
-        for half in &halves {
-            let (home, content) = (&home, &content);
-            scope.spawn(move || {
-                for chunk in half.chunks(30) {
-                    let mut args = vec!["--content", content.as_str(), "mark-read"];
-                    args.extend(chunk.iter().map(String::as_str));
-                    let output = quire(home, &args);
-                    assert!(output.status.success(), "{}", stderr(&output));
-                }
-            });
-        }
-    });
-    let state = load_state(&state_file(&home)).unwrap().state;
+    let (home, content, ids, state) = two_writers("parallel", "mark-read");
     let missing: Vec<&String> = ids.iter().filter(|id| !state.is_read(id)).collect();
     assert!(
         missing.is_empty(),
@@ -262,6 +257,45 @@ fn concurrent_writers_keep_every_mark() {
         stdout(&quire(&home, &["--content", &content, "unread"])).trim(),
         "0"
     );
+}
+
+/// The same for stars: they go through the same locked, merged save.
+#[test]
+fn concurrent_writers_keep_every_star() {
+    let (home, content, ids, state) = two_writers("parallel-stars", "star");
+    let missing = ids.iter().filter(|id| !state.is_starred(id)).count();
+    assert_eq!(missing, 0, "stars lost");
+    let listed = json(&quire(
+        &home,
+        &["--content", &content, "list", "--starred", "--json"],
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 600);
+}
+
+/// Two processes running `command` over 300 different items each, 30 at a time.
+fn two_writers(
+    label: &str,
+    command: &str,
+) -> (TempDir, String, Vec<String>, quire::state::ReadState) {
+    let home = TempDir::new(label);
+    let content = content_arg(&home);
+    let ids = big_library(&home, 600);
+    let halves: Vec<Vec<String>> = ids.chunks(300).map(<[String]>::to_vec).collect();
+    std::thread::scope(|scope| {
+        for half in &halves {
+            let (home, content) = (&home, &content);
+            scope.spawn(move || {
+                for chunk in half.chunks(30) {
+                    let mut args = vec!["--content", content.as_str(), command];
+                    args.extend(chunk.iter().map(String::as_str));
+                    let output = quire(home, &args);
+                    assert!(output.status.success(), "{}", stderr(&output));
+                }
+            });
+        }
+    });
+    let state = load_state(&state_file(&home)).unwrap().state;
+    (home, content, ids, state)
 }
 
 /// A file moved away for a while must not lose its marks: ids not in the library are kept.

@@ -41,6 +41,8 @@ pub enum Action {
     ToggleRead,
     /// Mark every item of the selected category read (asks first)
     MarkAllRead,
+    /// Star the selected item to read later, or take its star off
+    Star,
     /// Undo the last marking
     Undo,
     /// Show only unread items and the categories that have some
@@ -96,6 +98,7 @@ impl Action {
             Action::Back => "Back: close a popup, focus the pane on the left",
             Action::ToggleRead => "Mark read / unread",
             Action::MarkAllRead => "Mark every item of the category read (asks first)",
+            Action::Star => "Star / unstar the item, to read later (is:starred finds them)",
             Action::Undo => "Undo the last marking",
             Action::UnreadOnly => "Show only unread items, or all",
             Action::NextUnread => "Next unread item",
@@ -157,6 +160,7 @@ impl Action {
                 &[
                     Action::ToggleRead,
                     Action::MarkAllRead,
+                    Action::Star,
                     Action::Undo,
                     Action::UnreadOnly,
                     Action::NextUnread,

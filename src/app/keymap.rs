@@ -180,6 +180,7 @@ impl Default for KeyMap {
             (p(Esc), Action::Back),
             (c('m'), Action::ToggleRead),
             (c('M'), Action::MarkAllRead),
+            (c('s'), Action::Star),
             (c('u'), Action::Undo),
             (c('U'), Action::UnreadOnly),
             (c(']'), Action::NextUnread),

@@ -1,11 +1,18 @@
-//! Read marks as the reader needs them: a flag per item, unread counts per category kept up
-//! to date as marks change, and an undo history.
+//! Read marks and stars as the reader needs them: flags per item, unread counts per category
+//! kept up to date as marks change, and one undo history for both.
 
 use std::collections::HashMap;
 
 use crate::config::MarkRead;
 use crate::content::{CategoryId, Library};
 use crate::state::{ReadState, Timestamp};
+
+/// Which of an item's flags a change is to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flag {
+    Read,
+    Star,
+}
 
 /// How many markings `u` can undo.
 const UNDO_DEPTH: usize = 100;
@@ -15,9 +22,11 @@ pub struct Reading {
     pub state: ReadState,
     pub mode: MarkRead,
     read: Vec<bool>,
+    starred: Vec<bool>,
     /// Unread items in each category's subtree.
     unread: Vec<usize>,
-    undo: Vec<Vec<(usize, bool)>>,
+    /// Steps to undo: each change with what the flag was before.
+    undo: Vec<Vec<(usize, Flag, bool)>>,
     dirty: bool,
     /// Bumped at every change of a flag, so what shows counts (a category page) knows to be
     /// laid out again.
@@ -30,6 +39,11 @@ impl Reading {
             .items
             .iter()
             .map(|item| state.is_read(&item.id))
+            .collect();
+        let starred: Vec<bool> = library
+            .items
+            .iter()
+            .map(|item| state.is_starred(&item.id))
             .collect();
         let mut unread = vec![0; library.categories.len()];
         for (index, item) in library.items.iter().enumerate() {
@@ -45,6 +59,7 @@ impl Reading {
             state,
             mode,
             read,
+            starred,
             unread,
             undo: Vec::new(),
             dirty: false,
@@ -61,6 +76,43 @@ impl Reading {
         &self.read
     }
 
+    pub fn is_starred(&self, item: usize) -> bool {
+        self.starred.get(item).copied().unwrap_or(false)
+    }
+
+    /// Starred or not, by item number.
+    pub fn star_flags(&self) -> &[bool] {
+        &self.starred
+    }
+
+    /// Stars `item` or takes its star off, as one undoable step; returns whether it is starred.
+    pub fn toggle_star(&mut self, library: &Library, item: usize) -> bool {
+        let now = Timestamp::now();
+        let was = self.starred[item];
+        self.apply_star(library, item, !was, now);
+        self.push_step(vec![(item, Flag::Star, was)]);
+        !was
+    }
+
+    fn apply_star(&mut self, library: &Library, item: usize, on: bool, at: Timestamp) {
+        self.state.set_star(&library.items[item].id, on, at);
+        self.dirty = true;
+        if self.starred[item] != on {
+            self.starred[item] = on;
+            self.version += 1;
+        }
+    }
+
+    fn push_step(&mut self, step: Vec<(usize, Flag, bool)>) {
+        if step.is_empty() {
+            return;
+        }
+        self.undo.push(step);
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+    }
+
     pub fn unread_in(&self, category: CategoryId) -> usize {
         self.unread.get(category.0).copied().unwrap_or(0)
     }
@@ -71,17 +123,12 @@ impl Reading {
         let mut step = Vec::new();
         for &item in items {
             if self.read[item] != read {
-                step.push((item, self.read[item]));
+                step.push((item, Flag::Read, self.read[item]));
                 self.apply(library, item, read, now);
             }
         }
         let changed = step.len();
-        if changed > 0 {
-            self.undo.push(step);
-            if self.undo.len() > UNDO_DEPTH {
-                self.undo.remove(0);
-            }
-        }
+        self.push_step(step);
         changed
     }
 
@@ -91,8 +138,11 @@ impl Reading {
         // Restoring is a new change with a new time, so it also wins a merge with the state
         // saved before the undo.
         let now = Timestamp::now();
-        for &(item, was_read) in &step {
-            self.apply(library, item, was_read, now);
+        for &(item, flag, was) in &step {
+            match flag {
+                Flag::Read => self.apply(library, item, was, now),
+                Flag::Star => self.apply_star(library, item, was, now),
+            }
         }
         Some(step.len())
     }
@@ -122,8 +172,8 @@ impl Reading {
 
     /// Takes marks from a merged state (another process's marks); they are not undoable.
     pub fn adopt(&mut self, library: &Library, merged: &ReadState) -> usize {
-        let changed = self.state.merge(merged);
-        if changed.is_empty() {
+        let (changed, stars) = self.state.merge_all(merged);
+        if changed.is_empty() && stars.is_empty() {
             return 0;
         }
         let index: HashMap<&str, usize> = library
@@ -132,6 +182,12 @@ impl Reading {
             .enumerate()
             .map(|(i, it)| (it.id.as_str(), i))
             .collect();
+        for id in stars {
+            if let Some(&item) = index.get(id.as_str()) {
+                self.starred[item] = self.state.is_starred(&id);
+                self.version += 1;
+            }
+        }
         let mut count = 0;
         for id in changed {
             let Some(&item) = index.get(id.as_str()) else {

@@ -33,6 +33,23 @@ impl App {
         );
     }
 
+    /// `s`: stars the item (to read later), or takes its star off.
+    pub(super) fn toggle_star(&mut self) {
+        let Some(item) = self.current_item() else {
+            self.set_status("Select an item to star it.", false);
+            return;
+        };
+        let starred = self.reading.toggle_star(&self.library, item);
+        self.set_status(
+            if starred {
+                "Starred (is:starred finds it; u undoes)"
+            } else {
+                "Star taken off (u undoes)"
+            },
+            false,
+        );
+    }
+
     pub(super) fn ask_mark_all_read(&mut self) {
         let category = match self.focus {
             Focus::Tree => self.tree.selected_id(),

@@ -138,10 +138,12 @@ impl App {
             return;
         }
         let read = self.reading.flags().to_vec();
+        let starred = self.reading.star_flags().to_vec();
         self.effects.push(Effect::Search {
             generation: panel.generation,
             query: panel.input.clone(),
             read: Arc::new(read),
+            starred: Arc::new(starred),
         });
     }
 

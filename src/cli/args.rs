@@ -42,6 +42,9 @@ pub enum Command {
         /// Only items not marked read.
         #[arg(long)]
         unread: bool,
+        /// Only starred items.
+        #[arg(long)]
+        starred: bool,
         /// Print a JSON array instead.
         #[arg(long)]
         json: bool,
@@ -62,6 +65,18 @@ pub enum Command {
     },
     /// Print every problem found while loading; exit 1 if there are any.
     Check,
+    /// Star items, to read later. Unknown ids are reported (exit 1); the known ones are still starred.
+    Star {
+        /// Item ids, as printed by `quire list`.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Take the star off items.
+    Unstar {
+        /// Item ids, as printed by `quire list`.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
     /// Mark items read. Unknown ids are reported (exit 1); the known ones are still marked.
     MarkRead {
         /// Item ids, as printed by `quire list`.

@@ -32,8 +32,9 @@ pub fn run_command(
         Command::List {
             category,
             unread,
+            starred,
             json,
-        } => list(&mut out, view, category.as_deref(), unread, json)?,
+        } => list(&mut out, view, category.as_deref(), (unread, starred), json)?,
         Command::Show { id, json } => show(&mut out, view, &id, json)?,
         Command::Stats { json } => stats(&mut out, view, json)?,
         Command::Check => return check(&mut out, library),
@@ -41,11 +42,45 @@ pub fn run_command(
         Command::Search { query, limit, json } => {
             search(&mut out, view, &query_text(&query)?, limit, json)?
         }
+        Command::Star { ids } => {
+            return mark(
+                &mut out,
+                library,
+                &mut state,
+                state_path,
+                &ids,
+                Change::Star(true),
+            );
+        }
+        Command::Unstar { ids } => {
+            return mark(
+                &mut out,
+                library,
+                &mut state,
+                state_path,
+                &ids,
+                Change::Star(false),
+            );
+        }
         Command::MarkRead { ids } => {
-            return mark(&mut out, library, &mut state, state_path, &ids, true);
+            return mark(
+                &mut out,
+                library,
+                &mut state,
+                state_path,
+                &ids,
+                Change::Read(true),
+            );
         }
         Command::MarkUnread { ids } => {
-            return mark(&mut out, library, &mut state, state_path, &ids, false);
+            return mark(
+                &mut out,
+                library,
+                &mut state,
+                state_path,
+                &ids,
+                Change::Read(false),
+            );
         }
         Command::Config { .. } => unreachable!("handled before loading"),
     }
@@ -98,6 +133,7 @@ struct ItemJson<'a> {
     authors: &'a [String],
     description: Option<&'a str>,
     read: bool,
+    starred: bool,
     source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<&'a str>,
@@ -115,6 +151,7 @@ fn item_json<'a>(view: View<'a>, item: &'a Item, with_body: bool) -> ItemJson<'a
         authors: &item.authors,
         description: item.description.as_deref(),
         read: view.is_read(item),
+        starred: view.state.is_starred(&item.id),
         // File names are content too: shown with their controls made visible.
         source: sanitize(&format!(
             "{}:{}",
@@ -130,7 +167,7 @@ fn list(
     out: &mut impl Write,
     view: View<'_>,
     category: Option<&str>,
-    unread: bool,
+    (unread, starred): (bool, bool),
     json: bool,
 ) -> Result<()> {
     let library = view.library;
@@ -143,6 +180,9 @@ fn list(
     };
     if unread {
         indices.retain(|&i| !view.is_read(&library.items[i]));
+    }
+    if starred {
+        indices.retain(|&i| view.state.is_starred(&library.items[i].id));
     }
     if json {
         let items: Vec<_> = indices
@@ -300,9 +340,11 @@ fn search(
     let library = view.library;
     let index = SearchIndex::build(library);
     let is_read = |i: usize| view.is_read(&library.items[i]);
+    let is_starred = |i: usize| view.state.is_starred(&library.items[i].id);
     let options = SearchOptions {
         limit,
         is_read: Some(&is_read),
+        is_starred: Some(&is_starred),
         ..SearchOptions::default()
     };
     let results = crate::search::search(&index, library, &query, &options).unwrap_or_default();
@@ -360,33 +402,45 @@ fn search(
     Ok(())
 }
 
+/// What `mark` does to each item: a read mark, or a star.
+#[derive(Clone, Copy)]
+enum Change {
+    Read(bool),
+    Star(bool),
+}
+
 fn mark(
     out: &mut impl Write,
     library: &Library,
     state: &mut ReadState,
     path: &Path,
     ids: &[String],
-    read: bool,
+    change: Change,
 ) -> Result<ExitCode> {
     let now = Timestamp::now();
     let (known, unknown): (Vec<&String>, Vec<&String>) =
         ids.iter().partition(|id| library.find(id).is_some());
     let mut changed = ReadState::new();
     for id in &known {
-        state.set(id, read, now);
-        changed.set(id, read, now);
+        for s in [&mut *state, &mut changed] {
+            match change {
+                Change::Read(read) => s.set(id, read, now),
+                Change::Star(on) => s.set_star(id, on, now),
+            };
+        }
     }
     if !known.is_empty() {
         // Save only what this command changed, merged under the lock with what is on disk,
         // so a reader running meanwhile keeps its own marks.
         save_state(path, &changed)?;
-        let word = if read { "read" } else { "unread" };
-        writeln!(
-            out,
-            "marked {} item{} {word}",
-            known.len(),
-            if known.len() == 1 { "" } else { "s" }
-        )?;
+        let n = known.len();
+        let s = if n == 1 { "" } else { "s" };
+        match change {
+            Change::Read(true) => writeln!(out, "marked {n} item{s} read")?,
+            Change::Read(false) => writeln!(out, "marked {n} item{s} unread")?,
+            Change::Star(true) => writeln!(out, "starred {n} item{s}")?,
+            Change::Star(false) => writeln!(out, "took the star off {n} item{s}")?,
+        }
     }
     if unknown.is_empty() {
         return Ok(ExitCode::SUCCESS);

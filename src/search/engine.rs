@@ -83,6 +83,8 @@ pub struct SearchOptions<'a> {
     pub limit: usize,
     /// Read marks, for `is:read` / `is:unread`.
     pub is_read: Option<&'a dyn Fn(usize) -> bool>,
+    /// Stars, for `is:starred`.
+    pub is_starred: Option<&'a dyn Fn(usize) -> bool>,
     /// Polled now and then; when it says yes the search stops and returns `None`.
     pub cancelled: &'a dyn Fn() -> bool,
 }
@@ -92,6 +94,7 @@ impl Default for SearchOptions<'_> {
         SearchOptions {
             limit: 50,
             is_read: None,
+            is_starred: None,
             cancelled: &|| false,
         }
     }
@@ -449,6 +452,9 @@ fn passes(
     filters.iter().all(|f| match f {
         Filter::Kind(kind) => info.kind == *kind,
         Filter::Read(read) => options.is_read.is_none_or(|is_read| is_read(item) == *read),
+        Filter::Starred(on) => options
+            .is_starred
+            .is_none_or(|is_starred| is_starred(item) == *on),
         Filter::In(_) => in_ok.is_none_or(|ok| ok[info.category.0]),
         Filter::Tag(tag) => index
             .tags(item)

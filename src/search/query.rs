@@ -5,7 +5,8 @@ use super::tokenize::{lower, words};
 use crate::content::ItemKind;
 
 /// The filters there are, as the error for an unknown one lists them.
-pub const FILTERS: &str = "is:unread, is:read, kind:post, kind:bookmark, in:CATEGORY, tag:NAME";
+pub const FILTERS: &str =
+    "is:unread, is:read, is:starred, kind:post, kind:bookmark, in:CATEGORY, tag:NAME";
 
 /// A query that cannot run: a filter whose value is none of those it takes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,6 +18,8 @@ pub struct QueryError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     Read(bool),
+    /// Starred (to read later) or not.
+    Starred(bool),
     Kind(ItemKind),
     /// Items in a category whose name matches (fuzzily) this.
     In(String),
@@ -114,6 +117,7 @@ fn filter(token: &str) -> Parsed {
             ("unread", Filter::Read(false)),
             ("new", Filter::Read(false)),
             ("read", Filter::Read(true)),
+            ("starred", Filter::Starred(true)),
         ],
         "kind" | "type" => &[
             ("post", Filter::Kind(ItemKind::Post)),

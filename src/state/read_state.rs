@@ -16,6 +16,9 @@ pub struct Mark {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadState {
     marks: HashMap<String, Mark>,
+    /// Stars (read later), kept the same way: `read` here means starred, and unstarring is
+    /// recorded with its time too, so the later change wins a merge.
+    stars: HashMap<String, Mark>,
 }
 
 impl ReadState {
@@ -36,8 +39,52 @@ impl ReadState {
         self.marks.insert(id.to_string(), Mark { read, at })
     }
 
-    /// Takes every mark of `other` that is newer than ours. Returns the ids that changed.
+    pub fn is_starred(&self, id: &str) -> bool {
+        self.stars.get(id).is_some_and(|m| m.read)
+    }
+
+    /// Records a star put on (`starred`) or taken off; returns the one it replaced.
+    pub fn set_star(&mut self, id: &str, starred: bool, at: Timestamp) -> Option<Mark> {
+        self.stars
+            .insert(id.to_string(), Mark { read: starred, at })
+    }
+
+    /// Every star change, sorted by id (`read` meaning starred).
+    pub fn sorted_stars(&self) -> Vec<(&str, Mark)> {
+        let mut all: Vec<(&str, Mark)> =
+            self.stars.iter().map(|(id, m)| (id.as_str(), *m)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
+    }
+
+    /// Takes every mark and star of `other` that is newer than ours. Returns the ids whose
+    /// read mark changed.
     pub fn merge(&mut self, other: &ReadState) -> Vec<String> {
+        self.merge_all(other).0
+    }
+
+    /// [`merge`](Self::merge), returning the ids whose read mark changed and those whose
+    /// star did.
+    pub fn merge_all(&mut self, other: &ReadState) -> (Vec<String>, Vec<String>) {
+        let mut stars_changed = Vec::new();
+        for (id, theirs) in &other.stars {
+            let take = match self.stars.get(id) {
+                None => true,
+                Some(ours) => {
+                    theirs.at > ours.at || (theirs.at == ours.at && theirs.read && !ours.read)
+                }
+            };
+            if take {
+                if self.is_starred(id) != theirs.read {
+                    stars_changed.push(id.clone());
+                }
+                self.stars.insert(id.clone(), *theirs);
+            }
+        }
+        (self.merge_marks(other), stars_changed)
+    }
+
+    fn merge_marks(&mut self, other: &ReadState) -> Vec<String> {
         let mut changed = Vec::new();
         for (id, theirs) in &other.marks {
             let take = match self.marks.get(id) {
@@ -97,6 +144,19 @@ mod tests {
         let mut changed = changed;
         changed.sort();
         assert_eq!(changed, ["x", "y"]);
+    }
+
+    #[test]
+    fn the_later_star_change_wins_a_merge() {
+        let mut a = ReadState::new();
+        let mut b = ReadState::new();
+        a.set_star("x", true, Timestamp(10));
+        b.set_star("x", false, Timestamp(20));
+        b.set_star("y", true, Timestamp(5));
+        a.merge(&b);
+        assert!(!a.is_starred("x") && a.is_starred("y"));
+        // Stars and read marks are apart: starring is not reading.
+        assert!(!a.is_read("y"));
     }
 
     #[test]

@@ -179,7 +179,13 @@ fn parse_state(text: &str) -> Result<(ReadState, usize), Unusable> {
     let table = parse_versioned(text)?;
     let mut state = ReadState::new();
     let mut skipped = 0;
-    for (section, read) in [("read", true), ("unread", false)] {
+    for (section, on) in [
+        ("read", true),
+        ("unread", false),
+        ("starred", true),
+        ("unstarred", false),
+    ] {
+        let star = section.ends_with("starred");
         let entries = match table.get(section) {
             None => continue,
             Some(Value::Table(entries)) => entries,
@@ -188,8 +194,11 @@ fn parse_state(text: &str) -> Result<(ReadState, usize), Unusable> {
         for (id, value) in entries {
             match value {
                 Value::Datetime(dt) => match Timestamp::from_toml(dt) {
+                    Some(at) if star => {
+                        state.set_star(id, on, at);
+                    }
                     Some(at) => {
-                        state.set(id, read, at);
+                        state.set(id, on, at);
                     }
                     None => skipped += 1,
                 },
@@ -209,11 +218,21 @@ pub fn serialize_state(state: &ReadState) -> String {
          # item was marked. Quire rewrites this file atomically; edit it only while Quire is closed.\n",
     );
     let _ = writeln!(out, "version = {FORMAT_VERSION}");
-    for (section, read) in [("read", true), ("unread", false)] {
+    let stars = state.sorted_stars();
+    for (section, list, read) in [
+        ("read", &marks, true),
+        ("unread", &marks, false),
+        ("starred", &stars, true),
+        ("unstarred", &stars, false),
+    ] {
+        // Files without stars keep the two sections they always had.
+        if section.ends_with("starred") && stars.is_empty() {
+            continue;
+        }
         let _ = write!(out, "\n[{section}]\n");
         // Marks made together (M marks a whole category) share a time: format it once.
         let mut last: Option<(Timestamp, String)> = None;
-        for (id, mark) in marks.iter().filter(|(_, m)| m.read == read) {
+        for (id, mark) in list.iter().filter(|(_, m)| m.read == read) {
             push_key(&mut out, id);
             out.push_str(" = ");
             match &last {
@@ -371,9 +390,12 @@ mod tests {
         state.set("blog/a", true, Timestamp(1_000));
         state.set("weird \"id\"\\x", true, Timestamp(2_000));
         state.set("blog/b", false, Timestamp(3_000));
+        state.set_star("blog/a", true, Timestamp(4_000));
+        state.set_star("blog/c", false, Timestamp(5_000));
         save_state(&path, &state).expect("save");
         let loaded = load_state(&path).expect("load");
         assert_eq!(loaded.state, state);
+        assert!(loaded.state.is_starred("blog/a") && !loaded.state.is_starred("blog/c"));
         assert!(loaded.warning.is_none());
         assert!(!dir.join(".state.toml.tmp").exists(), "no temp file left");
         let _ = fs::remove_dir_all(dir);

@@ -24,11 +24,15 @@ enum Message {
     Library(Arc<Library>, Option<Arc<SearchIndex>>),
     /// Write the library and its index to the load cache (on a thread of its own).
     SaveCache(PathBuf, Manifest),
-    Query {
-        generation: u64,
-        query: String,
-        read: Arc<Vec<bool>>,
-    },
+    Query(Asked),
+}
+
+/// A search asked for: its generation, its text, and the read and star flags by item.
+struct Asked {
+    generation: u64,
+    query: String,
+    read: Arc<Vec<bool>>,
+    starred: Arc<Vec<bool>>,
 }
 
 pub struct Searcher {
@@ -43,7 +47,7 @@ impl Searcher {
         let current = Arc::clone(&latest);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
             let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
-            let mut pending: Option<(u64, String, Arc<Vec<bool>>)> = None;
+            let mut pending: Option<Asked> = None;
             while let Ok(first) = rx.recv() {
                 // Take everything queued: the newest library and the newest query matter.
                 for message in std::iter::once(first).chain(rx.try_iter()) {
@@ -62,23 +66,28 @@ impl Searcher {
                                     });
                             }
                         }
-                        Message::Query {
-                            generation,
-                            query,
-                            read,
-                        } => pending = Some((generation, query, read)),
+                        Message::Query(asked) => pending = Some(asked),
                     }
                 }
-                let (Some((library, index)), Some((generation, query, read))) =
-                    (&indexed, pending.take())
+                let (
+                    Some((library, index)),
+                    Some(Asked {
+                        generation,
+                        query,
+                        read,
+                        starred,
+                    }),
+                ) = (&indexed, pending.take())
                 else {
                     continue;
                 };
                 let cancelled = || current.load(Ordering::Relaxed) != generation;
                 let is_read = |i: usize| read.get(i).copied().unwrap_or(false);
+                let is_starred = |i: usize| starred.get(i).copied().unwrap_or(false);
                 let options = SearchOptions {
                     limit: LIMIT,
                     is_read: Some(&is_read),
+                    is_starred: Some(&is_starred),
                     cancelled: &cancelled,
                 };
                 // The reader only asks for queries that parse; one that does not finds nothing.
@@ -108,12 +117,19 @@ impl Searcher {
         let _ = self.tx.send(Message::SaveCache(path, manifest));
     }
 
-    pub fn search(&self, generation: u64, query: String, read: Arc<Vec<bool>>) {
+    pub fn search(
+        &self,
+        generation: u64,
+        query: String,
+        read: Arc<Vec<bool>>,
+        starred: Arc<Vec<bool>>,
+    ) {
         self.latest.store(generation, Ordering::Relaxed);
-        let _ = self.tx.send(Message::Query {
+        let _ = self.tx.send(Message::Query(Asked {
             generation,
             query,
             read,
-        });
+            starred,
+        }));
     }
 }

@@ -52,10 +52,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     {
         let item = &app.library.items[index];
         let read = app.reading.is_read(index);
-        let marker = if read {
-            Span::raw("  ")
-        } else {
-            Span::styled("● ", theme.unread_marker)
+        // A star (to read later) takes the marker's place: lit while unread, dim once read.
+        let marker = match (app.reading.is_starred(index), read) {
+            (true, false) => Span::styled("★ ", theme.unread_marker),
+            (true, true) => Span::styled("★ ", theme.read_item),
+            (false, true) => Span::raw("  "),
+            (false, false) => Span::styled("● ", theme.unread_marker),
         };
         let twin = app.list.same_title.contains(&index);
         let room_for_meta = if twin { width / 2 } else { width / 3 };
