@@ -551,7 +551,7 @@ impl App {
         let before = (
             self.body.key,
             self.body.scroll,
-            self.body.page.as_ref().map(|p| p.width),
+            self.body.page.as_ref().map(|p| (p.width, p.lines.len())),
         );
         let remembered = match key {
             PageKey::Item(i) => self.remembered_position(i),
@@ -575,10 +575,10 @@ impl App {
                 ),
             },
         );
-        if let (Some(PageKey::Item(i)), scroll, Some(width)) = before
+        if let (Some(PageKey::Item(i)), scroll, Some((width, lines))) = before
             && before.0 != self.body.key
         {
-            self.left_item(i, scroll, width);
+            self.left_item(i, scroll, width, lines);
         }
         if requested {
             self.effects.push(Effect::Render {

@@ -113,3 +113,60 @@ fn the_config_can_turn_restoring_off() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
+
+#[test]
+fn an_item_opened_from_search_is_where_the_reader_comes_back() {
+    let library = bundled();
+    let mut first = app(library.clone(), 120, 40);
+    press(&mut first, "/");
+    press(&mut first, "codel lifo");
+    // Run the search the app asked for, as the worker would.
+    let index = quire::search::SearchIndex::build(&library);
+    for effect in first.take_effects() {
+        if let quire::app::Effect::Search {
+            generation, query, ..
+        } = effect
+        {
+            let results = quire::search::search(
+                &index,
+                &library,
+                &quire::search::parse_query(&query).unwrap(),
+                &quire::search::SearchOptions::default(),
+            )
+            .unwrap();
+            first.search_results(generation, std::sync::Arc::new(results));
+        }
+    }
+    press(&mut first, "<enter><c-d>");
+    assert_eq!(first.focus, Focus::Body);
+    let place = first.place();
+    assert!(
+        place
+            .item
+            .as_deref()
+            .unwrap()
+            .contains("how-uber-conquered")
+    );
+    let mut second = app(library, 120, 40);
+    second.restore_place(place);
+    assert_eq!(second.focus, Focus::Body);
+    assert_eq!(second.body.key, first.body.key);
+    assert_eq!(second.body.scroll, first.body.scroll);
+}
+
+#[test]
+fn at_another_width_the_place_is_as_far_down_the_page() {
+    let library = bundled();
+    let mut first = app(library.clone(), 120, 40);
+    press(&mut first, TO_UBER);
+    press(&mut first, "<c-d><c-d><c-d>");
+    let (line, lines) = (first.body.scroll, first.page().unwrap().lines.len());
+    let place = first.place();
+    let mut narrow = app(library, 100, 40);
+    narrow.restore_place(place);
+    let now = narrow.page().unwrap().lines.len();
+    assert!(now > lines, "a narrower page is longer");
+    let expected = (line * now / lines).min(narrow.body.max_scroll(narrow.body_height()));
+    assert!(expected > line, "the same place is further down in lines");
+    assert_eq!(narrow.body.scroll, expected);
+}

@@ -54,9 +54,10 @@ pub struct Body {
     pub placeholder: bool,
     /// The (page, width) asked for and not back yet.
     pending: Option<(PageKey, u16)>,
-    /// A line to scroll to once the page is laid out (a position remembered from an earlier
-    /// run, for a page whose stand-in is shown meanwhile).
-    restore: Option<usize>,
+    /// Where to scroll once the page is laid out (a position remembered from an earlier run,
+    /// for a page whose stand-in is shown meanwhile): line, and the width and length of the
+    /// page it was a line of.
+    restore: Option<(usize, u16, usize)>,
 }
 
 impl Body {
@@ -72,7 +73,7 @@ impl Body {
         width: u16,
         height: usize,
         defer: Option<Page>,
-        remembered: Option<usize>,
+        remembered: Option<(usize, u16, usize)>,
         render: impl FnOnce(PageKey, u16) -> Page,
     ) -> bool {
         if self.key != Some(key) {
@@ -85,7 +86,7 @@ impl Body {
                 Some(&line) => line,
                 None => {
                     self.restore = remembered;
-                    remembered.unwrap_or(0)
+                    remembered.map_or(0, |(line, _, _)| line)
                 }
             };
         }
@@ -118,8 +119,14 @@ impl Body {
             self.remember(Arc::clone(&page));
             self.page = Some(page);
         }
-        if let Some(line) = self.restore.take() {
-            self.scroll = line;
+        if let Some((line, was_width, was_lines)) = self.restore.take() {
+            // Laid out at another width, the same place is as far down the page.
+            let now_lines = self.page.as_ref().map_or(0, |p| p.lines.len());
+            self.scroll = if was_width == width || was_lines == 0 {
+                line
+            } else {
+                line * now_lines / was_lines
+            };
         }
         self.scroll = self.scroll.min(self.max_scroll(height));
         requested

@@ -20,28 +20,30 @@ impl App {
         let mut expanded: Vec<Vec<String>> = self.tree.expanded.iter().map(|&c| names(c)).collect();
         expanded.sort();
         place.expanded = expanded;
-        // Search is not a place: the list and focus it will close back to are.
+        // Search is not a place: the list and focus it will close back to are, unless a
+        // result is open in the body, which is where the reader is.
         let (focus, selected) = match &self.search {
-            Some(panel) => (panel.saved.focus, panel.saved.list_selected),
-            None => (self.focus, self.list.selected),
+            Some(_) if self.focus == Focus::Body => (Focus::Body, None),
+            Some(panel) => (panel.saved.focus, Some(panel.saved.list_selected)),
+            None => (self.focus, Some(self.list.selected)),
         };
-        place.item = self
-            .list
-            .items
-            .get(selected)
-            .map(|&i| lib.items[i].id.clone());
+        place.item = match selected {
+            Some(row) => self.list.items.get(row).map(|&i| lib.items[i].id.clone()),
+            None => self.selected_item().map(|i| lib.items[i].id.clone()),
+        };
         place.focus = match focus {
             Focus::Tree => Pane::Tree,
             Focus::List => Pane::List,
             Focus::Body => Pane::Body,
         };
         if let (Some(PageKey::Item(i)), Some(page)) = (self.body.key, self.page())
-            && self.search.is_none()
+            && (self.search.is_none() || self.focus == Focus::Body)
         {
             place.remember(Position {
                 id: lib.items[i].id.clone(),
                 line: self.body.scroll,
                 width: page.width,
+                lines: page.lines.len(),
                 at: now.0,
             });
         }
@@ -78,10 +80,24 @@ impl App {
         let reading = &self.reading;
         self.list
             .show(&lib, self.tree.selected_id(), &|i| reading.is_read(i));
-        let found = place
-            .item
-            .as_ref()
-            .and_then(|id| self.list.items.iter().position(|&i| lib.items[i].id == *id));
+        let position_in = |list: &ItemList| {
+            place
+                .item
+                .as_ref()
+                .and_then(|id| list.items.iter().position(|&i| lib.items[i].id == *id))
+        };
+        let mut found = position_in(&self.list);
+        // An item opened from search may live outside the category selected: All holds it.
+        if found.is_none()
+            && place
+                .item
+                .as_deref()
+                .is_some_and(|id| lib.position(id).is_some())
+        {
+            self.tree.selected = 0;
+            self.list = ItemList::new(&lib, Library::ROOT, self.list.sort);
+            found = position_in(&self.list);
+        }
         if let Some(pos) = found {
             self.list.selected = pos;
         }
@@ -133,19 +149,22 @@ impl App {
     }
 
     /// The position an earlier run left item `i` at.
-    pub(super) fn remembered_position(&self, i: usize) -> Option<usize> {
+    /// Where an earlier run left item `i`: the line, and the width and length of the page
+    /// it was a line of.
+    pub(super) fn remembered_position(&self, i: usize) -> Option<(usize, u16, usize)> {
         self.place
             .position(&self.library.items[i].id)
-            .map(|p| p.line)
+            .map(|p| (p.line, p.width, p.lines))
     }
 
     /// Notes where the body left an item, to save with the place.
-    pub(super) fn left_item(&mut self, i: usize, line: usize, width: u16) {
+    pub(super) fn left_item(&mut self, i: usize, line: usize, width: u16, lines: usize) {
         if let Some(item) = self.library.items.get(i) {
             self.place.remember(Position {
                 id: item.id.clone(),
                 line,
                 width,
+                lines,
                 at: Timestamp::now().0,
             });
         }

@@ -26,9 +26,12 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     pub id: String,
-    /// The first line shown, of the page laid out at `width` columns.
+    /// The first line shown, of the page laid out at `width` columns in `lines` lines.
     pub line: usize,
     pub width: u16,
+    /// How long the page was; at another width the line is scaled by the page's new length.
+    #[serde(default)]
+    pub lines: usize,
     /// When it was left there (milliseconds since the epoch): the later wins in a merge.
     pub at: u64,
 }
@@ -124,6 +127,7 @@ mod tests {
             id: id.into(),
             line,
             width: 80,
+            lines: 400,
             at,
         }
     }
