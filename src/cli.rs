@@ -37,6 +37,15 @@ pub fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`quire list | head`): nothing more to say.
+        Err(err)
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("quire: {}", crate::text::sanitize(&format!("{err:#}")));
             ExitCode::from(2)

@@ -106,7 +106,7 @@ impl Theme {
         let accent = Color::Blue;
         Theme {
             name: ThemeName::Light,
-            border: Style::new().fg(Color::Gray),
+            border: Style::new().fg(Color::DarkGray),
             border_focused: Style::new().fg(accent),
             title: Style::new().fg(Color::DarkGray),
             title_focused: Style::new().fg(accent).add_modifier(Modifier::BOLD),

@@ -175,3 +175,29 @@ fn help_documents_every_option() {
         assert!(text.contains(option), "--help lacks {option}: {text}");
     }
 }
+
+/// `quire list | head`: the reader of the output goes away; that is no error.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let home = common::TempDir::new("cli-pipe");
+    let mut text = String::from("# Many\n\n");
+    for i in 0..5000 {
+        text.push_str(&format!("- Bookmark number {i} -- description {i}\n"));
+    }
+    home.write("content/bookmarks/many.md", text);
+    let content = home.path().join("content").display().to_string();
+    let mut child = common::quire_command(&home, home.path())
+        .args(["--content", &content, "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here, as `head` does after its lines.
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

@@ -227,3 +227,35 @@ fn a_category_page_counts_marks_made_since_it_was_laid_out() {
     let screen = text(&draw(&app));
     assert!(screen.contains("293 items, 292 unread"), "{screen}");
 }
+
+#[test]
+fn q_closes_a_picker_and_f_and_t_go_from_one_to_the_other() {
+    let mut app = about(120, 40);
+    press(&mut app, "tq");
+    assert!(app.picker.is_none() && !app.should_quit);
+    press(&mut app, "t");
+    press(&mut app, "f");
+    // About has no links and no url: the outline closes and says so.
+    assert!(app.picker.is_none());
+    press(&mut app, "t");
+    assert_eq!(app.picker.as_ref().unwrap().kind, PickerKind::Outline);
+}
+
+#[test]
+fn n_after_scrolling_away_steps_from_the_screen_shown() {
+    let mut app = about(120, 40);
+    press(&mut app, "/the<enter>");
+    let (_, of) = app.body.match_position().unwrap();
+    assert!(of > 5);
+    // At the end of the page, n steps to a match on the screen shown, not to the one
+    // after the match it was on (at the top).
+    press(&mut app, "G");
+    press(&mut app, "n");
+    let (at, _) = app.body.match_position().unwrap();
+    let line = app.body.marked.as_ref().unwrap().matches[at - 1];
+    assert!(
+        line >= app.body.scroll,
+        "match {at} at line {line} is on screen"
+    );
+    assert!(at > 2, "{at}");
+}

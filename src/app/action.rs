@@ -104,7 +104,7 @@ impl Action {
             Action::NextUnread => "Next unread item",
             Action::PrevUnread => "Previous unread item",
             Action::Search => {
-                "Search everything (in the body: find in the page, as less does; Esc then / to search everything)"
+                "Search everything (in the body: find in the page, as less does; from the list or tree, / searches everything)"
             }
             Action::NextMatch => "Next match of the search in the body (goes round)",
             Action::PrevMatch => "Previous match of the search in the body (goes round)",

@@ -258,18 +258,25 @@ impl Body {
         if count == 0 {
             return None;
         }
+        // Scrolled away from the current match (g, G, paging): step from what is on screen,
+        // as less does.
+        if let Some(i) = self.current_match
+            && let Some(&line) = marked.matches.get(i)
+            && (line < self.scroll || line >= self.scroll + height.max(1))
+        {
+            self.current_match = None;
+        }
         let (next, wrapped) = match self.current_match {
             Some(i) if forward && i + 1 < count => (i + 1, false),
             Some(_) if forward => (0, true),
             Some(i) if i > 0 => (i - 1, false),
             Some(_) => (count - 1, true),
-            // Not on a match yet: the first one below (or above) the top third of the view.
+            // Not on a match yet: the first one from the top of the view down (or above it).
             None => {
-                let anchor = self.scroll + height / 3;
                 let found = if forward {
-                    marked.matches.iter().position(|&n| n >= anchor)
+                    marked.matches.iter().position(|&n| n >= self.scroll)
                 } else {
-                    marked.matches.iter().rposition(|&n| n <= anchor)
+                    marked.matches.iter().rposition(|&n| n < self.scroll)
                 };
                 match found {
                     Some(i) => (i, false),

@@ -246,6 +246,15 @@ impl App {
             (KeyCode::Char('c'), _) if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.should_quit = true
             }
+            // The other picker's key goes to it; its own key, Esc or q close.
+            (_, Some(Action::Links)) if kind == PickerKind::Outline => {
+                self.picker = None;
+                self.open_links();
+            }
+            (_, Some(Action::Outline)) if kind == PickerKind::Links => {
+                self.picker = None;
+                self.open_outline();
+            }
             (_, Some(Action::Back | Action::Quit | Action::Links | Action::Outline))
             | (KeyCode::Esc, _) => self.picker = None,
             _ => {}

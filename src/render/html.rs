@@ -97,6 +97,8 @@ fn block_to_markdown(html: &str) -> String {
     // Inside `<pre>`: the code's language, and its text so far.
     let mut pre: Option<(String, String)> = None;
     let mut anchors: Vec<Option<String>> = Vec::new();
+    // Inside `<summary>`: its paragraphs are the heading's text, not paragraphs of their own.
+    let mut in_summary = false;
     while !rest.is_empty() {
         let Some(at) = rest.find('<') else {
             text.push_str(rest);
@@ -141,10 +143,25 @@ fn block_to_markdown(html: &str) -> String {
         flush_text(&mut out, &mut text);
         match (parsed.name.as_str(), parsed.closing) {
             ("pre", false) => pre = Some((String::new(), String::new())),
-            ("summary", false) => out.push_str("\n\n#### "),
-            ("summary", true) => out.push_str("\n\n"),
+            ("summary", false) => {
+                in_summary = true;
+                out.push_str("\n\n#### ");
+            }
+            ("summary", true) => {
+                in_summary = false;
+                out.push_str("\n\n");
+            }
+            (_, _) if in_summary => out.push(' '),
+            ("li", false) => out.push_str("\n- "),
+            ("progress", false) => {
+                if let (Some(value), Some(max)) =
+                    (parsed.attribute("value"), parsed.attribute("max"))
+                {
+                    out.push_str(&format!(" {}/{} ", escape_text(&value), escape_text(&max)));
+                }
+            }
             ("br", _) => out.push('\n'),
-            ("p" | "div" | "details" | "li" | "tr" | "table" | "ul" | "ol" | "blockquote", _)
+            ("p" | "div" | "details" | "tr" | "table" | "ul" | "ol" | "blockquote", _)
             | ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true) => out.push_str("\n\n"),
             ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
                 let level = parsed.name[1..].parse::<usize>().unwrap_or(4);
@@ -371,6 +388,18 @@ mod tests {
             !out.contains("<details>") && !out.contains("</details>"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn summaries_lists_and_progress_read_as_text() {
+        let md = "<details><summary><p>Two updates</p></summary>\n<ul><li>first</li><li>second</li></ul>\n<progress value=\"10\" max=\"18\"></progress>\n</details>\n";
+        let out = reduce_html(md);
+        assert!(out.contains("####  Two updates"), "{out}");
+        assert!(
+            out.contains("\n- first") && out.contains("\n- second"),
+            "{out}"
+        );
+        assert!(out.contains("10/18"), "{out}");
     }
 
     #[test]

@@ -172,7 +172,8 @@ fn push_link_list(lines: &mut Vec<Line<'static>>, links: &[Link], theme: &Theme,
         let number = format!("{:>digits$} ", format!("[{}]", n + 1), digits = digits + 2);
         let room = width.saturating_sub(number.chars().count());
         let kind = if link.image { " (image)" } else { "" };
-        let url = truncate(&format!("{}{kind}", link.url), room);
+        // Cut in the middle: a url's start names the site, its end the page.
+        let url = truncate_middle(&format!("{}{kind}", link.url), room);
         lines.push(truncate_line(
             Line::from(vec![
                 Span::styled(number, theme.markdown_link),
@@ -181,6 +182,21 @@ fn push_link_list(lines: &mut Vec<Line<'static>>, links: &[Link], theme: &Theme,
             width,
         ));
     }
+}
+
+/// `text` in at most `width` columns, its middle given up for `…`.
+fn truncate_middle(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if super::wrap::display_width(text) <= width || width < 8 {
+        return truncate(text, width);
+    }
+    let keep = width - 1;
+    let tail = keep / 2;
+    let head = keep - tail;
+    // Urls are mostly ASCII: count chars; a wide char only makes the cut a little shorter.
+    let start: String = chars.iter().take(head).collect();
+    let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
+    truncate(&format!("{start}…{end}"), width)
 }
 
 /// A line of spans cut to `width` columns (a number wider than a tiny pane).

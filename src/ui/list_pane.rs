@@ -113,8 +113,21 @@ fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize, twin: bo
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default(),
             );
+            // `index.md` says nothing: its folder does.
+            let file = if matches!(file.as_str(), "index" | "_index") {
+                item.source
+                    .path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map(|n| crate::text::sanitize_line(&n.to_string_lossy()))
+                    .unwrap_or(file)
+            } else {
+                file
+            };
             let place = if item.category != listed {
                 section.clone()
+            } else if item.kind == ItemKind::Post {
+                file
             } else {
                 format!("{file}:{}", item.source.line)
             };
@@ -130,5 +143,10 @@ fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize, twin: bo
             None => String::new(),
         },
     };
-    truncate(&text, max.min(if twin { 32 } else { 24 }))
+    let max = max.min(if twin { 32 } else { 24 });
+    // A date cut short reads as another date: shown whole or not at all.
+    if item.kind == ItemKind::Post && !twin && display_width(&text) > max {
+        return String::new();
+    }
+    truncate(&text, max)
 }

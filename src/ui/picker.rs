@@ -123,7 +123,7 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, picker: &Picker) {
     if inner.height > 1 {
         let pairs: &[(&str, &str)] = match picker.kind {
             PickerKind::Links => &[
-                ("1-9", " number  "),
+                ("0-9", " number  "),
                 ("j k", " move  "),
                 ("Enter", " open  "),
                 ("y", " copy  "),

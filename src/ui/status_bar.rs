@@ -142,9 +142,12 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
     }
     let searching = app.search.is_some();
     // `o` only where there is a url to open.
-    let has_url = app
-        .selected_item()
-        .is_some_and(|i| app.library.items[i].url.is_some());
+    let has_url = app.selected_item().is_some_and(|i| {
+        app.library.items[i]
+            .url
+            .as_deref()
+            .is_some_and(|u| crate::open::check_url(u).is_ok())
+    });
     let has_links = app.page().is_some_and(|p| !p.links.is_empty());
     let wanted: &[(Action, &str)] = match app.focus {
         Focus::List if searching => &[
@@ -154,7 +157,13 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
             (Action::Back, "close"),
             (Action::Help, "help"),
         ],
-        Focus::Body if searching || app.find.is_some() => &[
+        Focus::Body if app.find.is_some() => &[
+            (Action::NextMatch, "next match"),
+            (Action::PrevMatch, "previous"),
+            (Action::Back, "clear"),
+            (Action::Help, "help"),
+        ],
+        Focus::Body if searching => &[
             (Action::NextMatch, "next match"),
             (Action::PrevMatch, "previous"),
             (Action::Back, "results"),
