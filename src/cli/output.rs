@@ -24,6 +24,16 @@ pub fn run_command(
 ) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
+    let marking = match &command {
+        Command::Star { ids } => Some((ids, Change::Star(true))),
+        Command::Unstar { ids } => Some((ids, Change::Star(false))),
+        Command::MarkRead { ids } => Some((ids, Change::Read(true))),
+        Command::MarkUnread { ids } => Some((ids, Change::Read(false))),
+        _ => None,
+    };
+    if let Some((ids, what)) = marking {
+        return mark(&mut out, library, &mut state, state_path, ids, what);
+    }
     let view = View {
         library,
         state: &state,
@@ -42,46 +52,10 @@ pub fn run_command(
         Command::Search { query, limit, json } => {
             search(&mut out, view, &query_text(&query)?, limit, json)?
         }
-        Command::Star { ids } => {
-            return mark(
-                &mut out,
-                library,
-                &mut state,
-                state_path,
-                &ids,
-                Change::Star(true),
-            );
-        }
-        Command::Unstar { ids } => {
-            return mark(
-                &mut out,
-                library,
-                &mut state,
-                state_path,
-                &ids,
-                Change::Star(false),
-            );
-        }
-        Command::MarkRead { ids } => {
-            return mark(
-                &mut out,
-                library,
-                &mut state,
-                state_path,
-                &ids,
-                Change::Read(true),
-            );
-        }
-        Command::MarkUnread { ids } => {
-            return mark(
-                &mut out,
-                library,
-                &mut state,
-                state_path,
-                &ids,
-                Change::Read(false),
-            );
-        }
+        Command::Star { .. }
+        | Command::Unstar { .. }
+        | Command::MarkRead { .. }
+        | Command::MarkUnread { .. } => unreachable!("handled above"),
         Command::Config { .. } => unreachable!("handled before loading"),
     }
     Ok(ExitCode::SUCCESS)

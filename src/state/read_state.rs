@@ -66,43 +66,10 @@ impl ReadState {
     /// [`merge`](Self::merge), returning the ids whose read mark changed and those whose
     /// star did.
     pub fn merge_all(&mut self, other: &ReadState) -> (Vec<String>, Vec<String>) {
-        let mut stars_changed = Vec::new();
-        for (id, theirs) in &other.stars {
-            let take = match self.stars.get(id) {
-                None => true,
-                Some(ours) => {
-                    theirs.at > ours.at || (theirs.at == ours.at && theirs.read && !ours.read)
-                }
-            };
-            if take {
-                if self.is_starred(id) != theirs.read {
-                    stars_changed.push(id.clone());
-                }
-                self.stars.insert(id.clone(), *theirs);
-            }
-        }
-        (self.merge_marks(other), stars_changed)
-    }
-
-    fn merge_marks(&mut self, other: &ReadState) -> Vec<String> {
-        let mut changed = Vec::new();
-        for (id, theirs) in &other.marks {
-            let take = match self.marks.get(id) {
-                None => true,
-                // Later wins; on a tie, `read` wins so the result does not depend on order.
-                Some(ours) => {
-                    theirs.at > ours.at || (theirs.at == ours.at && theirs.read && !ours.read)
-                }
-            };
-            if take {
-                let was_read = self.is_read(id);
-                self.marks.insert(id.clone(), *theirs);
-                if was_read != theirs.read {
-                    changed.push(id.clone());
-                }
-            }
-        }
-        changed
+        (
+            merge_map(&mut self.marks, &other.marks),
+            merge_map(&mut self.stars, &other.stars),
+        )
     }
 
     pub fn len(&self) -> usize {
@@ -124,6 +91,28 @@ impl ReadState {
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
     }
+}
+
+/// Takes every entry of `theirs` newer than ours (on a tie, the one that is on, so the result
+/// does not depend on order). Returns the ids whose flag flipped.
+fn merge_map(ours: &mut HashMap<String, Mark>, theirs: &HashMap<String, Mark>) -> Vec<String> {
+    let mut changed = Vec::new();
+    for (id, mark) in theirs {
+        let (take, was) = match ours.get(id) {
+            None => (true, false),
+            Some(old) => (
+                mark.at > old.at || (mark.at == old.at && mark.read && !old.read),
+                old.read,
+            ),
+        };
+        if take {
+            ours.insert(id.clone(), *mark);
+            if was != mark.read {
+                changed.push(id.clone());
+            }
+        }
+    }
+    changed
 }
 
 #[cfg(test)]
