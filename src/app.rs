@@ -553,9 +553,10 @@ impl App {
             self.body.scroll,
             self.body.page.as_ref().map(|p| (p.width, p.lines.len())),
         );
+        // Only a page being shown anew takes an earlier run's position: no look-up per key.
         let remembered = match key {
-            PageKey::Item(i) => self.remembered_position(i),
-            PageKey::Category(_) => None,
+            PageKey::Item(i) if self.body.key != Some(key) => self.remembered_position(i),
+            _ => None,
         };
         let (library, theme, reading) = (&self.library, &self.theme, &self.reading);
         let requested = self.body.show(
