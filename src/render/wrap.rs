@@ -28,6 +28,21 @@ pub fn display_width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 
+/// `text` without its first `columns` columns (a wide char straddling the cut goes too): the
+/// end of a line being typed, kept in view.
+pub fn skip_columns(text: &str, columns: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    for c in text.chars() {
+        if used >= columns {
+            out.push(c);
+        } else {
+            used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        }
+    }
+    out
+}
+
 /// Cuts `text` to at most `width` columns, ending in `…` when something was cut.
 pub fn truncate(text: &str, width: usize) -> String {
     if display_width(text) <= width {

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use super::{clip, pane_block, selection_style};
 use crate::app::search::{RESULT_INDENT, SNIPPET_ROWS, SearchPanel, snippet_lines};
 use crate::app::{App, Focus};
-use crate::render::wrap::{display_width, truncate};
+use crate::render::wrap::{display_width, skip_columns, truncate};
 use crate::search::engine::Hit;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
@@ -278,19 +278,6 @@ fn lit_chars(text: &str, positions: &[usize], width: usize, mark: Style) -> Vec<
         }
     }
     spans
-}
-
-fn skip_columns(text: &str, columns: usize) -> String {
-    let mut used = 0;
-    let mut out = String::new();
-    for c in text.chars() {
-        if used >= columns {
-            out.push(c);
-        } else {
-            used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use super::clip;
 use crate::app::{Action, App, Focus};
-use crate::render::wrap::{display_width, truncate};
+use crate::render::wrap::{display_width, skip_columns, truncate};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
@@ -91,21 +91,10 @@ fn draw_find_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, input: &str) {
     let theme = &app.theme;
     let width = usize::from(area.width);
     let hint = "  Enter find  Esc cancel";
-    let room = width.saturating_sub(2 + display_width(hint)).max(1);
+    // One column is kept for the cursor after the word.
+    let room = width.saturating_sub(2 + display_width(hint)).max(1) - 1;
     // The end of a long word stays in view, where the cursor is.
-    let shown: String = {
-        let mut kept: Vec<char> = Vec::new();
-        let mut used = 0;
-        for c in input.chars().rev() {
-            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if used + w > room.saturating_sub(1) {
-                break;
-            }
-            used += w;
-            kept.push(c);
-        }
-        kept.into_iter().rev().collect()
-    };
+    let shown = skip_columns(input, display_width(input).saturating_sub(room));
     let line = Line::from(vec![
         Span::styled(" /", theme.status_key),
         Span::styled(shown.clone(), theme.status),
