@@ -9,6 +9,7 @@ pub mod body;
 pub mod find;
 pub mod keymap;
 pub mod layout;
+mod library;
 pub mod list;
 mod loading;
 mod mouse;
@@ -29,6 +30,7 @@ pub use action::Action;
 use body::Body;
 pub use keymap::{Key, KeyMap};
 use layout::{PaneWidths, Panes, inner, panes};
+pub use library::Reason;
 use list::ItemList;
 use reading::Reading;
 use search::{Saved, SearchPanel};
@@ -65,6 +67,13 @@ pub enum Effect {
     CopyToClipboard(String),
     /// Hand the terminal back to the shell until `fg`.
     Suspend,
+    /// Run the user's editor on a file at a line, then reload what changed.
+    Edit {
+        file: std::path::PathBuf,
+        line: usize,
+    },
+    /// Read again what changed on disk.
+    Reload,
     /// Lay out a big page elsewhere; it comes back through [`App::page_rendered`].
     Render {
         key: PageKey,
@@ -370,6 +379,11 @@ impl App {
             Action::NextUnread => self.jump_unread(true),
             Action::PrevUnread => self.jump_unread(false),
             Action::Suspend => self.effects.push(Effect::Suspend),
+            Action::Edit => self.edit(),
+            Action::Reload => {
+                self.effects.push(Effect::Reload);
+                self.set_status("Reloading…", false);
+            }
             // In the body `/` finds in the page, as in less; elsewhere it searches everything.
             Action::Search if self.focus == Focus::Body => self.start_find(),
             Action::Search => self.open_search(),

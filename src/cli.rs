@@ -92,6 +92,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     {
         return output::config_command(*print_default, *path, &config_path);
     }
+    if let Some(Command::CopyBundled { dir }) = &cli.command {
+        return output::copy_bundled(dir);
+    }
     let config = load_config(&config_path, explicit)?;
     let roots = content_roots(&cli.content, &config, Path::new("."))?;
     // Only the roots are checked here; the reader loads in the background, the commands now.

@@ -14,9 +14,15 @@ pub mod front_matter;
 pub mod id;
 pub mod loader;
 pub mod model;
+pub mod reload;
 pub mod source;
 
 pub use body::Body;
+
+/// The bundled library's files: (path relative to `content/`, bytes).
+pub fn bundled_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::FILES
+}
 pub use date::Date;
 pub use diagnostic::Diagnostic;
 pub use loader::load_library;

@@ -9,6 +9,7 @@ pub mod atomic_file;
 pub mod cache;
 pub mod codec;
 pub mod content;
+pub mod edit;
 pub mod open;
 pub mod read_at;
 pub mod search;

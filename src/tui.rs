@@ -5,9 +5,11 @@
 //! and report over one channel. The terminal is restored on quit, on error (the guard's
 //! `Drop`), on panic (the hook) and on SIGTERM/SIGHUP/SIGINT, before anything is printed.
 
+mod loader;
 mod renderer;
 mod saver;
 mod searcher;
+pub mod watcher;
 
 use std::io::{self, Stdout, Write};
 use std::path::PathBuf;
@@ -26,13 +28,14 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
-use crate::app::{App, Effect, Settings};
-use crate::cache::{self, Manifest};
+use crate::app::{App, Effect, Reason, Settings};
+use crate::cache::Manifest;
 use crate::content::{Library, Root};
 use crate::open::{open_url, osc52_copy};
 use crate::search::SearchIndex;
 use crate::state::{Place, ReadState};
 use crate::ui;
+use loader::Loader;
 use renderer::Renderer;
 use saver::Saver;
 use searcher::Searcher;
@@ -65,6 +68,12 @@ pub enum AppEvent {
     /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
     /// terminal, so take it again and redraw everything.
     Resumed,
+    /// The watcher saw these paths change (all of a burst at once); empty: look at everything.
+    FilesChanged(Vec<PathBuf>),
+    /// The library read again after a change, with what changed and why it was read.
+    Reloaded(Arc<Library>, crate::content::reload::Changes, Reason),
+    /// Something for the status bar (the watcher polling instead of being told).
+    Note(String),
 }
 
 /// Everything the reader starts with.
@@ -109,7 +118,16 @@ pub fn run(session: Session) -> Result<Ending> {
     let library = Arc::new(Library::empty());
     let searcher = Searcher::start(tx.clone());
     let renderer = Renderer::start(tx.clone());
-    spawn_loader(session.roots, tx.clone())?;
+    let folders: Vec<PathBuf> = session
+        .roots
+        .iter()
+        .filter_map(|root| match root {
+            Root::Dir(dir) => Some(dir.canonicalize().unwrap_or_else(|_| dir.clone())),
+            Root::Bundled => None,
+        })
+        .collect();
+    let loader = Loader::start(session.roots, tx.clone())?;
+    watcher::start(folders, tx.clone());
     let mut app = App::new(library, session.settings, session.state, area);
     if let Some((_, place)) = session.place {
         app.restore_place(place);
@@ -149,6 +167,12 @@ pub fn run(session: Session) -> Result<Ending> {
                 }
                 AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
+                AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),
+                AppEvent::Note(note) => app.set_status(note, false),
+                AppEvent::Reloaded(library, changes, why) => {
+                    searcher.set_library(Arc::clone(&library), None);
+                    app.library_reloaded(library, &changes, why);
+                }
                 AppEvent::CacheWanted(path, manifest) => searcher.save_cache(path, manifest),
                 AppEvent::Loaded(library, progress, index) => {
                     if progress.is_none() {
@@ -190,7 +214,7 @@ pub fn run(session: Session) -> Result<Ending> {
                     }
                     _ => {}
                 }
-                perform(effect, &mut app, &mut terminal)?;
+                perform(effect, &mut app, &mut terminal, &loader)?;
             }
             if let Some(state) = app.reading.take_changes() {
                 saver.save(state);
@@ -221,50 +245,6 @@ pub fn run(session: Session) -> Result<Ending> {
     }
     Ok(ending)
 }
-
-/// Loads the library on its own thread: from the load cache when not a file changed since it
-/// was written, else file by file, sending snapshots as they arrive.
-fn spawn_loader(roots: Vec<Root>, tx: Sender<AppEvent>) -> io::Result<()> {
-    thread::Builder::new()
-        .name("loader".into())
-        .spawn(move || {
-            // The bundled library is small and changes with the binary: never cached.
-            let cache_path = cache::cache_path(&roots).filter(|_| !roots.contains(&Root::Bundled));
-            let listing = match cache::list_and_read(&roots, cache_path.as_deref()) {
-                Ok(listing) => listing,
-                Err(err) => {
-                    // The roots were checked before start; this is a folder gone since.
-                    let _ = tx.send(AppEvent::Loaded(Arc::new(Library::empty()), None, None));
-                    let _ = tx.send(AppEvent::LoadFailed(err.to_string()));
-                    return;
-                }
-            };
-            if let Some((library, index)) = listing.cached {
-                let library = Arc::new(library);
-                let _ = tx.send(AppEvent::Loaded(library, None, Some(Arc::new(index))));
-                return;
-            }
-            let cache = cache_path.map(|path| (path, listing.manifest));
-            crate::content::loader::load_listed(
-                listing.files,
-                listing.diagnostics,
-                Some(LOAD_SNAPSHOT_EVERY),
-                |snapshot| {
-                    let progress =
-                        (!snapshot.done).then_some((snapshot.files_loaded, snapshot.files_total));
-                    let save = if snapshot.done { cache.clone() } else { None };
-                    let _ = tx.send(AppEvent::Loaded(Arc::new(snapshot.library), progress, None));
-                    if let Some(save) = save {
-                        let _ = tx.send(AppEvent::CacheWanted(save.0, save.1));
-                    }
-                },
-            );
-        })?;
-    Ok(())
-}
-
-/// How often a library still loading is shown again with what has arrived.
-const LOAD_SNAPSHOT_EVERY: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// Debug builds only: F12 panics when `QUIRE_DEBUG_PANIC` is set, so the end-to-end tests can
 /// check that a panic hands the terminal back. Release builds have no such key.
@@ -319,7 +299,7 @@ fn spawn_signals(tx: Sender<AppEvent>) {
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
-fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
+fn perform(effect: Effect, app: &mut App, terminal: &mut Term, loader: &Loader) -> Result<()> {
     match effect {
         Effect::OpenUrl(url) => {
             if let Err(err) = open_url(&url) {
@@ -338,6 +318,22 @@ fn perform(effect: Effect, app: &mut App, terminal: &mut Term) -> Result<()> {
             }
         }
         Effect::Suspend => suspend(terminal)?,
+        Effect::Reload => loader.reload(Vec::new(), Reason::ByHand),
+        Effect::Edit { file, line } => {
+            // The editor gets the terminal as a shell would hand it over, and the reader takes
+            // it back whatever the editor did (failed, crashed, was not found).
+            restore();
+            let result = crate::edit::run(&file, line);
+            resume(terminal)?;
+            match result {
+                Ok(()) => loader.reload(vec![file], Reason::Edited),
+                Err(err) => {
+                    app.set_status(err.to_string(), true);
+                    // A failing editor may still have written the file.
+                    loader.reload(Vec::new(), Reason::Watched);
+                }
+            }
+        }
         Effect::Search { .. } | Effect::Render { .. } => {}
     }
     Ok(())

@@ -69,6 +69,10 @@ pub enum Action {
     NextHeading,
     /// Scroll the body to the previous heading
     PrevHeading,
+    /// Edit the item's file in $VISUAL or $EDITOR, at the item's line
+    Edit,
+    /// Read again the files changed on disk (changes also show by themselves)
+    Reload,
     /// Suspend Quire and return to the shell (`fg` resumes)
     Suspend,
     /// Show or hide this help
@@ -114,6 +118,8 @@ impl Action {
             Action::Outline => "Outline: the headings (a category's sections), Enter jumps",
             Action::NextHeading => "Next heading in the body",
             Action::PrevHeading => "Previous heading in the body",
+            Action::Edit => "Edit the item's file in $VISUAL / $EDITOR, at its line",
+            Action::Reload => "Reload files changed on disk (changes also show by themselves)",
             Action::Suspend => "Suspend to the shell (fg resumes)",
             Action::Help => "Show or hide this help",
             Action::Quit => "Quit",
@@ -168,6 +174,7 @@ impl Action {
                 ],
             ),
             ("Links", &[Action::OpenUrl, Action::CopyUrl, Action::Links]),
+            ("Library", &[Action::Edit, Action::Reload]),
             ("General", &[Action::Help, Action::Suspend, Action::Quit]),
         ]
     }

@@ -194,6 +194,8 @@ impl Default for KeyMap {
             (c('t'), Action::Outline),
             (c('}'), Action::NextHeading),
             (c('{'), Action::PrevHeading),
+            (c('e'), Action::Edit),
+            (Key::ctrl('r'), Action::Reload),
             (Key::ctrl('z'), Action::Suspend),
             (c('?'), Action::Help),
             (p(F(1)), Action::Help),

@@ -70,6 +70,9 @@ pub struct SearchPanel {
     pub previewed: Option<usize>,
     /// Why the query cannot run (an unknown filter), shown instead of results.
     pub error: Option<String>,
+    /// The item (by id) to select when results next arrive: the one selected before the
+    /// library was reloaded, when item numbers changed.
+    pub follow: Option<String>,
 }
 
 impl SearchPanel {
@@ -80,6 +83,7 @@ impl SearchPanel {
             generation: 0,
             results: Arc::new(Results::default()),
             waiting: false,
+            follow: None,
             selected: 0,
             offset: 0,
             typing: true,

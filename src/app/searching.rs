@@ -159,7 +159,10 @@ impl App {
         if generation != panel.generation {
             return;
         }
-        let keep = panel.selected_item();
+        let keep = match panel.follow.take() {
+            Some(id) => self.library.position(&id),
+            None => panel.selected_item(),
+        };
         panel.results = results;
         panel.waiting = false;
         panel.selected = keep

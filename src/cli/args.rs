@@ -107,6 +107,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open an item's file in $VISUAL or $EDITOR (else vi), at the item's line.
+    Edit {
+        /// The item's id, as printed by `quire list`.
+        id: String,
+    },
+    /// Write the bundled library to a folder, to edit it and read it with `--content DIR`.
+    CopyBundled {
+        /// A folder that does not exist yet, or is empty.
+        dir: std::path::PathBuf,
+    },
     /// Show where the config file is, or print a commented default config.
     Config {
         /// Print the default configuration, every key documented.

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::args::Command;
@@ -56,7 +56,10 @@ pub fn run_command(
         | Command::Unstar { .. }
         | Command::MarkRead { .. }
         | Command::MarkUnread { .. } => unreachable!("handled above"),
-        Command::Config { .. } => unreachable!("handled before loading"),
+        Command::Edit { id } => return edit(library, &id),
+        Command::Config { .. } | Command::CopyBundled { .. } => {
+            unreachable!("handled before loading")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -173,6 +176,52 @@ fn list(
         writeln!(out, "{}\t{}\t{}\t{}", item.id, item.kind, date, item.title)?;
     }
     Ok(())
+}
+
+/// `quire edit ID`: the editor on the item's file, at its line; its exit status is ours.
+fn edit(library: &Library, id: &str) -> Result<ExitCode> {
+    let Some(item) = library.find(id) else {
+        bail!("no item with id `{id}`; `quire list` prints the ids");
+    };
+    if item.source.path.starts_with("<bundled>") {
+        bail!(
+            "`{id}` is in the bundled library, which is inside quire and cannot be edited; \
+             `quire copy-bundled DIR` writes an editable copy, then `quire --content DIR edit {id}`"
+        );
+    }
+    match crate::edit::run(&item.source.path, item.source.line) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err @ crate::edit::EditError::Failed { .. }) => {
+            eprintln!("quire: {err}");
+            Ok(ExitCode::from(1))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// `quire copy-bundled DIR`: the bundled library's files, written into a new or empty folder.
+pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
+    let is_empty = |dir: &Path| std::fs::read_dir(dir).map(|mut d| d.next().is_none());
+    if dir.exists() && !is_empty(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        bail!("{} is not empty; give a new or empty folder", dir.display());
+    }
+    let files = crate::content::bundled_files();
+    for (relative, bytes) in files {
+        let path = dir.join(relative);
+        let folder = crate::atomic_file::folder_of(&path);
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let temp = path.with_extension("tmp-copy");
+        crate::atomic_file::replace(&path, &temp, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!(
+        "Wrote the bundled library ({} files) to {}; read it with: quire --content {}",
+        files.len(),
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()> {

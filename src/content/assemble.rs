@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::diagnostic::Diagnostic;
 use super::document::{CollectionDoc, Document, Post};
 use super::id::{bookmark_id, path_id};
-use super::model::{Body, Category, CategoryId, Item, ItemKind, Library, SourceRef};
+use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
 use super::source::SourceFile;
 use crate::text::{sanitize, sanitize_line};
 
@@ -102,7 +102,7 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post) -> Item {
         authors: post.authors.iter().map(|a| sanitize_line(a)).collect(),
         tags: post.tags.iter().map(|t| sanitize_line(t)).collect(),
         description: post.description.as_deref().map(sanitize_line),
-        body: Body::from(Arc::clone(&post.body)),
+        body: post.body.clone(),
         category: node,
         source: SourceRef {
             path: Arc::from(source.display.as_path()),
@@ -150,7 +150,7 @@ fn file_collection(
             authors: Vec::new(),
             tags: doc.tags.iter().map(|t| sanitize_line(t)).collect(),
             description: bookmark.description.as_deref().map(sanitize_line),
-            body: Body::from(Arc::clone(&bookmark.body)),
+            body: bookmark.body.clone(),
             category,
             source: SourceRef {
                 path: Arc::clone(&path),
@@ -158,6 +158,14 @@ fn file_collection(
             },
         });
     }
+}
+
+/// What a duplicate id is reported as; made again by every assembly.
+const DUPLICATE_ID: &str = "duplicate id `";
+
+/// A diagnostic made by filing (a duplicate id), not by reading one file.
+pub fn is_assembly_diagnostic(diagnostic: &Diagnostic) -> bool {
+    diagnostic.message.starts_with(DUPLICATE_ID)
 }
 
 /// Gives the second and later holders of an id `~2`, `~3`…, and says so.
@@ -182,7 +190,7 @@ fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
             items[index].source.path.to_path_buf(),
             Some(items[index].source.line),
             format!(
-                "duplicate id `{id}` (also {}:{}); this item is `{unique}`",
+                "{DUPLICATE_ID}{id}` (also {}:{}); this item is `{unique}`",
                 other.path.display(),
                 other.line
             ),

@@ -63,6 +63,15 @@ impl From<&str> for Body {
     }
 }
 
+/// Two bodies are equal when their text is (a stored one is read to compare).
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        self.len == other.len && self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Body {}
+
 impl fmt::Display for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self)

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use super::body::Body;
 use super::diagnostic::line_of;
 
 /// How strictly list items are taken as bookmarks.
@@ -39,7 +40,7 @@ pub struct Bookmark {
     pub url: Option<String>,
     pub description: Option<String>,
     /// Everything nested under the list item, dedented, as markdown.
-    pub body: Arc<str>,
+    pub body: Body,
     /// 1-based line in the file.
     pub line: usize,
 }
@@ -304,7 +305,9 @@ impl<'t> Walker<'t> {
         let Some(head) = item.into_head(self.mode == Some(Mode::Marked)) else {
             return;
         };
-        let body = Arc::from(extract_body(self.text, head_end, item_end));
+        let body = Body::from(Arc::<str>::from(extract_body(
+            self.text, head_end, item_end,
+        )));
         let path = self.headings.iter().map(|(_, n)| n.clone()).collect();
         self.collection.bookmarks.push(Bookmark {
             path,

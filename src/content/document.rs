@@ -4,8 +4,8 @@
 //! awesome list) and reads its fields, falling back the way Zola, Hugo and Jekyll sites expect.
 
 use std::path::Path;
-use std::sync::Arc;
 
+use super::body::Body;
 use super::bookmarks::{self, Collection, Mode};
 use super::date::Date;
 use super::diagnostic::Diagnostic;
@@ -32,7 +32,7 @@ pub struct Post {
     pub description: Option<String>,
     pub url: Option<String>,
     pub weight: Option<i64>,
-    pub body: Arc<str>,
+    pub body: Body,
 }
 
 #[derive(Debug, Clone)]
@@ -207,7 +207,7 @@ fn post_from(
         description: front.description,
         url: front.url,
         weight: front.weight,
-        body: Arc::from(body.trim_matches('\n')),
+        body: Body::from(body.trim_matches('\n')),
     }
 }
 

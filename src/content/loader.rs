@@ -82,21 +82,62 @@ pub fn load_listed(
     interval: Option<std::time::Duration>,
     mut report: impl FnMut(Snapshot),
 ) {
-    use std::sync::mpsc;
     use std::time::Instant;
 
     let started = Instant::now();
     let total = files.len();
+    let mut slots: Vec<Option<LoadedFile>> = Vec::new();
+    slots.resize_with(total, || None);
+    let mut loaded = 0;
+    // The first snapshot comes early, so something is on screen almost at once.
+    let mut due = interval.map(|every| started + every / 4);
+    parse_in_parallel(&files, |index, file| {
+        slots[index] = Some(file);
+        loaded += 1;
+        if loaded < total
+            && let (Some(every), Some(at)) = (interval, due)
+            && Instant::now() >= at
+        {
+            let library = assemble(slots.iter().flatten(), &diagnostics);
+            report(Snapshot {
+                library,
+                files_loaded: loaded,
+                files_total: total,
+                done: false,
+            });
+            due = Some(Instant::now() + every);
+        }
+    });
+    let library = assemble(slots.iter().flatten(), &diagnostics);
+    report(Snapshot {
+        library,
+        files_loaded: total,
+        files_total: total,
+        done: true,
+    });
+}
+
+/// Reads and parses `files` on every core, in order of their index in `files`.
+pub fn load_files(files: &[SourceFile]) -> Vec<LoadedFile> {
+    let mut slots: Vec<Option<LoadedFile>> = Vec::new();
+    slots.resize_with(files.len(), || None);
+    parse_in_parallel(files, |index, file| slots[index] = Some(file));
+    slots.into_iter().flatten().collect()
+}
+
+/// Hands each file, read and parsed, to `each` with its index, as the workers finish them.
+fn parse_in_parallel(files: &[SourceFile], mut each: impl FnMut(usize, LoadedFile)) {
+    use std::sync::mpsc;
     let workers = thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(total.div_ceil(8))
+        .min(files.len().div_ceil(8))
         .max(1);
     let next = AtomicUsize::new(0);
     thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, LoadedFile)>();
         for _ in 0..workers {
             let tx = tx.clone();
-            let (files, next) = (&files, &next);
+            let next = &next;
             scope.spawn(move || {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -108,34 +149,8 @@ pub fn load_listed(
             });
         }
         drop(tx);
-        let mut slots: Vec<Option<LoadedFile>> = Vec::new();
-        slots.resize_with(total, || None);
-        let mut loaded = 0;
-        // The first snapshot comes early, so something is on screen almost at once.
-        let mut due = interval.map(|every| started + every / 4);
         for (index, file) in rx {
-            slots[index] = Some(file);
-            loaded += 1;
-            if loaded < total
-                && let (Some(every), Some(at)) = (interval, due)
-                && Instant::now() >= at
-            {
-                let library = assemble(slots.iter().flatten(), &diagnostics);
-                report(Snapshot {
-                    library,
-                    files_loaded: loaded,
-                    files_total: total,
-                    done: false,
-                });
-                due = Some(Instant::now() + every);
-            }
+            each(index, file);
         }
-        let library = assemble(slots.iter().flatten(), &diagnostics);
-        report(Snapshot {
-            library,
-            files_loaded: total,
-            files_total: total,
-            done: true,
-        });
     });
 }

@@ -1,0 +1,564 @@
+//! A library brought up to date with its files: only the files that changed are read again.
+//!
+//! The roots are listed again (one `stat` a file, as the load cache checks them) and every file
+//! whose size or modification time moved, that is new, or that the watcher named, is read and
+//! parsed; the others are taken back out of the library as it stands, bodies and all (a body
+//! still in the load cache stays there). Everything is then filed again by the same
+//! [`assemble`] a full load uses, so a reload and a fresh start give the same library.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::assemble::{LoadedFile, assemble, is_assembly_diagnostic};
+use super::bookmarks::{Bookmark, Collection, Section};
+use super::diagnostic::Diagnostic;
+use super::document::{CollectionDoc, Document, Post};
+use super::loader::load_files;
+use super::model::{CategoryId, ItemKind, Library};
+use super::source::{Root, RootError, SourceFile, list_files};
+
+/// A library with the files it was made from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub library: Arc<Library>,
+    pub files: Vec<SourceFile>,
+}
+
+/// What a reload found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Files read again: changed, or named as changed.
+    pub changed: usize,
+    pub added: usize,
+    pub removed: usize,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.changed + self.added + self.removed == 0
+    }
+}
+
+/// Lists `roots` again and reads the files that differ from `previous` or that `named`
+/// lists (paths as the watcher reports them: under a root, as given or canonical).
+pub fn reload(
+    previous: &Loaded,
+    roots: &[Root],
+    named: &[PathBuf],
+) -> Result<(Loaded, Changes), RootError> {
+    let (files, listing_diagnostics) = list_files(roots)?;
+    let named = locate(roots, named);
+    let before: HashMap<(usize, &Path), &SourceFile> = previous
+        .files
+        .iter()
+        .map(|f| ((f.root, f.relative.as_path()), f))
+        .collect();
+    let mut changes = Changes::default();
+    let mut kept = HashSet::new();
+    for (index, file) in files.iter().enumerate() {
+        match before.get(&(file.root, file.relative.as_path())) {
+            Some(old)
+                if old.len == file.len
+                    && old.modified_ns == file.modified_ns
+                    && !named.contains(&(file.root, file.relative.clone())) =>
+            {
+                kept.insert(index);
+            }
+            Some(_) => changes.changed += 1,
+            None => changes.added += 1,
+        }
+    }
+    let listed: HashSet<(usize, &Path)> = files
+        .iter()
+        .map(|f| (f.root, f.relative.as_path()))
+        .collect();
+    changes.removed = before.keys().filter(|k| !listed.contains(*k)).count();
+
+    // Unchanged files are taken back from the library; the rest (and the few a library cannot
+    // give back, such as a file that made no item) are read.
+    let mut taken = TakenBack::new(&previous.library, &previous.files);
+    let mut slots: Vec<Option<LoadedFile>> = files
+        .iter()
+        .enumerate()
+        .map(|(index, file)| kept.contains(&index).then(|| taken.file(file)).flatten())
+        .collect();
+    let to_read: Vec<usize> = (0..files.len()).filter(|&i| slots[i].is_none()).collect();
+    let read = load_files(
+        &to_read
+            .iter()
+            .map(|&i| files[i].clone())
+            .collect::<Vec<_>>(),
+    );
+    for (index, file) in to_read.into_iter().zip(read) {
+        slots[index] = Some(file);
+    }
+    let all: Vec<LoadedFile> = slots.into_iter().flatten().collect();
+    let library = assemble(&all, &listing_diagnostics);
+    Ok((
+        Loaded {
+            library: Arc::new(library),
+            files,
+        },
+        changes,
+    ))
+}
+
+/// The (root, relative path) of each named path that lies under a folder root.
+fn locate(roots: &[Root], named: &[PathBuf]) -> HashSet<(usize, PathBuf)> {
+    let mut found = HashSet::new();
+    if named.is_empty() {
+        return found;
+    }
+    for (index, root) in roots.iter().enumerate() {
+        let Root::Dir(dir) = root else { continue };
+        let canonical = dir.canonicalize().ok();
+        for path in named {
+            let relative = path
+                .strip_prefix(dir)
+                .ok()
+                .or_else(|| canonical.as_deref().and_then(|c| path.strip_prefix(c).ok()));
+            if let Some(relative) = relative {
+                found.insert((index, relative.to_path_buf()));
+            }
+        }
+    }
+    found
+}
+
+/// Unchanged files taken back out of a library: the documents they were filed from, rebuilt
+/// from the items and the category tree. The folder a file sits in is the node at the depth of
+/// its folder path; the nodes below it are the file's own (a post's category, a collection's
+/// title and headings).
+struct TakenBack<'l> {
+    library: &'l Library,
+    /// Items by the file they came from, in file order.
+    items: HashMap<&'l Path, Vec<usize>>,
+    diagnostics: HashMap<&'l Path, Vec<&'l Diagnostic>>,
+    /// The node of each folder (relative to its root) that holds a file with items.
+    folders: HashMap<&'l Path, CategoryId>,
+    /// Title nodes two collections share (same title, same folder): the last one filed
+    /// described it, so either one is read again rather than guessed.
+    shared: HashSet<CategoryId>,
+}
+
+impl<'l> TakenBack<'l> {
+    fn new(library: &'l Library, files: &'l [SourceFile]) -> TakenBack<'l> {
+        let mut items: HashMap<&Path, Vec<usize>> = HashMap::new();
+        for (index, item) in library.items.iter().enumerate() {
+            items.entry(&item.source.path).or_default().push(index);
+        }
+        let mut diagnostics: HashMap<&Path, Vec<&Diagnostic>> = HashMap::new();
+        for diagnostic in &library.diagnostics {
+            if !is_assembly_diagnostic(diagnostic) {
+                diagnostics
+                    .entry(&diagnostic.path)
+                    .or_default()
+                    .push(diagnostic);
+            }
+        }
+        let mut taken = TakenBack {
+            library,
+            items,
+            diagnostics,
+            folders: HashMap::new(),
+            shared: HashSet::new(),
+        };
+        let mut tops = HashSet::new();
+        for file in files {
+            let Some(&first) = taken
+                .items
+                .get(file.display.as_path())
+                .and_then(|i| i.first())
+            else {
+                continue;
+            };
+            let item = &library.items[first];
+            let chain = taken.chain(item.category);
+            let mut folder = folder_of(&file.relative, item.kind);
+            if item.kind == ItemKind::Bookmark
+                && let Some(&top) = chain.get(components(folder))
+                && !tops.insert(top)
+            {
+                taken.shared.insert(top);
+            }
+            while let Some(dir) = folder.filter(|d| d.iter().count() > 0) {
+                let Some(&node) = chain.get(dir.iter().count() - 1) else {
+                    break;
+                };
+                if taken.folders.insert(dir, node).is_some() {
+                    break;
+                }
+                folder = dir.parent();
+            }
+        }
+        taken
+    }
+
+    /// The file as it was filed; `None` when the library cannot say (it must be read again).
+    fn file(&mut self, source: &SourceFile) -> Option<LoadedFile> {
+        let items = self
+            .items
+            .remove(source.display.as_path())
+            .unwrap_or_default();
+        let document = self.document(source, &items)?;
+        let diagnostics = self
+            .diagnostics
+            .get(source.display.as_path())
+            .map(|d| d.iter().map(|d| (*d).clone()).collect())
+            .unwrap_or_default();
+        Some(LoadedFile {
+            source: source.clone(),
+            document: Some(document),
+            diagnostics,
+        })
+    }
+
+    fn document(&self, source: &SourceFile, items: &[usize]) -> Option<Document> {
+        let lib = self.library;
+        let relative = &source.relative;
+        let file_name = relative.file_name()?.to_string_lossy();
+        if file_name == "_index.md" || file_name == "_index.markdown" {
+            let folder = match relative.parent().filter(|p| p.iter().count() > 0) {
+                Some(dir) => *self.folders.get(dir)?,
+                None => Library::ROOT,
+            };
+            let node = lib.category(folder);
+            return Some(Document::Section {
+                title: Some(node.name.clone()),
+                description: node.description.clone(),
+            });
+        }
+        let first = &lib.items[*items.first()?];
+        let depth = components(folder_of(relative, first.kind));
+        match first.kind {
+            ItemKind::Post => {
+                let below = self.names_below(first.category, depth);
+                Some(Document::Post(Post {
+                    title: first.title.clone(),
+                    date: first.date,
+                    authors: first.authors.clone(),
+                    tags: first.tags.clone(),
+                    category: (!below.is_empty()).then(|| below.join("/")),
+                    description: first.description.clone(),
+                    url: first.url.clone(),
+                    weight: first.weight,
+                    body: first.body.clone(),
+                }))
+            }
+            ItemKind::Bookmark => {
+                let top = self.chain(first.category).get(depth).copied()?;
+                if self.shared.contains(&top) {
+                    return None;
+                }
+                let node = lib.category(top);
+                let mut sections = Vec::new();
+                self.sections_under(top, &mut Vec::new(), &mut sections);
+                let bookmarks = items
+                    .iter()
+                    .map(|&i| {
+                        let item = &lib.items[i];
+                        Bookmark {
+                            path: self.names_below(item.category, depth + 1),
+                            title: item.title.clone(),
+                            url: item.url.clone(),
+                            description: item.description.clone(),
+                            body: item.body.clone(),
+                            line: item.source.line,
+                        }
+                    })
+                    .collect();
+                Some(Document::Collection(CollectionDoc {
+                    title: node.name.clone(),
+                    description: node.description.clone(),
+                    tags: first.tags.clone(),
+                    collection: Collection {
+                        sections,
+                        bookmarks,
+                        ..Collection::default()
+                    },
+                }))
+            }
+        }
+    }
+
+    /// The categories from the root's child down to `id`.
+    fn chain(&self, id: CategoryId) -> Vec<CategoryId> {
+        let mut chain = Vec::new();
+        let mut current = Some(id);
+        while let Some(c) = current.filter(|c| *c != Library::ROOT) {
+            chain.push(c);
+            current = self.library.category(c).parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Names of the categories below depth `depth` on the way to `id`.
+    fn names_below(&self, id: CategoryId, depth: usize) -> Vec<String> {
+        self.chain(id)
+            .iter()
+            .skip(depth)
+            .map(|c| self.library.category(*c).name.clone())
+            .collect()
+    }
+
+    /// Every heading below a collection's title node, in order, as the sections it came from.
+    fn sections_under(&self, node: CategoryId, path: &mut Vec<String>, out: &mut Vec<Section>) {
+        for &child in &self.library.category(node).children {
+            let category = self.library.category(child);
+            path.push(category.name.clone());
+            out.push(Section {
+                path: path.clone(),
+                description: category.description.clone(),
+            });
+            self.sections_under(child, path, out);
+            path.pop();
+        }
+    }
+}
+
+/// The folder whose node a file's items are filed under: a page bundle `slug/index.md`
+/// belongs to the folder holding `slug/` (as `assemble` files it).
+fn folder_of(relative: &Path, kind: ItemKind) -> Option<&Path> {
+    let bundle = kind == ItemKind::Post
+        && relative
+            .file_stem()
+            .is_some_and(|s| s.eq_ignore_ascii_case("index"));
+    let parent = relative.parent();
+    if bundle {
+        parent.and_then(Path::parent)
+    } else {
+        parent
+    }
+}
+
+fn components(path: Option<&Path>) -> usize {
+    path.map_or(0, |p| p.iter().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("quire-reload-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    fn write(dir: &Path, relative: &str, text: &str) {
+        let path = dir.join(relative);
+        fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+        fs::write(path, text).expect("write");
+    }
+
+    /// Everything a reader sees of a library, to compare two of them.
+    fn seen(library: &Library) -> Vec<String> {
+        let mut out = Vec::new();
+        for (index, c) in library.categories.iter().enumerate() {
+            let children: Vec<&str> = c
+                .children
+                .iter()
+                .map(|k| library.category(*k).name.as_str())
+                .collect();
+            let items: Vec<&str> = c
+                .items
+                .iter()
+                .map(|i| library.items[*i].id.as_str())
+                .collect();
+            out.push(format!(
+                "category {:?} {:?} {children:?} {items:?} {}",
+                library.category_path(CategoryId(index)),
+                c.description,
+                c.total
+            ));
+        }
+        for item in &library.items {
+            out.push(format!(
+                "item {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}:{} {:?} {:?}",
+                item.id,
+                item.kind,
+                item.title,
+                item.url,
+                item.date,
+                item.weight,
+                item.tags,
+                item.description,
+                library.category_path(item.category),
+                item.source.path.display(),
+                item.source.line,
+                &*item.body,
+                item.authors,
+            ));
+        }
+        out.extend(library.diagnostics.iter().map(|d| format!("problem {d}")));
+        out
+    }
+
+    fn load(roots: &[Root]) -> Loaded {
+        let (files, _) = list_files(roots).expect("list");
+        let library = Arc::new(crate::content::load_library(roots).expect("load"));
+        Loaded { library, files }
+    }
+
+    /// A small site with what filing depends on: sections that rename folders, a page bundle,
+    /// post categories, a collection with described headings, a clashing id, a broken file.
+    fn site(dir: &Path) {
+        write(
+            dir,
+            "_index.md",
+            "+++\ntitle = \"Home\"\n+++\nThe whole site.",
+        );
+        write(
+            dir,
+            "blog/_index.md",
+            "+++\ntitle = \"The Blog\"\n+++\nPosts.",
+        );
+        write(
+            dir,
+            "blog/first.md",
+            "+++\ntitle = \"First\"\ndate = 2024-01-02\ncategory = \"Rust/Async\"\ntags = [\"a\"]\n+++\nBody one.",
+        );
+        write(
+            dir,
+            "blog/bundle/index.md",
+            "---\ntitle: Bundled\ndate: 2023-05-05\n---\nIn a bundle.",
+        );
+        write(dir, "blog/deep/er/post.md", "# Deep\n\nDown there.");
+        write(
+            dir,
+            "empty/_index.md",
+            "+++\ntitle = \"Nothing Here\"\n+++\n",
+        );
+        write(
+            dir,
+            "bookmarks/links.md",
+            "# Links\n\nSome links.\n\n## Tools\n\nUseful tools.\n\n- [Alpha](https://a.example) - first\n  - **Key insights:** it is alpha\n- [Beta](https://b.example) - second\n\n### Sub\n\n- [Gamma](https://c.example) - third\n\n## Empty heading\n",
+        );
+        write(
+            dir,
+            "bookmarks/more.md",
+            "# Links\n\n## Tools\n\n- [Alpha](https://a.example) - again, so a clashing id\n",
+        );
+        write(dir, "broken.md", "+++\ntitle = \n+++\nBad front matter.");
+    }
+
+    fn assert_same_as_fresh(roots: &[Root], reloaded: &Loaded) {
+        let fresh = load(roots);
+        assert_eq!(seen(&reloaded.library), seen(&fresh.library));
+    }
+
+    #[test]
+    fn a_reload_gives_the_library_a_fresh_load_gives() {
+        let dir = temp("same");
+        site(&dir);
+        let roots = vec![Root::Dir(dir.clone())];
+        let mut loaded = load(&roots);
+        let (same, changes) = reload(&loaded, &roots, &[]).expect("reload");
+        assert!(changes.is_empty(), "{changes:?}");
+        assert_same_as_fresh(&roots, &same);
+
+        // Each step changes something, then the reloaded library must equal a fresh load.
+        type Step = Box<dyn Fn(&Path)>;
+        let steps: Vec<(&str, Step)> = vec![
+            (
+                "append a bookmark",
+                Box::new(|d: &Path| {
+                    let path = d.join("bookmarks/links.md");
+                    let mut text = fs::read_to_string(&path).expect("read");
+                    text = text.replace(
+                        "## Empty heading\n",
+                        "- [Delta](https://d.example) - fourth\n\n## Empty heading\n",
+                    );
+                    fs::write(path, text).expect("write");
+                }),
+            ),
+            (
+                "retitle a post",
+                Box::new(|d: &Path| {
+                    write(
+                        d,
+                        "blog/first.md",
+                        "+++\ntitle = \"First, again\"\ndate = 2024-01-02\n+++\nNew body.",
+                    )
+                }),
+            ),
+            (
+                "add a post in a new folder",
+                Box::new(|d: &Path| write(d, "news/today.md", "# Today\n\nNews.")),
+            ),
+            (
+                "rename a section",
+                Box::new(|d: &Path| write(d, "blog/_index.md", "+++\ntitle = \"Weblog\"\n+++\n")),
+            ),
+            (
+                "remove a section",
+                Box::new(|d: &Path| fs::remove_file(d.join("blog/_index.md")).expect("rm")),
+            ),
+            (
+                "remove the clashing collection",
+                Box::new(|d: &Path| fs::remove_file(d.join("bookmarks/more.md")).expect("rm")),
+            ),
+            (
+                "fix the broken file",
+                Box::new(|d: &Path| write(d, "broken.md", "+++\ntitle = \"Fixed\"\n+++\nGood.")),
+            ),
+            (
+                "remove a whole folder",
+                Box::new(|d: &Path| fs::remove_dir_all(d.join("blog/deep")).expect("rm")),
+            ),
+        ];
+        for (what, step) in steps {
+            step(&dir);
+            let (next, changes) = reload(&loaded, &roots, &[]).expect("reload");
+            assert!(!changes.is_empty(), "{what}: nothing seen");
+            let fresh = load(&roots);
+            assert_eq!(seen(&next.library), seen(&fresh.library), "after: {what}");
+            loaded = next;
+        }
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn only_changed_or_named_files_are_read_again() {
+        let dir = temp("named");
+        site(&dir);
+        let roots = vec![Root::Dir(dir.clone())];
+        let loaded = load(&roots);
+        write(&dir, "blog/new.md", "# New");
+        fs::remove_file(dir.join("broken.md")).expect("rm");
+        let (_, changes) = reload(&loaded, &roots, &[]).expect("reload");
+        assert_eq!(
+            changes,
+            Changes {
+                changed: 0,
+                added: 1,
+                removed: 1
+            }
+        );
+        // A file named by the watcher is read even when its size and time look the same (a
+        // write within the file system's time granularity); the name may be canonical.
+        let named = dir.canonicalize().expect("canonical").join("blog/first.md");
+        let (_, changes) = reload(&loaded, &roots, &[named]).expect("reload");
+        assert_eq!(changes.changed, 1);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bodies_of_changed_files_are_new_and_kept_ones_are_shared() {
+        let dir = temp("bodies");
+        site(&dir);
+        let roots = vec![Root::Dir(dir.clone())];
+        let loaded = load(&roots);
+        write(&dir, "blog/first.md", "# First\n\nChanged body.");
+        let (next, _) = reload(&loaded, &roots, &[]).expect("reload");
+        let first = next.library.find("blog/first").expect("first");
+        assert!(first.body.ends_with("Changed body."), "{}", &*first.body);
+        let deep = next.library.find("blog/deep/er/post").expect("deep");
+        assert_eq!(&*deep.body, "# Deep\n\nDown there.");
+        let _ = fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,336 @@
+//! Watching the content folders: a worker that tells the event loop which paths changed.
+//!
+//! The kernel's notifications (inotify, FSEvents, …) come through `notify`. Only changes
+//! count: notify also reports a file being opened, and the reader's own reads must not look
+//! like edits (notify's debouncer crates drop the kind of an event, which is why they are not
+//! used). A reload wants a whole burst (a `git checkout` writing thousands of files) as one
+//! batch, so events are gathered until the folders have been quiet for [`SETTLE`]. Where the
+//! kernel cannot watch (inotify's watch limit reached, no inotify at all) the folders are
+//! polled instead, and the reader says so once. Between changes nothing here wakes up.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::Duration;
+
+use notify::{
+    Config, ErrorKind, Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher,
+};
+
+use super::AppEvent;
+
+/// How long all the folders must be quiet before a batch goes to the reader.
+const SETTLE: Duration = Duration::from_millis(200);
+/// A batch goes at the latest this long after its first change, so a file written without
+/// pause (a log) still shows; a checkout of thousands of files ends well within it.
+const SETTLE_AT_MOST: Duration = Duration::from_secs(3);
+/// How often polled folders are looked at.
+const POLL_EVERY: Duration = Duration::from_secs(2);
+
+/// How the folders are watched (for the status bar and the tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Native,
+    Polling,
+}
+
+/// What the watcher hands the worker thread.
+enum Seen {
+    Paths(Vec<PathBuf>),
+    Failed(notify::Error),
+}
+
+/// Either kind of watcher, kept alive while the reader runs.
+enum Active {
+    Native { _watcher: RecommendedWatcher },
+    Polling { _watcher: PollWatcher },
+}
+
+/// Starts watching `dirs` (every content folder) on a thread of its own; changes arrive as
+/// [`AppEvent::FilesChanged`], a switch to polling as one [`AppEvent::Note`].
+pub fn start(dirs: Vec<PathBuf>, events: Sender<AppEvent>) {
+    if dirs.is_empty() {
+        return;
+    }
+    let _ = thread::Builder::new()
+        .name("watcher".into())
+        .spawn(move || run(&dirs, &events, simulated_limit()));
+}
+
+/// Debug builds only: `QUIRE_DEBUG_WATCH_LIMIT` makes the kernel's watch refuse as it does
+/// when inotify's limit is reached, so the end-to-end tests can check the fallback. Release
+/// builds watch as the system allows.
+fn simulated_limit() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("QUIRE_DEBUG_WATCH_LIMIT").is_some()
+}
+
+fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
+    let (tx, rx) = mpsc::channel();
+    let mut active = match watch_natively(dirs, tx.clone(), limit_reached) {
+        Ok(watcher) => Some(Active::Native { _watcher: watcher }),
+        Err(err) => fall_back(dirs, &tx, events, &err),
+    };
+    while let Ok(first) = rx.recv() {
+        match first {
+            Seen::Paths(paths) => {
+                let paths = settle(dirs, paths, &rx);
+                if !paths.is_empty() && events.send(AppEvent::FilesChanged(paths)).is_err() {
+                    return;
+                }
+            }
+            Seen::Failed(err) => {
+                // A folder made since start could not be watched: poll from now on, and
+                // look at everything once, since changes may have gone unseen.
+                if matches!(active, Some(Active::Native { .. })) && is_watch_limit(&err) {
+                    drop(active.take());
+                    active = fall_back(dirs, &tx, events, &err);
+                    let _ = events.send(AppEvent::FilesChanged(Vec::new()));
+                }
+            }
+        }
+    }
+    drop(active);
+}
+
+/// Gathers changes until the folders have been quiet for [`SETTLE`] (or [`SETTLE_AT_MOST`]
+/// has passed); paths no reload cares about are dropped (see [`matters`]).
+fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec<PathBuf> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < SETTLE_AT_MOST {
+        match rx.recv_timeout(SETTLE) {
+            Ok(Seen::Paths(more)) => paths.extend(more),
+            Ok(Seen::Failed(_)) => {}
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    paths.retain(|p| matters(dirs, p));
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// Whether a change at `path` may change the library: a markdown file or a folder (a path
+/// without an extension: a folder removed can no longer be asked), not hidden below its
+/// content folder (`.git`, editors' swap files), as the loader skips those too.
+fn matters(dirs: &[PathBuf], path: &Path) -> bool {
+    let below = dirs
+        .iter()
+        .find_map(|dir| path.strip_prefix(dir).ok())
+        .unwrap_or(path);
+    let hidden = below
+        .iter()
+        .any(|part| part.as_encoded_bytes().starts_with(b"."));
+    let markdown_or_folder = path
+        .extension()
+        .is_none_or(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+    !hidden && markdown_or_folder
+}
+
+fn handler(tx: Sender<Seen>) -> impl FnMut(notify::Result<Event>) + Send + 'static {
+    move |result: notify::Result<Event>| {
+        let seen = match result {
+            // Opening or reading a file changes nothing (and the reader reads files itself).
+            Ok(event) if matches!(event.kind, EventKind::Access(_)) => return,
+            Ok(event) => Seen::Paths(event.paths),
+            Err(err) => Seen::Failed(err),
+        };
+        let _ = tx.send(seen);
+    }
+}
+
+fn watch_natively(
+    dirs: &[PathBuf],
+    tx: Sender<Seen>,
+    limit_reached: bool,
+) -> notify::Result<RecommendedWatcher> {
+    if limit_reached {
+        return Err(notify::Error::new(ErrorKind::MaxFilesWatch));
+    }
+    let mut watcher = RecommendedWatcher::new(handler(tx), Config::default())?;
+    for dir in dirs {
+        watcher.watch(dir, RecursiveMode::Recursive)?;
+    }
+    Ok(watcher)
+}
+
+fn fall_back(
+    dirs: &[PathBuf],
+    tx: &Sender<Seen>,
+    events: &Sender<AppEvent>,
+    why: &notify::Error,
+) -> Option<Active> {
+    let config = Config::default().with_poll_interval(POLL_EVERY);
+    let polled = PollWatcher::new(handler(tx.clone()), config).and_then(|mut watcher| {
+        for dir in dirs {
+            watcher.watch(dir, RecursiveMode::Recursive)?;
+        }
+        Ok(watcher)
+    });
+    let reason = if is_watch_limit(why) {
+        "the system's limit on watched folders is reached (fs.inotify.max_user_watches)".into()
+    } else {
+        format!("the system cannot watch them ({why})")
+    };
+    let (note, active) = match polled {
+        Ok(watcher) => (
+            format!(
+                "Checking the content folders for changes every {} s: {reason}",
+                POLL_EVERY.as_secs()
+            ),
+            Some(Active::Polling { _watcher: watcher }),
+        ),
+        Err(err) => (
+            format!(
+                "Changes on disk will not show until Ctrl-r: {reason}; polling failed too ({err})"
+            ),
+            None,
+        ),
+    };
+    let _ = events.send(AppEvent::Note(note));
+    active
+}
+
+fn is_watch_limit(err: &notify::Error) -> bool {
+    matches!(err.kind, ErrorKind::MaxFilesWatch)
+        || matches!(&err.kind, ErrorKind::Io(io) if io.raw_os_error() == Some(28))
+}
+
+impl Active {
+    #[cfg(test)]
+    fn mode(&self) -> Mode {
+        match self {
+            Active::Native { .. } => Mode::Native,
+            Active::Polling { .. } => Mode::Polling,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::time::Instant;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("quire-watch-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        dir.canonicalize().expect("canonical")
+    }
+
+    /// Everything the watcher sends within `wait` after the last event.
+    fn collect(rx: &Receiver<AppEvent>, wait: Duration) -> Vec<AppEvent> {
+        let mut out = Vec::new();
+        while let Ok(event) = rx.recv_timeout(wait) {
+            out.push(event);
+        }
+        out
+    }
+
+    fn changed(events: &[AppEvent]) -> Vec<&Vec<PathBuf>> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                AppEvent::FilesChanged(paths) => Some(paths),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_burst_of_a_thousand_writes_is_one_batch() {
+        let dir = temp("burst");
+        let (tx, rx) = mpsc::channel();
+        start(vec![dir.clone()], tx);
+        // Let the watch be set up before writing.
+        thread::sleep(Duration::from_millis(300));
+        for n in 0..1000 {
+            let sub = dir.join(format!("part{}", n % 10));
+            fs::create_dir_all(&sub).expect("dir");
+            fs::write(sub.join(format!("post{n}.md")), format!("# Post {n}\n")).expect("write");
+        }
+        fs::write(dir.join(".hidden.md.swp"), "x").expect("write");
+        let events = collect(&rx, Duration::from_secs(2));
+        let batches = changed(&events);
+        assert_eq!(
+            batches.len(),
+            1,
+            "one batch for the burst, got {}",
+            batches.len()
+        );
+        // Files written in a folder made a moment before can beat the kernel's watch on that
+        // folder; the folder is named then, and the reload lists it.
+        for n in 0..1000 {
+            let file = dir.join(format!("part{}/post{n}.md", n % 10));
+            assert!(
+                batches[0].iter().any(|p| file.starts_with(p)),
+                "{} not named, nor a folder holding it",
+                file.display()
+            );
+        }
+        assert!(!batches[0].iter().any(|p| p.ends_with(".hidden.md.swp")));
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn reading_a_file_is_not_a_change() {
+        let dir = temp("read");
+        fs::write(dir.join("a.md"), "# A").expect("write");
+        let (tx, rx) = mpsc::channel();
+        start(vec![dir.clone()], tx);
+        thread::sleep(Duration::from_millis(300));
+        // What the loader does on every reload: open, read, close.
+        for _ in 0..3 {
+            assert_eq!(fs::read_to_string(dir.join("a.md")).expect("read"), "# A");
+        }
+        let events = collect(&rx, Duration::from_secs(1));
+        assert!(changed(&events).is_empty(), "a read was taken for a change");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_watch_limit_reached_falls_back_to_polling() {
+        let dir = temp("limit");
+        let (tx, rx) = mpsc::channel();
+        let (seen_tx, seen_rx) = mpsc::channel();
+        let err = watch_natively(std::slice::from_ref(&dir), seen_tx.clone(), true)
+            .expect_err("the limit is simulated");
+        let active = fall_back(std::slice::from_ref(&dir), &seen_tx, &tx, &err).expect("polling");
+        assert_eq!(active.mode(), Mode::Polling);
+        let note = match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(AppEvent::Note(note)) => note,
+            _ => panic!("no note about polling"),
+        };
+        assert!(
+            note.contains("every 2 s") && note.contains("max_user_watches"),
+            "{note}"
+        );
+        // And a change is still seen, at the next poll.
+        let started = Instant::now();
+        fs::write(dir.join("new.md"), "# New").expect("write");
+        let seen = seen_rx
+            .recv_timeout(POLL_EVERY * 3)
+            .expect("the poll sees the new file");
+        assert!(matches!(seen, Seen::Paths(paths) if paths.iter().any(|p| p.ends_with("new.md"))));
+        assert!(started.elapsed() < POLL_EVERY * 3);
+        drop(active);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn only_markdown_and_folders_below_a_root_matter() {
+        // The content folder itself may sit in a hidden one (~/.local/share/quire/library).
+        let dirs = [PathBuf::from("/home/u/.local/share/quire/library")];
+        let matters = |p: &str| matters(&dirs, Path::new(p));
+        assert!(matters(
+            "/home/u/.local/share/quire/library/bookmarks/chrome.md"
+        ));
+        assert!(matters("/home/u/.local/share/quire/library/feeds"));
+        assert!(!matters("/home/u/.local/share/quire/library/.git/index"));
+        assert!(!matters(
+            "/home/u/.local/share/quire/library/posts/.a.md.swp"
+        ));
+        assert!(!matters("/home/u/.local/share/quire/library/posts/a.md~"));
+        assert!(!matters("/home/u/.local/share/quire/library/feeds.opml"));
+    }
+}
