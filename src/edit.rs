@@ -25,15 +25,15 @@ impl fmt::Display for EditError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EditError::BadCommand { variable, why } => {
-                write!(f, "cannot run the editor: ${variable} {why}")
+                write!(f, "Cannot run the editor: ${variable} {why}")
             }
             EditError::NotStarted { program, why } => {
-                write!(f, "cannot start the editor `{program}`: {why}")
+                write!(f, "Cannot start the editor `{program}`: {why}")
             }
             EditError::Failed { program, status } => {
                 write!(
                     f,
-                    "the editor `{program}` {status}; the file is as it left it"
+                    "The editor {status}; the file is as it left it ({program})"
                 )
             }
         }

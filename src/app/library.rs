@@ -60,7 +60,12 @@ impl App {
             (false, Reason::Edited) => "Reloaded after editing.".to_string(),
             (false, _) => format!("Reloaded: {}", describe(changes)),
         };
-        self.set_status(message, gone);
+        // A change seen in the background does not hide an error the user has not read yet
+        // (an editor that failed, then the file it left behind reloaded).
+        let error_shown = self.status.as_ref().is_some_and(|s| s.error);
+        if gone || why != Reason::Watched || !error_shown {
+            self.set_status(message, gone);
+        }
     }
 
     /// `e`: the item's file in the user's editor, at the item's line.

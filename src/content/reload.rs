@@ -74,6 +74,11 @@ pub fn reload(
         .map(|f| (f.root, f.relative.as_path()))
         .collect();
     changes.removed = before.keys().filter(|k| !listed.contains(*k)).count();
+    if changes.is_empty() {
+        // The common answer to a poll, or to a change to a file that is not content.
+        let library = Arc::clone(&previous.library);
+        return Ok((Loaded { library, files }, changes));
+    }
 
     // Unchanged files are taken back from the library; the rest (and the few a library cannot
     // give back, such as a file that made no item) are read.

@@ -5,17 +5,17 @@
 //! like edits (notify's debouncer crates drop the kind of an event, which is why they are not
 //! used). A reload wants a whole burst (a `git checkout` writing thousands of files) as one
 //! batch, so events are gathered until the folders have been quiet for [`SETTLE`]. Where the
-//! kernel cannot watch (inotify's watch limit reached, no inotify at all) the folders are
-//! polled instead, and the reader says so once. Between changes nothing here wakes up.
+//! kernel cannot watch (inotify's watch limit reached, no inotify at all) the reader is asked
+//! to look at everything every [`POLL_EVERY`] instead, and says so once: the loader's listing
+//! compares sizes and times to the nanosecond (notify's own poller compares whole seconds and
+//! misses a second write within the same second). Between changes nothing here wakes up.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
-use notify::{
-    Config, ErrorKind, Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher,
-};
+use notify::{Config, ErrorKind, Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::AppEvent;
 
@@ -40,10 +40,11 @@ enum Seen {
     Failed(notify::Error),
 }
 
-/// Either kind of watcher, kept alive while the reader runs.
+/// How the folders are watched: the kernel's watcher is kept alive while the reader runs; a
+/// poller is a thread that ends with the reader.
 enum Active {
     Native { _watcher: RecommendedWatcher },
-    Polling { _watcher: PollWatcher },
+    Polling,
 }
 
 /// Starts watching `dirs` (every content folder) on a thread of its own; changes arrive as
@@ -68,7 +69,7 @@ fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
     let (tx, rx) = mpsc::channel();
     let mut active = match watch_natively(dirs, tx.clone(), limit_reached) {
         Ok(watcher) => Some(Active::Native { _watcher: watcher }),
-        Err(err) => fall_back(dirs, &tx, events, &err),
+        Err(err) => fall_back(events, &err),
     };
     while let Ok(first) = rx.recv() {
         match first {
@@ -83,7 +84,7 @@ fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
                 // look at everything once, since changes may have gone unseen.
                 if matches!(active, Some(Active::Native { .. })) && is_watch_limit(&err) {
                     drop(active.take());
-                    active = fall_back(dirs, &tx, events, &err);
+                    active = fall_back(events, &err);
                     let _ = events.send(AppEvent::FilesChanged(Vec::new()));
                 }
             }
@@ -153,36 +154,34 @@ fn watch_natively(
     Ok(watcher)
 }
 
-fn fall_back(
-    dirs: &[PathBuf],
-    tx: &Sender<Seen>,
-    events: &Sender<AppEvent>,
-    why: &notify::Error,
-) -> Option<Active> {
-    let config = Config::default().with_poll_interval(POLL_EVERY);
-    let polled = PollWatcher::new(handler(tx.clone()), config).and_then(|mut watcher| {
-        for dir in dirs {
-            watcher.watch(dir, RecursiveMode::Recursive)?;
-        }
-        Ok(watcher)
-    });
+/// Polls instead of the kernel's watcher: every [`POLL_EVERY`], "look at everything" (an empty
+/// [`AppEvent::FilesChanged`]), which the loader answers by listing the folders and reading
+/// only what changed; a look that finds nothing shows nothing.
+fn fall_back(events: &Sender<AppEvent>, why: &notify::Error) -> Option<Active> {
     let reason = if is_watch_limit(why) {
-        "the system's limit on watched folders is reached (fs.inotify.max_user_watches)".into()
+        "inotify's watch limit reached: fs.inotify.max_user_watches".into()
     } else {
-        format!("the system cannot watch them ({why})")
+        format!("the system cannot watch the folders: {why}")
     };
-    let (note, active) = match polled {
-        Ok(watcher) => (
+    let ticks = events.clone();
+    let polling = thread::Builder::new().name("poller".into()).spawn(move || {
+        loop {
+            thread::sleep(POLL_EVERY);
+            if ticks.send(AppEvent::FilesChanged(Vec::new())).is_err() {
+                break;
+            }
+        }
+    });
+    let (note, active) = match polling {
+        Ok(_) => (
             format!(
-                "Checking the content folders for changes every {} s: {reason}",
+                "Polling for changes every {} s ({reason})",
                 POLL_EVERY.as_secs()
             ),
-            Some(Active::Polling { _watcher: watcher }),
+            Some(Active::Polling),
         ),
         Err(err) => (
-            format!(
-                "Changes on disk will not show until Ctrl-r: {reason}; polling failed too ({err})"
-            ),
+            format!("Changes on disk show only with Ctrl-r ({reason}; polling failed: {err})"),
             None,
         ),
     };
@@ -200,7 +199,7 @@ impl Active {
     fn mode(&self) -> Mode {
         match self {
             Active::Native { .. } => Mode::Native,
-            Active::Polling { .. } => Mode::Polling,
+            Active::Polling => Mode::Polling,
         }
     }
 }
@@ -292,10 +291,11 @@ mod tests {
     fn the_watch_limit_reached_falls_back_to_polling() {
         let dir = temp("limit");
         let (tx, rx) = mpsc::channel();
-        let (seen_tx, seen_rx) = mpsc::channel();
-        let err = watch_natively(std::slice::from_ref(&dir), seen_tx.clone(), true)
+        let (seen_tx, _seen_rx) = mpsc::channel();
+        let err = watch_natively(std::slice::from_ref(&dir), seen_tx, true)
             .expect_err("the limit is simulated");
-        let active = fall_back(std::slice::from_ref(&dir), &seen_tx, &tx, &err).expect("polling");
+        assert!(is_watch_limit(&err));
+        let active = fall_back(&tx, &err).expect("polling");
         assert_eq!(active.mode(), Mode::Polling);
         let note = match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(AppEvent::Note(note)) => note,
@@ -305,15 +305,16 @@ mod tests {
             note.contains("every 2 s") && note.contains("max_user_watches"),
             "{note}"
         );
-        // And a change is still seen, at the next poll.
+        // Then a look at everything, every two seconds, until the reader goes.
         let started = Instant::now();
-        fs::write(dir.join("new.md"), "# New").expect("write");
-        let seen = seen_rx
-            .recv_timeout(POLL_EVERY * 3)
-            .expect("the poll sees the new file");
-        assert!(matches!(seen, Seen::Paths(paths) if paths.iter().any(|p| p.ends_with("new.md"))));
-        assert!(started.elapsed() < POLL_EVERY * 3);
-        drop(active);
+        for _ in 0..2 {
+            match rx.recv_timeout(POLL_EVERY * 2) {
+                Ok(AppEvent::FilesChanged(paths)) => assert!(paths.is_empty()),
+                _ => panic!("no poll"),
+            }
+        }
+        assert!(started.elapsed() >= POLL_EVERY * 2 - Duration::from_millis(100));
+        drop(rx);
         let _ = fs::remove_dir_all(dir);
     }
 
