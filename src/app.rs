@@ -188,7 +188,12 @@ pub struct App {
 impl App {
     pub fn new(library: Arc<Library>, settings: Settings, state: ReadState, size: Rect) -> App {
         let tree = Tree::new(&library);
-        let list = ItemList::new(&library, tree.selected_id(), settings.sort);
+        let list = ItemList::new(
+            &library,
+            tree.selected_id(),
+            library.items_under(tree.selected_id()),
+            settings.sort,
+        );
         let reading = Reading::new(&library, state, settings.mark_read);
         let mut app = App {
             library,
@@ -517,11 +522,15 @@ impl App {
     /// Brings dependent state up to date after a change: the list follows the tree, the body
     /// follows the focus and selection, and every selection stays on screen.
     fn sync(&mut self) {
-        let reading = &self.reading;
-        self.list
-            .show(&self.library, self.tree.selected_id(), &|i| {
-                reading.is_read(i)
-            });
+        let any_starred = self.reading.starred_counts().1 > 0;
+        self.tree.show_starred(&self.library, any_starred);
+        let (library, reading) = (&self.library, &self.reading);
+        self.list.show(
+            library,
+            self.tree.selected_id(),
+            &|c| members(library, reading, c),
+            &|i| reading.is_read(i),
+        );
         let panes = self.panes();
         let height = |area: Option<Rect>| {
             area.map_or(self.size.height.saturating_sub(3), |a| inner(a).height)
@@ -581,6 +590,9 @@ impl App {
             remembered,
             |key, width| match key {
                 PageKey::Item(i) => crate::render::item_page(library, i, theme, width),
+                PageKey::Category(c) if !tree::is_category(c) => {
+                    crate::render::starred_page(key, reading.starred_counts(), theme, width)
+                }
                 PageKey::Category(c) => crate::render::category_page(
                     library,
                     c,
@@ -712,6 +724,35 @@ impl App {
 
 /// Where the body's text goes inside its pane: within the border, with a column of air on
 /// each side when the pane is wide enough to spare it.
+impl App {
+    /// A node of the tree's name: a category's, or "Starred".
+    pub fn node_name(&self, id: CategoryId) -> &str {
+        if tree::is_category(id) {
+            &self.library.category(id).name
+        } else {
+            "Starred"
+        }
+    }
+
+    /// (unread, all) items of a node of the tree.
+    pub fn node_counts(&self, id: CategoryId) -> (usize, usize) {
+        if tree::is_category(id) {
+            (self.reading.unread_in(id), self.library.category(id).total)
+        } else {
+            self.reading.starred_counts()
+        }
+    }
+}
+
+/// The items of a node of the tree: a category's and its descendants', or the starred ones.
+pub fn members(library: &Library, reading: &Reading, category: CategoryId) -> Vec<usize> {
+    if tree::is_category(category) {
+        library.items_under(category)
+    } else {
+        reading.starred()
+    }
+}
+
 pub fn body_text_area(pane: Rect) -> Rect {
     let inside = inner(pane);
     if inside.width >= 24 {

@@ -11,4 +11,4 @@ pub mod markdown;
 pub mod page;
 pub mod wrap;
 
-pub use page::{Page, PageKey, category_page, item_page};
+pub use page::{Page, PageKey, category_page, item_page, starred_page};

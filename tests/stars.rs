@@ -6,7 +6,7 @@ mod common;
 
 use common::TempDir;
 use common::pty::Session;
-use common::screen::{app, bundled, draw, press, text};
+use common::screen::{app, assert_snapshot, bundled, draw, press, text};
 use quire::search::{SearchIndex, SearchOptions, parse_query, search};
 
 #[test]
@@ -77,4 +77,64 @@ fn a_star_survives_a_restart_and_the_command_line_lists_it() {
     assert!(listed.as_array().unwrap().is_empty());
     let output = common::quire(&home, &["search", "is:starred"]);
     assert!(output.status.success());
+}
+
+#[test]
+fn a_starred_node_at_the_top_of_the_tree_lists_every_star_with_counts() {
+    let library = bundled();
+    let mut app = app(library.clone(), 100, 30);
+    assert!(
+        !text(&draw(&app)).contains("Starred"),
+        "no node while nothing is starred"
+    );
+    // A post and a bookmark, from two categories.
+    press(&mut app, "<tab>s");
+    let post = app.list.selected_item().unwrap();
+    press(&mut app, "Gs");
+    let bookmark = app.list.selected_item().unwrap();
+    let screen = text(&draw(&app));
+    let first_row = screen.lines().nth(1).unwrap();
+    assert!(
+        first_row.contains("★ Starred") && first_row.contains("2/2"),
+        "{screen}"
+    );
+    assert_snapshot("tree_with_starred", &screen);
+
+    // Selecting it lists both; the selection on All stayed on All meanwhile.
+    press(&mut app, "<s-tab>gl");
+    let mut listed = app.list.items.clone();
+    listed.sort();
+    let mut both = vec![post, bookmark];
+    both.sort();
+    assert_eq!(listed, both);
+    let screen = text(&draw(&app));
+    assert!(screen.contains("Starred · 2/2"), "{screen}");
+    // Reading one counts down; unstarring both removes the node, and All is selected.
+    press(&mut app, "g<enter>");
+    let screen = text(&draw(&app));
+    assert!(screen.lines().nth(1).unwrap().contains("1/2"), "{screen}");
+    press(&mut app, "hgsjs");
+    let screen = text(&draw(&app));
+    assert!(!screen.contains("★ Starred"), "{screen}");
+    assert_eq!(app.tree.selected_id(), quire::content::Library::ROOT);
+}
+
+#[test]
+fn undo_outlives_a_reload_and_the_starred_node_its_place() {
+    let library = bundled();
+    let mut app = app(library.clone(), 100, 30);
+    press(&mut app, "<tab>s<s-tab>g");
+    assert_eq!(app.node_name(app.tree.selected_id()), "Starred");
+    // A reload (the same files: a new library all the same) keeps the node selected, and `u`
+    // still takes the star off.
+    let fresh = std::sync::Arc::new((*library).clone());
+    app.library_reloaded(
+        fresh,
+        &quire::content::reload::Changes::default(),
+        quire::app::Reason::ByHand,
+    );
+    assert_eq!(app.node_name(app.tree.selected_id()), "Starred");
+    press(&mut app, "u");
+    assert!(app.reading.starred().is_empty());
+    assert_eq!(app.tree.selected_id(), quire::content::Library::ROOT);
 }

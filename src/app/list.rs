@@ -22,8 +22,14 @@ pub struct ItemList {
 }
 
 impl ItemList {
-    pub fn new(library: &Library, category: CategoryId, sort: SortOrder) -> ItemList {
-        let items = items_in_order(library, category, sort);
+    /// The list of `category`, whose items are `members` (in any order).
+    pub fn new(
+        library: &Library,
+        category: CategoryId,
+        members: Vec<usize>,
+        sort: SortOrder,
+    ) -> ItemList {
+        let items = items_in_order(library, members, sort);
         let same_title = same_titles(library, &items);
         ItemList {
             category,
@@ -49,6 +55,7 @@ impl ItemList {
         &mut self,
         library: &Library,
         category: CategoryId,
+        members: &dyn Fn(CategoryId) -> Vec<usize>,
         is_read: &dyn Fn(usize) -> bool,
     ) {
         let same = category == self.category;
@@ -58,7 +65,7 @@ impl ItemList {
         self.stale = false;
         let keep = self.selected_item();
         self.category = category;
-        let mut items = items_in_order(library, category, self.sort);
+        let mut items = items_in_order(library, members(category), self.sort);
         if self.unread_only {
             items.retain(|&i| !is_read(i) || (same && Some(i) == keep));
         }
@@ -97,10 +104,9 @@ fn same_titles(library: &Library, items: &[usize]) -> std::collections::HashSet<
     same
 }
 
-/// Posts in the configured order (newest first by default; undated last, by weight), then
-/// bookmarks in document order.
-pub fn items_in_order(library: &Library, category: CategoryId, sort: SortOrder) -> Vec<usize> {
-    let mut items = library.items_under(category);
+/// `items` in the configured order: posts newest first by default (undated last, by weight),
+/// then bookmarks in document order.
+pub fn items_in_order(library: &Library, mut items: Vec<usize>, sort: SortOrder) -> Vec<usize> {
     let by_title = |x: &Item, y: &Item| x.title.to_lowercase().cmp(&y.title.to_lowercase());
     let by_weight = |x: &Item, y: &Item| {
         x.weight

@@ -191,6 +191,9 @@ impl App {
 
     /// A collection's sections: its sub-categories, and theirs, as an outline.
     fn outline_of(&self, category: CategoryId, depth: usize, rows: &mut Vec<PickerRow>) {
+        if !super::tree::is_category(category) {
+            return;
+        }
         for &child in &self.library.category(category).children {
             rows.push(PickerRow {
                 number: None,

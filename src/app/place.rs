@@ -4,6 +4,10 @@
 
 use super::*;
 use crate::state::{Pane, Place, Position, Timestamp};
+use tree::{STARRED, is_category};
+
+/// How a place names the Starred node (a name no category is likely to have).
+const STARRED_PLACE: &str = "★ Starred";
 
 impl App {
     /// The reader's place now: selection, open folders, focus, and where each item shown was
@@ -12,6 +16,9 @@ impl App {
         let now = Timestamp::now();
         let lib = &self.library;
         let names = |c: CategoryId| -> Vec<String> {
+            if !is_category(c) {
+                return vec![STARRED_PLACE.to_string()];
+            }
             lib.category_path(c).iter().map(|s| s.to_string()).collect()
         };
         let mut place = self.place.clone();
@@ -55,13 +62,22 @@ impl App {
     pub(super) fn apply_place(&mut self, place: &Place) -> bool {
         let lib = Arc::clone(&self.library);
         let find = |path: &[String]| {
+            if path == [STARRED_PLACE] {
+                return Some(STARRED);
+            }
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
             lib.category_by_names(&parts)
         };
         let shown = self.tree.shown.take();
         let mut tree = Tree::new(&lib);
-        tree.expanded
-            .extend(place.expanded.iter().filter_map(|p| find(p)));
+        tree.starred = self.reading.starred_counts().1 > 0;
+        tree.expanded.extend(
+            place
+                .expanded
+                .iter()
+                .filter_map(|p| find(p))
+                .filter(|c| is_category(*c)),
+        );
         tree.rebuild(&lib);
         if let Some(id) = find(&place.category) {
             tree.reveal(&lib, id);
@@ -74,12 +90,20 @@ impl App {
             self.tree.filter(&lib, Some(shown));
         }
         let unread_only = self.list.unread_only;
-        self.list = ItemList::new(&lib, self.tree.selected_id(), self.list.sort);
+        let reading = &self.reading;
+        let selected = self.tree.selected_id();
+        self.list = ItemList::new(
+            &lib,
+            selected,
+            members(&lib, reading, selected),
+            self.list.sort,
+        );
         self.list.unread_only = unread_only;
         self.list.invalidate();
-        let reading = &self.reading;
         self.list
-            .show(&lib, self.tree.selected_id(), &|i| reading.is_read(i));
+            .show(&lib, selected, &|c| members(&lib, reading, c), &|i| {
+                reading.is_read(i)
+            });
         let position_in = |list: &ItemList| {
             place
                 .item
@@ -94,8 +118,14 @@ impl App {
                 .as_deref()
                 .is_some_and(|id| lib.position(id).is_some())
         {
-            self.tree.selected = 0;
-            self.list = ItemList::new(&lib, Library::ROOT, self.list.sort);
+            self.tree.selected = self
+                .tree
+                .rows
+                .iter()
+                .position(|r| r.id == Library::ROOT)
+                .unwrap_or(0);
+            let all = lib.items_under(Library::ROOT);
+            self.list = ItemList::new(&lib, Library::ROOT, all, self.list.sort);
             found = position_in(&self.list);
         }
         if let Some(pos) = found {

@@ -25,8 +25,9 @@ pub struct Reading {
     starred: Vec<bool>,
     /// Unread items in each category's subtree.
     unread: Vec<usize>,
-    /// Steps to undo: each change with what the flag was before.
-    undo: Vec<Vec<(usize, Flag, bool)>>,
+    /// Steps to undo: each change (by item id, which outlives a reload) with what the flag
+    /// was before.
+    undo: Vec<Vec<(String, Flag, bool)>>,
     dirty: bool,
     /// Bumped at every change of a flag, so what shows counts (a category page) knows to be
     /// laid out again.
@@ -90,8 +91,24 @@ impl Reading {
         let now = Timestamp::now();
         let was = self.starred[item];
         self.apply_star(library, item, !was, now);
-        self.push_step(vec![(item, Flag::Star, was)]);
+        self.push_step(vec![(library.items[item].id.clone(), Flag::Star, was)]);
         !was
+    }
+
+    /// The starred items, by number.
+    pub fn starred(&self) -> Vec<usize> {
+        (0..self.starred.len())
+            .filter(|&i| self.starred[i])
+            .collect()
+    }
+
+    /// (unread, all) of the starred items.
+    pub fn starred_counts(&self) -> (usize, usize) {
+        let all = self.starred.iter().filter(|s| **s).count();
+        let unread = (0..self.starred.len())
+            .filter(|&i| self.starred[i] && !self.read[i])
+            .count();
+        (unread, all)
     }
 
     fn apply_star(&mut self, library: &Library, item: usize, on: bool, at: Timestamp) {
@@ -103,7 +120,7 @@ impl Reading {
         }
     }
 
-    fn push_step(&mut self, step: Vec<(usize, Flag, bool)>) {
+    fn push_step(&mut self, step: Vec<(String, Flag, bool)>) {
         if step.is_empty() {
             return;
         }
@@ -123,7 +140,7 @@ impl Reading {
         let mut step = Vec::new();
         for &item in items {
             if self.read[item] != read {
-                step.push((item, Flag::Read, self.read[item]));
+                step.push((library.items[item].id.clone(), Flag::Read, self.read[item]));
                 self.apply(library, item, read, now);
             }
         }
@@ -138,12 +155,35 @@ impl Reading {
         // Restoring is a new change with a new time, so it also wins a merge with the state
         // saved before the undo.
         let now = Timestamp::now();
-        for &(item, flag, was) in &step {
-            match flag {
-                Flag::Read => self.apply(library, item, was, now),
-                Flag::Star => self.apply_star(library, item, was, now),
+        let index: HashMap<&str, usize> = if step.len() > 8 {
+            library
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it.id.as_str(), i))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        for (id, flag, was) in &step {
+            let item = match index.get(id.as_str()) {
+                Some(&i) => Some(i),
+                None if index.is_empty() => library.position(id),
+                None => None,
+            };
+            match (item, flag) {
+                (Some(item), Flag::Read) => self.apply(library, item, *was, now),
+                (Some(item), Flag::Star) => self.apply_star(library, item, *was, now),
+                // Gone from the library since (a reload): its mark is kept all the same.
+                (None, Flag::Read) => {
+                    self.state.set(id, *was, now);
+                }
+                (None, Flag::Star) => {
+                    self.state.set_star(id, *was, now);
+                }
             }
         }
+        self.dirty = true;
         Some(step.len())
     }
 
@@ -203,13 +243,15 @@ impl Reading {
         count
     }
 
-    /// Recomputes flags and counts for another library, keeping every mark (and unsaved
-    /// changes). The undo history goes: it named items by their old numbers.
+    /// Recomputes flags and counts for another library (a reload), keeping every mark, the
+    /// unsaved changes and what `u` can undo (kept by id).
     pub fn replace_library(&mut self, library: &Library) {
         let state = std::mem::take(&mut self.state);
-        let dirty = self.dirty;
+        let (dirty, undo, version) = (self.dirty, std::mem::take(&mut self.undo), self.version);
         *self = Reading::new(library, state, self.mode);
         self.dirty = dirty;
+        self.undo = undo;
+        self.version = version + 1;
     }
 
     /// A copy of the state to save, when it changed since the last call.

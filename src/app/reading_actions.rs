@@ -55,7 +55,7 @@ impl App {
             Focus::Tree => self.tree.selected_id(),
             _ => self.list.category,
         };
-        let count = self.reading.unread_in(category);
+        let count = self.node_counts(category).0;
         if count == 0 {
             self.set_status("Everything here is already read.", false);
             return;
@@ -69,9 +69,9 @@ impl App {
             && key.modifiers.is_empty();
         match confirm {
             Confirm::MarkAllRead { category, .. } if yes => {
-                let items = self.library.items_under(category);
+                let items = members(&self.library, &self.reading, category);
                 let n = self.reading.set(&self.library, &items, true);
-                let name = self.library.category(category).name.clone();
+                let name = self.node_name(category).to_string();
                 self.set_status(
                     format!("Marked {n} item{} in {name} read (u undoes)", plural(n)),
                     false,

@@ -4,6 +4,16 @@ use std::collections::HashSet;
 
 use crate::content::{CategoryId, Library};
 
+/// The Starred node above All: not a category of the library but a view of the read state, so
+/// it has a number no category can have. Everything that looks a category up by its number
+/// asks [`is_category`] first.
+pub const STARRED: CategoryId = CategoryId(usize::MAX);
+
+/// Whether `id` is a category of the library (not the Starred node).
+pub fn is_category(id: CategoryId) -> bool {
+    id != STARRED
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeRow {
     pub id: CategoryId,
@@ -20,6 +30,8 @@ pub struct Tree {
     pub offset: usize,
     /// In the unread-only view, the categories shown (indexed by id); `None` shows all.
     pub shown: Option<Vec<bool>>,
+    /// The Starred node is shown (something is starred).
+    pub starred: bool,
 }
 
 impl Tree {
@@ -31,6 +43,7 @@ impl Tree {
             selected: 0,
             offset: 0,
             shown: None,
+            starred: false,
         };
         tree.rebuild(library);
         tree
@@ -45,6 +58,14 @@ impl Tree {
     pub fn rebuild(&mut self, library: &Library) {
         let keep = self.selected_id();
         self.rows.clear();
+        if self.starred {
+            self.rows.push(TreeRow {
+                id: STARRED,
+                depth: 0,
+                has_children: false,
+                expanded: false,
+            });
+        }
         self.push_rows(library, Library::ROOT, 0);
         let mut target = Some(keep);
         while let Some(id) = target {
@@ -52,9 +73,21 @@ impl Tree {
                 self.selected = i;
                 return;
             }
-            target = library.category(id).parent;
+            target = if is_category(id) {
+                library.category(id).parent
+            } else {
+                Some(Library::ROOT)
+            };
         }
         self.selected = 0;
+    }
+
+    /// Shows the Starred node or not; a change keeps the selection where it was.
+    pub fn show_starred(&mut self, library: &Library, shown: bool) {
+        if self.starred != shown {
+            self.starred = shown;
+            self.rebuild(library);
+        }
     }
 
     fn is_shown(&self, id: CategoryId) -> bool {
@@ -109,7 +142,9 @@ impl Tree {
         if row.expanded {
             self.expanded.remove(&row.id);
             self.rebuild(library);
-        } else if let Some(parent) = library.category(row.id).parent {
+        } else if is_category(row.id)
+            && let Some(parent) = library.category(row.id).parent
+        {
             self.selected = self.rows.iter().position(|r| r.id == parent).unwrap_or(0);
         }
     }
@@ -128,7 +163,11 @@ impl Tree {
 
     /// Opens every ancestor of `id` and selects it.
     pub fn reveal(&mut self, library: &Library, id: CategoryId) {
-        let mut current = library.category(id).parent;
+        let mut current = if is_category(id) {
+            library.category(id).parent
+        } else {
+            None
+        };
         while let Some(c) = current {
             self.expanded.insert(c);
             current = library.category(c).parent;

@@ -321,6 +321,49 @@ pub fn category_page(
     }
 }
 
+/// The Starred node's page: what it holds and how things get there. `key` is the node's key
+/// (the reader gives the node a number of its own).
+pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: u16) -> Page {
+    let w = usize::from(width);
+    let mut lines = wrap_lines(&[Line::styled("Starred", theme.header_title)], w);
+    lines.push(Line::default());
+    let (unread, all) = counts;
+    push_field(
+        &mut lines,
+        "Items",
+        vec![Span::styled(
+            format!("{all} items, {unread} unread"),
+            theme.header_value,
+        )],
+        theme.header_label,
+        w,
+    );
+    lines.push(Line::default());
+    lines.push(Line::styled("─".repeat(w), theme.border));
+    let body_start = lines.len();
+    lines.push(Line::default());
+    lines.extend(wrap_lines(
+        &[
+            Line::raw("Items you starred to read later, from every category."),
+            Line::default(),
+            Line::styled(
+                "s stars or unstars the selected item; is:starred finds them in search; \
+                 quire list --starred lists them from the shell.",
+                theme.header_label,
+            ),
+        ],
+        w,
+    ));
+    Page {
+        key,
+        width,
+        lines,
+        body_start,
+        links: Vec::new(),
+        headings: Vec::new(),
+    }
+}
+
 /// `Label     value…` with the value's continuation lines indented under it.
 fn push_field(
     lines: &mut Vec<Line<'static>>,

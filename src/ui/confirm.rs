@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, question: &Confirm) 
     let theme = &app.theme;
     let text = match question {
         Confirm::MarkAllRead { category, count } => {
-            let name = &app.library.category(*category).name;
+            let name = app.node_name(*category);
             format!(
                 "Mark {count} unread item{} in {name} as read?",
                 if *count == 1 { "" } else { "s" }

@@ -11,7 +11,7 @@ use crate::render::wrap::{display_width, truncate};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
-    let category = app.library.category(app.list.category);
+    let name = app.node_name(app.list.category);
     // Counted as drawn, so marking (`m`, `M`, undo) shows at once, in the unread view too.
     let unread = app
         .list
@@ -20,9 +20,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .filter(|&&i| !app.reading.is_read(i))
         .count();
     let title = if app.list.unread_only {
-        format!(" {} · {unread} unread ", category.name)
+        format!(" {name} · {unread} unread ")
     } else {
-        format!(" {} · {unread}/{} ", category.name, app.list.items.len())
+        format!(" {name} · {unread}/{} ", app.list.items.len())
     };
     let title = truncate(&title, usize::from(area.width.saturating_sub(2)));
     let block = pane_block(app, Focus::List, title);

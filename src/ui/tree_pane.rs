@@ -23,23 +23,32 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .skip(app.tree.offset)
         .take(usize::from(inner.height))
     {
-        let node = app.library.category(row.id);
+        let (unread, total) = app.node_counts(row.id);
+        let starred = !crate::app::tree::is_category(row.id);
         let indent = "  ".repeat(row.depth.min(width / 4));
         let arrow = match (row.has_children, row.expanded) {
+            _ if starred => "★ ",
             (true, true) => "▾ ",
             (true, false) => "▸ ",
             _ => "  ",
         };
-        let count = format!(" {}/{}", app.reading.unread_in(row.id), node.total);
+        let count = format!(" {unread}/{total}");
         let fixed = display_width(&indent) + display_width(arrow);
         let count_fits = fixed + display_width(&count) + 3 <= width;
         let name_width =
             width.saturating_sub(fixed + if count_fits { display_width(&count) } else { 0 });
-        let name = truncate(&node.name, name_width);
+        let name = truncate(app.node_name(row.id), name_width);
         let pad = name_width.saturating_sub(display_width(&name));
         let mut spans = vec![
             Span::raw(indent),
-            Span::styled(arrow, theme.tree_arrow),
+            Span::styled(
+                arrow,
+                if starred {
+                    theme.unread_marker
+                } else {
+                    theme.tree_arrow
+                },
+            ),
             Span::raw(name),
             Span::raw(" ".repeat(pad)),
         ];
