@@ -3,11 +3,13 @@
 //! ```text
 //! cargo run --release --bin quire-bench -- search                 # 10k and 100k items
 //! cargo run --release --bin quire-bench -- search --content DIR   # any library
+//! cargo run --release --bin quire-bench -- reload                 # bundled and 100k items
 //! cargo run --release --bin quire-bench -- generate DIR --items N
 //! ```
 //! Figures are wall-clock on this machine; run on an otherwise idle machine.
 
 mod generate;
+mod reload_bench;
 mod scale_bench;
 mod search_bench;
 mod stats;
@@ -64,6 +66,16 @@ enum Command {
     /// from the cache: `perf record quire-bench from-cache CONTENT CACHE`).
     #[command(hide = true)]
     WriteCache { content: PathBuf, cache: PathBuf },
+    /// Live reload: from a file write to the item on screen and found by search, for the
+    /// bundled library and synthetic ones.
+    Reload {
+        #[arg(long, value_delimiter = ',', default_values_t = [100_000])]
+        items: Vec<usize>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+    },
     /// Index build time and size, and per-keystroke search latency.
     Search {
         /// Library sizes to generate and measure (ignored with --content).
@@ -133,6 +145,24 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Command::ScaleOne { items, seed } => {
             let dir = synthetic(items, seed, true)?;
             scale_bench::run_one(&dir, items)?;
+        }
+        Command::Reload {
+            items,
+            seed,
+            rounds,
+        } => {
+            println!(
+                "reload benchmark ({} cores)",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            let bundled = reload_bench::bundled_copy()?;
+            let result = reload_bench::run("bundled library (a copy)", &bundled, rounds);
+            let _ = std::fs::remove_dir_all(&bundled);
+            result?;
+            for n in items {
+                let dir = synthetic(n, seed, false)?;
+                reload_bench::run(&format!("synthetic, {n} items, seed {seed}"), &dir, rounds)?;
+            }
         }
         Command::WriteCache { content, cache } => scale_bench::write_cache(&content, &cache)?,
         Command::FromCache { content, cache } => {
