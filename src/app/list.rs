@@ -43,6 +43,20 @@ impl ItemList {
         }
     }
 
+    /// A list of `category` not computed yet: the next [`show`](Self::show) lists it.
+    pub fn unlisted(category: CategoryId, sort: SortOrder, unread_only: bool) -> ItemList {
+        ItemList {
+            category,
+            items: Vec::new(),
+            selected: 0,
+            offset: 0,
+            sort,
+            unread_only,
+            same_title: Default::default(),
+            stale: true,
+        }
+    }
+
     pub fn selected_item(&self) -> Option<usize> {
         self.items.get(self.selected).copied()
     }
@@ -106,37 +120,49 @@ fn same_titles(library: &Library, items: &[usize]) -> std::collections::HashSet<
 
 /// `items` in the configured order: posts newest first by default (undated last, by weight),
 /// then bookmarks in document order.
-pub fn items_in_order(library: &Library, mut items: Vec<usize>, sort: SortOrder) -> Vec<usize> {
-    let by_title = |x: &Item, y: &Item| x.title.to_lowercase().cmp(&y.title.to_lowercase());
+pub fn items_in_order(library: &Library, items: Vec<usize>, sort: SortOrder) -> Vec<usize> {
+    // Titles are compared lowercased, and often (posts of the same day): each is lowercased
+    // once, beside its item, rather than at every comparison.
+    let mut keyed: Vec<(usize, String)> = items
+        .into_iter()
+        .map(|i| {
+            let item = &library.items[i];
+            let title = match item.kind {
+                ItemKind::Post => item.title.to_lowercase(),
+                ItemKind::Bookmark => String::new(),
+            };
+            (i, title)
+        })
+        .collect();
     let by_weight = |x: &Item, y: &Item| {
         x.weight
             .unwrap_or(i64::MAX)
             .cmp(&y.weight.unwrap_or(i64::MAX))
     };
-    items.sort_by(|&a, &b| {
-        let (x, y) = (&library.items[a], &library.items[b]);
+    keyed.sort_by(|(a, a_title), (b, b_title)| {
+        let (x, y) = (&library.items[*a], &library.items[*b]);
+        let by_title = || a_title.cmp(b_title);
         match (x.kind, y.kind) {
             (ItemKind::Post, ItemKind::Post) => match sort {
                 SortOrder::NewestFirst => y
                     .date
                     .cmp(&x.date)
                     .then_with(|| by_weight(x, y))
-                    .then_with(|| by_title(x, y)),
+                    .then_with(by_title),
                 SortOrder::OldestFirst => match (x.date, y.date) {
                     (Some(a), Some(b)) => a.cmp(&b),
                     (Some(_), None) => Ordering::Less,
                     (None, Some(_)) => Ordering::Greater,
                     (None, None) => by_weight(x, y),
                 }
-                .then_with(|| by_title(x, y)),
-                SortOrder::Title => by_title(x, y),
+                .then_with(by_title),
+                SortOrder::Title => by_title(),
             },
             (ItemKind::Post, ItemKind::Bookmark) => Ordering::Less,
             (ItemKind::Bookmark, ItemKind::Post) => Ordering::Greater,
-            (ItemKind::Bookmark, ItemKind::Bookmark) => {
-                (&x.source.path, x.source.line).cmp(&(&y.source.path, y.source.line))
-            }
+            // The library holds items in file order, then line order: document order.
+            (ItemKind::Bookmark, ItemKind::Bookmark) => a.cmp(b),
         }
     });
-    items
+    keyed.into_iter().map(|(i, _)| i).collect()
 }

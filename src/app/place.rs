@@ -89,21 +89,15 @@ impl App {
                 .collect();
             self.tree.filter(&lib, Some(shown));
         }
-        let unread_only = self.list.unread_only;
         let reading = &self.reading;
         let selected = self.tree.selected_id();
-        self.list = ItemList::new(
+        self.list = ItemList::unlisted(selected, self.list.sort, self.list.unread_only);
+        self.list.show(
             &lib,
             selected,
-            members(&lib, reading, selected),
-            self.list.sort,
+            &|c| members(&lib, reading, c),
+            &|i| reading.is_read(i),
         );
-        self.list.unread_only = unread_only;
-        self.list.invalidate();
-        self.list
-            .show(&lib, selected, &|c| members(&lib, reading, c), &|i| {
-                reading.is_read(i)
-            });
         let position_in = |list: &ItemList| {
             place
                 .item

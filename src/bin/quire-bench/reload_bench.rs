@@ -66,7 +66,7 @@ fn measure(
 
     let (mut seen, mut reloaded, mut drawn, mut indexed, mut found) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut on_screen, mut findable) = (Vec::new(), Vec::new());
+    let (mut on_screen, mut findable, mut listed) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let word = format!("reloadbench{}", letters(round));
         let title = format!("Reload bench {}", letters(round));
@@ -79,6 +79,10 @@ fn measure(
             }
         };
         let t_seen = written.elapsed();
+        // The listing alone (part of the reload): one stat a file.
+        let start = Instant::now();
+        list_files(&roots)?;
+        listed.push(start.elapsed());
         let start = Instant::now();
         let (loaded, changes) = reload(&current, &roots, &paths)?;
         let t_reload = start.elapsed();
@@ -136,6 +140,7 @@ fn measure(
     };
     row("write → watcher's batch (incl. 200 ms quiet)", &seen);
     row("content::reload (list + read 1 file + file all)", &reloaded);
+    row("  of which listing the files", &listed);
     row("reader: new library + one frame", &drawn);
     row("search index built again", &indexed);
     row("search for the new word", &found);
