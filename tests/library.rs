@@ -319,3 +319,31 @@ fn copy_bundled_refuses_a_folder_with_files_in_it() {
     assert!(stderr(&out).contains("is not empty"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(dir).unwrap(), "mine");
 }
+
+#[test]
+fn a_reload_keeps_the_open_folders_and_the_scroll_of_the_body() {
+    use common::screen::{app, bundled, press};
+    use quire::app::{Focus, Reason};
+    let library = bundled();
+    let mut app = app(library.clone(), 100, 30);
+    // A long bookmark collection's first entry with insights, scrolled down.
+    press(&mut app, "jjjl<enter>");
+    let expanded = app.tree.expanded.len();
+    press(&mut app, "<tab>");
+    press(&mut app, "<enter>");
+    assert_eq!(app.focus, Focus::Body);
+    press(&mut app, "jjjj");
+    let (scroll, item) = (app.body.scroll, app.selected_item().unwrap());
+    assert!(scroll > 0);
+    let same = std::sync::Arc::new((*library).clone());
+    app.library_reloaded(
+        same,
+        &quire::content::reload::Changes::default(),
+        Reason::Watched,
+    );
+    common::screen::draw(&app);
+    assert_eq!(app.focus, Focus::Body);
+    assert_eq!(app.selected_item(), Some(item));
+    assert_eq!(app.tree.expanded.len(), expanded);
+    assert_eq!(app.body.scroll, scroll, "the body opens again where it was");
+}

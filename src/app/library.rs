@@ -64,7 +64,7 @@ impl App {
         // (an editor that failed, then the file it left behind reloaded).
         let error_shown = self.status.as_ref().is_some_and(|s| s.error);
         if gone || why != Reason::Watched || !error_shown {
-            self.set_status(message, gone);
+            self.set_status(message, false);
         }
     }
 

@@ -92,12 +92,10 @@ impl App {
         let reading = &self.reading;
         let selected = self.tree.selected_id();
         self.list = ItemList::unlisted(selected, self.list.sort, self.list.unread_only);
-        self.list.show(
-            &lib,
-            selected,
-            &|c| members(&lib, reading, c),
-            &|i| reading.is_read(i),
-        );
+        self.list
+            .show(&lib, selected, &|c| members(&lib, reading, c), &|i| {
+                reading.is_read(i)
+            });
         let position_in = |list: &ItemList| {
             place
                 .item

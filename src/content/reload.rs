@@ -566,4 +566,44 @@ mod tests {
         assert_eq!(&*deep.body, "# Deep\n\nDown there.");
         let _ = fs::remove_dir_all(dir);
     }
+
+    #[test]
+    fn a_library_from_the_load_cache_reloads_with_no_stale_body() {
+        let dir = temp("cache");
+        site(&dir);
+        let roots = vec![Root::Dir(dir.clone())];
+        let fresh = load(&roots);
+        let index = crate::search::SearchIndex::build(&fresh.library);
+        let cache = dir.with_extension("cache.bin");
+        let manifest = crate::cache::list_and_read(&roots, None)
+            .expect("list")
+            .manifest;
+        crate::cache::save(&cache, &manifest, &fresh.library, &index).expect("save");
+        let listing = crate::cache::list_and_read(&roots, Some(&cache)).expect("list");
+        let (library, _) = listing.cached.expect("a cache hit");
+        let cached = Loaded {
+            library: Arc::new(library),
+            files: listing.files,
+        };
+        // The post's body is in the cache file; the file now says something else.
+        let first = cached.library.find("blog/first").expect("first");
+        assert!(format!("{:?}", first.body).contains("in the load cache"));
+        write(
+            &dir,
+            "blog/first.md",
+            "+++\ntitle = \"First\"\n+++\nA new body.",
+        );
+        let (next, changes) = reload(&cached, &roots, &[]).expect("reload");
+        assert_eq!(changes.changed, 1);
+        assert_eq!(
+            &*next.library.find("blog/first").expect("first").body,
+            "A new body."
+        );
+        // The others still come from the cache, read when wanted, and equal a fresh load.
+        let deep = next.library.find("blog/deep/er/post").expect("deep");
+        assert!(format!("{:?}", deep.body).contains("in the load cache"));
+        assert_same_as_fresh(&roots, &next);
+        let _ = fs::remove_file(cache);
+        let _ = fs::remove_dir_all(dir);
+    }
 }

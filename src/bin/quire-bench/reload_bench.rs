@@ -13,9 +13,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use quire::app::{App, Reason, Settings};
+use quire::content::Root;
 use quire::content::reload::{Loaded, reload};
 use quire::content::source::list_files;
-use quire::content::Root;
 use quire::search::{SearchIndex, SearchOptions, parse_query, search};
 use quire::state::ReadState;
 use quire::tui::AppEvent;
@@ -115,7 +115,12 @@ fn measure(
         )
         .ok_or("search cancelled")?;
         let t_search = start.elapsed();
-        if hits.hits.first().map(|h| library.items[h.item].title.as_str()) != Some(&title) {
+        if hits
+            .hits
+            .first()
+            .map(|h| library.items[h.item].title.as_str())
+            != Some(&title)
+        {
             return Err(format!("`{word}` did not find its bookmark first").into());
         }
         findable.push(t_seen + t_reload + t_index + t_search);
@@ -132,11 +137,7 @@ fn measure(
     );
     let row = |label: &str, times: &[Duration]| {
         let s = Summary::of(times);
-        println!(
-            "  {label:<44} p50 {}  max {}",
-            fmt_ms(s.p50),
-            fmt_ms(s.max)
-        );
+        println!("  {label:<44} p50 {}  max {}", fmt_ms(s.p50), fmt_ms(s.max));
     };
     row("write → watcher's batch (incl. 200 ms quiet)", &seen);
     row("content::reload (list + read 1 file + file all)", &reloaded);
