@@ -145,10 +145,18 @@ fn file_collection(
             kind: ItemKind::Bookmark,
             title,
             url,
-            date: None,
+            date: bookmark.date,
             weight: None,
             authors: Vec::new(),
-            tags: doc.tags.iter().map(|t| sanitize_line(t)).collect(),
+            tags: {
+                let mut tags: Vec<String> = Vec::new();
+                for tag in doc.tags.iter().chain(&bookmark.tags).map(|t| sanitize_line(t)) {
+                    if !tags.contains(&tag) {
+                        tags.push(tag);
+                    }
+                }
+                tags
+            },
             description: bookmark.description.as_deref().map(sanitize_line),
             body: bookmark.body.clone(),
             category,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::body::Body;
+use super::date::Date;
 use super::diagnostic::line_of;
 
 /// How strictly list items are taken as bookmarks.
@@ -41,6 +42,10 @@ pub struct Bookmark {
     pub description: Option<String>,
     /// Everything nested under the list item, dedented, as markdown.
     pub body: Body,
+    /// When it was bookmarked and its own tags, from a comment on its line
+    /// (`<!-- added: 2024-05-01; tags: rust, async -->`, as `quire import` writes them).
+    pub date: Option<Date>,
+    pub tags: Vec<String>,
     /// 1-based line in the file.
     pub line: usize,
 }
@@ -295,6 +300,7 @@ impl<'t> Walker<'t> {
             Event::End(TagEnd::Link) => item.close_link(),
             Event::Text(t) | Event::Code(t) => item.push_text(t),
             Event::SoftBreak | Event::HardBreak => item.push_text(" "),
+            Event::InlineHtml(html) if html.starts_with("<!--") => item.meta.push_str(html),
             _ => {}
         }
     }
@@ -302,6 +308,7 @@ impl<'t> Walker<'t> {
     fn finish_item(&mut self, item: ItemHead, item_end: usize) {
         let head_end = if item.done { item.head_end } else { item_end };
         let line = self.first_line + self.line_at(item.start) - 1;
+        let (date, tags) = read_meta(&item.meta);
         let Some(head) = item.into_head(self.mode == Some(Mode::Marked)) else {
             return;
         };
@@ -315,9 +322,38 @@ impl<'t> Walker<'t> {
             url: head.url,
             description: head.description,
             body,
+            date,
+            tags,
             line,
         });
     }
+}
+
+/// The date and tags of a bookmark's comment: `added: YYYY-MM-DD` and `tags: a, b`, parts
+/// separated by `;`; anything else in a comment is the writer's own and is left alone.
+fn read_meta(comment: &str) -> (Option<Date>, Vec<String>) {
+    let (mut date, mut tags) = (None, Vec::new());
+    let inner = comment
+        .trim()
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->");
+    for part in inner.split(';') {
+        let Some((key, value)) = part.split_once(':') else {
+            continue;
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "added" => date = date.or_else(|| Date::parse(value.trim())),
+            "tags" => tags.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(String::from),
+            ),
+            _ => {}
+        }
+    }
+    (date, tags)
 }
 
 #[derive(Debug, Clone)]
@@ -334,6 +370,8 @@ struct ItemHead {
     segments: Vec<Segment>,
     /// Destination of a link being read, with its text so far (links do not nest).
     link: Option<(String, String)>,
+    /// Comments on the head line (the bookmark's date and tags).
+    meta: String,
 }
 
 struct Head {
@@ -350,6 +388,7 @@ impl ItemHead {
             done: false,
             segments: Vec::new(),
             link: None,
+            meta: String::new(),
         }
     }
 
@@ -677,5 +716,22 @@ Company engineering blogs.
         assert_eq!(c.bookmarks[1].title, "B");
         assert_eq!(c.bookmarks[1].description, None);
         assert_eq!(c.bookmarks[1].line, 7);
+    }
+
+    #[test]
+    fn a_comment_on_the_line_gives_the_date_and_tags() {
+        let c = parse_collection(
+            "## A\n\n- [One](https://one.example) -- first <!-- added: 2024-02-03; tags: rust, web -->\n- [Two](https://two.example) <!-- a note of the writer's --> -- second\n",
+            1,
+            Mode::Marked,
+        );
+        let one = &c.bookmarks[0];
+        assert_eq!(one.date, Date::new(2024, 2, 3));
+        assert_eq!(one.tags, ["rust", "web"]);
+        assert_eq!(one.description.as_deref(), Some("first"));
+        assert_eq!(one.title, "One");
+        let two = &c.bookmarks[1];
+        assert_eq!((two.date, two.tags.len()), (None, 0));
+        assert_eq!(two.description.as_deref(), Some("second"));
     }
 }

@@ -20,8 +20,15 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
+    /// The UTC day of a time in seconds since 1970 (browsers keep when a bookmark was added).
+    pub fn from_unix_seconds(seconds: i64) -> Option<Date> {
+        let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+        Date::new(u16::try_from(year).ok()?, month as u8, day as u8)
+    }
+
     /// Parses the date at the start of `text`: `YYYY-MM-DD`, optionally followed by a time
     /// (`2024-03-01T10:00:00Z`, `2024-03-01 10:00`), which is ignored.
+
     pub fn parse_prefix(text: &str) -> Option<Date> {
         let b = text.trim().as_bytes();
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
@@ -101,6 +108,30 @@ impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+// Howard Hinnant's algorithms for the proleptic Gregorian calendar.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]

@@ -259,6 +259,17 @@ impl<'l> TakenBack<'l> {
                 let node = lib.category(top);
                 let mut sections = Vec::new();
                 self.sections_under(top, &mut Vec::new(), &mut sections);
+                // The collection's tags come first in each item's, then the bookmark's own:
+                // the part all items share is taken for the collection's (filing them again
+                // gives the same lists either way).
+                let shared = items.iter().fold(first.tags.len(), |n, &i| {
+                    let tags = &lib.items[i].tags;
+                    first.tags[..n]
+                        .iter()
+                        .zip(tags)
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                });
                 let bookmarks = items
                     .iter()
                     .map(|&i| {
@@ -269,6 +280,8 @@ impl<'l> TakenBack<'l> {
                             url: item.url.clone(),
                             description: item.description.clone(),
                             body: item.body.clone(),
+                            date: item.date,
+                            tags: item.tags[shared..].to_vec(),
                             line: item.source.line,
                         }
                     })
@@ -276,7 +289,7 @@ impl<'l> TakenBack<'l> {
                 Some(Document::Collection(CollectionDoc {
                     title: node.name.clone(),
                     description: node.description.clone(),
-                    tags: first.tags.clone(),
+                    tags: first.tags[..shared].to_vec(),
                     collection: Collection {
                         sections,
                         bookmarks,

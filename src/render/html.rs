@@ -6,6 +6,7 @@
 //! `<pre>` a code block (entities decoded), `<a href>` a link and `<img>` an image (both then
 //! numbered with the other links), comments gone.
 
+use crate::text::decode_entities;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -327,52 +328,6 @@ fn parse_tag(tag: &str) -> Option<HtmlTag> {
     })
 }
 
-/// `&lt;` → `<`, `&#39;` → `'`, `&#x2014;` → `—`; unknown ones are left as written.
-pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let decoded = after.find(';').filter(|&e| e <= 10).and_then(|end| {
-            let name = &after[..end];
-            let c = match name {
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "amp" => Some('&'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                "mdash" => Some('—'),
-                "ndash" => Some('–'),
-                "hellip" => Some('…'),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    // A decoded reference may be a control: the renderer's output is cleaned again anyway.
-    out
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,215 @@
+//! Firefox's bookmark backups: JSON places trees (`bookmarkbackups/*.json`, and the same
+//! compressed as `*.jsonlz4`: `mozLz40\0`, the decompressed size, then one LZ4 block).
+
+use serde_json::Value;
+
+use super::{Export, Folder, Format, Link, Node, ParseError, date_from_micros};
+
+pub const LZ4_MAGIC: &[u8] = b"mozLz40\0";
+
+/// A backup bigger than this once decompressed is refused (a real one is a few MB).
+const MAX_SIZE: usize = 256 * 1024 * 1024;
+
+const CONTAINER: &str = "text/x-moz-place-container";
+const PLACE: &str = "text/x-moz-place";
+
+/// The roots by their fixed ids, in the order shown, with their names (the backup has only
+/// internal ones: `toolbar`, `unfiled`).
+const ROOTS: [(&str, &str); 4] = [
+    ("toolbar_____", "Bookmarks Toolbar"),
+    ("menu________", "Bookmarks Menu"),
+    ("unfiled_____", "Other Bookmarks"),
+    ("mobile______", "Mobile Bookmarks"),
+];
+
+pub fn is_firefox(value: &Value) -> bool {
+    value.get("type").and_then(Value::as_str) == Some(CONTAINER)
+        && value.get("children").is_some_and(Value::is_array)
+}
+
+pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
+    let rest = &bytes[LZ4_MAGIC.len()..];
+    let size = rest
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or_else(|| ParseError(format!("byte {}: cut short after its header", bytes.len())))?;
+    if size > MAX_SIZE {
+        return Err(ParseError(format!(
+            "byte 8: says it holds {size} bytes, more than a bookmarks backup"
+        )));
+    }
+    let json = lz4_flex::block::decompress(&rest[4..], size)
+        .map_err(|err| ParseError(format!("byte 12 on: the compressed data is damaged ({err})")))?;
+    let value: Value = serde_json::from_slice(&json).map_err(|err| {
+        ParseError(format!(
+            "once decompressed, line {}, column {}: not valid JSON",
+            err.line(),
+            err.column()
+        ))
+    })?;
+    if !is_firefox(&value) {
+        return Err(ParseError("decompressed, but not a Firefox bookmarks tree".into()));
+    }
+    parse(&value)
+}
+
+pub fn parse(value: &Value) -> Result<Export, ParseError> {
+    let children = value
+        .get("children")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut export = Export {
+        format: Format::FirefoxJson,
+        roots: Vec::new(),
+    };
+    for (guid, name) in ROOTS {
+        if let Some(root) = children
+            .iter()
+            .find(|c| c.get("guid").and_then(Value::as_str) == Some(guid))
+        {
+            let mut folder = folder(root, 0)?;
+            folder.name = name.to_string();
+            export.roots.push(folder);
+        }
+    }
+    // A backup of an unusual profile: any other top container, by its own title.
+    for child in children {
+        let guid = child.get("guid").and_then(Value::as_str).unwrap_or_default();
+        if !ROOTS.iter().any(|(g, _)| *g == guid)
+            && child.get("type").and_then(Value::as_str) == Some(CONTAINER)
+        {
+            export.roots.push(folder(child, 0)?);
+        }
+    }
+    Ok(export)
+}
+
+const MAX_DEPTH: usize = 200;
+
+fn folder(value: &Value, depth: usize) -> Result<Folder, ParseError> {
+    if depth > MAX_DEPTH {
+        return Err(ParseError(format!(
+            "folders nested more than {MAX_DEPTH} deep"
+        )));
+    }
+    let mut children = Vec::new();
+    for child in value
+        .get("children")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match child.get("type").and_then(Value::as_str) {
+            Some(PLACE) => children.push(Node::Link(Link {
+                title: text(child, "title"),
+                url: text(child, "uri"),
+                added: child
+                    .get("dateAdded")
+                    .and_then(Value::as_i64)
+                    .and_then(|micros| date_from_micros(micros, false)),
+                description: description(child),
+                tags: text(child, "tags")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(String::from)
+                    .collect(),
+            })),
+            Some(CONTAINER) => children.push(Node::Folder(folder(child, depth + 1)?)),
+            _ => {}
+        }
+    }
+    Ok(Folder {
+        name: text(value, "title"),
+        children,
+    })
+}
+
+/// Older backups keep a description among the annotations.
+fn description(value: &Value) -> Option<String> {
+    value
+        .get("annos")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|a| {
+            a.get("name").and_then(Value::as_str) == Some("bookmarkProperties/description")
+        })
+        .and_then(|a| a.get("value")?.as_str())
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(String::from)
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An LZ4 block holding `data` as literals only (valid, if not small): what the tests write
+/// for a `.jsonlz4` backup.
+#[cfg(test)]
+pub fn lz4_literals(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 255 + 16);
+    let n = data.len();
+    if n < 15 {
+        out.push((n as u8) << 4);
+    } else {
+        out.push(0xf0);
+        let mut rest = n - 15;
+        while rest >= 255 {
+            out.push(255);
+            rest -= 255;
+        }
+        out.push(rest as u8);
+    }
+    out.extend_from_slice(data);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BACKUP: &str = r#"{"guid": "root________", "title": "", "type": "text/x-moz-place-container",
+        "children": [
+          {"guid": "menu________", "title": "menu", "type": "text/x-moz-place-container",
+           "children": [{"title": "MDN", "type": "text/x-moz-place",
+             "uri": "https://developer.mozilla.org/", "dateAdded": 1700000000000000,
+             "tags": "docs,web"}]},
+          {"guid": "toolbar_____", "title": "toolbar", "type": "text/x-moz-place-container",
+           "children": [{"title": "Recent", "type": "text/x-moz-place",
+             "uri": "place:sort=8&maxResults=10"},
+             {"type": "text/x-moz-place-separator"}]}
+        ]}"#;
+
+    #[test]
+    fn a_backup_reads_with_roots_named_tags_and_dates() {
+        let export = super::super::parse(BACKUP.as_bytes()).expect("parses");
+        assert_eq!(export.format, Format::FirefoxJson);
+        let names: Vec<&str> = export.roots.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Bookmarks Toolbar", "Bookmarks Menu"]);
+        let Node::Link(mdn) = &export.roots[1].children[0] else {
+            panic!("a link")
+        };
+        assert_eq!(mdn.tags, ["docs", "web"]);
+        assert_eq!(mdn.added, crate::content::Date::new(2023, 11, 14));
+    }
+
+    #[test]
+    fn the_compressed_backup_reads_the_same_and_a_damaged_one_says_where() {
+        let mut lz4 = LZ4_MAGIC.to_vec();
+        lz4.extend_from_slice(&(BACKUP.len() as u32).to_le_bytes());
+        lz4.extend(lz4_literals(BACKUP.as_bytes()));
+        let plain = super::super::parse(BACKUP.as_bytes()).expect("plain");
+        assert_eq!(super::super::parse(&lz4).expect("lz4"), plain);
+        let cut = &lz4[..lz4.len() / 2];
+        let err = super::super::parse(cut).expect_err("cut short");
+        assert!(err.0.contains("damaged"), "{err}");
+        let err = super::super::parse(&lz4[..10]).expect_err("no size");
+        assert!(err.0.contains("cut short"), "{err}");
+    }
+}

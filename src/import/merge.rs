@@ -1,0 +1,498 @@
+//! What an import adds, and the collection file with it added.
+//!
+//! Each browser folder is a heading (the roots at `##`, their folders one level down each; a
+//! tree deeper than `######` puts the rest of its path in the last heading), each bookmark a
+//! list item `- [Title](url) -- description <!-- added: YYYY-MM-DD; tags: a, b -->`. An
+//! existing file is changed only by inserting lines: new bookmarks at the end of their
+//! folder's own list, new folders at the end of their parent's section, so what the user
+//! wrote (insights, edits, order) stays as it was, byte for byte.
+
+use std::collections::HashSet;
+
+use super::url::{Kind, normalize};
+use super::{Export, Link, walk};
+use crate::text::sanitize_line;
+
+/// What an import of an export into a library would do.
+#[derive(Debug, Default)]
+pub struct Plan<'e> {
+    /// New bookmarks, each with its folder path (root first), in the export's order.
+    pub additions: Vec<(Vec<String>, &'e Link)>,
+    /// Web pages already in the library (in any file).
+    pub present: usize,
+    /// Web pages the export holds more than once (the first is taken).
+    pub repeated: usize,
+    /// What is not a web page, by kind.
+    pub skipped: Vec<(Kind, &'e Link)>,
+}
+
+impl Plan<'_> {
+    /// "3 bookmarklets (javascript:), 1 browser page…" for the summary.
+    pub fn skipped_summary(&self) -> Vec<(Kind, usize)> {
+        let mut kinds: Vec<Kind> = self.skipped.iter().map(|(k, _)| *k).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+            .into_iter()
+            .map(|k| (k, self.skipped.iter().filter(|(s, _)| *s == k).count()))
+            .collect()
+    }
+}
+
+/// Decides what is new: web pages whose url (normalised) is not in `known` nor earlier in
+/// the export.
+pub fn plan<'e>(export: &'e Export, known: &HashSet<String>) -> Plan<'e> {
+    let mut plan = Plan::default();
+    let mut seen = HashSet::new();
+    walk(export, |path, link| {
+        let kind = Kind::of(&link.url);
+        if kind != Kind::Web {
+            plan.skipped.push((kind, link));
+            return;
+        }
+        let url = normalize(&link.url);
+        if known.contains(&url) {
+            plan.present += 1;
+        } else if !seen.insert(url) {
+            plan.repeated += 1;
+        } else {
+            let path = path.iter().map(|name| folder_name(name)).collect();
+            plan.additions.push((path, link));
+        }
+    });
+    plan
+}
+
+fn folder_name(name: &str) -> String {
+    let name = sanitize_line(name);
+    if name.trim().is_empty() {
+        "Untitled folder".to_string()
+    } else {
+        name.trim().to_string()
+    }
+}
+
+/// A new collection file's text before any bookmark: its front matter.
+pub fn header(title: &str, description: &str) -> String {
+    format!(
+        "+++\ntitle = {}\nkind = \"bookmarks\"\ndescription = {}\n+++\n",
+        toml_string(title),
+        toml_string(description)
+    )
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// `text` (a collection file) with `additions` inserted under their folders' headings.
+pub fn merge(text: &str, additions: &[(Vec<String>, &Link)]) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let headings = Headings::read(&lines);
+    // The folders to add, as a tree: each node's bookmarks, then its sub-folders, in order.
+    let mut tree = Trie::default();
+    for (path, link) in additions {
+        tree.insert(path, link);
+    }
+    let mut inserts: Vec<(usize, Vec<String>)> = Vec::new();
+    place(&tree, &mut Vec::new(), &headings, lines.len(), &mut inserts);
+    // Applied from the bottom up, so each index still points where it was found.
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    inserts.sort_by_key(|(at, _)| *at);
+    let mut grouped: Vec<(usize, Vec<String>)> = Vec::new();
+    for (at, new) in inserts {
+        match grouped.last_mut() {
+            Some((last, lines)) if *last == at => {
+                lines.push(String::new());
+                lines.extend(new);
+            }
+            _ => grouped.push((at, new)),
+        }
+    }
+    for (at, mut new) in grouped.into_iter().rev() {
+        // A blank line between the new lines and what follows them, and before them.
+        if out.get(at).is_some_and(|l| !l.trim().is_empty()) {
+            new.push(String::new());
+        }
+        if at > 0 && out.get(at - 1).is_some_and(|l| !l.trim().is_empty()) {
+            new.insert(0, String::new());
+        }
+        out.splice(at..at, new);
+    }
+    let mut joined = out.join("\n");
+    joined.push('\n');
+    joined
+}
+
+/// Finds where each part of `tree` goes: bookmarks of a folder whose heading exists at the end
+/// of its own list; a folder without a heading, whole, at the end of its parent's section.
+fn place(
+    tree: &Trie<'_>,
+    path: &mut Vec<String>,
+    headings: &Headings,
+    end_of_file: usize,
+    inserts: &mut Vec<(usize, Vec<String>)>,
+) {
+    let here = headings.find(path);
+    if !tree.links.is_empty()
+        && let Some(heading) = here
+    {
+        let lines = tree.links.iter().map(|l| bullet(l)).collect();
+        inserts.push((headings.list_end(heading), lines));
+    }
+    for (name, child) in &tree.children {
+        path.push(heading_text(name));
+        if headings.find(path).is_some() {
+            place(child, path, headings, end_of_file, inserts);
+        } else {
+            let (at, level) = match here {
+                Some(parent) => (headings.section_end(parent), headings.level(parent) + 1),
+                None => (end_of_file, 2),
+            };
+            let mut lines = Vec::new();
+            render(name, child, level, &mut lines);
+            inserts.push((at, lines));
+        }
+        path.pop();
+    }
+}
+
+/// A folder and everything in it as new lines: its heading, its bookmarks, its folders.
+/// Headings stop at `######`: a folder deeper than that names its path from there in one
+/// (`###### 4 / 5 / 6`).
+fn render(text: &str, tree: &Trie<'_>, level: usize, out: &mut Vec<String>) {
+    let at_bottom = level >= 6;
+    if !at_bottom || !tree.links.is_empty() {
+        if !out.is_empty() {
+            out.push(String::new());
+        }
+        out.push(format!("{} {}", "#".repeat(level.min(6)), heading_text(text)));
+        if !tree.links.is_empty() {
+            out.push(String::new());
+            out.extend(tree.links.iter().map(|l| bullet(l)));
+        }
+    }
+    for (name, child) in &tree.children {
+        let text = if at_bottom {
+            format!("{text} / {name}")
+        } else {
+            name.clone()
+        };
+        render(&text, child, (level + 1).min(6), out);
+    }
+}
+
+/// A bookmark's list item.
+pub fn bullet(link: &Link) -> String {
+    let mut title = sanitize_line(&link.title).trim().to_string();
+    if title.is_empty() {
+        title = fallback_title(&link.url);
+    }
+    let mut line = format!("- [{}]({})", escape(&title), destination(&link.url));
+    if let Some(description) = link.description.as_deref().map(sanitize_line)
+        && !description.trim().is_empty()
+    {
+        line.push_str(" -- ");
+        line.push_str(&escape(description.trim()));
+    }
+    let mut meta = Vec::new();
+    if let Some(date) = link.added {
+        meta.push(format!("added: {date}"));
+    }
+    let tags: Vec<String> = link
+        .tags
+        .iter()
+        .map(|t| {
+            sanitize_line(t)
+                .replace([';', ',', '>'], " ")
+                .replace("--", "-")
+                .trim()
+                .to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    if !tags.is_empty() {
+        meta.push(format!("tags: {}", tags.join(", ")));
+    }
+    if !meta.is_empty() {
+        line.push_str(&format!(" <!-- {} -->", meta.join("; ")));
+    }
+    line
+}
+
+/// A page without a title is named by its host and path.
+fn fallback_title(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    sanitize_line(rest.trim_end_matches('/'))
+}
+
+/// The url as a link destination that reads back as the same string: in `<…>` when it holds
+/// spaces or parentheses; the few characters no url should hold are percent-encoded.
+fn destination(url: &str) -> String {
+    let mut clean = String::with_capacity(url.len());
+    for c in url.trim().chars() {
+        match c {
+            '<' => clean.push_str("%3C"),
+            '>' => clean.push_str("%3E"),
+            '\\' => clean.push_str("%5C"),
+            c if c.is_control() => clean.push_str(&format!("%{:02X}", c as u32 & 0xff)),
+            c => clean.push(c),
+        }
+    }
+    if clean.contains([' ', '(', ')']) {
+        format!("<{clean}>")
+    } else {
+        clean
+    }
+}
+
+/// Text that markdown reads back as itself.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn heading_text(name: &str) -> String {
+    let mut text = escape(name);
+    // A heading ending in `#`s could lose them as a closing sequence.
+    if text.ends_with('#') {
+        text.pop();
+        text.push_str("\\#");
+    }
+    text
+}
+
+/// New bookmarks by folder.
+#[derive(Default)]
+struct Trie<'e> {
+    links: Vec<&'e Link>,
+    children: Vec<(String, Trie<'e>)>,
+}
+
+impl<'e> Trie<'e> {
+    fn insert(&mut self, path: &[String], link: &'e Link) {
+        let Some((first, rest)) = path.split_first() else {
+            self.links.push(link);
+            return;
+        };
+        let at = match self.children.iter().position(|(n, _)| n == first) {
+            Some(at) => at,
+            None => {
+                self.children.push((first.clone(), Trie::default()));
+                self.children.len() - 1
+            }
+        };
+        self.children[at].1.insert(rest, link);
+    }
+}
+
+/// The headings of a collection file (outside its front matter and code blocks): level, text
+/// and line; a first-level heading (the collection's title) is not a folder.
+struct Headings {
+    list: Vec<(usize, String, usize)>,
+    /// Path (texts from the top) of each heading, by index in `list`.
+    paths: Vec<Vec<String>>,
+    lines: Vec<bool>,
+}
+
+impl Headings {
+    fn read(lines: &[&str]) -> Headings {
+        let mut list = Vec::new();
+        let mut fence: Option<&str> = None;
+        let mut start = 0;
+        if let Some(first) = lines.first().map(|l| l.trim_end())
+            && (first == "+++" || first == "---")
+            && let Some(end) = lines[1..].iter().position(|l| l.trim_end() == first)
+        {
+            start = end + 2;
+        }
+        for (at, line) in lines.iter().enumerate().skip(start) {
+            let trimmed = line.trim_start();
+            if let Some(open) = fence {
+                if trimmed.starts_with(open) {
+                    fence = None;
+                }
+                continue;
+            }
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fence = Some(&trimmed[..3]);
+                continue;
+            }
+            if line.starts_with('#') {
+                let level = line.chars().take_while(|c| *c == '#').count();
+                let rest = &line[level..];
+                if level <= 6 && (rest.is_empty() || rest.starts_with([' ', '\t'])) {
+                    let text = rest.trim();
+                    // An optional closing sequence of `#`s (after a blank).
+                    let text = match text.trim_end_matches('#') {
+                        t if t.ends_with([' ', '\t']) || t.is_empty() => t.trim_end(),
+                        _ => text,
+                    };
+                    list.push((level, text.to_string(), at));
+                }
+            }
+        }
+        let mut paths = Vec::with_capacity(list.len());
+        let mut stack: Vec<(usize, String)> = Vec::new();
+        for (level, text, _) in &list {
+            while stack.last().is_some_and(|(l, _)| l >= level) {
+                stack.pop();
+            }
+            stack.push((*level, text.clone()));
+            paths.push(
+                stack
+                    .iter()
+                    .filter(|(l, _)| *l > 1)
+                    .map(|(_, t)| t.clone())
+                    .collect(),
+            );
+        }
+        Headings {
+            list,
+            paths,
+            lines: lines.iter().map(|l| l.trim().is_empty()).collect(),
+        }
+    }
+
+    fn find(&self, path: &[String]) -> Option<usize> {
+        if path.is_empty() {
+            return None;
+        }
+        self.paths.iter().position(|p| p == path)
+    }
+
+    fn level(&self, heading: usize) -> usize {
+        self.list[heading].0
+    }
+
+    /// Past the last non-blank line before the next heading of any level: the end of the
+    /// folder's own list.
+    fn list_end(&self, heading: usize) -> usize {
+        let next = self
+            .list
+            .get(heading + 1)
+            .map_or(self.lines.len(), |(_, _, at)| *at);
+        self.back_over_blanks(next, self.list[heading].2)
+    }
+
+    /// Past the last non-blank line before the next heading at the same level or above.
+    fn section_end(&self, heading: usize) -> usize {
+        let level = self.level(heading);
+        let next = self.list[heading + 1..]
+            .iter()
+            .find(|(l, _, _)| *l <= level)
+            .map_or(self.lines.len(), |(_, _, at)| *at);
+        self.back_over_blanks(next, self.list[heading].2)
+    }
+
+    fn back_over_blanks(&self, mut at: usize, floor: usize) -> usize {
+        while at > floor + 1 && self.lines[at - 1] {
+            at -= 1;
+        }
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Date;
+
+    fn link(title: &str, url: &str) -> Link {
+        Link {
+            title: title.into(),
+            url: url.into(),
+            added: Date::new(2024, 5, 1),
+            description: None,
+            tags: Vec::new(),
+        }
+    }
+
+    fn path(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_bullet_reads_back_as_the_bookmark() {
+        let mut l = link("A [weird] *title* & <co>", "https://example.org/a_(b)?c=1&d=2");
+        l.description = Some("Says \x1b[31mhi\x1b[0m".into());
+        l.tags = vec!["rust".into(), "a;b".into()];
+        let line = bullet(&l);
+        assert!(!line.contains('\x1b'));
+        let c = crate::content::bookmarks::parse_collection(
+            &format!("## F\n\n{line}\n"),
+            1,
+            crate::content::bookmarks::Mode::Marked,
+        );
+        let b = &c.bookmarks[0];
+        assert_eq!(b.title, "A [weird] *title* & <co>");
+        assert_eq!(b.url.as_deref(), Some("https://example.org/a_(b)?c=1&d=2"));
+        assert_eq!(b.date, Date::new(2024, 5, 1));
+        assert_eq!(b.tags, ["rust", "a b"]);
+        assert!(b.description.as_deref().is_some_and(|d| d.starts_with("Says")));
+        let untitled = bullet(&link("", "https://example.org/path/?q=1"));
+        assert!(untitled.starts_with("- [example.org/path]"), "{untitled}");
+    }
+
+    #[test]
+    fn new_bookmarks_go_under_their_folders_and_the_rest_stays() {
+        let a = link("A", "https://a.example");
+        let b = link("B", "https://b.example");
+        let start = merge(
+            &header("T", "d"),
+            &[(path(&["Bar", "Rust"]), &a), (path(&["Bar"]), &b)],
+        );
+        assert_eq!(
+            start,
+            "+++\ntitle = \"T\"\nkind = \"bookmarks\"\ndescription = \"d\"\n+++\n\n## Bar\n\n\
+             - [B](https://b.example) <!-- added: 2024-05-01 -->\n\n### Rust\n\n\
+             - [A](https://a.example) <!-- added: 2024-05-01 -->\n"
+        );
+        // The user writes insights under A; later imports add C under Rust, D in a new folder.
+        let edited = start.replace(
+            "- [A](https://a.example) <!-- added: 2024-05-01 -->\n",
+            "- [A](https://a.example) <!-- added: 2024-05-01 -->\n\n  > **Key insights:**\n  > - mine\n",
+        );
+        let c = link("C", "https://c.example");
+        let d = link("D", "https://d.example");
+        let merged = merge(
+            &edited,
+            &[(path(&["Bar", "Rust"]), &c), (path(&["Bar", "Go"]), &d)],
+        );
+        assert!(merged.starts_with(&edited[..edited.find("  > - mine").expect("there")]));
+        assert!(merged.contains("  > - mine\n\n- [C](https://c.example)"), "{merged}");
+        assert!(
+            merged.ends_with(
+                "- [C](https://c.example) <!-- added: 2024-05-01 -->\n\n### Go\n\n\
+                 - [D](https://d.example) <!-- added: 2024-05-01 -->\n"
+            ),
+            "{merged}"
+        );
+        // Nothing new: the text is unchanged.
+        assert_eq!(merge(&merged, &[]), merged);
+    }
+
+    #[test]
+    fn folders_deeper_than_six_levels_share_the_last_heading() {
+        let a = link("A", "https://a.example");
+        let deep = path(&["R", "1", "2", "3", "4", "5", "6"]);
+        let text = merge(&header("T", "d"), &[(deep, &a)]);
+        assert!(text.contains("###### 4 / 5 / 6\n\n- [A]"), "{text}");
+        let c = crate::content::bookmarks::parse_collection(
+            &text[text.find("## R").expect("there")..],
+            1,
+            crate::content::bookmarks::Mode::Marked,
+        );
+        assert_eq!(c.bookmarks[0].path, path(&["R", "1", "2", "3", "4 / 5 / 6"]));
+    }
+}
