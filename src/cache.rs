@@ -87,14 +87,8 @@ impl Manifest {
 pub fn cache_path(roots: &[Root]) -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "quire")?;
     let labels: Vec<String> = roots.iter().map(Root::label).collect();
-    let key = fnv(labels.join("\n").as_bytes());
+    let key = crate::content::id::fnv1a(labels.join("\n").as_bytes());
     Some(dirs.cache_dir().join(format!("library-{key:016x}.bin")))
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
 }
 
 fn build_id() -> String {

@@ -6,6 +6,7 @@
 //! errors print on the normal screen.
 
 mod args;
+mod import;
 mod output;
 
 pub use args::{Cli, Command};
@@ -96,7 +97,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return output::copy_bundled(dir);
     }
     let config = load_config(&config_path, explicit)?;
-    let roots = content_roots(&cli.content, &config, Path::new("."))?;
+    let library = cli
+        .library
+        .clone()
+        .or_else(|| config.content.library.clone())
+        .or_else(crate::config::default_library_path);
+    if let Some(Command::Library { path }) = &cli.command {
+        return import::library_command(library.as_deref(), *path);
+    }
+    let roots = content_roots(&cli.content, &config, library.as_deref(), Path::new("."))?;
     // Only the roots are checked here; the reader loads in the background, the commands now.
     check_roots(&roots)?;
     let state_path = match &cli.state {
@@ -132,6 +141,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Ending::Signal(signal) => Ok(ExitCode::from((128 + signal).clamp(0, 255) as u8)),
             }
         }
+        Some(Command::Import {
+            file,
+            browser,
+            into,
+            dry_run,
+        }) => {
+            let library = library.ok_or_else(|| {
+                anyhow!("cannot find a data directory for the library; pass --library DIR")
+            })?;
+            // The library folder is loaded too, even with --content: nothing twice in it.
+            let mut roots = roots;
+            if !roots.contains(&Root::Dir(library.clone())) && library.is_dir() {
+                roots.push(Root::Dir(library.clone()));
+            }
+            import::run(import::Asked {
+                file,
+                browser,
+                into,
+                dry_run,
+                library,
+                roots,
+            })
+        }
         Some(command) => {
             if let Some(warning) = &warning {
                 eprintln!("quire: warning: {}", crate::text::sanitize(warning));
@@ -143,8 +175,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// `--content` wins outright. Otherwise `./content` when it exists, else the bundled library
-/// (unless the config replaces them), plus the config's roots.
-pub fn content_roots(given: &[PathBuf], config: &Config, cwd: &Path) -> Result<Vec<Root>> {
+/// (unless the config replaces them), plus the config's roots, plus the user's library folder
+/// when it exists.
+pub fn content_roots(
+    given: &[PathBuf],
+    config: &Config,
+    library: Option<&Path>,
+    cwd: &Path,
+) -> Result<Vec<Root>> {
     if !given.is_empty() {
         return Ok(given.iter().cloned().map(Root::Dir).collect());
     }
@@ -158,6 +196,11 @@ pub fn content_roots(given: &[PathBuf], config: &Config, cwd: &Path) -> Result<V
         });
     }
     roots.extend(config.content.roots.iter().cloned().map(Root::Dir));
+    if let Some(library) = library.filter(|l| l.is_dir())
+        && !roots.contains(&Root::Dir(library.to_path_buf()))
+    {
+        roots.push(Root::Dir(library.to_path_buf()));
+    }
     if roots.is_empty() {
         bail!("no content to show: the config sets replace_bundled = true but lists no roots");
     }

@@ -34,6 +34,9 @@ pub struct ContentConfig {
     pub roots: Vec<PathBuf>,
     /// Use only `roots`, not the bundled library (or `./content`).
     pub replace_bundled: bool,
+    /// The user's own library folder (where imports and feeds write), instead of
+    /// `$XDG_DATA_HOME/quire/library`.
+    pub library: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -143,6 +146,11 @@ pub fn default_config_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "quire").map(|d| d.config_dir().join("config.toml"))
 }
 
+/// The user's library folder when neither `--library` nor the config names one.
+pub fn default_library_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "quire").map(|d| d.data_dir().join("library"))
+}
+
 /// Where the read state lives when `--state` is not given.
 pub fn default_state_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "quire").map(|d| d.data_dir().join("state.toml"))
@@ -172,6 +180,7 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
         .iter()
         .map(|r| expand_path(r, base))
         .collect();
+    config.content.library = config.content.library.map(|l| expand_path(&l, base));
     Ok(config)
 }
 

@@ -113,7 +113,9 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ParseError> {
     if netscape::is_netscape(trimmed) {
         return netscape::parse(&String::from_utf8_lossy(bytes));
     }
-    Err(ParseError(format!("not a bookmarks export: expected {FORMATS}")))
+    Err(ParseError(format!(
+        "not a bookmarks export: expected {FORMATS}"
+    )))
 }
 
 fn json_reason(err: &serde_json::Error) -> &'static str {

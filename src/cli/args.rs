@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub state: Option<PathBuf>,
 
+    /// Your library folder (where imports write), instead of $XDG_DATA_HOME/quire/library.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub library: Option<PathBuf>,
+
     /// Configuration file to use instead of the one in the config directory.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
@@ -106,6 +110,32 @@ pub enum Command {
         /// Print a JSON array instead.
         #[arg(long)]
         json: bool,
+    },
+    /// Import browser bookmarks into your library, every folder kept, nothing twice.
+    ///
+    /// The format is told from the content: Chrome/Chromium/Brave/Edge `Bookmarks` JSON, the
+    /// bookmarks.html any browser exports, a Firefox backup (.json, .jsonlz4). Written to
+    /// <library>/bookmarks/<name>.md; importing again adds only what is new.
+    #[command(arg_required_else_help = true)]
+    Import {
+        /// The export file.
+        #[arg(required_unless_present = "browser", conflicts_with = "browser")]
+        file: Option<PathBuf>,
+        /// Read the default profile of this browser instead of a file.
+        #[arg(long, value_name = "NAME", value_parser = ["chrome", "chromium", "brave", "edge", "firefox"])]
+        browser: Option<String>,
+        /// The collection to write to (relative to the library folder).
+        #[arg(long, value_name = "FILE.md")]
+        into: Option<PathBuf>,
+        /// Print what would be added and skipped, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Say where your library folder is.
+    Library {
+        /// Print only its path.
+        #[arg(long)]
+        path: bool,
     },
     /// Open an item's file in $VISUAL or $EDITOR (else vi), at the item's line.
     Edit {

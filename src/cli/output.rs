@@ -57,7 +57,10 @@ pub fn run_command(
         | Command::MarkRead { .. }
         | Command::MarkUnread { .. } => unreachable!("handled above"),
         Command::Edit { id } => return edit(library, &id),
-        Command::Config { .. } | Command::CopyBundled { .. } => {
+        Command::Config { .. }
+        | Command::CopyBundled { .. }
+        | Command::Import { .. }
+        | Command::Library { .. } => {
             unreachable!("handled before loading")
         }
     }

@@ -150,7 +150,12 @@ fn file_collection(
             authors: Vec::new(),
             tags: {
                 let mut tags: Vec<String> = Vec::new();
-                for tag in doc.tags.iter().chain(&bookmark.tags).map(|t| sanitize_line(t)) {
+                for tag in doc
+                    .tags
+                    .iter()
+                    .chain(&bookmark.tags)
+                    .map(|t| sanitize_line(t))
+                {
                     if !tags.contains(&tag) {
                         tags.push(tag);
                     }
@@ -185,6 +190,19 @@ fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
             first_at.insert(id, index);
             continue;
         };
+        // Two links whose urls make the same slug (long urls cut at 80 characters, urls
+        // differing in punctuation) are not a problem of the file: each gets a suffix made
+        // from its own url, which stays the same however the file is reordered.
+        if let (Some(a), Some(b)) = (&items[first].url, &items[index].url)
+            && a != b
+        {
+            let hashed = format!("{id}~{:06x}", super::id::fnv1a(b.as_bytes()) & 0xff_ffff);
+            if !first_at.contains_key(&hashed) {
+                first_at.insert(hashed.clone(), index);
+                items[index].id = hashed;
+                continue;
+            }
+        }
         let mut n = 2;
         let unique = loop {
             let candidate = format!("{id}~{n}");

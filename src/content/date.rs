@@ -28,7 +28,6 @@ impl Date {
 
     /// Parses the date at the start of `text`: `YYYY-MM-DD`, optionally followed by a time
     /// (`2024-03-01T10:00:00Z`, `2024-03-01 10:00`), which is ignored.
-
     pub fn parse_prefix(text: &str) -> Option<Date> {
         let b = text.trim().as_bytes();
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {

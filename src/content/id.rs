@@ -72,6 +72,14 @@ pub fn path_id(relative: &Path) -> String {
     }
 }
 
+/// FNV-1a: a small, stable hash (the same on every machine and in every version), for names
+/// made from text.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 /// The id of a bookmark within its collection.
 pub fn bookmark_id(collection_id: &str, url: Option<&str>, title: &str) -> String {
     let from_url = url

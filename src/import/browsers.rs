@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(default_profile(ini).as_deref(), Some("qrs.default-release"));
         let ini = "[Profile1]\nPath=abc.other\n\n[Profile0]\nPath=xyz.default\nDefault=1\n";
         assert_eq!(default_profile(ini).as_deref(), Some("xyz.default"));
-        assert_eq!(default_profile("[Profile0]\nPath=only\n").as_deref(), Some("only"));
+        assert_eq!(
+            default_profile("[Profile0]\nPath=only\n").as_deref(),
+            Some("only")
+        );
         assert_eq!(default_profile("[General]\nStartWithLastProfile=1\n"), None);
     }
 
@@ -182,7 +185,10 @@ mod tests {
     fn a_missing_profile_says_where_it_looked() {
         let home = std::env::temp_dir().join(format!("quire-browsers-{}", std::process::id()));
         let err = bookmarks_file(Browser::Chrome, &home).expect_err("none");
-        assert!(err.contains("google-chrome") && err.contains("quire import FILE"), "{err}");
+        assert!(
+            err.contains("google-chrome") && err.contains("quire import FILE"),
+            "{err}"
+        );
         let chrome = home.join(".config/google-chrome/Default");
         std::fs::create_dir_all(&chrome).expect("dir");
         std::fs::write(chrome.join("Bookmarks"), "{}").expect("write");

@@ -108,7 +108,10 @@ mod tests {
         assert!(is_chrome(&json));
         let export = parse(&json).expect("parses");
         let names: Vec<&str> = export.roots.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["Bookmarks bar", "Other bookmarks", "Mobile bookmarks"]);
+        assert_eq!(
+            names,
+            ["Bookmarks bar", "Other bookmarks", "Mobile bookmarks"]
+        );
         let Node::Link(rust) = &export.roots[0].children[0] else {
             panic!("a link")
         };

@@ -38,8 +38,11 @@ pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
             "byte 8: says it holds {size} bytes, more than a bookmarks backup"
         )));
     }
-    let json = lz4_flex::block::decompress(&rest[4..], size)
-        .map_err(|err| ParseError(format!("byte 12 on: the compressed data is damaged ({err})")))?;
+    let json = lz4_flex::block::decompress(&rest[4..], size).map_err(|err| {
+        ParseError(format!(
+            "byte 12 on: the compressed data is damaged ({err})"
+        ))
+    })?;
     let value: Value = serde_json::from_slice(&json).map_err(|err| {
         ParseError(format!(
             "once decompressed, line {}, column {}: not valid JSON",
@@ -48,7 +51,9 @@ pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
         ))
     })?;
     if !is_firefox(&value) {
-        return Err(ParseError("decompressed, but not a Firefox bookmarks tree".into()));
+        return Err(ParseError(
+            "decompressed, but not a Firefox bookmarks tree".into(),
+        ));
     }
     parse(&value)
 }
@@ -75,7 +80,10 @@ pub fn parse(value: &Value) -> Result<Export, ParseError> {
     }
     // A backup of an unusual profile: any other top container, by its own title.
     for child in children {
-        let guid = child.get("guid").and_then(Value::as_str).unwrap_or_default();
+        let guid = child
+            .get("guid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !ROOTS.iter().any(|(g, _)| *g == guid)
             && child.get("type").and_then(Value::as_str) == Some(CONTAINER)
         {
@@ -132,9 +140,7 @@ fn description(value: &Value) -> Option<String> {
         .get("annos")
         .and_then(Value::as_array)?
         .iter()
-        .find(|a| {
-            a.get("name").and_then(Value::as_str) == Some("bookmarkProperties/description")
-        })
+        .find(|a| a.get("name").and_then(Value::as_str) == Some("bookmarkProperties/description"))
         .and_then(|a| a.get("value")?.as_str())
         .map(str::trim)
         .filter(|d| !d.is_empty())

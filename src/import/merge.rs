@@ -166,7 +166,11 @@ fn render(text: &str, tree: &Trie<'_>, level: usize, out: &mut Vec<String>) {
         if !out.is_empty() {
             out.push(String::new());
         }
-        out.push(format!("{} {}", "#".repeat(level.min(6)), heading_text(text)));
+        out.push(format!(
+            "{} {}",
+            "#".repeat(level.min(6)),
+            heading_text(text)
+        ));
         if !tree.links.is_empty() {
             out.push(String::new());
             out.extend(tree.links.iter().map(|l| bullet(l)));
@@ -424,7 +428,10 @@ mod tests {
 
     #[test]
     fn a_bullet_reads_back_as_the_bookmark() {
-        let mut l = link("A [weird] *title* & <co>", "https://example.org/a_(b)?c=1&d=2");
+        let mut l = link(
+            "A [weird] *title* & <co>",
+            "https://example.org/a_(b)?c=1&d=2",
+        );
         l.description = Some("Says \x1b[31mhi\x1b[0m".into());
         l.tags = vec!["rust".into(), "a;b".into()];
         let line = bullet(&l);
@@ -439,7 +446,11 @@ mod tests {
         assert_eq!(b.url.as_deref(), Some("https://example.org/a_(b)?c=1&d=2"));
         assert_eq!(b.date, Date::new(2024, 5, 1));
         assert_eq!(b.tags, ["rust", "a b"]);
-        assert!(b.description.as_deref().is_some_and(|d| d.starts_with("Says")));
+        assert!(
+            b.description
+                .as_deref()
+                .is_some_and(|d| d.starts_with("Says"))
+        );
         let untitled = bullet(&link("", "https://example.org/path/?q=1"));
         assert!(untitled.starts_with("- [example.org/path]"), "{untitled}");
     }
@@ -470,7 +481,10 @@ mod tests {
             &[(path(&["Bar", "Rust"]), &c), (path(&["Bar", "Go"]), &d)],
         );
         assert!(merged.starts_with(&edited[..edited.find("  > - mine").expect("there")]));
-        assert!(merged.contains("  > - mine\n\n- [C](https://c.example)"), "{merged}");
+        assert!(
+            merged.contains("  > - mine\n\n- [C](https://c.example)"),
+            "{merged}"
+        );
         assert!(
             merged.ends_with(
                 "- [C](https://c.example) <!-- added: 2024-05-01 -->\n\n### Go\n\n\
@@ -493,6 +507,9 @@ mod tests {
             1,
             crate::content::bookmarks::Mode::Marked,
         );
-        assert_eq!(c.bookmarks[0].path, path(&["R", "1", "2", "3", "4 / 5 / 6"]));
+        assert_eq!(
+            c.bookmarks[0].path,
+            path(&["R", "1", "2", "3", "4 / 5 / 6"])
+        );
     }
 }

@@ -119,7 +119,9 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
         }
     }
     if roots.is_empty() {
-        return Err(ParseError("bookmarks HTML without any folder or link".into()));
+        return Err(ParseError(
+            "bookmarks HTML without any folder or link".into(),
+        ));
     }
     Ok(Export {
         format: Format::NetscapeHtml,
@@ -333,7 +335,9 @@ mod tests {
         let Node::Folder(sub) = &toolbar.children[1] else {
             panic!("a folder")
         };
-        assert!(matches!(&sub.children[0], Node::Link(l) if l.url == "https://example.org/unquoted"));
+        assert!(
+            matches!(&sub.children[0], Node::Link(l) if l.url == "https://example.org/unquoted")
+        );
     }
 
     #[test]

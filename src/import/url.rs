@@ -97,14 +97,26 @@ mod tests {
             ("http://example.org:80", "http://example.org/"),
             ("https://example.org/a#", "https://example.org/a"),
             ("https://example.org?q=1", "https://example.org/?q=1"),
-            ("https://User@Host.example:8443/x", "https://User@host.example:8443/x"),
+            (
+                "https://User@Host.example:8443/x",
+                "https://User@host.example:8443/x",
+            ),
         ] {
             assert_eq!(normalize(a), b, "{a}");
         }
         // Different addresses stay different.
-        assert_ne!(normalize("https://example.org/A"), normalize("https://example.org/a"));
-        assert_ne!(normalize("http://example.org/"), normalize("https://example.org/"));
-        assert_ne!(normalize("https://example.org/#top"), normalize("https://example.org/"));
+        assert_ne!(
+            normalize("https://example.org/A"),
+            normalize("https://example.org/a")
+        );
+        assert_ne!(
+            normalize("http://example.org/"),
+            normalize("https://example.org/")
+        );
+        assert_ne!(
+            normalize("https://example.org/#top"),
+            normalize("https://example.org/")
+        );
     }
 
     #[test]

@@ -328,7 +328,6 @@ fn parse_tag(tag: &str) -> Option<HtmlTag> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

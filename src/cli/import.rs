@@ -1,0 +1,187 @@
+//! `quire import` and `quire library`: browser bookmarks into the user's library folder.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::content::{Root, load_library};
+use crate::import::browsers::{self, Browser};
+use crate::import::merge::{self, Plan};
+use crate::import::url::normalize;
+use crate::import::{self as import_, Export};
+use crate::text::sanitize_line;
+
+/// `quire library [--path]`.
+pub fn library_command(library: Option<&Path>, path_only: bool) -> Result<ExitCode> {
+    let library =
+        library.ok_or_else(|| anyhow!("cannot find a data directory; pass --library DIR"))?;
+    if path_only {
+        println!("{}", library.display());
+    } else {
+        println!(
+            "Your library: {}\nImports write there (quire import); it is loaded beside the \
+             rest when it exists. --library DIR or `library` under [content] in the config \
+             put it elsewhere.",
+            super::describe(library)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `quire import` was asked to do.
+pub struct Asked {
+    pub file: Option<PathBuf>,
+    pub browser: Option<String>,
+    pub into: Option<PathBuf>,
+    pub dry_run: bool,
+    pub library: PathBuf,
+    /// Everything loaded (the library folder among it): urls in it are not added again.
+    pub roots: Vec<Root>,
+}
+
+pub fn run(asked: Asked) -> Result<ExitCode> {
+    let (source, name, title) = match (&asked.file, &asked.browser) {
+        (_, Some(browser)) => {
+            let browser = Browser::parse(browser).ok_or_else(|| anyhow!("unknown browser"))?;
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .ok_or_else(|| anyhow!("HOME is not set; give the export file instead"))?;
+            let file = browsers::bookmarks_file(browser, &home).map_err(|e| anyhow!(e))?;
+            (
+                file,
+                browser.name().to_string(),
+                browser.title().to_string(),
+            )
+        }
+        (Some(file), None) => {
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let slug = crate::content::id::slugify(&stem);
+            let name = if slug.is_empty() {
+                "imported".into()
+            } else {
+                slug
+            };
+            let title = format!("Bookmarks from {}", sanitize_line(&stem));
+            (file.clone(), name, title)
+        }
+        (None, None) => bail!("give an export file, or --browser NAME"),
+    };
+    let bytes =
+        std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
+    let export: Export =
+        import_::parse(&bytes).map_err(|err| anyhow!("{}: {err}", source.display()))?;
+    let target = match &asked.into {
+        Some(into) if into.is_absolute() => into.clone(),
+        Some(into) => asked.library.join(into),
+        None => asked.library.join("bookmarks").join(format!("{name}.md")),
+    };
+    if target.extension().is_none_or(|e| e != "md") {
+        bail!("{}: the collection must be a .md file", target.display());
+    }
+
+    let library = load_library(&asked.roots)?;
+    let known: HashSet<String> = library
+        .items
+        .iter()
+        .filter_map(|item| item.url.as_deref())
+        .map(normalize)
+        .collect();
+    let plan = merge::plan(&export, &known);
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "Read {} from {}", export.format, source.display())?;
+    if asked.dry_run {
+        dry_run(&mut out, &plan, &target)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !plan.additions.is_empty() {
+        let text = match std::fs::read_to_string(&target) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => merge::header(
+                &title,
+                &format!(
+                    "Imported from {} with `quire import`. Importing again adds only new \
+                     bookmarks, under their folder; what you write here is kept.",
+                    source.display()
+                ),
+            ),
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot read {}", target.display()));
+            }
+        };
+        let merged = merge::merge(&text, &plan.additions);
+        let folder = crate::atomic_file::folder_of(&target);
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let temp = target.with_extension(format!("md.tmp{}", std::process::id()));
+        crate::atomic_file::replace(&target, &temp, merged.as_bytes())
+            .with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    summary(&mut out, &plan, &target)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(out: &mut impl Write, plan: &Plan<'_>, target: &Path) -> Result<()> {
+    let added = plan.additions.len();
+    if added == 0 {
+        writeln!(out, "Nothing new: {} is unchanged.", target.display())?;
+    } else {
+        let s = if added == 1 { "" } else { "s" };
+        writeln!(out, "Added {added} bookmark{s} to {}", target.display())?;
+    }
+    counts(out, plan)
+}
+
+fn counts(out: &mut impl Write, plan: &Plan<'_>) -> Result<()> {
+    if plan.present > 0 {
+        writeln!(out, "  {} already in your library", plan.present)?;
+    }
+    if plan.repeated > 0 {
+        writeln!(
+            out,
+            "  {} more than once in the export (taken once)",
+            plan.repeated
+        )?;
+    }
+    for (kind, n) in plan.skipped_summary() {
+        writeln!(out, "  {n} skipped: {}", kind.plural())?;
+    }
+    Ok(())
+}
+
+fn dry_run(out: &mut impl Write, plan: &Plan<'_>, target: &Path) -> Result<()> {
+    let added = plan.additions.len();
+    writeln!(
+        out,
+        "Would add {added} bookmark{} to {} (nothing is written with --dry-run):",
+        if added == 1 { "" } else { "s" },
+        target.display()
+    )?;
+    let mut folder: Option<&Vec<String>> = None;
+    for (path, link) in &plan.additions {
+        if folder != Some(path) {
+            writeln!(out, "  {}", path.join(" › "))?;
+            folder = Some(path);
+        }
+        let title = sanitize_line(&link.title);
+        writeln!(out, "    + {}  {}", title.trim(), sanitize_line(&link.url))?;
+    }
+    counts(out, plan)?;
+    for (kind, link) in &plan.skipped {
+        writeln!(
+            out,
+            "  - skipped ({}): {}  {}",
+            kind.plural(),
+            sanitize_line(&link.title).trim(),
+            crate::render::wrap::truncate(&sanitize_line(&link.url), 80)
+        )?;
+    }
+    Ok(())
+}
