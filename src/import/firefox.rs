@@ -13,11 +13,11 @@ const MAX_SIZE: usize = 256 * 1024 * 1024;
 const CONTAINER: &str = "text/x-moz-place-container";
 const PLACE: &str = "text/x-moz-place";
 
-/// The roots by their fixed ids, in the order shown, with their names (the backup has only
-/// internal ones: `toolbar`, `unfiled`).
+/// The roots by their fixed ids, in the order Firefox's HTML export has them, with their names
+/// (the backup has only internal ones: `toolbar`, `unfiled`).
 const ROOTS: [(&str, &str); 4] = [
-    ("toolbar_____", "Bookmarks Toolbar"),
     ("menu________", "Bookmarks Menu"),
+    ("toolbar_____", "Bookmarks Toolbar"),
     ("unfiled_____", "Other Bookmarks"),
     ("mobile______", "Mobile Bookmarks"),
 ];
@@ -197,8 +197,8 @@ mod tests {
         let export = super::super::parse(BACKUP.as_bytes()).expect("parses");
         assert_eq!(export.format, Format::FirefoxJson);
         let names: Vec<&str> = export.roots.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["Bookmarks Toolbar", "Bookmarks Menu"]);
-        let Node::Link(mdn) = &export.roots[1].children[0] else {
+        assert_eq!(names, ["Bookmarks Menu", "Bookmarks Toolbar"]);
+        let Node::Link(mdn) = &export.roots[0].children[0] else {
             panic!("a link")
         };
         assert_eq!(mdn.tags, ["docs", "web"]);

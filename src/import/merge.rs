@@ -251,14 +251,18 @@ fn destination(url: &str) -> String {
     }
 }
 
-/// Text that markdown reads back as itself.
+/// Text that markdown reads back as itself (an `&` only where it would start an entity).
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|'
-        ) {
+    for (at, c) in text.char_indices() {
+        let entity = c == '&' && {
+            let rest = &text[at + 1..];
+            let name = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+                .unwrap_or(rest.len());
+            name > 0 && rest[name..].starts_with(';')
+        };
+        if entity || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~') {
             out.push('\\');
         }
         out.push(c);
@@ -429,7 +433,7 @@ mod tests {
     #[test]
     fn a_bullet_reads_back_as_the_bookmark() {
         let mut l = link(
-            "A [weird] *title* & <co>",
+            "A [weird] *title* & <co> &copy;",
             "https://example.org/a_(b)?c=1&d=2",
         );
         l.description = Some("Says \x1b[31mhi\x1b[0m".into());
@@ -442,7 +446,7 @@ mod tests {
             crate::content::bookmarks::Mode::Marked,
         );
         let b = &c.bookmarks[0];
-        assert_eq!(b.title, "A [weird] *title* & <co>");
+        assert_eq!(b.title, "A [weird] *title* & <co> &copy;");
         assert_eq!(b.url.as_deref(), Some("https://example.org/a_(b)?c=1&d=2"));
         assert_eq!(b.date, Date::new(2024, 5, 1));
         assert_eq!(b.tags, ["rust", "a b"]);

@@ -22,6 +22,10 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
     // "Bookmarks Menu") or, for Chrome's export, to "Other bookmarks".
     let mut title: Option<String> = None;
     let mut pending: Option<String> = None;
+    // Whether the folder being named is a root of its own (the toolbar, "Other Bookmarks"):
+    // Chrome and Firefox put every other top folder inside the top list's own root.
+    let mut pending_root = false;
+    let mut root_flags: Vec<bool> = Vec::new();
     let mut roots: Vec<Folder> = Vec::new();
     let mut top = Folder::default();
     let mut last_link: Option<(usize, usize)> = None; // (depth, index) of the latest link
@@ -29,7 +33,11 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
     while let Some(tag) = tags.next_tag() {
         match tag.name.as_str() {
             "h1" => title = Some(tags.text_until("h1")),
-            "h3" => pending = Some(tags.text_until("h3")),
+            "h3" if !tag.closing => {
+                pending_root = tag.attribute("personal_toolbar_folder").is_some()
+                    || tag.attribute("unfiled_bookmarks_folder").is_some();
+                pending = Some(tags.text_until("h3"));
+            }
             "dl" if !tag.closing => {
                 if stack.len() > MAX_DEPTH {
                     return Err(ParseError(format!(
@@ -38,6 +46,7 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
                     )));
                 }
                 let name = pending.take();
+                root_flags.push(std::mem::take(&mut pending_root));
                 if stack.is_empty() && name.is_none() && top.children.is_empty() {
                     // The outermost list: its folders are the roots.
                     stack.push(Folder {
@@ -54,7 +63,8 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
             }
             "dl" => {
                 let Some(done) = stack.pop() else { continue };
-                close(done, &mut stack, &mut roots, &mut top);
+                let is_root = root_flags.pop().unwrap_or(false);
+                close(done, is_root, &mut stack, &mut roots, &mut top);
                 last_link = None;
             }
             "a" if !tag.closing => {
@@ -104,7 +114,8 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
     }
     // Lists never closed (a file cut short): what was read still counts.
     while let Some(done) = stack.pop() {
-        close(done, &mut stack, &mut roots, &mut top);
+        let is_root = root_flags.pop().unwrap_or(false);
+        close(done, is_root, &mut stack, &mut roots, &mut top);
     }
     if !top.children.is_empty() {
         top.name = match title.as_deref().map(str::trim) {
@@ -129,12 +140,19 @@ pub fn parse(text: &str) -> Result<Export, ParseError> {
     })
 }
 
-/// A list closed: a folder goes into its parent, the outermost list's folders are the roots,
-/// and the outermost list's own links are kept for a root of their own.
-fn close(done: Folder, stack: &mut [Folder], roots: &mut Vec<Folder>, top: &mut Folder) {
+/// A list closed: a folder goes into its parent; in the outermost list, the toolbar and
+/// "Other Bookmarks" are roots, and everything else there (links and folders) belongs to the
+/// top list's own root (Firefox's menu, Chrome's "Other bookmarks").
+fn close(
+    done: Folder,
+    is_root: bool,
+    stack: &mut [Folder],
+    roots: &mut Vec<Folder>,
+    top: &mut Folder,
+) {
     match stack.len() {
         0 => top.children.extend(done.children),
-        1 => roots.push(done),
+        1 if is_root => roots.push(done),
         _ => {
             if let Some(parent) = stack.last_mut() {
                 parent.children.push(Node::Folder(done));
