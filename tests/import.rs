@@ -474,3 +474,66 @@ fn firefox_backups_import_with_tags() {
     assert_eq!(mdn["date"], "2023-11-14");
     assert_eq!(mdn["category"][2], "Bookmarks Toolbar");
 }
+
+/// An LZ4 block holding `data` as literals only, as a `.jsonlz4` needs (valid, not small).
+fn lz4_literals(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xf0];
+    let mut rest = data.len() - 15;
+    while rest >= 255 {
+        out.push(255);
+        rest -= 255;
+    }
+    out.push(rest as u8);
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn firefox_is_found_through_profiles_ini_and_its_newest_compressed_backup() {
+    let home = TempDir::new("import-firefox-profile");
+    let root = home.path().join(".mozilla/firefox");
+    home.write(
+        ".mozilla/firefox/profiles.ini",
+        "[Profile0]\nName=default\nIsRelative=1\nPath=ab12.default\n\n\
+         [Install4F96D1932A9F858E]\nDefault=cd34.default-release\nLocked=1\n\n\
+         [Profile1]\nName=default-release\nIsRelative=1\nPath=cd34.default-release\n",
+    );
+    let tree = |title: &str| {
+        json!({"guid": "root________", "type": "text/x-moz-place-container", "children": [
+            {"guid": "unfiled_____", "title": "unfiled", "type": "text/x-moz-place-container",
+             "children": [{"title": title, "type": "text/x-moz-place",
+                           "uri": format!("https://{title}.example/"),
+                           "dateAdded": 1_700_000_000_000_000_i64}]}]})
+        .to_string()
+    };
+    let backups = root.join("cd34.default-release/bookmarkbackups");
+    std::fs::create_dir_all(&backups).unwrap();
+    for (name, title) in [
+        ("bookmarks-2026-10-01_3_abc.jsonlz4", "older"),
+        ("bookmarks-2026-11-01_4_def.jsonlz4", "newest"),
+    ] {
+        let json = tree(title);
+        let mut bytes = b"mozLz40\0".to_vec();
+        bytes.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        bytes.extend(lz4_literals(json.as_bytes()));
+        std::fs::write(backups.join(name), bytes).unwrap();
+    }
+    let out = quire(&home, &["import", "--browser", "firefox"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("bookmarks-2026-11-01_4_def.jsonlz4"),
+        "{}",
+        stdout(&out)
+    );
+    let listed = stdout(&quire(&home, &["list"]));
+    assert!(
+        listed.contains("newest") && !listed.contains("older"),
+        "{listed}"
+    );
+    let path = stdout(&quire(&home, &["library", "--path"]));
+    assert!(
+        PathBuf::from(path.trim())
+            .join("bookmarks/firefox.md")
+            .is_file()
+    );
+}
