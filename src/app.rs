@@ -539,15 +539,17 @@ impl App {
             self.tree.selected,
             self.tree.offset,
             usize::from(height(panes.tree)),
+            self.tree.rows.len(),
         );
         self.list.offset = keep_visible(
             self.list.selected,
             self.list.offset,
             usize::from(height(panes.list)),
+            self.list.items.len(),
         );
         if let Some(picker) = &mut self.picker {
             let rows = picker::picker_rows(picker::picker_area(self.size, picker.rows.len()));
-            picker.offset = keep_visible(picker.selected, picker.offset, rows);
+            picker.offset = keep_visible(picker.selected, picker.offset, rows, picker.rows.len());
         }
         if let Some(panel) = &mut self.search {
             // One input row, then the results.
@@ -781,10 +783,14 @@ fn step(current: usize, delta: isize, len: usize) -> usize {
 }
 
 /// The offset that keeps `selected` within a window of `height` rows starting at `offset`.
-fn keep_visible(selected: usize, offset: usize, height: usize) -> usize {
+/// The first row to show so that `selected` is on screen, scrolling as little as possible,
+/// and never leaving rows empty at the bottom that earlier rows could fill (a pane grown
+/// back after being tiny shows from the top again).
+fn keep_visible(selected: usize, offset: usize, height: usize, len: usize) -> usize {
     if height == 0 {
-        return selected;
+        return offset;
     }
+    let offset = offset.min(len.saturating_sub(height));
     if selected < offset {
         selected
     } else if selected >= offset + height {

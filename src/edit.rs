@@ -88,7 +88,7 @@ pub fn run(file: &Path, line: usize) -> Result<(), EditError> {
         .map_err(|err| EditError::NotStarted {
             program: program.clone(),
             why: match err.kind() {
-                std::io::ErrorKind::NotFound => "no such program (set $VISUAL or $EDITOR)".into(),
+                std::io::ErrorKind::NotFound => "not found (set $VISUAL or $EDITOR)".into(),
                 _ => err.to_string(),
             },
         })?;

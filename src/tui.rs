@@ -1,7 +1,8 @@
 //! The terminal runtime: enter and leave full-screen mode, and the event loop.
 //!
 //! The loop blocks until something happens (a key, the mouse, a resize, a signal, a finished
-//! save), so an idle reader uses no CPU. Input, signals and saving run on their own threads
+//! save), so an idle reader uses no CPU (the input thread looks five times a second whether an
+//! editor needs the terminal: a few microseconds). Input, signals and saving run on their own threads
 //! and report over one channel. The terminal is restored on quit, on error (the guard's
 //! `Drop`), on panic (the hook) and on SIGTERM/SIGHUP/SIGINT, before anything is printed.
 
@@ -135,7 +136,8 @@ pub fn run(session: Session) -> Result<Ending> {
     if let Some(warning) = session.warning {
         app.set_status(warning, true);
     }
-    spawn_input(tx.clone())?;
+    let input_gate = Arc::new(InputGate::default());
+    spawn_input(tx.clone(), Arc::clone(&input_gate))?;
     #[cfg(unix)]
     spawn_signals(tx.clone());
 
@@ -214,7 +216,7 @@ pub fn run(session: Session) -> Result<Ending> {
                     }
                     _ => {}
                 }
-                perform(effect, &mut app, &mut terminal, &loader)?;
+                perform(effect, &mut app, &mut terminal, &loader, &input_gate)?;
             }
             if let Some(state) = app.reading.take_changes() {
                 saver.save(state);
@@ -258,15 +260,80 @@ fn crash_on_request(key: &crossterm::event::KeyEvent) {
     let _ = key;
 }
 
-fn spawn_input(tx: Sender<AppEvent>) -> io::Result<()> {
+/// Lets the main thread take the terminal's input away from the input thread while another
+/// program (the editor) reads it: a key typed there must reach that program, not us.
+#[derive(Default)]
+struct InputGate {
+    state: std::sync::Mutex<Gate>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Gate {
+    /// The main thread wants the terminal.
+    wanted: bool,
+    /// The input thread is parked, reading nothing.
+    parked: bool,
+}
+
+/// How long the input thread waits for input before it looks whether it must park: the
+/// longest an editor waits to start. (crossterm's read cannot be interrupted, and its poll
+/// takes the bytes it sees, so the thread must be parked before the editor starts.)
+const INPUT_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl InputGate {
+    /// Waits until the input thread reads nothing, and keeps it so until [`Self::open`].
+    fn close(&self) {
+        let mut gate = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        gate.wanted = true;
+        while !gate.parked {
+            gate = self.changed.wait(gate).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The input thread ended: nothing will read, so nothing needs to wait for it.
+    fn gone(&self) {
+        let mut gate = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        gate.parked = true;
+        self.changed.notify_all();
+    }
+
+    fn open(&self) {
+        let mut gate = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        gate.wanted = false;
+        self.changed.notify_all();
+    }
+
+    /// On the input thread: parks while the main thread has the terminal.
+    fn pass(&self) {
+        let mut gate = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if !gate.wanted {
+            return;
+        }
+        gate.parked = true;
+        self.changed.notify_all();
+        while gate.wanted {
+            gate = self.changed.wait(gate).unwrap_or_else(|e| e.into_inner());
+        }
+        gate.parked = false;
+    }
+}
+
+fn spawn_input(tx: Sender<AppEvent>, gate: Arc<InputGate>) -> io::Result<()> {
     thread::Builder::new().name("input".into()).spawn(move || {
         loop {
-            let event = match event::read() {
-                Ok(event) => AppEvent::Input(event),
+            gate.pass();
+            let event = match event::poll(INPUT_POLL) {
+                Ok(false) => continue,
+                Ok(true) => match event::read() {
+                    Ok(event) => AppEvent::Input(event),
+                    Err(err) => AppEvent::InputFailed(err),
+                },
                 Err(err) => AppEvent::InputFailed(err),
             };
             let failed = matches!(event, AppEvent::InputFailed(_));
             if tx.send(event).is_err() || failed {
+                gate.gone();
                 break;
             }
         }
@@ -299,7 +366,13 @@ fn spawn_signals(tx: Sender<AppEvent>) {
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
-fn perform(effect: Effect, app: &mut App, terminal: &mut Term, loader: &Loader) -> Result<()> {
+fn perform(
+    effect: Effect,
+    app: &mut App,
+    terminal: &mut Term,
+    loader: &Loader,
+    input: &InputGate,
+) -> Result<()> {
     match effect {
         Effect::OpenUrl(url) => {
             if let Err(err) = open_url(&url) {
@@ -320,11 +393,14 @@ fn perform(effect: Effect, app: &mut App, terminal: &mut Term, loader: &Loader) 
         Effect::Suspend => suspend(terminal)?,
         Effect::Reload => loader.reload(Vec::new(), Reason::ByHand),
         Effect::Edit { file, line } => {
-            // The editor gets the terminal as a shell would hand it over, and the reader takes
-            // it back whatever the editor did (failed, crashed, was not found).
+            // The editor gets the terminal as a shell would hand it over, input and all, and
+            // the reader takes it back whatever the editor did (failed, crashed, was not found).
+            input.close();
             restore();
             let result = crate::edit::run(&file, line);
-            resume(terminal)?;
+            let resumed = resume(terminal);
+            input.open();
+            resumed?;
             match result {
                 Ok(()) => loader.reload(vec![file], Reason::Edited),
                 Err(err) => {

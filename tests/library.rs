@@ -195,7 +195,7 @@ fn the_bundled_library_says_it_cannot_be_edited_and_how_to_get_a_copy() {
     let mut s = Session::start(&home, home.path(), &[], 160, 30);
     s.wait_for_text("Bookmarks");
     s.send("le");
-    let screen = s.wait_for_text("cannot be edited");
+    let screen = s.wait_for_text("can't be edited");
     assert!(
         status(&screen).contains("quire copy-bundled DIR"),
         "{}",
@@ -226,7 +226,7 @@ fn ctrl_r_reloads_by_hand_and_a_vanished_item_says_so() {
         .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(title)))
         .unwrap();
     std::fs::remove_file(file).unwrap();
-    let screen = s.wait_for_text("is no longer in its file");
+    let screen = s.wait_for_text("is gone from the library");
     assert!(status(&screen).contains(title), "{}", status(&screen));
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
@@ -346,4 +346,97 @@ fn a_reload_keeps_the_open_folders_and_the_scroll_of_the_body() {
     assert_eq!(app.selected_item(), Some(item));
     assert_eq!(app.tree.expanded.len(), expanded);
     assert_eq!(app.body.scroll, scroll, "the body opens again where it was");
+}
+
+#[test]
+fn keys_typed_in_the_editor_reach_the_editor_not_the_reader() {
+    let home = TempDir::new("edit-keys");
+    let library = library_copy(&home);
+    let log = home.path().join("typed.log");
+    let script = home.path().join("reading-editor.sh");
+    std::fs::write(
+        &script,
+        format!(
+            // Raw mode, as a full-screen editor reads: every key is there at once, for
+            // whichever program reads first.
+            "#!/bin/sh\nstty raw -echo < /dev/tty\nprintf 'EDITOR READY\\r\\n' > /dev/tty\n\
+             keys=$(dd bs=1 count=7 2>/dev/null < /dev/tty)\nstty sane < /dev/tty\n\
+             printf '%s\\n' \"$keys\" | tr -d '\\r' >> '{}'\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let content = library.to_str().unwrap();
+    let mut s = Session::start_with_env(
+        &home,
+        home.path(),
+        &["--content", content, "--no-restore"],
+        100,
+        30,
+        &[("EDITOR", script.to_str().unwrap())],
+    );
+    s.wait_for_text("Bookmarks");
+    for round in 0..3 {
+        s.send("le");
+        s.wait_for_text("EDITOR READY");
+        // Typed slowly, a key at a time, as a person types; `q` among them.
+        for key in ["q", "u", "i", "t", " ", "q", "\r"] {
+            s.send(key);
+            std::thread::sleep(std::time::Duration::from_millis(60));
+        }
+        s.wait_for("the reader back", |screen| screen.contains("Categories"));
+        let typed = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(typed.lines().nth(round), Some("quit q"), "{typed}");
+        s.send("h");
+    }
+    // The reader never saw the `q`s: still running.
+    s.send("j");
+    s.wait_for("a move", |screen| status(screen).contains("CATEGORIES"));
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn a_pane_grown_back_from_1x1_shows_its_first_rows_again() {
+    use common::screen::{app, bundled, press};
+    let mut app = app(bundled(), 100, 30);
+    press(&mut app, "<tab>j");
+    app.resize(1, 1);
+    app.resize(100, 30);
+    assert_eq!(app.list.offset, 0);
+    assert_eq!(app.tree.offset, 0);
+}
+
+#[test]
+fn the_selected_item_removed_on_disk_leaves_the_selection_on_its_neighbour() {
+    use common::screen::{app, press};
+    use quire::app::Reason;
+    use quire::content::{Root, load_library};
+    let home = TempDir::new("reload-neighbour");
+    let library = library_copy(&home);
+    let roots = [Root::Dir(library.clone())];
+    let before = std::sync::Arc::new(load_library(&roots).unwrap());
+    let mut app = app(before.clone(), 100, 30);
+    press(&mut app, "<tab>jj");
+    let gone = app.list.selected_item().unwrap();
+    let next = before.items[app.list.items[3]].id.clone();
+    std::fs::remove_file(&*before.items[gone].source.path).unwrap();
+    // A file with a broken front matter arrives in the same reload.
+    std::fs::write(library.join("blog/broken.md"), "+++\ntitle = \n+++\nBad.").unwrap();
+    let after = std::sync::Arc::new(load_library(&roots).unwrap());
+    let changes = quire::content::reload::Changes {
+        changed: 0,
+        added: 1,
+        removed: 1,
+    };
+    app.library_reloaded(after.clone(), &changes, Reason::Watched);
+    assert_eq!(app.list.selected, 2);
+    assert_eq!(after.items[app.list.selected_item().unwrap()].id, next);
+    let status = app.status.clone().unwrap().text;
+    assert!(status.contains("1 new problem: `quire check`"), "{status}");
 }

@@ -37,6 +37,15 @@ impl App {
             .and_then(|i| old.items.get(i))
             .map(|i| i.title.clone());
         let shown_id = shown.and_then(id_of);
+        let listed = match self.search {
+            None => self
+                .list
+                .selected_item()
+                .and_then(id_of)
+                .map(|id| (self.list.selected, id)),
+            Some(_) => None,
+        };
+        let problems_before = old.diagnostics.len();
         let followed = self.search.as_ref().map(|panel| {
             (
                 panel.selected_item().and_then(id_of),
@@ -48,10 +57,18 @@ impl App {
             panel.follow = selected;
             panel.previewed = previewed.and_then(|id| self.library.position(&id));
         }
+        // The selected item gone: its neighbour, where it was, rather than the top.
+        if let Some((row, id)) = listed
+            && self.library.position(&id).is_none()
+            && !self.list.items.is_empty()
+        {
+            self.list.selected = row.min(self.list.items.len() - 1);
+            self.sync();
+        }
         let gone = shown_id.is_some_and(|id| self.library.position(&id).is_none());
         let message = match (gone, why) {
             (true, _) => format!(
-                "“{}” is no longer in its file (removed or renamed on disk)",
+                "“{}” is gone from the library: its file changed, moved or was removed",
                 shown_title.unwrap_or_default()
             ),
             (false, Reason::ByHand) if changes.is_empty() => {
@@ -59,6 +76,14 @@ impl App {
             }
             (false, Reason::Edited) => "Reloaded after editing.".to_string(),
             (false, _) => format!("Reloaded: {}", describe(changes)),
+        };
+        let problems = self.library.diagnostics.len();
+        let message = if problems > problems_before {
+            let new = problems - problems_before;
+            let s = if new == 1 { "" } else { "s" };
+            format!("{message}; {new} new problem{s}: `quire check` lists them")
+        } else {
+            message
         };
         // A change seen in the background does not hide an error the user has not read yet
         // (an editor that failed, then the file it left behind reloaded).
@@ -80,8 +105,8 @@ impl App {
         };
         if item.source.path.starts_with(BUNDLED) {
             self.set_status(
-                "The bundled library is inside quire and cannot be edited; \
-                 `quire copy-bundled DIR` writes an editable copy, then `quire --content DIR`.",
+                "Bundled content can't be edited: `quire copy-bundled DIR` makes an editable \
+                 copy (then quire --content DIR)",
                 true,
             );
             return;

@@ -21,6 +21,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .count();
     let title = if app.list.unread_only {
         format!(" {name} · {unread} unread ")
+    } else if !crate::app::tree::is_category(app.list.category) {
+        // An item unstarred here stays listed until the list is left: count what is starred.
+        let (unread, all) = app.node_counts(app.list.category);
+        format!(" {name} · {unread}/{all} ")
     } else {
         format!(" {name} · {unread}/{} ", app.list.items.len())
     };
