@@ -150,6 +150,56 @@ pub fn walk<'e>(export: &'e Export, mut each: impl FnMut(&[&'e str], &'e Link)) 
     }
 }
 
+/// Folders nest no deeper than this (a file crafted to nest further is refused, not a stack
+/// overflow).
+const MAX_DEPTH: usize = 200;
+
+/// A folder of a browser's JSON tree (Chrome's, Firefox's): its `children`, each read by
+/// `child` as a link, a folder (`Err(())`) or nothing (`Ok(None)`: separators and the like).
+pub(crate) fn json_folder(
+    value: &serde_json::Value,
+    name_key: &str,
+    depth: usize,
+    child: &dyn Fn(&serde_json::Value) -> Result<Option<Link>, ()>,
+) -> Result<Folder, ParseError> {
+    if depth > MAX_DEPTH {
+        return Err(ParseError(format!(
+            "folders nested more than {MAX_DEPTH} deep"
+        )));
+    }
+    let mut children = Vec::new();
+    for value in value
+        .get("children")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match child(value) {
+            Ok(Some(link)) => children.push(Node::Link(link)),
+            Ok(None) => {}
+            Err(()) => children.push(Node::Folder(json_folder(
+                value,
+                name_key,
+                depth + 1,
+                child,
+            )?)),
+        }
+    }
+    Ok(Folder {
+        name: json_text(value, name_key),
+        children,
+    })
+}
+
+/// A string field of a JSON object, or "".
+pub(crate) fn json_text(value: &serde_json::Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Browsers keep dates as microseconds since 1601 (Chrome) or 1970 (Firefox).
 pub(crate) fn date_from_micros(micros: i64, since_1601: bool) -> Option<Date> {
     if micros <= 0 {

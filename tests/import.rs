@@ -475,19 +475,6 @@ fn firefox_backups_import_with_tags() {
     assert_eq!(mdn["category"][2], "Bookmarks Toolbar");
 }
 
-/// An LZ4 block holding `data` as literals only, as a `.jsonlz4` needs (valid, not small).
-fn lz4_literals(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0xf0];
-    let mut rest = data.len() - 15;
-    while rest >= 255 {
-        out.push(255);
-        rest -= 255;
-    }
-    out.push(rest as u8);
-    out.extend_from_slice(data);
-    out
-}
-
 #[test]
 fn firefox_is_found_through_profiles_ini_and_its_newest_compressed_backup() {
     let home = TempDir::new("import-firefox-profile");
@@ -515,7 +502,7 @@ fn firefox_is_found_through_profiles_ini_and_its_newest_compressed_backup() {
         let json = tree(title);
         let mut bytes = b"mozLz40\0".to_vec();
         bytes.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        bytes.extend(lz4_literals(json.as_bytes()));
+        bytes.extend(quire::import::firefox::lz4_literals(json.as_bytes()));
         std::fs::write(backups.join(name), bytes).unwrap();
     }
     let out = quire(&home, &["import", "--browser", "firefox"]);

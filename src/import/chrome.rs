@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Export, Folder, Format, Link, Node, ParseError, date_from_micros};
+use super::{Export, Folder, Format, Link, ParseError, date_from_micros, json_folder, json_text};
 
 /// The roots in the order the browser shows them, with the name to use when one has none.
 const ROOTS: [(&str, &str); 3] = [
@@ -41,27 +41,15 @@ pub fn parse(value: &Value) -> Result<Export, ParseError> {
     Ok(export)
 }
 
-/// Folders nest no deeper than this (a file crafted to nest further is refused, not a stack
-/// overflow).
-const MAX_DEPTH: usize = 200;
-
 fn folder(value: &Value, depth: usize) -> Result<Folder, ParseError> {
-    if depth > MAX_DEPTH {
-        return Err(ParseError(format!(
-            "folders nested more than {MAX_DEPTH} deep"
-        )));
-    }
-    let mut children = Vec::new();
-    for child in value
-        .get("children")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        match child.get("type").and_then(Value::as_str) {
-            Some("url") => children.push(Node::Link(Link {
-                title: text(child, "name"),
-                url: text(child, "url"),
+    json_folder(
+        value,
+        "name",
+        depth,
+        &|child| match child.get("type").and_then(Value::as_str) {
+            Some("url") => Ok(Some(Link {
+                title: json_text(child, "name"),
+                url: json_text(child, "url"),
                 added: child
                     .get("date_added")
                     .and_then(|d| d.as_str()?.parse::<i64>().ok())
@@ -69,27 +57,16 @@ fn folder(value: &Value, depth: usize) -> Result<Folder, ParseError> {
                 description: None,
                 tags: Vec::new(),
             })),
-            Some("folder") => children.push(Node::Folder(folder(child, depth + 1)?)),
-            _ => {}
-        }
-    }
-    Ok(Folder {
-        name: text(value, "name"),
-        children,
-    })
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+            Some("folder") => Err(()),
+            _ => Ok(None),
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::Node;
 
     #[test]
     fn roots_folders_links_and_dates() {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Export, Folder, Format, Link, Node, ParseError, date_from_micros};
+use super::{Export, Folder, Format, Link, ParseError, date_from_micros, json_folder, json_text};
 
 pub const LZ4_MAGIC: &[u8] = b"mozLz40\0";
 
@@ -93,45 +93,31 @@ pub fn parse(value: &Value) -> Result<Export, ParseError> {
     Ok(export)
 }
 
-const MAX_DEPTH: usize = 200;
-
 fn folder(value: &Value, depth: usize) -> Result<Folder, ParseError> {
-    if depth > MAX_DEPTH {
-        return Err(ParseError(format!(
-            "folders nested more than {MAX_DEPTH} deep"
-        )));
-    }
-    let mut children = Vec::new();
-    for child in value
-        .get("children")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        match child.get("type").and_then(Value::as_str) {
-            Some(PLACE) => children.push(Node::Link(Link {
-                title: text(child, "title"),
-                url: text(child, "uri"),
+    json_folder(
+        value,
+        "title",
+        depth,
+        &|child| match child.get("type").and_then(Value::as_str) {
+            Some(PLACE) => Ok(Some(Link {
+                title: json_text(child, "title"),
+                url: json_text(child, "uri"),
                 added: child
                     .get("dateAdded")
                     .and_then(Value::as_i64)
                     .and_then(|micros| date_from_micros(micros, false)),
                 description: description(child),
-                tags: text(child, "tags")
+                tags: json_text(child, "tags")
                     .split(',')
                     .map(str::trim)
                     .filter(|t| !t.is_empty())
                     .map(String::from)
                     .collect(),
             })),
-            Some(CONTAINER) => children.push(Node::Folder(folder(child, depth + 1)?)),
-            _ => {}
-        }
-    }
-    Ok(Folder {
-        name: text(value, "title"),
-        children,
-    })
+            Some(CONTAINER) => Err(()),
+            _ => Ok(None),
+        },
+    )
 }
 
 /// Older backups keep a description among the annotations.
@@ -147,17 +133,8 @@ fn description(value: &Value) -> Option<String> {
         .map(String::from)
 }
 
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// An LZ4 block holding `data` as literals only (valid, if not small): what the tests write
-/// for a `.jsonlz4` backup.
-#[cfg(test)]
+/// An LZ4 block holding `data` as literals only: valid, not small; what tests write for a
+/// `.jsonlz4` backup.
 pub fn lz4_literals(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + data.len() / 255 + 16);
     let n = data.len();
@@ -179,6 +156,7 @@ pub fn lz4_literals(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::Node;
 
     const BACKUP: &str = r#"{"guid": "root________", "title": "", "type": "text/x-moz-place-container",
         "children": [
