@@ -10,6 +10,7 @@ pub mod cache;
 pub mod codec;
 pub mod content;
 pub mod edit;
+pub mod feeds;
 pub mod import;
 pub mod open;
 pub mod read_at;

@@ -1,0 +1,112 @@
+//! The one place Quire talks to the network: a feed fetched over HTTP(S) with `ureq` (rustls,
+//! so nothing to install), bounded in time, size and redirects, conditional on what the last
+//! fetch was told (`ETag`, `Last-Modified`), gzip accepted, with a User-Agent naming Quire.
+
+use std::time::Duration;
+
+use ureq::Agent;
+
+/// A feed bigger than this is refused (the largest real ones are a few MB).
+pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// The whole request, connect to last byte.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+pub const MAX_REDIRECTS: u32 = 5;
+
+pub fn user_agent() -> String {
+    format!("quire/{} (terminal reader)", env!("CARGO_PKG_VERSION"))
+}
+
+/// One agent for a sync: connections are reused across feeds of one host.
+pub fn agent(timeout: Duration) -> Agent {
+    Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .max_redirects(MAX_REDIRECTS)
+        .http_status_as_error(false)
+        .user_agent(user_agent())
+        .build()
+        .into()
+}
+
+/// What a fetch brought.
+#[derive(Debug)]
+pub enum Fetched {
+    /// 304: nothing changed since the validators were given.
+    NotModified,
+    Body {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        content_type: Option<String>,
+    },
+}
+
+/// Fetches `url`, conditionally. An error says why in words a user reads (the status, a
+/// refused connection, a timeout, a body too big).
+pub fn fetch(
+    agent: &Agent,
+    url: &str,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+) -> Result<Fetched, String> {
+    let mut request = agent.get(url).header(
+        "Accept",
+        "application/atom+xml, application/rss+xml, application/feed+json, \
+         application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.1",
+    );
+    if let Some(etag) = etag {
+        request = request.header("If-None-Match", etag);
+    }
+    if let Some(when) = last_modified {
+        request = request.header("If-Modified-Since", when);
+    }
+    let mut response = request.call().map_err(describe)?;
+    let status = response.status().as_u16();
+    if status == 304 {
+        return Ok(Fetched::NotModified);
+    }
+    if !(200..300).contains(&status) {
+        let reason = response.status().canonical_reason().unwrap_or("");
+        return Err(format!("HTTP {status} {reason}").trim().to_string());
+    }
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let (etag, last_modified, content_type) = (
+        header("etag"),
+        header("last-modified"),
+        header("content-type"),
+    );
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_BYTES)
+        .read_to_vec()
+        .map_err(|err| match err {
+            ureq::Error::BodyExceedsLimit(_) => {
+                format!("the feed is bigger than {} MB", MAX_BYTES / 1024 / 1024)
+            }
+            other => describe(other),
+        })?;
+    Ok(Fetched::Body {
+        bytes,
+        etag,
+        last_modified,
+        content_type,
+    })
+}
+
+fn describe(err: ureq::Error) -> String {
+    match err {
+        ureq::Error::Timeout(_) => format!("no answer within {} s", TIMEOUT.as_secs()),
+        ureq::Error::HostNotFound => "host not found (DNS)".into(),
+        ureq::Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused".into()
+        }
+        other => other.to_string(),
+    }
+}
