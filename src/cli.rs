@@ -6,6 +6,7 @@
 //! errors print on the normal screen.
 
 mod args;
+mod feeds;
 mod import;
 mod output;
 
@@ -104,6 +105,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .or_else(crate::config::default_library_path);
     if let Some(Command::Library { path }) = &cli.command {
         return import::library_command(library.as_deref(), *path);
+    }
+    if let Some(
+        command @ (Command::Subscribe { .. }
+        | Command::Unsubscribe { .. }
+        | Command::Feeds
+        | Command::Sync { .. }),
+    ) = &cli.command
+    {
+        let library = library.ok_or_else(|| {
+            anyhow!("cannot find a data directory for the library; pass --library DIR")
+        })?;
+        return feeds::run(command, &library);
     }
     let roots = content_roots(&cli.content, &config, library.as_deref(), Path::new("."))?;
     // Only the roots are checked here; the reader loads in the background, the commands now.

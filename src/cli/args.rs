@@ -131,6 +131,28 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Subscribe to feeds: a feed's url, or a site's (its page names its feed).
+    Subscribe {
+        /// Feed or site urls.
+        #[arg(required_unless_present = "opml")]
+        urls: Vec<String>,
+        /// Subscribe to every feed of an OPML file (another reader's export).
+        #[arg(long, value_name = "FILE")]
+        opml: Option<PathBuf>,
+    },
+    /// Stop syncing a feed (its posts stay in the library).
+    Unsubscribe {
+        /// The feed's url, as `quire feeds` lists it.
+        url: String,
+    },
+    /// List your subscriptions, with their last sync.
+    Feeds,
+    /// Fetch every feed and write its new posts into your library.
+    Sync {
+        /// Print a JSON array of what happened to each feed.
+        #[arg(long)]
+        json: bool,
+    },
     /// Say where your library folder is.
     Library {
         /// Print only its path.

@@ -60,6 +60,10 @@ pub fn run_command(
         Command::Config { .. }
         | Command::CopyBundled { .. }
         | Command::Import { .. }
+        | Command::Subscribe { .. }
+        | Command::Unsubscribe { .. }
+        | Command::Feeds
+        | Command::Sync { .. }
         | Command::Library { .. } => {
             unreachable!("handled before loading")
         }

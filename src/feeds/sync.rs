@@ -92,6 +92,12 @@ pub fn sync(
     progress: &(dyn Fn(&Report) + Sync),
 ) -> Vec<Report> {
     let agent = fetch::agent(timeout);
+    // The folder of all feeds is named "Feeds" (once, before the feeds run in parallel).
+    let index = super::feeds_dir(library).join("_index.md");
+    if !index.exists() {
+        let _ = std::fs::create_dir_all(super::feeds_dir(library));
+        let _ = write(&index, "+++\ntitle = \"Feeds\"\n+++\n");
+    }
     let state = Mutex::new(state::load(library));
     let next = AtomicUsize::new(0);
     let reports = Mutex::new(vec![None; feeds.len()]);
@@ -243,19 +249,13 @@ fn write_entries(
 ) -> Result<Outcome, String> {
     let dir = super::feeds_dir(library).join(folder);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    // The folders' names: "Feeds", then the feed's title.
-    write_if_changed(
-        &super::feeds_dir(library).join("_index.md"),
-        "+++\ntitle = \"Feeds\"\n+++\n",
-        false,
-    )?;
+    // The folder is named by the feed's title.
     write_if_changed(
         &dir.join("_index.md"),
         &format!(
             "+++\ntitle = {}\n+++\n",
             toml::Value::String(title.to_string())
         ),
-        true,
     )?;
     let mut known: HashMap<String, (PathBuf, String, bool)> = HashMap::new();
     for file in std::fs::read_dir(&dir)
@@ -314,15 +314,18 @@ fn free_name(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
-    let temp = path.with_extension(format!("md.tmp{}", std::process::id()));
+    // Feeds are written on several threads: each temp file its own name.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let temp = path.with_extension(format!("md.tmp{}-{n}", std::process::id()));
     crate::atomic_file::replace(path, &temp, text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Writes `text` unless the file already says it (or exists at all, unless `replace`).
-fn write_if_changed(path: &Path, text: &str, replace: bool) -> Result<(), String> {
+/// Writes `text` unless the file already says it.
+fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
     match std::fs::read_to_string(path) {
-        Ok(old) if old == text || !replace => Ok(()),
+        Ok(old) if old == text => Ok(()),
         _ => write(path, text),
     }
 }

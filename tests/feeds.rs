@@ -1,0 +1,499 @@
+//! Feeds end to end against a server the test starts on 127.0.0.1 (bounded in requests and
+//! time, stopped by the test): subscribe (a feed, a site naming its feed), sync, conditional
+//! requests, updates upstream, the user's edits kept, failures named while others land.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{TempDir, json, quire, stderr, stdout};
+
+/// A response: status, content type, body, ETag.
+#[derive(Clone)]
+struct Page {
+    status: u16,
+    kind: &'static str,
+    body: String,
+    etag: Option<String>,
+}
+
+/// A tiny HTTP/1.1 server on 127.0.0.1: at most `MAX_REQUESTS` requests, for at most
+/// `LIFETIME`, then it stops by itself; dropping it stops it at once.
+struct Server {
+    port: u16,
+    pages: Arc<Mutex<HashMap<String, Page>>>,
+    /// Requests that came with If-None-Match, and those answered 304.
+    conditional: Arc<AtomicUsize>,
+    not_modified: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const MAX_REQUESTS: usize = 200;
+const LIFETIME: Duration = Duration::from_secs(60);
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let pages: Arc<Mutex<HashMap<String, Page>>> = Arc::default();
+        let conditional = Arc::new(AtomicUsize::new(0));
+        let not_modified = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, c, n, s) = (
+            Arc::clone(&pages),
+            Arc::clone(&conditional),
+            Arc::clone(&not_modified),
+            Arc::clone(&stop),
+        );
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut served = 0;
+            while served < MAX_REQUESTS && started.elapsed() < LIFETIME && !s.load(Ordering::SeqCst)
+            {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        served += 1;
+                        serve(stream, &p, &c, &n);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Server {
+            port,
+            pages,
+            conditional,
+            not_modified,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn page(&self, path: &str, page: Page) {
+        self.pages.lock().unwrap().insert(path.to_string(), page);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(
+    mut stream: TcpStream,
+    pages: &Mutex<HashMap<String, Page>>,
+    conditional: &AtomicUsize,
+    not_modified: &AtomicUsize,
+) {
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let request = String::from_utf8_lossy(&request).to_string();
+    let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let header = |name: &str| {
+        request.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    };
+    assert!(
+        header("user-agent").is_some_and(|ua| ua.starts_with("quire/")),
+        "a User-Agent naming Quire"
+    );
+    let page = pages.lock().unwrap().get(&path).cloned();
+    let response = match page {
+        None => {
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+        }
+        Some(page) => {
+            let asked = header("if-none-match");
+            if asked.is_some() {
+                conditional.fetch_add(1, Ordering::SeqCst);
+            }
+            if asked.is_some() && asked == page.etag {
+                not_modified.fetch_add(1, Ordering::SeqCst);
+                "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".to_string()
+            } else {
+                let etag = page
+                    .etag
+                    .as_ref()
+                    .map(|e| format!("ETag: {e}\r\n"))
+                    .unwrap_or_default();
+                format!(
+                    "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n{etag}Connection: close\r\n\r\n{}",
+                    page.status,
+                    page.kind,
+                    page.body.len(),
+                    page.body
+                )
+            }
+        }
+    };
+    let _ = stream.write_all(response.as_bytes());
+}
+
+fn rss(items: &[(&str, &str, &str)]) -> String {
+    let items: String = items
+        .iter()
+        .map(|(guid, title, body)| {
+            format!(
+                "<item><guid>{guid}</guid><title>{title}</title><link>https://blog.example/{guid}</link>\
+                 <pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><category>rust</category>\
+                 <description><![CDATA[{body}]]></description></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Test RSS</title>\
+         <link>https://blog.example/</link>{items}</channel></rss>"
+    )
+}
+
+const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Site</title><id>urn:atom</id>
+<updated>2026-10-01T00:00:00Z</updated>
+<entry><id>urn:atom:1</id><title>An atom entry</title><updated>2026-10-01T00:00:00Z</updated>
+<link href="https://atom.example/1"/><content type="html">&lt;p&gt;Atom &lt;em&gt;body&lt;/em&gt;&lt;/p&gt;</content></entry>
+</feed>"#;
+
+const JSON_FEED: &str = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Json Feed",
+ "items": [{"id": "j1", "title": "A json item", "url": "https://json.example/1",
+            "content_html": "<p>From <a href=\"https://x.example\">JSON</a></p>",
+            "date_published": "2026-09-01T00:00:00Z", "tags": ["json"]}]}"#;
+
+fn lib_args<'a>(library: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["--library", library.to_str().unwrap()];
+    all.extend_from_slice(args);
+    all
+}
+
+fn posts(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "md")
+                && p.file_name().is_some_and(|n| n != "_index.md")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
+    let server = Server::start();
+    server.page(
+        "/rss",
+        Page {
+            status: 200,
+            kind: "application/rss+xml",
+            body: rss(&[
+                (
+                    "a",
+                    "First post",
+                    "<p>Alpha <b>bold</b></p><script>x()</script>",
+                ),
+                ("b", "Second post", "<p>Beta</p>"),
+            ]),
+            etag: Some("\"v1\"".into()),
+        },
+    );
+    server.page(
+        "/atom",
+        Page {
+            status: 200,
+            kind: "application/atom+xml",
+            body: ATOM.into(),
+            etag: None,
+        },
+    );
+    server.page(
+        "/site",
+        Page {
+            status: 200,
+            kind: "text/html",
+            body: "<html><head><link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom\"></head><body>hi</body></html>".into(),
+            etag: None,
+        },
+    );
+    server.page(
+        "/json",
+        Page {
+            status: 200,
+            kind: "application/feed+json",
+            body: JSON_FEED.into(),
+            etag: None,
+        },
+    );
+    let home = TempDir::new("feeds");
+    let library = home.path().join("lib");
+
+    // A feed, a site whose page names its feed, a JSON feed, and an address with nothing.
+    let (rss_url, site, json_url, missing) = (
+        server.url("/rss"),
+        server.url("/site"),
+        server.url("/json"),
+        server.url("/missing"),
+    );
+    let out = quire(
+        &home,
+        &lib_args(
+            &library,
+            &["subscribe", &rss_url, &site, &json_url, &missing],
+        ),
+    );
+    assert_eq!(out.status.code(), Some(1), "one failed");
+    assert!(
+        stdout(&out).contains("Subscribed to Test RSS"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(&format!(
+        "Subscribed to Atom Site ({})",
+        server.url("/atom")
+    )));
+    assert!(stderr(&out).contains("HTTP 404"), "{}", stderr(&out));
+    let listed = stdout(&quire(&home, &lib_args(&library, &["feeds"])));
+    assert_eq!(
+        listed
+            .lines()
+            .filter(|l| l.contains("never synced"))
+            .count(),
+        3,
+        "{listed}"
+    );
+    let opml = std::fs::read_to_string(library.join("feeds.opml")).unwrap();
+    assert!(
+        opml.contains("xmlUrl=") && opml.contains("Atom Site"),
+        "{opml}"
+    );
+
+    // The first sync writes every entry as a post.
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Test RSS: 2 new"), "{}", stderr(&out));
+    let rss_dir = library.join("feeds/test-rss");
+    let files = posts(&rss_dir);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let first = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        first.contains("Alpha **bold**") && !first.contains("x()"),
+        "{first}"
+    );
+    let listed = stdout(&quire(
+        &home,
+        &lib_args(&library, &["list", "--category", "Feeds/Test RSS"]),
+    ));
+    assert!(
+        listed.contains("First post") && listed.contains("Second post"),
+        "{listed}"
+    );
+    let items = json(&quire(&home, &lib_args(&library, &["list", "--json"])));
+    let atom = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == "An atom entry")
+        .unwrap();
+    assert_eq!(atom["url"], "https://atom.example/1");
+    assert_eq!(atom["date"], "2026-10-01");
+    let out = quire(&home, &lib_args(&library, &["check"]));
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+
+    // Again, nothing new: the RSS feed answers 304 to the ETag it gave; nothing written.
+    let stamps: Vec<_> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
+        .collect();
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Test RSS: not modified"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        server.conditional.load(Ordering::SeqCst) >= 1,
+        "If-None-Match sent"
+    );
+    assert!(server.not_modified.load(Ordering::SeqCst) >= 1);
+    assert!(
+        stderr(&out).contains("Atom Site: 0 new"),
+        "{}",
+        stderr(&out)
+    );
+    let again: Vec<_> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
+        .collect();
+    assert_eq!(stamps, again, "a sync with nothing new writes nothing");
+
+    // The user edits the second post; upstream then changes both entries and adds one.
+    let second = files
+        .iter()
+        .find(|f| std::fs::read_to_string(f).unwrap().contains("Second post"))
+        .unwrap()
+        .clone();
+    let edited = std::fs::read_to_string(&second)
+        .unwrap()
+        .replace("Beta", "Beta, with my notes");
+    std::fs::write(&second, &edited).unwrap();
+    server.page(
+        "/rss",
+        Page {
+            status: 200,
+            kind: "application/rss+xml",
+            body: rss(&[
+                ("a", "First post", "<p>Alpha, corrected</p>"),
+                ("b", "Second post", "<p>Beta, corrected</p>"),
+                ("c", "Third post", "<p>Gamma</p>"),
+            ]),
+            etag: Some("\"v2\"".into()),
+        },
+    );
+    let out = quire(&home, &lib_args(&library, &["sync", "--json"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reports = json(&out);
+    let rss_report = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Test RSS")
+        .unwrap();
+    assert_eq!(rss_report["result"], "synced");
+    assert_eq!(
+        (
+            rss_report["new"].as_u64(),
+            rss_report["updated"].as_u64(),
+            rss_report["kept_edited"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&second).unwrap(),
+        edited,
+        "the user's edit kept"
+    );
+    assert!(
+        std::fs::read_to_string(&files[0])
+            .unwrap()
+            .contains("Alpha, corrected")
+    );
+    assert_eq!(posts(&rss_dir).len(), 3);
+
+    // Unsubscribing keeps the posts.
+    let out = quire(&home, &lib_args(&library, &["unsubscribe", &rss_url]));
+    assert!(
+        stdout(&out).contains("its posts stay in"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(posts(&rss_dir).len(), 3);
+    drop(server);
+}
+
+#[test]
+fn a_failing_feed_is_named_and_the_others_still_land() {
+    let server = Server::start();
+    server.page(
+        "/json",
+        Page {
+            status: 200,
+            kind: "application/feed+json",
+            body: JSON_FEED.into(),
+            etag: None,
+        },
+    );
+    server.page(
+        "/bad",
+        Page {
+            status: 200,
+            kind: "application/xml",
+            body: "<rss><channel><title>cut".into(),
+            etag: None,
+        },
+    );
+    server.page(
+        "/page",
+        Page {
+            status: 200,
+            kind: "text/html",
+            body: "<html><body>just a page</body></html>".into(),
+            etag: None,
+        },
+    );
+    // A port nothing listens on.
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let home = TempDir::new("feeds-fail");
+    let library = home.path().join("lib");
+    let list = home.write(
+        "theirs.opml",
+        format!(
+            "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>\
+             <outline text=\"Good\" xmlUrl=\"{}\"/>\
+             <outline text=\"Bad XML\" xmlUrl=\"{}\"/>\
+             <outline text=\"Gone\" xmlUrl=\"{}\"/>\
+             <outline text=\"Refused\" xmlUrl=\"http://127.0.0.1:{closed}/feed\"/>\
+             <outline text=\"A page\" xmlUrl=\"{}\"/></body></opml>",
+            server.url("/json"),
+            server.url("/bad"),
+            server.url("/gone"),
+            server.url("/page")
+        ),
+    );
+    let out = quire(
+        &home,
+        &lib_args(&library, &["subscribe", "--opml", list.to_str().unwrap()]),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(said.contains("Json Feed: 1 new"), "{said}");
+    assert!(said.contains("Bad XML: failed: not a feed"), "{said}");
+    assert!(said.contains("Gone: failed: HTTP 404"), "{said}");
+    assert!(
+        said.contains("Refused: failed: connection refused"),
+        "{said}"
+    );
+    assert!(
+        said.contains("A page: failed: the address is a web page"),
+        "{said}"
+    );
+    assert!(said.contains("4 of 5 feeds failed"), "{said}");
+    assert_eq!(posts(&library.join("feeds/json-feed")).len(), 1);
+    let listed = stdout(&quire(&home, &lib_args(&library, &["feeds"])));
+    assert!(listed.contains("failed: HTTP 404"), "{listed}");
+    drop(server);
+}
