@@ -74,6 +74,8 @@ pub enum Effect {
     },
     /// Read again what changed on disk.
     Reload,
+    /// Sync the feeds in the background.
+    SyncFeeds,
     /// Lay out a big page elsewhere; it comes back through [`App::page_rendered`].
     Render {
         key: PageKey,
@@ -385,6 +387,7 @@ impl App {
             Action::PrevUnread => self.jump_unread(false),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Edit => self.edit(),
+            Action::SyncFeeds => self.effects.push(Effect::SyncFeeds),
             Action::Reload => {
                 self.effects.push(Effect::Reload);
                 self.set_status("Reloading…", false);

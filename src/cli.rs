@@ -148,6 +148,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 state_path,
                 place,
                 warning,
+                library: library.clone(),
             };
             match crate::tui::run(session)? {
                 Ending::Quit => Ok(ExitCode::SUCCESS),

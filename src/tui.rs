@@ -89,6 +89,8 @@ pub struct Session {
     pub place: Option<(PathBuf, Place)>,
     /// Shown in the status bar at start (e.g. a corrupt state file moved aside).
     pub warning: Option<String>,
+    /// The user's library folder (where `S` syncs feeds to), when there is one.
+    pub library: Option<PathBuf>,
 }
 
 /// How the reader ended.
@@ -127,6 +129,16 @@ pub fn run(session: Session) -> Result<Ending> {
             Root::Bundled => None,
         })
         .collect();
+    let library_loaded = session
+        .library
+        .as_ref()
+        .is_some_and(|l| session.roots.contains(&Root::Dir(l.clone())));
+    let feeds = session.library.clone().map(|library| FeedSync {
+        library,
+        loaded: library_loaded,
+        events: tx.clone(),
+        running: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    });
     let loader = Loader::start(session.roots, tx.clone())?;
     watcher::start(folders, tx.clone());
     let mut app = App::new(library, session.settings, session.state, area);
@@ -216,6 +228,13 @@ pub fn run(session: Session) -> Result<Ending> {
                     }
                     _ => {}
                 }
+                if effect == Effect::SyncFeeds {
+                    match &feeds {
+                        Some(feeds) => feeds.start(),
+                        None => app.set_status("No library folder to sync feeds into.", true),
+                    }
+                    continue;
+                }
                 perform(effect, &mut app, &mut terminal, &loader, &input_gate)?;
             }
             if let Some(state) = app.reading.take_changes() {
@@ -246,6 +265,66 @@ pub fn run(session: Session) -> Result<Ending> {
         eprintln!("quire: where you were could not be saved: {err}");
     }
     Ok(ending)
+}
+
+/// `S`: the feeds synced on a thread of their own, a line per feed in the status bar; the
+/// posts show through the watcher like any other change.
+struct FeedSync {
+    library: PathBuf,
+    /// The library folder is among what the reader loaded (else posts show after a restart).
+    loaded: bool,
+    events: Sender<AppEvent>,
+    running: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FeedSync {
+    fn start(&self) {
+        use std::sync::atomic::Ordering;
+        if self.running.swap(true, Ordering::SeqCst) {
+            let _ = self
+                .events
+                .send(AppEvent::Note("A sync is already running.".into()));
+            return;
+        }
+        let (library, loaded, events, running) = (
+            self.library.clone(),
+            self.loaded,
+            self.events.clone(),
+            Arc::clone(&self.running),
+        );
+        let _ = thread::Builder::new().name("feeds".into()).spawn(move || {
+            let note = |text: String| {
+                let _ = events.send(AppEvent::Note(text));
+            };
+            let list = crate::feeds::opml::load(&crate::feeds::opml_path(&library));
+            match list {
+                Ok(feeds) if feeds.is_empty() => {
+                    note("No feeds yet: quire subscribe URL adds one.".into())
+                }
+                Ok(feeds) => {
+                    note(format!("Syncing {} feeds…", feeds.len()));
+                    let done = std::sync::atomic::AtomicUsize::new(0);
+                    let total = feeds.len();
+                    let progress = |report: &crate::feeds::sync::Report| {
+                        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                        note(format!(
+                            "Syncing {n}/{total}: {}",
+                            crate::text::sanitize_line(&report.line())
+                        ));
+                    };
+                    let reports = crate::feeds::sync::sync(
+                        &library,
+                        &feeds,
+                        crate::feeds::fetch::TIMEOUT,
+                        &progress,
+                    );
+                    note(crate::feeds::sync::summary(&reports, loaded));
+                }
+                Err(err) => note(format!("Cannot sync: {err}")),
+            }
+            running.store(false, Ordering::SeqCst);
+        });
+    }
 }
 
 /// Debug builds only: F12 panics when `QUIRE_DEBUG_PANIC` is set, so the end-to-end tests can
@@ -410,7 +489,7 @@ fn perform(
                 }
             }
         }
-        Effect::Search { .. } | Effect::Render { .. } => {}
+        Effect::Search { .. } | Effect::Render { .. } | Effect::SyncFeeds => {}
     }
     Ok(())
 }

@@ -497,3 +497,35 @@ fn a_failing_feed_is_named_and_the_others_still_land() {
     assert!(listed.contains("failed: HTTP 404"), "{listed}");
     drop(server);
 }
+
+#[test]
+fn s_in_the_reader_syncs_and_the_new_posts_appear() {
+    let server = Server::start();
+    server.page(
+        "/rss",
+        Page {
+            status: 200,
+            kind: "application/rss+xml",
+            body: rss(&[
+                ("a", "Reader post one", "<p>One</p>"),
+                ("b", "Reader post two", "<p>Two</p>"),
+            ]),
+            etag: None,
+        },
+    );
+    let home = TempDir::new("feeds-reader");
+    // The default library folder, in the private data dir.
+    let out = quire(&home, &["subscribe", &server.url("/rss")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut s = common::pty::Session::start(&home, home.path(), &[], 120, 32);
+    s.wait_for_text("Bookmarks");
+    s.send("S");
+    let screen = s.wait_for_text("Synced 1 feeds: 2 new posts");
+    assert!(!screen.contains("restart quire"), "{screen}");
+    s.wait_for_text("Feeds");
+    s.send("/reader post");
+    s.wait_for_text("Reader post two");
+    s.send("\x1b\x1bq");
+    assert_eq!(s.wait_exit(), 0);
+    drop(server);
+}

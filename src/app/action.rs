@@ -73,6 +73,8 @@ pub enum Action {
     Edit,
     /// Read again the files changed on disk (changes also show by themselves)
     Reload,
+    /// Fetch your feeds in the background; new posts appear as they land
+    SyncFeeds,
     /// Suspend Quire and return to the shell (`fg` resumes)
     Suspend,
     /// Show or hide this help
@@ -120,6 +122,7 @@ impl Action {
             Action::PrevHeading => "Previous heading in the body",
             Action::Edit => "Edit the item's file in $VISUAL / $EDITOR, at its line",
             Action::Reload => "Reload files changed on disk (changes also show by themselves)",
+            Action::SyncFeeds => "Sync your feeds in the background (quire subscribe adds them)",
             Action::Suspend => "Suspend to the shell (fg resumes)",
             Action::Help => "Show or hide this help",
             Action::Quit => "Quit",
@@ -174,7 +177,10 @@ impl Action {
                 ],
             ),
             ("Links", &[Action::OpenUrl, Action::CopyUrl, Action::Links]),
-            ("Library", &[Action::Edit, Action::Reload]),
+            (
+                "Library",
+                &[Action::Edit, Action::Reload, Action::SyncFeeds],
+            ),
             ("General", &[Action::Help, Action::Suspend, Action::Quit]),
         ]
     }

@@ -196,6 +196,7 @@ impl Default for KeyMap {
             (c('{'), Action::PrevHeading),
             (c('e'), Action::Edit),
             (Key::ctrl('r'), Action::Reload),
+            (c('S'), Action::SyncFeeds),
             (Key::ctrl('z'), Action::Suspend),
             (c('?'), Action::Help),
             (p(F(1)), Action::Help),

@@ -181,10 +181,7 @@ fn find_feed(agent: &ureq::Agent, url: &str) -> Result<Feed, String> {
     match sync::parse(&bytes, content_type.as_deref()) {
         Ok(feed) => Ok(Feed {
             url: url.to_string(),
-            title: feed
-                .title
-                .map(|t| sanitize_line(&t.content).trim().to_string())
-                .unwrap_or_default(),
+            title: sync::feed_title(&feed, url, ""),
             site: feed.links.first().map(|l| l.href.clone()),
         }),
         Err(err) => {
@@ -216,10 +213,7 @@ fn find_feed_direct(agent: &ureq::Agent, url: &str) -> Result<Feed, String> {
                 sync::parse(&bytes, content_type.as_deref()).map_err(|e| format!("{url}: {e}"))?;
             Ok(Feed {
                 url: url.to_string(),
-                title: feed
-                    .title
-                    .map(|t| sanitize_line(&t.content).trim().to_string())
-                    .unwrap_or_default(),
+                title: sync::feed_title(&feed, url, ""),
                 site: None,
             })
         }

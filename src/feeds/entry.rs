@@ -50,7 +50,7 @@ pub fn post(feed: &str, entry: &Entry) -> Post {
         .map(|c| sanitize_line(c.label.as_deref().unwrap_or(&c.term)))
         .filter(|t| !t.trim().is_empty())
         .collect();
-    let body = body(entry);
+    let body = body(entry, url.as_deref());
     let hash = body_hash(&body);
 
     let mut front = String::from("+++\n");
@@ -109,8 +109,9 @@ pub fn read_back(text: &str) -> Option<(String, String, bool)> {
     Some((id, hash, untouched))
 }
 
-/// The entry's text as markdown: its content, else its summary.
-fn body(entry: &Entry) -> String {
+/// The entry's text as markdown: its content, else its summary; links and images relative to
+/// the entry's page made absolute, so they open from the library.
+fn body(entry: &Entry, page: Option<&str>) -> String {
     let html = entry
         .content
         .as_ref()
@@ -127,11 +128,64 @@ fn body(entry: &Entry) -> String {
         });
     match html {
         Some((text, kind)) if kind.contains("html") || looks_like_html(&text) => {
+            let text = match page.and_then(|p| url::Url::parse(p).ok()) {
+                Some(base) => absolute_links(&text, &base),
+                None => text,
+            };
             sanitize(&html_to_markdown(&text)).trim().to_string()
         }
         Some((text, _)) => sanitize(&text).trim().to_string(),
         None => String::new(),
     }
+}
+
+/// `href` and `src` values made absolute against `base`.
+fn absolute_links(html: &str, base: &url::Url) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = find_attribute(rest) {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let eq = after.find('=').map_or(after.len(), |e| e + 1);
+        out.push_str(&after[..eq]);
+        let value = &after[eq..];
+        let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            rest = value;
+            continue;
+        };
+        let end = value[1..].find(quote).map_or(value.len(), |e| e + 1);
+        let raw = &value[1..end];
+        let decoded = decode_entities(raw);
+        let joined = if decoded.contains("://") || decoded.starts_with('#') || decoded.is_empty() {
+            raw.to_string()
+        } else {
+            base.join(&decoded)
+                .map_or(raw.to_string(), |u| u.to_string())
+        };
+        out.push(quote);
+        out.push_str(&joined);
+        rest = &value[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the next ` href=` or ` src=` starts (its name).
+fn find_attribute(html: &str) -> Option<usize> {
+    let lower = html.to_ascii_lowercase();
+    ["href=", "src="]
+        .iter()
+        .filter_map(|name| {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(name).map(|i| from + i) {
+                if lower[..i].ends_with(|c: char| c.is_whitespace()) {
+                    return Some(i);
+                }
+                from = i + name.len();
+            }
+            None
+        })
+        .min()
 }
 
 fn looks_like_html(text: &str) -> bool {
@@ -206,6 +260,7 @@ mod tests {
         <description><![CDATA[<p>Hello <b>world</b>.</p><script>alert(1)</script>
         <img src="https://t.example/pixel.gif" width="1" height="1">
         <img src="https://blog.example/chart.png" alt="Chart">
+        <img src="/img/rel.png" alt="Rel"> <a href="../about?a=1&amp;b=2">about</a>
         <pre><code>let x = 1;</code></pre><ul><li>one</li><li>two</li></ul>
         <p>Evil &#x1b;]0;pwned&#x7; text</p>]]></description></item>
         </channel></rss>"#;

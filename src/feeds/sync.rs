@@ -183,12 +183,7 @@ fn one(
     match result {
         Ok(None) => {}
         Ok(Some((parsed, etag, last_modified))) => {
-            let title = parsed
-                .title
-                .as_ref()
-                .map(|t| crate::text::sanitize_line(&t.content).trim().to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| feed.title.clone());
+            let title = feed_title(&parsed, &feed.url, &feed.title);
             if state.folder.is_empty() {
                 state.folder = folder_for(&title, &feed.url, taken);
             }
@@ -208,6 +203,66 @@ fn one(
     report.folder = state.folder.clone();
     state.result = Some(report.line());
     (report, state)
+}
+
+/// One line for a whole sync (the reader's status bar).
+pub fn summary(reports: &[Report], shown: bool) -> String {
+    let new: usize = reports
+        .iter()
+        .map(|r| match r.outcome {
+            Outcome::Synced { new, .. } => new,
+            _ => 0,
+        })
+        .sum();
+    let failed: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.failed())
+        .map(|r| {
+            if r.title.is_empty() {
+                r.url.as_str()
+            } else {
+                r.title.as_str()
+            }
+        })
+        .collect();
+    let s = if new == 1 { "" } else { "s" };
+    let mut line = format!("Synced {} feeds: {new} new post{s}", reports.len());
+    if !failed.is_empty() {
+        line.push_str(&format!(
+            "; failed: {} (quire feeds says why)",
+            failed.join(", ")
+        ));
+    }
+    if new > 0 && !shown {
+        line.push_str("; restart quire to show your library");
+    }
+    line
+}
+
+/// A feed's name: its title, else the list's, else its site's host (a feed may have no
+/// title at all).
+pub fn feed_title(parsed: &feed_rs::model::Feed, url: &str, listed: &str) -> String {
+    let own = parsed
+        .title
+        .as_ref()
+        .map(|t| crate::text::sanitize_line(&t.content).trim().to_string())
+        .filter(|t| !t.is_empty());
+    let host = |u: &str| {
+        url::Url::parse(u).ok().and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_string())
+        })
+    };
+    own.or_else(|| Some(listed.trim().to_string()).filter(|t| !t.is_empty()))
+        .or_else(|| {
+            parsed
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .and_then(|l| host(&l.href))
+        })
+        .or_else(|| host(url))
+        .unwrap_or_else(|| url.to_string())
 }
 
 /// Parses a fetched body as a feed; an HTML page or garbage says what it is.
