@@ -32,6 +32,8 @@ struct Server {
     /// Requests that came with If-None-Match, and those answered 304.
     conditional: Arc<AtomicUsize>,
     not_modified: Arc<AtomicUsize>,
+    /// Responses sent gzip-compressed (the client asked for it).
+    gzipped: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -47,11 +49,13 @@ impl Server {
         let pages: Arc<Mutex<HashMap<String, Page>>> = Arc::default();
         let conditional = Arc::new(AtomicUsize::new(0));
         let not_modified = Arc::new(AtomicUsize::new(0));
+        let gzipped = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (p, c, n, s) = (
+        let (p, c, n, g, s) = (
             Arc::clone(&pages),
             Arc::clone(&conditional),
             Arc::clone(&not_modified),
+            Arc::clone(&gzipped),
             Arc::clone(&stop),
         );
         let thread = std::thread::spawn(move || {
@@ -62,7 +66,7 @@ impl Server {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         served += 1;
-                        serve(stream, &p, &c, &n);
+                        serve(stream, &p, &c, &n, &g);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -73,6 +77,7 @@ impl Server {
             pages,
             conditional,
             not_modified,
+            gzipped,
             stop,
             thread: Some(thread),
         }
@@ -101,6 +106,7 @@ fn serve(
     pages: &Mutex<HashMap<String, Page>>,
     conditional: &AtomicUsize,
     not_modified: &AtomicUsize,
+    gzipped: &AtomicUsize,
 ) {
     stream.set_nonblocking(false).unwrap();
     stream
@@ -127,10 +133,19 @@ fn serve(
         "a User-Agent naming Quire"
     );
     let page = pages.lock().unwrap().get(&path).cloned();
-    let response = match page {
-        None => {
-            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
-        }
+    let (head, body): (String, Vec<u8>) = match page {
+        None => (
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+            Vec::new(),
+        ),
+        // A redirect: the body names where to.
+        Some(page) if (300..400).contains(&page.status) => (
+            format!(
+                "HTTP/1.1 {} Moved\r\nLocation: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                page.status, page.body
+            ),
+            Vec::new(),
+        ),
         Some(page) => {
             let asked = header("if-none-match");
             if asked.is_some() {
@@ -138,24 +153,40 @@ fn serve(
             }
             if asked.is_some() && asked == page.etag {
                 not_modified.fetch_add(1, Ordering::SeqCst);
-                "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".to_string()
+                (
+                    "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".into(),
+                    Vec::new(),
+                )
             } else {
                 let etag = page
                     .etag
                     .as_ref()
                     .map(|e| format!("ETag: {e}\r\n"))
                     .unwrap_or_default();
-                format!(
-                    "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n{etag}Connection: close\r\n\r\n{}",
-                    page.status,
-                    page.kind,
-                    page.body.len(),
-                    page.body
+                let gzip = header("accept-encoding").is_some_and(|e| e.contains("gzip"));
+                let (body, encoding) = if gzip {
+                    gzipped.fetch_add(1, Ordering::SeqCst);
+                    let mut encoder =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                    encoder.write_all(page.body.as_bytes()).unwrap();
+                    (encoder.finish().unwrap(), "Content-Encoding: gzip\r\n")
+                } else {
+                    (page.body.into_bytes(), "")
+                };
+                (
+                    format!(
+                        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n{etag}{encoding}Connection: close\r\n\r\n",
+                        page.status,
+                        page.kind,
+                        body.len()
+                    ),
+                    body,
                 )
             }
         }
     };
-    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
 }
 
 fn rss(items: &[(&str, &str, &str)]) -> String {
@@ -253,12 +284,23 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
             etag: None,
         },
     );
+    // The site moved its feed: a redirect, followed.
+    server.page(
+        "/old-rss",
+        Page {
+            status: 301,
+            kind: "",
+            body: "/rss".into(),
+            etag: None,
+        },
+    );
     let home = TempDir::new("feeds");
     let library = home.path().join("lib");
 
-    // A feed, a site whose page names its feed, a JSON feed, and an address with nothing.
+    // A feed (at its old address), a site whose page names its feed, a JSON feed, and an
+    // address with nothing.
     let (rss_url, site, json_url, missing) = (
-        server.url("/rss"),
+        server.url("/old-rss"),
         server.url("/site"),
         server.url("/json"),
         server.url("/missing"),
@@ -528,4 +570,42 @@ fn s_in_the_reader_syncs_and_the_new_posts_appear() {
     s.send("\x1b\x1bq");
     assert_eq!(s.wait_exit(), 0);
     drop(server);
+}
+
+#[test]
+fn import_takes_a_feed_file_and_an_opml_list() {
+    let home = TempDir::new("feeds-import");
+    let library = home.path().join("lib");
+    let feed = home.write(
+        "saved/feed.xml",
+        rss(&[("a", "Saved post", "<p>Kept offline</p>")]),
+    );
+    let out = quire(
+        &home,
+        &lib_args(&library, &["import", feed.to_str().unwrap()]),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Test RSS: 1 new"), "{}", stdout(&out));
+    let out = quire(
+        &home,
+        &lib_args(&library, &["import", feed.to_str().unwrap()]),
+    );
+    assert!(stdout(&out).contains("Test RSS: 0 new"), "{}", stdout(&out));
+    assert_eq!(posts(&library.join("feeds/test-rss")).len(), 1);
+    let list = home.write(
+        "saved/theirs.opml",
+        "<opml version=\"2.0\"><body><outline text=\"One\" xmlUrl=\"https://one.example/feed\"/>\
+         <outline text=\"Two\" xmlUrl=\"https://two.example/atom\"/></body></opml>",
+    );
+    let out = quire(
+        &home,
+        &lib_args(&library, &["import", list.to_str().unwrap()]),
+    );
+    assert!(
+        stdout(&out).contains("Subscribed to 2 feeds"),
+        "{}",
+        stdout(&out)
+    );
+    let listed = stdout(&quire(&home, &lib_args(&library, &["feeds"])));
+    assert!(listed.contains("https://two.example/atom"), "{listed}");
 }

@@ -74,6 +74,13 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
     };
     let bytes =
         std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
+    if asked.browser.is_none() {
+        match feed_kind(&bytes) {
+            Some(FeedKind::Opml) => return subscribe_listed(&asked.library, &source, &bytes),
+            Some(FeedKind::Feed) => return import_feed(&asked.library, &source, &bytes),
+            None => {}
+        }
+    }
     let export: Export =
         import_::parse(&bytes).map_err(|err| anyhow!("{}: {err}", source.display()))?;
     let target = match &asked.into {
@@ -125,6 +132,81 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
     summary(&mut out, &plan, &target)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+enum FeedKind {
+    Opml,
+    Feed,
+}
+
+/// An OPML list or a feed (Atom, RSS, JSON Feed), told from the start of the content.
+fn feed_kind(bytes: &[u8]) -> Option<FeedKind> {
+    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    if start.contains("<opml") {
+        Some(FeedKind::Opml)
+    } else if start.contains("<rss")
+        || start.contains("<feed")
+        || start.contains("<rdf:rdf")
+        || (start.trim_start().starts_with('{') && start.contains("jsonfeed.org"))
+    {
+        Some(FeedKind::Feed)
+    } else {
+        None
+    }
+}
+
+/// `quire import list.opml`: subscribes to its feeds, as listed (no fetch).
+fn subscribe_listed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitCode> {
+    use crate::feeds::opml;
+    let listed = opml::parse(&String::from_utf8_lossy(bytes))
+        .map_err(|e| anyhow!("{}: {e}", source.display()))?;
+    let path = crate::feeds::opml_path(library);
+    let mut feeds = opml::load(&path).map_err(|e| anyhow!(e))?;
+    let mut added = 0;
+    for feed in listed {
+        if !feeds
+            .iter()
+            .any(|f| normalize(&f.url) == normalize(&feed.url))
+        {
+            feeds.push(feed);
+            added += 1;
+        }
+    }
+    if added > 0 {
+        opml::save(&path, &feeds)?;
+    }
+    println!(
+        "Subscribed to {added} feed{} from {} ({} now); `quire sync` fetches their posts",
+        if added == 1 { "" } else { "s" },
+        source.display(),
+        feeds.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quire import feed.xml`: its entries written as posts, as a sync writes them.
+fn import_feed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitCode> {
+    use crate::feeds::sync;
+    let parsed = sync::parse(bytes, None).map_err(|e| anyhow!("{}: {e}", source.display()))?;
+    let name = source.display().to_string();
+    let title = sync::feed_title(&parsed, &name, "");
+    // Named as a sync names it: a file of a feed also subscribed to lands in the same folder,
+    // where entries already there (by id) are not written again.
+    let folder = sync::folder_for(&title, &name, &[]);
+    let outcome = sync::write_entries(library, &folder, &title, &parsed)
+        .map_err(|e| anyhow!("{}: {e}", source.display()))?;
+    let report = sync::Report {
+        url: name,
+        title,
+        folder: folder.clone(),
+        outcome,
+    };
+    println!(
+        "{} (into {})",
+        sanitize_line(&report.line()),
+        crate::feeds::feeds_dir(library).join(folder).display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -279,7 +279,7 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<feed_rs::model:
 }
 
 /// A folder name for a new feed: its title's slug (else its host), not one another feed has.
-fn folder_for(title: &str, url: &str, taken: &[String]) -> String {
+pub fn folder_for(title: &str, url: &str, taken: &[String]) -> String {
     let mut base = slugify(title);
     if base.is_empty() {
         base = slugify(url.split("://").nth(1).unwrap_or(url));
@@ -296,7 +296,7 @@ fn folder_for(title: &str, url: &str, taken: &[String]) -> String {
     name
 }
 
-fn write_entries(
+pub fn write_entries(
     library: &Path,
     folder: &str,
     title: &str,
