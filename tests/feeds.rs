@@ -386,6 +386,10 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
         server.conditional.load(Ordering::SeqCst) >= 1,
         "If-None-Match sent"
     );
+    assert!(
+        server.gzipped.load(Ordering::SeqCst) >= 3,
+        "gzip asked for, and read"
+    );
     assert!(server.not_modified.load(Ordering::SeqCst) >= 1);
     assert!(
         stderr(&out).contains("Atom Site: 0 new"),
