@@ -315,7 +315,7 @@ impl FeedSync {
                     let reports = crate::feeds::sync::sync(
                         &library,
                         &feeds,
-                        crate::feeds::fetch::TIMEOUT,
+                        crate::feeds::fetch::timeout(),
                         &progress,
                     );
                     note(crate::feeds::sync::summary(&reports, loaded));

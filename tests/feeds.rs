@@ -66,7 +66,14 @@ impl Server {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         served += 1;
-                        serve(stream, &p, &c, &n, &g);
+                        // Each request on its own thread: one slow answer holds up no other.
+                        let (p, c, n, g) = (
+                            Arc::clone(&p),
+                            Arc::clone(&c),
+                            Arc::clone(&n),
+                            Arc::clone(&g),
+                        );
+                        std::thread::spawn(move || serve(stream, &p, &c, &n, &g));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -133,6 +140,11 @@ fn serve(
         "a User-Agent naming Quire"
     );
     let page = pages.lock().unwrap().get(&path).cloned();
+    if page.as_ref().is_some_and(|p| p.kind == "slow") {
+        // Never answers in time (the client's limit is shorter); then goes.
+        std::thread::sleep(Duration::from_millis(1500));
+        return;
+    }
     let (head, body): (String, Vec<u8>) = match page {
         None => (
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
@@ -612,4 +624,72 @@ fn import_takes_a_feed_file_and_an_opml_list() {
     );
     let listed = stdout(&quire(&home, &lib_args(&library, &["feeds"])));
     assert!(listed.contains("https://two.example/atom"), "{listed}");
+}
+
+#[test]
+fn a_feed_that_never_answers_or_is_too_big_fails_alone() {
+    let server = Server::start();
+    server.page(
+        "/slow",
+        Page {
+            status: 200,
+            kind: "slow",
+            body: String::new(),
+            etag: None,
+        },
+    );
+    // Eleven megabytes of one entry: over the 10 MB limit.
+    let huge = rss(&[("h", "Huge", &"x".repeat(11 * 1024 * 1024))]);
+    server.page(
+        "/huge",
+        Page {
+            status: 200,
+            kind: "application/rss+xml",
+            body: huge,
+            etag: None,
+        },
+    );
+    server.page(
+        "/json",
+        Page {
+            status: 200,
+            kind: "application/feed+json",
+            body: JSON_FEED.into(),
+            etag: None,
+        },
+    );
+    let home = TempDir::new("feeds-slow");
+    let library = home.path().join("lib");
+    let list = home.write(
+        "list.opml",
+        format!(
+            "<opml version=\"2.0\"><body><outline text=\"Slow\" xmlUrl=\"{}\"/>\
+             <outline text=\"Huge\" xmlUrl=\"{}\"/><outline text=\"Fine\" xmlUrl=\"{}\"/>\
+             </body></opml>",
+            server.url("/slow"),
+            server.url("/huge"),
+            server.url("/json")
+        ),
+    );
+    let out = quire(
+        &home,
+        &lib_args(&library, &["subscribe", "--opml", list.to_str().unwrap()]),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let started = Instant::now();
+    let out = common::quire_command(&home, home.path())
+        .args(lib_args(&library, &["sync"]))
+        .env("QUIRE_DEBUG_FETCH_TIMEOUT_MS", "500")
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(said.contains("Slow: failed: timed out"), "{said}");
+    assert!(
+        said.contains("Huge: failed: the feed is bigger than 10 MB"),
+        "{said}"
+    );
+    assert!(said.contains("Json Feed: 1 new"), "{said}");
+    drop(server);
 }

@@ -29,7 +29,7 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 let listed = opml::parse(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
                 wanted.extend(listed.into_iter().map(|f| (f.url, Some(f.title))));
             }
-            let agent = fetch::agent(fetch::TIMEOUT);
+            let agent = fetch::agent(fetch::timeout());
             for (url, title) in wanted {
                 if has(&feeds, &url) {
                     println!("Already subscribed: {url}");
@@ -132,7 +132,7 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                     eprintln!("{}", sanitize_line(&report.line()));
                 }
             };
-            let reports = sync::sync(library, &feeds, fetch::TIMEOUT, &progress);
+            let reports = sync::sync(library, &feeds, fetch::timeout(), &progress);
             // A list that had no titles takes the feeds' own.
             let mut renamed = false;
             for report in &reports {

@@ -12,6 +12,19 @@ pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 pub const MAX_REDIRECTS: u32 = 5;
 
+/// The limit a sync uses: [`TIMEOUT`]; debug builds take `QUIRE_DEBUG_FETCH_TIMEOUT_MS`
+/// instead, so a test of a server that never answers need not wait 20 s.
+pub fn timeout() -> Duration {
+    if cfg!(debug_assertions)
+        && let Some(ms) = std::env::var("QUIRE_DEBUG_FETCH_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    TIMEOUT
+}
+
 pub fn user_agent() -> String {
     format!("quire/{} (terminal reader)", env!("CARGO_PKG_VERSION"))
 }
@@ -80,17 +93,22 @@ pub fn fetch(
         header("last-modified"),
         header("content-type"),
     );
-    let bytes = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_BYTES)
-        .read_to_vec()
-        .map_err(|err| match err {
-            ureq::Error::BodyExceedsLimit(_) => {
-                format!("the feed is bigger than {} MB", MAX_BYTES / 1024 / 1024)
-            }
-            other => describe(other),
-        })?;
+    // The limit counts the bytes as decoded: a small gzip stream may inflate without bound.
+    let mut bytes = Vec::new();
+    let read = std::io::Read::read_to_end(
+        &mut std::io::Read::take(response.body_mut().as_reader(), MAX_BYTES + 1),
+        &mut bytes,
+    );
+    match read {
+        Ok(_) if bytes.len() as u64 > MAX_BYTES => {
+            return Err(format!(
+                "the feed is bigger than {} MB",
+                MAX_BYTES / 1024 / 1024
+            ));
+        }
+        Ok(_) => {}
+        Err(err) => return Err(describe_io(err)),
+    }
     Ok(Fetched::Body {
         bytes,
         etag,
@@ -99,9 +117,21 @@ pub fn fetch(
     })
 }
 
+fn describe_io(err: std::io::Error) -> String {
+    match err.get_ref().and_then(|e| e.downcast_ref::<ureq::Error>()) {
+        Some(ureq::Error::Timeout(_)) => {
+            format!("timed out (after {:.1} s)", timeout().as_secs_f64())
+        }
+        _ if err.kind() == std::io::ErrorKind::TimedOut => {
+            format!("timed out (after {:.1} s)", timeout().as_secs_f64())
+        }
+        _ => format!("the answer broke off: {err}"),
+    }
+}
+
 fn describe(err: ureq::Error) -> String {
     match err {
-        ureq::Error::Timeout(_) => format!("no answer within {} s", TIMEOUT.as_secs()),
+        ureq::Error::Timeout(_) => format!("timed out (after {:.1} s)", timeout().as_secs_f64()),
         ureq::Error::HostNotFound => "host not found (DNS)".into(),
         ureq::Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
