@@ -208,6 +208,7 @@ fn rss(items: &[(&str, &str, &str)]) -> String {
             format!(
                 "<item><guid>{guid}</guid><title>{title}</title><link>https://blog.example/{guid}</link>\
                  <pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><category>rust</category>\
+                 <author>ann@example.org (Ann Writer)</author>\
                  <description><![CDATA[{body}]]></description></item>"
             )
         })
