@@ -132,6 +132,25 @@ pub fn decode_entities(text: &str) -> String {
     out
 }
 
+/// HTML as one line of plain text: tags dropped, entities decoded, blanks collapsed (titles in
+/// feeds and bookmark exports).
+pub fn html_to_plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 use feed_rs::model::{Entry, Text};
 
 use crate::content::id::{fnv1a, slugify};
-use crate::text::{decode_entities, sanitize, sanitize_line};
+use crate::text::{decode_entities, html_to_plain as plain, sanitize, sanitize_line};
 
 /// A post ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,24 +220,6 @@ pub fn html_to_markdown(html: &str) -> String {
 
 fn plain_text(text: &Text) -> String {
     sanitize_line(&plain(&text.content)).trim().to_string()
-}
-
-/// Tags dropped, entities decoded, blanks collapsed.
-fn plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    decode_entities(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn quoted(text: &str) -> String {

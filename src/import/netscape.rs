@@ -5,7 +5,7 @@
 
 use super::{Export, Folder, Format, Link, Node, ParseError};
 use crate::content::Date;
-use crate::text::decode_entities;
+use crate::text::{decode_entities, html_to_plain as plain};
 
 pub fn is_netscape(start: &str) -> bool {
     let lower = start.to_ascii_lowercase();
@@ -291,24 +291,6 @@ impl<'t> Tags<'t> {
         self.at += end;
         plain(&rest[..end])
     }
-}
-
-/// Text with any tags in it dropped, entities decoded, blanks collapsed.
-fn plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    decode_entities(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]
