@@ -201,3 +201,27 @@ fn a_closed_pipe_ends_quietly() {
     assert!(output.status.success(), "{:?}", output.status);
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+#[test]
+fn a_closed_pipe_ends_json_output_quietly_too() {
+    use std::io::Read;
+    let home = TempDir::new("json-pipe");
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["search", "--json", "--limit", "200", "a"],
+    ] {
+        let mut child = common::quire_command(&home, home.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // As `| head -c 100` does: read a little, then close the pipe.
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
+    }
+}

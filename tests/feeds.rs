@@ -694,3 +694,130 @@ fn a_feed_that_never_answers_or_is_too_big_fails_alone() {
     assert!(said.contains("Json Feed: 1 new"), "{said}");
     drop(server);
 }
+
+#[test]
+fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_left_them() {
+    let server = Server::start();
+    let feed = |version: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Choices</title>\
+             <link>https://choices.example/</link>\
+             <item><guid>keep</guid><title>Keep me</title><description>&lt;p&gt;{version} \
+             &lt;a href=\"javascript:alert(1)\"&gt;click&lt;/a&gt;&lt;/p&gt;</description></item>\
+             <item><guid>gone</guid><title>Delete me</title><description>x</description></item>\
+             <item><title>No id, no link</title><description>stable</description></item>\
+             </channel></rss>"
+        )
+    };
+    server.page(
+        "/rss",
+        Page {
+            status: 200,
+            kind: "application/rss+xml",
+            body: feed("v1"),
+            etag: None,
+        },
+    );
+    let home = TempDir::new("feeds-choices");
+    let library = home.path().join("lib");
+    assert!(
+        quire(
+            &home,
+            &lib_args(&library, &["subscribe", &server.url("/rss")])
+        )
+        .status
+        .success()
+    );
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(stderr(&out).contains("Choices: 3 new"), "{}", stderr(&out));
+    let dir = library.join("feeds/choices");
+    let find = |what: &str| {
+        posts(&dir)
+            .into_iter()
+            .find(|p| std::fs::read_to_string(p).unwrap().contains(what))
+    };
+    let keep = find("Keep me").unwrap();
+    let text = std::fs::read_to_string(&keep).unwrap();
+    assert!(
+        text.contains("click") && !text.contains("javascript"),
+        "{text}"
+    );
+    // The user tags one post in its front matter, deletes another.
+    let tagged = text.replace("+++\ntitle", "+++\ntags = [\"mine\"]\ntitle");
+    std::fs::write(&keep, &tagged).unwrap();
+    std::fs::remove_file(find("Delete me").unwrap()).unwrap();
+    // Upstream changes the first; every sync answers in full (no ETag).
+    server.page(
+        "/rss",
+        Page {
+            status: 200,
+            kind: "application/rss+xml",
+            body: feed("v2"),
+            etag: None,
+        },
+    );
+    for _ in 0..2 {
+        let out = quire(&home, &lib_args(&library, &["sync"]));
+        assert!(stderr(&out).contains("Choices: 0 new"), "{}", stderr(&out));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&keep).unwrap(),
+        tagged,
+        "front matter edit kept"
+    );
+    assert!(
+        find("Delete me").is_none(),
+        "a deleted post is not written again"
+    );
+    assert_eq!(posts(&dir).len(), 2, "the entry without an id written once");
+
+    // Dry runs of a feed file and of an OPML list write nothing; --into stays in the library.
+    let saved = home.write("saved.xml", feed("v3").replace("Choices", "Saved Copy"));
+    let out = quire(
+        &home,
+        &lib_args(&library, &["import", saved.to_str().unwrap(), "--dry-run"]),
+    );
+    assert!(stdout(&out).contains("Would write"), "{}", stdout(&out));
+    assert!(!library.join("feeds/saved-copy").exists());
+    let list = home.write(
+        "list.opml",
+        "<opml><body><outline text=\"X\" xmlUrl=\"https://x.example/feed\"/></body></opml>",
+    );
+    let before = std::fs::read_to_string(library.join("feeds.opml")).unwrap();
+    let out = quire(
+        &home,
+        &lib_args(&library, &["import", list.to_str().unwrap(), "--dry-run"]),
+    );
+    assert!(
+        stdout(&out).contains("Would subscribe to 1 feed"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(library.join("feeds.opml")).unwrap(),
+        before
+    );
+    let export = home.write(
+        "b.html",
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1><DL><p><DT><A HREF=\"https://a.example/\">A</A></DL>",
+    );
+    let out = quire(
+        &home,
+        &lib_args(
+            &library,
+            &[
+                "import",
+                export.to_str().unwrap(),
+                "--into",
+                "../outside.md",
+            ],
+        ),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("inside your library folder"),
+        "{}",
+        stderr(&out)
+    );
+    drop(server);
+}

@@ -37,6 +37,12 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 }
                 // From an OPML list the feed is taken as listed; a url given by hand is
                 // fetched, to find the feed a site's page names and the feed's title.
+                let lower = url.to_ascii_lowercase();
+                if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                    eprintln!("quire: {url}: not a web address; give it with http:// or https://");
+                    failed += 1;
+                    continue;
+                }
                 let found = match title {
                     Some(title) => Ok(Feed {
                         url: url.clone(),
@@ -79,6 +85,16 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
         }
         Command::Unsubscribe { url } => {
             let before = feeds.len();
+            // The feed's url, or the site's it was found from.
+            let url_given = url;
+            let url = &feeds
+                .iter()
+                .find(|f| {
+                    f.site
+                        .as_deref()
+                        .is_some_and(|s| normalize(s) == normalize(url_given))
+                })
+                .map_or(url_given.clone(), |f| f.url.clone());
             feeds.retain(|f| normalize(&f.url) != normalize(url));
             if feeds.len() == before {
                 bail!("not subscribed to {url}; `quire feeds` lists the subscriptions");
@@ -109,7 +125,7 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 let s = state.feeds.get(&feed.url);
                 let last = s
                     .and_then(|s| s.synced_at.clone())
-                    .map_or("never synced".to_string(), |t| format!("synced {t}"));
+                    .map_or("never synced".to_string(), |t| format!("last sync {t}"));
                 let result = s.and_then(|s| s.result.clone()).unwrap_or_default();
                 writeln!(
                     out,
@@ -124,7 +140,12 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
         }
         Command::Sync { json } => {
             if feeds.is_empty() {
-                bail!("no subscriptions yet: quire subscribe URL");
+                if *json {
+                    println!("[]");
+                } else {
+                    eprintln!("No subscriptions yet: quire subscribe URL adds one.");
+                }
+                return Ok(ExitCode::SUCCESS);
             }
             let tty = std::io::stderr().is_terminal() && !json;
             let progress = |report: &sync::Report| {

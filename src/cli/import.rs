@@ -76,15 +76,31 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
         std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
     if asked.browser.is_none() {
         match feed_kind(&bytes) {
-            Some(FeedKind::Opml) => return subscribe_listed(&asked.library, &source, &bytes),
-            Some(FeedKind::Feed) => return import_feed(&asked.library, &source, &bytes),
+            Some(FeedKind::Opml) => {
+                return subscribe_listed(&asked.library, &source, &bytes, asked.dry_run);
+            }
+            Some(FeedKind::Feed) => {
+                return import_feed(&asked.library, &source, &bytes, asked.dry_run);
+            }
             None => {}
         }
     }
     let export: Export =
         import_::parse(&bytes).map_err(|err| anyhow!("{}: {err}", source.display()))?;
     let target = match &asked.into {
-        Some(into) if into.is_absolute() => into.clone(),
+        // Inside the library only: a collection anywhere else would not be loaded.
+        Some(into)
+            if into.is_absolute()
+                || into
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir)) =>
+        {
+            bail!(
+                "--into {}: give a path inside your library folder ({}), e.g. bookmarks/work.md",
+                into.display(),
+                asked.library.display()
+            )
+        }
         Some(into) => asked.library.join(into),
         None => asked.library.join("bookmarks").join(format!("{name}.md")),
     };
@@ -157,7 +173,12 @@ fn feed_kind(bytes: &[u8]) -> Option<FeedKind> {
 }
 
 /// `quire import list.opml`: subscribes to its feeds, as listed (no fetch).
-fn subscribe_listed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitCode> {
+fn subscribe_listed(
+    library: &Path,
+    source: &Path,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<ExitCode> {
     use crate::feeds::opml;
     let listed = opml::parse(&String::from_utf8_lossy(bytes))
         .map_err(|e| anyhow!("{}: {e}", source.display()))?;
@@ -173,12 +194,19 @@ fn subscribe_listed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitC
             added += 1;
         }
     }
+    let s = if added == 1 { "" } else { "s" };
+    if dry_run {
+        println!(
+            "Would subscribe to {added} feed{s} from {} (nothing is written with --dry-run)",
+            source.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if added > 0 {
         opml::save(&path, &feeds)?;
     }
     println!(
-        "Subscribed to {added} feed{} from {} ({} now); `quire sync` fetches their posts",
-        if added == 1 { "" } else { "s" },
+        "Subscribed to {added} feed{s} from {} ({} in all); `quire sync` fetches the posts",
         source.display(),
         feeds.len()
     );
@@ -186,7 +214,7 @@ fn subscribe_listed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitC
 }
 
 /// `quire import feed.xml`: its entries written as posts, as a sync writes them.
-fn import_feed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitCode> {
+fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Result<ExitCode> {
     use crate::feeds::sync;
     let parsed = sync::parse(bytes, None).map_err(|e| anyhow!("{}: {e}", source.display()))?;
     let name = source.display().to_string();
@@ -194,7 +222,7 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitCode> 
     // Named as a sync names it: a file of a feed also subscribed to lands in the same folder,
     // where entries already there (by id) are not written again.
     let folder = sync::folder_for(&title, &name, &[]);
-    let outcome = sync::write_entries(library, &folder, &title, &parsed)
+    let outcome = sync::write_entries(library, &folder, &title, &parsed, &mut Vec::new(), dry_run)
         .map_err(|e| anyhow!("{}: {e}", source.display()))?;
     let report = sync::Report {
         url: name,
@@ -203,7 +231,8 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8]) -> Result<ExitCode> 
         outcome,
     };
     println!(
-        "{} (into {})",
+        "{}{} (into {})",
+        if dry_run { "Would write — " } else { "" },
         sanitize_line(&report.line()),
         crate::feeds::feeds_dir(library).join(folder).display()
     );

@@ -21,13 +21,14 @@ pub struct Post {
 }
 
 /// The post for `entry` of the feed titled `feed`.
-pub fn post(feed: &str, entry: &Entry) -> Post {
+/// `base` is the feed's own page, for links in entries that have none.
+pub fn post(feed: &str, entry: &Entry, base: Option<&str>) -> Post {
     let title = entry
         .title
         .as_ref()
         .map(plain_text)
         .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "Untitled".to_string());
+        .unwrap_or_else(|| untitled(entry));
     let date = entry
         .published
         .or(entry.updated)
@@ -50,8 +51,7 @@ pub fn post(feed: &str, entry: &Entry) -> Post {
         .map(|c| sanitize_line(c.label.as_deref().unwrap_or(&c.term)))
         .filter(|t| !t.trim().is_empty())
         .collect();
-    let body = body(entry, url.as_deref());
-    let hash = body_hash(&body);
+    let body = body(entry, url.as_deref().or(base));
 
     let mut front = String::from("+++\n");
     let mut field = |key: &str, value: String| front.push_str(&format!("{key} = {value}\n"));
@@ -70,15 +70,17 @@ pub fn post(feed: &str, entry: &Entry) -> Post {
     }
     field("feed", quoted(&sanitize_line(feed)));
     field("id", quoted(&sanitize_line(&entry.id)));
-    field("hash", quoted(&hash));
+    let hash = file_hash(&front, &body);
+    front.push_str(&format!("hash = {}\n", quoted(&hash)));
     front.push_str("+++\n");
 
     let mut slug = slugify(&title);
     if slug.is_empty() {
         slug = slugify(&entry.id);
     }
-    if slug.is_empty() {
-        slug = "entry".into();
+    // `index.md` and `_index.md` mean a page bundle and a folder's title to the loader.
+    if slug.is_empty() || matches!(slug.as_str(), "index" | "readme") {
+        slug = format!("entry-{slug}").trim_end_matches('-').to_string();
     }
     let file_name = match &date {
         Some(date) => format!("{date}-{slug}.md"),
@@ -87,26 +89,51 @@ pub fn post(feed: &str, entry: &Entry) -> Post {
     Post {
         id: sanitize_line(&entry.id),
         file_name,
-        text: format!("{front}\n{body}"),
+        text: format!("{front}\n{body}\n"),
         hash,
     }
 }
 
-/// The hash a post's body is kept under.
-pub fn body_hash(body: &str) -> String {
-    format!("{:016x}", fnv1a(body.trim().as_bytes()))
+/// The hash a post is kept under: of its front matter (but the hash line) and its body, so an
+/// edit anywhere in the file shows.
+fn file_hash(front: &str, body: &str) -> String {
+    let mut all = String::with_capacity(front.len() + body.len());
+    all.push_str(front.trim());
+    all.push('\n');
+    all.push_str(body.trim());
+    format!("{:016x}", fnv1a(all.as_bytes()))
 }
 
-/// (id, hash written, whether the body still hashes to it) of a post file this sync wrote.
+/// (id, hash written, whether the file still hashes to it) of a post file a sync wrote.
 pub fn read_back(text: &str) -> Option<(String, String, bool)> {
     let rest = text.strip_prefix("+++\n")?;
     let end = rest.find("\n+++\n")?;
-    let front: toml::Table = toml::from_str(&rest[..end]).ok()?;
+    let front_text = &rest[..end];
+    let front: toml::Table = toml::from_str(front_text).ok()?;
     let body = &rest[end + 5..];
     let id = front.get("id")?.as_str()?.to_string();
     let hash = front.get("hash")?.as_str()?.to_string();
-    let untouched = body_hash(body) == hash;
+    let without_hash: String = front_text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("hash ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let untouched = file_hash(&format!("+++\n{without_hash}"), body) == hash;
     Some((id, hash, untouched))
+}
+
+/// An entry without a title is named by its first words.
+fn untitled(entry: &Entry) -> String {
+    let words: Vec<String> = body(entry, None)
+        .split_whitespace()
+        .take(8)
+        .map(String::from)
+        .collect();
+    if words.is_empty() {
+        "Untitled".into()
+    } else {
+        format!("{}…", words.join(" "))
+    }
 }
 
 /// The entry's text as markdown: its content, else its summary; links and images relative to
@@ -156,7 +183,12 @@ fn absolute_links(html: &str, base: &url::Url) -> String {
         let end = value[1..].find(quote).map_or(value.len(), |e| e + 1);
         let raw = &value[1..end];
         let decoded = decode_entities(raw);
-        let joined = if decoded.contains("://") || decoded.starts_with('#') || decoded.is_empty() {
+        let scheme = decoded.split_once(':').is_some_and(|(s, _)| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        let joined = if scheme || decoded.starts_with('#') || decoded.is_empty() {
             raw.to_string()
         } else {
             base.join(&decoded)
@@ -188,6 +220,11 @@ fn find_attribute(html: &str) -> Option<usize> {
         .min()
 }
 
+fn is_web(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
 fn looks_like_html(text: &str) -> bool {
     let t = text.trim_start();
     t.starts_with('<') && t.contains('>')
@@ -205,21 +242,56 @@ pub fn html_to_markdown(html: &str) -> String {
         .add_handler(vec!["img"], |handlers: &dyn Handlers, element: Element| {
             let tiny = element.attrs.iter().any(|a| {
                 let name: &str = &a.name.local;
-                (name == "width" || name == "height")
-                    && a.value.trim().parse::<u32>().is_ok_and(|n| n <= 1)
+                let value = a.value.to_ascii_lowercase().replace(' ', "");
+                ((name == "width" || name == "height")
+                    && value.trim().parse::<u32>().is_ok_and(|n| n <= 1))
+                    || (name == "style"
+                        && (value.contains("width:1px")
+                            || value.contains("height:1px")
+                            || value.contains("display:none")))
             });
-            if tiny {
+            let unsafe_src = element.attrs.iter().any(|a| {
+                let name: &str = &a.name.local;
+                name == "src" && !is_web(&a.value)
+            });
+            if tiny || unsafe_src {
                 None
             } else {
                 handlers.fallback(element)
+            }
+        })
+        // A link that is not to a web page or mail (`javascript:`, `data:`) keeps its text only.
+        .add_handler(vec!["a"], |handlers: &dyn Handlers, element: Element| {
+            let href = element.attrs.iter().find(|a| {
+                let name: &str = &a.name.local;
+                name == "href"
+            });
+            match href {
+                Some(a) if !is_web(&a.value) && !a.value.starts_with('#') => {
+                    Some(handlers.walk_children(element.node))
+                }
+                _ => handlers.fallback(element),
             }
         })
         .build();
     converter.convert(html).unwrap_or_else(|_| plain(html))
 }
 
+/// Titles longer than this are cut (a feed can say anything).
+const MAX_TITLE: usize = 300;
+
 fn plain_text(text: &Text) -> String {
-    sanitize_line(&plain(&text.content)).trim().to_string()
+    cut(sanitize_line(&plain(&text.content)).trim(), MAX_TITLE)
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max).collect();
+    out.push('…');
+    out
 }
 
 fn quoted(text: &str) -> String {
@@ -250,7 +322,7 @@ mod tests {
     #[test]
     fn an_entry_becomes_a_post_that_quire_reads() {
         let feed = feed_rs::parser::parse(RSS.as_bytes()).expect("parses");
-        let post = post("Blog", &feed.entries[0]);
+        let post = post("Blog", &feed.entries[0], None);
         assert_eq!(post.file_name, "2026-11-02-first-best.md");
         let text = &post.text;
         assert!(text.contains("title = \"First & best\""), "{text}");

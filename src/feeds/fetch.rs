@@ -137,6 +137,10 @@ fn describe(err: ureq::Error) -> String {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             "connection refused".into()
         }
+        ureq::Error::Io(io) if io.to_string().contains("lookup address") => {
+            "host not found (DNS)".into()
+        }
+        ureq::Error::Http(_) | ureq::Error::BadUri(_) => "not a valid web address".into(),
         other => other.to_string(),
     }
 }

@@ -22,6 +22,10 @@ pub struct FeedState {
     pub synced_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// Ids of the entries written so far: one deleted or moved by the user is not written
+    /// again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub written: Vec<String>,
 }
 
 /// The state of every feed, by its url.

@@ -188,7 +188,8 @@ fn one(
                 state.folder = folder_for(&title, &feed.url, taken);
             }
             report.title = title.clone();
-            match write_entries(library, &state.folder, &title, &parsed) {
+            let folder = state.folder.clone();
+            match write_entries(library, &folder, &title, &parsed, &mut state.written, false) {
                 Ok(outcome) => {
                     // Validators are kept only once the posts are safely written.
                     state.etag = etag;
@@ -245,7 +246,7 @@ pub fn feed_title(parsed: &feed_rs::model::Feed, url: &str, listed: &str) -> Str
     let own = parsed
         .title
         .as_ref()
-        .map(|t| crate::text::sanitize_line(&t.content).trim().to_string())
+        .map(|t| entry::cut(crate::text::sanitize_line(&t.content).trim(), 200))
         .filter(|t| !t.is_empty());
     let host = |u: &str| {
         url::Url::parse(u).ok().and_then(|u| {
@@ -267,13 +268,29 @@ pub fn feed_title(parsed: &feed_rs::model::Feed, url: &str, listed: &str) -> Str
 
 /// Parses a fetched body as a feed; an HTML page or garbage says what it is.
 pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<feed_rs::model::Feed, String> {
-    feed_rs::parser::parse(bytes).map_err(|err| {
+    // An entry without an id gets one made from its link and title, the same at every sync
+    // (feed-rs makes a random one when there is no link).
+    let parser = feed_rs::parser::Builder::new()
+        .id_generator(|links, title, _| {
+            let link = links.first().map(|l| l.href.as_str()).unwrap_or_default();
+            let title = title
+                .as_ref()
+                .map(|t| t.content.as_str())
+                .unwrap_or_default();
+            format!(
+                "quire:{:016x}",
+                crate::content::id::fnv1a(format!("{link}\n{title}").as_bytes())
+            )
+        })
+        .build();
+    parser.parse(bytes).map_err(|err| {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
         if content_type.is_some_and(|c| c.contains("html")) || start.contains("<html") {
             "the address is a web page, not a feed (quire subscribe finds the feed a page names)"
                 .to_string()
         } else {
-            format!("not a feed: {err}")
+            let _ = err;
+            "not a feed (neither Atom, RSS nor JSON Feed)".to_string()
         }
     })
 }
@@ -296,27 +313,32 @@ pub fn folder_for(title: &str, url: &str, taken: &[String]) -> String {
     name
 }
 
+/// Writes the feed's new and changed entries into `<library>/feeds/<folder>/` (or, with
+/// `dry_run`, only counts them). `written` holds the ids written before (a post the user
+/// deleted is not written again) and gains the new ones.
 pub fn write_entries(
     library: &Path,
     folder: &str,
     title: &str,
     parsed: &feed_rs::model::Feed,
+    written: &mut Vec<String>,
+    dry_run: bool,
 ) -> Result<Outcome, String> {
     let dir = super::feeds_dir(library).join(folder);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    // The folder is named by the feed's title.
-    write_if_changed(
-        &dir.join("_index.md"),
-        &format!(
-            "+++\ntitle = {}\n+++\n",
-            toml::Value::String(title.to_string())
-        ),
-    )?;
+    if !dry_run {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // The folder is named by the feed's title.
+        write_if_changed(
+            &dir.join("_index.md"),
+            &format!(
+                "+++\ntitle = {}\n+++\n",
+                toml::Value::String(title.to_string())
+            ),
+        )?;
+    }
     let mut known: HashMap<String, (PathBuf, String, bool)> = HashMap::new();
-    for file in std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-        .flatten()
-    {
+    for file in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let path = file.path();
         if path.extension().is_none_or(|e| e != "md") {
             continue;
@@ -327,11 +349,17 @@ pub fn write_entries(
             known.insert(id, (path, hash, untouched));
         }
     }
+    let before: std::collections::HashSet<String> = written.iter().cloned().collect();
+    let base = parsed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone());
     let (mut new, mut updated, mut kept_edited) = (0, 0, 0);
     // Entries come newest first; an id twice in one feed is written once.
     let mut done = std::collections::HashSet::new();
     for item in &parsed.entries {
-        let post = entry::post(title, item);
+        let post = entry::post(title, item, base.as_deref());
         if !done.insert(post.id.clone()) {
             continue;
         }
@@ -339,12 +367,19 @@ pub fn write_entries(
             Some((_, hash, _)) if *hash == post.hash => {}
             Some((_, _, false)) => kept_edited += 1,
             Some((path, _, true)) => {
-                write(path, &post.text)?;
+                if !dry_run {
+                    write(path, &post.text)?;
+                }
                 updated += 1;
             }
+            // Written once, since deleted or moved away: the user's choice.
+            None if before.contains(&post.id) => {}
             None => {
-                let path = free_name(&dir, &post.file_name);
-                write(&path, &post.text)?;
+                if !dry_run {
+                    let path = free_name(&dir, &post.file_name);
+                    write(&path, &post.text)?;
+                    written.push(post.id.clone());
+                }
                 new += 1;
             }
         }

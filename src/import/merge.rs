@@ -56,12 +56,21 @@ pub fn plan<'e>(export: &'e Export, known: &HashSet<String>) -> Plan<'e> {
         } else if !seen.insert(url) {
             plan.repeated += 1;
         } else {
-            let path = path.iter().map(|name| folder_name(name)).collect();
+            let mut path: Vec<String> = path.iter().map(|name| folder_name(name)).collect();
+            // Headings stop at `######` (the roots at `##`): a deeper folder's path is named
+            // in one heading, the same at every import.
+            if path.len() > MAX_FOLDERS {
+                let rest = path.split_off(MAX_FOLDERS - 1).join(" / ");
+                path.push(rest);
+            }
             plan.additions.push((path, link));
         }
     });
     plan
 }
+
+/// Folders a path keeps as headings: `##` to `######`.
+const MAX_FOLDERS: usize = 5;
 
 fn folder_name(name: &str) -> String {
     let name = sanitize_line(name);
@@ -114,7 +123,12 @@ pub fn merge(text: &str, additions: &[(Vec<String>, &Link)]) -> String {
         if out.get(at).is_some_and(|l| !l.trim().is_empty()) {
             new.push(String::new());
         }
-        if at > 0 && out.get(at - 1).is_some_and(|l| !l.trim().is_empty()) {
+        // Before them a blank line, unless they continue a list of bullets (a tight list
+        // stays tight).
+        let after_bullet = at > 0
+            && out.get(at - 1).is_some_and(|l| l.starts_with("- "))
+            && new.first().is_some_and(|l| l.starts_with("- "));
+        if at > 0 && !after_bullet && out.get(at - 1).is_some_and(|l| !l.trim().is_empty()) {
             new.insert(0, String::new());
         }
         out.splice(at..at, new);
@@ -503,8 +517,34 @@ mod tests {
     #[test]
     fn folders_deeper_than_six_levels_share_the_last_heading() {
         let a = link("A", "https://a.example");
-        let deep = path(&["R", "1", "2", "3", "4", "5", "6"]);
-        let text = merge(&header("T", "d"), &[(deep, &a)]);
+        let b = link("B", "https://b.example");
+        let export = |links: Vec<Link>| {
+            // R > 1 > 2 > 3 > 4 > 5 > 6, the links in the deepest.
+            let mut folder = super::super::Folder {
+                name: "6".into(),
+                children: links.into_iter().map(super::super::Node::Link).collect(),
+            };
+            for name in ["5", "4", "3", "2", "1", "R"] {
+                folder = super::super::Folder {
+                    name: name.into(),
+                    children: vec![super::super::Node::Folder(folder)],
+                };
+            }
+            super::super::Export {
+                format: super::super::Format::ChromeJson,
+                roots: vec![folder],
+            }
+        };
+        let first = export(vec![a.clone()]);
+        let plan1 = plan(&first, &HashSet::new());
+        let text = merge(&header("T", "d"), &plan1.additions);
+        // A later import into the same deep folder finds that heading again.
+        let second = export(vec![a.clone(), b.clone()]);
+        let known: HashSet<String> = [normalize("https://a.example")].into();
+        let plan2 = plan(&second, &known);
+        let again = merge(&text, &plan2.additions);
+        assert_eq!(again.matches("###### 4 / 5 / 6").count(), 1, "{again}");
+        assert!(again.contains("- [B](https://b.example)"), "{again}");
         assert!(text.contains("###### 4 / 5 / 6\n\n- [A]"), "{text}");
         let c = crate::content::bookmarks::parse_collection(
             &text[text.find("## R").expect("there")..],
