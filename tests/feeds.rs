@@ -579,7 +579,7 @@ fn s_in_the_reader_syncs_and_the_new_posts_appear() {
     let mut s = common::pty::Session::start(&home, home.path(), &[], 120, 32);
     s.wait_for_text("Bookmarks");
     s.send("S");
-    let screen = s.wait_for_text("Synced 1 feeds: 2 new posts");
+    let screen = s.wait_for_text("Synced 1 feed: 2 new posts");
     assert!(!screen.contains("restart quire"), "{screen}");
     s.wait_for_text("Feeds");
     s.send("/reader post");

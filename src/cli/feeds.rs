@@ -72,8 +72,9 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
             }
             if added > 0 {
                 opml::save(&list_path, &feeds)?;
+                let whose = if added == 1 { "its" } else { "their" };
                 println!(
-                    "`quire sync` fetches their posts into {}",
+                    "`quire sync` fetches {whose} posts into {}",
                     library.display()
                 );
             }

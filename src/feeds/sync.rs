@@ -227,7 +227,9 @@ pub fn summary(reports: &[Report], shown: bool) -> String {
         })
         .collect();
     let s = if new == 1 { "" } else { "s" };
-    let mut line = format!("Synced {} feeds: {new} new post{s}", reports.len());
+    let feeds = reports.len();
+    let fs = if feeds == 1 { "" } else { "s" };
+    let mut line = format!("Synced {feeds} feed{fs}: {new} new post{s}");
     if !failed.is_empty() {
         line.push_str(&format!(
             "; failed: {} (quire feeds says why)",
