@@ -185,6 +185,9 @@ pub struct App {
     last_saved_place: Option<(CategoryId, Option<PageKey>, Focus)>,
     /// The read marks' version the category pages were laid out with.
     pages_read_version: u64,
+    /// When a note from a background task (a feed sync) was last shown: a reload that task
+    /// caused right after does not hide it.
+    noted_at: Option<std::time::Instant>,
 }
 
 impl App {
@@ -224,6 +227,7 @@ impl App {
             pending_place: None,
             last_saved_place: None,
             pages_read_version: 0,
+            noted_at: None,
         };
         app.sync();
         app
@@ -520,6 +524,12 @@ impl App {
             text: text.into(),
             error,
         });
+    }
+
+    /// A note from a background task (a feed sync's progress and summary).
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.set_status(text, false);
+        self.noted_at = Some(std::time::Instant::now());
     }
 
     /// Brings dependent state up to date after a change: the list follows the tree, the body

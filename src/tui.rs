@@ -75,6 +75,9 @@ pub enum AppEvent {
     Reloaded(Arc<Library>, crate::content::reload::Changes, Reason),
     /// Something for the status bar (the watcher polling instead of being told).
     Note(String),
+    /// A background task's progress or summary (a feed sync): the reload it causes does
+    /// not hide it.
+    Progress(String),
 }
 
 /// Everything the reader starts with.
@@ -183,6 +186,7 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
                 AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),
                 AppEvent::Note(note) => app.set_status(note, false),
+                AppEvent::Progress(note) => app.note(note),
                 AppEvent::Reloaded(library, changes, why) => {
                     searcher.set_library(Arc::clone(&library), None);
                     app.library_reloaded(library, &changes, why);
@@ -294,7 +298,7 @@ impl FeedSync {
         );
         let _ = thread::Builder::new().name("feeds".into()).spawn(move || {
             let note = |text: String| {
-                let _ = events.send(AppEvent::Note(text));
+                let _ = events.send(AppEvent::Progress(text));
             };
             let list = crate::feeds::opml::load(&crate::feeds::opml_path(&library));
             match list {

@@ -88,7 +88,11 @@ impl App {
         // A change seen in the background does not hide an error the user has not read yet
         // (an editor that failed, then the file it left behind reloaded).
         let error_shown = self.status.as_ref().is_some_and(|s| s.error);
-        if gone || why != Reason::Watched || !error_shown {
+        // A sync's summary says what arrived; the reload it causes need not say it again.
+        let noted = self
+            .noted_at
+            .is_some_and(|at| at.elapsed() < std::time::Duration::from_secs(5));
+        if gone || why != Reason::Watched || !(error_shown || noted) {
             self.set_status(message, false);
         }
     }
