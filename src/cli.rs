@@ -200,7 +200,7 @@ pub fn content_roots(
     cwd: &Path,
 ) -> Result<Vec<Root>> {
     if !given.is_empty() {
-        return Ok(given.iter().cloned().map(Root::Dir).collect());
+        return Ok(distinct(given.iter().cloned().map(Root::Dir).collect()));
     }
     let mut roots = Vec::new();
     if !config.content.replace_bundled {
@@ -220,7 +220,30 @@ pub fn content_roots(
     if roots.is_empty() {
         bail!("no content to show: the config sets replace_bundled = true but lists no roots");
     }
-    Ok(roots)
+    Ok(distinct(roots))
+}
+
+/// Each folder once: the same folder given twice (however it is spelled) or a folder inside
+/// another one given is loaded once, as part of the outer one.
+fn distinct(roots: Vec<Root>) -> Vec<Root> {
+    let canonical = |root: &Root| match root {
+        Root::Dir(dir) => dir.canonicalize().ok(),
+        Root::Bundled => None,
+    };
+    let all: Vec<Option<PathBuf>> = roots.iter().map(canonical).collect();
+    roots
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let Some(me) = &all[*i] else { return true };
+            !all.iter().enumerate().any(|(j, other)| {
+                other.as_ref().is_some_and(|other| {
+                    (other == me && j < *i) || (other != me && me.starts_with(other))
+                })
+            })
+        })
+        .map(|(_, root)| root)
+        .collect()
 }
 
 /// Used by `output` to report where things are.

@@ -225,3 +225,67 @@ fn a_closed_pipe_ends_json_output_quietly_too() {
         assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn one_folder_given_twice_or_inside_another_loads_once() {
+    let home = TempDir::new("roots-once");
+    let dir = home.path().join("lib");
+    std::fs::create_dir_all(dir.join("blog")).unwrap();
+    std::fs::write(dir.join("blog/a.md"), "# A\n\nalpha").unwrap();
+    std::fs::write(dir.join("b.md"), "# B\n\nbeta").unwrap();
+    let d = dir.to_str().unwrap();
+    let spelled = format!("{d}/./");
+    let inner = format!("{d}/blog");
+    for args in [vec![d], vec![d, &spelled], vec![d, &inner], vec![&inner, d]] {
+        let mut all = Vec::new();
+        for a in &args {
+            all.extend(["--content", a]);
+        }
+        all.push("check");
+        let out = quire(&home, &all);
+        assert!(out.status.success(), "{args:?}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("2 items"),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn unknown_ids_and_categories_suggest_the_closest_and_categories_lists_them() {
+    let home = TempDir::new("suggest");
+    let out = quire(&home, &["show", "blog/what-makes-a-good-technical-leadr"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `blog/what-makes-a-good-technical-leader`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = quire(&home, &["mark-read", "about-me"]);
+    assert!(
+        stderr(&out).contains("did you mean `about/about-me`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = quire(&home, &["list", "--category", "bookmark/tech insights"]);
+    assert!(
+        stderr(&out).contains("did you mean `Bookmarks/Tech Insights from Bookmarks`?"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("`quire categories` lists them all"));
+    let listed = stdout(&quire(&home, &["categories"]));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("Bookmarks/Tech Insights from Bookmarks\t254\t")),
+        "{listed}"
+    );
+    // Each line's path works with --category.
+    for line in listed.lines().take(5) {
+        let path = line.split('\t').next().unwrap();
+        let out = quire(&home, &["list", "--category", path]);
+        assert!(out.status.success(), "{path}: {}", stderr(&out));
+    }
+}

@@ -69,6 +69,8 @@ pub enum Command {
     },
     /// Print every problem found while loading; exit 1 if there are any.
     Check,
+    /// List every category as `--category` takes it, with its item and unread counts.
+    Categories,
     /// Star items, to read later. Unknown ids are reported (exit 1); the known ones are still starred.
     Star {
         /// Item ids, as printed by `quire list`.

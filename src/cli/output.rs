@@ -47,6 +47,7 @@ pub fn run_command(
         } => list(&mut out, view, category.as_deref(), (unread, starred), json)?,
         Command::Show { id, json } => show(&mut out, view, &id, json)?,
         Command::Stats { json } => stats(&mut out, view, json)?,
+        Command::Categories => categories(&mut out, view)?,
         Command::Check => return check(&mut out, library),
         Command::Unread => writeln!(out, "{}", view.unread_count())?,
         Command::Search { query, limit, json } => {
@@ -158,7 +159,7 @@ fn list(
     let mut indices = match category {
         Some(path) => match library.category_by_path(path) {
             Some(id) => library.items_under(id),
-            None => bail!("no category `{path}`; `quire stats` lists the top-level ones"),
+            None => bail!("{}", unknown_category(library, path)),
         },
         None => library.items_under(Library::ROOT),
     };
@@ -188,7 +189,7 @@ fn list(
 /// `quire edit ID`: the editor on the item's file, at its line; its exit status is ours.
 fn edit(library: &Library, id: &str) -> Result<ExitCode> {
     let Some(item) = library.find(id) else {
-        bail!("no item with id `{id}`; `quire list` prints the ids");
+        bail!("{}", unknown_id(library, id));
     };
     if item.source.path.starts_with("<bundled>") {
         bail!(
@@ -234,7 +235,7 @@ pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
 fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()> {
     let library = view.library;
     let Some(item) = library.find(id) else {
-        bail!("no item with id `{id}`; `quire list` prints the ids");
+        bail!("{}", unknown_id(library, id));
     };
     if json {
         serde_json::to_writer_pretty(&mut *out, &item_json(view, item, true))?;
@@ -475,15 +476,137 @@ fn mark(
     if unknown.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    let names: Vec<String> = unknown
-        .iter()
-        .map(|id| format!("`{}`", sanitize(id)))
-        .collect();
-    eprintln!(
-        "quire: no item with id {}; `quire list` prints the ids",
-        names.join(", ")
-    );
+    for id in unknown {
+        eprintln!("quire: {}", unknown_id(library, id));
+    }
     Ok(ExitCode::FAILURE)
+}
+
+/// "no item with id `x`", with the ids closest to it.
+fn unknown_id(library: &Library, id: &str) -> String {
+    let ids = library.items.iter().map(|i| i.id.as_str());
+    let close = closest(ids, id, 3);
+    let id = sanitize(id);
+    if close.is_empty() {
+        format!("no item with id `{id}`; `quire list` prints the ids")
+    } else {
+        format!(
+            "no item with id `{id}`; did you mean {}? (`quire list` prints the ids)",
+            close
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// "no category `x`", with the paths closest to it (all of them in `quire categories`).
+fn unknown_category(library: &Library, path: &str) -> String {
+    let paths = category_paths(library);
+    let close = closest(paths.iter().map(String::as_str), path, 3);
+    let path = sanitize(path);
+    let hint = if close.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; did you mean {}?",
+            close
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!("no category `{path}`{hint} (`quire categories` lists them all)")
+}
+
+/// Every category as the path `--category` takes, in tree order.
+fn category_paths(library: &Library) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(library: &Library, id: crate::content::CategoryId, out: &mut Vec<String>) {
+        for &child in &library.category(id).children {
+            out.push(library.category_path(child).join("/"));
+            walk(library, child, out);
+        }
+    }
+    walk(library, Library::ROOT, &mut out);
+    out
+}
+
+/// `quire categories`: each category's path (as `--category` takes it) and its counts.
+fn categories(out: &mut impl Write, view: View<'_>) -> Result<()> {
+    let library = view.library;
+    for path in category_paths(library) {
+        let id = library
+            .category_by_names(&path.split('/').collect::<Vec<_>>())
+            .unwrap_or(Library::ROOT);
+        let items = library.items_under(id);
+        let unread = items
+            .iter()
+            .filter(|&&i| !view.is_read(&library.items[i]))
+            .count();
+        writeln!(out, "{path}\t{}\t{unread} unread", items.len())?;
+    }
+    Ok(())
+}
+
+/// Up to `n` of `candidates` closest to `wanted`: those holding it (or held by it) first, then
+/// by edit distance (at most a third of its length), ties in order.
+fn closest<'c>(candidates: impl Iterator<Item = &'c str>, wanted: &str, n: usize) -> Vec<String> {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(1);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            if lower.contains(&wanted_lower) || (wanted_lower.contains(&lower) && lower.len() > 3) {
+                return Some((0, c));
+            }
+            // A path whose every part begins with the part given (`bookmark/tech` for
+            // `Bookmarks/Tech Insights…`).
+            let (parts, wanted_parts): (Vec<&str>, Vec<&str>) = (
+                lower.split('/').collect(),
+                wanted_lower.split('/').collect(),
+            );
+            if parts.len() == wanted_parts.len()
+                && parts
+                    .iter()
+                    .zip(&wanted_parts)
+                    .all(|(p, w)| !w.trim().is_empty() && p.starts_with(w.trim()))
+            {
+                return Some((1, c));
+            }
+            let (a, b) = (lower.chars().count(), wanted_lower.chars().count());
+            if a.abs_diff(b) > limit {
+                return None;
+            }
+            let d = edit_distance(&lower, &wanted_lower);
+            (d <= limit).then_some((d, c))
+        })
+        .collect();
+    scored.sort_by_key(|(d, _)| *d);
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, c)| sanitize(c).into_owned())
+        .collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// `quire config`: the config's path, or the documented default config.
