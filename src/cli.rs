@@ -124,6 +124,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // Only the roots are checked here; the reader loads in the background, the commands now.
     check_roots(&roots)?;
     let state_path = match &cli.state {
+        // A file given by hand is not put in a folder made up for it: a typo in the folder
+        // would otherwise keep the marks somewhere nobody looks.
+        Some(path)
+            if path
+                .parent()
+                .is_some_and(|p| !p.as_os_str().is_empty() && !p.is_dir()) =>
+        {
+            bail!(
+                "--state {}: the folder {} does not exist",
+                path.display(),
+                path.parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
+        }
         Some(path) => path.clone(),
         None => default_state_path()
             .ok_or_else(|| anyhow!("cannot find a data directory; pass --state FILE"))?,

@@ -289,3 +289,28 @@ fn unknown_ids_and_categories_suggest_the_closest_and_categories_lists_them() {
         assert!(out.status.success(), "{path}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn a_state_file_in_a_missing_folder_is_an_error_and_errors_say_things_once() {
+    let home = TempDir::new("state-folder");
+    let missing = home.path().join("no/such/folder/state.toml");
+    let out = quire(
+        &home,
+        &[
+            "--state",
+            missing.to_str().unwrap(),
+            "mark-read",
+            "about/about-me",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+    assert!(!home.path().join("no").exists(), "no folder made up");
+    // An io error inside a Quire error is printed once, not again as its cause.
+    let err = anyhow::Error::from(quire::content::RootError::Unreadable {
+        path: "/x".into(),
+        error: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+    });
+    let shown = format!("{err:#}");
+    assert_eq!(shown.matches("permission denied").count(), 1, "{shown}");
+}

@@ -39,8 +39,10 @@ pub enum RootError {
     Missing(PathBuf),
     #[error("content root {0} is not a folder")]
     NotADir(PathBuf),
-    #[error("cannot read content folder {path}: {source}")]
-    Unreadable { path: PathBuf, source: io::Error },
+    // The io error is part of the message, not a `source`: a report that prints the chain
+    // would say it twice.
+    #[error("cannot read content folder {path}: {error}")]
+    Unreadable { path: PathBuf, error: io::Error },
 }
 
 /// One markdown file found under a root.
@@ -72,7 +74,7 @@ pub fn check_dir(dir: &Path) -> Result<(), RootError> {
         io::ErrorKind::NotFound => RootError::Missing(dir.to_path_buf()),
         _ => RootError::Unreadable {
             path: dir.to_path_buf(),
-            source: err,
+            error: err,
         },
     })?;
     if meta.is_dir() {
@@ -102,9 +104,9 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
             }
             Root::Dir(dir) => {
                 check_dir(dir)?;
-                fs::read_dir(dir).map_err(|source| RootError::Unreadable {
+                fs::read_dir(dir).map_err(|error| RootError::Unreadable {
                     path: dir.clone(),
-                    source,
+                    error,
                 })?;
                 let mut walk = Walk {
                     root: index,
@@ -112,9 +114,9 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                     files: &mut files,
                     diagnostics: &mut diagnostics,
                 };
-                let meta = fs::metadata(dir).map_err(|source| RootError::Unreadable {
+                let meta = fs::metadata(dir).map_err(|error| RootError::Unreadable {
                     path: dir.clone(),
-                    source,
+                    error,
                 })?;
                 let mut ancestors = HashSet::new();
                 walk.visit(dir, Path::new(""), folder_id(dir, &meta), &mut ancestors);

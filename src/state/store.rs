@@ -26,15 +26,17 @@ pub enum StateError {
          it is left untouched. Upgrade Quire, or pass --state FILE to use another file"
     )]
     NewerVersion { path: PathBuf, found: i64 },
-    #[error("cannot save to {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    // The io errors are part of the messages, not `source`s: a report that prints the
+    // chain would say them twice.
+    #[error("cannot save to {path}: {error}")]
+    Io { path: PathBuf, error: io::Error },
     #[error(
-        "{path} cannot be read ({reason}) and cannot be moved aside ({source}); not touching it"
+        "{path} cannot be read ({reason}) and cannot be moved aside ({error}); not touching it"
     )]
     Stuck {
         path: PathBuf,
         reason: String,
-        source: io::Error,
+        error: io::Error,
     },
 }
 
@@ -158,10 +160,10 @@ fn move_aside<T: Stored>(path: &Path, reason: String) -> Result<Loaded<T>, State
                 T::FRESH,
             )),
         }),
-        Err(source) => Err(StateError::Stuck {
+        Err(error) => Err(StateError::Stuck {
             path: path.to_path_buf(),
             reason,
-            source,
+            error,
         }),
     }
 }
@@ -307,9 +309,9 @@ pub fn save_since<T: Stored>(
     value: &T,
     last: Option<Stamp>,
 ) -> Result<(T, Option<Stamp>), StateError> {
-    let io_err = |source: io::Error| StateError::Io {
+    let io_err = |error: io::Error| StateError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     fs::create_dir_all(folder_of(path)).map_err(io_err)?;
     let lock = OpenOptions::new()
