@@ -93,6 +93,8 @@ fn state_file_can_be_chosen_with_dash_dash_state() {
     let home = TempDir::new("cli-state-flag");
     let content = content_arg(&home);
     big_library(&home, 2);
+    // The folder must exist (#16: a folder given by hand is not made up).
+    std::fs::create_dir_all(home.path().join("elsewhere")).unwrap();
     let custom = home.path().join("elsewhere/mine.toml");
     let custom = custom.to_str().unwrap();
     quire(
