@@ -81,6 +81,20 @@ fn excluded_word_hint(err: &clap::Error) -> Option<String> {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(*shell, &mut command, "quire", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let (config_path, explicit) = match &cli.config {
         Some(path) => (path.clone(), true),
         None => (

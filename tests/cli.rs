@@ -314,3 +314,25 @@ fn a_state_file_in_a_missing_folder_is_an_error_and_errors_say_things_once() {
     let shown = format!("{err:#}");
     assert_eq!(shown.matches("permission denied").count(), 1, "{shown}");
 }
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    let home = TempDir::new("completions");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = quire(&home, &["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for command in ["import", "subscribe", "sync", "star", "categories"] {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+    }
+    let man = stdout(&quire(&home, &["man"]));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH quire 1"),
+        "{man}"
+    );
+    assert!(
+        man.contains("subscribe") && man.contains("\\-\\-library"),
+        "{man}"
+    );
+}

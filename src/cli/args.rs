@@ -155,6 +155,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `quire completions bash > ~/.local/share/bash-completion/completions/quire`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `quire man > ~/.local/share/man/man1/quire.1`.
+    Man,
     /// Say where your library folder is.
     Library {
         /// Print only its path.

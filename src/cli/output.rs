@@ -65,7 +65,9 @@ pub fn run_command(
         | Command::Unsubscribe { .. }
         | Command::Feeds
         | Command::Sync { .. }
-        | Command::Library { .. } => {
+        | Command::Library { .. }
+        | Command::Completions { .. }
+        | Command::Man => {
             unreachable!("handled before loading")
         }
     }
