@@ -258,13 +258,14 @@ fn unknown_ids_and_categories_suggest_the_closest_and_categories_lists_them() {
     let out = quire(&home, &["show", "blog/what-makes-a-good-technical-leadr"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("did you mean `blog/what-makes-a-good-technical-leader`?"),
+        stderr(&out)
+            .contains("did you mean `blog/what-makes-a-good-technical-leader`? (`quire list`"),
         "{}",
         stderr(&out)
     );
     let out = quire(&home, &["mark-read", "about-me"]);
     assert!(
-        stderr(&out).contains("did you mean `about/about-me`?"),
+        stderr(&out).contains("did you mean `about/about-me`? ("),
         "{}",
         stderr(&out)
     );
@@ -274,7 +275,7 @@ fn unknown_ids_and_categories_suggest_the_closest_and_categories_lists_them() {
         "{}",
         stderr(&out)
     );
-    assert!(stderr(&out).contains("`quire categories` lists them all"));
+    assert!(stderr(&out).contains("? (`quire categories` lists them all)"));
     let listed = stdout(&quire(&home, &["categories"]));
     assert!(
         listed

@@ -24,6 +24,18 @@ struct Page {
     etag: Option<String>,
 }
 
+impl Page {
+    /// A 200 answer without an ETag.
+    fn ok(kind: &'static str, body: impl Into<String>) -> Page {
+        Page {
+            status: 200,
+            kind,
+            body: body.into(),
+            etag: None,
+        }
+    }
+}
+
 /// A tiny HTTP/1.1 server on 127.0.0.1: at most `MAX_REQUESTS` requests, for at most
 /// `LIFETIME`, then it stops by itself; dropping it stops it at once.
 struct Server {
@@ -270,33 +282,12 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
             etag: Some("\"v1\"".into()),
         },
     );
-    server.page(
-        "/atom",
-        Page {
-            status: 200,
-            kind: "application/atom+xml",
-            body: ATOM.into(),
-            etag: None,
-        },
-    );
+    server.page("/atom", Page::ok("application/atom+xml", ATOM));
     server.page(
         "/site",
-        Page {
-            status: 200,
-            kind: "text/html",
-            body: "<html><head><link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom\"></head><body>hi</body></html>".into(),
-            etag: None,
-        },
+        Page::ok("text/html", "<html><head><link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom\"></head><body>hi</body></html>"),
     );
-    server.page(
-        "/json",
-        Page {
-            status: 200,
-            kind: "application/feed+json",
-            body: JSON_FEED.into(),
-            etag: None,
-        },
-    );
+    server.page("/json", Page::ok("application/feed+json", JSON_FEED));
     // The site moved its feed: a redirect, followed.
     server.page(
         "/old-rss",
@@ -482,32 +473,14 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
 #[test]
 fn a_failing_feed_is_named_and_the_others_still_land() {
     let server = Server::start();
-    server.page(
-        "/json",
-        Page {
-            status: 200,
-            kind: "application/feed+json",
-            body: JSON_FEED.into(),
-            etag: None,
-        },
-    );
+    server.page("/json", Page::ok("application/feed+json", JSON_FEED));
     server.page(
         "/bad",
-        Page {
-            status: 200,
-            kind: "application/xml",
-            body: "<rss><channel><title>cut".into(),
-            etag: None,
-        },
+        Page::ok("application/xml", "<rss><channel><title>cut"),
     );
     server.page(
         "/page",
-        Page {
-            status: 200,
-            kind: "text/html",
-            body: "<html><body>just a page</body></html>".into(),
-            etag: None,
-        },
+        Page::ok("text/html", "<html><body>just a page</body></html>"),
     );
     // A port nothing listens on.
     let closed = {
@@ -562,15 +535,13 @@ fn s_in_the_reader_syncs_and_the_new_posts_appear() {
     let server = Server::start();
     server.page(
         "/rss",
-        Page {
-            status: 200,
-            kind: "application/rss+xml",
-            body: rss(&[
+        Page::ok(
+            "application/rss+xml",
+            rss(&[
                 ("a", "Reader post one", "<p>One</p>"),
                 ("b", "Reader post two", "<p>Two</p>"),
             ]),
-            etag: None,
-        },
+        ),
     );
     let home = TempDir::new("feeds-reader");
     // The default library folder, in the private data dir.
@@ -633,35 +604,11 @@ fn import_takes_a_feed_file_and_an_opml_list() {
 #[test]
 fn a_feed_that_never_answers_or_is_too_big_fails_alone() {
     let server = Server::start();
-    server.page(
-        "/slow",
-        Page {
-            status: 200,
-            kind: "slow",
-            body: String::new(),
-            etag: None,
-        },
-    );
+    server.page("/slow", Page::ok("slow", String::new()));
     // Eleven megabytes of one entry: over the 10 MB limit.
     let huge = rss(&[("h", "Huge", &"x".repeat(11 * 1024 * 1024))]);
-    server.page(
-        "/huge",
-        Page {
-            status: 200,
-            kind: "application/rss+xml",
-            body: huge,
-            etag: None,
-        },
-    );
-    server.page(
-        "/json",
-        Page {
-            status: 200,
-            kind: "application/feed+json",
-            body: JSON_FEED.into(),
-            etag: None,
-        },
-    );
+    server.page("/huge", Page::ok("application/rss+xml", huge));
+    server.page("/json", Page::ok("application/feed+json", JSON_FEED));
     let home = TempDir::new("feeds-slow");
     let library = home.path().join("lib");
     let list = home.write(
@@ -712,15 +659,7 @@ fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_lef
              </channel></rss>"
         )
     };
-    server.page(
-        "/rss",
-        Page {
-            status: 200,
-            kind: "application/rss+xml",
-            body: feed("v1"),
-            etag: None,
-        },
-    );
+    server.page("/rss", Page::ok("application/rss+xml", feed("v1")));
     let home = TempDir::new("feeds-choices");
     let library = home.path().join("lib");
     assert!(
@@ -750,15 +689,7 @@ fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_lef
     std::fs::write(&keep, &tagged).unwrap();
     std::fs::remove_file(find("Delete me").unwrap()).unwrap();
     // Upstream changes the first; every sync answers in full (no ETag).
-    server.page(
-        "/rss",
-        Page {
-            status: 200,
-            kind: "application/rss+xml",
-            body: feed("v2"),
-            etag: None,
-        },
-    );
+    server.page("/rss", Page::ok("application/rss+xml", feed("v2")));
     for _ in 0..2 {
         let out = quire(&home, &lib_args(&library, &["sync"]));
         assert!(stderr(&out).contains("Choices: 0 new"), "{}", stderr(&out));

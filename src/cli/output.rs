@@ -487,40 +487,30 @@ fn mark(
 /// "no item with id `x`", with the ids closest to it.
 fn unknown_id(library: &Library, id: &str) -> String {
     let ids = library.items.iter().map(|i| i.id.as_str());
-    let close = closest(ids, id, 3);
-    let id = sanitize(id);
-    if close.is_empty() {
-        format!("no item with id `{id}`; `quire list` prints the ids")
-    } else {
-        format!(
-            "no item with id `{id}`; did you mean {}? (`quire list` prints the ids)",
-            close
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
+    let hint = did_you_mean(&closest(ids, id, 3));
+    format!(
+        "no item with id `{}`{hint} (`quire list` prints the ids)",
+        sanitize(id)
+    )
 }
 
 /// "no category `x`", with the paths closest to it (all of them in `quire categories`).
 fn unknown_category(library: &Library, path: &str) -> String {
     let paths = category_paths(library);
-    let close = closest(paths.iter().map(String::as_str), path, 3);
-    let path = sanitize(path);
-    let hint = if close.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; did you mean {}?",
-            close
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    format!("no category `{path}`{hint} (`quire categories` lists them all)")
+    let hint = did_you_mean(&closest(paths.iter().map(String::as_str), path, 3));
+    format!(
+        "no category `{}`{hint} (`quire categories` lists them all)",
+        sanitize(path)
+    )
+}
+
+/// "; did you mean `a`, `b`?", or nothing without a suggestion.
+fn did_you_mean(close: &[String]) -> String {
+    if close.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = close.iter().map(|c| format!("`{c}`")).collect();
+    format!("; did you mean {}?", names.join(", "))
 }
 
 /// Every category as the path `--category` takes, in tree order.
