@@ -12,6 +12,20 @@ pub fn replace(path: &Path, temp: &Path, bytes: &[u8]) -> io::Result<()> {
     replace_with(path, temp, |file| file.write_all(bytes))
 }
 
+/// [`replace`] through a temp file of its own beside `path`: hidden (`.name.tmp…`, so no
+/// loader or watcher takes it for content) and unique to this process and call, so threads
+/// and processes writing the same file at once never share one.
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map_or("file".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.tmp{}-{n}", std::process::id()));
+    replace(path, &temp, bytes)
+}
+
 /// [`replace`], with the contents written by `write`: a big file need not be in memory whole.
 pub fn replace_with(
     path: &Path,

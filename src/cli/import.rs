@@ -143,8 +143,7 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
         let folder = crate::atomic_file::folder_of(&target);
         std::fs::create_dir_all(folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
-        let temp = target.with_extension(format!("md.tmp{}", std::process::id()));
-        crate::atomic_file::replace(&target, &temp, merged.as_bytes())
+        crate::atomic_file::write(&target, merged.as_bytes())
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
     summary(&mut out, &plan, &target)?;

@@ -221,8 +221,7 @@ pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
         let folder = crate::atomic_file::folder_of(&path);
         std::fs::create_dir_all(folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
-        let temp = path.with_extension("tmp-copy");
-        crate::atomic_file::replace(&path, &temp, bytes)
+        crate::atomic_file::write(&path, bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     println!(

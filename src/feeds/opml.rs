@@ -108,8 +108,7 @@ pub fn load(path: &Path) -> Result<Vec<Feed>, String> {
 /// Writes the list atomically (temp file in the same folder, fsync, rename).
 pub fn save(path: &Path, feeds: &[Feed]) -> io::Result<()> {
     std::fs::create_dir_all(crate::atomic_file::folder_of(path))?;
-    let temp = path.with_extension(format!("opml.tmp{}", std::process::id()));
-    crate::atomic_file::replace(path, &temp, render(feeds).as_bytes())
+    crate::atomic_file::write(path, render(feeds).as_bytes())
 }
 
 #[cfg(test)]

@@ -52,6 +52,5 @@ pub fn save(library: &Path, state: &SyncState) -> io::Result<()> {
     let path = path(library);
     std::fs::create_dir_all(crate::atomic_file::folder_of(&path))?;
     let text = toml::to_string(state).map_err(io::Error::other)?;
-    let temp = path.with_extension(format!("toml.tmp{}", std::process::id()));
-    crate::atomic_file::replace(&path, &temp, text.as_bytes())
+    crate::atomic_file::write(&path, text.as_bytes())
 }

@@ -406,11 +406,7 @@ fn free_name(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
-    // Feeds are written on several threads: each temp file its own name.
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let temp = path.with_extension(format!("md.tmp{}-{n}", std::process::id()));
-    crate::atomic_file::replace(path, &temp, text.as_bytes())
+    crate::atomic_file::write(path, text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
