@@ -296,7 +296,15 @@ impl FeedSync {
             self.events.clone(),
             Arc::clone(&self.running),
         );
-        let _ = thread::Builder::new().name("feeds".into()).spawn(move || {
+        let spawned = thread::Builder::new().name("feeds".into()).spawn(move || {
+            // Cleared however the sync ends (a panic too), so `S` works again.
+            struct Done(Arc<std::sync::atomic::AtomicBool>);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+            let _done = Done(running);
             let note = |text: String| {
                 let _ = events.send(AppEvent::Progress(text));
             };
@@ -326,8 +334,13 @@ impl FeedSync {
                 }
                 Err(err) => note(format!("Cannot sync: {err}")),
             }
-            running.store(false, Ordering::SeqCst);
         });
+        if let Err(err) = spawned {
+            self.running.store(false, Ordering::SeqCst);
+            let _ = self
+                .events
+                .send(AppEvent::Progress(format!("Cannot start a sync: {err}")));
+        }
     }
 }
 

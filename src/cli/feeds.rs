@@ -1,6 +1,6 @@
 //! `quire subscribe`, `unsubscribe`, `feeds` and `sync`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -148,9 +148,8 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let tty = std::io::stderr().is_terminal() && !json;
             let progress = |report: &sync::Report| {
-                if tty || !json {
+                if !json {
                     eprintln!("{}", sanitize_line(&report.line()));
                 }
             };

@@ -246,7 +246,7 @@ fn folder_id(path: &Path, _meta: &fs::Metadata) -> FolderId {
     FolderId(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
-fn is_markdown(path: &Path) -> bool {
+pub(crate) fn is_markdown(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))

@@ -112,8 +112,7 @@ pub fn sync(
                         .get(&feed.url)
                         .cloned()
                         .unwrap_or_default();
-                    let taken = taken_folders(&lock(&state), &feed.url);
-                    let (report, after) = one(library, &agent, feed, before, &taken);
+                    let (report, after) = one(library, &agent, feed, before, &state);
                     lock(&state).feeds.insert(feed.url.clone(), after);
                     progress(&report);
                     lock(&reports)[i] = Some(report);
@@ -153,7 +152,7 @@ fn one(
     agent: &ureq::Agent,
     feed: &Feed,
     mut state: FeedState,
-    taken: &[String],
+    all: &Mutex<SyncState>,
 ) -> (Report, FeedState) {
     let mut report = Report {
         url: feed.url.clone(),
@@ -185,7 +184,15 @@ fn one(
         Ok(Some((parsed, etag, last_modified))) => {
             let title = feed_title(&parsed, &feed.url, &feed.title);
             if state.folder.is_empty() {
-                state.folder = folder_for(&title, &feed.url, taken);
+                // Chosen and claimed at once: two new feeds of one title syncing together
+                // get a folder each.
+                let mut all = lock(all);
+                state.folder = folder_for(&title, &feed.url, &taken_folders(&all, &feed.url));
+                all.feeds
+                    .entry(feed.url.clone())
+                    .or_default()
+                    .folder
+                    .clone_from(&state.folder);
             }
             report.title = title.clone();
             let folder = state.folder.clone();

@@ -52,6 +52,11 @@ impl Loader {
                             asked = more.asked;
                         }
                     }
+                    // What the watcher names is judged by size and time like everything else (to
+                    // the nanosecond); a file the user just edited is read whatever they say.
+                    if asked == Reason::Watched {
+                        named.clear();
+                    }
                     match reload(&current, &roots, &named) {
                         Ok((loaded, changes)) => {
                             let library = Arc::clone(&loaded.library);

@@ -110,9 +110,10 @@ fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec
     paths
 }
 
-/// Whether a change at `path` may change the library: a markdown file or a folder (a path
-/// without an extension: a folder removed can no longer be asked), not hidden below its
-/// content folder (`.git`, editors' swap files), as the loader skips those too.
+/// Whether a change at `path` may change the library: not hidden below its content folder
+/// (`.git`, editors' swap files: the loader skips those too), and not a file the loader would
+/// not read. A path that is gone cannot be asked whether it was a folder (`v1.0/` removed), so
+/// it counts; the listing that follows decides.
 fn matters(dirs: &[PathBuf], path: &Path) -> bool {
     let below = dirs
         .iter()
@@ -121,10 +122,8 @@ fn matters(dirs: &[PathBuf], path: &Path) -> bool {
     let hidden = below
         .iter()
         .any(|part| part.as_encoded_bytes().starts_with(b"."));
-    let markdown_or_folder = path
-        .extension()
-        .is_none_or(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
-    !hidden && markdown_or_folder
+    let other_file = path.is_file() && !crate::content::source::is_markdown(path);
+    !hidden && !other_file
 }
 
 fn handler(tx: Sender<Seen>) -> impl FnMut(notify::Result<Event>) + Send + 'static {
@@ -331,7 +330,14 @@ mod tests {
         assert!(!matters(
             "/home/u/.local/share/quire/library/posts/.a.md.swp"
         ));
-        assert!(!matters("/home/u/.local/share/quire/library/posts/a.md~"));
-        assert!(!matters("/home/u/.local/share/quire/library/feeds.opml"));
+        // A path that is gone may have been a folder (`v1.0/`): the listing decides.
+        assert!(matters("/home/u/.local/share/quire/library/v1.0"));
+        let dir = temp("matters");
+        std::fs::write(dir.join("feeds.opml"), "x").expect("write");
+        std::fs::create_dir_all(dir.join("v1.0")).expect("dir");
+        let dirs = [dir.clone()];
+        assert!(!super::matters(&dirs, &dir.join("feeds.opml")));
+        assert!(super::matters(&dirs, &dir.join("v1.0")));
+        let _ = fs::remove_dir_all(dir);
     }
 }
