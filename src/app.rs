@@ -666,7 +666,9 @@ impl App {
         // The text was read at load; say so when its file has gone since (a root unmounted,
         // a file moved), rather than pretend.
         let source = &self.library.items[item].source.path;
-        if !source.starts_with("<bundled>") && std::fs::metadata(source).is_err() {
+        if !source.starts_with(crate::content::source::BUNDLED)
+            && std::fs::metadata(source).is_err()
+        {
             let path = crate::text::sanitize_line(&source.display().to_string());
             self.set_status(
                 format!(

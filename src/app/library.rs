@@ -15,8 +15,7 @@ pub enum Reason {
     Edited,
 }
 
-/// The folder the bundled library's paths start with: those files are inside the binary.
-const BUNDLED: &str = "<bundled>";
+use crate::content::source::BUNDLED;
 
 impl App {
     /// The library read again after files changed: the place, the open folders, the body's

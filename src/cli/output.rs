@@ -193,7 +193,11 @@ fn edit(library: &Library, id: &str) -> Result<ExitCode> {
     let Some(item) = library.find(id) else {
         bail!("{}", unknown_id(library, id));
     };
-    if item.source.path.starts_with("<bundled>") {
+    if item
+        .source
+        .path
+        .starts_with(crate::content::source::BUNDLED)
+    {
         bail!(
             "`{id}` is in the bundled library, which is inside quire and cannot be edited; \
              `quire copy-bundled DIR` writes an editable copy, then `quire --content DIR edit {id}`"

@@ -16,6 +16,9 @@ use crate::text::sanitize;
 /// one would stall everything else.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The folder the bundled library's paths start with (its files are inside the binary).
+pub const BUNDLED: &str = "<bundled>";
+
 /// Where content comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Root {
@@ -28,7 +31,7 @@ impl Root {
     pub fn label(&self) -> String {
         match self {
             Root::Dir(path) => path.display().to_string(),
-            Root::Bundled => "<bundled>".to_string(),
+            Root::Bundled => BUNDLED.to_string(),
         }
     }
 }
@@ -95,7 +98,7 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                     files.push(SourceFile {
                         root: index,
                         relative: PathBuf::from(relative),
-                        display: Path::new("<bundled>").join(relative),
+                        display: Path::new(BUNDLED).join(relative),
                         len: bytes.len() as u64,
                         modified_ns: 0,
                         origin: Origin::Bundled(bytes),
