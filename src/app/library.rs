@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::content::reload::Changes;
+use crate::content::source::BUNDLED;
 
 /// Why the library was read again, for the message the reader shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,8 +15,6 @@ pub enum Reason {
     /// The editor returned.
     Edited,
 }
-
-use crate::content::source::BUNDLED;
 
 impl App {
     /// The library read again after files changed: the place, the open folders, the body's
