@@ -168,16 +168,34 @@ fn body(entry: &Entry, page: Option<&str>) -> String {
 
 /// `href` and `src` values made absolute against `base`.
 fn absolute_links(html: &str, base: &url::Url) -> String {
+    // Lowercased once (ASCII only, so byte offsets stay the same): one pass over the text,
+    // however many links it holds.
+    let lower = html.to_ascii_lowercase();
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = find_attribute(rest) {
-        let (before, after) = rest.split_at(at);
-        out.push_str(before);
-        let eq = after.find('=').map_or(after.len(), |e| e + 1);
-        out.push_str(&after[..eq]);
-        let value = &after[eq..];
+    let mut copied = 0;
+    let mut from = 0;
+    // The next match of each name, searched again only once passed: one pass in all.
+    let mut ahead: [Option<Option<usize>>; 2] = [None, None];
+    loop {
+        for (slot, name) in ahead.iter_mut().zip(NAMES) {
+            if slot.is_none_or(|found| found.is_some_and(|at| at < from)) {
+                *slot = Some(next_attribute(&lower, from, name));
+            }
+        }
+        let Some((start, name_len)) = ahead
+            .iter()
+            .zip(NAMES)
+            .filter_map(|(slot, name)| slot.flatten().map(|at| (at, name.len())))
+            .min()
+        else {
+            break;
+        };
+        let value_at = start + name_len;
+        out.push_str(&html[copied..value_at]);
+        copied = value_at;
+        from = value_at;
+        let value = &html[value_at..];
         let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-            rest = value;
             continue;
         };
         let end = value[1..].find(quote).map_or(value.len(), |e| e + 1);
@@ -196,28 +214,26 @@ fn absolute_links(html: &str, base: &url::Url) -> String {
         };
         out.push(quote);
         out.push_str(&joined);
-        rest = &value[end..];
+        copied = value_at + end;
+        from = copied;
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 
-/// Where the next ` href=` or ` src=` starts (its name).
-fn find_attribute(html: &str) -> Option<usize> {
-    let lower = html.to_ascii_lowercase();
-    ["href=", "src="]
-        .iter()
-        .filter_map(|name| {
-            let mut from = 0;
-            while let Some(i) = lower[from..].find(name).map(|i| from + i) {
-                if lower[..i].ends_with(|c: char| c.is_whitespace()) {
-                    return Some(i);
-                }
-                from = i + name.len();
-            }
-            None
-        })
-        .min()
+/// The attributes whose urls are made absolute.
+const NAMES: [&str; 2] = ["href=", "src="];
+
+/// Where the next ` name=` (after a blank) starts, at or after `from` in lowercased HTML.
+fn next_attribute(lower: &str, from: usize, name: &str) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = lower.get(at..)?.find(name).map(|i| at + i) {
+        if lower[..i].ends_with(|c: char| c.is_whitespace()) {
+            return Some(i);
+        }
+        at = i + name.len();
+    }
+    None
 }
 
 fn is_web(url: &str) -> bool {
