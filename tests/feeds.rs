@@ -249,6 +249,25 @@ fn lib_args<'a>(library: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
     all
 }
 
+/// Subscribes the library to `feeds` (title, url) as listed, through an OPML file written by
+/// Quire's own OPML writer: no fetch at subscribe time.
+fn subscribe_listed(home: &TempDir, library: &Path, feeds: &[(&str, String)]) {
+    let feeds: Vec<quire::feeds::opml::Feed> = feeds
+        .iter()
+        .map(|(title, url)| quire::feeds::opml::Feed {
+            url: url.clone(),
+            title: title.to_string(),
+            site: None,
+        })
+        .collect();
+    let list = home.write("list.opml", quire::feeds::opml::render(&feeds));
+    let out = quire(
+        home,
+        &lib_args(library, &["subscribe", "--opml", list.to_str().unwrap()]),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn posts(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -489,26 +508,17 @@ fn a_failing_feed_is_named_and_the_others_still_land() {
     };
     let home = TempDir::new("feeds-fail");
     let library = home.path().join("lib");
-    let list = home.write(
-        "theirs.opml",
-        format!(
-            "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>\
-             <outline text=\"Good\" xmlUrl=\"{}\"/>\
-             <outline text=\"Bad XML\" xmlUrl=\"{}\"/>\
-             <outline text=\"Gone\" xmlUrl=\"{}\"/>\
-             <outline text=\"Refused\" xmlUrl=\"http://127.0.0.1:{closed}/feed\"/>\
-             <outline text=\"A page\" xmlUrl=\"{}\"/></body></opml>",
-            server.url("/json"),
-            server.url("/bad"),
-            server.url("/gone"),
-            server.url("/page")
-        ),
-    );
-    let out = quire(
+    subscribe_listed(
         &home,
-        &lib_args(&library, &["subscribe", "--opml", list.to_str().unwrap()]),
+        &library,
+        &[
+            ("Good", server.url("/json")),
+            ("Bad XML", server.url("/bad")),
+            ("Gone", server.url("/gone")),
+            ("Refused", format!("http://127.0.0.1:{closed}/feed")),
+            ("A page", server.url("/page")),
+        ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let out = quire(&home, &lib_args(&library, &["sync"]));
     assert_eq!(out.status.code(), Some(1));
     let said = stderr(&out);
@@ -611,22 +621,15 @@ fn a_feed_that_never_answers_or_is_too_big_fails_alone() {
     server.page("/json", Page::ok("application/feed+json", JSON_FEED));
     let home = TempDir::new("feeds-slow");
     let library = home.path().join("lib");
-    let list = home.write(
-        "list.opml",
-        format!(
-            "<opml version=\"2.0\"><body><outline text=\"Slow\" xmlUrl=\"{}\"/>\
-             <outline text=\"Huge\" xmlUrl=\"{}\"/><outline text=\"Fine\" xmlUrl=\"{}\"/>\
-             </body></opml>",
-            server.url("/slow"),
-            server.url("/huge"),
-            server.url("/json")
-        ),
-    );
-    let out = quire(
+    subscribe_listed(
         &home,
-        &lib_args(&library, &["subscribe", "--opml", list.to_str().unwrap()]),
+        &library,
+        &[
+            ("Slow", server.url("/slow")),
+            ("Huge", server.url("/huge")),
+            ("Fine", server.url("/json")),
+        ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
     let started = Instant::now();
     let out = common::quire_command(&home, home.path())
         .args(lib_args(&library, &["sync"]))
