@@ -32,6 +32,19 @@ fn add_bookmark(library: &Path, title: &str, word: &str) {
     std::fs::write(&path, format!("{}{entry}{}", &text[..at], &text[at..])).unwrap();
 }
 
+/// Quire on a library copy, `cols`×`rows`, with `env`, its tree drawn.
+fn reader(
+    home: &TempDir,
+    library: &Path,
+    (cols, rows): (u16, u16),
+    env: &[(&str, &str)],
+) -> Session {
+    let content = library.to_str().unwrap();
+    let s = Session::start_with_env(home, home.path(), &["--content", content], cols, rows, env);
+    s.wait_for_text("Bookmarks");
+    s
+}
+
 /// The status bar (the last row).
 fn status(screen: &str) -> &str {
     screen.lines().last().unwrap_or("")
@@ -63,9 +76,7 @@ fn recording_editor(home: &TempDir, from: &str, to: &str, code: i32) -> (PathBuf
 fn a_bookmark_appended_while_reading_is_found_and_the_selection_stays() {
     let home = TempDir::new("live-append");
     let library = library_copy(&home);
-    let content = library.to_str().unwrap();
-    let mut s = Session::start(&home, home.path(), &["--content", content], 120, 36);
-    s.wait_for_text("Bookmarks");
+    let mut s = reader(&home, &library, (120, 36), &[]);
     s.send("ljj");
     let before = s.wait_for_text("3/293");
     let selected = before.lines().nth(3).unwrap().to_string();
@@ -209,9 +220,7 @@ fn the_bundled_library_says_it_cannot_be_edited_and_how_to_get_a_copy() {
 fn ctrl_r_reloads_by_hand_and_a_vanished_item_says_so() {
     let home = TempDir::new("reload-by-hand");
     let library = library_copy(&home);
-    let content = library.to_str().unwrap();
-    let mut s = Session::start(&home, home.path(), &["--content", content], 120, 36);
-    s.wait_for_text("Bookmarks");
+    let mut s = reader(&home, &library, (120, 36), &[]);
     s.send("\x12");
     s.wait_for_text("Reloaded: nothing changed on disk.");
     // The newest post, open in the body, then its file removed.
@@ -236,13 +245,10 @@ fn ctrl_r_reloads_by_hand_and_a_vanished_item_says_so() {
 fn when_the_system_cannot_watch_the_folders_are_polled_and_it_says_so() {
     let home = TempDir::new("polling");
     let library = library_copy(&home);
-    let content = library.to_str().unwrap();
-    let mut s = Session::start_with_env(
+    let mut s = reader(
         &home,
-        home.path(),
-        &["--content", content],
-        160,
-        30,
+        &library,
+        (160, 30),
         &[("QUIRE_DEBUG_WATCH_LIMIT", "1")],
     );
     let screen = s.wait_for_text("every 2 s");
