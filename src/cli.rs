@@ -18,9 +18,10 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 
+use crate::cache;
 use crate::config::{Config, default_config_path, default_state_path, load_config};
+use crate::content::Root;
 use crate::content::loader::check_roots;
-use crate::content::{Root, load_library};
 use crate::state::store::{Loaded, load};
 use crate::state::{LoadedState, Place, load_state};
 use crate::theme::Theme;
@@ -157,9 +158,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => default_state_path()
             .ok_or_else(|| anyhow!("cannot find a data directory; pass --state FILE"))?,
     };
-    let LoadedState { state, mut warning } = load_state(&state_path)?;
     match cli.command {
         None => {
+            let LoadedState { state, mut warning } = load_state(&state_path)?;
             let settings = config.settings(Theme::no_color_requested());
             let place = if config.reader.restore && !cli.no_restore {
                 let path = crate::atomic_file::folder_of(&state_path).join("place.toml");
@@ -209,13 +210,58 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 roots,
             })
         }
-        Some(command) => {
-            if let Some(warning) = &warning {
-                eprintln!("quire: warning: {}", crate::text::sanitize(warning));
+        Some(command) => run_on_library(command, &roots, &state_path),
+    }
+}
+
+/// Runs a command that reads the library: loaded through the load cache as the reader loads
+/// it, only the search decoding (or building) the index. A cache that was missing or stale is
+/// written again on another thread while the command works; once the command's output is
+/// out, the output is let go (whoever reads it sees it end) before the write is waited for.
+fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result<ExitCode> {
+    let cache_path = cache::cache_path(roots);
+    // The read state (50,000 marks are ~100 ms of TOML) is read while the files are listed.
+    let (state, opened) = std::thread::scope(|scope| {
+        let state = scope.spawn(|| load_state(state_path));
+        let opened = cache::open(roots, cache_path.as_deref(), output::parts(&command));
+        (state.join(), opened)
+    });
+    let LoadedState { state, warning } =
+        state.map_err(|_| anyhow!("reading the read state failed (a bug in Quire)"))??;
+    if let Some(warning) = &warning {
+        eprintln!("quire: warning: {}", crate::text::sanitize(warning));
+    }
+    let opened = opened?;
+    std::thread::scope(|scope| {
+        let saving = cache_path.and_then(|path| {
+            let opened = &opened;
+            let (manifest, library) = (opened.manifest.as_ref()?, opened.library.as_deref()?);
+            Some(scope.spawn(move || {
+                // A cache is a convenience: failing to write one changes nothing.
+                let _ = cache::save(&path, manifest, library, opened.index.as_ref());
+            }))
+        });
+        let result = output::run_command(command, &opened, state, state_path);
+        if let Some(saving) = saving {
+            if result.is_ok() {
+                let_output_go();
             }
-            let library = load_library(&roots)?;
-            output::run_command(command, &library, state, &state_path)
+            let _ = saving.join();
         }
+        result
+    })
+}
+
+/// Ends the output: what is written is flushed and standard output and error are pointed at
+/// the null device, so a pipe or `$(…)` reading them sees them end although the process has
+/// work left (the load cache to write). Nothing is said after this.
+fn let_output_go() {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    #[cfg(unix)]
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        let _ = rustix::stdio::dup2_stdout(&null);
+        let _ = rustix::stdio::dup2_stderr(&null);
     }
 }
 

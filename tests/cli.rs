@@ -337,3 +337,134 @@ fn completions_and_the_man_page_are_generated() {
         "{man}"
     );
 }
+
+/// Rewrites a file with other text of the same length and puts its modification time back:
+/// to Quire (which judges by size and time, as make does) the file has not changed, so
+/// what a command shows of it says whether it read the file or its load cache.
+fn change_behind_the_cache(path: &std::path::Path, text: &str) {
+    let before = std::fs::metadata(path).unwrap();
+    assert_eq!(before.len(), text.len() as u64, "same length");
+    std::fs::write(path, text).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(before.modified().unwrap()).unwrap();
+}
+
+#[test]
+fn a_command_after_a_change_reads_only_the_changed_file() {
+    let home = TempDir::new("cache-reuse");
+    home.write("content/a.md", "+++\ntitle = \"Alpha\"\n+++\nalpha body\n");
+    home.write("content/b.md", "+++\ntitle = \"Bravo\"\n+++\nbravo body\n");
+    home.write(
+        "content/c.md",
+        "+++\ntitle = \"Charlie\"\n+++\ncharlie body\n",
+    );
+    let content = home.path().join("content");
+    let args = |command: &[&'static str]| {
+        let mut all = vec!["--content", content.to_str().unwrap()];
+        all.extend_from_slice(command);
+        all.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |command: &[&'static str]| {
+        let args = args(command);
+        quire(&home, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let titles = |output: &std::process::Output| {
+        json(output)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["title"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // The first command loads every file and writes the load cache.
+    assert_eq!(
+        titles(&run(&["list", "--json"])),
+        ["Alpha", "Bravo", "Charlie"]
+    );
+    let cache = home.path().join("cache/quire");
+    assert_eq!(
+        std::fs::read_dir(&cache).unwrap().count(),
+        1,
+        "one cache file"
+    );
+
+    // b changes behind the cache's back; a changes for real.
+    change_behind_the_cache(
+        &content.join("b.md"),
+        "+++\ntitle = \"BRAVO\"\n+++\nBRAVO BODY\n",
+    );
+    home.write(
+        "content/a.md",
+        "+++\ntitle = \"Alpha two\"\n+++\nalpha body, more\n",
+    );
+    // a is read again; b and c come from the cache (b's old title is the proof).
+    assert_eq!(
+        titles(&run(&["list", "--json"])),
+        ["Alpha two", "Bravo", "Charlie"]
+    );
+    // So do counting and searching, which read less of it: the ids only, the index too.
+    assert_eq!(stdout(&run(&["unread"])).trim(), "3");
+    let hits = json(&run(&["search", "--json", "bravo"]));
+    assert_eq!(hits[0]["title"], "Bravo");
+    assert!(json(&run(&["search", "--json", "two"]))[0]["title"] == "Alpha two");
+    // The cache was written again after the change: one file, still trusted for b.
+    assert_eq!(
+        std::fs::read_dir(&cache).unwrap().count(),
+        1,
+        "one cache file"
+    );
+    assert_eq!(
+        titles(&run(&["list", "--json"])),
+        ["Alpha two", "Bravo", "Charlie"]
+    );
+    // A file that really changes (another time) is read again.
+    home.write("content/b.md", "+++\ntitle = \"Bravo two\"\n+++\nbravo\n");
+    assert_eq!(
+        titles(&run(&["list", "--json"])),
+        ["Alpha two", "Bravo two", "Charlie"]
+    );
+}
+
+#[test]
+fn counting_and_marking_need_no_cache_and_keep_one_working() {
+    let home = TempDir::new("cache-ids");
+    home.write("content/a.md", "# A\n\nfirst");
+    home.write("content/b.md", "# B\n\nsecond");
+    let content = home.path().join("content");
+    let content = content.to_str().unwrap();
+    // No cache yet: the ids come from the files, and a cache is written for the next one.
+    assert_eq!(
+        stdout(&quire(&home, &["--content", content, "unread"])).trim(),
+        "2"
+    );
+    let marked = quire(&home, &["--content", content, "mark-read", "a", "zz"]);
+    assert_eq!(marked.status.code(), Some(1));
+    assert!(stdout(&marked).contains("marked 1 item read"));
+    assert!(
+        stderr(&marked).contains("no item with id `zz`"),
+        "{}",
+        stderr(&marked)
+    );
+    assert_eq!(
+        stdout(&quire(&home, &["--content", content, "unread"])).trim(),
+        "1"
+    );
+    // The cache written by a command that needed no index serves a search, which builds it.
+    let hits = json(&quire(
+        &home,
+        &["--content", content, "search", "--json", "second"],
+    ));
+    assert_eq!(hits[0]["id"], "b");
+    // A damaged cache is ignored, never an error, and replaced.
+    let cache = home.path().join("cache/quire");
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"QUIRELC3 not a cache").unwrap();
+    }
+    assert_eq!(
+        stdout(&quire(&home, &["--content", content, "unread"])).trim(),
+        "1"
+    );
+    let list = stdout(&quire(&home, &["--content", content, "list"]));
+    let ids: Vec<&str> = list.lines().filter_map(|l| l.split('\t').next()).collect();
+    assert_eq!(ids, ["a", "b"], "{list}");
+}

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::args::Command;
+use crate::cache::{ItemIds, Opened, Parts};
 use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library};
 use crate::render::markdown;
@@ -16,9 +17,22 @@ use crate::search::{Field, SearchIndex, SearchOptions, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
 use crate::text::sanitize;
 
+/// The parts of the library a command needs (see [`parts`]).
+pub fn parts(command: &Command) -> Parts {
+    match command {
+        Command::Unread
+        | Command::MarkRead { .. }
+        | Command::MarkUnread { .. }
+        | Command::Star { .. }
+        | Command::Unstar { .. } => Parts::Ids,
+        Command::Search { .. } => Parts::LibraryAndIndex,
+        _ => Parts::Library,
+    }
+}
+
 pub fn run_command(
     command: Command,
-    library: &Library,
+    opened: &Opened,
     mut state: ReadState,
     state_path: &Path,
 ) -> Result<ExitCode> {
@@ -31,9 +45,25 @@ pub fn run_command(
         Command::MarkUnread { ids } => Some((ids, Change::Read(false))),
         _ => None,
     };
-    if let Some((ids, what)) = marking {
-        return mark(&mut out, library, &mut state, state_path, ids, what);
+    let ids = || {
+        opened
+            .ids
+            .as_ref()
+            .context("the item ids were not loaded (a bug in Quire)")
+    };
+    if let Some((asked, what)) = marking {
+        return mark(&mut out, ids()?, &mut state, state_path, asked, what);
     }
+    if let Command::Unread = command {
+        let unread = ids()?.iter().filter(|id| !state.is_read(id)).count();
+        writeln!(out, "{unread}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let library = opened
+        .library
+        .as_deref()
+        .context("the library was not loaded (a bug in Quire)")?;
+    let index = opened.index.as_ref();
     let view = View {
         library,
         state: &state,
@@ -49,14 +79,22 @@ pub fn run_command(
         Command::Stats { json } => stats(&mut out, view, json)?,
         Command::Categories => categories(&mut out, view)?,
         Command::Check => return check(&mut out, library),
-        Command::Unread => writeln!(out, "{}", view.unread_count())?,
         Command::Search { query, limit, json } => {
-            search(&mut out, view, &query_text(&query)?, limit, json)?
+            let built;
+            let index = match index {
+                Some(index) => index,
+                None => {
+                    built = SearchIndex::build(library);
+                    &built
+                }
+            };
+            search(&mut out, view, index, &query_text(&query)?, limit, json)?
         }
         Command::Star { .. }
         | Command::Unstar { .. }
         | Command::MarkRead { .. }
-        | Command::MarkUnread { .. } => unreachable!("handled above"),
+        | Command::MarkUnread { .. }
+        | Command::Unread => unreachable!("handled above"),
         Command::Edit { id } => return edit(library, &id),
         Command::Config { .. }
         | Command::CopyBundled { .. }
@@ -191,7 +229,7 @@ fn list(
 /// `quire edit ID`: the editor on the item's file, at its line; its exit status is ours.
 fn edit(library: &Library, id: &str) -> Result<ExitCode> {
     let Some(item) = library.find(id) else {
-        bail!("{}", unknown_id(library, id));
+        bail!("{}", unknown_id(&ItemIds::of(library), id));
     };
     if item
         .source
@@ -240,7 +278,7 @@ pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
 fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()> {
     let library = view.library;
     let Some(item) = library.find(id) else {
-        bail!("{}", unknown_id(library, id));
+        bail!("{}", unknown_id(&ItemIds::of(library), id));
     };
     if json {
         serde_json::to_writer_pretty(&mut *out, &item_json(view, item, true))?;
@@ -368,13 +406,13 @@ struct HitJson<'a> {
 fn search(
     out: &mut impl Write,
     view: View<'_>,
+    index: &SearchIndex,
     text: &str,
     limit: usize,
     json: bool,
 ) -> Result<()> {
     let query = parse_query(text)?;
     let library = view.library;
-    let index = SearchIndex::build(library);
     let is_read = |i: usize| view.is_read(&library.items[i]);
     let is_starred = |i: usize| view.state.is_starred(&library.items[i].id);
     let options = SearchOptions {
@@ -383,7 +421,7 @@ fn search(
         is_starred: Some(&is_starred),
         ..SearchOptions::default()
     };
-    let results = crate::search::search(&index, library, &query, &options).unwrap_or_default();
+    let results = crate::search::search(index, library, &query, &options).unwrap_or_default();
     if json {
         let hits: Vec<HitJson<'_>> = results
             .hits
@@ -447,15 +485,16 @@ enum Change {
 
 fn mark(
     out: &mut impl Write,
-    library: &Library,
+    library: &ItemIds,
     state: &mut ReadState,
     path: &Path,
     ids: &[String],
     change: Change,
 ) -> Result<ExitCode> {
     let now = Timestamp::now();
+    let all: std::collections::HashSet<&str> = library.iter().collect();
     let (known, unknown): (Vec<&String>, Vec<&String>) =
-        ids.iter().partition(|id| library.find(id).is_some());
+        ids.iter().partition(|id| all.contains(id.as_str()));
     let mut changed = ReadState::new();
     for id in &known {
         for s in [&mut *state, &mut changed] {
@@ -488,9 +527,8 @@ fn mark(
 }
 
 /// "no item with id `x`", with the ids closest to it.
-fn unknown_id(library: &Library, id: &str) -> String {
-    let ids = library.items.iter().map(|i| i.id.as_str());
-    let hint = did_you_mean(&closest(ids, id, 3));
+fn unknown_id(ids: &ItemIds, id: &str) -> String {
+    let hint = did_you_mean(&closest(ids.iter(), id, 3));
     format!(
         "no item with id `{}`{hint} (`quire list` prints the ids)",
         sanitize(id)

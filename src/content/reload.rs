@@ -588,24 +588,25 @@ mod tests {
         let fresh = load(&roots);
         let index = crate::search::SearchIndex::build(&fresh.library);
         let cache = dir.with_extension("cache.bin");
-        let manifest = crate::cache::list_and_read(&roots, None)
+        let parts = crate::cache::Parts::Library;
+        let files = crate::cache::list_and_read(&roots, None, parts)
             .expect("list")
-            .manifest;
-        crate::cache::save(&cache, &manifest, &fresh.library, &index).expect("save");
-        let listing = crate::cache::list_and_read(&roots, Some(&cache)).expect("list");
-        let (library, _) = listing.cached.expect("a cache hit");
-        let cached = Loaded {
-            library: Arc::new(library),
-            files: listing.files,
-        };
-        // The post's body is in the cache file; the file now says something else.
-        let first = cached.library.find("blog/first").expect("first");
-        assert!(format!("{:?}", first.body).contains("in the load cache"));
+            .files;
+        let manifest = crate::cache::Manifest::new(&roots, &files);
+        crate::cache::save(&cache, &manifest, &fresh.library, Some(&index)).expect("save");
+        // The post's body is in the cache file; the file now says something else. The cache
+        // is stale, and gives back the library with the files it was made from.
         write(
             &dir,
             "blog/first.md",
             "+++\ntitle = \"First\"\n+++\nA new body.",
         );
+        let listing = crate::cache::list_and_read(&roots, Some(&cache), parts).expect("list");
+        let crate::cache::FromCache::Stale(cached) = listing.cached else {
+            panic!("a stale cache")
+        };
+        let first = cached.library.find("blog/first").expect("first");
+        assert!(format!("{:?}", first.body).contains("in the load cache"));
         let (next, changes) = reload(&cached, &roots, &[]).expect("reload");
         assert_eq!(changes.changed, 1);
         assert_eq!(

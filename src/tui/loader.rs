@@ -11,9 +11,11 @@ use std::time::Duration;
 
 use super::AppEvent;
 use crate::app::Reason;
-use crate::cache::{self, Manifest};
+use crate::cache::{self, Decoded, FromCache, Manifest, Parts};
 use crate::content::reload::{Loaded, reload};
+use crate::content::source::SourceFile;
 use crate::content::{Library, Root};
+use crate::search::SearchIndex;
 
 /// How often a library still loading is shown again with what has arrived.
 const LOAD_SNAPSHOT_EVERY: Duration = Duration::from_millis(400);
@@ -35,9 +37,7 @@ impl Loader {
         thread::Builder::new()
             .name("loader".into())
             .spawn(move || {
-                // The bundled library is small and changes with the binary: never cached.
-                let cache_path =
-                    cache::cache_path(&roots).filter(|_| !roots.contains(&Root::Bundled));
+                let cache_path = cache::cache_path(&roots);
                 let Some(mut current) = load(&roots, cache_path.clone(), &events) else {
                     return;
                 };
@@ -93,7 +93,7 @@ impl Loader {
 
 /// The first load; `None` when the roots could not be listed (said through `events`).
 fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) -> Option<Loaded> {
-    let listing = match cache::list_and_read(roots, cache_path.as_deref()) {
+    let listing = match cache::list_and_read(roots, cache_path.as_deref(), Parts::LibraryAndIndex) {
         Ok(listing) => listing,
         Err(err) => {
             // The roots were checked before start; this is a folder gone since.
@@ -102,21 +102,52 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
             return None;
         }
     };
-    if let Some((library, index)) = listing.cached {
-        let library = Arc::new(library);
+    // What the cache is made from, when it is to be written again.
+    let cache_wanted = |files: &[SourceFile]| {
+        if let Some(path) = &cache_path {
+            let manifest = Manifest::new(roots, files);
+            let _ = events.send(AppEvent::CacheWanted(path.clone(), manifest));
+        }
+    };
+    let ready = |library: &Arc<Library>, index: Option<SearchIndex>| {
         let _ = events.send(AppEvent::Loaded(
-            Arc::clone(&library),
+            Arc::clone(library),
             None,
-            Some(Arc::new(index)),
+            index.map(Arc::new),
         ));
-        return Some(Loaded {
-            library,
-            files: listing.files,
-        });
+    };
+    match listing.cached {
+        FromCache::Fits(Decoded {
+            library: Some(library),
+            index,
+            ..
+        }) => {
+            let library = Arc::new(library);
+            // A cache written without the index (by a command that needed none) is written
+            // again with it, once the searcher has built it.
+            let complete = index.is_some();
+            ready(&library, index.map(|index| *index));
+            if !complete {
+                cache_wanted(&listing.files);
+            }
+            return Some(Loaded {
+                library,
+                files: listing.files,
+            });
+        }
+        FromCache::Stale(previous) => {
+            // Only the files changed since the cache was written are read.
+            if let Ok((loaded, _)) = reload(&previous, roots, &[]) {
+                ready(&loaded.library, None);
+                cache_wanted(&loaded.files);
+                return Some(loaded);
+            }
+        }
+        FromCache::Fits(_) | FromCache::Missing => {}
     }
     let files = listing.files.clone();
-    let cache = cache_path.map(|path| (path, listing.manifest));
     let mut whole = None;
+    let mut done = false;
     crate::content::loader::load_listed(
         listing.files,
         listing.diagnostics,
@@ -129,12 +160,11 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
                 whole = Some(Arc::clone(&library));
             }
             let _ = events.send(AppEvent::Loaded(library, progress, None));
-            if snapshot.done
-                && let Some((path, manifest)) = cache.clone()
-            {
-                let _ = events.send(AppEvent::CacheWanted(path, manifest));
-            }
+            done |= snapshot.done;
         },
     );
+    if done {
+        cache_wanted(&files);
+    }
     whole.map(|library| Loaded { library, files })
 }

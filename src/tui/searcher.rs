@@ -62,7 +62,8 @@ impl Searcher {
                                 // A cache is a convenience: failing to write one changes nothing.
                                 let _ =
                                     thread::Builder::new().name("cache".into()).spawn(move || {
-                                        let _ = cache::save(&path, &manifest, &library, &index);
+                                        let _ =
+                                            cache::save(&path, &manifest, &library, Some(&index));
                                     });
                             }
                         }

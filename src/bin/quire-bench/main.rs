@@ -5,9 +5,11 @@
 //! cargo run --release --bin quire-bench -- search --content DIR   # any library
 //! cargo run --release --bin quire-bench -- reload                 # bundled and 100k items
 //! cargo run --release --bin quire-bench -- generate DIR --items N
+//! cargo build --release --bins && target/release/quire-bench cli   # commands vs ripgrep
 //! ```
 //! Figures are wall-clock on this machine; run on an otherwise idle machine.
 
+mod cli_bench;
 mod generate;
 mod reload_bench;
 mod scale_bench;
@@ -75,6 +77,19 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 10)]
         rounds: usize,
+    },
+    /// `quire search`, `quire unread` and `quire list` with a valid load cache, beside
+    /// `rg -il WORD` over the same files (the bundled library, then synthetic ones).
+    Cli {
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000])]
+        items: Vec<usize>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+        /// Mark every other item read first (a state file of that many marks).
+        #[arg(long)]
+        half_read: bool,
     },
     /// Index build time and size, and per-keystroke search latency.
     Search {
@@ -162,6 +177,23 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             for n in items {
                 let dir = synthetic(n, seed, false)?;
                 reload_bench::run(&format!("synthetic, {n} items, seed {seed}"), &dir, rounds)?;
+            }
+        }
+        Command::Cli {
+            items,
+            seed,
+            rounds,
+            half_read,
+        } => {
+            println!(
+                "command-line benchmark ({} cores, {rounds} rounds)",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            cli_bench::run("bundled library", None, rounds, half_read)?;
+            for n in items {
+                let dir = synthetic(n, seed, false)?;
+                let name = format!("synthetic, {n} items, seed {seed}");
+                cli_bench::run(&name, Some(&dir), rounds, half_read)?;
             }
         }
         Command::WriteCache { content, cache } => scale_bench::write_cache(&content, &cache)?,

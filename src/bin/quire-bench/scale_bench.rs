@@ -3,6 +3,7 @@
 //!
 //! Each size runs in a child process (`quire-bench scale-one`), so its peak memory is its own.
 
+use quire::cache::{Decoded, FromCache, Parts};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -202,8 +203,9 @@ fn save_cache(
     index: &SearchIndex,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let roots = vec![Root::Dir(dir.to_path_buf())];
-    let manifest = quire::cache::list_and_read(&roots, None)?.manifest;
-    quire::cache::save(cache, &manifest, library, index)?;
+    let files = quire::cache::list_and_read(&roots, None, Parts::Library)?.files;
+    let manifest = quire::cache::Manifest::new(&roots, &files);
+    quire::cache::save(cache, &manifest, library, Some(index))?;
     Ok(())
 }
 
@@ -219,9 +221,18 @@ pub fn start_from_cache(
     cache: &Path,
 ) -> Result<(Duration, u64), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let listing = quire::cache::list_and_read(&[Root::Dir(dir.to_path_buf())], Some(cache))?;
+    let roots = [Root::Dir(dir.to_path_buf())];
+    let listing = quire::cache::list_and_read(&roots, Some(cache), Parts::LibraryAndIndex)?;
     let took = started.elapsed();
-    let (library, index) = listing.cached.ok_or("the load cache did not match")?;
+    let FromCache::Fits(Decoded {
+        library: Some(library),
+        index: Some(index),
+        ..
+    }) = listing.cached
+    else {
+        return Err("the load cache did not match".into());
+    };
+    let index = *index;
     std::hint::black_box((&library, &index));
     Ok((took, peak_rss()))
 }
