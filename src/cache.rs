@@ -79,7 +79,10 @@ fn matches(roots: &[Root], files: &[SourceFile], r: &mut Reader<'_>) -> bool {
         && r.len(29).is_ok_and(|n| n == files.len())
         && files.iter().all(|f| {
             r.u32().is_ok_and(|x| x as usize == f.root)
-                && r.str().is_ok_and(|s| s == f.relative.to_string_lossy())
+                && r.str().is_ok_and(|s| match f.relative.to_str() {
+                    Some(path) => s == path,
+                    None => s == f.relative.to_string_lossy(),
+                })
                 && r.u64().is_ok_and(|l| l == f.len)
                 && r.u128().is_ok_and(|m| m == f.modified_ns)
         })

@@ -250,6 +250,11 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
         }
         result
     })
+    .inspect(|_| {
+        // The process ends now: its memory goes back whole. Freeing 100,000 items and an
+        // index piece by piece first took a tenth of a search's time.
+        std::mem::forget(opened);
+    })
 }
 
 /// Ends the output: what is written is flushed and standard output and error are pointed at
