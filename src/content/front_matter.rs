@@ -1,8 +1,8 @@
 //! Front matter: the metadata block at the top of a markdown file.
 //!
 //! TOML between `+++` lines is the native format (Zola, Hugo). YAML between `---` lines (Hugo,
-//! Jekyll) is read too, for its common flat subset, so existing sites load unchanged. Both end
-//! up as a TOML table, from which [`FrontMatter`] picks the fields Quire knows, leniently: a
+//! Jekyll) is read too, by a YAML 1.2 parser, so existing sites load unchanged. Both end up as
+//! a TOML table, from which [`FrontMatter`] picks the fields Quire knows, leniently: a
 //! field of the wrong type is reported and skipped, unknown fields are ignored.
 
 use toml::{Table, Value};
@@ -133,7 +133,7 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
                 return (FrontMatter::default(), problems);
             }
         },
-        Some(Format::Yaml) => yaml_subset(split.front, split.front_line, &mut problems),
+        Some(Format::Yaml) => yaml_table(split.front, split.front_line, &mut problems),
     };
     let mut fields = Fields {
         table: &table,
@@ -158,7 +158,40 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         front.date = fields.date("publishDate");
     }
     if front.authors.is_empty() {
-        front.authors = fields.strings("author");
+        front.authors = match table.get("author") {
+            // Jekyll and Hugo themes write `author: {name: …, email: …}`.
+            Some(Value::Table(author)) => author
+                .get("name")
+                .and_then(Value::as_str)
+                .map(|name| vec![name.to_string()])
+                .unwrap_or_default(),
+            _ => fields.strings("author"),
+        };
+    }
+    if split.format == Some(Format::Yaml) {
+        // Jekyll reads a string of categories or tags as space-separated words.
+        if let Some(Value::String(words)) = table.get("tags") {
+            front.tags = words.split_whitespace().map(str::to_string).collect();
+        }
+        if table.get("category").is_none() {
+            let categories = match table.get("categories") {
+                Some(Value::String(words)) => {
+                    words.split_whitespace().map(str::to_string).collect()
+                }
+                _ => fields.strings("categories"),
+            };
+            // A post is filed under one category, its first; the others are kept as tags, so
+            // `tag:` still finds it by them.
+            let mut categories = categories.into_iter();
+            if let Some(first) = categories.next() {
+                front.category = Some(first);
+            }
+            for more in categories {
+                if !front.tags.contains(&more) {
+                    front.tags.push(more);
+                }
+            }
+        }
     }
     if front.description.is_none() {
         front.description = fields.string("description");
@@ -273,75 +306,62 @@ pub fn key_line(split: &Split<'_>, key: &str) -> usize {
     split.front_line
 }
 
-/// Reads the flat subset of YAML that front matter uses: `key: value`, quoted strings,
-/// inline `[a, b]` lists and `- item` lists. Nested maps are skipped, not guessed at.
-fn yaml_subset(text: &str, first_line: usize, problems: &mut Vec<FieldProblem>) -> Table {
-    let mut table = Table::new();
-    let mut open_list: Option<String> = None;
-    for (index, raw) in text.split('\n').enumerate() {
-        let line = raw.trim_end_matches('\r');
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indented = line.starts_with([' ', '\t']);
-        if let Some(item) =
-            trimmed
-                .strip_prefix("- ")
-                .or(if trimmed == "-" { Some("") } else { None })
-        {
-            if let Some(key) = &open_list
-                && let Some(Value::Array(values)) = table.get_mut(key)
-            {
-                values.push(Value::String(yaml_scalar(item)));
-            }
-            continue;
-        }
-        if indented {
-            continue; // a nested map: not a field Quire reads
-        }
-        let Some((key, value)) = trimmed.split_once(':') else {
+/// Reads YAML front matter (YAML 1.2, by saphyr) into the same TOML table TOML front matter
+/// gives: nulls are left out (TOML has none), nested maps and lists kept. A YAML error is
+/// reported at its line; the file then loads with no fields from its front matter.
+fn yaml_table(text: &str, first_line: usize, problems: &mut Vec<FieldProblem>) -> Table {
+    use saphyr::{LoadableYamlNode, Yaml};
+    let docs = match Yaml::load_from_str(text) {
+        Ok(docs) => docs,
+        Err(err) => {
             problems.push(FieldProblem {
-                line: first_line + index,
-                message: "cannot read this YAML front matter line (expected `key: value`)"
-                    .to_string(),
+                line: first_line + err.marker().line().max(1) - 1,
+                message: format!("invalid YAML front matter: {}", err.info()),
             });
-            continue;
-        };
-        let key = key.trim().trim_matches(['"', '\'']).to_string();
-        let value = value.trim();
-        open_list = None;
-        if value.is_empty() {
-            table.insert(key.clone(), Value::Array(Vec::new()));
-            open_list = Some(key);
-        } else if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-            let items = inner
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| Value::String(yaml_scalar(s)))
-                .collect();
-            table.insert(key, Value::Array(items));
-        } else {
-            table.insert(key, Value::String(yaml_scalar(value)));
+            return Table::new();
+        }
+    };
+    match docs.into_iter().next().map(|doc| yaml_value(&doc)) {
+        Some(Some(Value::Table(table))) => table,
+        // An empty block is no fields; anything but a map is not front matter.
+        None | Some(None) => Table::new(),
+        Some(Some(_)) => {
+            problems.push(FieldProblem {
+                line: first_line,
+                message: "YAML front matter should be `key: value` lines; ignored".to_string(),
+            });
+            Table::new()
         }
     }
-    // `key:` with nothing under it was a null, not an empty list.
-    table.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
-    table
 }
 
-fn yaml_scalar(text: &str) -> String {
-    let text = text.trim();
-    for quote in ['"', '\''] {
-        if text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) {
-            return text[1..text.len() - 1].to_string();
-        }
-    }
-    // A trailing ` # comment` is not part of a plain scalar.
-    match text.find(" #") {
-        Some(pos) => text[..pos].trim_end().to_string(),
-        None => text.to_string(),
+/// A YAML node as a TOML value; `None` for a null (and for the aliases saphyr leaves unresolved).
+fn yaml_value(node: &saphyr::Yaml<'_>) -> Option<Value> {
+    use saphyr::{Scalar, Yaml};
+    Some(match node {
+        Yaml::Value(Scalar::String(s)) => Value::String(s.to_string()),
+        Yaml::Value(Scalar::Integer(i)) => Value::Integer(*i),
+        Yaml::Value(Scalar::FloatingPoint(f)) => Value::Float(f.into_inner()),
+        Yaml::Value(Scalar::Boolean(b)) => Value::Boolean(*b),
+        Yaml::Value(Scalar::Null) | Yaml::Alias(_) | Yaml::BadValue => return None,
+        Yaml::Representation(text, _, _) => Value::String(text.to_string()),
+        Yaml::Tagged(_, inner) => return yaml_value(inner),
+        Yaml::Sequence(items) => Value::Array(items.iter().filter_map(yaml_value).collect()),
+        Yaml::Mapping(map) => Value::Table(
+            map.iter()
+                .filter_map(|(key, value)| Some((yaml_key(key)?, yaml_value(value)?)))
+                .collect(),
+        ),
+    })
+}
+
+fn yaml_key(key: &saphyr::Yaml<'_>) -> Option<String> {
+    match yaml_value(key)? {
+        Value::String(s) => Some(s),
+        Value::Integer(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Boolean(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
@@ -421,6 +441,39 @@ mod tests {
     }
 
     #[test]
+    fn reads_yaml_as_a_yaml_parser_does() {
+        let (front, problems) = parse(
+            "---\nlayout: post\ntitle: >\n  A folded\n  title\ndescription: |\n  Line one\n  \
+             Line two\naliases: [\n  /old/,\n  /older/\n]\nauthor:\n  name: Ada\n  email: a@b\n\
+             categories: rust async\ntags: [tokio]\npublished: true\nempty:\n---\nbody",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(front.title.as_deref(), Some("A folded title\n"));
+        assert_eq!(front.description.as_deref(), Some("Line one\nLine two\n"));
+        assert_eq!(front.authors, ["Ada"]);
+        // Jekyll's space-separated categories: filed under the first, the rest are tags.
+        assert_eq!(front.category.as_deref(), Some("rust"));
+        assert_eq!(front.tags, ["tokio", "async"]);
+        let (front, _) = parse("---\ntags: rust cli\ncategories:\n  - Web\n  - Rust\n---\n");
+        assert_eq!(front.tags, ["rust", "cli", "Rust"]);
+        assert_eq!(front.category.as_deref(), Some("Web"));
+    }
+
+    #[test]
+    fn a_yaml_error_names_its_line_and_the_file_still_loads() {
+        let (front, problems) = parse("---\ntitle: Fine\ntags: [a, b\ndate: 2024-01-01\n---\nbody");
+        assert_eq!(front, FrontMatter::default());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].message.starts_with("invalid YAML front matter"),
+            "{problems:?}"
+        );
+        assert!((3..=5).contains(&problems[0].line), "{problems:?}");
+        let (_, problems) = parse("---\n- just\n- a list\n---\n");
+        assert_eq!(problems[0].line, 2);
+    }
+
+    #[test]
     fn reads_flat_yaml() {
         let (front, problems) = parse(
             "---\nlayout: post\ntitle: \"Hello: world\"\ndate: 2023-03-20 10:00\ntags: [a, b]\n\
@@ -429,7 +482,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(front.title.as_deref(), Some("Hello: world"));
         assert_eq!(front.date, Date::new(2023, 3, 20));
-        assert_eq!(front.tags, vec!["a", "b"]);
+        assert_eq!(front.tags, vec!["a", "b", "Misc"]);
         assert_eq!(front.category.as_deref(), Some("Rust"));
         assert_eq!(front.authors, vec!["Jo"]);
     }
