@@ -16,6 +16,7 @@ pub mod loader;
 pub mod model;
 pub mod reload;
 pub mod source;
+mod templating;
 
 pub use body::Body;
 

@@ -207,7 +207,7 @@ fn post_from(
         description: front.description,
         url: front.url,
         weight: front.weight,
-        body: Body::from(body.trim_matches('\n')),
+        body: Body::from(super::templating::resolve(body).trim_matches('\n')),
     }
 }
 
