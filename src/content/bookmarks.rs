@@ -308,6 +308,11 @@ impl<'t> Walker<'t> {
     fn finish_item(&mut self, item: ItemHead, item_end: usize) {
         let head_end = if item.done { item.head_end } else { item_end };
         let line = self.first_line + self.line_at(item.start) - 1;
+        if let Some(label) = item.label()
+            && self.label_group(&label, head_end, item_end)
+        {
+            return;
+        }
         let (date, tags) = read_meta(&item.meta);
         let Some(head) = item.into_head(self.mode == Some(Mode::Marked)) else {
             return;
@@ -326,6 +331,46 @@ impl<'t> Walker<'t> {
             tags,
             line,
         });
+    }
+}
+
+impl Walker<'_> {
+    /// An item that is only a label (`* CHIP-8`, no link, no description) with links nested
+    /// under it, as awesome lists group them: a sub-category named by the label, holding
+    /// them (and labels under it, in turn). Returns whether the item was one.
+    fn label_group(&mut self, label: &str, head_end: usize, item_end: usize) -> bool {
+        let start = body_start(self.text, head_end, item_end);
+        let nested_text = extract_body(self.text, head_end, item_end);
+        if nested_text.is_empty() {
+            return false;
+        }
+        let first_line = self.first_line + self.line_at(start) - 1;
+        let mode = self.mode.unwrap_or(Mode::Detected);
+        let nested = parse_collection(&nested_text, first_line, mode);
+        if !nested.bookmarks.iter().any(|b| b.url.is_some()) {
+            return false;
+        }
+        let mut base: Vec<String> = self.headings.iter().map(|(_, n)| n.clone()).collect();
+        base.push(label.to_string());
+        self.collection.sections.push(Section {
+            path: base.clone(),
+            description: None,
+        });
+        let under = |path: Vec<String>| base.iter().cloned().chain(path).collect::<Vec<_>>();
+        for section in nested.sections {
+            self.collection.sections.push(Section {
+                path: under(section.path),
+                ..section
+            });
+        }
+        for bookmark in nested.bookmarks {
+            self.collection.bookmarks.push(Bookmark {
+                path: under(bookmark.path),
+                ..bookmark
+            });
+        }
+        self.collection.list_items += nested.list_items;
+        true
     }
 }
 
@@ -419,6 +464,25 @@ impl ItemHead {
         }
     }
 
+    /// The item's text when it is only a label: words, no link, no description after a
+    /// separator.
+    fn label(&self) -> Option<String> {
+        if self.link.is_some()
+            || self
+                .segments
+                .iter()
+                .any(|s| matches!(s, Segment::Link { .. }))
+        {
+            return None;
+        }
+        let all: String = self.segments.iter().map(segment_text).collect();
+        let all = collapse_spaces(&all);
+        match split_plain(&all) {
+            (title, None) if !title.is_empty() => Some(title),
+            _ => None,
+        }
+    }
+
     /// Reads title, url and description; `None` when the item is not a bookmark.
     fn into_head(mut self, take_plain: bool) -> Option<Head> {
         self.close_link();
@@ -505,17 +569,23 @@ fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The nested part of a list item, from the line after its head to its end, dedented.
-fn extract_body(text: &str, head_end: usize, item_end: usize) -> String {
+/// Where the nested part of a list item starts: the line after its head.
+fn body_start(text: &str, head_end: usize, item_end: usize) -> usize {
     let end = item_end.min(text.len());
-    let mut start = head_end.min(end);
+    let start = head_end.min(end);
     // A nested block's range starts after its indentation; take the whole line.
     let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
     if text[line_start..start].trim().is_empty() {
-        start = line_start;
+        line_start
     } else {
-        start = text[start..end].find('\n').map_or(end, |p| start + p + 1);
+        text[start..end].find('\n').map_or(end, |p| start + p + 1)
     }
+}
+
+/// The nested part of a list item, from the line after its head to its end, dedented.
+fn extract_body(text: &str, head_end: usize, item_end: usize) -> String {
+    let end = item_end.min(text.len());
+    let start = body_start(text, head_end, item_end);
     let slice = &text[start..end];
     let indent = slice
         .lines()
@@ -694,6 +764,55 @@ Company engineering blogs.
         let paths: Vec<_> = c.sections.iter().map(|s| s.path.join("/")).collect();
         assert_eq!(paths, ["Tools", "Tools/CLI", "Libraries"]);
         assert_eq!(c.bookmarks[0].description.as_deref(), Some("Fast grep."));
+    }
+
+    #[test]
+    fn label_items_group_the_links_nested_under_them() {
+        let text = "# Awesome\n\n## Emulators\n\nSee also [Games](#games).\n\n\
+                    * CHIP-8\n  * [chip8-a](https://a.example) - An emulator.\n  \
+                    * [chip8-b](https://b.example)\n* Consoles\n  * Nintendo\n    \
+                    * [nes-one](https://nes.example) - NES.\n    * [snes](https://snes.example)\n  \
+                    * [gba](https://gba.example) - GBA.\n* [loose](https://loose.example) - At the top.\n\n\
+                    ## FFI\n\n* C\n  * [bindgen](https://bindgen.example) - C bindings.\n\
+                    * C#\n  * [csbindgen](https://cs.example)\n";
+        for mode in [Mode::Detected, Mode::Marked] {
+            let c = parse_collection(text, 1, mode);
+            let found: Vec<(String, &str, usize)> = c
+                .bookmarks
+                .iter()
+                .map(|b| (b.path.join("/"), b.title.as_str(), b.line))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    ("Emulators/CHIP-8".to_string(), "chip8-a", 8),
+                    ("Emulators/CHIP-8".to_string(), "chip8-b", 9),
+                    ("Emulators/Consoles/Nintendo".to_string(), "nes-one", 12),
+                    ("Emulators/Consoles/Nintendo".to_string(), "snes", 13),
+                    ("Emulators/Consoles".to_string(), "gba", 14),
+                    ("Emulators".to_string(), "loose", 15),
+                    ("FFI/C".to_string(), "bindgen", 20),
+                    ("FFI/C#".to_string(), "csbindgen", 22),
+                ],
+                "{mode:?}"
+            );
+            assert_eq!(c.bookmarks[2].description.as_deref(), Some("NES."));
+            let sections: Vec<String> = c.sections.iter().map(|s| s.path.join("/")).collect();
+            assert!(
+                sections.contains(&"Emulators/Consoles/Nintendo".to_string()),
+                "{sections:?}"
+            );
+            // The paragraph under the heading still describes it.
+            assert_eq!(
+                c.sections[0].description.as_deref(),
+                Some("See also [Games](#games).")
+            );
+        }
+        // A label with no links under it stays what it was: a plain bookmark in a marked
+        // collection, nothing in a detected one.
+        let c = parse_collection("* Just a note\n  * more words\n", 1, Mode::Marked);
+        assert_eq!(c.bookmarks.len(), 1);
+        assert_eq!(c.bookmarks[0].title, "Just a note");
     }
 
     #[test]
