@@ -12,7 +12,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", content.display());
     let mut files = Vec::new();
     if content.is_dir() {
-        collect(&content, &content, &mut files);
+        collect(&content, &content, &mut files, |name| {
+            name.ends_with(".md") || name.ends_with(".markdown")
+        });
     }
     files.sort();
     let mut out =
@@ -29,9 +31,26 @@ fn main() {
     let dest =
         PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bundled_content.rs");
     fs::write(dest, out).expect("write bundled_content.rs");
+
+    // The load cache holds what this build parsed: a build from other sources (a new Quire,
+    // or any change while developing) must not trust it. Its hash goes into the cache's
+    // build id.
+    let src = manifest.join("src");
+    println!("cargo:rerun-if-changed={}", src.display());
+    let mut sources = Vec::new();
+    collect(&src, &src, &mut sources, |name| name.ends_with(".rs"));
+    sources.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for relative in &sources {
+        let bytes = fs::read(src.join(relative)).unwrap_or_default();
+        for b in relative.bytes().chain(bytes) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    println!("cargo:rustc-env=QUIRE_SOURCE_HASH={hash:016x}");
 }
 
-fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
+fn collect(base: &Path, dir: &Path, files: &mut Vec<String>, wanted: fn(&str) -> bool) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -42,8 +61,8 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<String>) {
             continue;
         }
         if path.is_dir() {
-            collect(base, &path, files);
-        } else if (name.ends_with(".md") || name.ends_with(".markdown"))
+            collect(base, &path, files, wanted);
+        } else if wanted(&name)
             && let Ok(relative) = path.strip_prefix(base)
         {
             let parts: Vec<String> = relative

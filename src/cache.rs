@@ -97,8 +97,14 @@ pub fn cache_path(roots: &[Root]) -> Option<PathBuf> {
     Some(dirs.cache_dir().join(format!("library-{key:016x}.bin")))
 }
 
+/// Which Quire wrote a cache: its version and a hash of its sources (see build.rs).
 fn build_id() -> String {
-    format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+    format!(
+        "{} {} {}",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        env!("QUIRE_SOURCE_HASH")
+    )
 }
 
 /// What a caller needs of a cache. A command that counts or marks items needs only their ids
