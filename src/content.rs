@@ -15,6 +15,7 @@ pub mod id;
 pub mod loader;
 pub mod model;
 pub mod reload;
+pub mod site;
 pub mod source;
 mod templating;
 

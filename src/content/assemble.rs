@@ -11,6 +11,7 @@ use super::diagnostic::Diagnostic;
 use super::document::{CollectionDoc, Document, Post};
 use super::id::{bookmark_id, path_id};
 use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
+use super::site::Site;
 use super::source::SourceFile;
 use crate::text::{sanitize, sanitize_line};
 
@@ -37,17 +38,22 @@ where
 {
     let mut diagnostics = diagnostics.to_vec();
     let mut tree = Tree::new();
+    let mut sites = Sites::default();
     for file in files.clone() {
         if let Some(Document::Section { title, description }) = &file.document {
             let dir = parent_key(&file.source.relative);
             let node = tree.folder(&dir);
-            if let Some(title) = title
+            let title = title
                 .as_deref()
                 .map(sanitize_line)
-                .filter(|t| !t.is_empty())
-                && node != Library::ROOT
-            {
-                tree.nodes[node.0].name = title;
+                .filter(|t| !t.is_empty());
+            if let Some(title) = title {
+                if node == Library::ROOT {
+                    // The root's own title names the posts at the top (a Zola blog's).
+                    tree.top_posts = Some(title);
+                } else {
+                    tree.nodes[node.0].name = title;
+                }
             }
             if let Some(description) = description {
                 tree.nodes[node.0].description = Some(sanitize(description).into_owned());
@@ -58,11 +64,14 @@ where
     for file in files {
         diagnostics.extend(file.diagnostics.iter().cloned());
         match &file.document {
-            Some(Document::Post(post)) => items.push(file_post(&mut tree, &file.source, post)),
+            Some(Document::Post(post)) => {
+                let site = sites.of(&file.source);
+                items.push(file_post(&mut tree, &file.source, post, site))
+            }
             Some(Document::Collection(doc)) => {
                 file_collection(&mut tree, &file.source, doc, &mut items)
             }
-            Some(Document::Section { .. }) | None => {}
+            Some(Document::Section { .. } | Document::Hidden) | None => {}
         }
     }
     make_ids_unique(&mut items, &mut diagnostics);
@@ -70,7 +79,25 @@ where
     tree.into_library(items, diagnostics)
 }
 
-fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post) -> Item {
+/// The site each root is, looked up once per assembly.
+#[derive(Default)]
+struct Sites(HashMap<usize, Option<Site>>);
+
+impl Sites {
+    fn of(&mut self, source: &SourceFile) -> Option<&Site> {
+        self.0
+            .entry(source.root)
+            .or_insert_with(|| {
+                // The root's folder: the file's path less its path under the root.
+                let depth = source.relative.components().count();
+                let root = source.display.ancestors().nth(depth)?;
+                Site::detect(root)
+            })
+            .as_ref()
+    }
+}
+
+fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post, site: Option<&Site>) -> Item {
     let relative = &source.relative;
     let stem = relative
         .file_stem()
@@ -83,6 +110,30 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post) -> Item {
         relative
     };
     let mut node = tree.folder(&parent_key(folder_of));
+    if node == Library::ROOT
+        && let Some(top) = tree
+            .top_posts
+            .clone()
+            .or_else(|| site.and_then(|s| s.title.as_deref()).map(sanitize_line))
+    {
+        node = tree.child(node, &top);
+    }
+    let url = match (&post.url, site) {
+        // A url from the site's root (Hugo's `url = "/about/"`) is on the site.
+        (Some(url), Some(site)) if url.starts_with('/') && !url.starts_with("//") => site
+            .base_url
+            .as_deref()
+            .map(|base| format!("{base}{url}"))
+            .or(Some(url.clone())),
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(site)) => site.url_of(
+            relative,
+            post.path.as_deref(),
+            post.date,
+            post.category.as_deref(),
+        ),
+        (None, None) => None,
+    };
     if let Some(category) = &post.category {
         for part in category
             .split('/')
@@ -96,7 +147,7 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post) -> Item {
         id: path_id(relative),
         kind: ItemKind::Post,
         title: sanitize_line(&post.title),
-        url: post.url.as_deref().map(sanitize_line),
+        url: url.as_deref().map(sanitize_line),
         date: post.date,
         weight: post.weight,
         authors: post.authors.iter().map(|a| sanitize_line(a)).collect(),
@@ -226,12 +277,14 @@ fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The folder of a relative path, as a `/`-joined key ("" for the root).
+/// The folder of a relative path, as a `/`-joined key ("" for the root). Jekyll's `_posts`
+/// is not a category: its posts belong to the folder that holds it.
 fn parent_key(relative: &Path) -> String {
     relative
         .parent()
         .map(|p| {
             p.iter()
+                .filter(|s| *s != "_posts")
                 .map(|s| s.to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/")
@@ -249,6 +302,9 @@ struct Node {
 }
 
 struct Tree {
+    /// The name of the node for posts at the very top (the root's `_index.md` title, else
+    /// the site's title): they sit there rather than loose under All.
+    top_posts: Option<String>,
     nodes: Vec<Node>,
     folders: HashMap<String, CategoryId>,
     children_by_name: HashMap<(CategoryId, String), CategoryId>,
@@ -266,6 +322,7 @@ impl Tree {
         let mut folders = HashMap::new();
         folders.insert(String::new(), Library::ROOT);
         Tree {
+            top_posts: None,
             nodes: vec![root],
             folders,
             children_by_name: HashMap::new(),
@@ -345,10 +402,48 @@ impl Tree {
                 categories[parent.0].total += categories[index].total;
             }
         }
+        let (items, categories) = without_empty(items, categories);
         Library {
             items,
             categories,
             diagnostics,
         }
     }
+}
+
+/// The tree without its empty categories (a section whose pages are all drafts or template
+/// hooks, a heading with no links under it): nothing to show there. The root stays.
+fn without_empty(mut items: Vec<Item>, categories: Vec<Category>) -> (Vec<Item>, Vec<Category>) {
+    if categories.iter().skip(1).all(|c| c.total > 0) {
+        return (items, categories);
+    }
+    // Parents come before their children, and a kept node's parent is never empty.
+    let mut new_id = vec![None; categories.len()];
+    let mut next = 0;
+    for (index, category) in categories.iter().enumerate() {
+        if index == 0 || category.total > 0 {
+            new_id[index] = Some(CategoryId(next));
+            next += 1;
+        }
+    }
+    let kept = categories
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, mut category)| {
+            new_id[index]?;
+            category.parent = category.parent.and_then(|p| new_id[p.0]);
+            category.children = category
+                .children
+                .iter()
+                .filter_map(|c| new_id[c.0])
+                .collect();
+            Some(category)
+        })
+        .collect();
+    for item in &mut items {
+        if let Some(id) = new_id[item.category.0] {
+            item.category = id;
+        }
+    }
+    (items, kept)
 }

@@ -20,11 +20,16 @@ pub enum Document {
     },
     Post(Post),
     Collection(CollectionDoc),
+    /// Not for reading: a draft, a page the site never renders (Hugo's headless bundles), a
+    /// page that is only a template's hook, a site generator's own folder (`_includes`).
+    Hidden,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Post {
     pub title: String,
+    /// Zola's `path`: where the site publishes the post (for its url).
+    pub path: Option<String>,
     pub date: Option<Date>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
@@ -96,6 +101,19 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         );
     }
 
+    if front.hidden || hidden_folder(relative) {
+        return (Document::Hidden, diagnostics);
+    }
+    // Front matter that only names a template (`releases/latest.md` of a Zola site): a hook
+    // for the site's templates, with nothing to read.
+    if split.format.is_some()
+        && front.title.is_none()
+        && front.kind.is_none()
+        && split.body.trim().is_empty()
+    {
+        return (Document::Hidden, diagnostics);
+    }
+
     let kind = front.kind.as_deref().map(str::to_ascii_lowercase);
     let in_bookmarks_folder = relative.parent().is_some_and(|dir| {
         dir.iter()
@@ -141,6 +159,18 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         &mut diagnostics,
     );
     (Document::Post(post), diagnostics)
+}
+
+/// Site generators' folders that are not pages: a folder whose name starts with `_` (Jekyll's
+/// `_drafts`, `_includes`, `_layouts`, `_data`; Hugo's `_common` snippets), except Jekyll's
+/// `_posts`, which holds the posts themselves.
+fn hidden_folder(relative: &Path) -> bool {
+    relative.parent().is_some_and(|dir| {
+        dir.iter().any(|part| {
+            let part = part.to_string_lossy();
+            part.starts_with('_') && part != "_posts"
+        })
+    })
 }
 
 fn collection_doc(front: FrontMatter, collection: Collection, relative: &Path) -> CollectionDoc {
@@ -200,6 +230,7 @@ fn post_from(
         });
     Post {
         title,
+        path: front.path,
         date,
         authors: front.authors,
         tags: front.tags,

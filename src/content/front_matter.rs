@@ -108,6 +108,9 @@ pub struct FrontMatter {
     pub kind: Option<String>,
     /// Zola's and Hugo's `weight`: orders undated posts (lower first).
     pub weight: Option<i64>,
+    /// Not a page to read: a draft (`draft = true`, Jekyll's `published: false`), or one the
+    /// site never renders (Hugo's `headless = true`, `build.render = "never"`).
+    pub hidden: bool,
 }
 
 /// A problem inside front matter, with its 1-based line in the file.
@@ -153,7 +156,20 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         path: fields.string("path"),
         kind: fields.string("kind"),
         weight: fields.integer("weight"),
+        hidden: false,
     };
+    let is = |key: &str, value: bool| table.get(key).and_then(Value::as_bool) == Some(value);
+    let never_rendered = ["build", "_build"].iter().any(|key| {
+        table
+            .get(*key)
+            .and_then(Value::as_table)
+            .and_then(|build| build.get("render"))
+            .is_some_and(|render| {
+                render.as_bool() == Some(false) || render.as_str() == Some("never")
+            })
+    });
+    front.hidden =
+        is("draft", true) || is("published", false) || is("headless", true) || never_rendered;
     if front.date.is_none() && !table.contains_key("date") {
         front.date = fields.date("publishDate");
     }
@@ -309,7 +325,7 @@ pub fn key_line(split: &Split<'_>, key: &str) -> usize {
 /// Reads YAML front matter (YAML 1.2, by saphyr) into the same TOML table TOML front matter
 /// gives: nulls are left out (TOML has none), nested maps and lists kept. A YAML error is
 /// reported at its line; the file then loads with no fields from its front matter.
-fn yaml_table(text: &str, first_line: usize, problems: &mut Vec<FieldProblem>) -> Table {
+pub(crate) fn yaml_table(text: &str, first_line: usize, problems: &mut Vec<FieldProblem>) -> Table {
     use saphyr::{LoadableYamlNode, Yaml};
     let docs = match Yaml::load_from_str(text) {
         Ok(docs) => docs,

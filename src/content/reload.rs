@@ -145,6 +145,9 @@ struct TakenBack<'l> {
     /// Title nodes two collections share (same title, same folder): the last one filed
     /// described it, so either one is read again rather than guessed.
     shared: HashSet<CategoryId>,
+    /// Roots whose top posts sit under a node of their own (named by the root's `_index.md`
+    /// or the site's title).
+    tops: HashSet<usize>,
 }
 
 impl<'l> TakenBack<'l> {
@@ -168,7 +171,28 @@ impl<'l> TakenBack<'l> {
             diagnostics,
             folders: HashMap::new(),
             shared: HashSet::new(),
+            tops: HashSet::new(),
         };
+        let mut looked_at = HashSet::new();
+        for file in files {
+            let depth = file.relative.components().count();
+            let root_index = depth == 1
+                && file
+                    .relative
+                    .file_name()
+                    .is_some_and(|n| n == "_index.md" || n == "_index.markdown");
+            // Whether the root is a site with a title: once per root.
+            let titled_site = looked_at.insert(file.root)
+                && file
+                    .display
+                    .ancestors()
+                    .nth(depth)
+                    .and_then(super::site::Site::detect)
+                    .is_some_and(|site| site.title.is_some());
+            if root_index || titled_site {
+                taken.tops.insert(file.root);
+            }
+        }
         let mut tops = HashSet::new();
         for file in files {
             let Some(&first) = taken
@@ -179,6 +203,9 @@ impl<'l> TakenBack<'l> {
                 continue;
             };
             let item = &library.items[first];
+            if file.relative.iter().any(|p| p == "_posts") {
+                continue;
+            }
             let chain = taken.chain(item.category);
             let mut folder = folder_of(&file.relative, item.kind);
             if item.kind == ItemKind::Bookmark
@@ -224,10 +251,9 @@ impl<'l> TakenBack<'l> {
         let relative = &source.relative;
         let file_name = relative.file_name()?.to_string_lossy();
         if file_name == "_index.md" || file_name == "_index.markdown" {
-            let folder = match relative.parent().filter(|p| p.iter().count() > 0) {
-                Some(dir) => *self.folders.get(dir)?,
-                None => Library::ROOT,
-            };
+            // The root's own `_index.md` names a node of its own (see `assemble`): read again.
+            let dir = relative.parent().filter(|p| p.iter().count() > 0)?;
+            let folder = *self.folders.get(dir)?;
             let node = lib.category(folder);
             return Some(Document::Section {
                 title: Some(node.name.clone()),
@@ -237,10 +263,20 @@ impl<'l> TakenBack<'l> {
         let first = &lib.items[*items.first()?];
         let depth = components(folder_of(relative, first.kind));
         match first.kind {
+            // Posts filed away from their folder's node (at the top, under the site's or the
+            // root's title; in Jekyll's `_posts`, under the folder above) are read again.
+            ItemKind::Post
+                if (depth == 0 && self.tops.contains(&source.root))
+                    || relative.iter().any(|p| p == "_posts") =>
+            {
+                None
+            }
             ItemKind::Post => {
                 let below = self.names_below(first.category, depth);
                 Some(Document::Post(Post {
                     title: first.title.clone(),
+                    // The url the site gave it is kept as the item's own.
+                    path: None,
                     date: first.date,
                     authors: first.authors.clone(),
                     tags: first.tags.clone(),
