@@ -76,7 +76,7 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
     // When the block as a whole failed, its title is unknown rather than missing.
     let front_failed = problems
         .iter()
-        .any(|p| p.message.starts_with("invalid TOML"));
+        .any(|p| p.message.starts_with("invalid TOML") || p.message.starts_with("invalid YAML"));
     diagnostics.extend(
         problems
             .into_iter()

@@ -1,0 +1,242 @@
+//! Real site layouts, read as their authors meant: a Jekyll site, a Hugo site, a Zola blog,
+//! and an awesome list with nested label groups (fixtures under `tests/fixtures`).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TempDir, fixture, json, quire};
+use quire::content::{Date, Item, Library, Root, load_library};
+
+fn load(name: &str) -> Library {
+    load_library(&[Root::Dir(fixture(name))]).unwrap()
+}
+
+fn item<'a>(library: &'a Library, id: &str) -> &'a Item {
+    library.find(id).unwrap_or_else(|| {
+        let ids: Vec<_> = library.items.iter().map(|i| &i.id).collect();
+        panic!("no item {id}; have {ids:?}")
+    })
+}
+
+fn ids(library: &Library) -> Vec<&str> {
+    let mut ids: Vec<&str> = library.items.iter().map(|i| i.id.as_str()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Every category as a `/`-joined path with its total, in tree order.
+fn tree(library: &Library) -> Vec<String> {
+    fn walk(library: &Library, id: quire::content::CategoryId, out: &mut Vec<String>) {
+        for &child in &library.category(id).children {
+            out.push(format!(
+                "{} ({})",
+                library.category_path(child).join("/"),
+                library.category(child).total
+            ));
+            walk(library, child, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(library, Library::ROOT, &mut out);
+    out
+}
+
+#[test]
+fn a_jekyll_site() {
+    let library = load("jekyll_site");
+    // Drafts, unpublished posts, `_includes` and the layout-only index are not items.
+    assert_eq!(
+        ids(&library),
+        [
+            "about",
+            "posts/2024-03-01-hello-world",
+            "posts/2024-05-03-bad-yaml"
+        ]
+    );
+    // `_posts` is not a category; the site's title names the top.
+    assert_eq!(tree(&library), ["Field Notes (3)", "Field Notes/rust (1)"]);
+
+    let hello = item(&library, "posts/2024-03-01-hello-world");
+    assert_eq!(hello.title, "Hello, folded world");
+    assert_eq!(
+        hello.description.as_deref(),
+        Some("First line of the summary. Second line.")
+    );
+    assert_eq!(hello.date, Date::new(2024, 3, 1));
+    assert_eq!(hello.authors, ["Ada Lovelace"]);
+    // `categories: rust async`: filed under Field Notes (the site), the categories kept as
+    // the post's category and tags.
+    assert_eq!(hello.tags, ["tokio", "runtime: multi-thread", "async"]);
+    assert_eq!(
+        library.category_path(hello.category),
+        ["Field Notes", "rust"]
+    );
+    assert_eq!(
+        hello.url.as_deref(),
+        Some("https://notes.example/field/rust/2024/03/01/hello-world.html")
+    );
+    // Liquid: highlight is a ruby code block, line for line; raw's text stays; the include
+    // is a quiet marker.
+    let body: &str = &hello.body;
+    assert!(
+        body.contains("```ruby\ndef hello\n  puts \"hello\"\nend\n```"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Templates write {{ page.title }} here."),
+        "{body}"
+    );
+    assert!(body.contains("*‹signature.html›*"), "{body}");
+    assert!(!body.contains("{%"), "{body}");
+
+    // A YAML error is reported at its line, and the post still loads.
+    let bad = item(&library, "posts/2024-05-03-bad-yaml");
+    assert_eq!(bad.date, Date::new(2024, 5, 3));
+    assert!(bad.body.contains("The body is still here."));
+    let problems: Vec<String> = library.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("2024-05-03-bad-yaml.md:"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[0].contains("invalid YAML front matter"),
+        "{problems:?}"
+    );
+
+    let about = item(&library, "about");
+    assert_eq!(about.title, "About these notes");
+    assert_eq!(
+        about.url.as_deref(),
+        Some("https://notes.example/field/about.html")
+    );
+}
+
+#[test]
+fn a_hugo_site() {
+    let library = load("hugo_site/content");
+    // Drafts, never-rendered pages, headless bundles and `_common` snippets are not items.
+    assert_eq!(ids(&library), ["docs/configuration", "docs/shortcodes"]);
+    // The empty News section is not shown.
+    assert_eq!(tree(&library), ["Documentation (2)"]);
+    assert!(library.diagnostics.is_empty(), "{:?}", library.diagnostics);
+
+    let config = item(&library, "docs/configuration");
+    assert_eq!(config.date, Date::new(2025, 1, 2));
+    assert_eq!(
+        config.url.as_deref(),
+        Some("https://docs.example/docs/configuration/")
+    );
+    let body: &str = &config.body;
+    // code-toggle shows the configuration as TOML code, line for line.
+    assert!(
+        body.contains(
+            "```toml\nbaseURL = 'https://example.org/'\nlanguageCode = 'en-us'\n\
+             title = 'My Site'\n```"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("Each line stays a line.\nAnd this one too."),
+        "{body}"
+    );
+    assert!(body.contains("*‹youtube›*"), "{body}");
+    assert!(
+        body.contains("[the shortcodes page](shortcodes.md)"),
+        "{body}"
+    );
+    // The escaped shortcode in a code block is shown as the shortcode it escapes.
+    assert!(body.contains("{{< figure src=\"a.png\" >}}"), "{body}");
+    assert!(!body.contains("{{%"), "{body}");
+
+    // A url from the site's root is on the site.
+    assert_eq!(
+        item(&library, "docs/shortcodes").url.as_deref(),
+        Some("https://docs.example/shortcodes-guide/")
+    );
+}
+
+#[test]
+fn a_zola_blog() {
+    let library = load("zola_blog/content");
+    assert_eq!(ids(&library), ["inside/team", "launch", "second"]);
+    // Posts at the top sit under the root's title; the release hook and its empty section
+    // are not shown.
+    assert_eq!(
+        tree(&library),
+        ["Inside the Blog (1)", "The Example Blog (2)"]
+    );
+    let launch = item(&library, "launch");
+    assert_eq!(launch.date, Date::new(2024, 1, 15));
+    assert_eq!(
+        launch.url.as_deref(),
+        Some("https://blog.example.org/2024/01/15/launch/")
+    );
+    assert_eq!(
+        item(&library, "second").url.as_deref(),
+        Some("https://blog.example.org/second/")
+    );
+    assert_eq!(
+        item(&library, "inside/team").url.as_deref(),
+        Some("https://blog.example.org/inside/2024/03/01/team/")
+    );
+    // The site itself as the root gives the same library.
+    let whole = load("zola_blog");
+    assert_eq!(
+        whole.find("content/launch").and_then(|i| i.url.as_deref()),
+        launch.url.as_deref()
+    );
+    assert!(library.diagnostics.is_empty(), "{:?}", library.diagnostics);
+}
+
+#[test]
+fn an_awesome_list_with_nested_label_groups() {
+    let library = load("awesome_nested");
+    assert!(library.diagnostics.is_empty(), "{:?}", library.diagnostics);
+    assert_eq!(library.items.len(), 9, "{:?}", ids(&library));
+    assert_eq!(
+        tree(&library),
+        [
+            "Awesome Nested (9)",
+            "Awesome Nested/Emulators (6)",
+            "Awesome Nested/Emulators/CHIP-8 (2)",
+            "Awesome Nested/Emulators/Consoles (3)",
+            "Awesome Nested/Emulators/Consoles/Nintendo (2)",
+            "Awesome Nested/FFI (3)",
+            "Awesome Nested/FFI/C (1)",
+            "Awesome Nested/FFI/C# (1)",
+            "Awesome Nested/FFI/C++ (1)",
+        ]
+    );
+    let chip8 = library.items.iter().find(|i| i.title == "chip8-a").unwrap();
+    // Badges stay stripped from the description.
+    assert_eq!(chip8.description.as_deref(), Some("An interpreter."));
+    let emulators = library
+        .categories
+        .iter()
+        .find(|c| c.name == "Emulators")
+        .unwrap();
+    assert_eq!(
+        emulators.description.as_deref(),
+        Some("See also [Games](https://games.example).")
+    );
+}
+
+#[test]
+fn the_command_line_sees_the_same() {
+    let home = TempDir::new("formats-cli");
+    let content = fixture("zola_blog/content");
+    let items = json(&quire(
+        &home,
+        &["list", "--json", "--content", content.to_str().unwrap()],
+    ));
+    let urls: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["url"].as_str())
+        .collect();
+    assert_eq!(urls.len(), 3, "{items}");
+    let check = quire(&home, &["check", "--content", content.to_str().unwrap()]);
+    assert!(check.status.success());
+}
