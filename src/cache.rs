@@ -92,7 +92,11 @@ fn matches(roots: &[Root], files: &[SourceFile], r: &mut Reader<'_>) -> bool {
 /// The cache file for a set of roots (one file per distinct set).
 pub fn cache_path(roots: &[Root]) -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "quire")?;
-    let labels: Vec<String> = roots.iter().map(Root::label).collect();
+    let mut labels: Vec<String> = roots.iter().map(Root::label).collect();
+    // A library loaded with its drafts is another library.
+    if crate::content::document::drafts_shown() {
+        labels.push("drafts".to_string());
+    }
     let key = crate::content::id::fnv1a(labels.join("\n").as_bytes());
     Some(dirs.cache_dir().join(format!("library-{key:016x}.bin")))
 }

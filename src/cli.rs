@@ -135,6 +135,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         })?;
         return feeds::run(command, &library);
     }
+    crate::content::document::show_drafts(cli.drafts || config.content.drafts);
     let roots = content_roots(&cli.content, &config, library.as_deref(), Path::new("."))?;
     // Only the roots are checked here; the reader loads in the background, the commands now.
     check_roots(&roots)?;

@@ -37,6 +37,8 @@ pub struct ContentConfig {
     /// The user's own library folder (where imports and feeds write), instead of
     /// `$XDG_DATA_HOME/quire/library`.
     pub library: Option<PathBuf>,
+    /// Load drafts (`draft = true`, `published: false`, Jekyll's `_drafts/`), tagged `draft`.
+    pub drafts: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -240,3 +240,51 @@ fn the_command_line_sees_the_same() {
     let check = quire(&home, &["check", "--content", content.to_str().unwrap()]);
     assert!(check.status.success());
 }
+
+#[test]
+fn drafts_are_left_out_unless_asked_for_and_then_marked() {
+    let home = TempDir::new("formats-drafts");
+    let content = fixture("jekyll_site");
+    let content = content.to_str().unwrap();
+    let ids = |output: &std::process::Output| {
+        let mut ids: Vec<String> = json(output)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let without = ids(&quire(&home, &["list", "--json", "--content", content]));
+    assert_eq!(without.len(), 3, "{without:?}");
+    let with = quire(&home, &["list", "--json", "--drafts", "--content", content]);
+    assert_eq!(
+        ids(&with),
+        [
+            "about",
+            "drafts/an-idea",
+            "posts/2024-03-01-hello-world",
+            "posts/2024-04-02-not-yet",
+            "posts/2024-05-03-bad-yaml"
+        ]
+    );
+    let found = json(&quire(
+        &home,
+        &[
+            "search",
+            "--json",
+            "--drafts",
+            "--content",
+            content,
+            "tag:draft",
+        ],
+    ));
+    assert_eq!(found.as_array().unwrap().len(), 2, "{found}");
+    // The config key does the same; the two libraries have caches of their own.
+    home.write("config/quire/config.toml", "[content]\ndrafts = true\n");
+    assert_eq!(
+        ids(&quire(&home, &["list", "--json", "--content", content])).len(),
+        5
+    );
+}

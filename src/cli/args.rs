@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(long)]
     pub no_restore: bool,
 
+    /// Load drafts too (`draft = true`, `published: false`, Jekyll's `_drafts/`), tagged
+    /// `draft`; they are left out otherwise.
+    #[arg(long, global = true)]
+    pub drafts: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -101,8 +101,14 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         );
     }
 
-    if front.hidden || hidden_folder(relative) {
+    let draft = front.draft || in_folder(relative, "_drafts");
+    if front.unrendered || hidden_folder(relative) || (draft && !drafts_shown()) {
         return (Document::Hidden, diagnostics);
+    }
+    let mut front = front;
+    if draft {
+        // Shown on request, and marked: `tag:draft` finds them.
+        front.tags.push("draft".to_string());
     }
     // Front matter that only names a template (`releases/latest.md` of a Zola site): a hook
     // for the site's templates, with nothing to read.
@@ -162,15 +168,33 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
 }
 
 /// Site generators' folders that are not pages: a folder whose name starts with `_` (Jekyll's
-/// `_drafts`, `_includes`, `_layouts`, `_data`; Hugo's `_common` snippets), except Jekyll's
-/// `_posts`, which holds the posts themselves.
+/// `_includes`, `_layouts`, `_data`; Hugo's `_common` snippets), except Jekyll's `_posts`,
+/// which holds the posts themselves, and `_drafts`, its drafts.
 fn hidden_folder(relative: &Path) -> bool {
     relative.parent().is_some_and(|dir| {
         dir.iter().any(|part| {
             let part = part.to_string_lossy();
-            part.starts_with('_') && part != "_posts"
+            part.starts_with('_') && part != "_posts" && part != "_drafts"
         })
     })
+}
+
+fn in_folder(relative: &Path, name: &str) -> bool {
+    relative
+        .parent()
+        .is_some_and(|dir| dir.iter().any(|part| part == name))
+}
+
+/// Whether drafts are loaded (`--drafts`, `[content] drafts = true`). Process-wide: it is
+/// settled once at start-up, before anything is loaded, like the content roots themselves.
+static DRAFTS_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn show_drafts(shown: bool) {
+    DRAFTS_SHOWN.store(shown, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn drafts_shown() -> bool {
+    DRAFTS_SHOWN.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 fn collection_doc(front: FrontMatter, collection: Collection, relative: &Path) -> CollectionDoc {

@@ -108,9 +108,10 @@ pub struct FrontMatter {
     pub kind: Option<String>,
     /// Zola's and Hugo's `weight`: orders undated posts (lower first).
     pub weight: Option<i64>,
-    /// Not a page to read: a draft (`draft = true`, Jekyll's `published: false`), or one the
-    /// site never renders (Hugo's `headless = true`, `build.render = "never"`).
-    pub hidden: bool,
+    /// A draft: `draft = true`, Jekyll's `published: false`.
+    pub draft: bool,
+    /// A page the site never renders (Hugo's `headless = true`, `build.render = "never"`).
+    pub unrendered: bool,
 }
 
 /// A problem inside front matter, with its 1-based line in the file.
@@ -156,7 +157,8 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         path: fields.string("path"),
         kind: fields.string("kind"),
         weight: fields.integer("weight"),
-        hidden: false,
+        draft: false,
+        unrendered: false,
     };
     let is = |key: &str, value: bool| table.get(key).and_then(Value::as_bool) == Some(value);
     let never_rendered = ["build", "_build"].iter().any(|key| {
@@ -168,8 +170,8 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
                 render.as_bool() == Some(false) || render.as_str() == Some("never")
             })
     });
-    front.hidden =
-        is("draft", true) || is("published", false) || is("headless", true) || never_rendered;
+    front.draft = is("draft", true) || is("published", false);
+    front.unrendered = is("headless", true) || never_rendered;
     if front.date.is_none() && !table.contains_key("date") {
         front.date = fields.date("publishDate");
     }
