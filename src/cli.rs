@@ -28,6 +28,14 @@ use crate::theme::Theme;
 use crate::tui::{Ending, Session};
 
 pub fn main() -> ExitCode {
+    // A panic caught and recovered from (one file a parser choked on) is not reported as a
+    // crash; the reader installs its own hook, which does the same.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !crate::panics::is_quiet() {
+            previous(info);
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -329,7 +329,11 @@ pub fn key_line(split: &Split<'_>, key: &str) -> usize {
 /// reported at its line; the file then loads with no fields from its front matter.
 pub(crate) fn yaml_table(text: &str, first_line: usize, problems: &mut Vec<FieldProblem>) -> Table {
     use saphyr::{LoadableYamlNode, Yaml};
-    let docs = match Yaml::load_from_str(text) {
+    // Go's YAML reader (Hugo's) takes a flow list whose `]` comes back to the first column;
+    // YAML 1.2 does not. Such a file is read again with its flow lines indented.
+    let docs = match Yaml::load_from_str(text)
+        .or_else(|err| Yaml::load_from_str(&indent_flow_lines(text)).map_err(|_| err))
+    {
         Ok(docs) => docs,
         Err(err) => {
             problems.push(FieldProblem {
@@ -351,6 +355,32 @@ pub(crate) fn yaml_table(text: &str, first_line: usize, problems: &mut Vec<Field
             Table::new()
         }
     }
+}
+
+/// `text` with the lines inside an open flow collection (`[` or `{` not yet closed, quotes
+/// aside) that start in the first column indented by two spaces.
+fn indent_flow_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut depth = 0usize;
+    for line in text.split_inclusive('\n') {
+        if depth > 0 && !line.starts_with([' ', '\t']) {
+            out.push_str("  ");
+        }
+        out.push_str(line);
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// A YAML node as a TOML value; `None` for a null (and for the aliases saphyr leaves unresolved).
@@ -475,6 +505,18 @@ mod tests {
         let (front, _) = parse("---\ntags: rust cli\ncategories:\n  - Web\n  - Rust\n---\n");
         assert_eq!(front.tags, ["rust", "cli", "Rust"]);
         assert_eq!(front.category.as_deref(), Some("Web"));
+    }
+
+    #[test]
+    fn a_flow_list_closed_in_the_first_column_reads_as_hugo_reads_it() {
+        let (front, problems) = parse(
+            "---\ntitle: Template types\naliases: [\n  '/templates/base/',\n  '/a[1]/',\n]\n\
+             tags: [a,\nb]\nweight: 30\n---\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(front.title.as_deref(), Some("Template types"));
+        assert_eq!(front.tags, ["a", "b"]);
+        assert_eq!(front.weight, Some(30));
     }
 
     #[test]

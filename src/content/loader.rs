@@ -31,7 +31,21 @@ pub fn load_file(source: SourceFile) -> LoadedFile {
             diagnostics: vec![diagnostic],
         },
         Read::Text(text, mut diagnostics) => {
-            let (document, more) = parse_document(&source.relative, &source.display, &text);
+            // A parser that chokes on one file (a bug in Quire) costs that file, not the load.
+            let parsed =
+                crate::panics::quietly(|| parse_document(&source.relative, &source.display, &text));
+            let Some((document, more)) = parsed else {
+                diagnostics.push(super::diagnostic::Diagnostic::new(
+                    &source.display,
+                    None,
+                    "Quire could not read this file (a bug in Quire; please report it); skipped",
+                ));
+                return LoadedFile {
+                    source,
+                    document: None,
+                    diagnostics,
+                };
+            };
             diagnostics.extend(more);
             LoadedFile {
                 source,

@@ -25,19 +25,24 @@ pub struct Site {
 }
 
 impl Site {
-    /// The site `root` is, or whose `content/` folder it is.
+    /// The site `root` is, or whose `content/` folder it is (or a language's folder in it,
+    /// as Hugo's multilingual `content/en`).
     pub fn detect(root: &Path) -> Option<Site> {
-        let candidates = [
-            (root, PathBuf::from("content")),
-            (root.parent()?, PathBuf::new()),
-        ];
-        for (dir, prefix) in candidates {
+        for (up, dir) in root.ancestors().take(3).enumerate() {
+            // A relative root's last ancestor is "": the current folder.
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
             if let Some(mut site) = read_config(dir) {
-                if site.generator == Generator::Jekyll || !dir.join("content").is_dir() {
-                    site.content_prefix = PathBuf::new();
+                let is_site_folder =
+                    up == 0 && site.generator != Generator::Jekyll && dir.join("content").is_dir();
+                site.content_prefix = if is_site_folder {
+                    PathBuf::from("content")
                 } else {
-                    site.content_prefix = prefix;
-                }
+                    PathBuf::new()
+                };
                 return Some(site);
             }
         }

@@ -100,6 +100,10 @@ fn whole_line_tag(line: &str) -> Option<Tag> {
             }
             let mut words = inner.split_whitespace();
             let name = words.next()?.trim_end_matches('/');
+            // `{{< name … />}}` closes itself: there is nothing inside.
+            if inner.ends_with('/') {
+                return Some(Tag::Marker(clean_name(name)));
+            }
             return Some(if is_code(name) {
                 Tag::OpenCode(language_of(name, words.collect::<Vec<_>>().as_slice()))
             } else if inner.ends_with('/') || !is_paired_by_habit(name) {
@@ -223,7 +227,9 @@ fn inline_tags(line: &str) -> Cow<'_, str> {
             break;
         };
         let whole = &tail[..end + close.len()];
-        let inner = whole[3.min(whole.len())..end].trim();
+        // The opening is ASCII, but what follows may not be (`{{‑ ‑}}`), and a closing may
+        // overlap it (`{{%}}`): sliced with care.
+        let inner = tail.get(3..end).unwrap_or("").trim();
         if is_shortcode && inner.starts_with("/*") {
             // Hugo's escape: `{{</* name */>}}` is shown as `{{< name >}}`.
             out.push_str(&unescape(whole));
@@ -233,7 +239,7 @@ fn inline_tags(line: &str) -> Cow<'_, str> {
                 out.push_str(words.next().unwrap_or("").trim_matches(['"', '\'']));
             }
         } else {
-            let variable = tail[2..end].trim();
+            let variable = tail.get(2..end).unwrap_or("").trim();
             if !matches!(variable, "site.baseurl" | "site.url" | "base_url") {
                 out.push_str(whole);
             }
@@ -295,10 +301,11 @@ mod tests {
     #[test]
     fn standalone_tags_are_quiet_markers() {
         let body = "{{< youtube w7Ft2ymGmfc >}}\n{{< figure src=\"/a.png\" >}}\n\
+                    {{< code-toggle config=\"markup\" />}}\n\
                     {{ gist(url=\"https://gist.github.com/x\") }}\n{% include footer.html %}\n";
         assert_eq!(
             resolve(body),
-            "*‹youtube›*\n*‹figure›*\n*‹gist›*\n*‹footer.html›*\n"
+            "*‹youtube›*\n*‹figure›*\n*‹code-toggle›*\n*‹gist›*\n*‹footer.html›*\n"
         );
     }
 
@@ -322,6 +329,18 @@ mod tests {
             "See [the guide](guide.md) and ![x](/a.png).\n```go-html-template\n\
              {{< youtube id >}}\n{{< figure >}}\n```\nWrite {{< gist user id >}} for a gist.\n"
         );
+    }
+
+    #[test]
+    fn odd_tags_never_panic() {
+        for body in [
+            "{{‑ ‑}}\n",
+            "a {{%}} b {{<>}} c {{}} d {{‑ x ‑}}\n",
+            "{{< é >}}\n{{% ü %}}\n{{<\n{%\n{% %}\n{{ }}\n",
+            "x {{< ref >}} {{</* */>}} {{ site.baseurl",
+        ] {
+            let _ = resolve(body);
+        }
     }
 
     #[test]
