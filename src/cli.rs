@@ -250,7 +250,7 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
                 let _ = cache::save(&path, manifest, library, opened.index.as_ref());
             }))
         });
-        let result = output::run_command(command, &opened, state, state_path);
+        let result = output::run_command(command, roots, &opened, state, state_path);
         if let Some(saving) = saving {
             if result.is_ok() {
                 let_output_go();

@@ -17,6 +17,8 @@ pub mod read_at;
 pub mod search;
 pub mod state;
 pub mod text;
+// Used by the loader as well as the reader: no terminal crates in it.
+pub mod panics;
 
 #[cfg(feature = "tui")]
 pub mod app;
@@ -24,8 +26,6 @@ pub mod app;
 pub mod cli;
 #[cfg(feature = "tui")]
 pub mod config;
-#[cfg(feature = "tui")]
-pub mod panics;
 #[cfg(feature = "tui")]
 pub mod render;
 #[cfg(feature = "tui")]

@@ -288,3 +288,37 @@ fn drafts_are_left_out_unless_asked_for_and_then_marked() {
         5
     );
 }
+
+#[test]
+fn check_verbose_names_what_was_left_out_and_why() {
+    let home = TempDir::new("formats-verbose");
+    let content = fixture("hugo_site/content");
+    let content = content.to_str().unwrap();
+    let quiet = quire(&home, &["check", "--content", content]);
+    assert!(quiet.status.success());
+    assert!(!common::stdout(&quiet).contains("left out"));
+    let verbose = quire(&home, &["check", "--verbose", "--content", content]);
+    assert!(verbose.status.success(), "left out files are not problems");
+    let text = common::stdout(&verbose);
+    for (file, why) in [
+        ("docs/unfinished.md", "a draft"),
+        ("docs/never.md", "never renders"),
+        ("headless-bundle/index.md", "never renders"),
+        ("_common/installation.md", "`_` folder"),
+    ] {
+        assert!(
+            text.lines().any(|l| l.contains(file) && l.contains(why)),
+            "{file}: {text}"
+        );
+    }
+    let zola = fixture("zola_blog/content");
+    let text = common::stdout(&quire(
+        &home,
+        &["check", "-v", "--content", zola.to_str().unwrap()],
+    ));
+    assert!(
+        text.lines()
+            .any(|l| l.contains("releases/latest.md") && l.contains("template")),
+        "{text}"
+    );
+}

@@ -73,7 +73,12 @@ pub enum Command {
         json: bool,
     },
     /// Print every problem found while loading; exit 1 if there are any.
-    Check,
+    Check {
+        /// Also name the files left out on purpose (drafts, pages the site never renders,
+        /// template hooks), and why; these are not problems.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// List every category as `--category` takes it, with its item and unread counts.
     Categories,
     /// Star items, to read later. Unknown ids are reported (exit 1); the known ones are still starred.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::args::Command;
 use crate::cache::{ItemIds, Opened, Parts};
 use crate::config::DEFAULT_CONFIG;
-use crate::content::{Item, ItemKind, Library};
+use crate::content::{Item, ItemKind, Library, Root};
 use crate::render::markdown;
 use crate::search::{Field, SearchIndex, SearchOptions, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
@@ -32,6 +32,7 @@ pub fn parts(command: &Command) -> Parts {
 
 pub fn run_command(
     command: Command,
+    roots: &[Root],
     opened: &Opened,
     mut state: ReadState,
     state_path: &Path,
@@ -78,7 +79,12 @@ pub fn run_command(
         Command::Show { id, json } => show(&mut out, view, &id, json)?,
         Command::Stats { json } => stats(&mut out, view, json)?,
         Command::Categories => categories(&mut out, view)?,
-        Command::Check => return check(&mut out, library),
+        Command::Check { verbose } => {
+            if verbose {
+                left_out(&mut out, library, roots)?;
+            }
+            return check(&mut out, library);
+        }
         Command::Search { query, limit, json } => {
             let built;
             let index = match index {
@@ -370,6 +376,33 @@ fn stats(out: &mut impl Write, view: View<'_>, json: bool) -> Result<()> {
         writeln!(out, "  {:<40} {}", node.name, node.total)?;
     }
     writeln!(out, "diagnostics  {}", stats.diagnostics)?;
+    Ok(())
+}
+
+/// The files that gave no item on purpose (drafts, unrendered pages, template hooks), and
+/// why: read again here, as they are few and only `check --verbose` asks.
+fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<()> {
+    use crate::content::document::Document;
+    let with_items: std::collections::HashSet<&Path> =
+        library.items.iter().map(|i| &*i.source.path).collect();
+    let (files, _) = crate::content::source::list_files(roots)?;
+    for file in files {
+        let is_section = file
+            .relative
+            .file_name()
+            .is_some_and(|n| n == "_index.md" || n == "_index.markdown");
+        if is_section || with_items.contains(file.display.as_path()) {
+            continue;
+        }
+        let display = file.display.clone();
+        if let Some(Document::Hidden(why)) = crate::content::loader::load_file(file).document {
+            writeln!(
+                out,
+                "{}: left out: {why}",
+                sanitize(&display.to_string_lossy())
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -71,7 +71,7 @@ where
             Some(Document::Collection(doc)) => {
                 file_collection(&mut tree, &file.source, doc, &mut items)
             }
-            Some(Document::Section { .. } | Document::Hidden) | None => {}
+            Some(Document::Section { .. } | Document::Hidden(_)) | None => {}
         }
     }
     make_ids_unique(&mut items, &mut diagnostics);

@@ -21,8 +21,9 @@ pub enum Document {
     Post(Post),
     Collection(CollectionDoc),
     /// Not for reading: a draft, a page the site never renders (Hugo's headless bundles), a
-    /// page that is only a template's hook, a site generator's own folder (`_includes`).
-    Hidden,
+    /// page that is only a template's hook, a site generator's own folder (`_includes`); why,
+    /// for `quire check --verbose`.
+    Hidden(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,8 +103,17 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
     }
 
     let draft = front.draft || in_folder(relative, "_drafts");
-    if front.unrendered || hidden_folder(relative) || (draft && !drafts_shown()) {
-        return (Document::Hidden, diagnostics);
+    let hidden = if front.unrendered {
+        Some("a page the site never renders (headless, or build.render = never)")
+    } else if hidden_folder(relative) {
+        Some("in a site generator's own `_` folder")
+    } else if draft && !drafts_shown() {
+        Some("a draft (--drafts shows drafts)")
+    } else {
+        None
+    };
+    if let Some(why) = hidden {
+        return (Document::Hidden(why), diagnostics);
     }
     let mut front = front;
     if draft {
@@ -117,7 +127,10 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         && front.kind.is_none()
         && split.body.trim().is_empty()
     {
-        return (Document::Hidden, diagnostics);
+        return (
+            Document::Hidden("front matter only, naming no title: a hook for the site's templates"),
+            diagnostics,
+        );
     }
 
     let kind = front.kind.as_deref().map(str::to_ascii_lowercase);
