@@ -62,6 +62,10 @@ impl Site {
         let relative = relative
             .strip_prefix(&self.content_prefix)
             .unwrap_or(relative);
+        // A draft is not published anywhere yet.
+        if relative.iter().any(|p| p == "_drafts") {
+            return None;
+        }
         let stem = relative.file_stem()?.to_string_lossy();
         // A page bundle `slug/index.md` is published at its folder.
         let page = if stem == "index" {

@@ -22,9 +22,33 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
     let mut fence: Option<String> = None;
     // The code fence a wrapping tag opened, closed by its closing tag.
     let mut open_code: Vec<String> = Vec::new();
+    // A shortcode written over several lines (`{{< img` … `>}}`), gathered into one.
+    let mut gathering: Option<String> = None;
     for line in body.split_inclusive('\n') {
         let text = line.trim_end_matches(['\n', '\r']);
+        let gathered;
+        let text = match gathering.take() {
+            Some(mut so_far) => {
+                so_far.push(' ');
+                so_far.push_str(text.trim());
+                if !(so_far.ends_with(">}}") || so_far.ends_with("%}}")) {
+                    gathering = Some(so_far);
+                    continue;
+                }
+                gathered = so_far;
+                gathered.as_str()
+            }
+            None => text,
+        };
         let trimmed = text.trim_start();
+        if fence.is_none()
+            && (trimmed.starts_with("{{<") || trimmed.starts_with("{{%"))
+            && !trimmed.contains(">}}")
+            && !trimmed.contains("%}}")
+        {
+            gathering = Some(trimmed.trim_end().to_string());
+            continue;
+        }
         if let Some(marker) = &fence {
             if trimmed.starts_with(marker.as_str()) && trimmed.trim_end() == marker.as_str() {
                 fence = None;
@@ -55,6 +79,11 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
             None if !open_code.is_empty() => out.push_str(line),
             None => out.push_str(&inline_tags(line)),
         }
+    }
+    // A shortcode never closed is text after all.
+    if let Some(so_far) = gathering {
+        out.push_str(&so_far);
+        out.push('\n');
     }
     // A wrapping tag never closed: close its fence, so the rest of the file is not code.
     for close in open_code {
@@ -341,6 +370,17 @@ mod tests {
         ] {
             let _ = resolve(body);
         }
+    }
+
+    #[test]
+    fn a_shortcode_over_several_lines_is_one_tag() {
+        let body = "Before.\n\n{{< img\n  src=\"a.jpg\"\n  example=true\n>}}\n\nAfter.\n\
+                    {{< highlight go\n   \"linenos=table\" >}}\nx := 1\n{{< /highlight >}}\n";
+        assert_eq!(
+            resolve(body),
+            "Before.\n\n*‹img›*\n\nAfter.\n```go\nx := 1\n```\n"
+        );
+        assert_eq!(resolve("{{< never closed\nend\n"), "{{< never closed end\n");
     }
 
     #[test]

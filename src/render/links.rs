@@ -45,12 +45,32 @@ pub fn parse_options() -> Options {
 struct Open {
     start: usize,
     url: String,
+    /// `[text][]`: its `[]` follows the range the parser gives.
+    collapsed: bool,
     image: bool,
     /// Source of the label: from its first piece's start to its last piece's end.
     label: Option<(usize, usize)>,
     text: String,
     /// An image inside a link label (a badge): the label is then written as plain text.
     holds_image: bool,
+}
+
+/// `link` made absolute against the address of the page it is on, when it is relative (a path,
+/// `../x`, `?q`; not `#anchor`, which stays on the page) and the page is on the web.
+pub fn resolve(page: &str, link: &str) -> Option<String> {
+    if link.is_empty()
+        || link.starts_with('#')
+        || link.contains("://")
+        || link.starts_with("mailto:")
+    {
+        return None;
+    }
+    let base = url::Url::parse(page).ok()?;
+    if !matches!(base.scheme(), "http" | "https") {
+        return None;
+    }
+    let joined = base.join(link).ok()?;
+    matches!(joined.scheme(), "http" | "https").then(|| sanitize_line(joined.as_str()))
 }
 
 /// The markdown with every link and image replaced by its label and number, and the links in
@@ -70,14 +90,23 @@ pub fn number_links(markdown: &str) -> (String, Vec<Link>) {
     for (event, range) in Parser::new_ext(markdown, parse_options()).into_offset_iter() {
         match event {
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                let (image, dest_url) = match tag {
-                    Tag::Image { dest_url, .. } => (true, dest_url),
-                    Tag::Link { dest_url, .. } => (false, dest_url),
+                let (image, dest_url, link_type) = match tag {
+                    Tag::Image {
+                        dest_url,
+                        link_type,
+                        ..
+                    } => (true, dest_url, link_type),
+                    Tag::Link {
+                        dest_url,
+                        link_type,
+                        ..
+                    } => (false, dest_url, link_type),
                     _ => continue,
                 };
                 stack.push(Open {
                     start: range.start,
                     url: dest_url.to_string(),
+                    collapsed: link_type == pulldown_cmark::LinkType::Collapsed,
                     image,
                     label: None,
                     text: String::new(),
@@ -114,9 +143,15 @@ pub fn number_links(markdown: &str) -> (String, Vec<Link>) {
                     url: sanitize_line(&open.url),
                     image: open.image,
                 });
+                // `[text][]` (a collapsed reference) ends, for the parser, before its `[]`.
+                let end = if open.collapsed && markdown[range.end..].starts_with("[]") {
+                    range.end + 2
+                } else {
+                    range.end
+                };
                 edits.push((
                     open.start,
-                    range.end,
+                    end,
                     format!("{label}{OPEN}{}{CLOSE}", links.len()),
                 ));
             }
@@ -237,6 +272,31 @@ mod tests {
                 ("ref".into(), "https://c.org".into()),
             ]
         );
+    }
+
+    #[test]
+    fn collapsed_references_and_links_within_the_site() {
+        let (text, links) = numbered(
+            "Uses [Goldmark][] and [Hugo][]. See [x][].\n\n[Goldmark]: https://g.example/\n[Hugo]: /about/\n",
+        );
+        assert_eq!(
+            text.lines().next(),
+            Some("Uses Goldmark[1] and Hugo[2]. See [x][].")
+        );
+        assert_eq!(links[1].1, "/about/");
+        let page = "https://gohugo.example/configuration/markup/";
+        assert_eq!(
+            resolve(page, "/configuration/security/").as_deref(),
+            Some("https://gohugo.example/configuration/security/")
+        );
+        assert_eq!(
+            resolve(page, "../output-formats/").as_deref(),
+            Some("https://gohugo.example/configuration/output-formats/")
+        );
+        assert_eq!(resolve(page, "#goldmark"), None);
+        assert_eq!(resolve(page, "https://other.example/"), None);
+        assert_eq!(resolve(page, "mailto:a@b.example"), None);
+        assert_eq!(resolve("/local/path", "/x/"), None);
     }
 
     #[test]
