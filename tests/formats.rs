@@ -115,7 +115,8 @@ fn a_jekyll_site() {
 #[test]
 fn a_hugo_site() {
     let library = load("hugo_site/content");
-    // Drafts, never-rendered pages, headless bundles and `_common` snippets are not items.
+    // Drafts, never-rendered pages, headless bundles, `_common` snippets and the glossary's
+    // terms (its section's `cascade` renders none of them) are not items.
     assert_eq!(ids(&library), ["docs/configuration", "docs/shortcodes"]);
     // The empty News section is not shown.
     assert_eq!(tree(&library), ["Documentation (2)"]);

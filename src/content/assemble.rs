@@ -39,9 +39,19 @@ where
     let mut diagnostics = diagnostics.to_vec();
     let mut tree = Tree::new();
     let mut sites = Sites::default();
+    // Folders whose section says no page below is rendered (Hugo's `cascade`).
+    let mut hidden_below: Vec<String> = Vec::new();
     for file in files.clone() {
-        if let Some(Document::Section { title, description }) = &file.document {
+        if let Some(Document::Section {
+            title,
+            description,
+            hides_below,
+        }) = &file.document
+        {
             let dir = parent_key(&file.source.relative);
+            if *hides_below {
+                hidden_below.push(dir.clone());
+            }
             let node = tree.folder(&dir);
             let title = title
                 .as_deref()
@@ -64,6 +74,8 @@ where
     for file in files {
         diagnostics.extend(file.diagnostics.iter().cloned());
         match &file.document {
+            Some(Document::Post(_))
+                if is_below(&parent_key(&file.source.relative), &hidden_below) => {}
             Some(Document::Post(post)) => {
                 let site = sites.of(&file.source);
                 items.push(file_post(&mut tree, &file.source, post, site))
@@ -77,6 +89,17 @@ where
     make_ids_unique(&mut items, &mut diagnostics);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     tree.into_library(items, diagnostics)
+}
+
+/// Whether the folder `key` is one of `folders` or inside one.
+fn is_below(key: &str, folders: &[String]) -> bool {
+    folders.iter().any(|folder| {
+        folder.is_empty()
+            || key == folder
+            || key
+                .strip_prefix(folder.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// The site each root is, looked up once per assembly.

@@ -17,6 +17,8 @@ pub enum Document {
     Section {
         title: Option<String>,
         description: Option<String>,
+        /// Hugo's `cascade: {build: {render: never}}`: no page below is rendered.
+        hides_below: bool,
     },
     Post(Post),
     Collection(CollectionDoc),
@@ -97,6 +99,7 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
             Document::Section {
                 title: front.title,
                 description,
+                hides_below: front.cascade_unrendered,
             },
             diagnostics,
         );
@@ -389,7 +392,10 @@ mod tests {
             "blog/_index.md",
             "+++\ntitle = \"Blog\"\ndescription = \"Words\"\n+++\nMore words.",
         );
-        let Document::Section { title, description } = doc else {
+        let Document::Section {
+            title, description, ..
+        } = doc
+        else {
             panic!("section")
         };
         assert_eq!(title.as_deref(), Some("Blog"));

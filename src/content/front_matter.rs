@@ -112,6 +112,8 @@ pub struct FrontMatter {
     pub draft: bool,
     /// A page the site never renders (Hugo's `headless = true`, `build.render = "never"`).
     pub unrendered: bool,
+    /// Hugo's `cascade` makes every page below unrendered (in a section's `_index.md`).
+    pub cascade_unrendered: bool,
 }
 
 /// A problem inside front matter, with its 1-based line in the file.
@@ -159,19 +161,18 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         weight: fields.integer("weight"),
         draft: false,
         unrendered: false,
+        cascade_unrendered: false,
     };
     let is = |key: &str, value: bool| table.get(key).and_then(Value::as_bool) == Some(value);
-    let never_rendered = ["build", "_build"].iter().any(|key| {
-        table
-            .get(*key)
-            .and_then(Value::as_table)
-            .and_then(|build| build.get("render"))
-            .is_some_and(|render| {
-                render.as_bool() == Some(false) || render.as_str() == Some("never")
-            })
-    });
     front.draft = is("draft", true) || is("published", false);
-    front.unrendered = is("headless", true) || never_rendered;
+    front.unrendered = is("headless", true) || never_rendered(&table);
+    // `cascade` is a table, or a list of them (each for some pages: all are taken as meant
+    // for every page below).
+    front.cascade_unrendered = match table.get("cascade") {
+        Some(Value::Table(cascade)) => never_rendered(cascade),
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_table).any(never_rendered),
+        _ => false,
+    };
     if front.date.is_none() && !table.contains_key("date") {
         front.date = fields.date("publishDate");
     }
@@ -240,6 +241,19 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
     }
     problems.sort_by_key(|p| p.line);
     (front, problems)
+}
+
+/// Hugo's `build.render = "never"` (or `_build.render = false`, its older spelling).
+fn never_rendered(table: &Table) -> bool {
+    ["build", "_build"].iter().any(|key| {
+        table
+            .get(*key)
+            .and_then(Value::as_table)
+            .and_then(|build| build.get("render"))
+            .is_some_and(|render| {
+                render.as_bool() == Some(false) || render.as_str() == Some("never")
+            })
+    })
 }
 
 struct Fields<'t, 's, 'p> {

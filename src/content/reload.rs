@@ -251,14 +251,9 @@ impl<'l> TakenBack<'l> {
         let relative = &source.relative;
         let file_name = relative.file_name()?.to_string_lossy();
         if file_name == "_index.md" || file_name == "_index.markdown" {
-            // The root's own `_index.md` names a node of its own (see `assemble`): read again.
-            let dir = relative.parent().filter(|p| p.iter().count() > 0)?;
-            let folder = *self.folders.get(dir)?;
-            let node = lib.category(folder);
-            return Some(Document::Section {
-                title: Some(node.name.clone()),
-                description: node.description.clone(),
-            });
+            // A section file is read again: there is one a folder, and what it says (the
+            // root's title, a `cascade` hiding the pages below) is not all in the library.
+            return None;
         }
         let first = &lib.items[*items.first()?];
         let depth = components(folder_of(relative, first.kind));
