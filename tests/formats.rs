@@ -323,3 +323,21 @@ fn check_verbose_names_what_was_left_out_and_why() {
         "{text}"
     );
 }
+
+#[test]
+fn links_within_a_site_are_where_the_site_publishes_them() {
+    let home = TempDir::new("formats-links");
+    let content = fixture("zola_blog/content");
+    let shown = common::stdout(&quire(
+        &home,
+        &["show", "launch", "--content", content.to_str().unwrap()],
+    ));
+    assert!(
+        shown.contains("[1] https://blog.example.org/inside/2024/03/01/team/"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("[2] https://blog.example.org/second/"),
+        "{shown}"
+    );
+}

@@ -327,7 +327,7 @@ fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()
             writeln!(out, "Read it at {url}")?;
         }
     } else {
-        for line in markdown::plain_lines(&item.body) {
+        for line in markdown::plain_lines(&item.body, item.url.as_deref()) {
             writeln!(out, "{}", line.trim_end())?;
         }
     }

@@ -65,12 +65,25 @@ pub struct RenderedBody {
 }
 
 /// Renders an item's body with its HTML reduced to text and its links numbered where they
-/// stand.
-pub fn render_body(markdown: &str, theme: &Theme, width: u16) -> RenderedBody {
+/// stand. A link within the site (`/configuration/security/`, `../other/`) is taken where the
+/// item's own page (`page_url`) is published, as a browser would take it.
+pub fn render_body(
+    markdown: &str,
+    page_url: Option<&str>,
+    theme: &Theme,
+    width: u16,
+) -> RenderedBody {
     let bounded = super::bounds::bound(markdown);
     let reduced = super::html::reduce_html(&bounded);
     let headings = headings_of(&reduced);
-    let (numbered, links) = number_links(&reduced);
+    let (numbered, mut links) = number_links(&reduced);
+    if let Some(page) = page_url {
+        for link in &mut links {
+            if let Some(absolute) = super::links::resolve(page, &link.url) {
+                link.url = absolute;
+            }
+        }
+    }
     let mut lines = render_bounded(&numbered, theme, width);
     style_numbers(&mut lines, theme.markdown_link);
     RenderedBody {
@@ -163,8 +176,8 @@ fn to_owned_lines(text: Text<'_>, theme: &Theme) -> Vec<Line<'static>> {
 
 /// The body as the reader shows it, without styles, for `quire show`: links numbered where
 /// they stand and listed, whole, at the end.
-pub fn plain_lines(markdown: &str) -> Vec<String> {
-    let RenderedBody { lines, links, .. } = render_body(markdown, &Theme::dark(), 100);
+pub fn plain_lines(markdown: &str, page_url: Option<&str>) -> Vec<String> {
+    let RenderedBody { lines, links, .. } = render_body(markdown, page_url, &Theme::dark(), 100);
     let mut out: Vec<String> = lines
         .iter()
         .map(|line| {

@@ -114,16 +114,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         (Vec::new(), Vec::new())
     } else {
         lines.push(Line::default());
-        let mut body = render_body(&item.body, theme, width);
-        // A link within the site (`/configuration/security/`, `../other/`) is where the page
-        // itself is published, as a browser would take it.
-        if let Some(page) = item.url.as_deref() {
-            for link in &mut body.links {
-                if let Some(absolute) = super::links::resolve(page, &link.url) {
-                    link.url = absolute;
-                }
-            }
-        }
+        let body = render_body(&item.body, item.url.as_deref(), theme, width);
         lines.extend(wrap_lines(&body.lines, w));
         push_link_list(&mut lines, &body.links, theme, w);
         (body.links, body.headings)
