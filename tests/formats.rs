@@ -73,7 +73,7 @@ fn a_jekyll_site() {
     );
     assert_eq!(
         hello.url.as_deref(),
-        Some("https://notes.example/field/rust/2024/03/01/hello-world.html")
+        Some("https://notes.example/field/rust/async/2024/03/01/hello-world.html")
     );
     // Liquid: highlight is a ruby code block, line for line; raw's text stays; the include
     // is a quiet marker.

@@ -153,7 +153,11 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post, site: Option<&Si
             relative,
             post.path.as_deref(),
             post.date,
-            post.category.as_deref(),
+            if post.categories.is_empty() {
+                post.category.as_slice()
+            } else {
+                &post.categories
+            },
         ),
         (None, None) => None,
     };

@@ -33,6 +33,8 @@ pub struct Post {
     pub title: String,
     /// Zola's `path`: where the site publishes the post (for its url).
     pub path: Option<String>,
+    /// Jekyll's categories, for its url (`/rust/async/2024/…`).
+    pub categories: Vec<String>,
     pub date: Option<Date>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
@@ -271,6 +273,7 @@ fn post_from(
     Post {
         title,
         path: front.path,
+        categories: front.categories,
         date,
         authors: front.authors,
         tags: front.tags,

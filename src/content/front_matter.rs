@@ -108,6 +108,8 @@ pub struct FrontMatter {
     pub kind: Option<String>,
     /// Zola's and Hugo's `weight`: orders undated posts (lower first).
     pub weight: Option<i64>,
+    /// Jekyll's categories, all of them (its permalinks hold every one).
+    pub categories: Vec<String>,
     /// A draft: `draft = true`, Jekyll's `published: false`.
     pub draft: bool,
     /// A page the site never renders (Hugo's `headless = true`, `build.render = "never"`).
@@ -159,6 +161,7 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         path: fields.string("path"),
         kind: fields.string("kind"),
         weight: fields.integer("weight"),
+        categories: Vec::new(),
         draft: false,
         unrendered: false,
         cascade_unrendered: false,
@@ -201,6 +204,7 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
             };
             // A post is filed under one category, its first; the others are kept as tags, so
             // `tag:` still finds it by them.
+            front.categories = categories.clone();
             let mut categories = categories.into_iter();
             if let Some(first) = categories.next() {
                 front.category = Some(first);

@@ -272,6 +272,7 @@ impl<'l> TakenBack<'l> {
                     title: first.title.clone(),
                     // The url the site gave it is kept as the item's own.
                     path: None,
+                    categories: Vec::new(),
                     date: first.date,
                     authors: first.authors.clone(),
                     tags: first.tags.clone(),

@@ -56,7 +56,7 @@ impl Site {
         relative: &Path,
         path: Option<&str>,
         date: Option<super::date::Date>,
-        category: Option<&str>,
+        categories: &[String],
     ) -> Option<String> {
         let base = self.base_url.as_deref()?;
         let relative = relative
@@ -87,9 +87,10 @@ impl Site {
             Generator::Jekyll => {
                 // `_posts/2024-03-01-my-post.md` → `/category/2024/03/01/my-post.html`.
                 let name = stem.get(11..).filter(|_| date.is_some()).unwrap_or(&stem);
-                let category = category
+                let category: String = categories
+                    .iter()
                     .map(|c| format!("{}/", c.to_lowercase().replace(' ', "-")))
-                    .unwrap_or_default();
+                    .collect();
                 match date {
                     Some(d) if relative.iter().any(|p| p == "_posts") => format!(
                         "{base}/{category}{:04}/{:02}/{:02}/{name}.html",
@@ -188,11 +189,11 @@ mod tests {
             let prefix = if root == zola { "content/" } else { "" };
             let post = PathBuf::from(format!("{prefix}inside-rust/x.md"));
             assert_eq!(
-                site.url_of(&post, None, None, None).as_deref(),
+                site.url_of(&post, None, None, &[]).as_deref(),
                 Some("https://blog.example.org/inside-rust/x/")
             );
             assert_eq!(
-                site.url_of(&post, Some("2019/09/30/x"), None, None)
+                site.url_of(&post, Some("2019/09/30/x"), None, &[])
                     .as_deref(),
                 Some("https://blog.example.org/2019/09/30/x/")
             );
@@ -209,7 +210,7 @@ mod tests {
                 Path::new("Content-Management/Shortcodes.md"),
                 None,
                 None,
-                None
+                &[]
             )
             .as_deref(),
             Some("https://gohugo.example/content-management/shortcodes/")
@@ -227,10 +228,10 @@ mod tests {
                 Path::new("_posts/2024-03-01-hello-world.md"),
                 None,
                 Date::new(2024, 3, 1),
-                Some("Rust")
+                &["Rust".to_string(), "Async IO".to_string()]
             )
             .as_deref(),
-            Some("https://me.example/blog/rust/2024/03/01/hello-world.html")
+            Some("https://me.example/blog/rust/async-io/2024/03/01/hello-world.html")
         );
         assert_eq!(Site::detect(&temp("plain").join("content")), None);
         for dir in [zola, hugo, jekyll] {
