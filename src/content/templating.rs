@@ -77,7 +77,15 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
                 out.push_str(&format!("*‹{name}›*\n"));
             }
             None if !open_code.is_empty() => out.push_str(line),
-            None => out.push_str(&inline_tags(line)),
+            None => {
+                let read = inline_tags(line);
+                // A line that held only a tag and a list or definition marker (`: {{< x >}}`)
+                // has nothing left to say.
+                let left = read.trim();
+                if !matches!(read, Cow::Owned(_)) || !matches!(left, ":" | "-" | "*" | "+") {
+                    out.push_str(&read);
+                }
+            }
         }
     }
     // A shortcode never closed is text after all.
@@ -264,8 +272,18 @@ fn inline_tags(line: &str) -> Cow<'_, str> {
             out.push_str(&unescape(whole));
         } else if is_shortcode {
             let mut words = inner.split_whitespace();
-            if let Some("ref" | "relref") = words.next() {
-                out.push_str(words.next().unwrap_or("").trim_matches(['"', '\'']));
+            match words.next() {
+                Some("ref" | "relref") => {
+                    out.push_str(words.next().unwrap_or("").trim_matches(['"', '\'']));
+                }
+                // Hugo's docs mark what a version added: worth keeping, quietly.
+                Some("new-in") => {
+                    let version = words.next().unwrap_or("").trim_matches(['"', '\'', '/']);
+                    if !version.is_empty() {
+                        out.push_str(&format!("*new in {version}*"));
+                    }
+                }
+                _ => {}
             }
         } else {
             let variable = tail.get(2..end).unwrap_or("").trim();
@@ -370,6 +388,16 @@ mod tests {
         ] {
             let _ = resolve(body);
         }
+    }
+
+    #[test]
+    fn a_line_left_with_only_its_marker_goes() {
+        let body = "`enable`\n: {{< new-in 0.151.0 />}}\n: Whether to enable it.\n\
+                    `other`\n: {{< badge x >}}\n: Something.\n";
+        assert_eq!(
+            resolve(body),
+            "`enable`\n: *new in 0.151.0*\n: Whether to enable it.\n`other`\n: Something.\n"
+        );
     }
 
     #[test]
