@@ -589,10 +589,22 @@ fn did_you_mean(close: &[String]) -> String {
 
 /// Every category as the path `--category` takes, in tree order.
 fn category_paths(library: &Library) -> Vec<String> {
+    categories_in_order(library)
+        .into_iter()
+        .map(|(_, path)| path)
+        .collect()
+}
+
+/// Every category below the root with its path, in tree order.
+fn categories_in_order(library: &Library) -> Vec<(crate::content::CategoryId, String)> {
     let mut out = Vec::new();
-    fn walk(library: &Library, id: crate::content::CategoryId, out: &mut Vec<String>) {
+    fn walk(
+        library: &Library,
+        id: crate::content::CategoryId,
+        out: &mut Vec<(crate::content::CategoryId, String)>,
+    ) {
         for &child in &library.category(id).children {
-            out.push(library.category_path(child).join("/"));
+            out.push((child, library.category_path(child).join("/")));
             walk(library, child, out);
         }
     }
@@ -600,13 +612,11 @@ fn category_paths(library: &Library) -> Vec<String> {
     out
 }
 
-/// `quire categories`: each category's path (as `--category` takes it) and its counts.
+/// `quire categories`: each category's path (as `--category` takes it) and its counts. Counted
+/// by the node itself: a name holding `/` would make its path name another.
 fn categories(out: &mut impl Write, view: View<'_>) -> Result<()> {
     let library = view.library;
-    for path in category_paths(library) {
-        let id = library
-            .category_by_names(&path.split('/').collect::<Vec<_>>())
-            .unwrap_or(Library::ROOT);
+    for (id, path) in categories_in_order(library) {
         let items = library.items_under(id);
         let unread = items
             .iter()
