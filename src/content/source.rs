@@ -221,10 +221,25 @@ fn walk(root: usize, base: &Path, top: Folder) -> (Vec<SourceFile>, Vec<Diagnost
                 break;
             };
             let mut found = Vec::new();
-            visit(root, base, folder, &mut files, &mut diagnostics, &mut found);
-            if let Ok(mut q) = queue.lock() {
-                q.busy -= 1;
-                q.folders.extend(found);
+            // A walker that panicked here would leave the others waiting for its folders
+            // forever: the folder then costs a diagnostic, and the walk goes on.
+            let dir = folder.dir.clone();
+            let visited = crate::panics::quietly(|| {
+                visit(root, base, folder, &mut files, &mut diagnostics, &mut found)
+            });
+            if visited.is_none() {
+                diagnostics.push(Diagnostic::new(
+                    dir,
+                    None,
+                    "cannot read folder (a bug in Quire)",
+                ));
+            }
+            match queue.lock() {
+                Ok(mut q) => {
+                    q.busy -= 1;
+                    q.folders.extend(found);
+                }
+                Err(poisoned) => poisoned.into_inner().busy -= 1,
             }
             ready.notify_all();
         }
