@@ -209,6 +209,7 @@ impl CacheFile {
             return None;
         }
         let manifest = manifest[manifest.len() - r.remaining()..].to_vec();
+        mark_used(&file);
         Some(CacheFile { file, manifest, at })
     }
 
@@ -455,6 +456,7 @@ pub fn save(
 ) -> io::Result<()> {
     fs::create_dir_all(folder_of(path))?;
     remove_abandoned(path);
+    evict_unused(path);
     // No lock is held, so two Quires saving at once each write their own temp file.
     let temp = path.with_extension(format!("tmp{}", std::process::id()));
     atomic_file::replace_with(path, &temp, |file| {
@@ -480,6 +482,43 @@ pub fn save(
         w.raw(MAGIC);
         w.finish()
     })
+}
+
+/// A cache not used for this long is of a library nobody reads any more (a folder opened once
+/// with `--content`): removed by the next write of any cache.
+const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Marks a cache as used now (its modification time, at most once a day): what tells the
+/// caches of libraries still read from the others.
+fn mark_used(file: &File) {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let old = file
+        .metadata()
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > DAY));
+    if old {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Removes the other libraries' caches (and temp files) not used for [`UNUSED_FOR`].
+fn evict_unused(path: &Path) {
+    let Ok(entries) = fs::read_dir(folder_of(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let unused = name.starts_with("library-")
+            && entry.path() != path
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > UNUSED_FOR));
+        if unused {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Removes temp files of this cache that a Quire killed while writing left behind (each is

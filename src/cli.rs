@@ -5,6 +5,24 @@
 //! content roots, the state file) is settled here, before any terminal mode changes, so its
 //! errors print on the normal screen.
 
+/// Prints a line to standard output, every byte cleaned as content is (a url or a file name
+/// from a feed, an export or the disk may hold escape sequences); an `io::Result`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::print_clean(&mut ::std::io::stdout().lock(), &format!($($arg)*))
+    };
+}
+
+/// Prints a problem to standard error as `quire: …`, cleaned like [`say!`].
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        let _ = $crate::cli::print_clean(
+            &mut ::std::io::stderr().lock(),
+            &format!("quire: {}", format!($($arg)*)),
+        );
+    }};
+}
+
 mod args;
 mod feeds;
 mod import;
@@ -230,8 +248,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result<ExitCode> {
     let cache_path = cache::cache_path(roots);
     // The read state (50,000 marks are ~100 ms of TOML) is read while the files are listed.
+    // A command that only reads never moves, rewrites or deletes a file: a state file that
+    // cannot be read is left for the reader (or a marking command) to move aside.
+    let marks = matches!(
+        command,
+        Command::MarkRead { .. }
+            | Command::MarkUnread { .. }
+            | Command::Star { .. }
+            | Command::Unstar { .. }
+    );
     let (state, opened) = std::thread::scope(|scope| {
-        let state = scope.spawn(|| load_state(state_path));
+        let state = scope.spawn(|| {
+            if marks {
+                load_state(state_path)
+            } else {
+                crate::state::store::load_untouched(state_path)
+            }
+        });
         let opened = cache::open(roots, cache_path.as_deref(), output::parts(&command));
         (state.join(), opened)
     });
@@ -333,6 +366,11 @@ fn distinct(roots: Vec<Root>) -> Vec<Root> {
         })
         .map(|(_, root)| root)
         .collect()
+}
+
+/// Writes `line` and a line end with every control sequence made visible.
+pub(crate) fn print_clean(out: &mut impl std::io::Write, line: &str) -> std::io::Result<()> {
+    writeln!(out, "{}", crate::text::sanitize(line))
 }
 
 /// Used by `output` to report where things are.

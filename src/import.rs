@@ -10,6 +10,7 @@
 pub mod browsers;
 pub mod chrome;
 pub mod firefox;
+pub mod json_tree;
 pub mod merge;
 pub mod netscape;
 pub mod url;
@@ -92,7 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ParseError> {
     let start = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let trimmed = start.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
+        let top: json_tree::JsonNode = serde_json::from_slice(bytes).map_err(|err| {
             ParseError(format!(
                 "line {}, column {}: not valid JSON ({})",
                 err.line(),
@@ -100,11 +101,11 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ParseError> {
                 json_reason(&err)
             ))
         })?;
-        if chrome::is_chrome(&value) {
-            return chrome::parse(&value);
+        if top.roots.is_some() {
+            return chrome::parse(&top);
         }
-        if firefox::is_firefox(&value) {
-            return firefox::parse(&value);
+        if firefox::is_firefox(&top) {
+            return firefox::parse(&top);
         }
         return Err(ParseError(format!(
             "JSON, but not bookmarks: expected {FORMATS}"
@@ -154,13 +155,14 @@ pub fn walk<'e>(export: &'e Export, mut each: impl FnMut(&[&'e str], &'e Link)) 
 /// overflow).
 const MAX_DEPTH: usize = 200;
 
-/// A folder of a browser's JSON tree (Chrome's, Firefox's): its `children`, each read by
-/// `child` as a link, a folder (`Err(())`) or nothing (`Ok(None)`: separators and the like).
-pub(crate) fn json_folder(
-    value: &serde_json::Value,
-    name_key: &str,
+/// A folder of a browser's JSON tree (Chrome's, Firefox's) named `name`: its `children`, each
+/// read by `child` as a link, a folder (`Err(its name)`) or nothing (`Ok(None)`: separators
+/// and the like).
+pub(crate) fn json_folder<'n>(
+    node: &'n json_tree::JsonNode,
+    name: &str,
     depth: usize,
-    child: &dyn Fn(&serde_json::Value) -> Result<Option<Link>, ()>,
+    child: &dyn Fn(&'n json_tree::JsonNode) -> Result<Option<Link>, &'n str>,
 ) -> Result<Folder, ParseError> {
     if depth > MAX_DEPTH {
         return Err(ParseError(format!(
@@ -168,36 +170,17 @@ pub(crate) fn json_folder(
         )));
     }
     let mut children = Vec::new();
-    for value in value
-        .get("children")
-        .and_then(serde_json::Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for value in &node.children.0 {
         match child(value) {
             Ok(Some(link)) => children.push(Node::Link(link)),
             Ok(None) => {}
-            Err(()) => children.push(Node::Folder(json_folder(
-                value,
-                name_key,
-                depth + 1,
-                child,
-            )?)),
+            Err(sub) => children.push(Node::Folder(json_folder(value, sub, depth + 1, child)?)),
         }
     }
     Ok(Folder {
-        name: json_text(value, name_key),
+        name: name.to_string(),
         children,
     })
-}
-
-/// A string field of a JSON object, or "".
-pub(crate) fn json_text(value: &serde_json::Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Browsers keep dates as microseconds since 1601 (Chrome) or 1970 (Firefox).

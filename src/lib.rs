@@ -17,6 +17,7 @@ pub mod read_at;
 pub mod search;
 pub mod state;
 pub mod text;
+pub mod writer;
 // Used by the loader as well as the reader: no terminal crates in it.
 pub mod panics;
 

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{TempDir, json, quire, stderr, stdout};
+use common::{TempDir, json, quire, said, stdout};
 
 /// A response: status, content type, body, ETag.
 #[derive(Clone)]
@@ -265,7 +265,7 @@ fn subscribe_listed(home: &TempDir, library: &Path, feeds: &[(&str, String)]) {
         home,
         &lib_args(library, &["subscribe", "--opml", list.to_str().unwrap()]),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", said(&out));
 }
 
 fn posts(dir: &Path) -> Vec<PathBuf> {
@@ -345,7 +345,7 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
         "Subscribed to Atom Site ({})",
         server.url("/atom")
     )));
-    assert!(stderr(&out).contains("HTTP 404"), "{}", stderr(&out));
+    assert!(said(&out).contains("HTTP 404"), "{}", said(&out));
     let listed = stdout(&quire(&home, &lib_args(&library, &["feeds"])));
     assert_eq!(
         listed
@@ -363,8 +363,8 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
 
     // The first sync writes every entry as a post.
     let out = quire(&home, &lib_args(&library, &["sync"]));
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Test RSS: 2 new"), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("Test RSS: 2 new"), "{}", said(&out));
     let rss_dir = library.join("feeds/test-rss");
     let files = posts(&rss_dir);
     assert_eq!(files.len(), 2, "{files:?}");
@@ -391,7 +391,7 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
     assert_eq!(atom["url"], "https://atom.example/1");
     assert_eq!(atom["date"], "2026-10-01");
     let out = quire(&home, &lib_args(&library, &["check"]));
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{}{}", stdout(&out), said(&out));
 
     // Again, nothing new: the RSS feed answers 304 to the ETag it gave; nothing written.
     let stamps: Vec<_> = files
@@ -399,11 +399,11 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
         .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
         .collect();
     let out = quire(&home, &lib_args(&library, &["sync"]));
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", said(&out));
     assert!(
-        stderr(&out).contains("Test RSS: not modified"),
+        said(&out).contains("Test RSS: not modified"),
         "{}",
-        stderr(&out)
+        said(&out)
     );
     assert!(
         server.conditional.load(Ordering::SeqCst) >= 1,
@@ -414,11 +414,7 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
         "gzip asked for, and read"
     );
     assert!(server.not_modified.load(Ordering::SeqCst) >= 1);
-    assert!(
-        stderr(&out).contains("Atom Site: 0 new"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(said(&out).contains("Atom Site: 0 new"), "{}", said(&out));
     let again: Vec<_> = files
         .iter()
         .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
@@ -449,7 +445,7 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
         },
     );
     let out = quire(&home, &lib_args(&library, &["sync", "--json"]));
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", said(&out));
     let reports = json(&out);
     let rss_report = reports
         .as_array()
@@ -521,7 +517,7 @@ fn a_failing_feed_is_named_and_the_others_still_land() {
     );
     let out = quire(&home, &lib_args(&library, &["sync"]));
     assert_eq!(out.status.code(), Some(1));
-    let said = stderr(&out);
+    let said = said(&out);
     assert!(said.contains("Json Feed: 1 new"), "{said}");
     assert!(said.contains("Bad XML: failed: not a feed"), "{said}");
     assert!(said.contains("Gone: failed: HTTP 404"), "{said}");
@@ -556,7 +552,7 @@ fn s_in_the_reader_syncs_and_the_new_posts_appear() {
     let home = TempDir::new("feeds-reader");
     // The default library folder, in the private data dir.
     let out = quire(&home, &["subscribe", &server.url("/rss")]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", said(&out));
     let mut s = common::pty::Session::start(&home, home.path(), &[], 120, 32);
     s.wait_for_text("Bookmarks");
     s.send("S");
@@ -585,7 +581,7 @@ fn import_takes_a_feed_file_and_an_opml_list() {
         &home,
         &lib_args(&library, &["import", feed.to_str().unwrap()]),
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", said(&out));
     assert!(stdout(&out).contains("Test RSS: 1 new"), "{}", stdout(&out));
     let out = quire(
         &home,
@@ -638,7 +634,7 @@ fn a_feed_that_never_answers_or_is_too_big_fails_alone() {
         .unwrap();
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(1));
-    let said = stderr(&out);
+    let said = said(&out);
     assert!(said.contains("Slow: failed: timed out"), "{said}");
     assert!(
         said.contains("Huge: failed: the feed is bigger than 10 MB"),
@@ -674,7 +670,7 @@ fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_lef
         .success()
     );
     let out = quire(&home, &lib_args(&library, &["sync"]));
-    assert!(stderr(&out).contains("Choices: 3 new"), "{}", stderr(&out));
+    assert!(said(&out).contains("Choices: 3 new"), "{}", said(&out));
     let dir = library.join("feeds/choices");
     let find = |what: &str| {
         posts(&dir)
@@ -695,7 +691,7 @@ fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_lef
     server.page("/rss", Page::ok("application/rss+xml", feed("v2")));
     for _ in 0..2 {
         let out = quire(&home, &lib_args(&library, &["sync"]));
-        assert!(stderr(&out).contains("Choices: 0 new"), "{}", stderr(&out));
+        assert!(said(&out).contains("Choices: 0 new"), "{}", said(&out));
     }
     assert_eq!(
         std::fs::read_to_string(&keep).unwrap(),
@@ -752,9 +748,9 @@ fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_lef
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("inside your library folder"),
+        said(&out).contains("inside your library folder"),
         "{}",
-        stderr(&out)
+        said(&out)
     );
     drop(server);
 }

@@ -124,27 +124,47 @@ fn state_file_can_be_chosen_with_dash_dash_state() {
 }
 
 #[test]
-fn a_corrupt_state_file_is_moved_aside_with_a_warning() {
+fn a_corrupt_state_file_is_left_by_reading_commands_and_moved_aside_by_marking() {
     let home = TempDir::new("corrupt");
     let content = content_arg(&home);
     big_library(&home, 2);
-    home.write("data/quire/state.toml", "version = 1\n[read\n");
+    let broken = "version = 1\n[read\n";
+    let path = home.write("data/quire/state.toml", broken);
+    let corrupt_copies = || {
+        std::fs::read_dir(home.path().join("data/quire"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("state.toml.corrupt-"))
+            .count()
+    };
+    // `quire unread` (a status bar runs it every few seconds) only reads: the file the
+    // user is fixing by hand stays where and as it is.
+    for command in ["unread", "list", "stats"] {
+        let output = quire(&home, &["--content", &content, command]);
+        assert!(output.status.success(), "{command}");
+        let warning = stderr(&output);
+        assert!(
+            warning.contains("state.toml") && warning.contains("left as it is"),
+            "{command}: {warning}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), broken, "{command}");
+        assert_eq!(corrupt_copies(), 0, "{command}");
+    }
     let output = quire(&home, &["--content", &content, "unread"]);
-    assert!(output.status.success());
     assert_eq!(stdout(&output).trim(), "2");
+    // A command that marks moves it aside, saying where, and writes a fresh state.
+    let ids = stdout(&quire(&home, &["--content", &content, "list"]));
+    let first = ids.lines().next().unwrap().split('\t').next().unwrap();
+    let output = quire(&home, &["--content", &content, "mark-read", first]);
+    assert!(output.status.success());
     let warning = stderr(&output);
     assert!(
         warning.contains("state.toml") && warning.contains("state.toml.corrupt-"),
         "{warning}"
     );
-    let names: Vec<String> = std::fs::read_dir(home.path().join("data/quire"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.iter().any(|n| n.starts_with("state.toml.corrupt-")),
-        "{names:?}"
-    );
+    assert_eq!(corrupt_copies(), 1);
+    let output = quire(&home, &["--content", &content, "unread"]);
+    assert_eq!(stdout(&output).trim(), "1");
 }
 
 #[test]

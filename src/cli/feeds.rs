@@ -1,6 +1,10 @@
 //! `quire subscribe`, `unsubscribe`, `feeds` and `sync`.
+//!
+//! Every line printed goes through `say!`/`complain!`: urls and titles come from feeds and
+//! lists, and may hold escape sequences. The subscription list is changed under the library's
+//! writer lock, read again first: two `quire subscribe` at once keep both.
 
-use std::io::Write;
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,16 +14,15 @@ use super::args::Command;
 use crate::feeds::discover::feed_links;
 use crate::feeds::fetch::{self, Fetched};
 use crate::feeds::opml::{self, Feed};
+use crate::feeds::sync::{identity, plain_url};
 use crate::feeds::{opml_path, state, sync};
-use crate::import::url::normalize;
-use crate::text::sanitize_line;
+use crate::writer::LibraryLock;
 
 pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
     let list_path = opml_path(library);
-    let mut feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
+    let feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
     match command {
         Command::Subscribe { urls, opml: file } => {
-            let mut added = 0;
             let mut failed = 0;
             let mut wanted: Vec<(String, Option<String>)> =
                 urls.iter().map(|u| (u.clone(), None)).collect();
@@ -29,54 +32,65 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 let listed = opml::parse(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
                 wanted.extend(listed.into_iter().map(|f| (f.url, Some(f.title))));
             }
+            let mut subscribed: HashSet<String> = feeds.iter().map(|f| plain_url(&f.url)).collect();
+            let states = state::load(library);
             let agent = fetch::agent(fetch::timeout());
+            let mut found = Vec::new();
             for (url, title) in wanted {
-                if has(&feeds, &url) {
-                    println!("Already subscribed: {url}");
+                if subscribed.contains(&plain_url(&url)) {
+                    say!("Already subscribed: {url}")?;
+                    continue;
+                }
+                // One rule for a url typed and one listed in an OPML file.
+                if let Err(why) = opml::check_url(&url) {
+                    complain!("{url}: {why}");
+                    failed += 1;
                     continue;
                 }
                 // From an OPML list the feed is taken as listed; a url given by hand is
                 // fetched, to find the feed a site's page names and the feed's title.
-                let lower = url.to_ascii_lowercase();
-                if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-                    eprintln!("quire: {url}: not a web address; give it with http:// or https://");
-                    failed += 1;
-                    continue;
-                }
-                let found = match title {
-                    Some(title) => Ok(Feed {
-                        url: url.clone(),
-                        title,
-                        site: None,
-                    }),
+                let found_one = match title {
+                    Some(title) => Ok((
+                        Feed {
+                            url: url.clone(),
+                            title,
+                            site: None,
+                        },
+                        Vec::new(),
+                    )),
                     None => find_feed(&agent, &url),
                 };
-                match found {
-                    Ok(feed) if has(&feeds, &feed.url) => {
-                        println!("Already subscribed: {}", feed.url)
+                match found_one {
+                    Ok((feed, _)) if subscribed.contains(&plain_url(&feed.url)) => {
+                        say!("Already subscribed: {}", feed.url)?
                     }
-                    Ok(feed) => {
-                        println!(
-                            "Subscribed to {} ({})",
-                            sanitize_line(&feed.title),
-                            feed.url
-                        );
-                        feeds.push(feed);
-                        added += 1;
+                    Ok((feed, keys)) => {
+                        // The same feed under another address (its Atom id or self link).
+                        let twin = states.feeds.iter().find(|(other, s)| {
+                            subscribed.contains(&plain_url(other))
+                                && s.identity.iter().any(|k| keys.contains(k))
+                        });
+                        if let Some((other, _)) = twin {
+                            say!("Already subscribed: {} is the feed at {other}", feed.url)?;
+                            continue;
+                        }
+                        say!("Subscribed to {} ({})", feed.title, feed.url)?;
+                        subscribed.insert(plain_url(&feed.url));
+                        found.push(feed);
                     }
                     Err(err) => {
-                        eprintln!("quire: {url}: {err}");
+                        complain!("{url}: {err}");
                         failed += 1;
                     }
                 }
             }
-            if added > 0 {
-                opml::save(&list_path, &feeds)?;
+            if !found.is_empty() {
+                let added = add_subscriptions(library, found)?;
                 let whose = if added == 1 { "its" } else { "their" };
-                println!(
+                say!(
                     "`quire sync` fetches {whose} posts into {}",
                     library.display()
-                );
+                )?;
             }
             Ok(if failed > 0 {
                 ExitCode::from(1)
@@ -85,6 +99,8 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
             })
         }
         Command::Unsubscribe { url } => {
+            let lock = LibraryLock::acquire(library)?;
+            let mut feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
             let before = feeds.len();
             // The feed's url, or the site's it was found from.
             let url_given = url;
@@ -93,34 +109,36 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 .find(|f| {
                     f.site
                         .as_deref()
-                        .is_some_and(|s| normalize(s) == normalize(url_given))
+                        .is_some_and(|s| plain_url(s) == plain_url(url_given))
                 })
                 .map_or(url_given.clone(), |f| f.url.clone());
-            feeds.retain(|f| normalize(&f.url) != normalize(url));
+            feeds.retain(|f| plain_url(&f.url) != plain_url(url));
             if feeds.len() == before {
-                bail!("not subscribed to {url}; `quire feeds` lists the subscriptions");
+                bail!(
+                    "not subscribed to {}; `quire feeds` lists the subscriptions",
+                    crate::text::sanitize_line(url)
+                );
             }
-            opml::save(&list_path, &feeds)?;
+            opml::save(&lock, &feeds)?;
+            drop(lock);
             let folder = state::load(library)
                 .feeds
                 .get(url)
                 .map(|s| s.folder.clone())
-                .filter(|f| !f.is_empty());
+                .filter(|f| state::is_plain_folder(f));
             match folder {
-                Some(folder) => println!(
+                Some(folder) => say!(
                     "Unsubscribed from {url}; its posts stay in {}",
                     crate::feeds::feeds_dir(library).join(folder).display()
-                ),
-                None => println!("Unsubscribed from {url}"),
+                )?,
+                None => say!("Unsubscribed from {url}")?,
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Feeds => {
             let state = state::load(library);
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
             if feeds.is_empty() {
-                writeln!(out, "No subscriptions yet: quire subscribe URL")?;
+                say!("No subscriptions yet: quire subscribe URL")?;
             }
             for feed in &feeds {
                 let s = state.feeds.get(&feed.url);
@@ -128,53 +146,63 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                     .and_then(|s| s.synced_at.clone())
                     .map_or("never synced".to_string(), |t| format!("last sync {t}"));
                 let result = s.and_then(|s| s.result.clone()).unwrap_or_default();
-                writeln!(
-                    out,
+                say!(
                     "{}\t{}\t{last}\t{}",
-                    sanitize_line(&feed.title),
-                    feed.url,
-                    sanitize_line(&result)
+                    crate::text::sanitize_line(&feed.title),
+                    crate::text::sanitize_line(&feed.url),
+                    crate::text::sanitize_line(&result)
                 )?;
             }
-            writeln!(out, "(list: {})", list_path.display())?;
+            say!("(list: {})", list_path.display())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sync { json } => {
             if feeds.is_empty() {
                 if *json {
-                    println!("[]");
+                    say!("[]")?;
                 } else {
-                    eprintln!("No subscriptions yet: quire subscribe URL adds one.");
+                    complain!("no subscriptions yet: quire subscribe URL adds one");
                 }
                 return Ok(ExitCode::SUCCESS);
             }
+            // Results go to standard output (a log captures them), problems to standard error.
             let progress = |report: &sync::Report| {
                 if !json {
-                    eprintln!("{}", sanitize_line(&report.line()));
+                    let line = crate::text::sanitize_line(&report.line());
+                    if report.failed() {
+                        complain!("{line}");
+                    } else {
+                        let _ = say!("{line}");
+                    }
                 }
             };
             let reports = sync::sync(library, &feeds, fetch::timeout(), &progress);
             // A list that had no titles takes the feeds' own.
-            let mut renamed = false;
-            for report in &reports {
-                if let Some(feed) = feeds.iter_mut().find(|f| f.url == report.url)
-                    && feed.title.is_empty()
-                    && !report.title.is_empty()
-                {
-                    feed.title = report.title.clone();
-                    renamed = true;
+            let titles: Vec<(&str, &str)> = reports
+                .iter()
+                .filter(|r| !r.title.is_empty())
+                .map(|r| (r.url.as_str(), r.title.as_str()))
+                .collect();
+            if feeds
+                .iter()
+                .any(|f| f.title.is_empty() && titles.iter().any(|(url, _)| *url == f.url))
+            {
+                let lock = LibraryLock::acquire(library)?;
+                let mut feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
+                for feed in feeds.iter_mut().filter(|f| f.title.is_empty()) {
+                    if let Some((_, title)) = titles.iter().find(|(url, _)| *url == feed.url) {
+                        feed.title = title.to_string();
+                    }
                 }
-            }
-            if renamed {
-                opml::save(&list_path, &feeds)?;
+                opml::save(&lock, &feeds)?;
             }
             if *json {
-                serde_json::to_writer_pretty(std::io::stdout().lock(), &reports)?;
-                println!();
+                let text = serde_json::to_string_pretty(&reports)?;
+                say!("{text}")?;
             }
             let failed = reports.iter().filter(|r| r.failed()).count();
             if failed > 0 {
-                eprintln!("quire: {failed} of {} feeds failed", reports.len());
+                complain!("{failed} of {} feeds failed", reports.len());
                 return Ok(ExitCode::from(1));
             }
             Ok(ExitCode::SUCCESS)
@@ -183,28 +211,32 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
     }
 }
 
-fn has(feeds: &[Feed], url: &str) -> bool {
-    let url = normalize(url);
-    feeds.iter().any(|f| normalize(&f.url) == url)
+/// Adds `new` feeds to the subscription list (read again under the writer lock, so another
+/// `subscribe` meanwhile is kept); a feed already there is not added twice. Returns how
+/// many were added.
+pub(super) fn add_subscriptions(library: &Path, new: Vec<Feed>) -> Result<usize> {
+    let lock = LibraryLock::acquire(library)?;
+    let path = opml_path(library);
+    let mut feeds = opml::load(&path).map_err(|e| anyhow!(e))?;
+    let mut present: HashSet<String> = feeds.iter().map(|f| plain_url(&f.url)).collect();
+    let mut added = 0;
+    for feed in new {
+        if present.insert(plain_url(&feed.url)) {
+            feeds.push(feed);
+            added += 1;
+        }
+    }
+    if added > 0 {
+        opml::save(&lock, &feeds)?;
+    }
+    Ok(added)
 }
 
-/// The feed at `url`, or the first feed the page at `url` names.
-fn find_feed(agent: &ureq::Agent, url: &str) -> Result<Feed, String> {
-    let fetched = match fetch::fetch(agent, url, None, None)? {
-        Fetched::Body {
-            bytes,
-            content_type,
-            ..
-        } => (bytes, content_type),
-        Fetched::NotModified => return Err("the server answered 304 to a plain request".into()),
-    };
-    let (bytes, content_type) = fetched;
+/// The feed at `url`, or the first feed the page at `url` names; with what identifies it.
+fn find_feed(agent: &ureq::Agent, url: &str) -> Result<(Feed, Vec<String>), String> {
+    let (bytes, content_type) = fetch_body(agent, url)?;
     match sync::parse(&bytes, content_type.as_deref()) {
-        Ok(feed) => Ok(Feed {
-            url: url.to_string(),
-            title: sync::feed_title(&feed, url, ""),
-            site: feed.links.first().map(|l| l.href.clone()),
-        }),
+        Ok(feed) => Ok(described(url, &feed)),
         Err(err) => {
             let page = String::from_utf8_lossy(&bytes);
             let Some(link) = feed_links(&page, url).into_iter().next() else {
@@ -215,29 +247,41 @@ fn find_feed(agent: &ureq::Agent, url: &str) -> Result<Feed, String> {
                     err
                 });
             };
-            let mut feed = find_feed_direct(agent, &link)?;
+            let (bytes, content_type) = fetch_body(agent, &link)?;
+            let parsed =
+                sync::parse(&bytes, content_type.as_deref()).map_err(|e| format!("{link}: {e}"))?;
+            let (mut feed, keys) = described(&link, &parsed);
             feed.site = Some(url.to_string());
-            Ok(feed)
+            Ok((feed, keys))
         }
     }
 }
 
-/// The feed at `url`, which must be one.
-fn find_feed_direct(agent: &ureq::Agent, url: &str) -> Result<Feed, String> {
+fn fetch_body(agent: &ureq::Agent, url: &str) -> Result<(Vec<u8>, Option<String>), String> {
     match fetch::fetch(agent, url, None, None)? {
         Fetched::Body {
             bytes,
             content_type,
             ..
-        } => {
-            let feed =
-                sync::parse(&bytes, content_type.as_deref()).map_err(|e| format!("{url}: {e}"))?;
-            Ok(Feed {
-                url: url.to_string(),
-                title: sync::feed_title(&feed, url, ""),
-                site: None,
-            })
-        }
+        } => Ok((bytes, content_type)),
         Fetched::NotModified => Err("the server answered 304 to a plain request".into()),
     }
+}
+
+/// A parsed feed at `url` as a subscription: its title, its site (the page it links to as
+/// `alternate`, never its own self link), and its identity.
+fn described(url: &str, parsed: &feed_rs::model::Feed) -> (Feed, Vec<String>) {
+    let site = parsed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone());
+    (
+        Feed {
+            url: url.to_string(),
+            title: sync::feed_title(parsed, url, ""),
+            site,
+        },
+        identity(parsed, url),
+    )
 }

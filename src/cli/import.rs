@@ -1,7 +1,6 @@
 //! `quire import` and `quire library`: browser bookmarks into the user's library folder.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,20 +12,21 @@ use crate::import::merge::{self, Plan};
 use crate::import::url::normalize;
 use crate::import::{self as import_, Export};
 use crate::text::sanitize_line;
+use crate::writer::WriteError;
 
 /// `quire library [--path]`.
 pub fn library_command(library: Option<&Path>, path_only: bool) -> Result<ExitCode> {
     let library =
         library.ok_or_else(|| anyhow!("cannot find a data directory; pass --library DIR"))?;
     if path_only {
-        println!("{}", library.display());
+        say!("{}", library.display())?;
     } else {
-        println!(
+        say!(
             "Your library: {}\nImports write there (quire import); it is loaded beside the \
              rest when it exists. --library DIR or `library` under [content] in the config \
              put it elsewhere.",
             super::describe(library)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -115,40 +115,112 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
         .filter_map(|item| item.url.as_deref())
         .map(normalize)
         .collect();
-    let plan = merge::plan(&export, &known);
+    drop(library);
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    writeln!(out, "Read {} from {}", export.format, source.display())?;
+    say!("Read {} from {}", export.format, source.display())?;
     if asked.dry_run {
-        dry_run(&mut out, &plan, &target)?;
+        let plan = merge::plan(&export, &known);
+        dry_run(&plan, &target)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !plan.additions.is_empty() {
-        let text = match std::fs::read_to_string(&target) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => merge::header(
-                &title,
-                &format!(
-                    "Imported from {} with `quire import`. Importing again adds only new \
-                     bookmarks, under their folder; what you write here is kept.",
-                    source.display()
-                ),
-            ),
-            Err(err) => {
-                return Err(err).with_context(|| format!("cannot read {}", target.display()));
-            }
-        };
-        let merged = merge::merge(&text, &plan.additions);
-        let folder = crate::atomic_file::folder_of(&target);
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("cannot create {}", folder.display()))?;
-        crate::atomic_file::write(&target, merged.as_bytes())
-            .with_context(|| format!("cannot write {}", target.display()))?;
-    }
-    summary(&mut out, &plan, &target)?;
+    let description = format!(
+        "Imported from {} with `quire import`. Importing again adds only new bookmarks, under \
+         their folder; what you write here is kept.",
+        source.display()
+    );
+    let plan = write_collection(
+        &asked.library,
+        &target,
+        &export,
+        &known,
+        &title,
+        &description,
+    )?;
+    summary(&plan, &target)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// Merges what is new of `export` into the collection at `target`, under the library's
+/// writer lock: the collection is read (and what it holds counted as known) under the lock,
+/// so two imports at once add each bookmark once; the write replaces the file only if it
+/// still holds what was read (an edit saved meanwhile is read again and kept).
+fn write_collection<'e>(
+    library: &Path,
+    target: &Path,
+    export: &'e Export,
+    known: &HashSet<String>,
+    title: &str,
+    description: &str,
+) -> Result<Plan<'e>> {
+    let lock = crate::writer::LibraryLock::acquire(library)?;
+    for _ in 0..5 {
+        let current = read_collection(target)?;
+        let mut known = known.clone();
+        if let Some(text) = &current {
+            let in_file = crate::content::bookmarks::parse_collection(
+                &String::from_utf8_lossy(text),
+                1,
+                crate::content::bookmarks::Mode::Marked,
+            );
+            known.extend(
+                in_file
+                    .bookmarks
+                    .iter()
+                    .filter_map(|b| b.url.as_deref())
+                    .map(normalize),
+            );
+        }
+        let plan = merge::plan(export, &known);
+        if plan.additions.is_empty() {
+            return Ok(plan);
+        }
+        let written = match &current {
+            Some(bytes) => {
+                let merged = merge::merge(&String::from_utf8_lossy(bytes), &plan.additions);
+                lock.replace(target, bytes, merged.as_bytes())
+            }
+            None => {
+                let merged = merge::merge(&merge::header(title, description), &plan.additions);
+                let folder = crate::atomic_file::folder_of(target);
+                std::fs::create_dir_all(folder)
+                    .with_context(|| format!("cannot create {}", folder.display()))?;
+                lock.create(target, merged.as_bytes())
+            }
+        };
+        match written {
+            Ok(()) => return Ok(plan),
+            // Changed or created meanwhile (an editor's save): read it again.
+            Err(WriteError::Changed { .. } | WriteError::Exists { .. }) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    bail!(
+        "{} kept changing while Quire tried to add to it; nothing was added",
+        target.display()
+    )
+}
+
+/// The collection's bytes; `None` when it does not exist yet. Only a regular file (or a link
+/// to one) is read.
+fn read_collection(target: &Path) -> Result<Option<Vec<u8>>> {
+    match std::fs::metadata(target) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", target.display())),
+        Ok(meta) if !meta.is_file() => bail!("{} is not a regular file", target.display()),
+        Ok(_) => crate::writer::read_regular(target, MAX_COLLECTION_BYTES)
+            .map(Some)
+            .ok_or_else(|| {
+                anyhow!(
+                    "cannot read {} (over {} MiB, or unreadable)",
+                    target.display(),
+                    MAX_COLLECTION_BYTES >> 20
+                )
+            }),
+    }
+}
+
+/// The loader reads no file bigger than this; import adds to none bigger either.
+const MAX_COLLECTION_BYTES: u64 = crate::content::source::MAX_FILE_BYTES;
 
 enum FeedKind {
     Opml,
@@ -171,7 +243,8 @@ fn feed_kind(bytes: &[u8]) -> Option<FeedKind> {
     }
 }
 
-/// `quire import list.opml`: subscribes to its feeds, as listed (no fetch).
+/// `quire import list.opml`: subscribes to its feeds, as listed (no fetch), by the same
+/// rule as `quire subscribe --opml` (web addresses only).
 fn subscribe_listed(
     library: &Path,
     source: &Path,
@@ -181,95 +254,135 @@ fn subscribe_listed(
     use crate::feeds::opml;
     let listed = opml::parse(&String::from_utf8_lossy(bytes))
         .map_err(|e| anyhow!("{}: {e}", source.display()))?;
-    let path = crate::feeds::opml_path(library);
-    let mut feeds = opml::load(&path).map_err(|e| anyhow!(e))?;
-    let mut added = 0;
-    for feed in listed {
-        if !feeds
-            .iter()
-            .any(|f| normalize(&f.url) == normalize(&feed.url))
-        {
-            feeds.push(feed);
-            added += 1;
-        }
-    }
-    let s = if added == 1 { "" } else { "s" };
+    let mut refused = 0;
+    let listed: Vec<_> = listed
+        .into_iter()
+        .filter(|feed| match opml::check_url(&feed.url) {
+            Ok(()) => true,
+            Err(why) => {
+                complain!("{}: {why}; not subscribed", feed.url);
+                refused += 1;
+                false
+            }
+        })
+        .collect();
+    let present: HashSet<String> = opml::load(&crate::feeds::opml_path(library))
+        .map_err(|e| anyhow!(e))?
+        .iter()
+        .map(|f| crate::feeds::sync::plain_url(&f.url))
+        .collect();
     if dry_run {
-        println!(
-            "Would subscribe to {added} feed{s} from {} (nothing is written with --dry-run)",
+        let mut new = HashSet::new();
+        let count = listed
+            .iter()
+            .map(|f| crate::feeds::sync::plain_url(&f.url))
+            .filter(|u| !present.contains(u) && new.insert(u.clone()))
+            .count();
+        let s = if count == 1 { "" } else { "s" };
+        say!(
+            "Would subscribe to {count} feed{s} from {} (nothing is written with --dry-run)",
             source.display()
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    if added > 0 {
-        opml::save(&path, &feeds)?;
-    }
-    println!(
-        "Subscribed to {added} feed{s} from {} ({} in all); `quire sync` fetches the posts",
+    let added = super::feeds::add_subscriptions(library, listed)?;
+    let all = opml::load(&crate::feeds::opml_path(library))
+        .map_err(|e| anyhow!(e))?
+        .len();
+    let s = if added == 1 { "" } else { "s" };
+    say!(
+        "Subscribed to {added} feed{s} from {} ({all} in all); `quire sync` fetches the posts",
         source.display(),
-        feeds.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    )?;
+    Ok(if refused > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `quire import feed.xml`: its entries written as posts, as a sync writes them.
 fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Result<ExitCode> {
-    use crate::feeds::sync;
+    use crate::feeds::{state, sync};
     let parsed = sync::parse(bytes, None).map_err(|e| anyhow!("{}: {e}", source.display()))?;
     let name = source.display().to_string();
     let title = sync::feed_title(&parsed, &name, "");
-    // Named as a sync names it: a file of a feed also subscribed to lands in the same folder,
-    // where entries already there (by id) are not written again.
-    let folder = sync::folder_for(&title, &name, &[]);
-    let outcome = sync::write_entries(library, &folder, &title, &parsed, &mut Vec::new(), dry_run)
-        .map_err(|e| anyhow!("{}: {e}", source.display()))?;
+    let posts = sync::posts_of(&title, &parsed);
+    let lock = if dry_run {
+        None
+    } else {
+        Some(crate::writer::LibraryLock::acquire(library)?)
+    };
+    // A file of a feed also subscribed to lands in that feed's folder (found by its Atom id
+    // or self link), where entries already there (by id) are not written again; else in the
+    // folder of its title, as a sync names it.
+    let identity = sync::identity(&parsed, &name);
+    let folder = state::load(library)
+        .feeds
+        .values()
+        .find(|s| {
+            state::is_plain_folder(&s.folder)
+                && s.identity
+                    .iter()
+                    .any(|k| !k.starts_with("url:") && identity.contains(k))
+        })
+        .map(|s| s.folder.clone())
+        .unwrap_or_else(|| sync::folder_for(&title, &name, &[]));
+    let outcome = sync::write_entries(
+        library,
+        lock.as_ref(),
+        &folder,
+        &title,
+        &posts,
+        &mut Vec::new(),
+    )
+    .map_err(|e| anyhow!("{}: {e}", source.display()))?;
     let report = sync::Report {
         url: name,
         title,
         folder: folder.clone(),
+        same_as: None,
         outcome,
     };
-    println!(
+    say!(
         "{}{} (into {})",
         if dry_run { "Would write — " } else { "" },
-        sanitize_line(&report.line()),
+        report.line(),
         crate::feeds::feeds_dir(library).join(folder).display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn summary(out: &mut impl Write, plan: &Plan<'_>, target: &Path) -> Result<()> {
+fn summary(plan: &Plan<'_>, target: &Path) -> Result<()> {
     let added = plan.additions.len();
     if added == 0 {
-        writeln!(out, "Nothing new: {} is unchanged.", target.display())?;
+        say!("Nothing new: {} is unchanged.", target.display())?;
     } else {
         let s = if added == 1 { "" } else { "s" };
-        writeln!(out, "Added {added} bookmark{s} to {}", target.display())?;
+        say!("Added {added} bookmark{s} to {}", target.display())?;
     }
-    counts(out, plan)
+    counts(plan)
 }
 
-fn counts(out: &mut impl Write, plan: &Plan<'_>) -> Result<()> {
+fn counts(plan: &Plan<'_>) -> Result<()> {
     if plan.present > 0 {
-        writeln!(out, "  {} already in your library", plan.present)?;
+        say!("  {} already in your library", plan.present)?;
     }
     if plan.repeated > 0 {
-        writeln!(
-            out,
+        say!(
             "  {} more than once in the export (taken once)",
             plan.repeated
         )?;
     }
     for (kind, n) in plan.skipped_summary() {
-        writeln!(out, "  {n} skipped: {}", kind.plural())?;
+        say!("  {n} skipped: {}", kind.plural())?;
     }
     Ok(())
 }
 
-fn dry_run(out: &mut impl Write, plan: &Plan<'_>, target: &Path) -> Result<()> {
+fn dry_run(plan: &Plan<'_>, target: &Path) -> Result<()> {
     let added = plan.additions.len();
-    writeln!(
-        out,
+    say!(
         "Would add {added} bookmark{} to {} (nothing is written with --dry-run):",
         if added == 1 { "" } else { "s" },
         target.display()
@@ -277,16 +390,15 @@ fn dry_run(out: &mut impl Write, plan: &Plan<'_>, target: &Path) -> Result<()> {
     let mut folder: Option<&Vec<String>> = None;
     for (path, link) in &plan.additions {
         if folder != Some(path) {
-            writeln!(out, "  {}", path.join(" › "))?;
+            say!("  {}", path.join(" › "))?;
             folder = Some(path);
         }
         let title = sanitize_line(&link.title);
-        writeln!(out, "    + {}  {}", title.trim(), sanitize_line(&link.url))?;
+        say!("    + {}  {}", title.trim(), sanitize_line(&link.url))?;
     }
-    counts(out, plan)?;
+    counts(plan)?;
     for (kind, link) in &plan.skipped {
-        writeln!(
-            out,
+        say!(
             "  - skipped ({}): {}  {}",
             kind.plural(),
             sanitize_line(&link.title).trim(),

@@ -70,11 +70,22 @@ pub fn looks_like_collection(collection: &Collection) -> bool {
     links >= 5 && links * 2 >= collection.list_items
 }
 
+/// Label groups nest at most this deep (awesome lists use two or three levels). A label
+/// deeper than that is an item like any other: a list nested 800 deep is read in one pass,
+/// not parsed again at every level (which overflowed the stack, and took the square of the
+/// text's length).
+const MAX_LABEL_DEPTH: usize = 8;
+
 /// Parses `text` (a file's body; its first line is line `first_line` of the file).
 pub fn parse_collection(text: &str, first_line: usize, mode: Mode) -> Collection {
+    parse_nested(text, first_line, mode, 0)
+}
+
+fn parse_nested(text: &str, first_line: usize, mode: Mode, label_depth: usize) -> Collection {
     let mut walker = Walker {
         text,
         first_line,
+        label_depth,
         mode: Some(mode),
         collection: Collection::default(),
         line_cache: (0, 1),
@@ -98,6 +109,8 @@ pub fn parse_collection(text: &str, first_line: usize, mode: Mode) -> Collection
 struct Walker<'t> {
     text: &'t str,
     first_line: usize,
+    /// How many label groups this text is nested in.
+    label_depth: usize,
     mode: Option<Mode>,
     collection: Collection,
     /// (level, name) of the open headings.
@@ -339,6 +352,9 @@ impl Walker<'_> {
     /// under it, as awesome lists group them: a sub-category named by the label, holding
     /// them (and labels under it, in turn). Returns whether the item was one.
     fn label_group(&mut self, label: &str, head_end: usize, item_end: usize) -> bool {
+        if self.label_depth >= MAX_LABEL_DEPTH {
+            return false;
+        }
         let start = body_start(self.text, head_end, item_end);
         let nested_text = extract_body(self.text, head_end, item_end);
         if nested_text.is_empty() {
@@ -346,7 +362,7 @@ impl Walker<'_> {
         }
         let first_line = self.first_line + self.line_at(start) - 1;
         let mode = self.mode.unwrap_or(Mode::Detected);
-        let nested = parse_collection(&nested_text, first_line, mode);
+        let nested = parse_nested(&nested_text, first_line, mode, self.label_depth + 1);
         if !nested.bookmarks.iter().any(|b| b.url.is_some()) {
             return false;
         }

@@ -3,6 +3,7 @@
 //! Walking never stops at a bad entry: unreadable folders, dangling links and symlink loops
 //! become diagnostics. Reading enforces a size cap and decodes to sanitised UTF-8.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -124,7 +125,7 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                         up: None,
                     }),
                 };
-                let (found, problems) = walk(index, dir, top);
+                let (found, problems) = walk_all(index, dir, top);
                 files.extend(found);
                 diagnostics.extend(problems);
             }
@@ -185,19 +186,58 @@ struct Queue {
     busy: usize,
 }
 
-/// Walks the tree under `top` on every core: listing means one `stat` a file, and that system
+/// Walks the tree under `top`: its real folders first, then the folders links lead to, in
+/// waves, each in the order of its link's path and only if no other way reached it yet. A
+/// folder is so walked once whatever number of links lead to it (forty links to one folder,
+/// each level linking the next twice, made a million paths), and which path it is read
+/// under does not depend on which thread got there first.
+fn walk_all(root: usize, base: &Path, top: Folder) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let claimed = Mutex::new(HashSet::new());
+    let (mut files, mut diagnostics, mut links) = walk(root, base, vec![top], &claimed);
+    while !links.is_empty() {
+        links.sort_by_cached_key(|l: &Folder| path_key(&l.relative));
+        let mut next = Vec::new();
+        for link in links {
+            let fresh = claimed
+                .lock()
+                .map(|mut c| c.insert(link.chain.id.clone()))
+                .unwrap_or(false);
+            if !fresh {
+                continue;
+            }
+            let (more, problems, deeper) = walk(root, base, vec![link], &claimed);
+            files.extend(more);
+            diagnostics.extend(problems);
+            next.extend(deeper);
+        }
+        links = next;
+    }
+    (files, diagnostics)
+}
+
+/// Walks the trees under `tops` on every core, not following links to folders (returned, to
+/// walk later): listing means one `stat` a file, and that system
 /// call, not Quire, is what a listing of 50,000 files waits on (the kernel spends ~2 µs on
 /// each), so the folders are shared out between walkers.
-fn walk(root: usize, base: &Path, top: Folder) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+fn walk(
+    root: usize,
+    base: &Path,
+    tops: Vec<Folder>,
+    claimed: &Mutex<HashSet<FolderId>>,
+) -> (Vec<SourceFile>, Vec<Diagnostic>, Vec<Folder>) {
     let walkers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if let Ok(mut claimed) = claimed.lock() {
+        claimed.extend(tops.iter().map(|t| t.chain.id.clone()));
+    }
     let queue = Mutex::new(Queue {
-        folders: vec![top],
+        folders: tops,
         busy: 0,
     });
     let ready = Condvar::new();
     let work = || {
         let mut files = Vec::new();
         let mut diagnostics = Vec::new();
+        let mut links = Vec::new();
         loop {
             let folder = {
                 let Ok(mut q) = queue.lock() else { break };
@@ -225,7 +265,15 @@ fn walk(root: usize, base: &Path, top: Folder) -> (Vec<SourceFile>, Vec<Diagnost
             // forever: the folder then costs a diagnostic, and the walk goes on.
             let dir = folder.dir.clone();
             let visited = crate::panics::quietly(|| {
-                visit(root, base, folder, &mut files, &mut diagnostics, &mut found)
+                visit(
+                    root,
+                    base,
+                    folder,
+                    &mut files,
+                    &mut diagnostics,
+                    &mut found,
+                    &mut links,
+                )
             });
             if visited.is_none() {
                 diagnostics.push(Diagnostic::new(
@@ -233,6 +281,9 @@ fn walk(root: usize, base: &Path, top: Folder) -> (Vec<SourceFile>, Vec<Diagnost
                     None,
                     "cannot read folder (a bug in Quire)",
                 ));
+            }
+            if let Ok(mut claimed) = claimed.lock() {
+                claimed.extend(found.iter().map(|f| f.chain.id.clone()));
             }
             match queue.lock() {
                 Ok(mut q) => {
@@ -243,25 +294,27 @@ fn walk(root: usize, base: &Path, top: Folder) -> (Vec<SourceFile>, Vec<Diagnost
             }
             ready.notify_all();
         }
-        (files, diagnostics)
+        (files, diagnostics, links)
     };
     if walkers == 1 {
         return work();
     }
     std::thread::scope(|scope| {
         let others: Vec<_> = (1..walkers).map(|_| scope.spawn(work)).collect();
-        let (mut files, mut diagnostics) = work();
+        let (mut files, mut diagnostics, mut links) = work();
         for other in others {
-            if let Ok((more, problems)) = other.join() {
+            if let Ok((more, problems, more_links)) = other.join() {
                 files.extend(more);
                 diagnostics.extend(problems);
+                links.extend(more_links);
             }
         }
-        (files, diagnostics)
+        (files, diagnostics, links)
     })
 }
 
-/// Lists one folder: its markdown files into `files`, its folders into `folders`.
+/// Lists one folder: its markdown files into `files`, its folders into `folders`, the
+/// folders links lead to into `links`.
 fn visit(
     root: usize,
     base: &Path,
@@ -269,6 +322,7 @@ fn visit(
     files: &mut Vec<SourceFile>,
     diagnostics: &mut Vec<Diagnostic>,
     folders: &mut Vec<Folder>,
+    links: &mut Vec<Folder>,
 ) {
     let Folder {
         dir,
@@ -330,14 +384,19 @@ fn visit(
                 ));
                 continue;
             }
-            folders.push(Folder {
+            let found = Folder {
                 dir: path,
                 relative: child_relative,
                 chain: Arc::new(Chain {
                     id,
                     up: Some(Arc::clone(&chain)),
                 }),
-            });
+            };
+            if is_link {
+                links.push(found);
+            } else {
+                folders.push(found);
+            }
         } else if meta.is_file() && is_markdown(&path) {
             let modified_ns = meta
                 .modified()

@@ -18,27 +18,35 @@ pub struct Post {
     pub text: String,
     /// The body's hash, as in the front matter.
     pub hash: String,
+    /// The entry had no id of its own (no guid, no link): its id was made from its content,
+    /// so a post with that id is this very entry and is never updated.
+    pub generated: bool,
 }
 
 /// The post for `entry` of the feed titled `feed`.
 /// `base` is the feed's own page, for links in entries that have none.
 pub fn post(feed: &str, entry: &Entry, base: Option<&str>) -> Post {
-    let title = entry
-        .title
-        .as_ref()
-        .map(plain_text)
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| untitled(entry));
-    let date = entry
-        .published
-        .or(entry.updated)
-        .map(|d| d.format("%Y-%m-%d").to_string());
     let url = entry
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .or(entry.links.first())
         .map(|l| sanitize_line(&l.href));
+    let body = body(entry, url.as_deref().or(base));
+    let title = entry
+        .title
+        .as_ref()
+        .map(plain_text)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| untitled(&body));
+    // TOML dates have four-digit years: a feed's year 10000 (9999-12-31 at a negative
+    // offset) or 0 would make the post unreadable; such a date says nothing anyway.
+    const YEARS_1_TO_9999: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+    let date = entry
+        .published
+        .or(entry.updated)
+        .filter(|d| YEARS_1_TO_9999.contains(&d.timestamp()))
+        .map(|d| d.format("%Y-%m-%d").to_string());
     let authors: Vec<String> = entry
         .authors
         .iter()
@@ -51,7 +59,6 @@ pub fn post(feed: &str, entry: &Entry, base: Option<&str>) -> Post {
         .map(|c| sanitize_line(c.label.as_deref().unwrap_or(&c.term)))
         .filter(|t| !t.trim().is_empty())
         .collect();
-    let body = body(entry, url.as_deref().or(base));
 
     let mut front = String::from("+++\n");
     let mut field = |key: &str, value: String| front.push_str(&format!("{key} = {value}\n"));
@@ -82,6 +89,7 @@ pub fn post(feed: &str, entry: &Entry, base: Option<&str>) -> Post {
     if slug.is_empty() || matches!(slug.as_str(), "index" | "readme") {
         slug = format!("entry-{slug}").trim_end_matches('-').to_string();
     }
+    let slug = cut_bytes(&slug, MAX_SLUG_BYTES).trim_end_matches('-');
     let file_name = match &date {
         Some(date) => format!("{date}-{slug}.md"),
         None => format!("{slug}.md"),
@@ -91,7 +99,49 @@ pub fn post(feed: &str, entry: &Entry, base: Option<&str>) -> Post {
         file_name,
         text: format!("{front}\n{body}\n"),
         hash,
+        generated: entry.id.starts_with(GENERATED),
     }
+}
+
+/// Bytes of a title's slug kept in a file name: with the date, a `-N` suffix and the writer's
+/// temp-file marks the name stays far below the 255 bytes file systems allow (a non-Latin
+/// title takes two to four bytes a letter).
+const MAX_SLUG_BYTES: usize = 120;
+
+/// `text` cut to at most `max` bytes, at a character boundary.
+pub fn cut_bytes(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The start of an id Quire made from an entry's content (see [`generated_id`]).
+pub const GENERATED: &str = "quire:c:";
+
+/// An id for an entry that has no guid and no link: made from everything it says (title,
+/// dates and text), so two "Status update" entries of different days are two posts, and the
+/// same entry gets the same id at every sync. (An entry with a link but no guid is known by
+/// its link and title, see `sync::parse`.)
+pub fn generated_id(entry: &Entry) -> String {
+    let mut all = String::new();
+    for text in [entry.title.as_ref(), entry.summary.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        all.push_str(&text.content);
+        all.push('\n');
+    }
+    if let Some(body) = entry.content.as_ref().and_then(|c| c.body.as_deref()) {
+        all.push_str(body);
+    }
+    all.push('\n');
+    for date in [entry.published, entry.updated].into_iter().flatten() {
+        all.push_str(&date.to_rfc3339());
+        all.push('\n');
+    }
+    format!("{GENERATED}{:016x}", fnv1a(all.as_bytes()))
 }
 
 /// The hash a post is kept under: of its front matter (but the hash line) and its body, so an
@@ -123,12 +173,8 @@ pub fn read_back(text: &str) -> Option<(String, String, bool)> {
 }
 
 /// An entry without a title is named by its first words.
-fn untitled(entry: &Entry) -> String {
-    let words: Vec<String> = body(entry, None)
-        .split_whitespace()
-        .take(8)
-        .map(String::from)
-        .collect();
+fn untitled(body: &str) -> String {
+    let words: Vec<String> = body.split_whitespace().take(8).map(String::from).collect();
     if words.is_empty() {
         "Untitled".into()
     } else {
@@ -246,9 +292,125 @@ fn looks_like_html(text: &str) -> bool {
     t.starts_with('<') && t.contains('>')
 }
 
+/// Elements nested deeper than this are not converted as a tree: the conversion (and the
+/// document tree's own drop) recurse once a level, and a feed can nest `<div>` thousands
+/// deep. Real articles nest a few dozen levels at most.
+pub const MAX_HTML_DEPTH: usize = 100;
+
 /// HTML → markdown with `htmd`: paragraphs, lists, code, links, emphasis, quotes, tables and
-/// images kept; scripts, styles, frames, forms and 1×1 tracking images dropped.
+/// images kept; scripts, styles, frames, forms and 1×1 tracking images dropped. HTML nested
+/// deeper than [`MAX_HTML_DEPTH`] becomes its text, paragraph by paragraph.
 pub fn html_to_markdown(html: &str) -> String {
+    if html_depth(html) > MAX_HTML_DEPTH {
+        return html_to_paragraphs(html);
+    }
+    convert(html)
+}
+
+/// How deep elements nest, counted in one pass over the tags as written (never more than
+/// the tree a parser would build: void elements and those whose end tag may be left out,
+/// like `<p>` and `<li>`, are not counted).
+pub fn html_depth(html: &str) -> usize {
+    const VOID: [&str; 14] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "param",
+    ];
+    const OPTIONAL_END: [&str; 14] = [
+        "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+        "rt", "rp",
+    ];
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut at = 0;
+    while let Some(offset) = memchr_lt(&bytes[at..]) {
+        let start = at + offset + 1;
+        at = start;
+        if bytes[start..].starts_with(b"!--") {
+            at = html[start..]
+                .find("-->")
+                .map_or(bytes.len(), |e| start + e + 3);
+            continue;
+        }
+        let closing = bytes.get(start) == Some(&b'/');
+        let name_start = start + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        let end = html[name_start..]
+            .find('>')
+            .map_or(bytes.len(), |e| name_start + e);
+        let self_closing = end > 0 && bytes.get(end - 1) == Some(&b'/');
+        at = end.min(bytes.len());
+        if VOID.contains(&name.as_str()) || OPTIONAL_END.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'<')
+}
+
+/// HTML's text without its tags, a paragraph for each block (`<p>`, `<div>`, `<li>`, a
+/// heading, a line break…): what is left of a document too deep to convert as a tree.
+fn html_to_paragraphs(html: &str) -> String {
+    const BLOCKS: [&str; 16] = [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+    ];
+    let mut text = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let end = after.find('>').map_or(after.len(), |e| e + 1);
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if BLOCKS.contains(&name.as_str()) {
+            text.push('\n');
+        }
+        rest = &after[end..];
+    }
+    text.push_str(rest);
+    decode_entities(&text)
+        .split('\n')
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn convert(html: &str) -> String {
     use htmd::element_handler::Handlers;
     use htmd::{Element, HtmlToMarkdown};
     let converter = HtmlToMarkdown::builder()

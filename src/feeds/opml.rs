@@ -6,6 +6,8 @@ use std::io;
 use std::path::Path;
 
 use quick_xml::Reader;
+
+use crate::writer::{LibraryLock, WriteError};
 use quick_xml::events::Event;
 
 /// One subscription.
@@ -105,10 +107,27 @@ pub fn load(path: &Path) -> Result<Vec<Feed>, String> {
     }
 }
 
-/// Writes the list atomically (temp file in the same folder, fsync, rename).
-pub fn save(path: &Path, feeds: &[Feed]) -> io::Result<()> {
-    std::fs::create_dir_all(crate::atomic_file::folder_of(path))?;
-    crate::atomic_file::write(path, render(feeds).as_bytes())
+/// Writes the list atomically, holding the library's writer lock (read it again under the
+/// same lock before changing it, so another writer's change is kept).
+pub fn save(lock: &LibraryLock, feeds: &[Feed]) -> Result<(), WriteError> {
+    lock.write(&super::opml_path(lock.library()), render(feeds).as_bytes())
+}
+
+/// Whether `url` may be subscribed to: `http` or `https` only, whether typed or listed in an
+/// OPML file (a `file:`, `javascript:` or `-o…` entry is refused, saying why).
+pub fn check_url(url: &str) -> Result<(), &'static str> {
+    let lower = url.trim().to_ascii_lowercase();
+    let web = (lower.starts_with("http://") || lower.starts_with("https://"))
+        && lower.split_once("://").is_some_and(|(_, rest)| {
+            rest.split(['/', '?', '#'])
+                .next()
+                .is_some_and(|host| !host.is_empty())
+        });
+    if web {
+        Ok(())
+    } else {
+        Err("not a web address; give it with http:// or https://")
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::writer::{LibraryLock, WriteError};
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedState {
     /// The folder under `feeds/` its posts are in (named once, from its title).
@@ -22,10 +24,27 @@ pub struct FeedState {
     pub synced_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// What tells this feed from others whatever url it is fetched by (its Atom id, self
+    /// link, url without tracking parameters): a second subscription to it shares its folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity: Vec<String>,
     /// Ids of the entries written so far: one deleted or moved by the user is not written
-    /// again.
+    /// again (while the feed still lists it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub written: Vec<String>,
+}
+
+/// Whether `folder` is one plain name (what Quire names a feed's folder): a hand-edited
+/// `../../outside` or `/etc` must never send a sync's writes out of the library.
+pub fn is_plain_folder(folder: &str) -> bool {
+    !folder.is_empty()
+        && folder.len() <= 200
+        && folder != "."
+        && folder != ".."
+        && !folder.starts_with('.')
+        && folder
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The state of every feed, by its url.
@@ -48,9 +67,13 @@ pub fn load(library: &Path) -> SyncState {
         .unwrap_or_default()
 }
 
-pub fn save(library: &Path, state: &SyncState) -> io::Result<()> {
-    let path = path(library);
-    std::fs::create_dir_all(crate::atomic_file::folder_of(&path))?;
-    let text = toml::to_string(state).map_err(io::Error::other)?;
-    crate::atomic_file::write(&path, text.as_bytes())
+/// Saves the state, holding the library's writer lock (read it again under the same lock
+/// first, so nothing another sync saved is lost).
+pub fn save(lock: &LibraryLock, state: &SyncState) -> Result<(), WriteError> {
+    let path = path(lock.library());
+    let text = toml::to_string(state).map_err(|e| WriteError::Io {
+        path: path.clone(),
+        error: io::Error::other(e),
+    })?;
+    lock.write(&path, text.as_bytes())
 }

@@ -2,35 +2,26 @@
 //! (`bookmark_bar`, `other`, `synced`), folders holding `children`, links holding `url`, and
 //! `date_added` in microseconds since 1601.
 
-use serde_json::Value;
-
-use super::{Export, Folder, Format, Link, ParseError, date_from_micros, json_folder, json_text};
+use super::json_tree::JsonNode;
+use super::{Export, Folder, Format, Link, ParseError, date_from_micros, json_folder};
 
 /// The roots in the order the browser shows them, with the name to use when one has none.
-const ROOTS: [(&str, &str); 3] = [
-    ("bookmark_bar", "Bookmarks bar"),
-    ("other", "Other bookmarks"),
-    ("synced", "Mobile bookmarks"),
-];
+const ROOTS: [&str; 3] = ["Bookmarks bar", "Other bookmarks", "Mobile bookmarks"];
 
-pub fn is_chrome(value: &Value) -> bool {
-    value
-        .get("roots")
-        .and_then(Value::as_object)
-        .is_some_and(|roots| ROOTS.iter().any(|(key, _)| roots.contains_key(*key)))
-}
-
-pub fn parse(value: &Value) -> Result<Export, ParseError> {
-    let roots = value
-        .get("roots")
-        .and_then(Value::as_object)
+pub fn parse(top: &JsonNode) -> Result<Export, ParseError> {
+    let roots = top
+        .roots
+        .as_ref()
         .ok_or_else(|| ParseError("no `roots` object".into()))?;
     let mut export = Export {
         format: Format::ChromeJson,
         roots: Vec::new(),
     };
-    for (key, fallback) in ROOTS {
-        if let Some(root) = roots.get(key) {
+    for (root, fallback) in [&roots.bookmark_bar, &roots.other, &roots.synced]
+        .into_iter()
+        .zip(ROOTS)
+    {
+        if let Some(root) = root {
             let mut folder = folder(root, 0)?;
             if folder.name.trim().is_empty() {
                 folder.name = fallback.to_string();
@@ -41,23 +32,23 @@ pub fn parse(value: &Value) -> Result<Export, ParseError> {
     Ok(export)
 }
 
-fn folder(value: &Value, depth: usize) -> Result<Folder, ParseError> {
+fn folder(node: &JsonNode, depth: usize) -> Result<Folder, ParseError> {
     json_folder(
-        value,
-        "name",
+        node,
+        node.name.as_str(),
         depth,
-        &|child| match child.get("type").and_then(Value::as_str) {
-            Some("url") => Ok(Some(Link {
-                title: json_text(child, "name"),
-                url: json_text(child, "url"),
+        &|child| match child.kind.as_str() {
+            "url" => Ok(Some(Link {
+                title: child.name.0.clone(),
+                url: child.url.0.clone(),
                 added: child
-                    .get("date_added")
-                    .and_then(|d| d.as_str()?.parse::<i64>().ok())
+                    .date_added
+                    .0
                     .and_then(|micros| date_from_micros(micros, true)),
                 description: None,
                 tags: Vec::new(),
             })),
-            Some("folder") => Err(()),
+            "folder" => Err(child.name.as_str()),
             _ => Ok(None),
         },
     )
@@ -70,7 +61,7 @@ mod tests {
 
     #[test]
     fn roots_folders_links_and_dates() {
-        let json: Value = serde_json::from_str(
+        let json: JsonNode = serde_json::from_str(
             r#"{"roots": {
                 "bookmark_bar": {"type": "folder", "name": "Bookmarks bar", "children": [
                     {"type": "url", "name": "Rust", "url": "https://www.rust-lang.org/",
@@ -82,7 +73,7 @@ mod tests {
             }, "version": 1}"#,
         )
         .expect("json");
-        assert!(is_chrome(&json));
+        assert!(json.roots.is_some());
         let export = parse(&json).expect("parses");
         let names: Vec<&str> = export.roots.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(

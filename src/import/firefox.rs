@@ -1,14 +1,14 @@
 //! Firefox's bookmark backups: JSON places trees (`bookmarkbackups/*.json`, and the same
 //! compressed as `*.jsonlz4`: `mozLz40\0`, the decompressed size, then one LZ4 block).
 
-use serde_json::Value;
-
-use super::{Export, Folder, Format, Link, ParseError, date_from_micros, json_folder, json_text};
+use super::json_tree::JsonNode;
+use super::{Export, Folder, Format, Link, ParseError, date_from_micros, json_folder};
 
 pub const LZ4_MAGIC: &[u8] = b"mozLz40\0";
 
-/// A backup bigger than this once decompressed is refused (a real one is a few MB).
-const MAX_SIZE: usize = 256 * 1024 * 1024;
+/// A backup bigger than this once decompressed is refused: a real one with 100,000
+/// bookmarks is some 30 MB, and a crafted 1 MB file can claim hundreds.
+const MAX_SIZE: usize = 64 * 1024 * 1024;
 
 const CONTAINER: &str = "text/x-moz-place-container";
 const PLACE: &str = "text/x-moz-place";
@@ -22,9 +22,8 @@ const ROOTS: [(&str, &str); 4] = [
     ("mobile______", "Mobile Bookmarks"),
 ];
 
-pub fn is_firefox(value: &Value) -> bool {
-    value.get("type").and_then(Value::as_str) == Some(CONTAINER)
-        && value.get("children").is_some_and(Value::is_array)
+pub fn is_firefox(top: &JsonNode) -> bool {
+    top.kind.as_str() == CONTAINER
 }
 
 pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
@@ -35,7 +34,10 @@ pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
         .ok_or_else(|| ParseError(format!("byte {}: cut short after its header", bytes.len())))?;
     if size > MAX_SIZE {
         return Err(ParseError(format!(
-            "byte 8: says it holds {size} bytes, more than a bookmarks backup"
+            "byte 8: says it holds {} MiB once decompressed, more than a bookmarks backup \
+             (at most {} MiB)",
+            size >> 20,
+            MAX_SIZE >> 20
         )));
     }
     let json = lz4_flex::block::decompress(&rest[4..], size).map_err(|err| {
@@ -43,36 +45,29 @@ pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
             "byte 12 on: the compressed data is damaged ({err})"
         ))
     })?;
-    let value: Value = serde_json::from_slice(&json).map_err(|err| {
+    let top: JsonNode = serde_json::from_slice(&json).map_err(|err| {
         ParseError(format!(
             "once decompressed, line {}, column {}: not valid JSON",
             err.line(),
             err.column()
         ))
     })?;
-    if !is_firefox(&value) {
+    if !is_firefox(&top) {
         return Err(ParseError(
             "decompressed, but not a Firefox bookmarks tree".into(),
         ));
     }
-    parse(&value)
+    parse(&top)
 }
 
-pub fn parse(value: &Value) -> Result<Export, ParseError> {
-    let children = value
-        .get("children")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+pub fn parse(top: &JsonNode) -> Result<Export, ParseError> {
+    let children = &top.children.0;
     let mut export = Export {
         format: Format::FirefoxJson,
         roots: Vec::new(),
     };
     for (guid, name) in ROOTS {
-        if let Some(root) = children
-            .iter()
-            .find(|c| c.get("guid").and_then(Value::as_str) == Some(guid))
-        {
+        if let Some(root) = children.iter().find(|c| c.guid.as_str() == guid) {
             let mut folder = folder(root, 0)?;
             folder.name = name.to_string();
             export.roots.push(folder);
@@ -80,12 +75,7 @@ pub fn parse(value: &Value) -> Result<Export, ParseError> {
     }
     // A backup of an unusual profile: any other top container, by its own title.
     for child in children {
-        let guid = child
-            .get("guid")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !ROOTS.iter().any(|(g, _)| *g == guid)
-            && child.get("type").and_then(Value::as_str) == Some(CONTAINER)
+        if !ROOTS.iter().any(|(g, _)| *g == child.guid.as_str()) && child.kind.as_str() == CONTAINER
         {
             export.roots.push(folder(child, 0)?);
         }
@@ -93,42 +83,42 @@ pub fn parse(value: &Value) -> Result<Export, ParseError> {
     Ok(export)
 }
 
-fn folder(value: &Value, depth: usize) -> Result<Folder, ParseError> {
+fn folder(node: &JsonNode, depth: usize) -> Result<Folder, ParseError> {
     json_folder(
-        value,
-        "title",
+        node,
+        node.title.as_str(),
         depth,
-        &|child| match child.get("type").and_then(Value::as_str) {
-            Some(PLACE) => Ok(Some(Link {
-                title: json_text(child, "title"),
-                url: json_text(child, "uri"),
+        &|child| match child.kind.as_str() {
+            PLACE => Ok(Some(Link {
+                title: child.title.0.clone(),
+                url: child.uri.0.clone(),
                 added: child
-                    .get("dateAdded")
-                    .and_then(Value::as_i64)
+                    .date_added_1970
+                    .0
                     .and_then(|micros| date_from_micros(micros, false)),
                 description: description(child),
-                tags: json_text(child, "tags")
+                tags: child
+                    .tags
+                    .as_str()
                     .split(',')
                     .map(str::trim)
                     .filter(|t| !t.is_empty())
                     .map(String::from)
                     .collect(),
             })),
-            Some(CONTAINER) => Err(()),
+            CONTAINER => Err(child.title.as_str()),
             _ => Ok(None),
         },
     )
 }
 
 /// Older backups keep a description among the annotations.
-fn description(value: &Value) -> Option<String> {
-    value
-        .get("annos")
-        .and_then(Value::as_array)?
+fn description(node: &JsonNode) -> Option<String> {
+    node.annos
+        .0
         .iter()
-        .find(|a| a.get("name").and_then(Value::as_str) == Some("bookmarkProperties/description"))
-        .and_then(|a| a.get("value")?.as_str())
-        .map(str::trim)
+        .find(|a| a.name.as_str() == "bookmarkProperties/description")
+        .map(|a| a.value.as_str().trim())
         .filter(|d| !d.is_empty())
         .map(String::from)
 }

@@ -225,12 +225,19 @@ impl Tag {
 /// Tags and text in order, as the file has them.
 struct Tags<'t> {
     text: &'t str,
+    /// The text lowercased once (ASCII only, so offsets agree): tag names are found in it
+    /// without lowercasing the rest of the file at every tag.
+    lower: String,
     at: usize,
 }
 
 impl<'t> Tags<'t> {
     fn new(text: &'t str) -> Tags<'t> {
-        Tags { text, at: 0 }
+        Tags {
+            text,
+            lower: text.to_ascii_lowercase(),
+            at: 0,
+        }
     }
 
     fn line(&self) -> usize {
@@ -267,20 +274,42 @@ impl<'t> Tags<'t> {
     }
 
     /// The text up to `</name>` (tags inside it dropped), entities decoded, blanks collapsed.
+    /// A missing close tag (a file cut short, or sloppy) ends the text at the next tag that
+    /// starts an entry or a list, so each tag's search stops where the next one begins: one
+    /// pass over the file in all.
     fn text_until(&mut self, name: &str) -> String {
-        let rest = &self.text[self.at..];
-        let lower = rest.to_ascii_lowercase();
-        let close = format!("</{name}");
-        // A missing close tag (a file cut short, or sloppy) ends at the next line's tag.
-        let end = lower
-            .find(&close)
-            .or_else(|| lower.find("\n"))
-            .unwrap_or(rest.len());
-        let inner = &rest[..end];
-        self.at += end;
-        if lower[end..].starts_with(&close) {
-            self.at += lower[end..].find('>').map_or(lower.len() - end, |e| e + 1);
+        let lower = &self.lower[self.at..];
+        let mut end = lower.len();
+        let mut closed = None;
+        let mut from = 0;
+        while let Some(open) = lower[from..].find('<').map(|i| from + i) {
+            let tag = &lower[open + 1..];
+            if let Some(rest) = tag.strip_prefix('/')
+                && rest.starts_with(name)
+                && !rest[name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
+                end = open;
+                closed = Some(
+                    open + lower[open..]
+                        .find('>')
+                        .map_or(lower.len() - open, |e| e + 1),
+                );
+                break;
+            }
+            if ["dt", "dl", "/dl", "dd", "h3", "/h3", "h1"]
+                .iter()
+                .any(|t| {
+                    tag.starts_with(t)
+                        && !tag[t.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+                })
+            {
+                end = open;
+                break;
+            }
+            from = open + 1;
         }
+        let inner = &self.text[self.at..self.at + end];
+        self.at += closed.unwrap_or(end);
         plain(inner)
     }
 

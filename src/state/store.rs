@@ -148,6 +148,45 @@ pub fn load<T: Stored>(path: &Path) -> Result<Loaded<T>, StateError> {
     }
 }
 
+/// Loads what `path` holds for a command that only reads: a file that cannot be read is left
+/// exactly where and as it is (a status bar's `quire unread` must never move a hand-edited
+/// file aside), with a warning; the reader or a command that marks items moves it aside.
+pub fn load_untouched<T: Stored>(path: &Path) -> Result<Loaded<T>, StateError> {
+    let unreadable = |reason: String| Loaded {
+        state: T::default(),
+        warning: Some(format!(
+            "{} in {} cannot be read ({reason}); it is left as it is, and this command counts \
+             nothing as read",
+            T::WHAT,
+            path.display(),
+        )),
+    };
+    let text = match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return Ok(unreadable("it is not valid UTF-8".into())),
+        },
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            return Ok(Loaded {
+                state: T::default(),
+                warning: None,
+            });
+        }
+        Err(err) => return Ok(unreadable(err.to_string())),
+    };
+    match T::parse(&text) {
+        Ok((state, _)) => Ok(Loaded {
+            state,
+            warning: None,
+        }),
+        Err(Unusable::Newer(found)) => Err(StateError::NewerVersion {
+            path: path.to_path_buf(),
+            found,
+        }),
+        Err(Unusable::Corrupt(reason)) => Ok(unreadable(reason)),
+    }
+}
+
 fn move_aside<T: Stored>(path: &Path, reason: String) -> Result<Loaded<T>, StateError> {
     let aside = aside_path(path);
     match fs::rename(path, &aside) {

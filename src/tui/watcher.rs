@@ -43,7 +43,7 @@ enum Seen {
 /// How the folders are watched: the kernel's watcher is kept alive while the reader runs; a
 /// poller is a thread that ends with the reader.
 enum Active {
-    Native { _watcher: RecommendedWatcher },
+    Native { watcher: RecommendedWatcher },
     Polling,
 }
 
@@ -67,15 +67,34 @@ fn simulated_limit() -> bool {
 
 fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
     let (tx, rx) = mpsc::channel();
+    let mut identities: Vec<Option<FolderIdentity>> = dirs.iter().map(|d| identity(d)).collect();
     let mut active = match watch_natively(dirs, tx.clone(), limit_reached) {
-        Ok(watcher) => Some(Active::Native { _watcher: watcher }),
+        Ok(watcher) => Some(Active::Native { watcher }),
         Err(err) => fall_back(events, &err),
     };
     while let Ok(first) = rx.recv() {
         match first {
             Seen::Paths(paths) => {
                 let paths = settle(dirs, paths, &rx);
-                if !paths.is_empty() && events.send(AppEvent::FilesChanged(paths)).is_err() {
+                // A content folder replaced (`mv lib lib.old; mkdir lib`, a checkout that
+                // recreates it): the kernel's watch follows the old folder, so the new one is
+                // watched afresh and looked at whole.
+                let mut replaced = false;
+                for (dir, known) in dirs.iter().zip(identities.iter_mut()) {
+                    let now = identity(dir);
+                    if now != *known {
+                        *known = now;
+                        replaced = true;
+                        if let Some(Active::Native { watcher }) = active.as_mut() {
+                            let _ = watcher.unwatch(dir);
+                            let _ = watcher.watch(dir, RecursiveMode::Recursive);
+                        }
+                    }
+                }
+                let batch = if replaced { Vec::new() } else { paths };
+                if (replaced || !batch.is_empty())
+                    && events.send(AppEvent::FilesChanged(batch)).is_err()
+                {
                     return;
                 }
             }
@@ -115,10 +134,11 @@ fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec
 /// not read. A path that is gone cannot be asked whether it was a folder (`v1.0/` removed), so
 /// it counts; the listing that follows decides.
 fn matters(dirs: &[PathBuf], path: &Path) -> bool {
-    let below = dirs
-        .iter()
-        .find_map(|dir| path.strip_prefix(dir).ok())
-        .unwrap_or(path);
+    // Outside every folder: a sibling in a watched parent (the folder itself replaced is told
+    // by its identity, not by this path).
+    let Some(below) = dirs.iter().find_map(|dir| path.strip_prefix(dir).ok()) else {
+        return false;
+    };
     let hidden = below
         .iter()
         .any(|part| part.as_encoded_bytes().starts_with(b"."));
@@ -149,8 +169,29 @@ fn watch_natively(
     let mut watcher = RecommendedWatcher::new(handler(tx), Config::default())?;
     for dir in dirs {
         watcher.watch(dir, RecursiveMode::Recursive)?;
+        // Its parent too, not recursively: that is where a replaced folder shows.
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+        }
     }
     Ok(watcher)
+}
+
+/// A folder's device and inode: what tells a folder from another made under its name.
+type FolderIdentity = (u64, u64);
+
+fn identity(dir: &Path) -> Option<FolderIdentity> {
+    let meta = std::fs::metadata(dir).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
 }
 
 /// Polls instead of the kernel's watcher: every [`POLL_EVERY`], "look at everything" (an empty

@@ -102,6 +102,12 @@ pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Everything a command said: results on standard output, problems on standard error.
+#[allow(dead_code)]
+pub fn said(output: &Output) -> String {
+    format!("{}{}", stdout(output), stderr(output))
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -1,0 +1,382 @@
+//! Every write into the user's library (feed sync, import, subscriptions) goes through here:
+//! one advisory lock per library, new files created exclusively, existing files replaced only
+//! while they still hold what the writer read, keeping their mode and writing through a
+//! symlink to its target.
+//!
+//! The lock is what makes two writers safe together (the reader's `S` and a cron `quire sync`,
+//! two imports): whoever holds it sees the other's files and state as they were left. The
+//! re-check before a replace is what keeps a user's edit, made in an editor that knows nothing
+//! of the lock, from being overwritten by a write planned before it.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::atomic_file;
+
+/// How long a writer waits for another one to finish before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A new file's name was taken (by another writer, or by the user) meanwhile.
+    #[error("{} already exists", path.display())]
+    Exists { path: PathBuf },
+    /// The file no longer holds what the writer read: someone edited it meanwhile.
+    #[error("{} changed while Quire was writing it; it was left as it is", path.display())]
+    Changed { path: PathBuf },
+    #[error("cannot write {}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
+    #[error(
+        "another Quire has been writing to {} for over {} s (its lock is {}); try again later",
+        library.display(),
+        LOCK_WAIT.as_secs(),
+        lock.display()
+    )]
+    Busy { library: PathBuf, lock: PathBuf },
+}
+
+impl WriteError {
+    fn io(path: &Path, error: io::Error) -> WriteError {
+        WriteError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+}
+
+/// The library's writer lock, held until dropped. Every write into the library is a method
+/// of it, so nothing writes there without it.
+pub struct LibraryLock {
+    _file: File,
+    library: PathBuf,
+    /// Folders already swept of temporary files a killed writer left.
+    swept: Mutex<HashSet<PathBuf>>,
+}
+
+impl std::fmt::Debug for LibraryLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LibraryLock")
+            .field("library", &self.library)
+            .finish()
+    }
+}
+
+/// The lock file of a library: hidden, so no loader or watcher takes it for content.
+pub fn lock_path(library: &Path) -> PathBuf {
+    library.join(".quire-write.lock")
+}
+
+impl LibraryLock {
+    /// Takes the library's lock, creating the library folder if needed; waits while another
+    /// writer holds it.
+    pub fn acquire(library: &Path) -> Result<LibraryLock, WriteError> {
+        fs::create_dir_all(library).map_err(|e| WriteError::io(library, e))?;
+        let path = lock_path(library);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| WriteError::io(&path, e))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(WriteError::Busy {
+                        library: library.to_path_buf(),
+                        lock: path,
+                    });
+                }
+                Err(fs::TryLockError::Error(error)) => return Err(WriteError::io(&path, error)),
+            }
+        }
+        Ok(LibraryLock {
+            _file: file,
+            library: library.to_path_buf(),
+            swept: Mutex::new(HashSet::new()),
+        })
+    }
+
+    pub fn library(&self) -> &Path {
+        &self.library
+    }
+
+    /// Writes a new file at `path` (making its folder if needed); never replaces one
+    /// (`Exists` if the name is taken, even by a dangling symlink). The file appears whole or
+    /// not at all.
+    pub fn create(&self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        let folder = atomic_file::folder_of(path);
+        fs::create_dir_all(folder).map_err(|e| WriteError::io(folder, e))?;
+        self.sweep(folder);
+        if fs::symlink_metadata(path).is_ok() {
+            return Err(WriteError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let temp = atomic_file::temp_path(path);
+        let linked = (|| {
+            let mut file = File::create(&temp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            drop(file);
+            // A hard link is created only if the name is free: the exclusive, atomic create.
+            fs::hard_link(&temp, path)
+        })();
+        let _ = fs::remove_file(&temp);
+        match linked {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(WriteError::Exists {
+                    path: path.to_path_buf(),
+                });
+            }
+            // A file system without hard links (FAT, some network shares): created
+            // exclusively in place instead.
+            Err(_) => {
+                let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
+                    Ok(file) => file,
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        return Err(WriteError::Exists {
+                            path: path.to_path_buf(),
+                        });
+                    }
+                    Err(e) => return Err(WriteError::io(path, e)),
+                };
+                let written = file.write_all(bytes).and_then(|()| file.sync_all());
+                if let Err(e) = written {
+                    let _ = fs::remove_file(path);
+                    return Err(WriteError::io(path, e));
+                }
+            }
+        }
+        sync_folder(folder).map_err(|e| WriteError::io(folder, e))
+    }
+
+    /// Replaces the file at `path` with `bytes` if it still holds `expected` (checked again
+    /// right before the rename); `Changed` if not. Its mode is kept, and a symlink is written
+    /// through: its target is replaced, the link stays.
+    pub fn replace(&self, path: &Path, expected: &[u8], bytes: &[u8]) -> Result<(), WriteError> {
+        let target = through_links(path);
+        self.sweep(atomic_file::folder_of(&target));
+        let unchanged = || match read_bounded(&target, expected.len()) {
+            Ok(now) => now == expected,
+            Err(_) => false,
+        };
+        if !unchanged() {
+            return Err(WriteError::Changed {
+                path: path.to_path_buf(),
+            });
+        }
+        let temp = atomic_file::temp_path(&target);
+        let mut changed = false;
+        let written = atomic_file::replace_checked(&target, &temp, bytes, || {
+            changed = !unchanged();
+            !changed
+        });
+        match written {
+            Ok(()) if changed => Err(WriteError::Changed {
+                path: path.to_path_buf(),
+            }),
+            Ok(()) => Ok(()),
+            Err(e) => Err(WriteError::io(path, e)),
+        }
+    }
+
+    /// Writes a file of Quire's own in the library (the subscription list, the sync state),
+    /// whatever it holds now: atomic, its mode kept, a symlink written through.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        let target = through_links(path);
+        let folder = atomic_file::folder_of(&target);
+        fs::create_dir_all(folder).map_err(|e| WriteError::io(folder, e))?;
+        self.sweep(folder);
+        atomic_file::write(&target, bytes).map_err(|e| WriteError::io(path, e))
+    }
+
+    /// Removes the temporary files a writer killed mid-write left in `folder`. Safe under the
+    /// lock: no other library writer is writing now, and this process's own writes are not
+    /// under way while it sweeps.
+    fn sweep(&self, folder: &Path) {
+        let mut swept = self.swept.lock().unwrap_or_else(|e| e.into_inner());
+        if !swept.insert(folder.to_path_buf()) {
+            return;
+        }
+        for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            if atomic_file::is_abandoned_temp(&name.to_string_lossy()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Where a write to `path` lands: the file a symlink (or a chain of them) points to, else
+/// `path` itself.
+fn through_links(path: &Path) -> PathBuf {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The file's bytes, reading at most one more than `expected_len` (enough to tell it differs).
+fn read_bounded(path: &Path, expected_len: usize) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(expected_len + 1);
+    File::open(path)?
+        .take(expected_len as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn sync_folder(folder: &Path) -> io::Result<()> {
+    File::open(folder)?.sync_all()
+}
+
+/// A file a writer may read before replacing or skipping it: a regular file (or a link to
+/// one) no bigger than `max` bytes. FIFOs, devices and folders named `*.md` are not read (a
+/// FIFO would block a sync forever, `/dev/zero` fill memory).
+pub fn read_regular(path: &Path, max: u64) -> Option<Vec<u8>> {
+    let meta = fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    File::open(path)
+        .ok()?
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() as u64 <= max).then_some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("quire-writer-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("dir");
+        dir
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one_that_exists() {
+        let dir = temp_dir("create");
+        let lock = LibraryLock::acquire(&dir).expect("lock");
+        let path = dir.join("a.md");
+        lock.create(&path, b"first").expect("created");
+        assert!(matches!(
+            lock.create(&path, b"second"),
+            Err(WriteError::Exists { .. })
+        ));
+        assert_eq!(fs::read(&path).expect("read"), b"first");
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_file_edited_meanwhile_is_not_replaced() {
+        let dir = temp_dir("replace");
+        let lock = LibraryLock::acquire(&dir).expect("lock");
+        let path = dir.join("a.md");
+        fs::write(&path, "as written").expect("write");
+        fs::write(&path, "the user's edit").expect("edit");
+        assert!(matches!(
+            lock.replace(&path, b"as written", b"new"),
+            Err(WriteError::Changed { .. })
+        ));
+        assert_eq!(fs::read(&path).expect("read"), b"the user's edit");
+        lock.replace(&path, b"the user's edit", b"new")
+            .expect("replaced");
+        assert_eq!(fs::read(&path).expect("read"), b"new");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replace_keeps_the_mode_and_writes_through_a_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("mode");
+        let lock = LibraryLock::acquire(&dir).expect("lock");
+        let real = dir.join("real.md");
+        fs::write(&real, "old").expect("write");
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).expect("chmod");
+        let link = dir.join("link.md");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        lock.replace(&link, b"old", b"new").expect("replaced");
+        assert!(
+            fs::symlink_metadata(&link)
+                .expect("link")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&real).expect("read"), b"new");
+        let mode = fs::metadata(&real).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_second_writer_waits_for_the_first() {
+        let dir = temp_dir("lock");
+        let first = LibraryLock::acquire(&dir).expect("lock");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir2 = dir.clone();
+        let waiter = std::thread::spawn(move || {
+            let _second = LibraryLock::acquire(&dir2).expect("lock");
+            tx.send(()).expect("send");
+        });
+        assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+        drop(first);
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("the second writer got the lock");
+        waiter.join().expect("joined");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn temporary_files_of_a_killed_writer_are_swept() {
+        let dir = temp_dir("sweep");
+        let stale = dir.join(".a.md.tmp999999999-0");
+        fs::write(&stale, "half").expect("write");
+        let lock = LibraryLock::acquire(&dir).expect("lock");
+        lock.create(&dir.join("b.md"), b"b").expect("created");
+        assert!(!stale.exists());
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_never_read() {
+        let dir = temp_dir("fifo");
+        let fifo = dir.join("x.md");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+        assert!(read_regular(&fifo, 1024).is_none());
+        assert!(read_regular(Path::new("/dev/zero"), 1024).is_none());
+        let _ = fs::remove_dir_all(dir);
+    }
+}
