@@ -582,6 +582,50 @@ mod tests {
     }
 
     #[test]
+    fn caches_unused_for_a_month_are_removed_by_the_next_write() {
+        let dir = temp("evict");
+        let aged = |name: &str, days: u64| {
+            let path = dir.join(name);
+            fs::write(&path, "old cache").expect("write");
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+            File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(when))
+                .expect("age it");
+            path
+        };
+        let forgotten = aged("library-00000000000000aa.bin", 40);
+        let recent = aged("library-00000000000000bb.bin", 3);
+        let someone_elses = aged("notes.txt", 400);
+        let (roots, path) = cached_content(&dir);
+        let _ = roots;
+        assert!(path.exists());
+        assert!(!forgotten.exists(), "a month unused: removed");
+        assert!(recent.exists() && someone_elses.exists());
+        // Opening a cache marks it used: a library read every day is never evicted.
+        let used = dir.join("library-00000000000000cc.bin");
+        fs::copy(&path, &used).expect("copy");
+        File::options()
+            .write(true)
+            .open(&used)
+            .and_then(|f| {
+                f.set_modified(
+                    std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 86_400),
+                )
+            })
+            .expect("age it");
+        assert!(CacheFile::open(&used).is_some());
+        let age = fs::metadata(&used)
+            .and_then(|m| m.modified())
+            .expect("time")
+            .elapsed()
+            .expect("past");
+        assert!(age < std::time::Duration::from_secs(3600), "{age:?}");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn a_cache_is_used_only_for_the_same_files() {
         let dir = temp("same");
         let (roots, path) = cached_content(&dir);

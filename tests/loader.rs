@@ -299,3 +299,62 @@ fn bad_input_is_diagnosed_and_the_rest_loads() {
     assert_eq!(item(&library, "dup-one").title, "Dup 1");
     assert_eq!(item(&library, "dup-one~2").title, "Dup 2");
 }
+
+#[test]
+fn a_folder_many_links_lead_to_is_walked_once() {
+    // Outside the root, twenty folders each linking the next twice: 2^20 paths to the leaf.
+    let dir = TempDir::new("diamond");
+    let outside = dir.path().join("outside");
+    for level in 0..=20 {
+        std::fs::create_dir_all(outside.join(format!("d{level}"))).unwrap();
+    }
+    for level in 0..20 {
+        for name in ["a", "b"] {
+            std::os::unix::fs::symlink(
+                outside.join(format!("d{}", level + 1)),
+                outside.join(format!("d{level}/{name}")),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(outside.join("d20/leaf.md"), "+++\ntitle = \"Leaf\"\n+++\n").unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::os::unix::fs::symlink(outside.join("d0"), root.join("in")).unwrap();
+    std::os::unix::fs::symlink(outside.join("d0"), root.join("again")).unwrap();
+    let library = load(&root);
+    assert_eq!(library.items.len(), 1);
+    // Reached first by the path that sorts first, the same at every load.
+    assert_eq!(
+        library.items[0].id,
+        format!("again/{}leaf", "a/".repeat(20))
+    );
+    let again = load(&root);
+    assert_eq!(again.items[0].id, library.items[0].id);
+}
+
+#[test]
+fn a_list_nested_eight_hundred_deep_costs_only_that_file() {
+    let dir = TempDir::new("deep-list");
+    let deep: String = (0..800)
+        .map(|i| format!("{}- level{i}\n", "  ".repeat(i)))
+        .collect();
+    dir.write("notes/deep.md", format!("# Deep\n\n{deep}"));
+    dir.write(
+        "bookmarks/deep.md",
+        format!(
+            "# Deep labels\n\n{deep}{}- [x](https://x.example)\n",
+            "  ".repeat(800)
+        ),
+    );
+    dir.write("ok.md", "+++\ntitle = \"Fine\"\n+++\nStill here.\n");
+    let library = load(dir.path());
+    assert!(library.find("ok").is_some());
+    assert!(library.find("notes/deep").is_some());
+    assert!(
+        library
+            .items
+            .iter()
+            .any(|i| i.id.starts_with("bookmarks/deep/"))
+    );
+}

@@ -548,4 +548,57 @@ mod tests {
         let edited = text.replace("Hello", "Hi");
         assert_eq!(read_back(&edited).map(|r| r.2), Some(false));
     }
+
+    #[test]
+    fn html_nested_past_the_bound_becomes_its_text_even_on_a_small_stack() {
+        // The bold is one level more.
+        let within = "<div>".repeat(MAX_HTML_DEPTH - 1)
+            + "kept <b>bold</b>"
+            + &"</div>".repeat(MAX_HTML_DEPTH - 1);
+        let lists = "<ul><li>".repeat(MAX_HTML_DEPTH / 2) + "in a list";
+        let beyond = "<blockquote>".repeat(5000) + "<p>first</p><p>second</p>";
+        // A sync converts on threads of the default 2 MiB stack; so does this.
+        let converted = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                (
+                    html_to_markdown(&within),
+                    html_to_markdown(&lists),
+                    html_to_markdown(&beyond),
+                )
+            })
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert!(converted.0.contains("kept **bold**"), "{}", converted.0);
+        assert!(converted.1.contains("in a list"), "{}", converted.1);
+        assert_eq!(converted.2, "first\n\nsecond");
+        assert_eq!(
+            html_depth("<p>a<p>b<br><img src=x><div><span>c</span></div>"),
+            2
+        );
+        assert_eq!(html_depth("<!-- <div><div> --><div/>"), 0);
+    }
+
+    #[test]
+    fn a_date_past_year_9999_is_dropped_not_written() {
+        let atom = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <id>urn:t</id><updated>2026-01-01T00:00:00Z</updated>
+            <entry><id>urn:far</id><title>Far</title><updated>9999-12-31T23:00:00-05:00</updated></entry>
+            </feed>"#;
+        let feed = feed_rs::parser::parse(atom.as_bytes()).expect("parses");
+        let post = post("T", &feed.entries[0], None);
+        assert!(!post.text.contains("date ="), "{}", post.text);
+        assert!(
+            toml::from_str::<toml::Table>(
+                post.text
+                    .trim_start_matches("+++\n")
+                    .split("+++")
+                    .next()
+                    .expect("front")
+            )
+            .is_ok()
+        );
+        assert_eq!(post.file_name, "far.md");
+    }
 }

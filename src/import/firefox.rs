@@ -186,4 +186,13 @@ mod tests {
         let err = super::super::parse(&lz4[..10]).expect_err("no size");
         assert!(err.0.contains("cut short"), "{err}");
     }
+
+    #[test]
+    fn a_backup_claiming_hundreds_of_mib_is_refused_before_decompressing() {
+        let mut lz4 = LZ4_MAGIC.to_vec();
+        lz4.extend_from_slice(&(255u32 * 1024 * 1024).to_le_bytes());
+        lz4.extend(lz4_literals(&[b' '; 1024]));
+        let err = super::super::parse(&lz4).expect_err("refused");
+        assert!(err.0.contains("255 MiB"), "{err}");
+    }
 }

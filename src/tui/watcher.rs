@@ -312,6 +312,42 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_replaced_under_its_name_is_watched_anew() {
+        let parent = temp("replaced");
+        let dir = parent.join("lib");
+        fs::create_dir_all(&dir).expect("dir");
+        let (tx, rx) = mpsc::channel();
+        start(vec![dir.clone()], tx);
+        thread::sleep(Duration::from_millis(300));
+        // `mv lib lib.old; mkdir lib`: the old watch follows lib.old.
+        fs::rename(&dir, parent.join("lib.old")).expect("move");
+        fs::create_dir_all(&dir).expect("new dir");
+        let events = collect(&rx, Duration::from_secs(1));
+        assert!(
+            changed(&events).iter().any(|paths| paths.is_empty()),
+            "the new folder is looked at whole"
+        );
+        fs::write(dir.join("new.md"), "# New").expect("write");
+        let events = collect(&rx, Duration::from_secs(1));
+        assert!(
+            changed(&events)
+                .iter()
+                .any(|paths| paths.iter().any(|p| p.ends_with("new.md"))),
+            "a file written in the new folder is seen"
+        );
+        // And the old folder is no longer reported.
+        fs::write(parent.join("lib.old/stale.md"), "# Stale").expect("write");
+        let events = collect(&rx, Duration::from_millis(700));
+        assert!(
+            !changed(&events)
+                .iter()
+                .any(|paths| paths.iter().any(|p| p.ends_with("stale.md"))),
+            "the old folder is not watched"
+        );
+        let _ = fs::remove_dir_all(parent);
+    }
+
+    #[test]
     fn reading_a_file_is_not_a_change() {
         let dir = temp("read");
         fs::write(dir.join("a.md"), "# A").expect("write");

@@ -112,8 +112,49 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `--library DIR` before `args`.
+pub fn lib_args<'a>(library: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["--library", library.to_str().unwrap()];
+    all.extend_from_slice(args);
+    all
+}
+
+/// Subscribes the library to `feeds` (title, url) as listed, through an OPML file written by
+/// Quire's own OPML writer: no fetch at subscribe time.
+pub fn subscribe_listed(home: &TempDir, library: &Path, feeds: &[(&str, String)]) {
+    let feeds: Vec<quire::feeds::opml::Feed> = feeds
+        .iter()
+        .map(|(title, url)| quire::feeds::opml::Feed {
+            url: url.clone(),
+            title: title.to_string(),
+            site: None,
+        })
+        .collect();
+    let list = home.write("list.opml", quire::feeds::opml::render(&feeds));
+    let out = quire(
+        home,
+        &lib_args(library, &["subscribe", "--opml", list.to_str().unwrap()]),
+    );
+    assert!(out.status.success(), "{}", said(&out));
+}
+
+pub fn posts(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "md")
+                && p.file_name().is_some_and(|n| n != "_index.md")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 pub mod pty;
 pub mod screen;
+pub mod server;
 
 /// An opener (`QUIRE_OPENER`) that only writes down what it was given: its argument count,
 /// then each argument, one a line. Returns the script and its log.
