@@ -77,6 +77,28 @@ pub fn replace_with(
     replace_inner(path, temp, write, || true)
 }
 
+/// [`replace_with`] without waiting for the disk: for a file that is only a copy of what can
+/// be made again (the load cache), whose reader checks it whole and ignores a damaged one. A
+/// process killed mid-write still leaves the old file or the new one; only a power cut can
+/// leave a torn one, which is then rebuilt. The flush cost a command at 10,000 items a third
+/// of its time.
+pub fn replace_unsynced(
+    path: &Path,
+    temp: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    let written = (|| {
+        let mut file = File::create(temp)?;
+        write(&mut file)?;
+        drop(file);
+        fs::rename(temp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(temp);
+    }
+    written
+}
+
 /// [`replace`], renaming only if `still_wanted` says so once the new contents are safely on
 /// disk, right before the rename (the caller checks the old file was not changed meanwhile);
 /// otherwise the temp file goes and the old file stays.

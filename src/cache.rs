@@ -459,7 +459,7 @@ pub fn save(
     evict_unused(path);
     // No lock is held, so two Quires saving at once each write their own temp file.
     let temp = path.with_extension(format!("tmp{}", std::process::id()));
-    atomic_file::replace_with(path, &temp, |file| {
+    atomic_file::replace_unsynced(path, &temp, |file| {
         let mut w = Writer::to(file);
         w.raw(MAGIC);
         let bodies_at = w.position();

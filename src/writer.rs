@@ -53,6 +53,8 @@ impl WriteError {
 pub struct LibraryLock {
     _file: File,
     library: PathBuf,
+    /// The library's own lock, or one folder's.
+    whole: bool,
     /// Folders already swept of temporary files a killed writer left.
     swept: Mutex<HashSet<PathBuf>>,
 }
@@ -65,17 +67,29 @@ impl std::fmt::Debug for LibraryLock {
     }
 }
 
-/// The lock file of a library: hidden, so no loader or watcher takes it for content.
-pub fn lock_path(library: &Path) -> PathBuf {
-    library.join(".quire-write.lock")
+/// The lock file of a library (or of a folder of it): hidden, so no loader or watcher takes
+/// it for content.
+pub fn lock_path(scope: &Path) -> PathBuf {
+    scope.join(".quire-write.lock")
 }
 
 impl LibraryLock {
     /// Takes the library's lock, creating the library folder if needed; waits while another
     /// writer holds it.
     pub fn acquire(library: &Path) -> Result<LibraryLock, WriteError> {
-        fs::create_dir_all(library).map_err(|e| WriteError::io(library, e))?;
-        let path = lock_path(library);
+        LibraryLock::acquire_in(library, library)
+    }
+
+    /// Takes the lock of one folder of the library (a feed's): writers of other folders go
+    /// on meanwhile, each holding its own. Whatever else it writes (the sync state, the
+    /// subscriptions, collections) takes the library's lock.
+    pub fn acquire_folder(library: &Path, folder: &Path) -> Result<LibraryLock, WriteError> {
+        LibraryLock::acquire_in(library, folder)
+    }
+
+    fn acquire_in(library: &Path, scope: &Path) -> Result<LibraryLock, WriteError> {
+        fs::create_dir_all(scope).map_err(|e| WriteError::io(scope, e))?;
+        let path = lock_path(scope);
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -91,7 +105,7 @@ impl LibraryLock {
                 }
                 Err(fs::TryLockError::WouldBlock) => {
                     return Err(WriteError::Busy {
-                        library: library.to_path_buf(),
+                        library: scope.to_path_buf(),
                         lock: path,
                     });
                 }
@@ -101,6 +115,7 @@ impl LibraryLock {
         Ok(LibraryLock {
             _file: file,
             library: library.to_path_buf(),
+            whole: library == scope,
             swept: Mutex::new(HashSet::new()),
         })
     }
@@ -109,55 +124,45 @@ impl LibraryLock {
         &self.library
     }
 
+    /// Whether this is the library's own lock (not one folder's).
+    pub fn is_whole_library(&self) -> bool {
+        self.whole
+    }
+
     /// Writes a new file at `path` (making its folder if needed); never replaces one
     /// (`Exists` if the name is taken, even by a dangling symlink). The file appears whole or
-    /// not at all.
+    /// not at all, and is on disk when this returns.
     pub fn create(&self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-        let folder = atomic_file::folder_of(path);
+        let mut batch = self.batch();
+        batch.create(path, bytes)?;
+        batch.commit()
+    }
+
+    /// A batch of new files made durable together by [`Batch::commit`]: a sync writing 500
+    /// posts flushes the disk once, not a thousand times (the flushes, serialised by the lock,
+    /// were most of a first sync's time).
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            lock: self,
+            created: Vec::new(),
+        }
+    }
+
+    /// Makes `folder` (once per lock) and sweeps it of a killed writer's temp files.
+    fn prepare(&self, folder: &Path) -> Result<(), WriteError> {
+        let mut swept = self.swept.lock().unwrap_or_else(|e| e.into_inner());
+        if swept.contains(folder) {
+            return Ok(());
+        }
         fs::create_dir_all(folder).map_err(|e| WriteError::io(folder, e))?;
-        self.sweep(folder);
-        if fs::symlink_metadata(path).is_ok() {
-            return Err(WriteError::Exists {
-                path: path.to_path_buf(),
-            });
-        }
-        let temp = atomic_file::temp_path(path);
-        let linked = (|| {
-            let mut file = File::create(&temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            drop(file);
-            // A hard link is created only if the name is free: the exclusive, atomic create.
-            fs::hard_link(&temp, path)
-        })();
-        let _ = fs::remove_file(&temp);
-        match linked {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(WriteError::Exists {
-                    path: path.to_path_buf(),
-                });
-            }
-            // A file system without hard links (FAT, some network shares): created
-            // exclusively in place instead.
-            Err(_) => {
-                let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
-                    Ok(file) => file,
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                        return Err(WriteError::Exists {
-                            path: path.to_path_buf(),
-                        });
-                    }
-                    Err(e) => return Err(WriteError::io(path, e)),
-                };
-                let written = file.write_all(bytes).and_then(|()| file.sync_all());
-                if let Err(e) = written {
-                    let _ = fs::remove_file(path);
-                    return Err(WriteError::io(path, e));
-                }
+        for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            if atomic_file::is_abandoned_temp(&name.to_string_lossy()) {
+                let _ = fs::remove_file(entry.path());
             }
         }
-        sync_folder(folder).map_err(|e| WriteError::io(folder, e))
+        swept.insert(folder.to_path_buf());
+        Ok(())
     }
 
     /// Replaces the file at `path` with `bytes` if it still holds `expected` (checked again
@@ -165,7 +170,7 @@ impl LibraryLock {
     /// through: its target is replaced, the link stays.
     pub fn replace(&self, path: &Path, expected: &[u8], bytes: &[u8]) -> Result<(), WriteError> {
         let target = through_links(path);
-        self.sweep(atomic_file::folder_of(&target));
+        self.prepare(atomic_file::folder_of(&target))?;
         let unchanged = || match read_bounded(&target, expected.len()) {
             Ok(now) => now == expected,
             Err(_) => false,
@@ -194,25 +199,116 @@ impl LibraryLock {
     /// whatever it holds now: atomic, its mode kept, a symlink written through.
     pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         let target = through_links(path);
-        let folder = atomic_file::folder_of(&target);
-        fs::create_dir_all(folder).map_err(|e| WriteError::io(folder, e))?;
-        self.sweep(folder);
+        self.prepare(atomic_file::folder_of(&target))?;
         atomic_file::write(&target, bytes).map_err(|e| WriteError::io(path, e))
     }
+}
 
-    /// Removes the temporary files a writer killed mid-write left in `folder`. Safe under the
-    /// lock: no other library writer is writing now, and this process's own writes are not
-    /// under way while it sweeps.
-    fn sweep(&self, folder: &Path) {
-        let mut swept = self.swept.lock().unwrap_or_else(|e| e.into_inner());
-        if !swept.insert(folder.to_path_buf()) {
-            return;
-        }
-        for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
-            let name = entry.file_name();
-            if atomic_file::is_abandoned_temp(&name.to_string_lossy()) {
-                let _ = fs::remove_file(entry.path());
+/// New files written under the lock, made durable together (see [`LibraryLock::batch`]).
+/// Until [`Batch::commit`] each is whole on disk as far as any process can see (it appears
+/// by an exclusive rename of a finished temp file), but may not yet survive a power cut.
+pub struct Batch<'l> {
+    lock: &'l LibraryLock,
+    created: Vec<PathBuf>,
+}
+
+impl Batch<'_> {
+    /// Writes a new file at `path`, as [`LibraryLock::create`] does, flushed at `commit`.
+    pub fn create(&mut self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        let folder = atomic_file::folder_of(path);
+        self.lock.prepare(folder)?;
+        let temp = atomic_file::temp_path(path);
+        let placed = (|| {
+            let mut file = File::create(&temp)?;
+            file.write_all(bytes)?;
+            drop(file);
+            place_new(&temp, path)
+        })();
+        let _ = fs::remove_file(&temp);
+        match placed {
+            Ok(()) => {
+                self.created.push(path.to_path_buf());
+                Ok(())
             }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(WriteError::Exists {
+                path: path.to_path_buf(),
+            }),
+            Err(e) => Err(WriteError::io(path, e)),
+        }
+    }
+
+    /// Makes every file created so far durable (and their folders' entries), at once.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<(), WriteError> {
+        let created = std::mem::take(&mut self.created);
+        let Some(first) = created.first() else {
+            return Ok(());
+        };
+        // One flush of the file system holding them all, where the system has one.
+        #[cfg(target_os = "linux")]
+        {
+            let folder = atomic_file::folder_of(first);
+            if File::open(folder)
+                .and_then(|dir| rustix::fs::syncfs(&dir).map_err(io::Error::from))
+                .is_ok()
+            {
+                return Ok(());
+            }
+        }
+        let mut folders = HashSet::new();
+        for path in &created {
+            File::open(path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| WriteError::io(path, e))?;
+            folders.insert(atomic_file::folder_of(path).to_path_buf());
+        }
+        let _ = first;
+        for folder in folders {
+            sync_folder(&folder).map_err(|e| WriteError::io(&folder, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Batch<'_> {
+    /// A batch dropped on an error path is still flushed: what was created stays.
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// Gives the finished file at `temp` the name `path`, only if no file has it: an exclusive
+/// rename where the system has one, else a hard link (created only if the name is free) and
+/// the temp name removed by the caller; else, on a file system with neither, an exclusive
+/// create and a copy.
+fn place_new(temp: &Path, path: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, temp, CWD, path, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == rustix::io::Errno::EXIST => {
+                return Err(io::ErrorKind::AlreadyExists.into());
+            }
+            // Not supported by this file system: the portable ways below.
+            Err(_) => {}
+        }
+    }
+    match fs::hard_link(temp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
+            let copied = io::copy(&mut File::open(temp)?, &mut file);
+            if let Err(e) = copied {
+                drop(file);
+                let _ = fs::remove_file(path);
+                return Err(e);
+            }
+            Ok(())
         }
     }
 }

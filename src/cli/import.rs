@@ -308,11 +308,6 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
     let name = source.display().to_string();
     let title = sync::feed_title(&parsed, &name, "");
     let posts = sync::posts_of(&title, &parsed);
-    let lock = if dry_run {
-        None
-    } else {
-        Some(crate::writer::LibraryLock::acquire(library)?)
-    };
     // A file of a feed also subscribed to lands in that feed's folder (found by its Atom id
     // or self link), where entries already there (by id) are not written again; else in the
     // folder of its title, as a sync names it.
@@ -328,6 +323,13 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
         })
         .map(|s| s.folder.clone())
         .unwrap_or_else(|| sync::folder_for(&title, &name, &[]));
+    // The folder's own lock, as a sync writing it takes.
+    let lock = if dry_run {
+        None
+    } else {
+        let dir = crate::feeds::feeds_dir(library).join(&folder);
+        Some(crate::writer::LibraryLock::acquire_folder(library, &dir)?)
+    };
     let outcome = sync::write_entries(
         library,
         lock.as_ref(),

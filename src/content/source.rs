@@ -492,16 +492,40 @@ impl SourceFile {
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|err| format!("cannot read: {err}"))?;
-    if meta.len() > MAX_FILE_BYTES {
+    use std::io::Read as _;
+    // Opened first, then asked its size: one path lookup a file, not two (at 10,000 files
+    // the second was a tenth of a command's time).
+    // Without blocking: a file replaced by a FIFO since it was listed must not hang the load.
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        rustix::fs::OFlags::NONBLOCK.bits() as i32,
+    );
+    let mut file = options
+        .open(path)
+        .map_err(|err| format!("cannot read: {err}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|err| format!("cannot read: {err}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file; skipped".into());
+    }
+    let len = meta.len();
+    if len > MAX_FILE_BYTES {
         return Err(format!(
             "file is {} MiB, over the {} MiB limit; skipped",
-            meta.len().div_ceil(1024 * 1024),
+            len.div_ceil(1024 * 1024),
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    let bytes = fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
-    // It may have grown between the two calls.
+    let mut bytes = Vec::with_capacity(len as usize);
+    // It may have grown since it was listed: read no more than the limit allows.
+    (&mut file)
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| format!("cannot read: {err}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
             "file is over the {} MiB limit; skipped",

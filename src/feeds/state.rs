@@ -70,6 +70,7 @@ pub fn load(library: &Path) -> SyncState {
 /// Saves the state, holding the library's writer lock (read it again under the same lock
 /// first, so nothing another sync saved is lost).
 pub fn save(lock: &LibraryLock, state: &SyncState) -> Result<(), WriteError> {
+    debug_assert!(lock.is_whole_library(), "the sync state is the library's");
     let path = path(lock.library());
     let text = toml::to_string(state).map_err(|e| WriteError::Io {
         path: path.clone(),

@@ -17,7 +17,7 @@ use super::state::{self, FeedState, SyncState};
 use crate::content::id::slugify;
 use crate::import::url::normalize;
 use crate::state::Timestamp;
-use crate::writer::{LibraryLock, WriteError};
+use crate::writer::{Batch, LibraryLock, WriteError};
 
 /// Feeds fetched at once.
 const PARALLEL: usize = 4;
@@ -263,7 +263,11 @@ fn record(
     state::save(&lock, &all)
 }
 
-/// Writes one fetched feed's posts and its state, under the library's lock.
+/// Writes one fetched feed's posts and its state. Where its posts go is decided (a new folder
+/// claimed) under the library's lock; the posts are written under their folder's own lock, so
+/// feeds in other folders are written at the same time (creating files is most of a first
+/// sync's time); the state is saved under the library's lock again, the folder's still held,
+/// so what it says of the folder is what the folder holds.
 fn write_feed(
     library: &Path,
     feed: &Feed,
@@ -273,26 +277,46 @@ fn write_feed(
     etag: Option<String>,
     last_modified: Option<String>,
 ) -> Result<(), WriteError> {
-    let lock = LibraryLock::acquire(library)?;
-    let mut all = state::load(library);
     let identity = identity(parsed, &feed.url);
-    let (folder, same_as) = folder_of(&all, &feed.url, &report.title, &identity);
-    report.same_as = same_as;
-    let mut state = all.feeds.remove(&feed.url).unwrap_or_default();
-    state.folder = folder.clone();
-    state.identity = identity;
+    let folder = {
+        let lock = LibraryLock::acquire(library)?;
+        let mut all = state::load(library);
+        let (folder, same_as) = folder_of(&all, &feed.url, &report.title, &identity);
+        report.same_as = same_as;
+        // The folder of all feeds is named "Feeds"; the user may rename it.
+        let index = super::feeds_dir(library).join("_index.md");
+        ignore_exists(lock.create(&index, b"+++\ntitle = \"Feeds\"\n+++\n"))?;
+        let state = all.feeds.entry(feed.url.clone()).or_default();
+        if state.folder != folder || state.identity != identity {
+            state.folder.clone_from(&folder);
+            state.identity.clone_from(&identity);
+            state::save(&lock, &all)?;
+        }
+        folder
+    };
     report.folder = folder.clone();
-    // The folder of all feeds is named "Feeds"; the user may rename it.
-    let index = super::feeds_dir(library).join("_index.md");
-    ignore_exists(lock.create(&index, b"+++\ntitle = \"Feeds\"\n+++\n"))?;
+    let dir = super::feeds_dir(library).join(&folder);
+    let folder_lock = LibraryLock::acquire_folder(library, &dir)?;
+    // What was written before, as the last writer of this folder left it.
+    let mut written = state::load(library)
+        .feeds
+        .get(&feed.url)
+        .map(|s| s.written.clone())
+        .unwrap_or_default();
     let outcome = write_entries(
         library,
-        Some(&lock),
+        Some(&folder_lock),
         &folder,
         &report.title,
         posts,
-        &mut state.written,
+        &mut written,
     )?;
+    let lock = LibraryLock::acquire(library)?;
+    let mut all = state::load(library);
+    let state = all.feeds.entry(feed.url.clone()).or_default();
+    state.folder = folder;
+    state.identity = identity;
+    state.written = written;
     // Validators are kept only once every post is safely written: otherwise the next sync
     // fetches in full and writes what is missing.
     if outcome.all_written() {
@@ -302,8 +326,9 @@ fn write_feed(
     report.outcome = outcome;
     state.synced_at = Some(Timestamp::now().to_string());
     state.result = Some(report.line());
-    all.feeds.insert(feed.url.clone(), state);
-    state::save(&lock, &all)
+    state::save(&lock, &all)?;
+    drop(folder_lock);
+    Ok(())
 }
 
 /// `Exists` is no error for a file written only when missing.
@@ -607,6 +632,7 @@ pub fn write_entries(
         ..Tally::default()
     };
     let mut added = Vec::new();
+    let mut batch = lock.map(LibraryLock::batch);
     for post in &posts.posts {
         match folder.known.get(&post.id) {
             Some(known) if known.hash == post.hash => {}
@@ -623,9 +649,9 @@ pub fn write_entries(
             },
             // Written once, since deleted or moved away: the user's choice.
             None if before.contains(post.id.as_str()) => {}
-            None => match lock {
+            None => match batch.as_mut() {
                 None => tally.new += 1,
-                Some(lock) => match folder.create(lock, post) {
+                Some(batch) => match folder.create(batch, post) {
                     Ok(()) => {
                         tally.new += 1;
                         added.push(post.id.clone());
@@ -634,6 +660,10 @@ pub fn write_entries(
                 },
             },
         }
+    }
+    // The new posts are on disk before the state says they were written.
+    if let Some(batch) = batch {
+        batch.commit()?;
     }
     drop(before);
     // Ids of entries gone from the feed cannot come back to be written again: forgotten.
@@ -748,12 +778,12 @@ impl Folder {
 
     /// Writes a new post under its name, or `name-2.md`… when that is taken (by another
     /// entry's post, or by a file made meanwhile: the create is exclusive).
-    fn create(&mut self, lock: &LibraryLock, post: &entry::Post) -> Result<(), WriteError> {
+    fn create(&mut self, batch: &mut Batch<'_>, post: &entry::Post) -> Result<(), WriteError> {
         let stem = post.file_name.trim_end_matches(".md").to_string();
         let mut name = post.file_name.clone();
         loop {
             if !self.names.contains(&name.to_lowercase()) {
-                match lock.create(&self.dir.join(&name), post.text.as_bytes()) {
+                match batch.create(&self.dir.join(&name), post.text.as_bytes()) {
                     Err(WriteError::Exists { .. }) => {}
                     other => {
                         self.names.insert(name.to_lowercase());

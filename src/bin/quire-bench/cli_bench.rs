@@ -180,7 +180,7 @@ fn measure(
 }
 
 /// The `quire` binary built beside this one.
-fn quire_binary() -> Result<PathBuf, Box<dyn std::error::Error>> {
+pub(crate) fn quire_binary() -> Result<PathBuf, Box<dyn std::error::Error>> {
     let path =
         std::env::current_exe()?.with_file_name(format!("quire{}", std::env::consts::EXE_SUFFIX));
     if path.is_file() {
@@ -195,7 +195,7 @@ fn quire_binary() -> Result<PathBuf, Box<dyn std::error::Error>> {
 }
 
 /// The environment of every measured process: its own XDG folders under `home`.
-fn command(program: &Path, args: &[String], home: &Path) -> Command {
+pub(crate) fn command(program: &Path, args: &[String], home: &Path) -> Command {
     let mut c = Command::new(program);
     c.args(args)
         .env("HOME", home)
@@ -209,7 +209,7 @@ fn command(program: &Path, args: &[String], home: &Path) -> Command {
 }
 
 /// One run, start to exit (a search that finds nothing is still a run: ripgrep exits 1).
-fn time_once(
+pub(crate) fn time_once(
     program: &Path,
     args: &[String],
     home: &Path,

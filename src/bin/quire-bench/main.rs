@@ -6,10 +6,12 @@
 //! cargo run --release --bin quire-bench -- reload                 # bundled and 100k items
 //! cargo run --release --bin quire-bench -- generate DIR --items N
 //! cargo build --release --bins && target/release/quire-bench cli   # commands vs ripgrep
+//! cargo build --release --bins && target/release/quire-bench feeds # sync vs newsboat
 //! ```
 //! Figures are wall-clock on this machine; run on an otherwise idle machine.
 
 mod cli_bench;
+mod feeds_bench;
 mod generate;
 mod reload_bench;
 mod scale_bench;
@@ -91,6 +93,16 @@ enum Command {
         #[arg(long)]
         half_read: bool,
     },
+    /// The first `quire sync` and `quire unread` after it, beside `newsboat -x reload` and
+    /// `-x print-unread`, on the same feeds served on 127.0.0.1.
+    Feeds {
+        #[arg(long, default_value_t = 20)]
+        feeds: usize,
+        #[arg(long, default_value_t = 500)]
+        entries: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
     /// Index build time and size, and per-keystroke search latency.
     Search {
         /// Library sizes to generate and measure (ignored with --content).
@@ -116,6 +128,11 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     match args.command {
+        Command::Feeds {
+            feeds,
+            entries,
+            rounds,
+        } => feeds_bench::run(feeds, entries, rounds)?,
         Command::Generate {
             dir,
             items,
