@@ -1052,3 +1052,43 @@ fn two_imports_at_once_twenty_times_keep_every_link_once() {
         assert_eq!(seen, expected, "round {round}");
     }
 }
+
+#[test]
+fn a_sync_leaves_the_load_cache_up_to_date_for_the_next_count() {
+    let server = Server::start();
+    server.page(
+        "/feed",
+        Page::ok(
+            "application/atom+xml",
+            atom("urn:warm", "Warm", &entries("warm", 5)),
+        ),
+    );
+    let home = TempDir::new("writers-warm");
+    let library = home.path().join("lib");
+    subscribe_listed(&home, &library, &[("Warm", server.url("/feed"))]);
+    let caches = || {
+        std::fs::read_dir(home.path().join("cache/quire"))
+            .map(|d| d.flatten().count())
+            .unwrap_or(0)
+    };
+    assert_eq!(caches(), 0);
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(said(&out).contains("Warm: 5 new"), "{}", said(&out));
+    // Written by the sync itself: the bundled library and the five new posts.
+    assert_eq!(caches(), 1);
+    let cache = std::fs::read_dir(home.path().join("cache/quire"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let written = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    let out = quire(&home, &lib_args(&library, &["unread"]));
+    let bundled: usize = said(&quire(&home, &["unread"])).trim().parse().unwrap();
+    assert_eq!(said(&out).trim(), (bundled + 5).to_string());
+    // The count found the cache fitting: it was not written again.
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().modified().unwrap(),
+        written
+    );
+}

@@ -1,8 +1,9 @@
 //! The first sync and the first count after it, beside newsboat: the same feeds (Atom, a few
 //! hundred entries each, bodies of a few KB of HTML) served by a server of the benchmark's own
-//! on 127.0.0.1, `quire sync` against `newsboat -x reload`, then `quire unread` against
-//! `newsboat -x print-unread` (first, and again warm), each in fresh folders every round,
-//! rounds interleaved.
+//! on 127.0.0.1, `quire sync` against `newsboat -x reload`, then `quire unread` (the bundled
+//! library and the library folder, as a status bar runs it) against `newsboat -x
+//! print-unread` (first, and again warm), each in fresh folders every round, rounds
+//! interleaved.
 //!
 //! The server answers only the benchmark's feeds, at most a bounded number of requests and
 //! for a bounded time, and stops when the benchmark ends.
@@ -32,6 +33,10 @@ pub fn run(feeds: usize, entries: usize, rounds: usize) -> Result<(), Box<dyn st
         .map(|f| format!("http://127.0.0.1:{}/feed{f}.xml", server.port))
         .collect();
     let home = std::env::temp_dir().join(format!("quire-bench-feeds-{}", std::process::id()));
+    std::fs::create_dir_all(&home)?;
+    // Every command runs where no `./content` is: a plain `quire unread` reads the bundled
+    // library and the user's library folder, as a status bar's does.
+    std::env::set_current_dir(&home)?;
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
         // [quire sync, quire unread first, warm; newsboat reload, print-unread first, warm]
         let mut times: Vec<Vec<Duration>> = vec![Vec::new(); 6];
@@ -57,7 +62,7 @@ pub fn run(feeds: usize, entries: usize, rounds: usize) -> Result<(), Box<dyn st
                 &quire_home,
             )?;
             times[0].push(time_once(&quire, &lib(&["sync"]), &quire_home)?);
-            let unread = lib(&["--content", &library.display().to_string(), "unread"]);
+            let unread = lib(&["unread"]);
             times[1].push(time_once(&quire, &unread, &quire_home)?);
             times[2].push(time_once(&quire, &unread, &quire_home)?);
             // newsboat: its url file, cache and an empty config in its own folder.
