@@ -74,7 +74,7 @@ pub fn replace_with(
     temp: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    replace_inner(path, temp, write, || true)
+    replace_inner(path, temp, write, |_| true).map(|_| ())
 }
 
 /// [`replace_with`] without waiting for the disk: for a file that is only a copy of what can
@@ -99,15 +99,18 @@ pub fn replace_unsynced(
     written
 }
 
-/// [`replace`], renaming only if `still_wanted` says so once the new contents are safely on
-/// disk, right before the rename (the caller checks the old file was not changed meanwhile);
-/// otherwise the temp file goes and the old file stays.
+/// [`replace`], only if the old file still holds what the caller expects: `still_wanted` is
+/// asked, once the new contents are safely on disk, of the old file's path at that moment.
+/// Where the system can swap two names atomically (Linux's `RENAME_EXCHANGE`), the new file
+/// takes the name first and the old one, set aside, is what is asked: an editor's save landing
+/// after any check can then not be overwritten unseen, only swapped back. Otherwise the old
+/// file is asked right before the rename. `Ok(false)` when it was not replaced.
 pub fn replace_checked(
     path: &Path,
     temp: &Path,
     bytes: &[u8],
-    still_wanted: impl FnOnce() -> bool,
-) -> io::Result<()> {
+    still_wanted: impl FnOnce(&Path) -> bool,
+) -> io::Result<bool> {
     replace_inner(path, temp, |file| file.write_all(bytes), still_wanted)
 }
 
@@ -115,29 +118,85 @@ fn replace_inner(
     path: &Path,
     temp: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
-    still_wanted: impl FnOnce() -> bool,
-) -> io::Result<()> {
-    let mut renamed = false;
+    still_wanted: impl FnOnce(&Path) -> bool,
+) -> io::Result<bool> {
+    let mut placed = false;
+    let old_mode = fs::metadata(path).ok().map(|m| m.permissions());
     let written = (|| {
-        let mut file = File::create(temp)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // The old file's mode from the start (a `chmod 600` state is never readable by
+        // others, not even as a temp file), and exactly once written.
+        #[cfg(unix)]
+        if let Some(mode) = &old_mode {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(mode.mode() & 0o7777);
+        }
+        let mut file = options.open(temp)?;
         write(&mut file)?;
-        // The old file's mode is kept: a `chmod 600` state or collection stays private.
-        if let Ok(old) = fs::metadata(path) {
-            file.set_permissions(old.permissions())?;
+        if let Some(mode) = &old_mode {
+            file.set_permissions(mode.clone())?;
         }
         file.sync_all()?;
         drop(file);
-        if !still_wanted() {
+        #[cfg(target_os = "linux")]
+        if old_mode.is_some() && exchange(temp, path).is_ok() {
+            // The new file has the name; the old one is at `temp`.
+            if still_wanted(temp) {
+                placed = true;
+                let _ = fs::remove_file(temp);
+                File::open(folder_of(path))?.sync_all()?;
+            } else {
+                // Swapped back: the old file (the user's edit) keeps its name.
+                exchange(temp, path)?;
+            }
+            return Ok(());
+        }
+        if !still_wanted(path) {
             return Ok(());
         }
         fs::rename(temp, path)?;
-        renamed = true;
+        placed = true;
         File::open(folder_of(path))?.sync_all()
     })();
-    if !renamed {
+    if !placed {
         let _ = fs::remove_file(temp);
     }
-    written
+    written.map(|()| placed)
+}
+
+/// Swaps the files at two names at once.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+/// Where a replacement of `path` lands: `path` itself when it is a regular file or nothing yet;
+/// the regular file a symlink (or a chain of them) points to, so a state file or collection
+/// the user linked into a synced folder stays linked. Anything else is refused with
+/// `InvalidInput`: a link to `/dev/zero` or a FIFO must never be replaced by a file (a trial
+/// replaced a device node so).
+pub fn landing(path: &Path) -> io::Result<PathBuf> {
+    let refused = || {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file, nor a link to one",
+        )
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(path.to_path_buf()),
+        Err(e) => Err(e),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let target = fs::canonicalize(path).map_err(|_| refused())?;
+            match fs::metadata(&target) {
+                Ok(meta) if meta.is_file() => Ok(target),
+                _ => Err(refused()),
+            }
+        }
+        Ok(meta) if meta.is_file() => Ok(path.to_path_buf()),
+        Ok(_) => Err(refused()),
+    }
 }
 
 /// The folder `path` is in; `.` for a bare file name.

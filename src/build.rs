@@ -33,17 +33,23 @@ fn main() {
     fs::write(dest, out).expect("write bundled_content.rs");
 
     // The load cache holds what this build parsed: a build from other sources (a new Quire,
-    // or any change while developing) must not trust it. Its hash goes into the cache's
-    // build id.
+    // or any change while developing) or with other dependencies (a parser crate updated in
+    // Cargo.lock) must not trust it. Their hash goes into the cache's build id.
     let src = manifest.join("src");
     println!("cargo:rerun-if-changed={}", src.display());
+    let lock = manifest.join("Cargo.lock");
+    println!("cargo:rerun-if-changed={}", lock.display());
     let mut sources = Vec::new();
     collect(&src, &src, &mut sources, |name| name.ends_with(".rs"));
     sources.sort();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for relative in &sources {
-        let bytes = fs::read(src.join(relative)).unwrap_or_default();
-        for b in relative.bytes().chain(bytes) {
+    let inputs = sources
+        .iter()
+        .map(|relative| (relative.clone(), src.join(relative)))
+        .chain([("Cargo.lock".to_string(), lock)]);
+    for (name, path) in inputs {
+        let bytes = fs::read(path).unwrap_or_default();
+        for b in name.bytes().chain(bytes) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
         }
     }

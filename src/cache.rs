@@ -17,74 +17,124 @@ use crate::atomic_file::{self, folder_of};
 use crate::codec::{Damaged, Reader, Writer};
 use crate::content::body::StoredBodies;
 use crate::content::loader::load_listed;
-use crate::content::reload::{Loaded, reload};
-use crate::content::source::{SourceFile, list_files};
+use crate::content::reload::{Loaded, SiteStamps, reload_listed};
+use crate::content::source::{SourceFile, Stamp, list_files};
 use crate::content::{Diagnostic, Library, Root, RootError};
 use crate::read_at::read_vec_at;
 use crate::search::SearchIndex;
 
 /// At both ends of a cache file.
-const MAGIC: &[u8; 8] = b"QUIRELC3";
+const MAGIC: &[u8; 8] = b"QUIRELC4";
 
-/// The end of a cache file: where each part starts, and the magic again.
-const TRAILER_LEN: u64 = 6 * 8 + 8;
+/// The end of a cache file: where each part starts, each part's checksum (but the bodies',
+/// which are checked one by one as they are read), and the magic again.
+const TRAILER_LEN: u64 = 6 * 8 + 4 * 4 + 8;
 
-/// What the library was built from: every file with its size and modification time.
+/// What the library was built from: every file with its stamp, and every place a site
+/// configuration could be (with its stamp, or none), under roots named by their canonical
+/// paths. Paths are kept as the bytes the system gave (a name that is not UTF-8 is a name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
     roots: Vec<String>,
-    /// (root, path relative to it, size, modification time in ns).
-    files: Vec<(u32, String, u64, u128)>,
+    files: Vec<(u32, Vec<u8>, Stamp)>,
+    sites: Vec<(Vec<u8>, Option<Stamp>)>,
+}
+
+fn path_bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+fn write_stamp(w: &mut Writer<'_>, stamp: &Stamp) {
+    w.u64(stamp.len);
+    w.u128(stamp.modified_ns);
+    w.u128(stamp.changed_ns);
+    w.u64(stamp.inode);
+    w.u64(stamp.device);
+}
+
+fn read_stamp(r: &mut Reader<'_>) -> Result<Stamp, Damaged> {
+    Ok(Stamp {
+        len: r.u64()?,
+        modified_ns: r.u128()?,
+        changed_ns: r.u128()?,
+        inode: r.u64()?,
+        device: r.u64()?,
+    })
 }
 
 impl Manifest {
-    pub fn new(roots: &[Root], files: &[SourceFile]) -> Manifest {
-        let files = files
-            .iter()
-            .map(|f| {
-                (
-                    f.root as u32,
-                    f.relative.to_string_lossy().into_owned(),
-                    f.len,
-                    f.modified_ns,
-                )
-            })
-            .collect();
+    pub fn new(roots: &[Root], files: &[SourceFile], sites: &SiteStamps) -> Manifest {
         Manifest {
-            roots: roots.iter().map(Root::label).collect(),
-            files,
+            roots: labels(roots),
+            files: files
+                .iter()
+                .map(|f| (f.root as u32, path_bytes(&f.relative).to_vec(), f.stamp))
+                .collect(),
+            sites: sites
+                .iter()
+                .map(|(path, stamp)| (path_bytes(path).to_vec(), *stamp))
+                .collect(),
         }
     }
 
     fn encode(&self, w: &mut Writer<'_>) {
         w.strs(&self.roots);
         w.usize(self.files.len());
-        for (root, path, len, modified) in &self.files {
+        // Paths as the bytes the system gave, as `Writer::path` writes them.
+        for (root, path, stamp) in &self.files {
             w.u32(*root);
-            w.str(path);
-            w.u64(*len);
-            w.u128(*modified);
+            w.bytes(path);
+            write_stamp(w, stamp);
+        }
+        w.usize(self.sites.len());
+        for (path, stamp) in &self.sites {
+            w.bytes(path);
+            match stamp {
+                Some(stamp) => {
+                    w.u8(1);
+                    write_stamp(w, stamp);
+                }
+                None => w.u8(0),
+            }
         }
     }
 }
 
-/// Whether `r` holds the manifest of `files` under `roots`, compared as it is read (nothing is
-/// allocated: this runs on every start, for every file).
-fn matches(roots: &[Root], files: &[SourceFile], r: &mut Reader<'_>) -> bool {
-    let roots_match = r.len(1).is_ok_and(|n| n == roots.len())
-        && roots
-            .iter()
-            .all(|root| r.str().is_ok_and(|s| s == root.label()));
+/// The roots as a cache names them: a folder by its canonical path (two projects that both
+/// say `./content` are two libraries), the bundled library by its label.
+fn labels(roots: &[Root]) -> Vec<String> {
+    roots
+        .iter()
+        .map(|root| match root {
+            Root::Dir(dir) => dir
+                .canonicalize()
+                .map_or_else(|_| root.label(), |c| c.display().to_string()),
+            Root::Bundled => root.label(),
+        })
+        .collect()
+}
+
+/// Whether `r` holds the manifest of `files` and `sites` under `roots`, compared as it is read
+/// (nothing is allocated: this runs on every start, for every file).
+fn matches(roots: &[Root], files: &[SourceFile], sites: &SiteStamps, r: &mut Reader<'_>) -> bool {
+    let labels = labels(roots);
+    let roots_match = r.len(1).is_ok_and(|n| n == labels.len())
+        && labels.iter().all(|label| r.str().is_ok_and(|s| s == label));
     roots_match
         && r.len(29).is_ok_and(|n| n == files.len())
         && files.iter().all(|f| {
             r.u32().is_ok_and(|x| x as usize == f.root)
-                && r.str().is_ok_and(|s| match f.relative.to_str() {
-                    Some(path) => s == path,
-                    None => s == f.relative.to_string_lossy(),
-                })
-                && r.u64().is_ok_and(|l| l == f.len)
-                && r.u128().is_ok_and(|m| m == f.modified_ns)
+                && r.bytes().is_ok_and(|p| p == path_bytes(&f.relative))
+                && read_stamp(r).is_ok_and(|stamp| stamp == f.stamp)
+        })
+        && r.len(2).is_ok_and(|n| n == sites.len())
+        && sites.iter().all(|(path, stamp)| {
+            r.bytes().is_ok_and(|p| p == path_bytes(path))
+                && match r.u8() {
+                    Ok(0) => stamp.is_none(),
+                    Ok(1) => read_stamp(r).is_ok_and(|s| Some(s) == *stamp),
+                    _ => false,
+                }
         })
         && r.is_done()
 }
@@ -92,7 +142,7 @@ fn matches(roots: &[Root], files: &[SourceFile], r: &mut Reader<'_>) -> bool {
 /// The cache file for a set of roots (one file per distinct set).
 pub fn cache_path(roots: &[Root]) -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "quire")?;
-    let mut labels: Vec<String> = roots.iter().map(Root::label).collect();
+    let mut labels = labels(roots);
     // A library loaded with its drafts is another library.
     if crate::content::document::drafts_shown() {
         labels.push("drafts".to_string());
@@ -184,6 +234,9 @@ struct CacheFile {
     /// Where each part starts: bodies, head (build id and manifest), ids, library, index; and
     /// where the index ends.
     at: [u64; 6],
+    /// The checksums of the head, ids, library and index parts.
+    sums: [u32; 4],
+    path: PathBuf,
 }
 
 impl CacheFile {
@@ -197,36 +250,64 @@ impl CacheFile {
         for slot in &mut at {
             *slot = r.u64().ok()?;
         }
+        let mut sums = [0u32; 4];
+        for slot in &mut sums {
+            *slot = r.u32().ok()?;
+        }
         let in_order = at[0] == MAGIC.len() as u64
             && at.windows(2).all(|w| w[0] <= w[1])
             && at[5] == len - TRAILER_LEN;
-        if !in_order || magic != MAGIC || trailer[48..] != MAGIC[..] {
+        if !in_order || magic != MAGIC || r.remaining() != MAGIC.len() || trailer[64..] != MAGIC[..]
+        {
             return None;
         }
         let manifest = read_vec_at(&file, at[1], at[2] - at[1]).ok()?;
+        if crc32fast::hash(&manifest) != sums[0] {
+            return None;
+        }
         let mut r = Reader::new(&manifest);
         if r.str().ok()? != build_id() {
             return None;
         }
         let manifest = manifest[manifest.len() - r.remaining()..].to_vec();
         mark_used(&file);
-        Some(CacheFile { file, manifest, at })
+        Some(CacheFile {
+            file,
+            manifest,
+            at,
+            sums,
+            path: path.to_path_buf(),
+        })
     }
 
-    fn part(&self, n: usize) -> Reader<'_> {
-        Reader::file(&self.file, self.at[n], self.at[n + 1] - self.at[n])
+    /// Part `n` (2 ids, 3 library, 4 index) decoded whole, and only if it is as written: every
+    /// byte of it is checked against its checksum as it is read, so a damaged or mixed region
+    /// is never served.
+    fn decode_part<T>(
+        &self,
+        n: usize,
+        decode: impl FnOnce(&mut Reader<'_>) -> Result<T, Damaged>,
+    ) -> Option<T> {
+        let mut r = Reader::file(&self.file, self.at[n], self.at[n + 1] - self.at[n]);
+        let value = decode(&mut r).ok()?;
+        (r.file_checksum() == Some(self.sums[n - 1])).then_some(value)
     }
 
     fn ids(&self) -> Option<ItemIds> {
-        whole(self.part(2), ItemIds::decode).ok()
+        self.decode_part(2, ItemIds::decode)
     }
 
     fn library(&self) -> Option<Library> {
         // The store reads through its own handle on the same open file: the cache as it was
         // opened here, whatever replaces it on disk later.
         let file = self.file.try_clone().ok()?;
-        let bodies = StoredBodies::new(file, self.at[0], self.at[1] - self.at[0]);
-        whole(self.part(3), |r| Library::decode(r, &bodies)).ok()
+        let bodies = StoredBodies::new(
+            file,
+            self.at[0],
+            self.at[1] - self.at[0],
+            Some(self.path.clone()),
+        );
+        self.decode_part(3, |r| Library::decode(r, &bodies))
     }
 
     /// `Some(None)` when the cache was written without an index.
@@ -234,7 +315,7 @@ impl CacheFile {
         if self.at[4] == self.at[5] {
             return Some(None);
         }
-        whole(self.part(4), SearchIndex::decode).ok().map(Some)
+        self.decode_part(4, SearchIndex::decode).map(Some)
     }
 }
 
@@ -255,25 +336,35 @@ pub struct Cached {
 }
 
 impl Cached {
-    /// Whether it was made from exactly `files` under `roots`.
-    pub fn fits(&self, roots: &[Root], files: &[SourceFile]) -> bool {
-        matches(roots, files, &mut Reader::new(&self.file.manifest))
+    /// Whether it was made from exactly `files` (and site configurations `sites`) under
+    /// `roots`.
+    pub fn fits(&self, roots: &[Root], files: &[SourceFile], sites: &SiteStamps) -> bool {
+        matches(roots, files, sites, &mut Reader::new(&self.file.manifest))
     }
 
     /// The library with the files it was made from (as `content::reload` takes it), so only
     /// the files changed since are read again; `None` if the record does not fit `roots`.
     pub fn into_loaded(self, roots: &[Root]) -> Option<Loaded> {
         let mut r = Reader::new(&self.file.manifest);
-        let labels = r.strings().ok()?;
-        if labels != roots.iter().map(Root::label).collect::<Vec<_>>() {
+        if r.strings().ok()? != labels(roots) {
             return None;
         }
         let files = (0..r.len(29).ok()?)
             .map(|_| {
                 let root = r.u32().ok()? as usize;
-                let relative = PathBuf::from(r.str().ok()?);
-                let (len, modified) = (r.u64().ok()?, r.u128().ok()?);
-                SourceFile::as_listed(roots, root, relative, len, modified)
+                let relative = r.path().ok()?;
+                let stamp = read_stamp(&mut r).ok()?;
+                SourceFile::as_listed(roots, root, relative, stamp)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let sites = (0..r.len(2).ok()?)
+            .map(|_| {
+                let path = r.path().ok()?;
+                let stamp = match r.u8().ok()? {
+                    0 => None,
+                    _ => Some(read_stamp(&mut r).ok()?),
+                };
+                Some((path, stamp))
             })
             .collect::<Option<Vec<_>>>()?;
         let library = match self.decoded.library {
@@ -283,6 +374,7 @@ impl Cached {
         Some(Loaded {
             library: Arc::new(library),
             files,
+            sites,
         })
     }
 }
@@ -324,14 +416,6 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
 }
 
 /// Decodes all of `r` with `decode`: bytes left over are damage too.
-fn whole<T>(
-    mut r: Reader<'_>,
-    decode: impl FnOnce(&mut Reader<'_>) -> Result<T, Damaged>,
-) -> Result<T, Damaged> {
-    let value = decode(&mut r)?;
-    if r.is_done() { Ok(value) } else { Err(Damaged) }
-}
-
 /// What a cache holds for the files listed now.
 pub enum FromCache {
     /// Made from exactly these files: the parts asked for.
@@ -349,6 +433,8 @@ pub enum FromCache {
 pub struct Listing {
     pub files: Vec<SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The roots' site configurations, as they are now.
+    pub sites: SiteStamps,
     pub cached: FromCache,
 }
 
@@ -363,8 +449,9 @@ pub fn list_and_read(
         (listed, cached.and_then(|c| c.join().ok().flatten()))
     });
     let (files, diagnostics) = listed?;
+    let sites = crate::content::site::config_stamps(roots);
     let cached = match cached {
-        Some(cached) if cached.fits(roots, &files) => FromCache::Fits(cached.decoded),
+        Some(cached) if cached.fits(roots, &files, &sites) => FromCache::Fits(cached.decoded),
         Some(stale) => stale
             .into_loaded(roots)
             .map_or(FromCache::Missing, FromCache::Stale),
@@ -373,6 +460,7 @@ pub fn list_and_read(
     Ok(Listing {
         files,
         diagnostics,
+        sites,
         cached,
     })
 }
@@ -388,6 +476,8 @@ pub struct Opened {
     /// When the cache should be written again (it was missing or stale, or lacked the index
     /// built now): what it is made from.
     pub manifest: Option<Manifest>,
+    /// How many files were read and parsed (none when the cache fit).
+    pub files_read: usize,
 }
 
 /// Loads `roots` for a command: from the cache when it fits; from the cache and the changed
@@ -397,13 +487,26 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
     let Listing {
         mut files,
         diagnostics,
+        sites,
         cached,
     } = list_and_read(roots, cache, parts)?;
     let mut manifest = None;
+    let mut files_read = 0;
     let (decoded, stale) = match cached {
         FromCache::Fits(decoded) => (decoded, false),
         FromCache::Stale(previous) => {
-            let (loaded, _) = reload(&previous, roots, &[])?;
+            // Only the files changed since the cache was written are read, from the listing
+            // made while the cache was read.
+            let (loaded, changes) = reload_listed(
+                &previous,
+                roots,
+                &[],
+                std::mem::take(&mut files),
+                diagnostics,
+                sites.clone(),
+            );
+            files_read = changes.changed + changes.added;
+            manifest = Some(Manifest::new(roots, &loaded.files, &loaded.sites));
             // The library just made is the only one left: taken out of its Arc, not copied.
             drop(previous);
             let library = Arc::unwrap_or_clone(loaded.library);
@@ -414,7 +517,8 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             (decoded, true)
         }
         FromCache::Missing => {
-            manifest = Some(Manifest::new(roots, &files));
+            manifest = Some(Manifest::new(roots, &files, &sites));
+            files_read = files.len();
             let mut whole = Library::empty();
             load_listed(std::mem::take(&mut files), diagnostics, None, |snapshot| {
                 whole = snapshot.library
@@ -435,12 +539,13 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         (Parts::LibraryAndIndex, None, Some(library)) => (Some(SearchIndex::build(library)), true),
         (_, index, _) => (index, stale),
     };
-    let manifest = stale.then(|| manifest.unwrap_or_else(|| Manifest::new(roots, &files)));
+    let manifest = stale.then(|| manifest.unwrap_or_else(|| Manifest::new(roots, &files, &sites)));
     Ok(Opened {
         ids,
         library,
         index,
         manifest,
+        files_read,
     })
 }
 
@@ -457,27 +562,36 @@ pub fn save(
     fs::create_dir_all(folder_of(path))?;
     remove_abandoned(path);
     evict_unused(path);
-    // No lock is held, so two Quires saving at once each write their own temp file.
-    let temp = path.with_extension(format!("tmp{}", std::process::id()));
+    // A temp file of this write's own: two writes at once (two Quires, or a process's saver
+    // and a command) never share one, and the last rename wins whole.
+    let temp = atomic_file::temp_path(path);
     atomic_file::replace_unsynced(path, &temp, |file| {
         let mut w = Writer::to(file);
         w.raw(MAGIC);
         let bodies_at = w.position();
-        library.encode_bodies(&mut w);
+        let body_sums = library.encode_bodies(&mut w)?;
         let head_at = w.position();
+        w.checksum();
         w.str(&build_id());
         manifest.encode(&mut w);
+        let mut sums = [w.checksum(), 0, 0, 0];
         let ids_at = w.position();
         ItemIds::of(library).encode(&mut w);
+        sums[1] = w.checksum();
         let library_at = w.position();
-        library.encode(&mut w);
+        library.encode(&mut w, &body_sums);
+        sums[2] = w.checksum();
         let index_at = w.position();
         if let Some(index) = index {
             index.encode(&mut w);
         }
+        sums[3] = w.checksum();
         let end = w.position();
         for at in [bodies_at, head_at, ids_at, library_at, index_at, end] {
             w.u64(at);
+        }
+        for sum in sums {
+            w.u32(sum);
         }
         w.raw(MAGIC);
         w.finish()
@@ -522,22 +636,103 @@ fn evict_unused(path: &Path) {
 }
 
 /// Removes temp files of this cache that a Quire killed while writing left behind (each is
-/// about the library's size). Only old ones: a young one may be another Quire's, still writing.
+/// about the library's size): those whose writer is gone, and those of older Quires (named
+/// `library-….tmpPID`) an hour old.
 fn remove_abandoned(path: &Path) {
-    const OLD: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-    let (Some(stem), Ok(entries)) = (path.file_stem(), fs::read_dir(folder_of(path))) else {
+    const OLD: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+    let (Some(stem), Some(name), Ok(entries)) = (
+        path.file_stem(),
+        path.file_name(),
+        fs::read_dir(folder_of(path)),
+    ) else {
         return;
     };
-    let prefix = format!("{}.tmp", stem.to_string_lossy());
+    let older = format!("{}.tmp", stem.to_string_lossy());
+    let ours = format!(".{}", name.to_string_lossy());
     for entry in entries.flatten() {
-        let abandoned = entry.file_name().to_string_lossy().starts_with(&prefix)
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > OLD));
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let abandoned = (file.starts_with(&ours) && atomic_file::is_abandoned_temp(&file))
+            || (file.starts_with(&older)
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > OLD)));
         if abandoned {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+/// The reader's one writer of the load cache: a thread that writes one cache at a time, the
+/// newest asked for. A save asked for while one is written replaces any still waiting (a
+/// feed sync writing in bursts asks for many; only the last library matters), so two writes
+/// never overlap and an older library never lands after a newer one.
+pub struct Saver {
+    waiting: Arc<(std::sync::Mutex<Option<Job>>, std::sync::Condvar)>,
+}
+
+struct Job {
+    path: PathBuf,
+    manifest: Manifest,
+    library: Arc<Library>,
+    index: Option<Arc<SearchIndex>>,
+}
+
+impl Saver {
+    pub fn start() -> Saver {
+        let waiting: Arc<(std::sync::Mutex<Option<Job>>, std::sync::Condvar)> = Arc::default();
+        let shared = Arc::clone(&waiting);
+        let _ = thread::Builder::new().name("cache".into()).spawn(move || {
+            let (slot, ready) = &*shared;
+            loop {
+                let job = {
+                    let Ok(mut slot) = slot.lock() else { return };
+                    loop {
+                        if let Some(job) = slot.take() {
+                            break job;
+                        }
+                        // The last owner of the Saver is gone: nothing more will come.
+                        if Arc::strong_count(&shared) == 1 {
+                            return;
+                        }
+                        slot = match ready.wait(slot) {
+                            Ok(slot) => slot,
+                            Err(_) => return,
+                        };
+                    }
+                };
+                // A cache is a convenience: failing to write one changes nothing.
+                let _ = save(&job.path, &job.manifest, &job.library, job.index.as_deref());
+            }
+        });
+        Saver { waiting }
+    }
+
+    /// Asks for `library` (and its index) to be written, replacing a request still waiting.
+    pub fn save(
+        &self,
+        path: PathBuf,
+        manifest: Manifest,
+        library: Arc<Library>,
+        index: Option<Arc<SearchIndex>>,
+    ) {
+        let (slot, ready) = &*self.waiting;
+        if let Ok(mut slot) = slot.lock() {
+            *slot = Some(Job {
+                path,
+                manifest,
+                library,
+                index,
+            });
+            ready.notify_one();
+        }
+    }
+}
+
+impl Drop for Saver {
+    fn drop(&mut self) {
+        self.waiting.1.notify_one();
     }
 }
 
@@ -563,7 +758,7 @@ mod tests {
         let library = crate::content::load_library(&roots).expect("load");
         let index = SearchIndex::build(&library);
         let path = dir.join("cache.bin");
-        let manifest = Manifest::new(&roots, &listing.files);
+        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
         save(&path, &manifest, &library, Some(&index)).expect("save");
         (roots, path)
     }
@@ -579,6 +774,69 @@ mod tests {
                 _ => None,
             }
         }
+    }
+
+    #[test]
+    fn saves_asked_for_at_once_leave_the_newest_library_whole() {
+        let dir = temp("saver");
+        let content = dir.join("content");
+        fs::create_dir_all(&content).expect("dir");
+        let roots = vec![Root::Dir(content.clone())];
+        let path = dir.join("cache.bin");
+        let saver = Saver::start();
+        let mut last = String::new();
+        for round in 0..40 {
+            // Same length every round: only the bodies tell the libraries apart.
+            last = format!("# T\n\nbody {round:03}");
+            fs::write(content.join("a.md"), &last).expect("write");
+            let listing = list_and_read(&roots, None, Parts::Library).expect("list");
+            let library = Arc::new(crate::content::load_library(&roots).expect("load"));
+            let index = Arc::new(SearchIndex::build(&library));
+            let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
+            saver.save(path.clone(), manifest, library, Some(index));
+        }
+        drop(saver);
+        // The worker finishes what it was asked last.
+        let started = std::time::Instant::now();
+        let hit = loop {
+            let hit = list_and_read(&roots, Some(&path), Parts::LibraryAndIndex)
+                .expect("list")
+                .cached
+                .hit();
+            if hit.is_some() || started.elapsed() > std::time::Duration::from_secs(10) {
+                break hit;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let (library, index) = hit.expect("the newest library, whole and fitting");
+        assert_eq!(&*library.items[0].body, last);
+        assert!(index.is_some());
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn writing_a_cache_from_a_cached_library_leaves_its_bodies_on_disk() {
+        let dir = temp("streamed");
+        let (roots, path) = cached_content(&dir);
+        let (library, index) = list_and_read(&roots, Some(&path), Parts::LibraryAndIndex)
+            .expect("list")
+            .cached
+            .hit()
+            .expect("a hit");
+        assert!(library.items.iter().all(|i| !i.body.is_loaded()));
+        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
+        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
+        let again = dir.join("again.bin");
+        save(&again, &manifest, &library, index.as_ref()).expect("save");
+        // Copied piece by piece: not one body was pulled into memory to write it.
+        assert!(library.items.iter().all(|i| !i.body.is_loaded()));
+        let (copy, _) = list_and_read(&roots, Some(&again), Parts::Library)
+            .expect("list")
+            .cached
+            .hit()
+            .expect("a hit");
+        assert_eq!(&*copy.items[0].body, &*library.items[0].body);
+        let _ = fs::remove_dir_all(dir);
     }
 
     #[test]
@@ -692,7 +950,12 @@ mod tests {
             .files;
         let good = fs::read(&path).expect("read");
         let all = Parts::LibraryAndIndex;
-        assert!(read(&path, all).expect("a hit").fits(&roots, &files));
+        let sites = crate::content::site::config_stamps(&roots);
+        assert!(
+            read(&path, all)
+                .expect("a hit")
+                .fits(&roots, &files, &sites)
+        );
         for cut in (0..good.len()).step_by(7).chain([good.len() - 1]) {
             fs::write(&path, &good[..cut]).expect("write");
             assert!(read(&path, all).is_none(), "cut at {cut}");
@@ -701,10 +964,28 @@ mod tests {
             let mut bad = good.clone();
             bad[at] ^= 0x5a;
             fs::write(&path, &bad).expect("write");
-            // Never a panic; a flipped byte in the ends' magic or offsets is always caught.
-            let hit = read(&path, all).filter(|cached| cached.fits(&roots, &files));
-            let framing = at < MAGIC.len() || at >= good.len() - TRAILER_LEN as usize;
-            assert!(!framing || hit.is_none(), "flipped at {at} taken");
+            // Never a panic; a flipped byte is always caught: outside the bodies by the part's
+            // checksum when that part is read, in a body by its own when it is read.
+            let ids = read(&path, Parts::Ids).filter(|cached| cached.fits(&roots, &files, &sites));
+            let hit = read(&path, all).filter(|cached| cached.fits(&roots, &files, &sites));
+            let damaged_body = match &hit {
+                Some(Cached {
+                    decoded:
+                        Decoded {
+                            library: Some(library),
+                            ..
+                        },
+                    ..
+                }) => library
+                    .items
+                    .iter()
+                    .any(|item| item.body.contains("damaged in Quire's load cache")),
+                _ => false,
+            };
+            assert!(
+                ids.is_none() || hit.is_none() || damaged_body,
+                "flipped at {at}: served as if whole"
+            );
         }
         let _ = fs::remove_dir_all(dir);
     }
@@ -725,7 +1006,7 @@ mod tests {
         let files = list_and_read(&roots, None, Parts::Library)
             .expect("list")
             .files;
-        let manifest = Manifest::new(&roots, &files);
+        let manifest = Manifest::new(&roots, &files, &crate::content::site::config_stamps(&roots));
         save(&path, &manifest, &fresh, Some(&SearchIndex::build(&fresh))).expect("save");
         assert_eq!(&*library.items[0].body, "# A\n\nalpha words");
         let _ = fs::remove_dir_all(dir);

@@ -282,6 +282,10 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
         eprintln!("quire: warning: {}", crate::text::sanitize(warning));
     }
     let opened = opened?;
+    // Debug builds only: the tests check that a command reads only the files that changed.
+    if cfg!(debug_assertions) && std::env::var_os("QUIRE_DEBUG_READS").is_some() {
+        eprintln!("quire: debug: read {} files", opened.files_read);
+    }
     std::thread::scope(|scope| {
         let saving = cache_path.and_then(|path| {
             let opened = &opened;

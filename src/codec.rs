@@ -14,6 +14,8 @@ pub struct Writer<'a> {
     sink: Option<&'a mut dyn Write>,
     spilled: u64,
     error: Option<io::Error>,
+    /// A checksum of what was written since the last [`checksum`](Self::checksum).
+    crc: crc32fast::Hasher,
 }
 
 /// How much a streaming writer gathers before it writes to its sink.
@@ -27,7 +29,14 @@ impl<'a> Writer<'a> {
             sink: Some(sink),
             spilled: 0,
             error: None,
+            crc: crc32fast::Hasher::new(),
         }
+    }
+
+    /// The checksum (CRC-32) of what was encoded since the last call, which starts a new one:
+    /// each part of a file gets its own.
+    pub fn checksum(&mut self) -> u32 {
+        std::mem::take(&mut self.crc).finalize()
     }
 
     /// Bytes encoded so far, spilled or not.
@@ -59,6 +68,7 @@ impl<'a> Writer<'a> {
 
     /// Raw bytes, without a length (a big slice goes straight to the sink).
     pub fn raw(&mut self, v: &[u8]) {
+        self.crc.update(v);
         if self.sink.is_some() && v.len() >= SPILL_AT {
             self.spill();
             if let Some(sink) = self.sink.as_mut()
@@ -108,6 +118,10 @@ impl<'a> Writer<'a> {
     pub fn str(&mut self, v: &str) {
         self.bytes(v.as_bytes());
     }
+    /// A path as the bytes the system gave: a name that is not UTF-8 reads back the same.
+    pub fn path(&mut self, v: &std::path::Path) {
+        self.bytes(v.as_os_str().as_encoded_bytes());
+    }
     pub fn opt_str(&mut self, v: Option<&str>) {
         match v {
             Some(s) => {
@@ -154,6 +168,8 @@ struct FileRegion<'a> {
     /// File offset of the byte after the window's last, and of the region's end.
     next: u64,
     end: u64,
+    /// The checksum of the region's bytes read so far.
+    crc: crc32fast::Hasher,
 }
 
 /// How much of a file a reader holds at a time.
@@ -181,6 +197,7 @@ impl<'a> Reader<'a> {
                 file,
                 next: at,
                 end: at.saturating_add(len),
+                crc: crc32fast::Hasher::new(),
             }),
         }
     }
@@ -221,6 +238,9 @@ impl<'a> Reader<'a> {
             &mut self.window[self.filled..self.filled + add],
         )
         .map_err(|_| Damaged)?;
+        region
+            .crc
+            .update(&self.window[self.filled..self.filled + add]);
         region.next += add as u64;
         self.filled += add;
         Ok(())
@@ -280,11 +300,27 @@ impl<'a> Reader<'a> {
         self.at += from_window;
         out.resize(n, 0);
         read_exact_at(region.file, region.next, &mut out[from_window..]).map_err(|_| Damaged)?;
+        region.crc.update(&out[from_window..]);
         region.next += (n - from_window) as u64;
         Ok(out)
     }
     pub fn str(&mut self) -> Result<&str, Damaged> {
         std::str::from_utf8(self.bytes()?).map_err(|_| Damaged)
+    }
+    /// A path [`Writer::path`] wrote.
+    pub fn path(&mut self) -> Result<std::path::PathBuf, Damaged> {
+        let bytes = self.bytes()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            Ok(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
+        }
+        #[cfg(not(unix))]
+        {
+            std::str::from_utf8(bytes)
+                .map(std::path::PathBuf::from)
+                .map_err(|_| Damaged)
+        }
     }
     pub fn string(&mut self) -> Result<String, Damaged> {
         self.str().map(str::to_string)
@@ -325,6 +361,12 @@ impl<'a> Reader<'a> {
     }
     pub fn is_done(&self) -> bool {
         self.remaining() == 0
+    }
+    /// The checksum of a file region read to its end (what [`Writer::checksum`] gave when it
+    /// was written); `None` for a reader of memory or one not read to the end.
+    pub fn file_checksum(&self) -> Option<u32> {
+        let region = self.file.as_ref()?;
+        (self.is_done()).then(|| region.crc.clone().finalize())
     }
 }
 

@@ -93,7 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ParseError> {
     let start = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let trimmed = start.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') {
-        let top: json_tree::JsonNode = serde_json::from_slice(bytes).map_err(|err| {
+        let top = json_tree::parse(bytes).map_err(|err| {
             ParseError(format!(
                 "line {}, column {}: not valid JSON ({})",
                 err.line(),
@@ -119,13 +119,23 @@ pub fn parse(bytes: &[u8]) -> Result<Export, ParseError> {
     )))
 }
 
-fn json_reason(err: &serde_json::Error) -> &'static str {
+fn json_reason(err: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match err.classify() {
-        Category::Eof => "it ends too early; the file may be cut short",
-        Category::Syntax => "a syntax error",
-        Category::Data => "unexpected data",
-        Category::Io => "it could not be read",
+        Category::Eof => "it ends too early; the file may be cut short".into(),
+        Category::Syntax if err.to_string().contains("recursion limit") => {
+            "folders nested too deep".into()
+        }
+        Category::Syntax => "a syntax error".into(),
+        // What Quire's reading refused (too many entries): its own words, without serde's
+        // position (said before).
+        Category::Data => err
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or("unexpected data")
+            .to_string(),
+        Category::Io => "it could not be read".into(),
     }
 }
 

@@ -31,6 +31,11 @@ pub enum WriteError {
     #[error("cannot write {}: {error}", path.display())]
     Io { path: PathBuf, error: io::Error },
     #[error(
+        "{} is not a regular file (nor a link to one); Quire does not write there",
+        path.display()
+    )]
+    NotRegular { path: PathBuf },
+    #[error(
         "another Quire has been writing to {} for over {} s (its lock is {}); try again later",
         library.display(),
         LOCK_WAIT.as_secs(),
@@ -90,12 +95,15 @@ impl LibraryLock {
     fn acquire_in(library: &Path, scope: &Path) -> Result<LibraryLock, WriteError> {
         fs::create_dir_all(scope).map_err(|e| WriteError::io(scope, e))?;
         let path = lock_path(scope);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| WriteError::io(&path, e))?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        // A FIFO put in its place is refused, not waited on.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            rustix::fs::OFlags::NONBLOCK.bits() as i32,
+        );
+        let file = options.open(&path).map_err(|e| WriteError::io(&path, e))?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -166,39 +174,36 @@ impl LibraryLock {
     }
 
     /// Replaces the file at `path` with `bytes` if it still holds `expected` (checked again
-    /// right before the rename); `Changed` if not. Its mode is kept, and a symlink is written
-    /// through: its target is replaced, the link stays.
+    /// once the new text is on disk, see [`atomic_file::replace_checked`]); `Changed` if not.
+    /// Its mode is kept, and a symlink to a regular file is written through: its target is
+    /// replaced, the link stays.
     pub fn replace(&self, path: &Path, expected: &[u8], bytes: &[u8]) -> Result<(), WriteError> {
-        let target = through_links(path);
+        let target = write_target(path)?;
         self.prepare(atomic_file::folder_of(&target))?;
-        let unchanged = || match read_bounded(&target, expected.len()) {
+        let holds_expected = |at: &Path| match read_bounded(at, expected.len()) {
             Ok(now) => now == expected,
             Err(_) => false,
         };
-        if !unchanged() {
+        if !holds_expected(&target) {
             return Err(WriteError::Changed {
                 path: path.to_path_buf(),
             });
         }
         let temp = atomic_file::temp_path(&target);
-        let mut changed = false;
-        let written = atomic_file::replace_checked(&target, &temp, bytes, || {
-            changed = !unchanged();
-            !changed
-        });
-        match written {
-            Ok(()) if changed => Err(WriteError::Changed {
+        match atomic_file::replace_checked(&target, &temp, bytes, holds_expected) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(WriteError::Changed {
                 path: path.to_path_buf(),
             }),
-            Ok(()) => Ok(()),
             Err(e) => Err(WriteError::io(path, e)),
         }
     }
 
     /// Writes a file of Quire's own in the library (the subscription list, the sync state),
-    /// whatever it holds now: atomic, its mode kept, a symlink written through.
+    /// whatever it holds now: atomic, its mode kept, a symlink to a regular file written
+    /// through.
     pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-        let target = through_links(path);
+        let target = write_target(path)?;
         self.prepare(atomic_file::folder_of(&target))?;
         atomic_file::write(&target, bytes).map_err(|e| WriteError::io(path, e))
     }
@@ -282,8 +287,8 @@ impl Drop for Batch<'_> {
 
 /// Gives the finished file at `temp` the name `path`, only if no file has it: an exclusive
 /// rename where the system has one, else a hard link (created only if the name is free) and
-/// the temp name removed by the caller; else, on a file system with neither, an exclusive
-/// create and a copy.
+/// the temp name removed by the caller; else, on a file system with neither, the name
+/// reserved by an exclusive create and the temp file renamed over it.
 fn place_new(temp: &Path, path: &Path) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
@@ -300,61 +305,89 @@ fn place_new(temp: &Path, path: &Path) -> io::Result<()> {
     match fs::hard_link(temp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        // Neither: the name is reserved by an empty file created exclusively, then the whole
+        // temp file renamed over it (a reader sees nothing, or all of it).
         Err(_) => {
-            let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
-            let copied = io::copy(&mut File::open(temp)?, &mut file);
-            if let Err(e) = copied {
-                drop(file);
+            OpenOptions::new().write(true).create_new(true).open(path)?;
+            fs::rename(temp, path).inspect_err(|_| {
                 let _ = fs::remove_file(path);
-                return Err(e);
-            }
-            Ok(())
+            })
         }
     }
 }
 
-/// Where a write to `path` lands: the file a symlink (or a chain of them) points to, else
-/// `path` itself.
-fn through_links(path: &Path) -> PathBuf {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-        }
-        _ => path.to_path_buf(),
-    }
+/// Where a write to `path` lands (see [`atomic_file::landing`]).
+fn write_target(path: &Path) -> Result<PathBuf, WriteError> {
+    atomic_file::landing(path).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput => WriteError::NotRegular {
+            path: path.to_path_buf(),
+        },
+        _ => WriteError::io(path, e),
+    })
 }
 
 /// The file's bytes, reading at most one more than `expected_len` (enough to tell it differs).
 fn read_bounded(path: &Path, expected_len: usize) -> io::Result<Vec<u8>> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(io::Error::other("not a regular file"));
-    }
+    let file = open_regular(path)?;
     let mut bytes = Vec::with_capacity(expected_len + 1);
-    File::open(path)?
-        .take(expected_len as u64 + 1)
-        .read_to_end(&mut bytes)?;
+    file.take(expected_len as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Opens a regular file (or a link to one) for reading, without blocking: a FIFO put where
+/// a file was listed is refused, not waited on.
+fn open_regular(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        rustix::fs::OFlags::NONBLOCK.bits() as i32,
+    );
+    let file = options.open(path)?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
 }
 
 fn sync_folder(folder: &Path) -> io::Result<()> {
     File::open(folder)?.sync_all()
 }
 
+/// A file of Quire's own in the library (the subscription list, the sync state), read without
+/// blocking: `None` when there is none; an error naming what it is when it is not a regular
+/// file (a FIFO named `feeds.opml` would hang every command that reads it) or is bigger than
+/// `max`.
+pub fn read_own(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    let file = match open_regular(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::other(format!("bigger than {} MiB", max >> 20)));
+    }
+    Ok(Some(bytes))
+}
+
 /// A file a writer may read before replacing or skipping it: a regular file (or a link to
 /// one) no bigger than `max` bytes. FIFOs, devices and folders named `*.md` are not read (a
 /// FIFO would block a sync forever, `/dev/zero` fill memory).
 pub fn read_regular(path: &Path, max: u64) -> Option<Vec<u8>> {
-    let meta = fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > max {
+    let file = open_regular(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len > max {
         return None;
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    File::open(path)
-        .ok()?
-        .take(max + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes).ok()?;
     (bytes.len() as u64 <= max).then_some(bytes)
 }
 

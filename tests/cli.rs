@@ -350,7 +350,7 @@ fn change_behind_the_cache(path: &std::path::Path, text: &str) {
 }
 
 #[test]
-fn a_command_after_a_change_reads_only_the_changed_file() {
+fn a_command_after_a_change_reads_only_the_changed_files() {
     let home = TempDir::new("cache-reuse");
     home.write("content/a.md", "+++\ntitle = \"Alpha\"\n+++\nalpha body\n");
     home.write("content/b.md", "+++\ntitle = \"Bravo\"\n+++\nbravo body\n");
@@ -359,14 +359,22 @@ fn a_command_after_a_change_reads_only_the_changed_file() {
         "+++\ntitle = \"Charlie\"\n+++\ncharlie body\n",
     );
     let content = home.path().join("content");
-    let args = |command: &[&'static str]| {
-        let mut all = vec!["--content", content.to_str().unwrap()];
-        all.extend_from_slice(command);
-        all.into_iter().map(String::from).collect::<Vec<_>>()
+    let run = |command: &[&str]| {
+        let mut args = vec!["--content", content.to_str().unwrap()];
+        args.extend_from_slice(command);
+        common::quire_command(&home, home.path())
+            .env("QUIRE_DEBUG_READS", "1")
+            .args(&args)
+            .output()
+            .unwrap()
     };
-    let run = |command: &[&'static str]| {
-        let args = args(command);
-        quire(&home, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    let read = |output: &std::process::Output| {
+        let said = stderr(output);
+        said.lines()
+            .find_map(|l| l.strip_prefix("quire: debug: read "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no count: {said}"))
     };
     let titles = |output: &std::process::Output| {
         json(output)
@@ -377,18 +385,20 @@ fn a_command_after_a_change_reads_only_the_changed_file() {
             .collect::<Vec<_>>()
     };
     // The first command loads every file and writes the load cache.
-    assert_eq!(
-        titles(&run(&["list", "--json"])),
-        ["Alpha", "Bravo", "Charlie"]
-    );
+    let first = run(&["list", "--json"]);
+    assert_eq!(titles(&first), ["Alpha", "Bravo", "Charlie"]);
+    assert_eq!(read(&first), 3);
     let cache = home.path().join("cache/quire");
     assert_eq!(
         std::fs::read_dir(&cache).unwrap().count(),
         1,
         "one cache file"
     );
+    // Nothing changed: nothing is read.
+    assert_eq!(read(&run(&["list", "--json"])), 0);
 
-    // b changes behind the cache's back; a changes for real.
+    // b changes with its size kept and its modification time put back (as git-restore-mtime,
+    // tar or `rsync -t` leave a file), a changes plainly: both are seen, only they are read.
     change_behind_the_cache(
         &content.join("b.md"),
         "+++\ntitle = \"BRAVO\"\n+++\nBRAVO BODY\n",
@@ -397,32 +407,33 @@ fn a_command_after_a_change_reads_only_the_changed_file() {
         "content/a.md",
         "+++\ntitle = \"Alpha two\"\n+++\nalpha body, more\n",
     );
-    // a is read again; b and c come from the cache (b's old title is the proof).
-    assert_eq!(
-        titles(&run(&["list", "--json"])),
-        ["Alpha two", "Bravo", "Charlie"]
-    );
-    // So do counting and searching, which read less of it: the ids only, the index too.
-    assert_eq!(stdout(&run(&["unread"])).trim(), "3");
+    let after = run(&["list", "--json"]);
+    assert_eq!(titles(&after), ["Alpha two", "BRAVO", "Charlie"]);
+    assert_eq!(read(&after), 2);
+    // Counting and searching, which read less of the cache, see the same and read nothing.
+    let unread = run(&["unread"]);
+    assert_eq!(stdout(&unread).trim(), "3");
+    assert_eq!(read(&unread), 0);
     let hits = json(&run(&["search", "--json", "bravo"]));
-    assert_eq!(hits[0]["title"], "Bravo");
+    assert_eq!(hits[0]["title"], "BRAVO");
     assert!(json(&run(&["search", "--json", "two"]))[0]["title"] == "Alpha two");
-    // The cache was written again after the change: one file, still trusted for b.
+    // The cache was written again after the change: one file.
     assert_eq!(
         std::fs::read_dir(&cache).unwrap().count(),
         1,
         "one cache file"
     );
-    assert_eq!(
-        titles(&run(&["list", "--json"])),
-        ["Alpha two", "Bravo", "Charlie"]
+    // A file replaced by another of the same size and times (a symlink repointed) is a
+    // change too: its inode differs.
+    let twin = home.write(
+        "elsewhere/c.md",
+        "+++\ntitle = \"CHARLIE\"\n+++\ncharlie body\n",
     );
-    // A file that really changes (another time) is read again.
-    home.write("content/b.md", "+++\ntitle = \"Bravo two\"\n+++\nbravo\n");
-    assert_eq!(
-        titles(&run(&["list", "--json"])),
-        ["Alpha two", "Bravo two", "Charlie"]
-    );
+    std::fs::remove_file(content.join("c.md")).unwrap();
+    std::os::unix::fs::symlink(&twin, content.join("c.md")).unwrap();
+    let relinked = run(&["list", "--json"]);
+    assert_eq!(titles(&relinked), ["Alpha two", "BRAVO", "CHARLIE"]);
+    assert_eq!(read(&relinked), 1);
 }
 
 #[test]

@@ -7,8 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use common::TempDir;
 use common::pty::Session;
+use common::{TempDir, copy_dir};
 
 /// The fixture, plus files and folders whose names carry escape sequences (kept out of git).
 fn hostile_library(home: &TempDir) -> std::path::PathBuf {
@@ -34,19 +34,6 @@ fn hostile_library(home: &TempDir) -> std::path::PathBuf {
         .unwrap();
     }
     root
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Every escape sequence in `raw`, with its kind; fails on anything a rendering backend does

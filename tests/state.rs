@@ -344,3 +344,85 @@ fn marks_of_items_not_in_the_library_are_kept() {
     assert!(state.is_read("somewhere/else/moved-away"));
     assert!(state.is_read("bookmarks/many/bookmark-number-1"));
 }
+
+#[test]
+fn a_folder_given_as_the_state_file_is_refused_and_left_where_it_is() {
+    let home = TempDir::new("state-folder");
+    let content = content_arg(&home);
+    let ids = big_library(&home, 2);
+    let folder = home.path().join("notes");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("todo.txt"), "mine").unwrap();
+    let state = folder.display().to_string();
+    for command in [
+        vec!["mark-read", ids[0].as_str()],
+        vec!["star", ids[0].as_str()],
+        vec!["unread"],
+    ] {
+        let mut args = vec!["--content", content.as_str(), "--state", state.as_str()];
+        args.extend(command.iter().copied());
+        let out = quire(&home, &args);
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{command:?}: {}",
+            stderr(&out)
+        );
+        assert!(folder.is_dir(), "{command:?}: the folder was moved");
+        assert_eq!(
+            std::fs::read_to_string(folder.join("todo.txt")).unwrap(),
+            "mine"
+        );
+    }
+    let beside: Vec<String> = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("notes.") || n.starts_with(".notes"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}
+
+#[test]
+fn a_state_file_linked_elsewhere_is_written_through_its_link() {
+    let home = TempDir::new("state-link");
+    let content = content_arg(&home);
+    let ids = big_library(&home, 2);
+    let synced = home.path().join("dotfiles/state.toml");
+    std::fs::create_dir_all(synced.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(state_file(&home).parent().unwrap()).unwrap();
+    std::fs::write(&synced, "version = 1\n[read]\n").unwrap();
+    std::os::unix::fs::symlink(&synced, state_file(&home)).unwrap();
+    let out = quire(&home, &["--content", &content, "mark-read", &ids[0]]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(state_file(&home))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&synced).unwrap().contains(&ids[0]));
+}
+
+#[test]
+fn two_marking_commands_on_a_broken_state_file_keep_both_marks() {
+    let home = TempDir::new("state-race");
+    let content = content_arg(&home);
+    let ids = big_library(&home, 2);
+    for round in 0..10 {
+        std::fs::create_dir_all(state_file(&home).parent().unwrap()).unwrap();
+        std::fs::write(state_file(&home), "garbage [[[").unwrap();
+        let spawn = |id: &str| {
+            quire_command(&home, home.path())
+                .args(["--content", &content, "mark-read", id])
+                .output()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| spawn(&ids[0]));
+            let b = s.spawn(|| spawn(&ids[1]));
+            (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+        });
+        assert!(a.status.success() && b.status.success(), "round {round}");
+        let out = quire(&home, &["--content", &content, "unread"]);
+        assert_eq!(stdout(&out).trim(), "0", "round {round}: a mark was lost");
+        let _ = std::fs::remove_file(state_file(&home));
+    }
+}

@@ -233,10 +233,6 @@ fn a_sync_killed_half_way_keeps_what_it_finished() {
     assert!(!gone.exists());
 }
 
-fn sync_state(library: &Path) -> String {
-    std::fs::read_to_string(library.join("feeds/.sync.toml")).unwrap_or_default()
-}
-
 #[test]
 fn entries_without_guid_or_link_are_told_apart_by_what_they_say() {
     let server = Server::start();
@@ -683,21 +679,134 @@ fn a_feed_of_many_entries_is_written_a_thousand_a_sync_and_its_memory_stays_boun
     let dir = library.join("feeds/many");
     assert_eq!(posts(&dir).len(), 1000);
     assert!(dir.join("2026-05-05-same-title-1000.md").exists());
-    // Only ids the feed still lists are remembered.
+    // The next sync writes the other 500, and the feed's validators are kept at last.
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(said(&out).contains("Many: 500 new"), "{}", said(&out));
+    assert!(!said(&out).contains("left for later"), "{}", said(&out));
+    assert_eq!(posts(&dir).len(), 1500);
+    // A feed that answers with nothing for once (a hiccup upstream) makes Quire forget
+    // nothing: the posts the user deletes after it stay deleted when the entries come back.
+    let gone: Vec<PathBuf> = posts(&dir).into_iter().take(5).collect();
     server.page(
         "/feed",
-        Page::ok(
-            "application/atom+xml",
-            atom("urn:many", "Many", &many[..10]),
-        ),
+        Page::ok("application/atom+xml", atom("urn:many", "Many", &[])),
     );
     assert!(
         quire(&home, &lib_args(&library, &["sync"]))
             .status
             .success()
     );
-    let state = sync_state(&library);
-    assert_eq!(state.matches("urn:many:").count(), 10, "{state}");
+    for path in &gone {
+        std::fs::remove_file(path).unwrap();
+    }
+    server.page(
+        "/feed",
+        Page::ok("application/atom+xml", atom("urn:many", "Many", &many)),
+    );
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(said(&out).contains("Many: 0 new"), "{}", said(&out));
+    assert_eq!(posts(&dir).len(), 1495);
+    let record = std::fs::read_to_string(dir.join(".quire-written")).unwrap();
+    assert_eq!(record.lines().count(), 1500);
+}
+
+#[test]
+fn a_post_deleted_stays_deleted_whichever_subscription_or_import_wrote_it() {
+    let server = Server::start();
+    let feed = atom("urn:shared", "Shared", &entries("shared", 3)).replacen(
+        "<updated>",
+        "<link rel=\"self\" href=\"https://shared.example/feed\"/><updated>",
+        1,
+    );
+    server.page("/a", Page::ok("application/atom+xml", feed.clone()));
+    server.page("/b", Page::ok("application/atom+xml", feed.clone()));
+    let home = TempDir::new("writers-shared-delete");
+    let library = home.path().join("lib");
+    // The feed's posts first come from a saved copy of it.
+    let file = home.write("saved.xml", &feed);
+    let out = quire(
+        &home,
+        &lib_args(&library, &["import", file.to_str().unwrap()]),
+    );
+    assert!(said(&out).contains("3 new"), "{}", said(&out));
+    subscribe_listed(
+        &home,
+        &library,
+        &[("A", server.url("/a")), ("B", server.url("/b"))],
+    );
+    assert!(
+        quire(&home, &lib_args(&library, &["sync"]))
+            .status
+            .success()
+    );
+    let dir = library.join("feeds/shared");
+    assert_eq!(posts(&dir).len(), 3, "{:?}", folders(&library));
+    let deleted = posts(&dir).remove(0);
+    std::fs::remove_file(&deleted).unwrap();
+    for _ in 0..2 {
+        let out = quire(&home, &lib_args(&library, &["sync"]));
+        assert!(out.status.success(), "{}", said(&out));
+        assert_eq!(posts(&dir).len(), 2, "{}", said(&out));
+    }
+}
+
+#[test]
+fn a_feed_claiming_another_feeds_id_cannot_write_into_its_folder() {
+    let server = Server::start();
+    let trusted = atom("urn:trusted", "Trusted", &entries("trusted", 2));
+    let mut forged = entries("trusted", 2);
+    for e in &mut forged {
+        e.2 = "<p>forged text</p>".into();
+    }
+    server.page("/trusted", Page::ok("application/atom+xml", trusted));
+    let home = TempDir::new("writers-forged");
+    let library = home.path().join("lib");
+    subscribe_listed(&home, &library, &[("Trusted", server.url("/trusted"))]);
+    assert!(
+        quire(&home, &lib_args(&library, &["sync"]))
+            .status
+            .success()
+    );
+    // Another host serves a feed with the same Atom id and entry ids.
+    let other = Server::start();
+    other.page(
+        "/forged",
+        Page::ok(
+            "application/atom+xml",
+            atom("urn:trusted", "Trusted", &forged),
+        ),
+    );
+    let forged_url = other.url("/forged").replace("127.0.0.1", "localhost");
+    std::fs::write(
+        library.join("feeds.opml"),
+        quire::feeds::opml::render(&[
+            quire::feeds::opml::Feed {
+                url: server.url("/trusted"),
+                title: "Trusted".into(),
+                site: None,
+            },
+            quire::feeds::opml::Feed {
+                url: forged_url,
+                title: "Forged".into(),
+                site: None,
+            },
+        ]),
+    )
+    .unwrap();
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(!said(&out).contains("the same feed as"), "{}", said(&out));
+    // Its posts go to a folder of its own.
+    assert_eq!(
+        folders(&library),
+        ["trusted", "trusted-2"],
+        "{}",
+        said(&out)
+    );
+    for post in posts(&library.join("feeds/trusted")) {
+        let text = std::fs::read_to_string(&post).unwrap();
+        assert!(!text.contains("forged"), "{text}");
+    }
 }
 
 #[test]
@@ -1091,4 +1200,184 @@ fn a_sync_leaves_the_load_cache_up_to_date_for_the_next_count() {
         std::fs::metadata(&cache).unwrap().modified().unwrap(),
         written
     );
+}
+
+#[test]
+fn a_file_of_quires_that_is_a_fifo_or_a_link_to_one_is_never_replaced() {
+    let home = TempDir::new("writers-not-regular");
+    let library = home.path().join("lib");
+    std::fs::create_dir_all(&library).unwrap();
+    let fifo = home.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // (A link to a device was the trial's case: a subscription replaced /dev/zero with its
+    // list. A FIFO shows the same without putting the machine at risk.)
+    std::os::unix::fs::symlink(&fifo, library.join("feeds.opml")).unwrap();
+    let list = home.write(
+        "list.opml",
+        quire::feeds::opml::render(&[quire::feeds::opml::Feed {
+            url: "https://a.example/feed".into(),
+            title: "A".into(),
+            site: None,
+        }]),
+    );
+    let out = within(
+        Duration::from_secs(30),
+        spawn(
+            &home,
+            &lib_args(&library, &["import", list.to_str().unwrap()]),
+        ),
+    );
+    assert!(!out.status.success());
+    assert!(said(&out).contains("not a regular file"), "{}", said(&out));
+    let meta = std::fs::metadata(&fifo).unwrap();
+    use std::os::unix::fs::FileTypeExt;
+    assert!(meta.file_type().is_fifo(), "the FIFO is still a FIFO");
+}
+
+#[test]
+fn a_broken_sync_state_is_kept_aside_and_a_removed_title_file_stays_removed() {
+    let server = Server::start();
+    server.page(
+        "/feed",
+        Page::ok(
+            "application/atom+xml",
+            atom("urn:k", "Kept", &entries("k", 4)),
+        ),
+    );
+    let home = TempDir::new("writers-broken-state");
+    let library = home.path().join("lib");
+    subscribe_listed(&home, &library, &[("Kept", server.url("/feed"))]);
+    assert!(
+        quire(&home, &lib_args(&library, &["sync"]))
+            .status
+            .success()
+    );
+    let dir = library.join("feeds/kept");
+    std::fs::remove_file(posts(&dir).remove(0)).unwrap();
+    std::fs::remove_file(dir.join("_index.md")).unwrap();
+    std::fs::remove_file(library.join("feeds/_index.md")).unwrap();
+    let state = library.join("feeds/.sync.toml");
+    let broken = format!("oops = \n{}", std::fs::read_to_string(&state).unwrap());
+    std::fs::write(&state, &broken).unwrap();
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(said(&out).contains("Kept: 0 new"), "{}", said(&out));
+    assert_eq!(posts(&dir).len(), 3, "the deleted post came back");
+    assert!(!dir.join("_index.md").exists() && !library.join("feeds/_index.md").exists());
+    let aside: Vec<String> = std::fs::read_dir(library.join("feeds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".sync.toml.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the broken state is kept for its owner");
+    assert_eq!(
+        std::fs::read_to_string(library.join("feeds").join(&aside[0])).unwrap(),
+        broken
+    );
+}
+
+#[test]
+fn feeds_real_readers_read_are_read_and_their_script_links_are_not_urls() {
+    let server = Server::start();
+    // A JSON Feed with numbers for ids (readers must take them as strings) and an object for
+    // a title.
+    server.page(
+        "/json",
+        Page::ok(
+            "application/feed+json",
+            r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Numbers",
+                "items": [{"id": 1, "title": "One", "content_text": "first"},
+                          {"id": 2, "title": {"odd": true}, "content_text": "second",
+                           "url": "javascript:alert(1)"}]}"#,
+        ),
+    );
+    let home = TempDir::new("writers-lenient");
+    let library = home.path().join("lib");
+    subscribe_listed(&home, &library, &[("Numbers", server.url("/json"))]);
+    let out = quire(&home, &lib_args(&library, &["sync"]));
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("Numbers: 2 new"), "{}", said(&out));
+    for post in posts(&library.join("feeds/numbers")) {
+        let text = std::fs::read_to_string(&post).unwrap();
+        assert!(!text.contains("javascript"), "{text}");
+    }
+}
+
+#[test]
+fn a_subscription_that_could_not_be_saved_is_not_said_to_be_made() {
+    let server = Server::start();
+    server.page(
+        "/feed",
+        Page::ok(
+            "application/atom+xml",
+            atom("urn:s", "Saved", &entries("s", 1)),
+        ),
+    );
+    let home = TempDir::new("writers-unsaved");
+    let library = home.path().join("lib");
+    std::fs::create_dir_all(library.join(".quire-write.lock")).unwrap();
+    let out = quire(
+        &home,
+        &lib_args(&library, &["subscribe", &server.url("/feed")]),
+    );
+    assert!(!out.status.success());
+    assert!(!said(&out).contains("Subscribed to"), "{}", said(&out));
+}
+
+#[test]
+fn a_site_naming_a_dead_feed_first_is_subscribed_through_the_next() {
+    let server = Server::start();
+    server.page(
+        "/feed",
+        Page::ok(
+            "application/atom+xml",
+            atom("urn:live", "Live", &entries("live", 1)),
+        ),
+    );
+    server.page(
+        "/site",
+        Page::ok(
+            "text/html",
+            format!(
+                "<html><head>\
+                 <link rel=\"alternate\" type=\"application/rss+xml\" href=\"javascript:x\">\
+                 <link rel=\"alternate\" type=\"application/rss+xml\" href=\"{}\">\
+                 <link rel=\"alternate\" type=\"application/atom+xml\" href=\"{}\">\
+                 </head></html>",
+                server.url("/gone"),
+                server.url("/feed")
+            ),
+        ),
+    );
+    let home = TempDir::new("writers-discovery");
+    let library = home.path().join("lib");
+    let out = quire(
+        &home,
+        &lib_args(&library, &["subscribe", &server.url("/site")]),
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("Subscribed to Live"), "{}", said(&out));
+}
+
+#[test]
+fn an_export_that_never_ends_is_refused_at_a_size() {
+    let home = TempDir::new("writers-endless");
+    let library = home.path().join("lib");
+    let endless = home.path().join("bookmarks.html");
+    // Read, never written: a device that never ends.
+    std::os::unix::fs::symlink("/dev/zero", &endless).unwrap();
+    let out = within(
+        Duration::from_secs(60),
+        spawn(
+            &home,
+            &lib_args(&library, &["import", endless.to_str().unwrap()]),
+        ),
+    );
+    assert!(!out.status.success());
+    assert!(said(&out).contains("more than 256 MiB"), "{}", said(&out));
 }

@@ -27,9 +27,9 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
             let mut wanted: Vec<(String, Option<String>)> =
                 urls.iter().map(|u| (u.clone(), None)).collect();
             if let Some(file) = file {
-                let text = std::fs::read_to_string(file)
-                    .map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
-                let listed = opml::parse(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+                let text = super::import::read_input(file)?;
+                let listed = opml::parse(&String::from_utf8_lossy(&text))
+                    .map_err(|e| anyhow!("{}: {e}", file.display()))?;
                 wanted.extend(listed.into_iter().map(|f| (f.url, Some(f.title))));
             }
             let mut subscribed: HashSet<String> = feeds.iter().map(|f| plain_url(&f.url)).collect();
@@ -74,7 +74,6 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                             say!("Already subscribed: {} is the feed at {other}", feed.url)?;
                             continue;
                         }
-                        say!("Subscribed to {} ({})", feed.title, feed.url)?;
                         subscribed.insert(plain_url(&feed.url));
                         found.push(feed);
                     }
@@ -85,7 +84,16 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 }
             }
             if !found.is_empty() {
+                // Said once the list is saved: a library that cannot be written says so and
+                // nothing claims the feeds were subscribed to.
+                let names: Vec<(String, String)> = found
+                    .iter()
+                    .map(|f| (f.title.clone(), f.url.clone()))
+                    .collect();
                 let added = add_subscriptions(library, found)?;
+                for (title, url) in names {
+                    say!("Subscribed to {title} ({url})")?;
+                }
                 let whose = if added == 1 { "its" } else { "their" };
                 say!(
                     "`quire sync` fetches {whose} posts into {}",
@@ -239,20 +247,38 @@ fn find_feed(agent: &ureq::Agent, url: &str) -> Result<(Feed, Vec<String>), Stri
         Ok(feed) => Ok(described(url, &feed)),
         Err(err) => {
             let page = String::from_utf8_lossy(&bytes);
-            let Some(link) = feed_links(&page, url).into_iter().next() else {
+            let links = feed_links(&page, url);
+            if links.is_empty() {
                 return Err(if page.to_ascii_lowercase().contains("<html") {
                     "the page names no feed (no <link rel=\"alternate\"> to RSS, Atom or JSON Feed)"
                         .into()
                 } else {
                     err
                 });
-            };
-            let (bytes, content_type) = fetch_body(agent, &link)?;
-            let parsed =
-                sync::parse(&bytes, content_type.as_deref()).map_err(|e| format!("{link}: {e}"))?;
-            let (mut feed, keys) = described(&link, &parsed);
-            feed.site = Some(url.to_string());
-            Ok((feed, keys))
+            }
+            // The first of the feeds the page names that answers as a feed (a page can name
+            // a dead one first).
+            let mut failures = Vec::new();
+            for link in links.iter().take(5) {
+                if opml::check_url(link).is_err() {
+                    failures.push(format!("{link}: not a web address"));
+                    continue;
+                }
+                let parsed = fetch_body(agent, link)
+                    .and_then(|(bytes, content_type)| sync::parse(&bytes, content_type.as_deref()));
+                match parsed {
+                    Ok(parsed) => {
+                        let (mut feed, keys) = described(link, &parsed);
+                        feed.site = Some(url.to_string());
+                        return Ok((feed, keys));
+                    }
+                    Err(e) => failures.push(format!("{link}: {e}")),
+                }
+            }
+            Err(format!(
+                "none of the feeds the page names answered: {}",
+                failures.join("; ")
+            ))
         }
     }
 }

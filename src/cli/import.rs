@@ -19,7 +19,12 @@ pub fn library_command(library: Option<&Path>, path_only: bool) -> Result<ExitCo
     let library =
         library.ok_or_else(|| anyhow!("cannot find a data directory; pass --library DIR"))?;
     if path_only {
-        say!("{}", library.display())?;
+        // The path exactly, for `cd "$(quire library --path)"`: it is the user's own, not
+        // content, and is written as the bytes it is.
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(library.as_os_str().as_encoded_bytes())?;
+        out.write_all(b"\n")?;
     } else {
         say!(
             "Your library: {}\nImports write there (quire import); it is loaded beside the \
@@ -72,8 +77,12 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
         }
         (None, None) => bail!("give an export file, or --browser NAME"),
     };
-    let bytes =
-        std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
+    // A browser's own file is a regular file; anything else there is not read (a FIFO would
+    // hang the import).
+    if asked.browser.is_some() && !std::fs::metadata(&source).is_ok_and(|m| m.is_file()) {
+        bail!("{} is not a regular file; not read", source.display());
+    }
+    let bytes = read_input(&source)?;
     if asked.browser.is_none() {
         match feed_kind(&bytes) {
             Some(FeedKind::Opml) => {
@@ -155,10 +164,23 @@ fn write_collection<'e>(
     let lock = crate::writer::LibraryLock::acquire(library)?;
     for _ in 0..5 {
         let current = read_collection(target)?;
+        // Bytes that are not UTF-8 are the user's too: a file holding them is not rewritten
+        // (a lossy read would turn them into U+FFFD for good).
+        let text = match &current {
+            Some(bytes) => Some(std::str::from_utf8(bytes).map_err(|e| {
+                anyhow!(
+                    "{}: byte {} is not UTF-8; Quire adds to a collection only when it can keep \
+                     every byte of it (save it as UTF-8, or import --into another file)",
+                    target.display(),
+                    e.valid_up_to()
+                )
+            })?),
+            None => None,
+        };
         let mut known = known.clone();
-        if let Some(text) = &current {
+        if let Some(text) = text {
             let in_file = crate::content::bookmarks::parse_collection(
-                &String::from_utf8_lossy(text),
+                text,
                 1,
                 crate::content::bookmarks::Mode::Marked,
             );
@@ -174,12 +196,12 @@ fn write_collection<'e>(
         if plan.additions.is_empty() {
             return Ok(plan);
         }
-        let written = match &current {
-            Some(bytes) => {
-                let merged = merge::merge(&String::from_utf8_lossy(bytes), &plan.additions);
+        let written = match (&current, text) {
+            (Some(bytes), Some(text)) => {
+                let merged = merge::merge(text, &plan.additions);
                 lock.replace(target, bytes, merged.as_bytes())
             }
-            None => {
+            _ => {
                 let merged = merge::merge(&merge::header(title, description), &plan.additions);
                 let folder = crate::atomic_file::folder_of(target);
                 std::fs::create_dir_all(folder)
@@ -221,6 +243,29 @@ fn read_collection(target: &Path) -> Result<Option<Vec<u8>>> {
 
 /// The loader reads no file bigger than this; import adds to none bigger either.
 const MAX_COLLECTION_BYTES: u64 = crate::content::source::MAX_FILE_BYTES;
+
+/// An export of 100,000 bookmarks is some 30 MB; no export or feed file is read past this.
+const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A file given to read (an export, a feed, a list): whatever it is (a pipe from `<(…)`
+/// too), never more than [`MAX_INPUT_BYTES`] of it (a link to `/dev/zero` would fill memory).
+pub(super) fn read_input(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        bail!(
+            "{} is more than {} MiB: no bookmarks export, feed or list is that big",
+            path.display(),
+            MAX_INPUT_BYTES >> 20
+        );
+    }
+    Ok(bytes)
+}
 
 enum FeedKind {
     Opml,
@@ -307,7 +352,6 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
     let parsed = sync::parse(bytes, None).map_err(|e| anyhow!("{}: {e}", source.display()))?;
     let name = source.display().to_string();
     let title = sync::feed_title(&parsed, &name, "");
-    let posts = sync::posts_of(&title, &parsed);
     // A file of a feed also subscribed to lands in that feed's folder (found by its Atom id
     // or self link), where entries already there (by id) are not written again; else in the
     // folder of its title, as a sync names it.
@@ -324,10 +368,11 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
         .map(|s| s.folder.clone())
         .unwrap_or_else(|| sync::folder_for(&title, &name, &[]));
     // The folder's own lock, as a sync writing it takes.
+    let dir = crate::feeds::feeds_dir(library).join(&folder);
+    let new_folder = !dir.exists();
     let lock = if dry_run {
         None
     } else {
-        let dir = crate::feeds::feeds_dir(library).join(&folder);
         Some(crate::writer::LibraryLock::acquire_folder(library, &dir)?)
     };
     let outcome = sync::write_entries(
@@ -335,8 +380,9 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
         lock.as_ref(),
         &folder,
         &title,
-        &posts,
-        &mut Vec::new(),
+        &parsed,
+        &[],
+        new_folder,
     )
     .map_err(|e| anyhow!("{}: {e}", source.display()))?;
     let report = sync::Report {
@@ -395,8 +441,11 @@ fn dry_run(plan: &Plan<'_>, target: &Path) -> Result<()> {
             say!("  {}", path.join(" › "))?;
             folder = Some(path);
         }
-        let title = sanitize_line(&link.title);
-        say!("    + {}  {}", title.trim(), sanitize_line(&link.url))?;
+        say!(
+            "    + {}  {}",
+            merge::title_of(link),
+            sanitize_line(&link.url)
+        )?;
     }
     counts(plan)?;
     for (kind, link) in &plan.skipped {

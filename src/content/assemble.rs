@@ -111,6 +111,11 @@ impl Sites {
         self.0
             .entry(source.root)
             .or_insert_with(|| {
+                // The bundled library is no site (and whatever folder Quire runs in is none of
+                // its business).
+                if source.is_bundled() {
+                    return None;
+                }
                 // The root's folder: the file's path less its path under the root.
                 let depth = source.relative.components().count();
                 let root = source.display.ancestors().nth(depth)?;

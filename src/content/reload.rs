@@ -18,12 +18,17 @@ use super::loader::load_files;
 use super::model::{CategoryId, ItemKind, Library};
 use super::source::{Root, RootError, SourceFile, list_files};
 
-/// A library with the files it was made from.
+/// A library with the files it was made from (and the site configurations it read).
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub library: Arc<Library>,
     pub files: Vec<SourceFile>,
+    pub sites: SiteStamps,
 }
+
+/// Every place a site configuration of the roots could be, with its stamp (see
+/// [`super::site::config_stamps`]).
+pub type SiteStamps = Vec<(PathBuf, Option<super::source::Stamp>)>;
 
 /// What a reload found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,6 +53,28 @@ pub fn reload(
     named: &[PathBuf],
 ) -> Result<(Loaded, Changes), RootError> {
     let (files, listing_diagnostics) = list_files(roots)?;
+    let sites = super::site::config_stamps(roots);
+    Ok(reload_listed(
+        previous,
+        roots,
+        named,
+        files,
+        listing_diagnostics,
+        sites,
+    ))
+}
+
+/// [`reload`] with the roots listed already (a command lists them while it reads the cache).
+pub fn reload_listed(
+    previous: &Loaded,
+    roots: &[Root],
+    named: &[PathBuf],
+    files: Vec<SourceFile>,
+    listing_diagnostics: Vec<Diagnostic>,
+    sites: SiteStamps,
+) -> (Loaded, Changes) {
+    // A site's configuration changed: every post's url may have, so every file is read.
+    let sites_changed = sites != previous.sites;
     let named = locate(roots, named);
     let before: HashMap<(usize, &Path), &SourceFile> = previous
         .files
@@ -59,8 +86,8 @@ pub fn reload(
     for (index, file) in files.iter().enumerate() {
         match before.get(&(file.root, file.relative.as_path())) {
             Some(old)
-                if old.len == file.len
-                    && old.modified_ns == file.modified_ns
+                if old.stamp == file.stamp
+                    && !sites_changed
                     && !named.contains(&(file.root, file.relative.clone())) =>
             {
                 kept.insert(index);
@@ -77,7 +104,14 @@ pub fn reload(
     if changes.is_empty() {
         // The common answer to a poll, or to a change to a file that is not content.
         let library = Arc::clone(&previous.library);
-        return Ok((Loaded { library, files }, changes));
+        return (
+            Loaded {
+                library,
+                files,
+                sites,
+            },
+            changes,
+        );
     }
 
     // Unchanged files are taken back from the library; the rest (and the few a library cannot
@@ -100,13 +134,14 @@ pub fn reload(
     }
     let all: Vec<LoadedFile> = slots.into_iter().flatten().collect();
     let library = assemble(&all, &listing_diagnostics);
-    Ok((
+    (
         Loaded {
             library: Arc::new(library),
             files,
+            sites,
         },
         changes,
-    ))
+    )
 }
 
 /// The (root, relative path) of each named path that lies under a folder root.
@@ -183,6 +218,7 @@ impl<'l> TakenBack<'l> {
                     .is_some_and(|n| n == "_index.md" || n == "_index.markdown");
             // Whether the root is a site with a title: once per root.
             let titled_site = looked_at.insert(file.root)
+                && !file.is_bundled()
                 && file
                     .display
                     .ancestors()
@@ -451,7 +487,11 @@ mod tests {
     fn load(roots: &[Root]) -> Loaded {
         let (files, _) = list_files(roots).expect("list");
         let library = Arc::new(crate::content::load_library(roots).expect("load"));
-        Loaded { library, files }
+        Loaded {
+            library,
+            files,
+            sites: crate::content::site::config_stamps(roots),
+        }
     }
 
     /// A small site with what filing depends on: sections that rename folders, a page bundle,
@@ -624,7 +664,7 @@ mod tests {
         let files = crate::cache::list_and_read(&roots, None, parts)
             .expect("list")
             .files;
-        let manifest = crate::cache::Manifest::new(&roots, &files);
+        let manifest = crate::cache::Manifest::new(&roots, &files, &fresh.sites);
         crate::cache::save(&cache, &manifest, &fresh.library, Some(&index)).expect("save");
         // The post's body is in the cache file; the file now says something else. The cache
         // is stale, and gives back the library with the files it was made from.

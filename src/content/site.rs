@@ -24,17 +24,57 @@ pub struct Site {
     pub content_prefix: PathBuf,
 }
 
+/// The files a site's configuration can be in, in the order they are looked at.
+pub const CONFIG_NAMES: [&str; 8] = [
+    "_config.yml",
+    "_config.yaml",
+    "hugo.toml",
+    "config.toml",
+    "hugo.yaml",
+    "hugo.yml",
+    "config.yaml",
+    "config.yml",
+];
+
+/// The folders a root's site configuration is looked for in: the root, its parent and its
+/// grandparent (Hugo's `content/en`); a relative root's last is the current folder.
+fn config_folders(root: &Path) -> impl Iterator<Item = &Path> {
+    root.ancestors().take(3).map(|dir| {
+        if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }
+    })
+}
+
+/// Every file a site configuration of `roots` could be read from, with its stamp, or `None`
+/// where there is no such file: what the load cache and a reload compare, so an edited
+/// `baseURL` (or a configuration made or removed) is a change like an edited post.
+pub fn config_stamps(roots: &[super::Root]) -> Vec<(PathBuf, Option<super::source::Stamp>)> {
+    let mut stamps = Vec::new();
+    for root in roots {
+        let super::Root::Dir(dir) = root else {
+            continue;
+        };
+        for folder in config_folders(dir) {
+            for name in CONFIG_NAMES {
+                let path = folder.join(name);
+                let stamp = std::fs::metadata(&path)
+                    .ok()
+                    .map(|m| super::source::Stamp::of(&m));
+                stamps.push((path, stamp));
+            }
+        }
+    }
+    stamps
+}
+
 impl Site {
     /// The site `root` is, or whose `content/` folder it is (or a language's folder in it,
     /// as Hugo's multilingual `content/en`).
     pub fn detect(root: &Path) -> Option<Site> {
-        for (up, dir) in root.ancestors().take(3).enumerate() {
-            // A relative root's last ancestor is "": the current folder.
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
+        for (up, dir) in config_folders(root).enumerate() {
             if let Some(mut site) = read_config(dir) {
                 let is_site_folder =
                     up == 0 && site.generator != Generator::Jekyll && dir.join("content").is_dir();

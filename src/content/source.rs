@@ -59,12 +59,59 @@ pub struct SourceFile {
     /// Path to show the user: root label joined with the relative path (for a folder root,
     /// the path the file is read from).
     pub display: PathBuf,
-    /// Size and modification time when listed: a file with both unchanged is unchanged, which
-    /// is what the load cache relies on. A bundled file has no time: its content's hash
-    /// stands in, so a new build with other bundled content is a change too.
+    /// What it was when listed: a file whose stamp is the same is unchanged, which is what the
+    /// load cache and a reload rely on.
+    pub stamp: Stamp,
+    origin: Origin,
+}
+
+/// What tells a file changed without reading it, as git and cargo tell it: its size, its
+/// modification time, its status-change time (which no `touch -d`, `tar` or `rsync -t` can
+/// put back), and its inode and device (a file replaced by another, a symlink repointed). A
+/// bundled file has no times: its content's hash stands in for the modification time, so a
+/// new build with other bundled content is a change too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Stamp {
     pub len: u64,
     pub modified_ns: u128,
-    origin: Origin,
+    pub changed_ns: u128,
+    pub inode: u64,
+    pub device: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &fs::Metadata) -> Stamp {
+        let nanos = |t: io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos())
+        };
+        #[cfg(unix)]
+        let (changed_ns, inode, device) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+                + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+            (changed, meta.ino(), meta.dev())
+        };
+        #[cfg(not(unix))]
+        let (changed_ns, inode, device) = (0, 0, 0);
+        Stamp {
+            len: meta.len(),
+            modified_ns: nanos(meta.modified()),
+            changed_ns,
+            inode,
+            device,
+        }
+    }
+
+    /// A bundled file's: its size and its content's hash.
+    fn bundled(bytes: &[u8]) -> Stamp {
+        Stamp {
+            len: bytes.len() as u64,
+            modified_ns: u128::from(super::id::fnv1a(bytes)),
+            ..Stamp::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -101,8 +148,7 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                         root: index,
                         relative: PathBuf::from(relative),
                         display: Path::new(BUNDLED).join(relative),
-                        len: bytes.len() as u64,
-                        modified_ns: u128::from(super::id::fnv1a(bytes)),
+                        stamp: Stamp::bundled(bytes),
                         origin: Origin::Bundled(bytes),
                     });
                 }
@@ -282,8 +328,10 @@ fn walk(
                     "cannot read folder (a bug in Quire)",
                 ));
             }
+            // A folder reached already (a link's target walked first, holding this one) is not
+            // walked again.
             if let Ok(mut claimed) = claimed.lock() {
-                claimed.extend(found.iter().map(|f| f.chain.id.clone()));
+                found.retain(|f| claimed.insert(f.chain.id.clone()));
             }
             match queue.lock() {
                 Ok(mut q) => {
@@ -398,17 +446,11 @@ fn visit(
                 folders.push(found);
             }
         } else if meta.is_file() && is_markdown(&path) {
-            let modified_ns = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
             files.push(SourceFile {
                 root,
                 display: path,
                 relative: child_relative,
-                len: meta.len(),
-                modified_ns,
+                stamp: Stamp::of(&meta),
                 origin: Origin::Disk,
             });
         }
@@ -444,13 +486,12 @@ pub enum Read {
 
 impl SourceFile {
     /// A file as it was listed once (a load cache's record of it): under `roots[root]`, with
-    /// the size and time it had then. `None` when there is no such root or bundled file.
+    /// the stamp it had then. `None` when there is no such root or bundled file.
     pub fn as_listed(
         roots: &[Root],
         root: usize,
         relative: PathBuf,
-        len: u64,
-        modified_ns: u128,
+        stamp: Stamp,
     ) -> Option<SourceFile> {
         let (display, origin) = match roots.get(root)? {
             Root::Dir(dir) => (dir.join(&relative), Origin::Disk),
@@ -465,10 +506,14 @@ impl SourceFile {
             root,
             relative,
             display,
-            len,
-            modified_ns,
+            stamp,
             origin,
         })
+    }
+
+    /// Whether it is a file of the library bundled into the binary.
+    pub fn is_bundled(&self) -> bool {
+        matches!(self.origin, Origin::Bundled(_))
     }
 
     /// Reads and decodes the file: size-capped, binary refused, invalid UTF-8 replaced.

@@ -26,12 +26,15 @@ pub struct Post {
 /// The post for `entry` of the feed titled `feed`.
 /// `base` is the feed's own page, for links in entries that have none.
 pub fn post(feed: &str, entry: &Entry, base: Option<&str>) -> Post {
+    // Only a web address is the post's url (`o` opens it, `show` prints it): a feed's
+    // `javascript:` link is none.
     let url = entry
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .or(entry.links.first())
-        .map(|l| sanitize_line(&l.href));
+        .map(|l| sanitize_line(&l.href))
+        .filter(|href| is_web(href) && !href.to_ascii_lowercase().starts_with("mailto:"));
     let body = body(entry, url.as_deref().or(base));
     let title = entry
         .title
@@ -299,34 +302,65 @@ pub const MAX_HTML_DEPTH: usize = 100;
 
 /// HTML → markdown with `htmd`: paragraphs, lists, code, links, emphasis, quotes, tables and
 /// images kept; scripts, styles, frames, forms and 1×1 tracking images dropped. HTML nested
-/// deeper than [`MAX_HTML_DEPTH`] becomes its text, paragraph by paragraph.
+/// deeper than [`MAX_HTML_DEPTH`] becomes its text, paragraph by paragraph; HTML nested more
+/// than a little is converted on a thread of a large stack of its own, in case the parser
+/// builds a deeper tree than the tags say.
 pub fn html_to_markdown(html: &str) -> String {
-    if html_depth(html) > MAX_HTML_DEPTH {
+    let depth = html_depth(html, MAX_HTML_DEPTH);
+    if depth > MAX_HTML_DEPTH {
         return html_to_paragraphs(html);
     }
-    convert(html)
+    if depth <= SMALL_STACK_DEPTH {
+        return convert(html);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("html".into())
+            .stack_size(64 * 1024 * 1024)
+            .spawn_scoped(scope, || convert(html))
+            .ok()
+            .and_then(|t| t.join().ok())
+    })
+    .unwrap_or_else(|| html_to_paragraphs(html))
 }
 
-/// How deep elements nest, counted in one pass over the tags as written (never more than
-/// the tree a parser would build: void elements and those whose end tag may be left out,
-/// like `<p>` and `<li>`, are not counted).
-pub fn html_depth(html: &str) -> usize {
+/// Nesting converted on the calling thread (of the default 2 MiB stack or more).
+const SMALL_STACK_DEPTH: usize = 24;
+
+/// How deep elements nest, as an HTML parser would nest them, counted in one pass over the
+/// tags and never less: end tags close only an element that is open (a stray `</x>` closes
+/// nothing), `<div/>` opens a `div` (only void elements have no content), the text of
+/// `<script>`, `<style>` and the like is not read for tags, and a `<p>` or `<li>` closes the
+/// one it follows as HTML says. Stops counting past `limit`.
+pub fn html_depth(html: &str, limit: usize) -> usize {
     const VOID: [&str; 14] = [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "param",
     ];
-    const OPTIONAL_END: [&str; 14] = [
-        "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
-        "rt", "rp",
+    const RAW_TEXT: [&str; 10] = [
+        "script",
+        "style",
+        "textarea",
+        "title",
+        "xmp",
+        "iframe",
+        "noembed",
+        "noframes",
+        "noscript",
+        "plaintext",
     ];
-    let bytes = html.as_bytes();
-    let (mut depth, mut deepest) = (0usize, 0usize);
+    // Opened where one of the same kind is the current element, these close it first.
+    const SIBLINGS: [&[&str]; 5] = [&["p"], &["li"], &["dt", "dd"], &["td", "th"], &["option"]];
+    let lower = html.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut open: Vec<&str> = Vec::new();
+    let mut deepest = 0;
     let mut at = 0;
     while let Some(offset) = memchr_lt(&bytes[at..]) {
         let start = at + offset + 1;
         at = start;
         if bytes[start..].starts_with(b"!--") {
-            at = html[start..]
+            at = lower[start..]
                 .find("-->")
                 .map_or(bytes.len(), |e| start + e + 3);
             continue;
@@ -340,20 +374,36 @@ pub fn html_depth(html: &str) -> usize {
         if name_len == 0 {
             continue;
         }
-        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
-        let end = html[name_start..]
+        let name = &lower[name_start..name_start + name_len];
+        at = lower[name_start..]
             .find('>')
-            .map_or(bytes.len(), |e| name_start + e);
-        let self_closing = end > 0 && bytes.get(end - 1) == Some(&b'/');
-        at = end.min(bytes.len());
-        if VOID.contains(&name.as_str()) || OPTIONAL_END.contains(&name.as_str()) {
+            .map_or(bytes.len(), |e| name_start + e + 1);
+        if closing {
+            if let Some(found) = open.iter().rposition(|n| *n == name) {
+                open.truncate(found);
+            }
             continue;
         }
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else if !self_closing {
-            depth += 1;
-            deepest = deepest.max(depth);
+        if VOID.contains(&name) {
+            continue;
+        }
+        if let (Some(top), Some(kind)) = (open.last(), SIBLINGS.iter().find(|k| k.contains(&name)))
+            && kind.contains(top)
+        {
+            open.pop();
+        }
+        open.push(name);
+        deepest = deepest.max(open.len());
+        if deepest > limit {
+            return deepest;
+        }
+        if RAW_TEXT.contains(&name) {
+            // Its text is not markup: skip to its end tag.
+            let end_tag = format!("</{name}");
+            match lower[at..].find(&end_tag) {
+                Some(e) => at += e,
+                None => break,
+            }
         }
     }
     deepest
@@ -573,11 +623,35 @@ mod tests {
         assert!(converted.0.contains("kept **bold**"), "{}", converted.0);
         assert!(converted.1.contains("in a list"), "{}", converted.1);
         assert_eq!(converted.2, "first\n\nsecond");
+        let depth = |html: &str| html_depth(html, 1000);
+        assert_eq!(depth("<p>a<p>b<br><img src=x><div><span>c</span></div>"), 3);
+        assert_eq!(depth("<!-- <div><div> --><div></div>"), 1);
+        assert_eq!(depth("<ul><li>a<li>b<li>c</ul>"), 2);
+        // What a parser nests, the count never undercounts (each was a way past it).
+        assert_eq!(depth(&"<div/>".repeat(500)), 500, "`/>` opens a div");
         assert_eq!(
-            html_depth("<p>a<p>b<br><img src=x><div><span>c</span></div>"),
-            2
+            depth(&"<div></x>".repeat(500)),
+            500,
+            "a stray end tag closes nothing"
         );
-        assert_eq!(html_depth("<!-- <div><div> --><div/>"), 0);
+        assert_eq!(
+            depth(&"<div><script></div></div></script>".repeat(300)),
+            301,
+            "end tags in a script's text are text"
+        );
+        assert!(depth(&"<DIV>".repeat(5000)) > MAX_HTML_DEPTH);
+        for hostile in [
+            "<div/>".repeat(5000),
+            "<div></x>".repeat(5000),
+            "<div><script></div></div></script>".repeat(3000),
+        ] {
+            let converted = std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || html_to_markdown(&hostile))
+                .expect("thread")
+                .join();
+            assert!(converted.is_ok(), "no overflow");
+        }
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! `<outline type="rss" xmlUrl=…>` per feed. Reading takes the outlines of any OPML (folders
 //! are flattened); writing is atomic.
 
-use std::io;
 use std::path::Path;
 
 use quick_xml::Reader;
@@ -100,9 +99,10 @@ fn escape(text: &str) -> String {
 
 /// The subscriptions in `path`; none when it does not exist yet.
 pub fn load(path: &Path) -> Result<Vec<Feed>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text).map_err(|err| format!("{}: {err}", path.display())),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+    match crate::writer::read_own(path, 64 * 1024 * 1024) {
+        Ok(Some(bytes)) => parse(&String::from_utf8_lossy(&bytes))
+            .map_err(|err| format!("{}: {err}", path.display())),
+        Ok(None) => Ok(Vec::new()),
         Err(err) => Err(format!("cannot read {}: {err}", path.display())),
     }
 }

@@ -61,10 +61,32 @@ pub fn path(library: &Path) -> PathBuf {
 /// The state; empty when there is none yet, or when it cannot be read (it only saves
 /// requests: the next sync fetches everything in full and writes it again).
 pub fn load(library: &Path) -> SyncState {
-    std::fs::read_to_string(path(library))
+    crate::writer::read_own(&path(library), 64 * 1024 * 1024)
         .ok()
-        .and_then(|text| toml::from_str(&text).ok())
+        .flatten()
+        .and_then(|bytes| toml::from_str(&String::from_utf8_lossy(&bytes)).ok())
         .unwrap_or_default()
+}
+
+/// The state, read under the library's writer lock to be changed and saved: one that cannot
+/// be read (a hand edit gone wrong) is first moved aside to `.sync.toml.corrupt-<time>`, kept
+/// for its owner, rather than replaced.
+pub fn load_for_update(lock: &LibraryLock) -> SyncState {
+    let path = path(lock.library());
+    let Ok(Some(bytes)) = crate::writer::read_own(&path, 64 * 1024 * 1024) else {
+        return SyncState::default();
+    };
+    match toml::from_str(&String::from_utf8_lossy(&bytes)) {
+        Ok(state) => state,
+        Err(_) => {
+            let stamp = crate::state::Timestamp::now().to_string().replace(':', "-");
+            let _ = std::fs::rename(
+                &path,
+                path.with_file_name(format!(".sync.toml.corrupt-{stamp}")),
+            );
+            SyncState::default()
+        }
+    }
 }
 
 /// Saves the state, holding the library's writer lock (read it again under the same lock

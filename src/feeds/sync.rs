@@ -52,7 +52,7 @@ pub enum Outcome {
         not_written: usize,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
-        /// Entries past the first [`MAX_ENTRIES`], left for later syncs.
+        /// New entries past the first [`MAX_NEW`], left for later syncs.
         #[serde(skip_serializing_if = "is_zero")]
         later: usize,
     },
@@ -112,7 +112,7 @@ impl Report {
                 }
                 if *later > 0 {
                     parts.push(format!(
-                        "{later} older entries left for later (at most {MAX_ENTRIES} a sync)"
+                        "{later} older entries left for later (at most {MAX_NEW} new a sync)"
                     ));
                 }
                 parts.join(", ")
@@ -225,17 +225,7 @@ fn one(library: &Path, agent: &ureq::Agent, feed: &Feed) -> Report {
         }
         Ok(Some((parsed, etag, last_modified))) => {
             report.title = feed_title(&parsed, &feed.url, &feed.title);
-            // Made before the lock is taken: converting HTML is the slow part.
-            let posts = posts_of(&report.title, &parsed);
-            write_feed(
-                library,
-                feed,
-                &parsed,
-                &posts,
-                &mut report,
-                etag,
-                last_modified,
-            )
+            write_feed(library, feed, &parsed, &mut report, etag, last_modified)
         }
     };
     if let Err(err) = written {
@@ -254,7 +244,7 @@ fn record(
     change: impl FnOnce(&mut FeedState),
 ) -> Result<(), WriteError> {
     let lock = LibraryLock::acquire(library)?;
-    let mut all = state::load(library);
+    let mut all = state::load_for_update(&lock);
     let state = all.feeds.entry(url.to_string()).or_default();
     state.synced_at = Some(Timestamp::now().to_string());
     state.result = Some(report.line());
@@ -272,7 +262,6 @@ fn write_feed(
     library: &Path,
     feed: &Feed,
     parsed: &feed_rs::model::Feed,
-    posts: &Posts,
     report: &mut Report,
     etag: Option<String>,
     last_modified: Option<String>,
@@ -280,12 +269,15 @@ fn write_feed(
     let identity = identity(parsed, &feed.url);
     let folder = {
         let lock = LibraryLock::acquire(library)?;
-        let mut all = state::load(library);
+        let mut all = state::load_for_update(&lock);
         let (folder, same_as) = folder_of(&all, &feed.url, &report.title, &identity);
         report.same_as = same_as;
-        // The folder of all feeds is named "Feeds"; the user may rename it.
-        let index = super::feeds_dir(library).join("_index.md");
-        ignore_exists(lock.create(&index, b"+++\ntitle = \"Feeds\"\n+++\n"))?;
+        // The folder of all feeds is named "Feeds" when it is made; then the name is the
+        // user's to change, or to remove.
+        let feeds = super::feeds_dir(library);
+        if !feeds.exists() {
+            ignore_exists(lock.create(&feeds.join("_index.md"), b"+++\ntitle = \"Feeds\"\n+++\n"))?;
+        }
         let state = all.feeds.entry(feed.url.clone()).or_default();
         if state.folder != folder || state.identity != identity {
             state.folder.clone_from(&folder);
@@ -296,9 +288,10 @@ fn write_feed(
     };
     report.folder = folder.clone();
     let dir = super::feeds_dir(library).join(&folder);
+    let new_folder = !dir.exists();
     let folder_lock = LibraryLock::acquire_folder(library, &dir)?;
-    // What was written before, as the last writer of this folder left it.
-    let mut written = state::load(library)
+    // Ids a Quire before this one kept in the sync state go to the folder's own record.
+    let earlier = state::load(library)
         .feeds
         .get(&feed.url)
         .map(|s| s.written.clone())
@@ -308,15 +301,16 @@ fn write_feed(
         Some(&folder_lock),
         &folder,
         &report.title,
-        posts,
-        &mut written,
+        parsed,
+        &earlier,
+        new_folder,
     )?;
     let lock = LibraryLock::acquire(library)?;
-    let mut all = state::load(library);
+    let mut all = state::load_for_update(&lock);
     let state = all.feeds.entry(feed.url.clone()).or_default();
     state.folder = folder;
     state.identity = identity;
-    state.written = written;
+    state.written.clear();
     // Validators are kept only once every post is safely written: otherwise the next sync
     // fetches in full and writes what is missing.
     if outcome.all_written() {
@@ -353,11 +347,14 @@ fn folder_of(
     {
         return (own.to_string(), None);
     }
+    // An Atom id or a self link is what a feed says of itself: it is believed only of a feed
+    // on the same host, so a feed that claims another's id cannot write into its folder.
     let same = all.feeds.iter().find(|(other, s)| {
         other.as_str() != url
             && state::is_plain_folder(&s.folder)
-            && (s.identity.iter().any(|k| identity.contains(k))
-                || identity.contains(&url_key(other)))
+            && (identity.contains(&url_key(other))
+                || (host_of(other) == host_of(url)
+                    && s.identity.iter().any(|k| identity.contains(k))))
     });
     if let Some((other, s)) = same {
         return (s.folder.clone(), Some(other.clone()));
@@ -386,6 +383,12 @@ pub fn identity(parsed: &feed_rs::model::Feed, url: &str) -> Vec<String> {
     keys.push(url_key(url));
     keys.dedup();
     keys
+}
+
+fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
 }
 
 fn url_key(url: &str) -> String {
@@ -429,7 +432,8 @@ pub fn plain_url(url: &str) -> String {
     out
 }
 
-/// One line for a whole sync (the reader's status bar).
+/// One line for a whole sync (the reader's status bar), cleaned: titles and urls come from
+/// feeds and lists.
 pub fn summary(reports: &[Report], shown: bool) -> String {
     let new: usize = reports
         .iter()
@@ -462,7 +466,7 @@ pub fn summary(reports: &[Report], shown: bool) -> String {
     if new > 0 && !shown {
         line.push_str("; restart quire to show your library");
     }
-    line
+    crate::text::sanitize_line(&line)
 }
 
 /// A feed's name: its title, else the list's, else its site's host (a feed may have no
@@ -493,10 +497,37 @@ pub fn feed_title(parsed: &feed_rs::model::Feed, url: &str, listed: &str) -> Str
 
 /// Parses a fetched body as a feed; an HTML page or garbage says what it is.
 pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<feed_rs::model::Feed, String> {
-    // An entry without an id gets one made from its link and title, the same at every sync
-    // (feed-rs makes a random one when there is no link); one without a link either, from
-    // all it says (below).
-    let parser = feed_rs::parser::Builder::new()
+    // What real feeds get wrong is read as their readers read it: a stray byte that is not
+    // UTF-8 (as U+FFFD), a JSON Feed's numbers where strings belong (the spec tells readers
+    // to take them as strings).
+    let parsed = quire_parser()
+        .parse(bytes)
+        .or_else(|err| match lenient(bytes) {
+            Some(fixed) => quire_parser().parse(fixed.as_slice()),
+            None => Err(err),
+        });
+    let mut parsed = parsed.map_err(|_| {
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+        if content_type.is_some_and(|c| c.contains("html")) || start.contains("<html") {
+            "the address is a web page, not a feed (quire subscribe finds the feed a page names)"
+                .to_string()
+        } else {
+            "not a feed (neither Atom, RSS nor JSON Feed)".to_string()
+        }
+    })?;
+    for item in &mut parsed.entries {
+        if item.id == PENDING_ID {
+            item.id = entry::generated_id(item);
+        }
+    }
+    Ok(parsed)
+}
+
+/// The feed parser, with Quire's ids for entries that have none: made from the link and title,
+/// the same at every sync (feed-rs makes a random one when there is no link); one without a
+/// link either, from all it says (see [`parse`]).
+fn quire_parser() -> feed_rs::parser::Parser {
+    feed_rs::parser::Builder::new()
         .id_generator(|links, title, _| {
             let Some(link) = links.first().map(|l| l.href.as_str()) else {
                 return PENDING_ID.to_string();
@@ -510,30 +541,44 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<feed_rs::model:
                 crate::content::id::fnv1a(format!("{link}\n{title}").as_bytes())
             )
         })
-        .build();
-    let mut parsed = parser.parse(bytes).map_err(|err| {
-        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-        if content_type.is_some_and(|c| c.contains("html")) || start.contains("<html") {
-            "the address is a web page, not a feed (quire subscribe finds the feed a page names)"
-                .to_string()
-        } else {
-            let _ = err;
-            "not a feed (neither Atom, RSS nor JSON Feed)".to_string()
+        .build()
+}
+
+/// A feed's bytes made readable where a strict parser refuses them, or `None` when there is
+/// nothing to mend: bytes that are not UTF-8 replaced (unless the document names another
+/// encoding), a JSON Feed's numeric ids and non-string titles made strings or dropped.
+fn lenient(bytes: &[u8]) -> Option<Vec<u8>> {
+    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).to_ascii_lowercase();
+    if start.trim_start().starts_with('{') {
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let items = value.get_mut("items")?.as_array_mut()?;
+        for item in items
+            .iter_mut()
+            .filter_map(serde_json::Value::as_object_mut)
+        {
+            if let Some(id) = item.get("id").filter(|id| id.is_number()) {
+                let id = id.to_string();
+                item.insert("id".into(), serde_json::Value::String(id));
+            }
+            for field in ["title", "summary", "content_html", "content_text", "url"] {
+                if item.get(field).is_some_and(|v| !v.is_string()) {
+                    item.remove(field);
+                }
+            }
         }
-    })?;
-    for item in &mut parsed.entries {
-        if item.id == PENDING_ID {
-            item.id = entry::generated_id(item);
-        }
+        return serde_json::to_vec(&value).ok();
     }
-    Ok(parsed)
+    let other_encoding = start.contains("encoding=") && !start.contains("utf-8");
+    (std::str::from_utf8(bytes).is_err() && !other_encoding)
+        .then(|| String::from_utf8_lossy(bytes).into_owned().into_bytes())
 }
 
 /// What the id generator says of an entry with neither guid nor link; replaced by an id made
 /// from the whole entry once it is parsed (the generator sees only links and title).
 const PENDING_ID: &str = "quire:pending";
 
-/// A folder name for a new feed: its title's slug (else its host), not one another feed has.
+/// A folder name for a new feed: its title's slug (else its host), cut to 100 bytes (a title
+/// of 80 four-byte letters made a name no file system takes), not one another feed has.
 pub fn folder_for(title: &str, url: &str, taken: &[String]) -> String {
     let mut base = slugify(title);
     if base.is_empty() {
@@ -542,83 +587,52 @@ pub fn folder_for(title: &str, url: &str, taken: &[String]) -> String {
     if base.is_empty() {
         base = "feed".into();
     }
+    let base = entry::cut_bytes(&base, 100)
+        .trim_end_matches('-')
+        .to_string();
+    let taken: HashSet<&str> = taken.iter().map(String::as_str).collect();
     let mut name = base.clone();
     let mut n = 2;
-    while taken.contains(&name) {
+    while taken.contains(name.as_str()) {
         name = format!("{base}-{n}");
         n += 1;
     }
     name
 }
 
-/// Entries of one feed looked at in one sync (newest first, as feeds list them); the rest of
-/// a feed of 100,000 entries waits for later syncs.
-pub const MAX_ENTRIES: usize = 1000;
+/// New posts one sync writes for a feed at most; the rest of a feed of 100,000 entries comes
+/// in later syncs, a thousand at a time.
+pub const MAX_NEW: usize = 1000;
 
-/// A feed's entries as posts, ready to write.
-pub struct Posts {
-    /// The first [`MAX_ENTRIES`] entries' posts, an id twice in the feed taken once.
-    pub posts: Vec<entry::Post>,
-    /// Entries past [`MAX_ENTRIES`], not looked at.
-    pub beyond: usize,
-    /// The ids of every entry the feed holds now.
-    pub ids: HashSet<String>,
-}
+/// Entries (from the top, the newest) whose posts are compared with the feed's for updates;
+/// below them an entry already written is passed over without converting it.
+const MAX_UPDATES: usize = 1000;
 
-/// The posts of a parsed feed titled `title`.
-pub fn posts_of(title: &str, parsed: &feed_rs::model::Feed) -> Posts {
-    let base = parsed
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .map(|l| l.href.clone());
-    let mut ids = HashSet::new();
-    let mut posts = Vec::new();
-    for item in parsed.entries.iter().take(MAX_ENTRIES) {
-        let post = entry::post(title, item, base.as_deref());
-        if ids.insert(post.id.clone()) {
-            posts.push(post);
-        }
-    }
-    ids.extend(
-        parsed
-            .entries
-            .iter()
-            .skip(MAX_ENTRIES)
-            .map(|e| crate::text::sanitize_line(&e.id)),
-    );
-    Posts {
-        posts,
-        beyond: parsed.entries.len().saturating_sub(MAX_ENTRIES),
-        ids,
-    }
-}
-
-/// Ids kept in `written` at most (a post deleted by its user is not written again while its
-/// entry is in the feed; older ones are forgotten).
+/// Ids remembered as written in a folder at most (a post deleted by its user is not written
+/// again while it is remembered; the oldest not in the feed any more are forgotten first).
 const MAX_WRITTEN: usize = 10_000;
 
 /// A post file bigger than this is not read back (it is no post a sync wrote).
 const MAX_POST_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Writes a feed's new and changed posts into `<library>/feeds/<folder>/`, holding `lock`;
-/// without it (`--dry-run`) only counts them. `written` holds the ids written before (a post
-/// the user deleted is not written again) and gains the new ones.
+/// Writes a feed's new and changed entries into `<library>/feeds/<folder>/`, holding that
+/// folder's lock; without it (`--dry-run`) only counts them. The folder keeps its own record
+/// of the ids written or seen there (`.quire-written`), so a post its user deleted is not
+/// written again, whichever subscription (or `quire import`) wrote it; `earlier` is what an
+/// older Quire kept of it in the sync state. A `new_folder` is named by the feed's title.
 pub fn write_entries(
     library: &Path,
     lock: Option<&LibraryLock>,
     folder: &str,
     title: &str,
-    posts: &Posts,
-    written: &mut Vec<String>,
+    parsed: &feed_rs::model::Feed,
+    earlier: &[String],
+    new_folder: bool,
 ) -> Result<Outcome, WriteError> {
     let dir = super::feeds_dir(library).join(folder);
-    if let Some(lock) = lock {
-        std::fs::create_dir_all(&dir).map_err(|error| WriteError::Io {
-            path: dir.clone(),
-            error,
-        })?;
-        // The folder is named by the feed's title; written once, then the user's to edit.
+    if let Some(lock) = lock.filter(|_| new_folder) {
+        // The folder is named by the feed's title when it is made; then the name is the
+        // user's to edit, or to remove.
         let index = format!(
             "+++\ntitle = {}\n+++\n",
             toml::Value::String(title.to_string())
@@ -626,53 +640,140 @@ pub fn write_entries(
         ignore_exists(lock.create(&dir.join("_index.md"), index.as_bytes()))?;
     }
     let mut folder = Folder::read(&dir);
-    let before: HashSet<&str> = written.iter().map(String::as_str).collect();
-    let mut tally = Tally {
-        beyond: posts.beyond,
-        ..Tally::default()
-    };
-    let mut added = Vec::new();
+    let mut written = Written::read(&dir, earlier);
+    let base = parsed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone());
+    let mut tally = Tally::default();
     let mut batch = lock.map(LibraryLock::batch);
-    for post in &posts.posts {
-        match folder.known.get(&post.id) {
+    let mut in_feed = HashSet::new();
+    for (at, item) in parsed.entries.iter().enumerate() {
+        let id = crate::text::sanitize_line(&item.id);
+        // An id twice in one feed is written once.
+        if !in_feed.insert(id.clone()) {
+            continue;
+        }
+        let known = folder.known.get(&id);
+        if known.is_none() && written.contains(&id) {
+            // Written once, since deleted or moved away: the user's choice.
+            continue;
+        }
+        if known.is_some() && (at >= MAX_UPDATES || id.starts_with(entry::GENERATED)) {
+            // Old entries are not looked at for changes; one whose id was made from its whole
+            // content is that content.
+            continue;
+        }
+        if known.is_none() && tally.new >= MAX_NEW {
+            tally.beyond += 1;
+            continue;
+        }
+        let post = entry::post(title, item, base.as_deref());
+        match known {
             Some(known) if known.hash == post.hash => {}
-            // Made from the entry's whole content: the same id is the same entry.
-            Some(_) if post.generated => {}
             Some(known) if !known.untouched => tally.kept_edited += 1,
             Some(known) => match lock {
                 None => tally.updated += 1,
-                Some(lock) => match update(lock, &known.path, post) {
+                Some(lock) => match update(lock, &known.path, &post) {
                     Ok(true) => tally.updated += 1,
                     Ok(false) => tally.kept_edited += 1,
                     Err(err) => tally.fail(err),
                 },
             },
-            // Written once, since deleted or moved away: the user's choice.
-            None if before.contains(post.id.as_str()) => {}
             None => match batch.as_mut() {
                 None => tally.new += 1,
-                Some(batch) => match folder.create(batch, post) {
+                Some(batch) => match folder.create(batch, &post) {
                     Ok(()) => {
                         tally.new += 1;
-                        added.push(post.id.clone());
+                        written.add(post.id);
                     }
                     Err(err) => tally.fail(err),
                 },
             },
         }
     }
-    // The new posts are on disk before the state says they were written.
-    if let Some(batch) = batch {
+    // The new posts are on disk before anything says they were written.
+    if let (Some(lock), Some(batch)) = (lock, batch) {
         batch.commit()?;
-    }
-    drop(before);
-    // Ids of entries gone from the feed cannot come back to be written again: forgotten.
-    written.retain(|id| posts.ids.contains(id));
-    written.extend(added);
-    if written.len() > MAX_WRITTEN {
-        written.drain(..written.len() - MAX_WRITTEN);
+        // Every post in the folder counts as written: one that goes is the user's doing.
+        for id in folder.known.keys() {
+            written.add(id.clone());
+        }
+        written.save(lock, &in_feed)?;
     }
     Ok(tally.outcome())
+}
+
+/// The ids written (or seen) in a feed's folder, oldest first, kept in `.quire-written` there:
+/// one id a line, hidden from the loader.
+struct Written {
+    path: PathBuf,
+    ids: Vec<String>,
+    set: HashSet<String>,
+    changed: bool,
+}
+
+impl Written {
+    fn read(dir: &Path, earlier: &[String]) -> Written {
+        let path = dir.join(".quire-written");
+        let text = crate::writer::read_regular(&path, 64 * 1024 * 1024)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let mut written = Written {
+            path,
+            ids: Vec::new(),
+            set: HashSet::new(),
+            changed: false,
+        };
+        for id in text
+            .lines()
+            .map(str::to_string)
+            .chain(earlier.iter().cloned())
+        {
+            if !id.is_empty() && written.set.insert(id.clone()) {
+                written.ids.push(id);
+            }
+        }
+        written.changed = !earlier.is_empty();
+        written
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
+    fn add(&mut self, id: String) {
+        if self.set.insert(id.clone()) {
+            self.ids.push(id);
+            self.changed = true;
+        }
+    }
+
+    /// Writes the record back, at most [`MAX_WRITTEN`] ids: the oldest the feed no longer
+    /// lists go first.
+    fn save(mut self, lock: &LibraryLock, in_feed: &HashSet<String>) -> Result<(), WriteError> {
+        if self.ids.len() > MAX_WRITTEN {
+            let mut excess = self.ids.len() - MAX_WRITTEN;
+            self.ids.retain(|id| {
+                let drop = excess > 0 && !in_feed.contains(id);
+                excess -= usize::from(drop);
+                !drop
+            });
+            let over = self.ids.len().saturating_sub(MAX_WRITTEN);
+            self.ids.drain(..over);
+            self.changed = true;
+        }
+        if !self.changed {
+            return Ok(());
+        }
+        let mut text = String::with_capacity(self.ids.len() * 40);
+        for id in &self.ids {
+            text.push_str(id);
+            text.push('\n');
+        }
+        lock.write(&self.path, text.as_bytes())
+    }
 }
 
 /// Replaces an untouched post with the entry's new text; `false` when the user edited it
@@ -796,5 +897,24 @@ impl Folder {
             name = format!("{stem}-{n}.md");
             *n += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feed_with_a_byte_that_is_not_utf8_is_read_as_readers_read_it() {
+        let mut bytes = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Caf".to_vec();
+        bytes.push(0xe9);
+        bytes.extend_from_slice(
+            b"</title><id>urn:c</id><entry><id>urn:c:1</id><title>One</title></entry></feed>",
+        );
+        let feed = parse(&bytes, None).expect("read");
+        assert_eq!(feed.entries.len(), 1);
+        // A document that names another encoding is left to the parser.
+        let latin = String::from_utf8_lossy(&bytes).replace("utf-8", "iso-8859-1");
+        assert!(lenient(latin.as_bytes()).is_none());
     }
 }

@@ -45,7 +45,7 @@ pub fn parse_lz4(bytes: &[u8]) -> Result<Export, ParseError> {
             "byte 12 on: the compressed data is damaged ({err})"
         ))
     })?;
-    let top: JsonNode = serde_json::from_slice(&json).map_err(|err| {
+    let top = super::json_tree::parse(&json).map_err(|err| {
         ParseError(format!(
             "once decompressed, line {}, column {}: not valid JSON",
             err.line(),

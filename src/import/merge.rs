@@ -231,12 +231,19 @@ fn render(text: &str, tree: &Trie<'_>, level: usize, out: &mut Vec<String>) {
     }
 }
 
+/// A bookmark's title as it is written: its own, else its host and path.
+pub fn title_of(link: &Link) -> String {
+    let title = sanitize_line(&link.title).trim().to_string();
+    if title.is_empty() {
+        fallback_title(&link.url)
+    } else {
+        title
+    }
+}
+
 /// A bookmark's list item.
 pub fn bullet(link: &Link) -> String {
-    let mut title = sanitize_line(&link.title).trim().to_string();
-    if title.is_empty() {
-        title = fallback_title(&link.url);
-    }
+    let title = title_of(link);
     let mut line = format!("- [{}]({})", escape(&title), destination(&link.url));
     if let Some(description) = link.description.as_deref().map(sanitize_line)
         && !description.trim().is_empty()
@@ -374,8 +381,22 @@ impl Headings {
         {
             start = end + 2;
         }
+        let mut in_comment = false;
         for (at, line) in lines.iter().enumerate().skip(start) {
             let trimmed = line.trim_start();
+            // A heading inside an HTML comment is no heading (the user kept an old section
+            // there, say).
+            if in_comment {
+                in_comment = !line.contains("-->");
+                continue;
+            }
+            if fence.is_none()
+                && let Some(rest) = trimmed.strip_prefix("<!--")
+                && !rest.contains("-->")
+            {
+                in_comment = true;
+                continue;
+            }
             if let Some(open) = fence {
                 if trimmed.starts_with(open) {
                     fence = None;
@@ -565,6 +586,19 @@ mod tests {
         );
         // Nothing new: the text is unchanged.
         assert_eq!(merge(&merged, &[]), merged);
+    }
+
+    #[test]
+    fn headings_inside_a_comment_are_not_folders() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n<!--\n## Bar\n\n- [Old](https://old.example)\n-->\n\n## Bar\n\n- [A](https://a.example)\n";
+        let b = link("B", "https://b.example");
+        let merged = merge(text, &[(path(&["Bar"]), &b)]);
+        assert!(
+            merged.ends_with(
+                "- [A](https://a.example)\n- [B](https://b.example) <!-- added: 2024-05-01 -->\n"
+            ),
+            "{merged}"
+        );
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub enum StateError {
     #[error("cannot save to {path}: {error}")]
     Io { path: PathBuf, error: io::Error },
     #[error(
+        "{path} is not a regular file (a folder, a device or a FIFO); the state must be a file \
+         of its own: give --state a file's path"
+    )]
+    NotAFile { path: PathBuf },
+    #[error(
         "{path} cannot be read ({reason}) and cannot be moved aside ({error}); not touching it"
     )]
     Stuck {
@@ -117,12 +122,12 @@ pub fn load_state(path: &Path) -> Result<LoadedState, StateError> {
 /// Loads what `path` holds: missing is empty; corrupt or unreadable is moved aside to
 /// `<file>.corrupt-<time>` with a warning; a newer format is an error.
 pub fn load<T: Stored>(path: &Path) -> Result<Loaded<T>, StateError> {
-    let text = match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    let text = match read_file(path)? {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(_) => return move_aside(path, "it is not valid UTF-8".into()),
         },
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+        Ok(None) => {
             return Ok(Loaded {
                 state: T::default(),
                 warning: None,
@@ -161,18 +166,19 @@ pub fn load_untouched<T: Stored>(path: &Path) -> Result<Loaded<T>, StateError> {
             path.display(),
         )),
     };
-    let text = match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    let text = match read_file(path) {
+        Ok(Ok(Some(bytes))) => match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(_) => return Ok(unreadable("it is not valid UTF-8".into())),
         },
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+        Ok(Ok(None)) => {
             return Ok(Loaded {
                 state: T::default(),
                 warning: None,
             });
         }
-        Err(err) => return Ok(unreadable(err.to_string())),
+        Ok(Err(err)) => return Ok(unreadable(err.to_string())),
+        Err(_) => return Ok(unreadable("it is not a regular file".into())),
     };
     match T::parse(&text) {
         Ok((state, _)) => Ok(Loaded {
@@ -187,9 +193,35 @@ pub fn load_untouched<T: Stored>(path: &Path) -> Result<Loaded<T>, StateError> {
     }
 }
 
+/// The state file's bytes, `None` when there is none; never blocking on a FIFO, never more
+/// than [`MAX_STATE_BYTES`] (a link to `/dev/zero` took 2 GB). A path that is not a regular
+/// file is refused outright (the outer error): it is never moved aside, so `--state /tmp`
+/// cannot move a folder away.
+fn read_file(path: &Path) -> Result<io::Result<Option<Vec<u8>>>, StateError> {
+    match crate::writer::read_own(path, MAX_STATE_BYTES) {
+        Err(err) if err.kind() == io::ErrorKind::InvalidInput => Err(StateError::NotAFile {
+            path: path.to_path_buf(),
+        }),
+        other => Ok(other),
+    }
+}
+
+/// 50,000 marks are some 4 MB.
+const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
+
 fn move_aside<T: Stored>(path: &Path, reason: String) -> Result<Loaded<T>, StateError> {
     let aside = aside_path(path);
     match fs::rename(path, &aside) {
+        // Another Quire moved it aside first (two marking commands at once).
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Loaded {
+            state: T::default(),
+            warning: Some(format!(
+                "{} in {} could not be read ({reason}); another Quire moved it aside, and {}",
+                T::WHAT,
+                path.display(),
+                T::FRESH,
+            )),
+        }),
         Ok(()) => Ok(Loaded {
             state: T::default(),
             warning: Some(format!(
@@ -422,6 +454,12 @@ pub fn save_since<T: Stored>(
         error,
     };
     fs::create_dir_all(folder_of(path)).map_err(io_err)?;
+    // Refused before anything is made beside it.
+    if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(StateError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -433,12 +471,12 @@ pub fn save_since<T: Stored>(
     let mut merged = value.clone();
     let untouched = last.is_some() && Stamp::of(path) == last;
     let on_disk = if untouched {
-        Err(io::Error::from(io::ErrorKind::NotFound))
+        Ok(None)
     } else {
-        fs::read(path)
+        read_file(path)?
     };
     match on_disk {
-        Ok(bytes) => {
+        Ok(Some(bytes)) => {
             match String::from_utf8(bytes).map_err(|_| Unusable::Corrupt("not UTF-8".into())) {
                 Ok(text) => match T::parse(&text) {
                     Ok((on_disk, _)) => {
@@ -461,13 +499,15 @@ pub fn save_since<T: Stored>(
                 Err(Unusable::Newer(_)) => {}
             }
         }
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Ok(None) => {}
         Err(err) => return Err(io_err(err)),
     }
 
-    let temp = with_suffix(path, ".tmp");
+    // A state file linked into a synced folder is written through the link.
+    let target = atomic_file::landing(path).map_err(io_err)?;
+    let temp = with_suffix(&target, ".tmp");
     let text = merged.serialize();
-    atomic_file::replace(path, &temp, text.as_bytes()).map_err(io_err)?;
+    atomic_file::replace(&target, &temp, text.as_bytes()).map_err(io_err)?;
     let stamp = Stamp::of(path);
     drop(lock);
     Ok((merged, stamp))

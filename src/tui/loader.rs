@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::AppEvent;
 use crate::app::Reason;
 use crate::cache::{self, Decoded, FromCache, Manifest, Parts};
-use crate::content::reload::{Loaded, reload};
+use crate::content::reload::{Loaded, SiteStamps, reload};
 use crate::content::source::SourceFile;
 use crate::content::{Library, Root};
 use crate::search::SearchIndex;
@@ -60,7 +60,7 @@ impl Loader {
                     match reload(&current, &roots, &named) {
                         Ok((loaded, changes)) => {
                             let library = Arc::clone(&loaded.library);
-                            let manifest = Manifest::new(&roots, &loaded.files);
+                            let manifest = Manifest::new(&roots, &loaded.files, &loaded.sites);
                             current = loaded;
                             if changes.is_empty() && asked == Reason::Watched {
                                 continue;
@@ -103,9 +103,10 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
         }
     };
     // What the cache is made from, when it is to be written again.
-    let cache_wanted = |files: &[SourceFile]| {
+    let sites = listing.sites;
+    let cache_wanted = |files: &[SourceFile], sites: &SiteStamps| {
         if let Some(path) = &cache_path {
-            let manifest = Manifest::new(roots, files);
+            let manifest = Manifest::new(roots, files, sites);
             let _ = events.send(AppEvent::CacheWanted(path.clone(), manifest));
         }
     };
@@ -128,18 +129,19 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
             let complete = index.is_some();
             ready(&library, index.map(|index| *index));
             if !complete {
-                cache_wanted(&listing.files);
+                cache_wanted(&listing.files, &sites);
             }
             return Some(Loaded {
                 library,
                 files: listing.files,
+                sites,
             });
         }
         FromCache::Stale(previous) => {
             // Only the files changed since the cache was written are read.
             if let Ok((loaded, _)) = reload(&previous, roots, &[]) {
                 ready(&loaded.library, None);
-                cache_wanted(&loaded.files);
+                cache_wanted(&loaded.files, &loaded.sites);
                 return Some(loaded);
             }
         }
@@ -164,7 +166,11 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
         },
     );
     if done {
-        cache_wanted(&files);
+        cache_wanted(&files, &sites);
     }
-    whole.map(|library| Loaded { library, files })
+    whole.map(|library| Loaded {
+        library,
+        files,
+        sites,
+    })
 }

@@ -47,6 +47,8 @@ impl Searcher {
         let current = Arc::clone(&latest);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
             let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
+            // The one writer of the cache: the newest library asked for is written.
+            let saver = cache::Saver::start();
             let mut pending: Option<Asked> = None;
             while let Ok(first) = rx.recv() {
                 // Take everything queued: the newest library and the newest query matter.
@@ -59,12 +61,7 @@ impl Searcher {
                         }
                         Message::SaveCache(path, manifest) => {
                             if let Some((library, index)) = indexed.clone() {
-                                // A cache is a convenience: failing to write one changes nothing.
-                                let _ =
-                                    thread::Builder::new().name("cache".into()).spawn(move || {
-                                        let _ =
-                                            cache::save(&path, &manifest, &library, Some(&index));
-                                    });
+                                saver.save(path, manifest, library, Some(index));
                             }
                         }
                         Message::Query(asked) => pending = Some(asked),

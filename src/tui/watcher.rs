@@ -134,9 +134,27 @@ fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec
 /// not read. A path that is gone cannot be asked whether it was a folder (`v1.0/` removed), so
 /// it counts; the listing that follows decides.
 fn matters(dirs: &[PathBuf], path: &Path) -> bool {
+    // A site's configuration, in a folder or above it: every post's url may follow it.
+    let is_site_config = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::content::site::CONFIG_NAMES.contains(&n));
+    if is_site_config {
+        return true;
+    }
     // Outside every folder: a sibling in a watched parent (the folder itself replaced is told
-    // by its identity, not by this path).
-    let Some(below) = dirs.iter().find_map(|dir| path.strip_prefix(dir).ok()) else {
+    // by its identity, not by this path). Some systems name paths canonically (macOS's
+    // `/private/var`, a root reached through a link): those are under the folder too.
+    let below: Option<PathBuf> = dirs.iter().find_map(|dir| {
+        path.strip_prefix(dir)
+            .map(Path::to_path_buf)
+            .ok()
+            .or_else(|| {
+                let canonical = dir.canonicalize().ok()?;
+                path.strip_prefix(canonical).map(Path::to_path_buf).ok()
+            })
+    });
+    let Some(below) = below else {
         return false;
     };
     let hidden = below
@@ -169,9 +187,12 @@ fn watch_natively(
     let mut watcher = RecommendedWatcher::new(handler(tx), Config::default())?;
     for dir in dirs {
         watcher.watch(dir, RecursiveMode::Recursive)?;
-        // Its parent too, not recursively: that is where a replaced folder shows.
-        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-            let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+        // Its parent and grandparent too, not recursively: that is where a replaced folder
+        // shows, and where a site's configuration may be (Hugo's `content/en`).
+        for up in dir.ancestors().skip(1).take(2) {
+            if !up.as_os_str().is_empty() {
+                let _ = watcher.watch(up, RecursiveMode::NonRecursive);
+            }
         }
     }
     Ok(watcher)

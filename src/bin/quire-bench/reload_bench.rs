@@ -49,6 +49,7 @@ fn measure(
     let mut current = Loaded {
         library: Arc::clone(&library),
         files,
+        sites: quire::content::site::config_stamps(&roots),
     };
     let mut app = App::new(
         Arc::clone(&library),

@@ -204,7 +204,8 @@ fn save_cache(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let roots = vec![Root::Dir(dir.to_path_buf())];
     let files = quire::cache::list_and_read(&roots, None, Parts::Library)?.files;
-    let manifest = quire::cache::Manifest::new(&roots, &files);
+    let manifest =
+        quire::cache::Manifest::new(&roots, &files, &quire::content::site::config_stamps(&roots));
     quire::cache::save(cache, &manifest, library, Some(index))?;
     Ok(())
 }

@@ -8,21 +8,21 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use quire::content::document::{Document, parse_document};
-use quire::feeds::entry::read_back;
-use quire::feeds::sync::{parse, posts_of};
+use quire::feeds::entry::{post, read_back};
+use quire::feeds::sync::parse;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(feed) = parse(data, None) else { return };
     let title = quire::feeds::sync::feed_title(&feed, "https://fuzz.example/feed", "");
-    let posts = std::thread::scope(|s| {
+    let posts: Vec<_> = std::thread::scope(|s| {
         std::thread::Builder::new()
             .stack_size(2 * 1024 * 1024)
-            .spawn_scoped(s, || posts_of(&title, &feed))
+            .spawn_scoped(s, || feed.entries.iter().map(|e| post(&title, e, None)).collect())
             .expect("thread")
             .join()
             .expect("no panic")
     });
-    for post in &posts.posts {
+    for post in &posts {
         assert!(post.file_name.len() < 200, "{}", post.file_name);
         assert!(!post.file_name.contains(['/', '\\']), "{}", post.file_name);
         let back = read_back(&post.text).expect("a post reads back");
