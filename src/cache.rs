@@ -16,6 +16,7 @@ use std::thread;
 use crate::atomic_file::{self, folder_of};
 use crate::codec::{Damaged, Reader, Writer};
 use crate::content::body::StoredBodies;
+use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
 use crate::content::reload::{Loaded, SiteStamps, reload_listed};
 use crate::content::source::{SourceFile, Stamp, list_files};
@@ -349,12 +350,13 @@ impl Cached {
         if r.strings().ok()? != labels(roots) {
             return None;
         }
+        let contexts: Vec<LoadContext> = roots.iter().map(LoadContext::of).collect();
         let files = (0..r.len(29).ok()?)
             .map(|_| {
                 let root = r.u32().ok()? as usize;
                 let relative = r.path().ok()?;
                 let stamp = read_stamp(&mut r).ok()?;
-                SourceFile::as_listed(roots, root, relative, stamp)
+                SourceFile::as_listed(roots, root, relative, stamp, *contexts.get(root)?)
             })
             .collect::<Option<Vec<_>>>()?;
         let sites = (0..r.len(2).ok()?)

@@ -5,6 +5,7 @@
 mod assemble;
 pub mod body;
 pub mod bookmarks;
+pub mod context;
 pub mod date;
 pub mod diagnostic;
 pub mod document;

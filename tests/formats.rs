@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, fixture, json, quire};
+use common::{TempDir, copy_dir, fixture, json, quire, stdout};
 use quire::content::{Date, Item, Library, Root, load_library};
 
 fn load(name: &str) -> Library {
@@ -339,5 +339,62 @@ fn links_within_a_site_are_where_the_site_publishes_them() {
     assert!(
         shown.contains("[2] https://blog.example.org/second/"),
         "{shown}"
+    );
+}
+
+#[test]
+fn a_plain_folder_of_notes_gets_no_site_generators_rules() {
+    let home = TempDir::new("formats-plain");
+    home.write(
+        "notes/_archive/old.md",
+        "---\ntitle: Archived note\ntags: machine learning\n---\nKept in `_archive`.\n",
+    );
+    home.write(
+        "notes/shortcode.md",
+        "+++\ntitle = \"Braces\"\n+++\nA literal {{< in prose, and\n\n{{< on a line\n\nthe rest stays.\n",
+    );
+    let content = home.path().join("notes");
+    let out = quire(
+        &home,
+        &["--content", content.to_str().unwrap(), "list", "--json"],
+    );
+    let items = json(&out);
+    let items = items.as_array().unwrap();
+    let archived = items
+        .iter()
+        .find(|i| i["title"] == "Archived note")
+        .expect("a plain `_archive` folder is a folder");
+    assert_eq!(archived["tags"], serde_json::json!(["machine learning"]));
+    let check = quire(
+        &home,
+        &["--content", content.to_str().unwrap(), "check", "--verbose"],
+    );
+    assert!(check.status.success(), "{}", stdout(&check));
+    let show = quire(
+        &home,
+        &[
+            "--content",
+            content.to_str().unwrap(),
+            "show",
+            "--json",
+            "shortcode",
+        ],
+    );
+    let body = json(&show)["body"].as_str().unwrap().to_string();
+    assert!(body.contains("{{< on a line\n\nthe rest stays."), "{body}");
+    // The same files in a Hugo site: its own `_` folders are not pages.
+    home.write("site/hugo.toml", "baseURL = \"https://hugo.example/\"\n");
+    copy_dir(&content, &home.path().join("site/content"));
+    let site = home.path().join("site/content");
+    let out = quire(
+        &home,
+        &["--content", site.to_str().unwrap(), "list", "--json"],
+    );
+    assert!(
+        json(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["title"] != "Archived note")
     );
 }

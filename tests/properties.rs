@@ -11,8 +11,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use quire::content::bookmarks::{Mode, parse_collection};
+use quire::content::context::LoadContext;
 use quire::content::document::parse_document;
 use quire::content::front_matter::{parse_front_matter, split_front_matter};
+use quire::content::site::Generator;
 use quire::content::source::decode;
 use quire::content::{Root, load_library};
 use quire::render::markdown::render_markdown;
@@ -116,11 +118,22 @@ fn arbitrary_input_never_panics_a_parser() {
                     String::from_utf8_lossy(&bytes).into_owned()
                 }
             };
-            if let Ok(split) = split_front_matter(&text) {
-                let _ = parse_front_matter(&split);
-            }
-            for relative in ["a.md", "bookmarks/b.md", "_index.md", "x/index.md"] {
-                let _ = parse_document(Path::new(relative), Path::new(relative), &text);
+            // As a plain folder's file and as each site generator's.
+            let contexts = [
+                None,
+                Some(Generator::Zola),
+                Some(Generator::Hugo),
+                Some(Generator::Jekyll),
+            ]
+            .map(|generator| LoadContext { generator });
+            for context in &contexts {
+                if let Ok(split) = split_front_matter(&text) {
+                    let _ = parse_front_matter(&split, context);
+                }
+                for relative in ["a.md", "bookmarks/b.md", "_index.md", "x/index.md"] {
+                    let _ =
+                        parse_document(Path::new(relative), Path::new(relative), &text, context);
+                }
             }
             let _ = parse_collection(&text, 1, Mode::Marked);
             let _ = parse_collection(&text, 1, Mode::Detected);

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::body::Body;
 use super::bookmarks::{self, Collection, Mode};
+use super::context::LoadContext;
 use super::date::Date;
 use super::diagnostic::Diagnostic;
 use super::front_matter::{FrontMatter, key_line, parse_front_matter, split_front_matter};
@@ -54,8 +55,14 @@ pub struct CollectionDoc {
 }
 
 /// Parses a file. `relative` is its path under its root (for dates and fallbacks), `display`
-/// the path diagnostics name.
-pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document, Vec<Diagnostic>) {
+/// the path diagnostics name; `context` says whose rules apply (a site generator's, or
+/// none for a plain folder of notes).
+pub fn parse_document(
+    relative: &Path,
+    display: &Path,
+    text: &str,
+    context: &LoadContext,
+) -> (Document, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let split = match split_front_matter(text) {
         Ok(split) => split,
@@ -77,7 +84,7 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
             }
         }
     };
-    let (front, problems) = parse_front_matter(&split);
+    let (front, problems) = parse_front_matter(&split, context);
     // When the block as a whole failed, its title is unknown rather than missing.
     let front_failed = problems
         .iter()
@@ -110,7 +117,7 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
     let draft = front.draft || in_folder(relative, "_drafts");
     let hidden = if front.unrendered {
         Some("a page the site never renders (headless, or build.render = never)")
-    } else if hidden_folder(relative) {
+    } else if context.is_site() && hidden_folder(relative) {
         Some("in a site generator's own `_` folder")
     } else if draft && !drafts_shown() {
         Some("a draft (--drafts shows drafts)")
@@ -180,6 +187,7 @@ pub fn parse_document(relative: &Path, display: &Path, text: &str) -> (Document,
         relative,
         display,
         front_failed,
+        context,
         &mut diagnostics,
     );
     (Document::Post(post), diagnostics)
@@ -235,6 +243,7 @@ fn post_from(
     relative: &Path,
     display: &Path,
     front_failed: bool,
+    context: &LoadContext,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Post {
     let title = match front.title {
@@ -281,7 +290,12 @@ fn post_from(
         description: front.description,
         url: front.url,
         weight: front.weight,
-        body: Body::from(super::templating::resolve(body).trim_matches('\n')),
+        // Template tags are a site generator's: in a plain folder `{{<` is text.
+        body: if context.is_site() {
+            Body::from(super::templating::resolve(body).trim_matches('\n'))
+        } else {
+            Body::from(body.trim_matches('\n'))
+        },
     }
 }
 
@@ -350,7 +364,12 @@ mod tests {
     use super::*;
 
     fn parse(relative: &str, text: &str) -> (Document, Vec<Diagnostic>) {
-        parse_document(Path::new(relative), Path::new(relative), text)
+        parse_document(
+            Path::new(relative),
+            Path::new(relative),
+            text,
+            &LoadContext::default(),
+        )
     }
 
     fn post(relative: &str, text: &str) -> Post {

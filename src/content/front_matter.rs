@@ -126,7 +126,10 @@ pub struct FieldProblem {
 }
 
 /// Parses the front matter of a split file. Problems are returned beside whatever could be read.
-pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>) {
+pub fn parse_front_matter(
+    split: &Split<'_>,
+    context: &super::context::LoadContext,
+) -> (FrontMatter, Vec<FieldProblem>) {
     let mut problems = Vec::new();
     let table = match split.format {
         None => return (FrontMatter::default(), problems),
@@ -191,13 +194,16 @@ pub fn parse_front_matter(split: &Split<'_>) -> (FrontMatter, Vec<FieldProblem>)
         };
     }
     if split.format == Some(Format::Yaml) {
-        // Jekyll reads a string of categories or tags as space-separated words.
-        if let Some(Value::String(words)) = table.get("tags") {
+        // Jekyll reads a string of categories or tags as space-separated words; Hugo and
+        // everyone else read `tags: machine learning` as one tag.
+        if let Some(Value::String(words)) = table.get("tags")
+            && context.is_jekyll()
+        {
             front.tags = words.split_whitespace().map(str::to_string).collect();
         }
         if table.get("category").is_none() {
             let categories = match table.get("categories") {
-                Some(Value::String(words)) => {
+                Some(Value::String(words)) if context.is_jekyll() => {
                     words.split_whitespace().map(str::to_string).collect()
                 }
                 _ => fields.strings("categories"),
@@ -435,9 +441,31 @@ fn yaml_key(key: &saphyr::Yaml<'_>) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// As a Jekyll site's file (the YAML cases are Jekyll's; plain folders and Hugo below).
     fn parse(text: &str) -> (FrontMatter, Vec<FieldProblem>) {
         let split = split_front_matter(text).expect("closed front matter");
-        parse_front_matter(&split)
+        let jekyll = crate::content::context::LoadContext {
+            generator: Some(crate::content::site::Generator::Jekyll),
+        };
+        parse_front_matter(&split, &jekyll)
+    }
+
+    #[test]
+    fn only_jekyll_splits_a_string_of_tags_into_words() {
+        let text = "---\ntags: machine learning\ncategories: data science\n---\nbody";
+        let split = split_front_matter(text).expect("closed");
+        for generator in [None, Some(crate::content::site::Generator::Hugo)] {
+            let context = crate::content::context::LoadContext { generator };
+            let (front, _) = parse_front_matter(&split, &context);
+            assert_eq!(front.tags, ["machine learning"], "{generator:?}");
+            assert_eq!(
+                front.category.as_deref(),
+                Some("data science"),
+                "{generator:?}"
+            );
+        }
+        let (front, _) = parse(text);
+        assert_eq!(front.tags, ["machine", "learning", "science"]);
     }
 
     #[test]
@@ -471,7 +499,13 @@ mod tests {
         let split =
             split_front_matter("\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nBody").expect("closed");
         assert_eq!(split.body, "Body");
-        assert_eq!(parse_front_matter(&split).0.title.as_deref(), Some("A"));
+        assert_eq!(
+            parse_front_matter(&split, &Default::default())
+                .0
+                .title
+                .as_deref(),
+            Some("A")
+        );
     }
 
     #[test]

@@ -32,8 +32,9 @@ pub fn load_file(source: SourceFile) -> LoadedFile {
         },
         Read::Text(text, mut diagnostics) => {
             // A parser that chokes on one file (a bug in Quire) costs that file, not the load.
-            let parsed =
-                crate::panics::quietly(|| parse_document(&source.relative, &source.display, &text));
+            let parsed = crate::panics::quietly(|| {
+                parse_document(&source.relative, &source.display, &text, &source.context)
+            });
             let Some((document, more)) = parsed else {
                 diagnostics.push(super::diagnostic::Diagnostic::new(
                     &source.display,

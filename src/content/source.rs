@@ -62,6 +62,8 @@ pub struct SourceFile {
     /// What it was when listed: a file whose stamp is the same is unchanged, which is what the
     /// load cache and a reload rely on.
     pub stamp: Stamp,
+    /// How its root's files are read (the root's site generator's rules, if any).
+    pub context: super::context::LoadContext,
     origin: Origin,
 }
 
@@ -149,6 +151,7 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                         relative: PathBuf::from(relative),
                         display: Path::new(BUNDLED).join(relative),
                         stamp: Stamp::bundled(bytes),
+                        context: super::context::LoadContext::default(),
                         origin: Origin::Bundled(bytes),
                     });
                 }
@@ -171,7 +174,12 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                         up: None,
                     }),
                 };
-                let (found, problems) = walk_all(index, dir, top);
+                let (mut found, problems) = walk_all(index, dir, top);
+                // The root's site, found once, goes with each of its files into parsing.
+                let context = super::context::LoadContext::of(root);
+                for file in &mut found {
+                    file.context = context;
+                }
                 files.extend(found);
                 diagnostics.extend(problems);
             }
@@ -451,6 +459,7 @@ fn visit(
                 display: path,
                 relative: child_relative,
                 stamp: Stamp::of(&meta),
+                context: super::context::LoadContext::default(),
                 origin: Origin::Disk,
             });
         }
@@ -492,6 +501,7 @@ impl SourceFile {
         root: usize,
         relative: PathBuf,
         stamp: Stamp,
+        context: super::context::LoadContext,
     ) -> Option<SourceFile> {
         let (display, origin) = match roots.get(root)? {
             Root::Dir(dir) => (dir.join(&relative), Origin::Disk),
@@ -507,6 +517,7 @@ impl SourceFile {
             relative,
             display,
             stamp,
+            context,
             origin,
         })
     }

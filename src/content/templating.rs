@@ -22,17 +22,31 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
     let mut fence: Option<String> = None;
     // The code fence a wrapping tag opened, closed by its closing tag.
     let mut open_code: Vec<String> = Vec::new();
-    // A shortcode written over several lines (`{{< img` … `>}}`), gathered into one.
-    let mut gathering: Option<String> = None;
+    // A shortcode written over several lines (`{{< img` … `>}}`), gathered into one: what it
+    // says so far, and its lines as written (given back as they were if it never closes).
+    let mut gathering: Option<(String, Vec<&str>)> = None;
+    // An indented code block (four spaces after a blank line) is code, as a fence is.
+    let mut previous_blank = true;
+    let mut in_indented_code = false;
     for line in body.split_inclusive('\n') {
         let text = line.trim_end_matches(['\n', '\r']);
         let gathered;
         let text = match gathering.take() {
-            Some(mut so_far) => {
+            Some((mut so_far, mut lines)) => {
+                lines.push(line);
+                if text.trim().is_empty() || lines.len() > MAX_TAG_LINES {
+                    // Never closed (a stray `{{<`): its lines are text, and the rest of the
+                    // post is read as it was, not joined into one paragraph.
+                    for line in lines {
+                        out.push_str(line);
+                    }
+                    previous_blank = text.trim().is_empty();
+                    continue;
+                }
                 so_far.push(' ');
                 so_far.push_str(text.trim());
                 if !(so_far.ends_with(">}}") || so_far.ends_with("%}}")) {
-                    gathering = Some(so_far);
+                    gathering = Some((so_far, lines));
                     continue;
                 }
                 gathered = so_far;
@@ -40,13 +54,22 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
             }
             None => text,
         };
+        if fence.is_none() && open_code.is_empty() {
+            let indented = text.starts_with("    ") || text.starts_with('\t');
+            in_indented_code = indented && (previous_blank || in_indented_code);
+            previous_blank = text.trim().is_empty();
+            if in_indented_code {
+                out.push_str(line);
+                continue;
+            }
+        }
         let trimmed = text.trim_start();
         if fence.is_none()
             && (trimmed.starts_with("{{<") || trimmed.starts_with("{{%"))
             && !trimmed.contains(">}}")
             && !trimmed.contains("%}}")
         {
-            gathering = Some(trimmed.trim_end().to_string());
+            gathering = Some((trimmed.trim_end().to_string(), vec![line]));
             continue;
         }
         if let Some(marker) = &fence {
@@ -88,10 +111,11 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
             }
         }
     }
-    // A shortcode never closed is text after all.
-    if let Some(so_far) = gathering {
-        out.push_str(&so_far);
-        out.push('\n');
+    // A shortcode never closed is text after all, line for line.
+    if let Some((_, lines)) = gathering {
+        for line in lines {
+            out.push_str(line);
+        }
     }
     // A wrapping tag never closed: close its fence, so the rest of the file is not code.
     for close in open_code {
@@ -103,6 +127,9 @@ pub fn resolve(body: &str) -> Cow<'_, str> {
     }
     Cow::Owned(out)
 }
+
+/// Lines one shortcode may span: a `{{<` still open after them is no shortcode.
+const MAX_TAG_LINES: usize = 12;
 
 /// What a line that is only a template tag becomes.
 #[derive(Debug, PartialEq, Eq)]
@@ -408,7 +435,28 @@ mod tests {
             resolve(body),
             "Before.\n\n*‹img›*\n\nAfter.\n```go\nx := 1\n```\n"
         );
-        assert_eq!(resolve("{{< never closed\nend\n"), "{{< never closed end\n");
+        assert_eq!(
+            resolve("{{< never closed\nend\n"),
+            "{{< never closed\nend\n"
+        );
+    }
+
+    #[test]
+    fn a_stray_opening_leaves_the_rest_of_the_post_as_it_was() {
+        let rest: String = (0..40)
+            .map(|i| format!("Line {i}.\n\nParagraph {i}.\n"))
+            .collect();
+        let body = format!("{{{{< a stray opening, never closed\nnext line\n\n{rest}");
+        let read = resolve(&body);
+        assert!(read.ends_with(&rest), "{read}");
+        assert_eq!(read.lines().count(), body.lines().count());
+    }
+
+    #[test]
+    fn tags_in_indented_code_are_code() {
+        let body =
+            "Liquid looks like this:\n\n    {% if user %}\n    Hello\n    {% endif %}\n\nDone.\n";
+        assert_eq!(resolve(body), body);
     }
 
     #[test]

@@ -583,6 +583,7 @@ mod tests {
             std::path::Path::new("feeds/blog/x.md"),
             std::path::Path::new("x.md"),
             text,
+            &Default::default(),
         );
         assert!(problems.is_empty(), "{problems:?}");
         let crate::content::document::Document::Post(p) = doc else {

@@ -27,7 +27,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(!post.file_name.contains(['/', '\\']), "{}", post.file_name);
         let back = read_back(&post.text).expect("a post reads back");
         assert_eq!(back, (post.id.clone(), post.hash.clone(), true));
-        let (doc, _) = parse_document(Path::new("feeds/f/x.md"), Path::new("x.md"), &post.text);
+        let (doc, _) = parse_document(
+            Path::new("feeds/f/x.md"),
+            Path::new("x.md"),
+            &post.text,
+            &Default::default(),
+        );
         assert!(matches!(doc, Document::Post(_)), "loads as a post");
         assert!(quire::text::is_clean(&post.text.replace(['\n', '\t'], " ")));
     }
