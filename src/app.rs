@@ -36,7 +36,6 @@ use reading::Reading;
 use search::{Saved, SearchPanel};
 use tree::Tree;
 
-use crate::config::{MarkRead, SortOrder};
 use crate::content::{CategoryId, Library};
 use crate::open::check_url;
 use crate::render::{Page, PageKey};
@@ -120,7 +119,29 @@ pub enum Confirm {
     MarkAllRead { category: CategoryId, count: usize },
 }
 
-/// What the config decides about the reader.
+/// When an item counts as read (the config's `mark_read`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkRead {
+    /// Opening an item in the body marks it read.
+    #[default]
+    OnOpen,
+    /// Only `m` marks items.
+    Manual,
+}
+
+/// The order of posts in a list (the config's `sort`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    Title,
+}
+
+/// What the config decides about the reader: plain settings the config parses into, so the
+/// reader never reads the config itself.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub theme: Theme,

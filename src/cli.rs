@@ -36,12 +36,12 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 
-use crate::cache;
 use crate::config::{Config, default_config_path, default_state_path, load_config};
 use crate::content::Root;
 use crate::content::loader::check_roots;
 use crate::state::store::{Loaded, load};
 use crate::state::{LoadedState, Place, load_state};
+use crate::store::cache;
 use crate::theme::Theme;
 use crate::tui::{Ending, Session};
 
@@ -198,7 +198,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let LoadedState { state, mut warning } = load_state(&state_path)?;
             let settings = config.settings(Theme::no_color_requested());
             let place = if config.reader.restore && !cli.no_restore {
-                let path = crate::atomic_file::folder_of(&state_path).join("place.toml");
+                let path = crate::store::atomic_file::folder_of(&state_path).join("place.toml");
                 let Loaded {
                     state: place,
                     warning: place_warning,

@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
 use crate::app::layout::PaneWidths;
-use crate::app::{Action, Key, KeyMap, Settings};
+use crate::app::{Action, Key, KeyMap, MarkRead, Settings, SortOrder};
 use crate::theme::{Theme, ThemeName};
 
 /// The commented example, also the source of truth for defaults in the docs.
@@ -39,25 +39,6 @@ pub struct ContentConfig {
     pub library: Option<PathBuf>,
     /// Load drafts (`draft = true`, `published: false`, Jekyll's `_drafts/`), tagged `draft`.
     pub drafts: bool,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MarkRead {
-    /// Opening an item in the body marks it read.
-    #[default]
-    OnOpen,
-    /// Only `m` marks items.
-    Manual,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    #[default]
-    NewestFirst,
-    OldestFirst,
-    Title,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -10,7 +10,6 @@ pub mod date;
 pub mod diagnostic;
 pub mod document;
 mod embedded;
-mod encoding;
 pub mod front_matter;
 pub mod id;
 pub mod loader;

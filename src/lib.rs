@@ -5,17 +5,14 @@
 //! with no terminal in it (it builds with `--no-default-features`).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod atomic_file;
-pub mod cache;
-pub mod codec;
 pub mod content;
 pub mod edit;
 pub mod feeds;
 pub mod import;
 pub mod open;
-pub mod read_at;
 pub mod search;
 pub mod state;
+pub mod store;
 pub mod text;
 pub mod writer;
 // Used by the loader as well as the reader: no terminal crates in it.

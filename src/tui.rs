@@ -30,11 +30,11 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use crate::app::{App, Effect, Reason, Settings};
-use crate::cache::Manifest;
 use crate::content::{Library, Root};
 use crate::open::{open_url, osc52_copy};
 use crate::search::SearchIndex;
 use crate::state::{Place, ReadState};
+use crate::store::cache::Manifest;
 use crate::ui;
 use loader::Loader;
 use renderer::Renderer;

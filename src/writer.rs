@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::atomic_file;
+use crate::store::atomic_file;
 
 /// How long a writer waits for another one to finish before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(120);

@@ -300,8 +300,8 @@ fn resizing_keeps_the_selection_in_view() {
 
 mod reading {
     use super::*;
+    use quire::app::MarkRead;
     use quire::app::{Confirm, Settings};
-    use quire::config::MarkRead;
     use quire::state::ReadState;
     use ratatui::layout::Rect;
 

@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use crate::config::SortOrder;
+use super::SortOrder;
 use crate::content::{CategoryId, Item, ItemKind, Library};
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::MarkRead;
+use super::MarkRead;
 use crate::content::{CategoryId, Library};
 use crate::state::{ReadState, Timestamp};
 

@@ -203,7 +203,7 @@ fn write_collection<'e>(
             }
             _ => {
                 let merged = merge::merge(&merge::header(title, description), &plan.additions);
-                let folder = crate::atomic_file::folder_of(target);
+                let folder = crate::store::atomic_file::folder_of(target);
                 std::fs::create_dir_all(folder)
                     .with_context(|| format!("cannot create {}", folder.display()))?;
                 lock.create(target, merged.as_bytes())

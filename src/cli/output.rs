@@ -9,12 +9,12 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::args::Command;
-use crate::cache::{ItemIds, Opened, Parts};
 use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library, Root};
 use crate::render::markdown;
 use crate::search::{Field, SearchIndex, SearchOptions, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
+use crate::store::cache::{ItemIds, Opened, Parts};
 use crate::text::sanitize;
 
 /// The parts of the library a command needs (see [`parts`]).
@@ -266,10 +266,10 @@ pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
     let files = crate::content::bundled_files();
     for (relative, bytes) in files {
         let path = dir.join(relative);
-        let folder = crate::atomic_file::folder_of(&path);
+        let folder = crate::store::atomic_file::folder_of(&path);
         std::fs::create_dir_all(folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
-        crate::atomic_file::write(&path, bytes)
+        crate::store::atomic_file::write(&path, bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     println!(

@@ -660,12 +660,12 @@ mod tests {
         let fresh = load(&roots);
         let index = crate::search::SearchIndex::build(&fresh.library);
         let cache = dir.with_extension("cache.bin");
-        let parts = crate::cache::Parts::Library;
-        let files = crate::cache::list_and_read(&roots, None, parts)
+        let parts = crate::store::cache::Parts::Library;
+        let files = crate::store::cache::list_and_read(&roots, None, parts)
             .expect("list")
             .files;
-        let manifest = crate::cache::Manifest::new(&roots, &files, &fresh.sites);
-        crate::cache::save(&cache, &manifest, &fresh.library, Some(&index)).expect("save");
+        let manifest = crate::store::cache::Manifest::new(&roots, &files, &fresh.sites);
+        crate::store::cache::save(&cache, &manifest, &fresh.library, Some(&index)).expect("save");
         // The post's body is in the cache file; the file now says something else. The cache
         // is stale, and gives back the library with the files it was made from.
         write(
@@ -673,8 +673,9 @@ mod tests {
             "blog/first.md",
             "+++\ntitle = \"First\"\n+++\nA new body.",
         );
-        let listing = crate::cache::list_and_read(&roots, Some(&cache), parts).expect("list");
-        let crate::cache::FromCache::Stale(cached) = listing.cached else {
+        let listing =
+            crate::store::cache::list_and_read(&roots, Some(&cache), parts).expect("list");
+        let crate::store::cache::FromCache::Stale(cached) = listing.cached else {
             panic!("a stale cache")
         };
         let first = cached.library.find("blog/first").expect("first");

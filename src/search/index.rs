@@ -11,8 +11,8 @@ use std::thread;
 
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
-use crate::codec::{Damaged, Reader, Writer};
 use crate::content::{CategoryId, ItemKind, Library};
+use crate::store::codec::{Damaged, Reader, Writer};
 
 /// Which short field a word was found in (bits of a posting's mask).
 pub mod field {

@@ -2,7 +2,7 @@
 //! some 40k words, and 40k separate strings cost 40k allocations to build and to read back
 //! from the load cache.
 
-use crate::codec::{Damaged, Reader, Writer};
+use crate::store::codec::{Damaged, Reader, Writer};
 
 #[derive(Debug, Default, Clone)]
 pub struct WordList {

@@ -14,7 +14,7 @@ use toml::{Table, Value};
 
 use super::read_state::ReadState;
 use super::timestamp::Timestamp;
-use crate::atomic_file::{self, folder_of};
+use crate::store::atomic_file::{self, folder_of};
 
 /// The format this Quire writes. Files with a higher `version` are refused, not rewritten.
 pub const FORMAT_VERSION: i64 = 1;

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use super::AppEvent;
 use crate::app::Reason;
-use crate::cache::{self, Decoded, FromCache, Manifest, Parts};
 use crate::content::reload::{Loaded, SiteStamps, reload};
 use crate::content::source::SourceFile;
 use crate::content::{Library, Root};
 use crate::search::SearchIndex;
+use crate::store::cache::{self, Decoded, FromCache, Manifest, Parts};
 
 /// How often a library still loading is shown again with what has arrived.
 const LOAD_SNAPSHOT_EVERY: Duration = Duration::from_millis(400);

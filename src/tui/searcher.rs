@@ -12,9 +12,9 @@ use std::thread;
 use std::path::PathBuf;
 
 use super::AppEvent;
-use crate::cache::{self, Manifest};
 use crate::content::Library;
 use crate::search::{SearchIndex, SearchOptions, parse_query, search};
+use crate::store::cache::{self, Manifest};
 
 /// Results shown in the panel at most.
 const LIMIT: usize = 100;

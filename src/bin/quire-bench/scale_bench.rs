@@ -3,7 +3,7 @@
 //!
 //! Each size runs in a child process (`quire-bench scale-one`), so its peak memory is its own.
 
-use quire::cache::{Decoded, FromCache, Parts};
+use quire::store::cache::{Decoded, FromCache, Parts};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -203,10 +203,13 @@ fn save_cache(
     index: &SearchIndex,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let roots = vec![Root::Dir(dir.to_path_buf())];
-    let files = quire::cache::list_and_read(&roots, None, Parts::Library)?.files;
-    let manifest =
-        quire::cache::Manifest::new(&roots, &files, &quire::content::site::config_stamps(&roots));
-    quire::cache::save(cache, &manifest, library, Some(index))?;
+    let files = quire::store::cache::list_and_read(&roots, None, Parts::Library)?.files;
+    let manifest = quire::store::cache::Manifest::new(
+        &roots,
+        &files,
+        &quire::content::site::config_stamps(&roots),
+    );
+    quire::store::cache::save(cache, &manifest, library, Some(index))?;
     Ok(())
 }
 
@@ -223,7 +226,7 @@ pub fn start_from_cache(
 ) -> Result<(Duration, u64), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let roots = [Root::Dir(dir.to_path_buf())];
-    let listing = quire::cache::list_and_read(&roots, Some(cache), Parts::LibraryAndIndex)?;
+    let listing = quire::store::cache::list_and_read(&roots, Some(cache), Parts::LibraryAndIndex)?;
     let took = started.elapsed();
     let FromCache::Fits(Decoded {
         library: Some(library),

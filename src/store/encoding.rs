@@ -1,14 +1,12 @@
-//! A library written to and read from the load cache (see `crate::cache`).
+//! A library written to and read from the load cache (see `crate::store::cache`).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::body::StoredBodies;
-use super::date::Date;
-use super::diagnostic::Diagnostic;
-use super::model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
-use crate::codec::{Damaged, Reader, Writer};
+use super::bodies::StoredBodies;
+use crate::content::{Category, CategoryId, Date, Diagnostic, Item, ItemKind, Library, SourceRef};
+use crate::store::codec::{Damaged, Reader, Writer};
 
 impl Library {
     /// Writes the library without its bodies, each only by its length and checksum (from

@@ -13,16 +13,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread;
 
-use crate::atomic_file::{self, folder_of};
-use crate::codec::{Damaged, Reader, Writer};
-use crate::content::body::StoredBodies;
+use super::bodies::StoredBodies;
 use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
 use crate::content::reload::{Loaded, SiteStamps, reload_listed};
 use crate::content::source::{SourceFile, Stamp, list_files};
 use crate::content::{Diagnostic, Library, Root, RootError};
-use crate::read_at::read_vec_at;
 use crate::search::SearchIndex;
+use crate::store::atomic_file::{self, folder_of};
+use crate::store::codec::{Damaged, Reader, Writer};
+use crate::store::read_at::read_vec_at;
 
 /// At both ends of a cache file.
 const MAGIC: &[u8; 8] = b"QUIRELC4";

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 
-use crate::read_at::read_exact_at;
+use crate::store::read_at::read_exact_at;
 
 /// Encodes values into `bytes`, or through it into a sink: a streaming writer never holds
 /// more than [`SPILL_AT`] bytes, so writing a cache costs no copy of the library.

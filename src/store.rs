@@ -1,0 +1,14 @@
+//! Storage: everything Quire keeps on disk to start fast, in one place. The load cache
+//! ([`cache`]: a library, its index and its bodies, with what they were made from) is written
+//! by one writer at a time ([`cache::Saver`] in the reader), checked part by part when read,
+//! and trusted only for the files it was made from. [`atomic_file`] is how every file of
+//! Quire's is replaced (a temp file beside it, renamed); [`codec`] and [`read_at`] are the
+//! binary encoding and the positioned reads under the cache; [`bodies`] reads a cached body
+//! when it is first wanted; the library's own encoding is in `encoding`.
+
+pub mod atomic_file;
+pub mod bodies;
+pub mod cache;
+pub mod codec;
+mod encoding;
+pub mod read_at;
