@@ -54,7 +54,28 @@ impl StyleSheet for Sheet {
     fn metadata_block(&self) -> Style {
         self.meta
     }
+    // Marks only Quire reads, taken out again by `decorate`: a heading shows its text styled
+    // by its level, never its `#`s; a code block shows as a block, never its fences.
+    fn heading_marker(&self, level: u8) -> &str {
+        HEADING_MARKS[usize::from(level.clamp(1, 6)) - 1]
+    }
+    fn code_block_fence(&self) -> &str {
+        CODE_MARK
+    }
 }
+
+/// Private-use characters tui-markdown is given for heading marks and code fences, so that
+/// `decorate` can find and replace them: no text of a body holds them (content is sanitised,
+/// and the private-use area is never produced by it) — and if one did, it would only be shown.
+const HEADING_MARKS: [&str; 6] = [
+    "\u{F8F1}", "\u{F8F2}", "\u{F8F3}", "\u{F8F4}", "\u{F8F5}", "\u{F8F6}",
+];
+const CODE_MARK: &str = "\u{F8F0}";
+
+/// The bar before each line of a code block: the block set apart from the text around it.
+/// A line too long for the pane goes on under [`CODE_CONTINUED`] (see `wrap`).
+pub const CODE_GUTTER: &str = "▎ ";
+pub const CODE_CONTINUED: &str = "▎↪";
 
 /// An item's body laid out: its lines, its links in the order of their numbers, and its
 /// headings (level and text) in order.
@@ -62,6 +83,8 @@ pub struct RenderedBody {
     pub lines: Vec<Line<'static>>,
     pub links: Vec<Link>,
     pub headings: Vec<(u8, String)>,
+    /// The index in `lines` of each heading of `headings`.
+    pub heading_lines: Vec<usize>,
 }
 
 /// Renders an item's body with its HTML reduced to text and its links numbered where they
@@ -84,12 +107,107 @@ pub fn render_body(
             }
         }
     }
-    let mut lines = render_bounded(&numbered, theme, width);
+    let lines = render_bounded(&numbered, theme, width);
+    let (mut lines, heading_lines) = decorate(lines, theme);
     style_numbers(&mut lines, theme.markdown_link);
     RenderedBody {
         lines,
         links,
         headings,
+        heading_lines,
+    }
+}
+
+/// Turns tui-markdown's marks into what a reader sees: a heading's mark goes, its text takes
+/// its level's style (and a rule under the first two levels, which shows under NO_COLOR too);
+/// a code block's opening fence becomes a quiet label (its language, and a file its info
+/// string names), its closing fence goes, and each of its lines gets a gutter. Returns the
+/// lines and the index of each heading's line.
+fn decorate(lines: Vec<Line<'static>>, theme: &Theme) -> (Vec<Line<'static>>, Vec<usize>) {
+    use ratatui::style::Modifier;
+    let mut out = Vec::with_capacity(lines.len());
+    let mut headings = Vec::new();
+    // Inside a code block: how many spans (a quote's or a list's) come before its gutter.
+    let mut in_code: Option<usize> = None;
+    let marked = |line: &Line<'_>, marks: &[&str]| {
+        line.spans.iter().enumerate().find_map(|(at, span)| {
+            marks
+                .iter()
+                .position(|m| span.content.starts_with(m))
+                .map(|which| (at, which))
+        })
+    };
+    for mut line in lines {
+        if let Some((at, level)) = marked(&line, &HEADING_MARKS) {
+            line.spans.remove(at);
+            let text: String = line.spans[at..]
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect();
+            let style = theme.markdown_heading.add_modifier(match level {
+                0 => Modifier::BOLD | Modifier::UNDERLINED,
+                1 | 2 => Modifier::BOLD,
+                _ => Modifier::BOLD | Modifier::ITALIC,
+            });
+            for span in &mut line.spans[at..] {
+                span.style = span.style.patch(style);
+            }
+            let prefix: Vec<Span<'static>> = line.spans[..at].to_vec();
+            headings.push(out.len());
+            out.push(line);
+            if level < 2 {
+                let rule = if level == 0 { "━" } else { "─" };
+                let width = super::wrap::display_width(text.trim()).max(3);
+                let mut spans = prefix;
+                spans.push(Span::styled(rule.repeat(width), theme.markdown_heading));
+                out.push(Line::from(spans));
+            }
+            continue;
+        }
+        if let Some((at, _)) = marked(&line, &[CODE_MARK]) {
+            // The same mark opens a block and closes it.
+            if in_code.take().is_some() {
+                continue;
+            }
+            in_code = Some(at);
+            let info = line.spans[at]
+                .content
+                .trim_start_matches(CODE_MARK)
+                .to_string();
+            let label = code_label(&info);
+            let mut spans: Vec<Span<'static>> = line.spans[..at].to_vec();
+            if !label.is_empty() {
+                spans.push(Span::styled(format!("  {label}"), theme.list_meta));
+            }
+            out.push(Line::from(spans));
+            continue;
+        }
+        if let Some(at) = in_code {
+            let at = at.min(line.spans.len());
+            line.spans
+                .insert(at, Span::styled(CODE_GUTTER, theme.border));
+        }
+        out.push(line);
+    }
+    (out, headings)
+}
+
+/// What a code block's info string says worth showing: its language, and a file it names
+/// (```` ```md {file="content/example.md"} ```` → `md · content/example.md`).
+fn code_label(info: &str) -> String {
+    let info = info.trim();
+    let language = info.split([' ', '{', ',']).next().unwrap_or("").trim();
+    let file = ["file=", "filename=", "title="].iter().find_map(|key| {
+        let at = info.find(key)? + key.len();
+        let rest = info[at..].trim_start_matches(['"', '\'']);
+        let end = rest.find(['"', '\'', ' ', '}', ',']).unwrap_or(rest.len());
+        Some(rest[..end].to_string()).filter(|f| !f.is_empty())
+    });
+    match (language.is_empty(), file) {
+        (false, Some(file)) => format!("{language} · {file}"),
+        (true, Some(file)) => file,
+        (false, None) => language.to_string(),
+        (true, None) => String::new(),
     }
 }
 
@@ -119,7 +237,11 @@ fn headings_of(markdown: &str) -> Vec<(u8, String)> {
 /// because markdown decodes character references (`&#27;` is ESC) after our loader ran. If the
 /// renderer panics anyway, the body is shown as plain text instead of taking the reader down.
 pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    render_bounded(&super::bounds::bound(markdown), theme, width)
+    decorate(
+        render_bounded(&super::bounds::bound(markdown), theme, width),
+        theme,
+    )
+    .0
 }
 
 fn render_bounded(bounded: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
@@ -181,9 +303,16 @@ pub fn plain_lines(markdown: &str, page_url: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
         .map(|line| {
+            // Plain text has no gutter: code is indented, as markdown writes it.
             line.spans
                 .iter()
-                .map(|s| s.content.as_ref())
+                .map(|s| {
+                    if s.content == CODE_GUTTER {
+                        "    "
+                    } else {
+                        s.content.as_ref()
+                    }
+                })
                 .collect::<String>()
                 .replace('\t', "    ")
         })

@@ -85,7 +85,16 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         fields.push(("Tags", vec![Span::styled(tags, theme.header_tag)]));
     }
     if let Some(url) = &item.url {
-        fields.push(("URL", vec![Span::styled(url.clone(), theme.header_url)]));
+        // Whole, or cut in its middle (its start names the site, its end the page): never
+        // wrapped mid-url. `f` and `y` give it whole.
+        let room = w.saturating_sub(if w >= LABEL_WIDTH * 3 { LABEL_WIDTH } else { 0 });
+        fields.push((
+            "URL",
+            vec![Span::styled(
+                truncate_middle(url, room.max(1)),
+                theme.header_url,
+            )],
+        ));
     }
     if let Some(description) = &item.description {
         fields.push((
@@ -115,11 +124,13 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     } else {
         lines.push(Line::default());
         let body = render_body(&item.body, item.url.as_deref(), theme, width);
-        lines.extend(wrap_lines(&body.lines, w));
+        let (wrapped, starts) = super::wrap::wrap_lines_indexed(&body.lines, w);
+        let from = lines.len();
+        lines.extend(wrapped);
         push_link_list(&mut lines, &body.links, theme, w);
-        (body.links, body.headings)
+        let headings = place_headings(body.headings, &body.heading_lines, &starts, from);
+        (body.links, headings)
     };
-    let headings = place_headings(headings, &lines, body_start);
     Page {
         key: PageKey::Item(index),
         width,
@@ -130,33 +141,25 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     }
 }
 
-/// Finds each heading on the laid-out `lines` from `from` on: the first line after the
-/// previous heading's that shows its marks (`## `) and the start of its text.
-fn place_headings(source: Vec<(u8, String)>, lines: &[Line<'static>], from: usize) -> Vec<Heading> {
-    let mut found = Vec::new();
-    let mut at = from;
-    for (level, text) in source {
-        let text = crate::text::sanitize_line(&text);
-        let marks = "#".repeat(usize::from(level));
-        let start: String = text.chars().take(16).collect::<String>();
-        let start = start.trim();
-        let hit = lines.get(at..).unwrap_or(&[]).iter().position(|line| {
-            let shown: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            let shown = shown.trim_start_matches(['>', ' ']);
-            shown
-                .strip_prefix(marks.as_str())
-                .is_some_and(|rest| rest.starts_with(' ') && rest.trim_start().starts_with(start))
-        });
-        if let Some(offset) = hit {
-            found.push(Heading {
+/// The headings at the page lines they stand on: `starts` says where each rendered line's
+/// first wrapped line is, `heading_lines` which rendered lines are headings.
+fn place_headings(
+    source: Vec<(u8, String)>,
+    heading_lines: &[usize],
+    starts: &[usize],
+    from: usize,
+) -> Vec<Heading> {
+    source
+        .into_iter()
+        .zip(heading_lines)
+        .filter_map(|((level, text), &line)| {
+            Some(Heading {
                 level,
-                text,
-                line: at + offset,
-            });
-            at += offset + 1;
-        }
-    }
-    found
+                text: crate::text::sanitize_line(&text),
+                line: from + *starts.get(line)?,
+            })
+        })
+        .collect()
 }
 
 /// The links under the body, one a line: a url is cut with `…` rather than wrapped mid-word

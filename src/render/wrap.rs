@@ -9,18 +9,28 @@ use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+use super::markdown::{CODE_CONTINUED, CODE_GUTTER};
+
 const TAB_WIDTH: usize = 4;
 
 /// Wraps every line to `width` columns. A width of 0 yields nothing.
 pub fn wrap_lines(lines: &[Line<'_>], width: usize) -> Vec<Line<'static>> {
+    wrap_lines_indexed(lines, width).0
+}
+
+/// [`wrap_lines`], with where each line's first wrapped line is in the result (a heading is
+/// found there again).
+pub fn wrap_lines_indexed(lines: &[Line<'_>], width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
     let mut out = Vec::with_capacity(lines.len());
+    let mut starts = Vec::with_capacity(lines.len());
     if width == 0 {
-        return out;
+        return (out, vec![0; lines.len()]);
     }
     for line in lines {
+        starts.push(out.len());
         wrap_line(line, width, &mut out);
     }
-    out
+    (out, starts)
 }
 
 /// Display width of a string, in terminal columns.
@@ -92,6 +102,9 @@ fn wrap_line(line: &Line<'_>, width: usize, out: &mut Vec<Line<'static>>) {
             .map(|(text, style)| {
                 if text.trim() == ">" {
                     (text.clone(), *style)
+                } else if text == CODE_GUTTER {
+                    // A code line too long for the pane goes on under a mark of its own.
+                    (CODE_CONTINUED.to_string(), *style)
                 } else {
                     (" ".repeat(display_width(text)), *style)
                 }
@@ -120,6 +133,14 @@ fn wrap_line(line: &Line<'_>, width: usize, out: &mut Vec<Line<'static>>) {
                 builder.push_piece(piece, *style);
             } else if is_space {
                 builder.break_line(&hanging, hanging_width);
+            } else if builder.mid_word()
+                && builder
+                    .carry_word(&hanging, hanging_width, piece_width)
+                    .is_some()
+            {
+                // The piece goes on a word already on the line (a link's number after its
+                // text, `Cargo[24]`): the whole word moves down, never the number alone.
+                builder.push_piece(piece, *style);
             } else if hanging_width + piece_width <= width && builder.used > hanging_width {
                 builder.break_line(&hanging, hanging_width);
                 builder.push_piece(piece, *style);
@@ -149,6 +170,56 @@ impl Builder<'_> {
             Some(last) if last.style == style => last.content.to_mut().push_str(text),
             _ => self.line.push(Span::styled(text.to_string(), style)),
         }
+    }
+
+    /// Whether the line ends inside a word (no blank at its end).
+    fn mid_word(&self) -> bool {
+        self.line
+            .last()
+            .is_some_and(|s| !s.content.is_empty() && !s.content.ends_with(char::is_whitespace))
+    }
+
+    /// Breaks the line before the word it ends with, carrying that word (its pieces, whatever
+    /// their styles) to the next line, if the word and `more` columns fit there and the word
+    /// is not all the line holds. Returns whether it did.
+    fn carry_word(
+        &mut self,
+        hanging: &[(String, Style)],
+        hanging_width: usize,
+        more: usize,
+    ) -> Option<()> {
+        // The word's pieces, from the end back to the last blank.
+        let mut word: Vec<Span<'static>> = Vec::new();
+        while let Some(mut last) = self.line.pop() {
+            match last.content.rfind(char::is_whitespace) {
+                Some(at) => {
+                    let blank_end =
+                        at + last.content[at..].chars().next().map_or(1, char::len_utf8);
+                    let tail = last.content[blank_end..].to_string();
+                    let style = last.style;
+                    last.content.to_mut().truncate(blank_end);
+                    self.line.push(last);
+                    if !tail.is_empty() {
+                        word.push(Span::styled(tail, style));
+                    }
+                    break;
+                }
+                None => word.push(last),
+            }
+        }
+        word.reverse();
+        let word_width: usize = word.iter().map(|s| display_width(&s.content)).sum();
+        let rest_blank = self.line.iter().all(|s| s.content.trim().is_empty());
+        if rest_blank || hanging_width + word_width + more > self.width {
+            // Nothing before it on the line, or too long to move: put it back as it was.
+            self.line.extend(word);
+            return None;
+        }
+        self.break_line(hanging, hanging_width);
+        for span in word {
+            self.push_piece(&span.content, span.style);
+        }
+        Some(())
     }
 
     fn break_line(&mut self, hanging: &[(String, Style)], hanging_width: usize) {
@@ -207,10 +278,12 @@ fn trim_trailing_space(spans: &mut Vec<Span<'static>>) {
     }
 }
 
-/// List and quote markers at the start of a line: `>`, `- `, `* `, `1. `, and their padding.
+/// List and quote markers at the start of a line: `>`, `- `, `* `, `1. `, and their padding;
+/// a code block's gutter.
 fn is_marker(text: &str) -> bool {
     let t = text.trim();
-    t.is_empty()
+    text == CODE_GUTTER
+        || t.is_empty()
         || t == ">"
         || t == "-"
         || t == "*"
