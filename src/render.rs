@@ -4,11 +4,13 @@
 //! widgets then copy only the visible lines. Nothing here is redone per frame.
 
 pub mod bounds;
+pub mod footnotes;
 pub mod highlight;
 pub mod html;
 pub mod links;
 pub mod markdown;
 pub mod page;
+pub mod table;
 pub mod wrap;
 
 pub use page::{Page, PageKey, category_page, item_page, starred_page};

@@ -97,7 +97,9 @@ pub fn render_body(
     width: u16,
 ) -> RenderedBody {
     let bounded = super::bounds::bound(markdown);
-    let reduced = super::html::reduce_html(&bounded);
+    let reduced = super::html::reduce_html(&without_marks(&bounded));
+    // Footnotes: superscript marks, and notes under the body apart from its links.
+    let reduced = super::footnotes::footnotes(&reduced);
     let headings = headings_of(&reduced);
     let (numbered, mut links) = number_links(&reduced);
     if let Some(page) = page_url {
@@ -107,8 +109,10 @@ pub fn render_body(
             }
         }
     }
-    let lines = render_bounded(&numbered, theme, width);
-    let (mut lines, heading_lines) = decorate(lines, theme);
+    // Tables are laid out by Quire (by words, or as records), the rest by tui-markdown.
+    let (marked, tables) = super::table::extract(&numbered);
+    let lines = render_bounded(&marked, theme, width);
+    let (mut lines, heading_lines) = decorate(lines, theme, &tables, width);
     style_numbers(&mut lines, theme.markdown_link);
     RenderedBody {
         lines,
@@ -123,7 +127,12 @@ pub fn render_body(
 /// a code block's opening fence becomes a quiet label (its language, and a file its info
 /// string names), its closing fence goes, and each of its lines gets a gutter. Returns the
 /// lines and the index of each heading's line.
-fn decorate(lines: Vec<Line<'static>>, theme: &Theme) -> (Vec<Line<'static>>, Vec<usize>) {
+fn decorate(
+    lines: Vec<Line<'static>>,
+    theme: &Theme,
+    tables: &[super::table::Table],
+    width: u16,
+) -> (Vec<Line<'static>>, Vec<usize>) {
     use ratatui::style::Modifier;
     let mut out = Vec::with_capacity(lines.len());
     let mut headings = Vec::new();
@@ -137,7 +146,41 @@ fn decorate(lines: Vec<Line<'static>>, theme: &Theme) -> (Vec<Line<'static>>, Ve
                 .map(|which| (at, which))
         })
     };
+    let table_style = super::table::TableStyle {
+        border: theme.border,
+        header: super::table::header_style(theme.header_label),
+        cell: Style::default(),
+    };
     for mut line in lines {
+        // A table's mark: the table, laid out in the room the line's prefix leaves.
+        if let Some(at) = line
+            .spans
+            .iter()
+            .position(|s| super::table::mark_number(&s.content).is_some())
+            && let Some(table) =
+                super::table::mark_number(&line.spans[at].content).and_then(|n| tables.get(n))
+        {
+            let prefix: Vec<Span<'static>> = line.spans[..at].to_vec();
+            let used: usize = prefix
+                .iter()
+                .map(|s| super::wrap::display_width(&s.content))
+                .sum();
+            let room = usize::from(width).saturating_sub(used).max(1);
+            for table_line in super::table::render(table, room, &table_style) {
+                let mut spans = prefix.clone();
+                spans.extend(table_line.spans);
+                out.push(Line::from(spans));
+            }
+            continue;
+        }
+        // A thematic break (`---`) is a rule across the pane, not three dashes.
+        if line.spans.len() == 1 && line.spans[0].content == "---" {
+            out.push(Line::styled(
+                "─".repeat(usize::from(width).max(1)),
+                theme.border,
+            ));
+            continue;
+        }
         if let Some((at, level)) = marked(&line, &HEADING_MARKS) {
             line.spans.remove(at);
             let text: String = line.spans[at..]
@@ -175,17 +218,24 @@ fn decorate(lines: Vec<Line<'static>>, theme: &Theme) -> (Vec<Line<'static>>, Ve
                 .trim_start_matches(CODE_MARK)
                 .to_string();
             let label = code_label(&info);
-            let mut spans: Vec<Span<'static>> = line.spans[..at].to_vec();
+            // A block without a language has no label line (the blank before it sets it apart).
             if !label.is_empty() {
+                let mut spans: Vec<Span<'static>> = line.spans[..at].to_vec();
                 spans.push(Span::styled(format!("  {label}"), theme.list_meta));
+                out.push(Line::from(spans));
             }
-            out.push(Line::from(spans));
             continue;
         }
         if let Some(at) = in_code {
             let at = at.min(line.spans.len());
             line.spans
                 .insert(at, Span::styled(CODE_GUTTER, theme.border));
+        } else if let Some(first) = line.spans.first_mut()
+            && first.content == ": "
+        {
+            // A definition (`term` / `: definition`): indented under its term, as a
+            // definition list reads.
+            first.content = "    ".into();
         }
         out.push(line);
     }
@@ -237,11 +287,20 @@ fn headings_of(markdown: &str) -> Vec<(u8, String)> {
 /// because markdown decodes character references (`&#27;` is ESC) after our loader ran. If the
 /// renderer panics anyway, the body is shown as plain text instead of taking the reader down.
 pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    decorate(
-        render_bounded(&super::bounds::bound(markdown), theme, width),
-        theme,
-    )
-    .0
+    let bounded = super::bounds::bound(markdown);
+    let (marked, tables) = super::table::extract(&without_marks(&bounded));
+    decorate(render_bounded(&marked, theme, width), theme, &tables, width).0
+}
+
+/// The text with the private-use characters Quire marks headings, code and tables with made
+/// plain (a body holding them must not pass for a mark).
+fn without_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_mark = |c: char| ('\u{F8F0}'..='\u{F8F7}').contains(&c);
+    if text.contains(is_mark) {
+        std::borrow::Cow::Owned(text.replace(is_mark, "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 fn render_bounded(bounded: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
