@@ -141,7 +141,12 @@ pub fn default_state_path() -> Option<PathBuf> {
 
 /// Loads `path`; a missing file is the default config, unless it was asked for explicitly.
 pub fn load_config(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
+    // Read without blocking (a FIFO named config.toml would hang every command) and capped.
+    let read = crate::writer::read_own(path, 16 * 1024 * 1024).and_then(|bytes| {
+        let bytes = bytes.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        String::from_utf8(bytes).map_err(|_| std::io::Error::other("not valid UTF-8"))
+    });
+    let text = match read {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound && !explicit => {
             return Ok(Config::default());

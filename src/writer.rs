@@ -335,8 +335,8 @@ fn read_bounded(path: &Path, expected_len: usize) -> io::Result<Vec<u8>> {
 }
 
 /// Opens a regular file (or a link to one) for reading, without blocking: a FIFO put where
-/// a file was listed is refused, not waited on.
-fn open_regular(path: &Path) -> io::Result<File> {
+/// a file was listed is refused (`InvalidInput`), not waited on.
+pub fn open_regular(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

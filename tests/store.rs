@@ -158,3 +158,54 @@ fn a_file_whose_name_is_not_utf8_is_edited_as_itself_after_a_cached_start() {
         );
     }
 }
+
+#[test]
+fn a_fifo_where_the_cache_or_the_config_should_be_is_passed_over() {
+    let home = TempDir::new("store-fifo");
+    home.write("content/a.md", "+++\ntitle = \"A\"\n+++\nbody\n");
+    let content = home.path().join("content");
+    let content = content.to_str().unwrap();
+    // The cache the command would use is made once, then replaced by a FIFO.
+    assert!(
+        quire(&home, &["--content", content, "list"])
+            .status
+            .success()
+    );
+    let cache_dir = home.path().join("cache/quire");
+    let cache = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("library-"))
+        .unwrap()
+        .path();
+    std::fs::remove_file(&cache).unwrap();
+    let mkfifo = |path: &Path| {
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(path)
+                .status()
+                .unwrap()
+                .success()
+        )
+    };
+    mkfifo(&cache);
+    std::fs::create_dir_all(home.path().join("config/quire")).unwrap();
+    mkfifo(&home.path().join("config/quire/config.toml"));
+    let mut child = common::quire_command(&home, home.path())
+        .args(["--content", content, "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("hung on a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    // The config is named (it cannot be read), and nothing waited on either FIFO.
+    assert!(stderr(&out).contains("config.toml"), "{}", stderr(&out));
+}

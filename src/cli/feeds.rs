@@ -68,7 +68,12 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                         // The same feed under another address (its Atom id or self link).
                         let twin = states.feeds.iter().find(|(other, s)| {
                             subscribed.contains(&plain_url(other))
-                                && s.identity.iter().any(|k| keys.contains(k))
+                                && crate::feeds::sync::same_feed(
+                                    &feed.url,
+                                    &keys,
+                                    other,
+                                    &s.identity,
+                                )
                         });
                         if let Some((other, _)) = twin {
                             say!("Already subscribed: {} is the feed at {other}", feed.url)?;
@@ -108,8 +113,7 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
         }
         Command::Unsubscribe { url } => {
             let lock = LibraryLock::acquire(library)?;
-            let mut feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
-            let before = feeds.len();
+            let feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
             // The feed's url, or the site's it was found from.
             let url_given = url;
             let url = &feeds
@@ -120,14 +124,14 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                         .is_some_and(|s| plain_url(s) == plain_url(url_given))
                 })
                 .map_or(url_given.clone(), |f| f.url.clone());
-            feeds.retain(|f| plain_url(&f.url) != plain_url(url));
-            if feeds.len() == before {
+            // Its outline goes; the rest of the list (folders, comments) stays as it is.
+            let removed = opml::remove(&lock, |u| plain_url(u) == plain_url(url))?;
+            if removed == 0 {
                 bail!(
                     "not subscribed to {}; `quire feeds` lists the subscriptions",
                     crate::text::sanitize_line(url)
                 );
             }
-            opml::save(&lock, &feeds)?;
             drop(lock);
             let folder = state::load(library)
                 .feeds
@@ -150,13 +154,24 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
             }
             for feed in &feeds {
                 let s = state.feeds.get(&feed.url);
+                // Listed without a title: the one the feed gave at its last sync.
+                let given = s.and_then(|s| {
+                    s.identity
+                        .iter()
+                        .find_map(|k| k.strip_prefix("title:").map(str::to_string))
+                });
+                let title = if feed.title.is_empty() {
+                    given.unwrap_or_default()
+                } else {
+                    feed.title.clone()
+                };
                 let last = s
                     .and_then(|s| s.synced_at.clone())
                     .map_or("never synced".to_string(), |t| format!("last sync {t}"));
                 let result = s.and_then(|s| s.result.clone()).unwrap_or_default();
                 say!(
                     "{}\t{}\t{last}\t{}",
-                    crate::text::sanitize_line(&feed.title),
+                    crate::text::sanitize_line(&title),
                     crate::text::sanitize_line(&feed.url),
                     crate::text::sanitize_line(&result)
                 )?;
@@ -185,25 +200,8 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
                 }
             };
             let reports = sync::sync(library, &feeds, fetch::timeout(), &progress);
-            // A list that had no titles takes the feeds' own.
-            let titles: Vec<(&str, &str)> = reports
-                .iter()
-                .filter(|r| !r.title.is_empty())
-                .map(|r| (r.url.as_str(), r.title.as_str()))
-                .collect();
-            if feeds
-                .iter()
-                .any(|f| f.title.is_empty() && titles.iter().any(|(url, _)| *url == f.url))
-            {
-                let lock = LibraryLock::acquire(library)?;
-                let mut feeds = opml::load(&list_path).map_err(|e| anyhow!(e))?;
-                for feed in feeds.iter_mut().filter(|f| f.title.is_empty()) {
-                    if let Some((_, title)) = titles.iter().find(|(url, _)| *url == feed.url) {
-                        feed.title = title.to_string();
-                    }
-                }
-                opml::save(&lock, &feeds)?;
-            }
+            // The list is the user's: a feed listed without a title keeps it so (`quire feeds`
+            // shows the title the feed gave, kept in the sync state).
             if *json {
                 let text = serde_json::to_string_pretty(&reports)?;
                 say!("{text}")?;
@@ -225,19 +223,16 @@ pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {
 pub(super) fn add_subscriptions(library: &Path, new: Vec<Feed>) -> Result<usize> {
     let lock = LibraryLock::acquire(library)?;
     let path = opml_path(library);
-    let mut feeds = opml::load(&path).map_err(|e| anyhow!(e))?;
+    let feeds = opml::load(&path).map_err(|e| anyhow!(e))?;
     let mut present: HashSet<String> = feeds.iter().map(|f| plain_url(&f.url)).collect();
-    let mut added = 0;
-    for feed in new {
-        if present.insert(plain_url(&feed.url)) {
-            feeds.push(feed);
-            added += 1;
-        }
+    let new: Vec<Feed> = new
+        .into_iter()
+        .filter(|feed| present.insert(plain_url(&feed.url)))
+        .collect();
+    if !new.is_empty() {
+        opml::add(&lock, &new)?;
     }
-    if added > 0 {
-        opml::save(&lock, &feeds)?;
-    }
-    Ok(added)
+    Ok(new.len())
 }
 
 /// The feed at `url`, or the first feed the page at `url` names; with what identifies it.

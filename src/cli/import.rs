@@ -356,17 +356,28 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
     // or self link), where entries already there (by id) are not written again; else in the
     // folder of its title, as a sync names it.
     let identity = sync::identity(&parsed, &name);
-    let folder = state::load(library)
+    // What a file of a feed says of itself (its Atom id, its self link) is what it has: a
+    // file of a feed subscribed to, or imported before (under another title too), goes to
+    // that folder; another feed's file of the same title gets a folder of its own.
+    let record_key = identity
+        .iter()
+        .find(|k| k.starts_with("id:") || k.starts_with("self:"))
+        .map(|k| format!("import:{k}"));
+    let known = state::load(library);
+    let folder = known
         .feeds
         .values()
         .find(|s| {
             state::is_plain_folder(&s.folder)
-                && s.identity
-                    .iter()
-                    .any(|k| !k.starts_with("url:") && identity.contains(k))
+                && s.identity.iter().any(|k| {
+                    (k.starts_with("id:") || k.starts_with("self:")) && identity.contains(k)
+                })
         })
         .map(|s| s.folder.clone())
-        .unwrap_or_else(|| sync::folder_for(&title, &name, &[]));
+        .unwrap_or_else(|| {
+            let taken: Vec<String> = known.feeds.values().map(|s| s.folder.clone()).collect();
+            sync::folder_for(&title, &name, &taken)
+        });
     // The folder's own lock, as a sync writing it takes.
     let dir = crate::feeds::feeds_dir(library).join(&folder);
     let new_folder = !dir.exists();
@@ -385,6 +396,15 @@ fn import_feed(library: &Path, source: &Path, bytes: &[u8], dry_run: bool) -> Re
         new_folder,
     )
     .map_err(|e| anyhow!("{}: {e}", source.display()))?;
+    // Remembered, so the next import of this feed finds its folder whatever its title.
+    if let (Some(key), false) = (record_key, dry_run) {
+        let lock = crate::writer::LibraryLock::acquire(library)?;
+        let mut all = state::load_for_update(&lock);
+        let record = all.feeds.entry(key).or_default();
+        record.folder.clone_from(&folder);
+        record.identity = identity;
+        state::save(&lock, &all)?;
+    }
     let report = sync::Report {
         url: name,
         title,

@@ -467,7 +467,7 @@ fn convert(html: &str) -> String {
         .skip_tags(vec![
             "script", "style", "iframe", "noscript", "form", "object", "embed", "svg",
         ])
-        .add_handler(vec!["img"], |handlers: &dyn Handlers, element: Element| {
+        .add_handler(vec!["img"], |_: &dyn Handlers, element: Element| {
             let tiny = element.attrs.iter().any(|a| {
                 let name: &str = &a.name.local;
                 let value = a.value.to_ascii_lowercase().replace(' ', "");
@@ -483,10 +483,44 @@ fn convert(html: &str) -> String {
                 name == "src" && !is_web(&a.value)
             });
             if tiny || unsafe_src {
-                None
-            } else {
-                handlers.fallback(element)
+                return None;
             }
+            // Written by Quire, its alt text escaped: an alt of `a](javascript:x)` must not end
+            // the image early and make a link of the rest.
+            let attr = |wanted: &str| {
+                element.attrs.iter().find_map(|a| {
+                    let name: &str = &a.name.local;
+                    (name == wanted).then(|| a.value.to_string())
+                })
+            };
+            let src = attr("src")?;
+            let alt = attr("alt").unwrap_or_default();
+            let alt: String = crate::text::sanitize_line(&alt)
+                .chars()
+                .flat_map(|c| match c {
+                    '[' | ']' | '(' | ')' | '\\' | '*' | '_' | '`' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            let src = src.replace(['<', '>', '\n', '\r'], "");
+            let src = if src.contains([' ', '(', ')']) {
+                format!("<{src}>")
+            } else {
+                src
+            };
+            Some(format!("![{alt}]({src})").into())
+        })
+        // A `<pre>` without a `<code>` inside (WordPress's preformatted text) is code too: its
+        // lines fenced, so `# comment` is no heading and a ``` in it opens nothing.
+        .add_handler(vec!["pre"], |handlers: &dyn Handlers, element: Element| {
+            let inner = handlers.walk_children(element.node).content;
+            let trimmed = inner.trim_matches('\n');
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                return Some(inner.into());
+            }
+            let longest = trimmed.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat((longest + 1).max(3));
+            Some(format!("\n\n{fence}\n{trimmed}\n{fence}\n\n").into())
         })
         // A link that is not to a web page or mail (`javascript:`, `data:`) keeps its text only.
         .add_handler(vec!["a"], |handlers: &dyn Handlers, element: Element| {
@@ -653,6 +687,23 @@ mod tests {
                 .join();
             assert!(converted.is_ok(), "no overflow");
         }
+    }
+
+    #[test]
+    fn preformatted_text_is_code_and_an_alt_text_cannot_make_a_link() {
+        let md = html_to_markdown(
+            "<pre># not a heading\n```\n**not bold**</pre><p>after</p>\
+             <img alt=\"a](javascript:alert(6))\" src=\"https://x.example/i.png\">",
+        );
+        assert!(
+            md.contains("````\n# not a heading\n```\n**not bold**\n````"),
+            "{md}"
+        );
+        let (_, links) = crate::render::links::number_links(&md);
+        assert!(
+            links.iter().all(|l| !l.url.contains("javascript")),
+            "{links:?}\n{md}"
+        );
     }
 
     #[test]

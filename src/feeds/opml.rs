@@ -68,15 +68,9 @@ pub fn render(feeds: &[Feed]) -> String {
          <title>Quire subscriptions</title>\n  </head>\n  <body>\n",
     );
     for feed in feeds {
-        out.push_str(&format!(
-            "    <outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{}\"",
-            escape(&feed.url),
-            t = escape(&feed.title)
-        ));
-        if let Some(site) = &feed.site {
-            out.push_str(&format!(" htmlUrl=\"{}\"", escape(site)));
-        }
-        out.push_str("/>\n");
+        out.push_str("    ");
+        out.push_str(&outline(feed));
+        out.push('\n');
     }
     out.push_str("  </body>\n</opml>\n");
     out
@@ -107,16 +101,154 @@ pub fn load(path: &Path) -> Result<Vec<Feed>, String> {
     }
 }
 
-/// Writes the list atomically, holding the library's writer lock (read it again under the
-/// same lock before changing it, so another writer's change is kept).
-pub fn save(lock: &LibraryLock, feeds: &[Feed]) -> Result<(), WriteError> {
-    lock.write(&super::opml_path(lock.library()), render(feeds).as_bytes())
+/// Adds `new` feeds to the list in the library, holding its writer lock: the list as it is on
+/// disk (read again under the lock, so another writer's change is kept) gains one outline a
+/// feed before its `</body>`, everything else in it (folders, comments, the owner, its line
+/// ends) kept as the user has it. A list that is not there yet is written whole.
+pub fn add(lock: &LibraryLock, new: &[Feed]) -> Result<(), WriteError> {
+    let path = super::opml_path(lock.library());
+    let text = read_text(&path)?;
+    let updated = match text
+        .as_deref()
+        .and_then(|t| t.rfind("</body>").map(|at| (t, at)))
+    {
+        Some((text, at)) => {
+            let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            // Indented as the outline before it is.
+            let indent = text[..at]
+                .rfind("<outline")
+                .map(|o| {
+                    let line_start = text[..o].rfind('\n').map_or(0, |n| n + 1);
+                    text[line_start..o].to_string()
+                })
+                .filter(|i| i.trim().is_empty())
+                .unwrap_or_else(|| "    ".into());
+            let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let before_body = if text[line_start..at].trim().is_empty() {
+                line_start
+            } else {
+                at
+            };
+            let mut out = String::with_capacity(text.len() + new.len() * 120);
+            out.push_str(&text[..before_body]);
+            if !out.ends_with('\n') && !out.is_empty() {
+                out.push_str(eol);
+            }
+            for feed in new {
+                out.push_str(&indent);
+                out.push_str(&outline(feed));
+                out.push_str(eol);
+            }
+            out.push_str(&text[before_body..]);
+            out
+        }
+        None => {
+            // No list yet (or not one Quire can add to by hand): written whole, with what a
+            // readable list held.
+            let mut feeds = text
+                .as_deref()
+                .and_then(|t| parse(t).ok())
+                .unwrap_or_default();
+            feeds.extend(new.iter().cloned());
+            render(&feeds)
+        }
+    };
+    lock.write(&path, updated.as_bytes())
+}
+
+/// Removes the outlines of the feeds `gone` says of their url from the list in the library,
+/// holding its writer lock; everything else in it is kept as it is. Returns how many went.
+pub fn remove(lock: &LibraryLock, gone: impl Fn(&str) -> bool) -> Result<usize, WriteError> {
+    let path = super::opml_path(lock.library());
+    let Some(text) = read_text(&path)? else {
+        return Ok(0);
+    };
+    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut reader = Reader::from_str(&text);
+    // An outline holding others (a folder) is never removed whole: only feeds are.
+    loop {
+        let start = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::Empty(tag)) if tag.local_name().as_ref() == "outline" => {
+                let url = tag.attributes().flatten().find_map(|a| {
+                    matches!(a.key.local_name().as_ref(), "xmlUrl" | "xmlurl").then(|| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .map(|v| v.into_owned())
+                            .unwrap_or_default()
+                    })
+                });
+                if url.is_some_and(|u| gone(&u)) {
+                    cuts.push(start..reader.buffer_position() as usize);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    if cuts.is_empty() {
+        return Ok(0);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for cut in &cuts {
+        // The whole line goes when the outline was all it held.
+        let line_start = text[..cut.start].rfind('\n').map_or(0, |n| n + 1);
+        let line_end = text[cut.end..]
+            .find('\n')
+            .map_or(text.len(), |n| cut.end + n + 1);
+        let alone = text[line_start..cut.start].trim().is_empty()
+            && text[cut.end..line_end].trim().is_empty();
+        let (from, to) = if alone {
+            (line_start, line_end)
+        } else {
+            (cut.start, cut.end)
+        };
+        if from < at {
+            continue;
+        }
+        out.push_str(&text[at..from]);
+        at = to;
+    }
+    out.push_str(&text[at..]);
+    lock.write(&path, out.as_bytes())?;
+    Ok(cuts.len())
+}
+
+fn read_text(path: &Path) -> Result<Option<String>, WriteError> {
+    crate::writer::read_own(path, 64 * 1024 * 1024)
+        .map(|bytes| bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|error| WriteError::Io {
+            path: path.to_path_buf(),
+            error,
+        })
+}
+
+/// One feed's outline.
+fn outline(feed: &Feed) -> String {
+    let mut out = format!(
+        "<outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{}\"",
+        escape(&feed.url),
+        t = escape(&feed.title)
+    );
+    if let Some(site) = &feed.site {
+        out.push_str(&format!(" htmlUrl=\"{}\"", escape(site)));
+    }
+    out.push_str("/>");
+    out
 }
 
 /// Whether `url` may be subscribed to: `http` or `https` only, whether typed or listed in an
 /// OPML file (a `file:`, `javascript:` or `-o…` entry is refused, saying why).
 pub fn check_url(url: &str) -> Result<(), &'static str> {
     let lower = url.trim().to_ascii_lowercase();
+    // No blank or control inside: an address with a line break in it is two things.
+    if url
+        .trim()
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("not a web address (it holds a blank or a control character)");
+    }
     let web = (lower.starts_with("http://") || lower.starts_with("https://"))
         && lower.split_once("://").is_some_and(|(_, rest)| {
             rest.split(['/', '?', '#'])

@@ -270,8 +270,20 @@ fn write_feed(
     let folder = {
         let lock = LibraryLock::acquire(library)?;
         let mut all = state::load_for_update(&lock);
-        let (folder, same_as) = folder_of(&all, &feed.url, &report.title, &identity);
+        let (mut folder, same_as) = folder_of(&all, &feed.url, &report.title, &identity);
         report.same_as = same_as;
+        // Its folder renamed by the user (`mv feeds/blog feeds/reading`): followed, found by
+        // the ids written there, rather than every post written again under the old name.
+        let had_folder = all
+            .feeds
+            .get(&feed.url)
+            .is_some_and(|s| state::is_plain_folder(&s.folder));
+        if had_folder
+            && !super::feeds_dir(library).join(&folder).exists()
+            && let Some(moved) = moved_folder(library, parsed)
+        {
+            folder = moved;
+        }
         // The folder of all feeds is named "Feeds" when it is made; then the name is the
         // user's to change, or to remove.
         let feeds = super::feeds_dir(library);
@@ -325,6 +337,28 @@ fn write_feed(
     Ok(())
 }
 
+/// The folder under `feeds/` whose record of written ids holds one of the feed's entries.
+fn moved_folder(library: &Path, parsed: &feed_rs::model::Feed) -> Option<String> {
+    let ids: HashSet<String> = parsed
+        .entries
+        .iter()
+        .map(|e| crate::text::sanitize_line(&e.id))
+        .collect();
+    std::fs::read_dir(super::feeds_dir(library))
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .find_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let record = crate::writer::read_own(&entry.path().join(".quire-written"), 256 << 20)
+                .ok()
+                .flatten()?;
+            let text = String::from_utf8_lossy(&record);
+            (state::is_plain_folder(&name) && text.lines().any(|id| ids.contains(id)))
+                .then_some(name)
+        })
+}
+
 /// `Exists` is no error for a file written only when missing.
 fn ignore_exists(result: Result<(), WriteError>) -> Result<(), WriteError> {
     match result {
@@ -347,14 +381,10 @@ fn folder_of(
     {
         return (own.to_string(), None);
     }
-    // An Atom id or a self link is what a feed says of itself: it is believed only of a feed
-    // on the same host, so a feed that claims another's id cannot write into its folder.
     let same = all.feeds.iter().find(|(other, s)| {
         other.as_str() != url
             && state::is_plain_folder(&s.folder)
-            && (identity.contains(&url_key(other))
-                || (host_of(other) == host_of(url)
-                    && s.identity.iter().any(|k| identity.contains(k))))
+            && same_feed(url, identity, other, &s.identity)
     });
     if let Some((other, s)) = same {
         return (s.folder.clone(), Some(other.clone()));
@@ -368,8 +398,43 @@ fn folder_of(
     (folder_for(title, url, &taken), None)
 }
 
+/// Whether the feed at `url` (with `identity`) is the one at `other` (with `theirs`): the same
+/// address once tracking parameters are gone; or, on the same host (`www.` or not), the same
+/// Atom id, or (where either has none) the same self link and title. What a feed says of
+/// itself is believed only so far: a feed elsewhere that claims another's id, or two blogs
+/// whose copied template shares a self link, are two feeds.
+pub fn same_feed(url: &str, identity: &[String], other: &str, theirs: &[String]) -> bool {
+    fn key<'k>(keys: &'k [String], kind: &str) -> Option<&'k str> {
+        keys.iter()
+            .find(|k| k.starts_with(kind))
+            .map(String::as_str)
+    }
+    if identity.contains(&url_key(other)) || theirs.contains(&url_key(url)) {
+        return true;
+    }
+    // A file of the feed imported before (`quire import feed.xml`) has no host: its Atom id or
+    // self link is all there is.
+    if other.starts_with("import:") {
+        return ["id:", "self:"]
+            .iter()
+            .any(|kind| key(identity, kind).is_some() && key(identity, kind) == key(theirs, kind));
+    }
+    if host_of(url).is_none() || host_of(url) != host_of(other) {
+        return false;
+    }
+    match (key(identity, "id:"), key(theirs, "id:")) {
+        (Some(mine), Some(them)) => mine == them,
+        _ => {
+            let both = |kind: &str| {
+                key(identity, kind).is_some() && key(identity, kind) == key(theirs, kind)
+            };
+            both("self:") && both("title:")
+        }
+    }
+}
+
 /// What tells a feed from every other, whatever url it was fetched by: its Atom `<id>`, its
-/// self link, and its url without tracking parameters.
+/// self link, its title, and its url without tracking parameters (see [`same_feed`]).
 pub fn identity(parsed: &feed_rs::model::Feed, url: &str) -> Vec<String> {
     let mut keys = Vec::new();
     if !parsed.id.trim().is_empty() && !parsed.id.starts_with("quire:") {
@@ -380,15 +445,25 @@ pub fn identity(parsed: &feed_rs::model::Feed, url: &str) -> Vec<String> {
             keys.push(format!("self:{}", plain_url(&link.href)));
         }
     }
+    if let Some(title) = parsed.title.as_ref().map(|t| t.content.trim())
+        && !title.is_empty()
+    {
+        keys.push(format!("title:{title}"));
+    }
     keys.push(url_key(url));
     keys.dedup();
     keys
 }
 
+/// A url's host, without a leading `www.` (one site either way).
 fn host_of(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    url::Url::parse(url).ok().and_then(|u| {
+        u.host_str().map(|h| {
+            h.to_ascii_lowercase()
+                .trim_start_matches("www.")
+                .to_string()
+        })
+    })
 }
 
 fn url_key(url: &str) -> String {
@@ -515,7 +590,25 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<feed_rs::model:
             "not a feed (neither Atom, RSS nor JSON Feed)".to_string()
         }
     })?;
+    // A guid that several entries share (some feeds give every item the site's address)
+    // tells none of them apart: those are known by their link and title instead, as entries
+    // without a guid are; otherwise each new item would overwrite the last one's post.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for item in &parsed.entries {
+        *seen.entry(item.id.as_str()).or_insert(0) += 1;
+    }
+    let shared: HashSet<String> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(id, _)| id.to_string())
+        .collect();
     for item in &mut parsed.entries {
+        if shared.contains(&item.id) {
+            item.id = match item.links.first() {
+                Some(link) => link_id(&link.href, item.title.as_ref()),
+                None => PENDING_ID.to_string(),
+            };
+        }
         if item.id == PENDING_ID {
             item.id = entry::generated_id(item);
         }
@@ -528,20 +621,20 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<feed_rs::model:
 /// link either, from all it says (see [`parse`]).
 fn quire_parser() -> feed_rs::parser::Parser {
     feed_rs::parser::Builder::new()
-        .id_generator(|links, title, _| {
-            let Some(link) = links.first().map(|l| l.href.as_str()) else {
-                return PENDING_ID.to_string();
-            };
-            let title = title
-                .as_ref()
-                .map(|t| t.content.as_str())
-                .unwrap_or_default();
-            format!(
-                "quire:{:016x}",
-                crate::content::id::fnv1a(format!("{link}\n{title}").as_bytes())
-            )
+        .id_generator(|links, title, _| match links.first() {
+            Some(link) => link_id(&link.href, title.as_ref()),
+            None => PENDING_ID.to_string(),
         })
         .build()
+}
+
+/// The id of an entry known by its link and title.
+fn link_id(link: &str, title: Option<&feed_rs::model::Text>) -> String {
+    let title = title.map(|t| t.content.as_str()).unwrap_or_default();
+    format!(
+        "quire:{:016x}",
+        crate::content::id::fnv1a(format!("{link}\n{title}").as_bytes())
+    )
 }
 
 /// A feed's bytes made readable where a strict parser refuses them, or `None` when there is
@@ -564,6 +657,12 @@ fn lenient(bytes: &[u8]) -> Option<Vec<u8>> {
                 if item.get(field).is_some_and(|v| !v.is_string()) {
                     item.remove(field);
                 }
+            }
+            if let Some(tags) = item
+                .get_mut("tags")
+                .and_then(serde_json::Value::as_array_mut)
+            {
+                tags.retain(serde_json::Value::is_string);
             }
         }
         return serde_json::to_vec(&value).ok();
@@ -608,8 +707,9 @@ pub const MAX_NEW: usize = 1000;
 /// below them an entry already written is passed over without converting it.
 const MAX_UPDATES: usize = 1000;
 
-/// Ids remembered as written in a folder at most (a post deleted by its user is not written
-/// again while it is remembered; the oldest not in the feed any more are forgotten first).
+/// Ids no longer in the feed remembered as written in a folder at most, beside every id the
+/// feed still lists (a post deleted by its user is not written again while it is remembered;
+/// the oldest gone from the feed are forgotten first).
 const MAX_WRITTEN: usize = 10_000;
 
 /// A post file bigger than this is not read back (it is no post a sync wrote).
@@ -640,7 +740,7 @@ pub fn write_entries(
         ignore_exists(lock.create(&dir.join("_index.md"), index.as_bytes()))?;
     }
     let mut folder = Folder::read(&dir);
-    let mut written = Written::read(&dir, earlier);
+    let mut written = Written::read(&dir, earlier)?;
     let base = parsed
         .links
         .iter()
@@ -715,11 +815,14 @@ struct Written {
 }
 
 impl Written {
-    fn read(dir: &Path, earlier: &[String]) -> Written {
+    /// The folder's record; an error when it is there but cannot be read (a FIFO, a folder):
+    /// writing on without it would bring deleted posts back.
+    fn read(dir: &Path, earlier: &[String]) -> Result<Written, WriteError> {
         let path = dir.join(".quire-written");
-        let text = crate::writer::read_regular(&path, 64 * 1024 * 1024)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
+        let text = match crate::writer::read_own(&path, 256 * 1024 * 1024) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned(),
+            Err(error) => return Err(WriteError::Io { path, error }),
+        };
         let mut written = Written {
             path,
             ids: Vec::new(),
@@ -736,7 +839,7 @@ impl Written {
             }
         }
         written.changed = !earlier.is_empty();
-        written
+        Ok(written)
     }
 
     fn contains(&self, id: &str) -> bool {
@@ -760,8 +863,8 @@ impl Written {
                 excess -= usize::from(drop);
                 !drop
             });
-            let over = self.ids.len().saturating_sub(MAX_WRITTEN);
-            self.ids.drain(..over);
+            // Ids the feed still lists are all kept, however many: forgetting one would bring
+            // a post its user deleted back.
             self.changed = true;
         }
         if !self.changed {
@@ -903,6 +1006,115 @@ impl Folder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_id_the_feed_still_lists_is_remembered_however_many() {
+        let dir = std::env::temp_dir().join(format!("quire-written-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let lock = LibraryLock::acquire(&dir).expect("lock");
+        let mut written = Written::read(&dir, &[]).expect("read");
+        let gone: Vec<String> = (0..50).map(|i| format!("gone:{i}")).collect();
+        let listed: Vec<String> = (0..MAX_WRITTEN + 500).map(|i| format!("urn:{i}")).collect();
+        for id in gone.iter().chain(&listed) {
+            written.add(id.clone());
+        }
+        let in_feed: HashSet<String> = listed.iter().cloned().collect();
+        written.save(&lock, &in_feed).expect("save");
+        let back = Written::read(&dir, &[]).expect("read back");
+        assert!(
+            listed.iter().all(|id| back.contains(id)),
+            "an id the feed lists was forgotten"
+        );
+        assert!(
+            gone.iter().all(|id| !back.contains(id)),
+            "the oldest gone ids go first"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn one_feed_is_known_under_its_addresses_and_two_feeds_are_not_merged() {
+        let keys = |id: Option<&str>, own_self: &str, title: &str, url: &str| {
+            let mut k = Vec::new();
+            if let Some(id) = id {
+                k.push(format!("id:{id}"));
+            }
+            k.push(format!("self:{own_self}"));
+            k.push(format!("title:{title}"));
+            k.push(url_key(url));
+            k
+        };
+        let a = keys(
+            Some("urn:a"),
+            "https://a.example/feed",
+            "A",
+            "https://a.example/feed",
+        );
+        // www or not, and tracking parameters, are one site and one address.
+        let www = keys(
+            Some("urn:a"),
+            "https://a.example/feed",
+            "A",
+            "https://www.a.example/atom",
+        );
+        assert!(same_feed(
+            "https://www.a.example/atom",
+            &www,
+            "https://a.example/feed",
+            &a
+        ));
+        assert!(same_feed(
+            "https://a.example/feed?utm_source=x",
+            &[],
+            "https://a.example/feed",
+            &a
+        ));
+        // Another host claiming the id is another feed.
+        let forged = keys(
+            Some("urn:a"),
+            "https://a.example/feed",
+            "A",
+            "https://evil.example/f",
+        );
+        assert!(!same_feed(
+            "https://evil.example/f",
+            &forged,
+            "https://a.example/feed",
+            &a
+        ));
+        // Two Atom ids that differ are two feeds, whatever else they share.
+        let b = keys(
+            Some("urn:b"),
+            "https://a.example/feed",
+            "A",
+            "https://a.example/b",
+        );
+        assert!(!same_feed(
+            "https://a.example/b",
+            &b,
+            "https://a.example/feed",
+            &a
+        ));
+        // Without ids: the same self link and the same title, or two feeds.
+        let rss =
+            |title: &str, url: &str| keys(None, "http://localhost:1313/index.xml", title, url);
+        let alice = rss("Alice", "http://blogs.example/a.xml");
+        let bob = rss("Bob", "http://blogs.example/b.xml");
+        let alice_again = rss("Alice", "http://blogs.example/alice.xml");
+        assert!(!same_feed(
+            "http://blogs.example/b.xml",
+            &bob,
+            "http://blogs.example/a.xml",
+            &alice
+        ));
+        assert!(same_feed(
+            "http://blogs.example/alice.xml",
+            &alice_again,
+            "http://blogs.example/a.xml",
+            &alice
+        ));
+    }
 
     #[test]
     fn a_feed_with_a_byte_that_is_not_utf8_is_read_as_readers_read_it() {

@@ -50,7 +50,7 @@ pub fn plan<'e>(export: &'e Export, known: &HashSet<String>) -> Plan<'e> {
             plan.skipped.push((kind, link));
             return;
         }
-        let url = normalize(&link.url);
+        let url = normalize(&written_url(&link.url));
         if known.contains(&url) {
             plan.present += 1;
         } else if !seen.insert(url) {
@@ -283,9 +283,10 @@ fn fallback_title(url: &str) -> String {
     sanitize_line(rest.trim_end_matches('/'))
 }
 
-/// The url as a link destination that reads back as the same string: in `<…>` when it holds
-/// spaces or parentheses; the few characters no url should hold are percent-encoded.
-fn destination(url: &str) -> String {
+/// The url as a collection holds it once written (and reads it back): the few characters no
+/// url should hold percent-encoded. Compared in this form, an export's `…/u\v` is the same
+/// bookmark as the `…/u%5Cv` an earlier import wrote.
+pub fn written_url(url: &str) -> String {
     let mut clean = String::with_capacity(url.len());
     for c in url.trim().chars() {
         match c {
@@ -296,6 +297,13 @@ fn destination(url: &str) -> String {
             c => clean.push(c),
         }
     }
+    clean
+}
+
+/// The url as a link destination that reads back as the same string: in `<…>` when it holds
+/// spaces or parentheses; the few characters no url should hold are percent-encoded.
+fn destination(url: &str) -> String {
+    let clean = written_url(url);
     if clean.contains([' ', '(', ')']) {
         format!("<{clean}>")
     } else {

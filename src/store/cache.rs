@@ -242,7 +242,8 @@ struct CacheFile {
 
 impl CacheFile {
     fn open(path: &Path) -> Option<CacheFile> {
-        let file = File::open(path).ok()?;
+        // Never blocking: a FIFO where the cache should be is no cache.
+        let file = crate::writer::open_regular(path).ok()?;
         let len = file.metadata().ok()?.len();
         let magic = read_vec_at(&file, 0, MAGIC.len() as u64).ok()?;
         let trailer = read_vec_at(&file, len.checked_sub(TRAILER_LEN)?, TRAILER_LEN).ok()?;
