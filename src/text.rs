@@ -85,6 +85,41 @@ fn ascii_ok(b: u8) -> bool {
     (b >= 0x20 && b != 0x7f) || b == b'\n' || b == b'\t'
 }
 
+/// A one-line text written with HTML's inline marks (a Jekyll title: `Kafka&#39;s
+/// <i>The Trial</i>&hellip;`) as the words it shows: entities decoded, inline tags dropped.
+/// Only tags HTML has are dropped: `Vec<T>` in a title stays `Vec<T>`.
+pub fn html_inline_to_text(text: &str) -> Cow<'_, str> {
+    const INLINE: [&str; 25] = [
+        "a", "abbr", "b", "big", "br", "cite", "code", "del", "dfn", "em", "font", "i", "ins",
+        "kbd", "mark", "q", "s", "small", "span", "strike", "strong", "sub", "sup", "tt", "u",
+    ];
+    if !text.contains(['&', '<']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let end = after.find('>');
+        match end {
+            Some(end) if INLINE.contains(&name.as_str()) => rest = &after[end + 1..],
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(decode_entities(&out))
+}
+
 /// `&lt;` → `<`, `&#39;` → `'`, `&#x2014;` → `—`; unknown ones are left as written.
 pub fn decode_entities(text: &str) -> String {
     if !text.contains('&') {
@@ -154,6 +189,20 @@ pub fn html_to_plain(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_written_as_html_read_as_their_words() {
+        assert_eq!(
+            html_inline_to_text("Behe likens Dover trial to Kafka&#39;s The Trial"),
+            "Behe likens Dover trial to Kafka's The Trial"
+        );
+        assert_eq!(
+            html_inline_to_text("About that cell video in <i>Expelled</i>&hellip;"),
+            "About that cell video in Expelled…"
+        );
+        assert_eq!(html_inline_to_text("Vec<T> and a < b"), "Vec<T> and a < b");
+        assert!(matches!(html_inline_to_text("plain"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn clean_text_is_borrowed_unchanged() {

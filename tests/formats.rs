@@ -398,3 +398,65 @@ fn a_plain_folder_of_notes_gets_no_site_generators_rules() {
             .all(|i| i["title"] != "Archived note")
     );
 }
+
+#[test]
+fn every_link_of_a_nested_awesome_list_is_a_bookmark_once_with_its_own_words() {
+    // An independent count: every list item whose first link is to the web, at any depth.
+    let text = std::fs::read_to_string(fixture("awesome_deep/README.md")).unwrap();
+    let mut want: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let item = line.trim_start();
+        // Led by a link (or by a link in brackets): a label's keyword links are not entries.
+        let Some(rest) = item.strip_prefix("* [") else {
+            continue;
+        };
+        let rest = rest.trim_start_matches('[');
+        let Some(open) = rest.find("](") else {
+            continue;
+        };
+        let url: String = rest[open + 2..].chars().take_while(|c| *c != ')').collect();
+        if url.starts_with("http") {
+            want.push(url);
+        }
+    }
+    assert_eq!(want.len(), 14, "{want:?}");
+    let library = load("awesome_deep");
+    let mut got: Vec<String> = library.items.iter().filter_map(|i| i.url.clone()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "each web link of an entry once");
+    // Descriptions are the words: no crate link, no badge's brackets, no stray separator.
+    let description = |url: &str| {
+        library
+            .items
+            .iter()
+            .find(|i| i.url.as_deref() == Some(url))
+            .and_then(|i| i.description.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        description("https://github.example/serde-json"),
+        "JSON support"
+    );
+    assert_eq!(
+        description("https://github.example/rerun"),
+        "An SDK for logging data"
+    );
+    assert_eq!(
+        description("https://github.example/cargo-outdated"),
+        "finds out-of-date dependencies"
+    );
+    // Nested links sit under their parent's name, labels' under the label.
+    let path = |url: &str| {
+        let item = library
+            .items
+            .iter()
+            .find(|i| i.url.as_deref() == Some(url))
+            .unwrap();
+        library.category_path(item.category).join(" / ")
+    };
+    assert!(path("https://github.example/cargo-deb").ends_with("Tools / Cargo"));
+    assert!(path("https://github.example/helix").ends_with("Tools / Editors"));
+    assert!(path("https://github.example/cdrs").ends_with("Storage / NoSQL / Cassandra"));
+    assert!(path("https://github.example/leveldb").ends_with("Storage / NoSQL / LevelDB"));
+}

@@ -333,7 +333,13 @@ impl<'t> Walker<'t> {
         let body = Body::from(Arc::<str>::from(extract_body(
             self.text, head_end, item_end,
         )));
-        let path = self.headings.iter().map(|(_, n)| n.clone()).collect();
+        let path: Vec<String> = self.headings.iter().map(|(_, n)| n.clone()).collect();
+        // An awesome list's entry with entries nested under it (`* [Cargo](…) - the package
+        // manager` above `  * [cargo-deb](…)`): they are bookmarks too, in a sub-category named
+        // after it, as a label's are.
+        if self.mode == Some(Mode::Detected) && head.url.is_some() {
+            self.group(&head.title, head_end, item_end);
+        }
         self.collection.bookmarks.push(Bookmark {
             path,
             title: head.title,
@@ -352,6 +358,12 @@ impl Walker<'_> {
     /// under it, as awesome lists group them: a sub-category named by the label, holding
     /// them (and labels under it, in turn). Returns whether the item was one.
     fn label_group(&mut self, label: &str, head_end: usize, item_end: usize) -> bool {
+        self.group(label, head_end, item_end)
+    }
+
+    /// Files the links nested under an item (`head_end..item_end`) in a sub-category named
+    /// `name` under the current headings. Returns whether there were any.
+    fn group(&mut self, name: &str, head_end: usize, item_end: usize) -> bool {
         if self.label_depth >= MAX_LABEL_DEPTH {
             return false;
         }
@@ -367,7 +379,7 @@ impl Walker<'_> {
             return false;
         }
         let mut base: Vec<String> = self.headings.iter().map(|(_, n)| n.clone()).collect();
-        base.push(label.to_string());
+        base.push(name.to_string());
         self.collection.sections.push(Section {
             path: base.clone(),
             description: None,
@@ -483,17 +495,29 @@ impl ItemHead {
     /// The item's text when it is only a label: words, no link, no description after a
     /// separator.
     fn label(&self) -> Option<String> {
-        if self.link.is_some()
-            || self
-                .segments
-                .iter()
-                .any(|s| matches!(s, Segment::Link { .. }))
-        {
+        if self.link.is_some() {
             return None;
         }
-        let all: String = self.segments.iter().map(segment_text).collect();
-        let all = collapse_spaces(&all);
-        match split_plain(&all) {
+        // `NoSQL`, or `NoSQL [[nosql](https://crates.io/keywords/nosql)]`: words, then at most
+        // links in brackets (a list's keywords), and no description.
+        let first = self.segments.first()?;
+        let Segment::Text(text) = first else {
+            return None;
+        };
+        let (name, after) = match text.find('[') {
+            Some(at) => (&text[..at], &text[at..]),
+            None => (text.as_str(), ""),
+        };
+        let only_brackets = |t: &str| t.chars().all(|c| matches!(c, '[' | ']' | ',' | ' ' | '\t'));
+        let rest_is_keywords = only_brackets(after)
+            && self.segments[1..].iter().all(|s| match s {
+                Segment::Link { .. } => true,
+                Segment::Text(t) => only_brackets(t),
+            });
+        if !rest_is_keywords {
+            return None;
+        }
+        match split_plain(&collapse_spaces(name)) {
             (title, None) if !title.is_empty() => Some(title),
             _ => None,
         }
@@ -502,19 +526,16 @@ impl ItemHead {
     /// Reads title, url and description; `None` when the item is not a bookmark.
     fn into_head(mut self, take_plain: bool) -> Option<Head> {
         self.close_link();
-        let first = self
-            .segments
-            .iter()
-            .position(|s| !matches!(s, Segment::Text(t) if t.trim().is_empty()))?;
+        // A bracket before the leading link (`[[sevenz-rust](…)] - …`) is not text.
+        let first = self.segments.iter().position(
+            |s| !matches!(s, Segment::Text(t) if t.trim().trim_matches('[').is_empty()),
+        )?;
         match &self.segments[first] {
             Segment::Link { text, dest } => {
                 if dest.starts_with('#') {
                     return None; // a table of contents
                 }
-                let rest: String = self.segments[first + 1..]
-                    .iter()
-                    .map(segment_text)
-                    .collect();
+                let rest = description_text(&self.segments[first + 1..]);
                 let title = collapse_spaces(text);
                 let title = if title.is_empty() {
                     dest.clone()
@@ -541,6 +562,66 @@ impl ItemHead {
                 })
             }
         }
+    }
+}
+
+/// The text after an entry's leading link, as its description: the other links before the
+/// separator (`[[serde_json](https://crates.io/…)] - `, an entry's crate or docs) and badges
+/// (an image in a link, which leaves `[]`) belong to the link list, not to the words.
+fn description_text(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    let mut before_separator = true;
+    for (at, segment) in segments.iter().enumerate() {
+        match segment {
+            Segment::Link { text, .. } => {
+                // A link in brackets (`[[serde_json](https://crates.io/…)]`) is the entry's
+                // crate, wherever it stands: not words of its description.
+                let in_brackets = at
+                    .checked_sub(1)
+                    .and_then(|p| segments.get(p))
+                    .is_some_and(|p| segment_text(p).trim_end().ends_with('['))
+                    && segments
+                        .get(at + 1)
+                        .is_some_and(|n| segment_text(n).trim_start().starts_with(']'));
+                if !(before_separator || in_brackets || text.trim().is_empty()) {
+                    out.push_str(text);
+                }
+            }
+            Segment::Text(text) => {
+                if before_separator {
+                    let trimmed = text.trim_start_matches(['[', ']', ' ', '(', ')', ',', '/']);
+                    if trimmed.starts_with(['-', '—', '–', ':']) {
+                        before_separator = false;
+                        out.push_str(trimmed);
+                    } else if !trimmed.is_empty() {
+                        before_separator = false;
+                        out.push_str(text);
+                    }
+                } else {
+                    out.push_str(text);
+                }
+            }
+        }
+    }
+    // What images and bracketed links left behind: `[]`, `[ ]`, `()`; then the separators
+    // they stood between (`- [[rerun](…)] - An SDK` → `An SDK`).
+    let mut cleaned = out;
+    for empty in ["[]", "[ ]", "()", "( )"] {
+        while cleaned.contains(empty) {
+            cleaned = cleaned.replace(empty, "");
+        }
+    }
+    let mut rest = cleaned.trim_start();
+    while let Some(after) = rest
+        .strip_prefix(['-', '—', '–', ':'])
+        .filter(|a| a.is_empty() || a.starts_with(' '))
+    {
+        rest = after.trim_start();
+    }
+    if rest.len() < cleaned.trim_start().len() {
+        format!("- {rest}")
+    } else {
+        cleaned
     }
 }
 

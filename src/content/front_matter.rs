@@ -250,6 +250,14 @@ pub fn parse_front_matter(
         }
     }
     problems.sort_by_key(|p| p.line);
+    // Titles and descriptions written as HTML (Jekyll's `Kafka&#39;s <i>The Trial</i>`) are
+    // shown and searched as what they say.
+    front.title = front
+        .title
+        .map(|t| crate::text::html_inline_to_text(&t).into_owned());
+    front.description = front
+        .description
+        .map(|d| crate::text::html_inline_to_text(&d).into_owned());
     (front, problems)
 }
 
