@@ -202,6 +202,10 @@ pub struct App {
     place: crate::state::Place,
     /// A place from an earlier run, waiting for the library to hold its item.
     pending_place: Option<crate::state::Place>,
+    /// Whether the selection was chosen: by the user (a key, a click) or by an earlier run's
+    /// place. Until then each snapshot of a loading library selects its top item (the
+    /// newest), not whatever came first in an early snapshot.
+    chosen: bool,
     /// What the place was when last handed out for saving.
     last_saved_place: Option<(CategoryId, Option<PageKey>, Focus)>,
     /// The read marks' version the category pages were laid out with.
@@ -246,6 +250,7 @@ impl App {
             effects: Vec::new(),
             place: crate::state::Place::default(),
             pending_place: None,
+            chosen: false,
             last_saved_place: None,
             pages_read_version: 0,
             noted_at: None,
@@ -280,6 +285,7 @@ impl App {
         let key = Key::from_event(event);
         // The user has moved: an earlier run's place still waiting for its item is dropped.
         self.pending_place = None;
+        self.chosen = true;
         if let Some(confirm) = self.confirm.take() {
             self.answer(confirm, key);
             return;

@@ -16,7 +16,11 @@ impl App {
     /// A new (or more complete) library: the reader keeps its place, found again by names
     /// and ids, since item and category numbers change.
     pub fn library_loaded(&mut self, library: Arc<Library>, loading: Option<(usize, usize)>) {
-        let place = self.place();
+        let mut place = self.place();
+        if !self.chosen {
+            // Nobody chose the item selected: the newest (the top) is, in each snapshot.
+            place.item = None;
+        }
         let was_loading = self.loading.is_some();
         self.library = library;
         self.library_generation += 1;

@@ -44,6 +44,14 @@ impl App {
         .into_iter()
         .find_map(|(focus, area)| area.filter(|a| a.contains(at)).map(|a| (focus, a)));
         let Some((pane, area)) = hit else { return };
+        if matches!(
+            event.kind,
+            MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+        ) {
+            // A click or a scroll is a move: an earlier run's place no longer applies.
+            self.pending_place = None;
+            self.chosen = true;
+        }
         match event.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 self.status = None;

@@ -146,6 +146,7 @@ impl App {
             return;
         }
         let found = self.apply_place(&place);
+        self.chosen |= found;
         self.focus = match place.focus {
             Pane::Tree => Focus::Tree,
             Pane::List if found => Focus::List,

@@ -1,0 +1,110 @@
+//! What a new user meets first: the reader on a big library it has never seen, started
+//! without a cache and without a place to restore.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::TempDir;
+use common::pty::Session;
+use common::screen::{app, press};
+use quire::content::{Library, Root, load_library};
+
+const POSTS: usize = 5_600;
+
+/// `POSTS` dated posts, written in an order unrelated to their dates (so the files read
+/// first are not the newest), under a few dozen folders; the newest has its own title.
+fn big_blog(home: &TempDir) -> std::path::PathBuf {
+    let root = home.path().join("blog");
+    // A fixed permutation of 0..POSTS: file k holds post (k * STEP) mod POSTS.
+    const STEP: usize = 2_347; // coprime with 5,600
+    let body = "Words of a post, long enough to take a moment to read. ".repeat(60);
+    for k in 0..POSTS {
+        let n = (k * STEP) % POSTS;
+        let (year, day) = (2000 + n / 365, n % 365);
+        let date = format!("{year}-{:02}-{:02}", day / 28 % 12 + 1, day % 28 + 1);
+        let title = if n == POSTS - 1 {
+            "Newest post of all".to_string()
+        } else {
+            format!("Post number {n}")
+        };
+        home.write(
+            &format!("blog/part{:02}/post{k:05}.md", k % 40),
+            format!("---\ntitle: \"{title}\"\ndate: {date}\n---\n\n{body}\n\n{body}\n"),
+        );
+    }
+    root
+}
+
+#[test]
+fn a_first_start_on_a_big_library_selects_the_newest_post() {
+    let home = TempDir::new("newcomer-big");
+    let root = big_blog(&home);
+    let root = root.to_str().unwrap();
+    let mut session = Session::start(
+        &home,
+        home.path(),
+        &["--content", root, "--no-restore"],
+        120,
+        30,
+    );
+    // The whole library, not an early snapshot of it.
+    session.wait_for_text(&format!("All · {POSTS}/{POSTS}"));
+    // Into the list: the item selected is the top one, the newest, whatever loaded first.
+    session.send("l");
+    let screen = session.wait_for("the post opened", |s| s.contains("╭ post"));
+    let body_title = screen
+        .lines()
+        .nth(1)
+        .and_then(|line| line.rsplit("││").next())
+        .unwrap_or_default()
+        .trim_end_matches(['█', '║', '│'])
+        .trim()
+        .to_string();
+    assert_eq!(body_title, "Newest post of all", "screen:\n{screen}");
+    session.send("q");
+    session.wait_exit();
+}
+
+#[test]
+fn each_snapshot_keeps_the_top_item_until_the_user_moves() {
+    // An early snapshot holding only old posts, then the whole library: nobody chose the
+    // old post at the top of the first, so the newest is selected in the second.
+    let home = TempDir::new("newcomer-snapshots");
+    let posts = [
+        ("old", "2001-01-01"),
+        ("older", "2000-01-01"),
+        ("new", "2020-01-01"),
+    ];
+    for (folder, count) in [("early", 2), ("whole", 3)] {
+        for (name, date) in &posts[..count] {
+            home.write(
+                &format!("{folder}/{name}.md"),
+                format!("---\ntitle: {name}\ndate: {date}\n---\n\nText.\n"),
+            );
+        }
+    }
+    let load = |folder: &str| -> Arc<Library> {
+        Arc::new(load_library(&[Root::Dir(home.path().join(folder))]).unwrap())
+    };
+    let (early, whole) = (load("early"), load("whole"));
+    let title = |app: &quire::app::App| {
+        let i = app.list.items[app.list.selected];
+        app.library.items[i].title.clone()
+    };
+
+    let mut reader = app(early.clone(), 120, 30);
+    reader.library_loaded(early.clone(), Some((2, 3)));
+    assert_eq!(title(&reader), "old");
+    reader.library_loaded(whole.clone(), None);
+    assert_eq!(title(&reader), "new", "the newest, at the top");
+
+    // Once the user has chosen an item, later snapshots keep it.
+    let mut reader = app(early.clone(), 120, 30);
+    reader.library_loaded(early, Some((2, 3)));
+    press(&mut reader, "lj");
+    assert_eq!(title(&reader), "older");
+    reader.library_loaded(whole, None);
+    assert_eq!(title(&reader), "older", "the user's choice stays");
+}
