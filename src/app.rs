@@ -314,6 +314,17 @@ impl App {
             return;
         }
         self.status = None;
+        if self.search.is_some() && self.focus == Focus::List && types_into_query(key, action) {
+            // A letter among results refines the query (as in fzf): a word typed after
+            // looking at a result never edits, marks or stars anything.
+            if let Some(panel) = &mut self.search {
+                panel.typing = true;
+                panel.cursor = panel.input.len();
+            }
+            self.type_in_search(key, action);
+            self.sync();
+            return;
+        }
         if let Some(action) = action {
             self.update(action);
         }
@@ -418,6 +429,7 @@ impl App {
             Action::PrevUnread => self.jump_unread(false),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Edit => self.edit(),
+            Action::Reveal => self.reveal(),
             Action::SyncFeeds => self.effects.push(Effect::SyncFeeds),
             Action::Reload => {
                 self.effects.push(Effect::Reload);
@@ -795,6 +807,41 @@ pub fn members(library: &Library, reading: &Reading, category: CategoryId) -> Ve
     } else {
         reading.starred()
     }
+}
+
+/// Whether a key pressed among search results goes to the query: any plain printable key
+/// but the few that work the results (moving, opening, back, `/`, help, quit).
+fn types_into_query(key: Key, action: Option<Action>) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+    let printable = matches!(key.code, KeyCode::Char(c) if !c.is_control() && c != ' ');
+    let works_results = matches!(
+        action,
+        Some(
+            Action::Down
+                | Action::Up
+                | Action::Top
+                | Action::Bottom
+                | Action::PageDown
+                | Action::PageUp
+                | Action::HalfPageDown
+                | Action::HalfPageUp
+                | Action::Left
+                | Action::Right
+                | Action::Open
+                | Action::Toggle
+                | Action::FocusNext
+                | Action::FocusPrev
+                | Action::Back
+                | Action::Search
+                | Action::Reveal
+                | Action::Help
+                | Action::Quit
+        )
+    );
+    plain && printable && !works_results
 }
 
 pub fn body_text_area(pane: Rect) -> Rect {

@@ -26,6 +26,7 @@ macro_rules! complain {
 mod args;
 mod feeds;
 mod import;
+mod man;
 mod output;
 
 pub use args::{Cli, Command};
@@ -116,8 +117,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Man) => {
-            use clap::CommandFactory;
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            man::render(&mut std::io::stdout().lock())?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -282,6 +282,15 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
         eprintln!("quire: warning: {}", crate::text::sanitize(warning));
     }
     let opened = opened?;
+    if !matches!(command, Command::Check { .. }) {
+        for root in &opened.empty_roots {
+            eprintln!(
+                "quire: warning: {}: {}",
+                crate::text::sanitize(&root.to_string_lossy()),
+                crate::content::source::NO_MARKDOWN
+            );
+        }
+    }
     // Debug builds only: the tests check that a command reads only the files that changed.
     if cfg!(debug_assertions) && std::env::var_os("QUIRE_DEBUG_READS").is_some() {
         eprintln!("quire: debug: read {} files", opened.files_read);

@@ -479,3 +479,74 @@ fn counting_and_marking_need_no_cache_and_keep_one_working() {
     let ids: Vec<&str> = list.lines().filter_map(|l| l.split('\t').next()).collect();
     assert_eq!(ids, ["a", "b"], "{list}");
 }
+
+#[test]
+fn a_content_folder_without_markdown_is_named_not_passed_over() {
+    let home = TempDir::new("empty-root");
+    home.write("empty/notes.txt", "not markdown");
+    let empty = home.path().join("empty");
+    let empty = empty.to_str().unwrap();
+    // Every command says so on stderr, and still does its work (an empty list).
+    let output = quire(&home, &["--content", empty, "list"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    let said = stderr(&output);
+    assert!(
+        said.contains("warning") && said.contains(empty) && said.contains("no markdown files"),
+        "{said}"
+    );
+    // Again from the cache the first command wrote.
+    let output = quire(&home, &["--content", empty, "unread"]);
+    assert!(
+        stderr(&output).contains("no markdown files"),
+        "{}",
+        stderr(&output)
+    );
+    // `check` calls it a problem.
+    let output = quire(&home, &["--content", empty, "check"]);
+    assert!(!output.status.success());
+    let out = stdout(&output);
+    assert!(
+        out.contains(empty) && out.contains("no markdown files"),
+        "{out}"
+    );
+    assert!(out.contains("1 problem found"), "{out}");
+    // A folder with markdown files is not warned about.
+    home.write("full/a.md", "# A\n");
+    let full = home.path().join("full");
+    let output = quire(&home, &["--content", full.to_str().unwrap(), "list"]);
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn a_category_named_with_a_slash_is_printed_escaped_and_found_either_way() {
+    let home = TempDir::new("slash-category");
+    home.write(
+        "content/bookmarks/links.md",
+        "# Links\n\n## DevOps\n\n### CI/CD\n\n- [Jenkins](https://jenkins.io) — builds\n\n\
+         ### CI\n\n- [Other](https://example.com) — not this one\n",
+    );
+    let cwd = home.path();
+    let listed = stdout(&common::quire_in(&home, cwd, &["categories"]));
+    let path = listed
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .find(|p| p.ends_with("CI\\/CD"))
+        .unwrap_or_else(|| panic!("CI/CD escaped in:\n{listed}"))
+        .to_string();
+    let unescaped = path.replace("\\/", "/");
+    for given in [&path, &unescaped] {
+        let output = common::quire_in(&home, cwd, &["list", "--category", given]);
+        assert!(output.status.success(), "{given}: {}", stderr(&output));
+        let out = stdout(&output);
+        assert!(
+            out.contains("Jenkins") && !out.contains("Other"),
+            "{given}: {out}"
+        );
+    }
+    // The folder CI beside it is still reached by its own path.
+    let parent = path.trim_end_matches("CI\\/CD");
+    let output = common::quire_in(&home, cwd, &["list", "--category", &format!("{parent}CI")]);
+    let out = stdout(&output);
+    assert!(out.contains("Other") && !out.contains("Jenkins"), "{out}");
+}

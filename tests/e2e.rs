@@ -358,3 +358,37 @@ fn moving_through_results_moves_the_preview() {
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
+
+#[test]
+fn letters_typed_among_results_refine_the_query_and_never_edit_or_mark() {
+    let home = TempDir::new("e2e-refine");
+    let (program, log) = common::recording_opener(&home);
+    let program = program.to_str().unwrap();
+    let env = [
+        ("QUIRE_OPENER", program),
+        ("EDITOR", program),
+        ("VISUAL", program),
+    ];
+    let mut s = Session::start_with_env(&home, home.path(), &[], 120, 40, &env);
+    s.wait_for_text("293/293");
+    s.type_keys("/codel");
+    s.wait_for_text("/ codel");
+    s.send("\r");
+    s.wait_for_text(" READER ");
+    s.send("\x1b");
+    let before = s.wait_for_text(" RESULTS ");
+    // Opening the result marked it read: 292 left.
+    assert!(before.contains(" 292 unread "), "{before}");
+    // e (edit), m (mark read), s (star), u (unread only), o (browser), x (mark all read):
+    // typed after looking at a result, they are the query's letters.
+    s.type_keys("emsuox");
+    let screen = s.wait_for_text("/ codelemsuox");
+    assert!(screen.contains(" SEARCH "), "{screen}");
+    assert!(screen.contains(" 292 unread "), "nothing marked: {screen}");
+    assert!(!screen.contains("Starred"), "nothing starred: {screen}");
+    s.send("\x1b");
+    s.wait_for_text(" CATEGORIES ");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    assert!(!log.exists(), "no editor and no browser ran");
+}

@@ -404,6 +404,7 @@ fn bad_files_are_named_with_where_and_nothing_is_written() {
     let notes = home.write("exports/notes.txt", "just some words\n");
     let err = stderr(&import(&home, &lib, &[notes.to_str().unwrap()]));
     assert!(err.contains("not a bookmarks export"), "{err}");
+    assert!(err.contains("feed") && err.contains("OPML"), "{err}");
     let err = stderr(&import(&home, &lib, &["--browser", "firefox"]));
     assert!(err.contains("no firefox profile found"), "{err}");
     assert!(!lib.exists(), "nothing written");

@@ -699,3 +699,64 @@ fn a_click_selects_the_result_drawn_under_it() {
     });
     assert_eq!(app.search.as_ref().unwrap().selected, 2);
 }
+
+#[test]
+fn ties_go_to_the_title_that_is_the_query_then_to_the_shorter_title() {
+    // As awesome-rust lists them: the crate whose name is the query comes after others
+    // sharing its owner; file order must not decide.
+    let dir = common::TempDir::new("search-ties");
+    dir.write(
+        "rust.md",
+        "# Awesome\n\n## Async\n\n\
+         * [tokio-rs/toasty](https://github.com/tokio-rs/toasty) — An ORM for tokio\n\
+         * [tokio-rs/tokio-console](https://github.com/tokio-rs/console) — A debugger for tokio\n\
+         * [tokio-rs/tokio](https://github.com/tokio-rs/tokio) — A runtime for tokio\n\
+         * [Tokio](https://tokio.rs) — The tokio site\n",
+    );
+    let library = load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap();
+    let index = SearchIndex::build(&library);
+    let hits = search(
+        &index,
+        &library,
+        &parse_query("tokio").unwrap(),
+        &SearchOptions::default(),
+    )
+    .unwrap()
+    .hits;
+    let titles: Vec<&str> = hits
+        .iter()
+        .map(|h| library.items[h.item].title.as_str())
+        .collect();
+    // The title that is the query, then the one whose last segment is (both fit exactly:
+    // the shorter first), then the rest.
+    assert_eq!(titles.len(), 4, "{titles:?}");
+    assert_eq!(titles[..2], ["Tokio", "tokio-rs/tokio"], "{titles:?}");
+}
+
+#[test]
+fn a_result_is_shown_in_its_category_with_its_neighbours() {
+    let mut app = app(bundled_index().0.clone(), 120, 40);
+    press(&mut app, "/codel lifo");
+    settle(&mut app);
+    let hit = app.selected_item().expect("a result");
+    press(&mut app, "<c-t>");
+    assert!(app.search.is_none(), "the search is closed");
+    assert_eq!(app.focus, Focus::List);
+    let library = &app.library;
+    assert_eq!(app.tree.selected_id(), library.items[hit].category);
+    assert_eq!(
+        app.list.selected_item(),
+        Some(hit),
+        "the list stands at the item"
+    );
+    assert!(app.list.items.len() > 1, "among its neighbours");
+    // The status bar says where it is.
+    let screen = common::screen::text(&common::screen::draw(&app));
+    assert!(screen.contains("In Bookmarks"), "{screen}");
+    // And from the results after looking at one (Esc back from the body), the same.
+    press(&mut app, "/codel lifo");
+    settle(&mut app);
+    press(&mut app, "<enter><esc><c-t>");
+    assert!(app.search.is_none());
+    assert_eq!(app.list.selected_item(), Some(hit));
+}

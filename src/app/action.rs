@@ -69,6 +69,8 @@ pub enum Action {
     NextHeading,
     /// Scroll the body to the previous heading
     PrevHeading,
+    /// Show the selected item (a search result too) in its category, to browse its neighbours
+    Reveal,
     /// Edit the item's file in $VISUAL or $EDITOR, at the item's line
     Edit,
     /// Read again the files changed on disk (changes also show by themselves)
@@ -120,6 +122,9 @@ impl Action {
             Action::Outline => "Outline: the headings (a category's sections), Enter jumps",
             Action::NextHeading => "Next heading in the body",
             Action::PrevHeading => "Previous heading in the body",
+            Action::Reveal => {
+                "Show the item in its category (from search results too), to browse its neighbours"
+            }
             Action::Edit => "Edit the item's file in $VISUAL / $EDITOR, at its line",
             Action::Reload => "Reload files changed on disk (changes also show by themselves)",
             Action::SyncFeeds => "Sync your feeds in the background (quire subscribe adds them)",
@@ -162,7 +167,12 @@ impl Action {
             ),
             (
                 "Search",
-                &[Action::Search, Action::NextMatch, Action::PrevMatch],
+                &[
+                    Action::Search,
+                    Action::NextMatch,
+                    Action::PrevMatch,
+                    Action::Reveal,
+                ],
             ),
             (
                 "Reading",

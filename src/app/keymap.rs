@@ -188,6 +188,7 @@ impl Default for KeyMap {
             (c('/'), Action::Search),
             (c('n'), Action::NextMatch),
             (c('N'), Action::PrevMatch),
+            (Key::ctrl('t'), Action::Reveal),
             (c('o'), Action::OpenUrl),
             (c('y'), Action::CopyUrl),
             (c('f'), Action::Links),

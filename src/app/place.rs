@@ -126,6 +126,31 @@ impl App {
         found.is_some()
     }
 
+    /// The selected item (a search result too) in its own category: the search closed, the
+    /// tree at the category, the list at the item, to browse its neighbours.
+    pub(super) fn reveal(&mut self) {
+        let Some(i) = self.selected_item() else {
+            return;
+        };
+        let lib = Arc::clone(&self.library);
+        let item = &lib.items[i];
+        if self.search.is_some() {
+            self.close_search();
+        }
+        let mut place = self.place();
+        place.category = lib
+            .category_path(item.category)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        place.item = Some(item.id.clone());
+        self.apply_place(&place);
+        self.focus = Focus::List;
+        self.chosen = true;
+        self.sync();
+        self.set_status(format!("In {}", place.category.join(" › ")), false);
+    }
+
     /// A place from an earlier run, to put the reader at once the library holds its item
     /// (unless the user has moved first).
     pub fn restore_place(&mut self, place: Place) {

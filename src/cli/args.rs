@@ -12,19 +12,39 @@ use clap::{Parser, Subcommand};
 #[command(name = "quire", version, about, long_about)]
 pub struct Cli {
     /// Content folder to load (repeat for several). Replaces ./content and the bundled library.
-    #[arg(long = "content", value_name = "DIR", global = true)]
+    #[arg(
+        long = "content",
+        value_name = "DIR",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub content: Vec<PathBuf>,
 
     /// Read-state file to use instead of the one in the data directory.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub state: Option<PathBuf>,
 
     /// Your library folder (where imports write), instead of $XDG_DATA_HOME/quire/library.
-    #[arg(long, value_name = "DIR", global = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub library: Option<PathBuf>,
 
     /// Configuration file to use instead of the one in the config directory.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub config: Option<PathBuf>,
 
     /// Open at the top, rather than where the reader was left last time (and do not
@@ -34,7 +54,7 @@ pub struct Cli {
 
     /// Load drafts too (`draft = true`, `published: false`, Jekyll's `_drafts/`), tagged
     /// `draft`; they are left out otherwise.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub drafts: bool,
 
     #[command(subcommand)]
@@ -110,7 +130,7 @@ pub enum Command {
     /// Search titles, descriptions, tags, categories, url hosts and bodies.
     ///
     /// Words must all match (by prefix or close spelling); also "exact phrase", -word,
-    /// is:unread, is:read, kind:post, kind:bookmark, in:CATEGORY, tag:NAME.
+    /// is:unread, is:read, is:starred, kind:post, kind:bookmark, in:CATEGORY, tag:NAME.
     /// A query of excluded words only goes after `--`: `quire search -- -codel`.
     Search {
         /// The query; several arguments are joined with spaces.

@@ -94,8 +94,15 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
             None => {}
         }
     }
-    let export: Export =
-        import_::parse(&bytes).map_err(|err| anyhow!("{}: {err}", source.display()))?;
+    let export: Export = import_::parse(&bytes).map_err(|err| {
+        // From a file given by name, a feed or an OPML list would have been taken too.
+        let also = if asked.browser.is_none() {
+            "; nor a feed (RSS, Atom, JSON Feed) or an OPML list of feeds, which import also takes"
+        } else {
+            ""
+        };
+        anyhow!("{}: {err}{also}", source.display())
+    })?;
     let target = match &asked.into {
         // Inside the library only: a collection anywhere else would not be loaded.
         Some(into)

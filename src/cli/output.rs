@@ -604,7 +604,7 @@ fn categories_in_order(library: &Library) -> Vec<(crate::content::CategoryId, St
         out: &mut Vec<(crate::content::CategoryId, String)>,
     ) {
         for &child in &library.category(id).children {
-            out.push((child, library.category_path(child).join("/")));
+            out.push((child, library.category_path_text(child)));
             walk(library, child, out);
         }
     }

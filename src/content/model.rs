@@ -142,19 +142,57 @@ impl Library {
     }
 
     /// Finds a category by a `/`-separated path of names (case-insensitive), e.g.
-    /// `Bookmarks/Tech Insights from Bookmarks/Case Studies`. An empty path is the root.
+    /// `Bookmarks/Tech Insights from Bookmarks/Case Studies`. An empty path is the root. A
+    /// name holding `/` (a browser folder "CI/CD") is written `CI\/CD`, as
+    /// [`category_path_text`](Self::category_path_text) writes it, or as it is: `…/CI/CD`
+    /// finds it too, when no path of other names does.
     pub fn category_by_path(&self, path: &str) -> Option<CategoryId> {
-        let mut current = Self::ROOT;
-        for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
-            // Unicode lowercasing covers ASCII case too, so one comparison serves both.
-            let part = part.to_lowercase();
-            current = *self
-                .category(current)
-                .children
-                .iter()
-                .find(|c| self.category(**c).name.to_lowercase() == part)?;
+        let parts: Vec<String> = split_category_path(path)
+            .into_iter()
+            .map(|p| p.trim().to_lowercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        // Each level takes one part, or several joined by `/` when a name holds them. Each
+        // (category, parts left) is tried once: folders of one name cannot make it costly.
+        fn find(
+            library: &Library,
+            at: CategoryId,
+            parts: &[String],
+            tried: &mut std::collections::HashSet<(usize, usize)>,
+        ) -> Option<CategoryId> {
+            if parts.is_empty() {
+                return Some(at);
+            }
+            if !tried.insert((at.0, parts.len())) {
+                return None;
+            }
+            for take in 1..=parts.len() {
+                let name = parts[..take].join("/");
+                for &child in &library.category(at).children {
+                    if library.category(child).name.trim().to_lowercase() == name
+                        && let Some(found) = find(library, child, &parts[take..], tried)
+                    {
+                        return Some(found);
+                    }
+                }
+            }
+            None
         }
-        Some(current)
+        // Paths of more parts than any tree is deep are not worth the search (nor the stack).
+        if parts.len() > 64 {
+            return None;
+        }
+        find(self, Self::ROOT, &parts, &mut Default::default())
+    }
+
+    /// A category's path as `--category` takes it and `quire categories` prints it: names
+    /// joined by `/`, a `/` or `\` inside a name escaped with `\`.
+    pub fn category_path_text(&self, id: CategoryId) -> String {
+        self.category_path(id)
+            .iter()
+            .map(|name| name.replace('\\', "\\\\").replace('/', "\\/"))
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     /// Finds a category by its names from the root's child down (the form
@@ -200,6 +238,29 @@ impl Library {
     pub fn count(&self, kind: ItemKind) -> usize {
         self.items.iter().filter(|i| i.kind == kind).count()
     }
+}
+
+/// A category path split at each `/` not escaped with `\`, the escapes undone.
+pub fn split_category_path(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(next @ ('/' | '\\')) => part.push(next),
+                Some(other) => {
+                    part.push('\\');
+                    part.push(other);
+                }
+                None => part.push('\\'),
+            },
+            '/' => parts.push(std::mem::take(&mut part)),
+            other => part.push(other),
+        }
+    }
+    parts.push(part);
+    parts
 }
 
 #[cfg(test)]

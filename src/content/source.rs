@@ -20,6 +20,10 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The folder the bundled library's paths start with (its files are inside the binary).
 pub const BUNDLED: &str = "<bundled>";
 
+/// What is said of a content folder holding no markdown file at all (a typo in `--content`,
+/// a site whose posts live elsewhere): a problem for `quire check`, a warning for the rest.
+pub const NO_MARKDOWN: &str = "no markdown files (.md, .markdown) found in this folder";
+
 /// Where content comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Root {
@@ -175,6 +179,9 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                     }),
                 };
                 let (mut found, problems) = walk_all(index, dir, top);
+                if found.is_empty() && problems.is_empty() {
+                    diagnostics.push(Diagnostic::new(dir, None, NO_MARKDOWN));
+                }
                 // The root's site, found once, goes with each of its files into parsing.
                 let context = super::context::LoadContext::of(root);
                 for file in &mut found {

@@ -423,8 +423,13 @@ fn look_closely(
         },
         attribute: u32::from(tally.attribute) + if hidden { terms as u32 } else { 0 },
         inexact: u32::from(tally.inexact),
-        title_misfit: 255 - fit,
+        title_misfit: if title_is_query(&it.title, pattern) {
+            0
+        } else {
+            256 - fit
+        },
         rarity: 255 - lines_with_hits.min(255),
+        title_len: it.title.chars().count().min(255) as u32,
     };
     let field = field_of_rank(tally.best_field);
     let hit = Hit {
@@ -439,6 +444,18 @@ fn look_closely(
             .map(|l| l.snippet),
     };
     (rank, hit)
+}
+
+/// Whether a title is the query itself, or ends in it as a path's last segment does
+/// (`tokio-rs/tokio`, `a/b/tokio`), letter case aside.
+fn title_is_query(title: &str, query: &str) -> bool {
+    let query = query.trim().to_lowercase();
+    let title = title.trim().to_lowercase();
+    !query.is_empty()
+        && (title == query
+            || title
+                .rsplit_once('/')
+                .is_some_and(|(_, last)| last.trim() == query))
 }
 
 fn passes(

@@ -23,18 +23,21 @@ pub enum Rule {
     TitleFit,
     /// More body lines holding the words first.
     Frequency,
+    /// The shorter title first: of two equals, the one that is more nearly the query.
+    Shorter,
 }
 
 /// The order that counts. Typos and exactness first, so neither a near spelling nor a
 /// completion in a title crowds out the word itself in an insight; then words close
 /// together, then the field; the last two only separate otherwise equal items.
-pub const RULES: [Rule; 6] = [
+pub const RULES: [Rule; 7] = [
     Rule::Typo,
     Rule::Exactness,
     Rule::Proximity,
     Rule::Attribute,
     Rule::TitleFit,
     Rule::Frequency,
+    Rule::Shorter,
 ];
 
 /// Items holding every query word as typed that make near spellings unnecessary: with at
@@ -54,10 +57,13 @@ pub struct Rank {
     pub attribute: u32,
     /// Words matched only as a prefix.
     pub inexact: u32,
-    /// 255 less the title's fit.
+    /// 0 when the title is the query (or its last `/` segment is: `tokio-rs/tokio` for
+    /// `tokio`), else 256 less the title's fit.
     pub title_misfit: u32,
     /// 255 less the number of body lines with a hit.
     pub rarity: u32,
+    /// The title's length in characters (up to 255).
+    pub title_len: u32,
 }
 
 /// The proximity of words not found together in any line.
@@ -72,6 +78,7 @@ impl Rank {
             Rule::Exactness => self.inexact,
             Rule::TitleFit => self.title_misfit,
             Rule::Frequency => self.rarity,
+            Rule::Shorter => self.title_len,
         }
     }
 
@@ -102,7 +109,8 @@ fn bits(rule: Rule) -> u32 {
         Rule::Exactness => 5,
         Rule::Proximity => 4,
         Rule::Attribute => 7,
-        Rule::TitleFit | Rule::Frequency => 8,
+        Rule::TitleFit => 9,
+        Rule::Frequency | Rule::Shorter => 8,
     }
 }
 
@@ -151,6 +159,7 @@ mod tests {
             inexact: 99,
             title_misfit: 999,
             rarity: 999,
+            title_len: 999,
         };
         assert_eq!(worst.score(), 0);
     }

@@ -481,6 +481,9 @@ pub struct Opened {
     pub manifest: Option<Manifest>,
     /// How many files were read and parsed (none when the cache fit).
     pub files_read: usize,
+    /// The folder roots holding no markdown file, from this listing (the cache may not
+    /// have been read far enough to say).
+    pub empty_roots: Vec<std::path::PathBuf>,
 }
 
 /// Loads `roots` for a command: from the cache when it fits; from the cache and the changed
@@ -493,6 +496,14 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         sites,
         cached,
     } = list_and_read(roots, cache, parts)?;
+    let empty_roots = roots
+        .iter()
+        .enumerate()
+        .filter_map(|(index, root)| match root {
+            Root::Dir(dir) if !files.iter().any(|f| f.root == index) => Some(dir.clone()),
+            _ => None,
+        })
+        .collect();
     let mut manifest = None;
     let mut files_read = 0;
     let (decoded, stale) = match cached {
@@ -549,6 +560,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         index,
         manifest,
         files_read,
+        empty_roots,
     })
 }
 

@@ -142,7 +142,7 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
         Focus::List if searching => &[
             (Action::Open, "open"),
             (Action::Down, "move"),
-            (Action::Search, "edit query"),
+            (Action::Reveal, "in tree"),
             (Action::Back, "close"),
             (Action::Help, "help"),
         ],
@@ -156,6 +156,7 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
             (Action::NextMatch, "next match"),
             (Action::PrevMatch, "previous"),
             (Action::Back, "results"),
+            (Action::Reveal, "in tree"),
             (Action::OpenUrl, "browser"),
             (Action::Help, "help"),
         ],
@@ -188,7 +189,12 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
             let key = app.keymap.keys_for(*action).first()?.label();
             Some((key, *label))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut keys = keys;
+    if searching && app.focus == Focus::List {
+        // Letters other than the few that work the results type into the query.
+        keys.insert(keys.len().min(3), ("letters".to_string(), "refine"));
+    }
     fit(app, keys, room)
 }
 
