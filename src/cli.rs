@@ -215,6 +215,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 state_path,
                 place,
                 warning,
+                // Without --content the library folder is loaded when it exists; when it
+                // does not yet, the reader waits for it.
+                library_later: library
+                    .clone()
+                    .filter(|l| cli.content.is_empty() && !l.is_dir()),
                 library: library.clone(),
             };
             match crate::tui::run(session)? {

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 use std::thread;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -73,6 +74,8 @@ pub enum AppEvent {
     FilesChanged(Vec<PathBuf>),
     /// The library read again after a change, with what changed and why it was read.
     Reloaded(Arc<Library>, crate::content::reload::Changes, Reason),
+    /// The user's library folder, missing at the start, exists now.
+    LibraryAppeared(PathBuf),
     /// Something for the status bar (the watcher polling instead of being told).
     Note(String),
     /// A background task's progress or summary (a feed sync): the reload it causes does
@@ -94,6 +97,9 @@ pub struct Session {
     pub warning: Option<String>,
     /// The user's library folder (where `S` syncs feeds to), when there is one.
     pub library: Option<PathBuf>,
+    /// The library folder, when it is to be loaded but does not exist yet: a first import
+    /// or subscription made while the reader runs creates it, and it is loaded then.
+    pub library_later: Option<PathBuf>,
 }
 
 /// How the reader ended.
@@ -132,10 +138,16 @@ pub fn run(session: Session) -> Result<Ending> {
             Root::Bundled => None,
         })
         .collect();
-    let library_loaded = session
-        .library
-        .as_ref()
-        .is_some_and(|l| session.roots.contains(&Root::Dir(l.clone())));
+    // A library to come is shown once it is there, so a sync need not ask for a restart.
+    let library_loaded = session.library_later.is_some()
+        || session
+            .library
+            .as_ref()
+            .is_some_and(|l| session.roots.contains(&Root::Dir(l.clone())));
+    let mut library_later = session.library_later.clone();
+    if let Some(folder) = &library_later {
+        look_for_library(folder.clone(), tx.clone());
+    }
     let feeds = session.library.clone().map(|library| FeedSync {
         library,
         loaded: library_loaded,
@@ -185,6 +197,16 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
                 AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),
+                AppEvent::LibraryAppeared(folder) => {
+                    if library_later.take().is_some() {
+                        // Watched first: what lands while it is listed is not missed.
+                        watcher::start(
+                            vec![folder.canonicalize().unwrap_or(folder.clone())],
+                            tx.clone(),
+                        );
+                        loader.add_root(folder);
+                    }
+                }
                 AppEvent::Note(note) => app.set_status(note, false),
                 AppEvent::Progress(note) => app.note(note),
                 AppEvent::Reloaded(library, changes, why) => {
@@ -232,6 +254,18 @@ pub fn run(session: Session) -> Result<Ending> {
                     }
                     _ => {}
                 }
+                // Ctrl-r looks for a library made since the start too (the event loop
+                // would otherwise find it within a second).
+                if effect == Effect::Reload
+                    && let Some(folder) = library_later.take_if(|f| f.is_dir())
+                {
+                    watcher::start(
+                        vec![folder.canonicalize().unwrap_or(folder.clone())],
+                        tx.clone(),
+                    );
+                    loader.add_root(folder);
+                    continue;
+                }
                 if effect == Effect::SyncFeeds {
                     match &feeds {
                         Some(feeds) => feeds.start(),
@@ -269,6 +303,23 @@ pub fn run(session: Session) -> Result<Ending> {
         eprintln!("quire: where you were could not be saved: {err}");
     }
     Ok(ending)
+}
+
+/// Looks, once a second (a `stat`), for the user's library folder missing at the start,
+/// and says when it is there. Watching its parent instead would need the parent to exist:
+/// on a first run not even `~/.local/share/quire` does.
+fn look_for_library(folder: PathBuf, events: Sender<AppEvent>) {
+    let _ = thread::Builder::new()
+        .name("library-appears".into())
+        .spawn(move || {
+            loop {
+                thread::sleep(Duration::from_secs(1));
+                if folder.is_dir() {
+                    let _ = events.send(AppEvent::LibraryAppeared(folder));
+                    return;
+                }
+            }
+        });
 }
 
 /// `S`: the feeds synced on a thread of their own, a line per feed in the status bar; the

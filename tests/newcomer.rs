@@ -108,3 +108,84 @@ fn each_snapshot_keeps_the_top_item_until_the_user_moves() {
     reader.library_loaded(whole, None);
     assert_eq!(title(&reader), "older", "the user's choice stays");
 }
+
+#[test]
+fn a_first_import_while_the_reader_runs_shows_up() {
+    // No library folder yet: the reader opens on the bundled library alone.
+    let home = TempDir::new("newcomer-first-import");
+    let mut session = Session::start(&home, home.path(), &["--no-restore"], 120, 30);
+    session.wait_for_text("293 unread");
+    let export = home.write(
+        "exports/bookmarks.html",
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n\
+         <DL><p>\n<DT><H3>Reading</H3>\n<DL><p>\n\
+         <DT><A HREF=\"https://example.com/one\">First saved page</A>\n\
+         <DT><A HREF=\"https://example.com/two\">Second saved page</A>\n\
+         </DL><p>\n</DL><p>\n",
+    );
+    let output = common::quire(&home, &["import", export.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    // Found by itself, within seconds, and said so.
+    let screen = session.wait_for_text("295 unread");
+    assert!(screen.contains("Your library appeared"), "{screen}");
+    session.send("q");
+    session.wait_exit();
+}
+
+#[test]
+fn ctrl_r_loads_a_library_made_since_the_start() {
+    let home = TempDir::new("newcomer-ctrl-r");
+    let mut session = Session::start(&home, home.path(), &["--no-restore"], 120, 30);
+    session.wait_for_text("293 unread");
+    let library = home.path().join("data/quire/library");
+    assert!(
+        !library.exists(),
+        "the test's library is where the reader looks"
+    );
+    home.write(
+        "data/quire/library/notes/mine.md",
+        "---\ntitle: Mine\n---\n\nText.\n",
+    );
+    session.send("\x12"); // Ctrl-r
+    let screen = session.wait_for_text("294 unread");
+    assert!(screen.contains("Your library appeared"), "{screen}");
+    session.send("q");
+    session.wait_exit();
+}
+
+const DATES: [&str; 5] = [
+    "2024-01-05",
+    "2024-02-09",
+    "2024-03-08",
+    "2024-04-12",
+    "2024-05-10",
+];
+
+#[test]
+fn posts_of_one_title_keep_their_dates_in_the_list() {
+    let home = TempDir::new("newcomer-twins");
+    for (n, date) in DATES.iter().enumerate() {
+        home.write(
+            &format!("blog/posts/{date}-crates-io-development-update-number-{n}.md"),
+            format!("---\ntitle: \"crates.io: development update\"\ndate: {date}\n---\n\nText.\n"),
+        );
+    }
+    let library = Arc::new(load_library(&[Root::Dir(home.path().join("blog"))]).unwrap());
+    for (width, height) in [(120, 40), (80, 24)] {
+        let mut reader = app(library.clone(), width, height);
+        press(&mut reader, "l");
+        let screen = common::screen::text(&common::screen::draw(&reader));
+        // The list pane alone: between the tree's border and the body's.
+        let list: Vec<&str> = screen
+            .lines()
+            .filter_map(|l| l.split("││").nth(1))
+            .collect();
+        for date in DATES {
+            let row = list
+                .iter()
+                .find(|l| l.contains(date))
+                .unwrap_or_else(|| panic!("{date} at {width}×{height}:\n{screen}"));
+            assert!(row.contains("crates.io"), "{row}");
+        }
+    }
+}

@@ -706,7 +706,7 @@ fn ties_go_to_the_title_that_is_the_query_then_to_the_shorter_title() {
     // sharing its owner; file order must not decide.
     let dir = common::TempDir::new("search-ties");
     dir.write(
-        "rust.md",
+        "bookmarks/rust.md",
         "# Awesome\n\n## Async\n\n\
          * [tokio-rs/toasty](https://github.com/tokio-rs/toasty) — An ORM for tokio\n\
          * [tokio-rs/tokio-console](https://github.com/tokio-rs/console) — A debugger for tokio\n\

@@ -14,6 +14,9 @@ pub enum Reason {
     ByHand,
     /// The editor returned.
     Edited,
+    /// The user's library folder appeared (a first import or sync, made while the reader
+    /// ran): loaded from now on.
+    Appeared,
 }
 
 impl App {
@@ -73,6 +76,13 @@ impl App {
                 "Reloaded: nothing changed on disk.".to_string()
             }
             (false, Reason::Edited) => "Reloaded after editing.".to_string(),
+            (false, Reason::Appeared) => {
+                let s = if changes.added == 1 { "" } else { "s" };
+                format!(
+                    "Your library appeared and is loaded: {} new file{s}",
+                    changes.added
+                )
+            }
             (false, _) => format!("Reloaded: {}", describe(changes)),
         };
         let problems = self.library.diagnostics.len();

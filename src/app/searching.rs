@@ -99,7 +99,9 @@ impl App {
                 changed = true;
             }
             _ => {
-                if let Some(action @ (Action::Quit | Action::Help | Action::Suspend)) = action
+                if let Some(
+                    action @ (Action::Quit | Action::Help | Action::Suspend | Action::Reveal),
+                ) = action
                     && ctrl
                 {
                     self.update(action);

@@ -23,6 +23,8 @@ const LOAD_SNAPSHOT_EVERY: Duration = Duration::from_millis(400);
 struct Request {
     named: Vec<PathBuf>,
     asked: Reason,
+    /// A folder to load from now on (the user's library, created since the start).
+    root: Option<PathBuf>,
 }
 
 pub struct Loader {
@@ -32,12 +34,12 @@ pub struct Loader {
 impl Loader {
     /// Starts loading `roots`; what is loaded arrives as [`AppEvent::Loaded`], later reloads as
     /// [`AppEvent::Reloaded`].
-    pub fn start(roots: Vec<Root>, events: Sender<AppEvent>) -> std::io::Result<Loader> {
+    pub fn start(mut roots: Vec<Root>, events: Sender<AppEvent>) -> std::io::Result<Loader> {
         let (tx, rx) = mpsc::channel::<Request>();
         thread::Builder::new()
             .name("loader".into())
             .spawn(move || {
-                let cache_path = cache::cache_path(&roots);
+                let mut cache_path = cache::cache_path(&roots);
                 let Some(mut current) = load(&roots, cache_path.clone(), &events) else {
                     return;
                 };
@@ -45,8 +47,10 @@ impl Loader {
                 while let Ok(first) = rx.recv() {
                     let mut named = first.named;
                     let mut asked = first.asked;
+                    let mut added = Vec::from_iter(first.root);
                     for more in rx.try_iter() {
                         named.extend(more.named);
+                        added.extend(more.root);
                         // What the user did outranks what the watcher saw.
                         if asked == Reason::Watched {
                             asked = more.asked;
@@ -56,6 +60,14 @@ impl Loader {
                     // the nanosecond); a file the user just edited is read whatever they say.
                     if asked == Reason::Watched {
                         named.clear();
+                    }
+                    for root in added {
+                        let root = Root::Dir(root);
+                        if !roots.contains(&root) {
+                            roots.push(root);
+                            // Another set of folders is another cache.
+                            cache_path = cache::cache_path(&roots);
+                        }
                     }
                     match reload(&current, &roots, &named) {
                         Ok((loaded, changes)) => {
@@ -87,7 +99,20 @@ impl Loader {
     /// Reloads what changed since the last load, and the `named` files whatever their size and
     /// time say.
     pub fn reload(&self, named: Vec<PathBuf>, asked: Reason) {
-        let _ = self.tx.send(Request { named, asked });
+        let _ = self.tx.send(Request {
+            named,
+            asked,
+            root: None,
+        });
+    }
+
+    /// Loads `folder` too from now on (with everything changed since the last load).
+    pub fn add_root(&self, folder: PathBuf) {
+        let _ = self.tx.send(Request {
+            named: Vec::new(),
+            asked: Reason::Appeared,
+            root: Some(folder),
+        });
     }
 }
 

@@ -71,7 +71,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         // keeps 16 columns, a link's site only when it keeps half the row; what tells two
         // items of the same title apart always shows.
         let room = match item.kind {
-            _ if twin => 12,
+            // Same-title rows differ only by what follows: it shows while the title keeps a
+            // few letters to say what they are.
+            _ if twin => 8,
             ItemKind::Post => 16,
             ItemKind::Bookmark => 24.max(width / 2),
         };
@@ -136,7 +138,20 @@ fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize, twin: bo
                 format!("{file}:{}", item.source.line)
             };
             match item.date {
-                Some(date) if item.kind == ItemKind::Post => format!("{place} {date}"),
+                Some(date) if item.kind == ItemKind::Post => {
+                    // The date is what tells same-title posts apart (a blog's "Weekly
+                    // update"s): it stays whole, the place gives way.
+                    let date = date.to_string();
+                    let max = max.min(32);
+                    let room = max.saturating_sub(display_width(&date) + 1);
+                    return if room >= 4 {
+                        format!("{} {date}", truncate(&place, room))
+                    } else if display_width(&date) <= max {
+                        date
+                    } else {
+                        String::new()
+                    };
+                }
                 _ => place,
             }
         }

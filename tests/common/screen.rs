@@ -47,9 +47,10 @@ pub fn press(app: &mut App, keys: &str) {
                 "end" => KeyEvent::from(KeyCode::End),
                 "home" => KeyEvent::from(KeyCode::Home),
                 "space" => KeyEvent::from(KeyCode::Char(' ')),
-                "c-d" => KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL),
-                "c-u" => KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
-                "c-c" => KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                ctrl if ctrl.starts_with("c-") && ctrl.chars().count() == 3 => {
+                    let c = ctrl.chars().nth(2).expect("a letter");
+                    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+                }
                 "a-q" => KeyEvent::new(KeyCode::Char('q'), KeyModifiers::ALT),
                 other => panic!("unknown key <{other}>"),
             };
