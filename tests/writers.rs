@@ -521,19 +521,31 @@ fn two_imports_into_one_collection_keep_both() {
         within(Duration::from_secs(120), a),
         within(Duration::from_secs(120), b),
     );
+    let seen = both_imported(&library, &a, &b, "");
+    assert_eq!(seen.len(), 5000, "every link of both, once");
+}
+
+/// After two imports into `bookmarks/all.md` ran at once: both succeeded, and the urls the
+/// collection holds, each once.
+fn both_imported(
+    library: &Path,
+    a: &std::process::Output,
+    b: &std::process::Output,
+    context: &str,
+) -> HashSet<String> {
     assert!(
         a.status.success() && b.status.success(),
-        "{}{}",
-        said(&a),
-        said(&b)
+        "{context}{}{}",
+        said(a),
+        said(b)
     );
     let text = std::fs::read_to_string(library.join("bookmarks/all.md")).unwrap();
     let mut seen = HashSet::new();
     for line in text.lines().filter(|l| l.starts_with("- [")) {
         let url = line.split("](").nth(1).unwrap().split(')').next().unwrap();
-        assert!(seen.insert(url.to_string()), "{url} twice");
+        assert!(seen.insert(url.to_string()), "{context}{url} twice");
     }
-    assert_eq!(seen.len(), 5000, "every link of both, once");
+    seen
 }
 
 #[test]
@@ -1146,18 +1158,7 @@ fn two_imports_at_once_twenty_times_keep_every_link_once() {
             within(Duration::from_secs(60), a),
             within(Duration::from_secs(60), b),
         );
-        assert!(
-            a.status.success() && b.status.success(),
-            "{}{}",
-            said(&a),
-            said(&b)
-        );
-        let text = std::fs::read_to_string(library.join("bookmarks/all.md")).unwrap();
-        let mut seen = HashSet::new();
-        for line in text.lines().filter(|l| l.starts_with("- [")) {
-            let url = line.split("](").nth(1).unwrap().split(')').next().unwrap();
-            assert!(seen.insert(url.to_string()), "round {round}: {url} twice");
-        }
+        let seen = both_imported(&library, &a, &b, &format!("round {round}: "));
         assert_eq!(seen, expected, "round {round}");
     }
 }

@@ -45,18 +45,7 @@ pub fn footnotes(markdown: &str) -> String {
     if edits.is_empty() {
         return markdown.to_string();
     }
-    edits.sort_by_key(|(r, _)| r.start);
-    let mut out = String::with_capacity(markdown.len() + 64);
-    let mut at = 0;
-    for (range, text) in edits {
-        if range.start < at {
-            continue;
-        }
-        out.push_str(&markdown[at..range.start]);
-        out.push_str(&text);
-        at = range.end;
-    }
-    out.push_str(&markdown[at..]);
+    let mut out = super::splice(markdown, edits);
     if !notes.is_empty() {
         notes.sort_by_key(|(n, _)| *n);
         out.push_str("\n\n---\n\n*Notes*\n\n");

@@ -50,19 +50,7 @@ pub fn reduce_html(markdown: &str) -> String {
     if edits.is_empty() {
         return markdown.to_string();
     }
-    edits.sort_by_key(|(r, _)| r.start);
-    let mut out = String::with_capacity(markdown.len());
-    let mut at = 0;
-    for (range, text) in edits {
-        if range.start < at {
-            continue;
-        }
-        out.push_str(&markdown[at..range.start]);
-        out.push_str(&text);
-        at = range.end;
-    }
-    out.push_str(&markdown[at..]);
-    out
+    super::splice(markdown, edits)
 }
 
 /// One inline tag, within a paragraph.
