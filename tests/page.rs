@@ -125,3 +125,52 @@ fn the_first_screen_of_the_page_at_both_sizes() {
         assert_snapshot(&format!("page_screen_{w}x{h}"), &text(&draw(&app)));
     }
 }
+
+/// The real binary in a terminal, paging through the whole post: no line of its markdown
+/// machinery (a heading's `#`s, a code fence, a table's `|---|` rule) ever reaches the screen.
+#[test]
+fn the_reader_in_a_terminal_shows_no_markdown_machinery() {
+    use common::pty::Session;
+    let root = common::fixture("page");
+    for (cols, rows) in [(120, 40), (80, 24)] {
+        let home = common::TempDir::new("page-pty");
+        let mut s = Session::start(
+            &home,
+            home.path(),
+            &["--content", root.to_str().unwrap(), "--no-restore"],
+            cols,
+            rows,
+        );
+        s.wait_for_text("Everything a page can");
+        // Into the list, open the post, then page down to its end, looking at every screen.
+        s.send("l");
+        s.send("\r");
+        let mut screens = vec![s.wait_for_text(" READER ")];
+        for _ in 0..40 {
+            s.send(" ");
+            let screen = s.wait_for("the next page", |_| true);
+            let done = screens.last() == Some(&screen);
+            screens.push(screen);
+            if done {
+                break;
+            }
+        }
+        let whole = screens.join("\n");
+        assert!(
+            whole.contains("Sixth level") && whole.contains("Notes"),
+            "{whole}"
+        );
+        for screen in &screens {
+            for line in screen.lines() {
+                // The body pane's text: after the last border on the left.
+                let text = line.rsplit(['│', '║']).nth(1).unwrap_or(line).trim();
+                assert!(
+                    !text.starts_with('#') && !text.starts_with("```") && !text.contains("|---"),
+                    "{cols}×{rows}: {text:?} in\n{screen}"
+                );
+            }
+        }
+        s.send("q");
+        s.wait_exit();
+    }
+}

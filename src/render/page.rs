@@ -275,7 +275,7 @@ pub fn category_page(
             w,
         );
     }
-    let counts = format!("{} items, {} unread", node.total, unread(id));
+    let counts = format!("{}, {} unread", items(node.total), unread(id));
     push_field(
         &mut lines,
         "Items",
@@ -335,7 +335,7 @@ pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: 
         &mut lines,
         "Items",
         vec![Span::styled(
-            format!("{all} items, {unread} unread"),
+            format!("{}, {unread} unread", items(all)),
             theme.header_value,
         )],
         theme.header_label,
@@ -394,5 +394,14 @@ fn push_field(
             line.spans.insert(0, Span::styled(text, label_style));
         }
         lines.push(line);
+    }
+}
+
+/// "1 item", "2 items".
+fn items(n: usize) -> String {
+    if n == 1 {
+        "1 item".to_string()
+    } else {
+        format!("{n} items")
     }
 }
