@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use common::screen::{app, assert_snapshot, draw, press, text};
 use common::{TempDir, fixture};
+use quire::app::{Effect, Focus};
 use quire::content::{Library, Root, load_library};
 use quire::theme::Theme;
 use ratatui::style::Modifier;
@@ -173,4 +174,62 @@ fn the_reader_in_a_terminal_shows_no_markdown_machinery() {
         s.send("q");
         s.wait_exit();
     }
+}
+
+#[test]
+fn a_code_block_is_copied_from_the_links_picker_as_written() {
+    let (_home, library) = library();
+    let page = quire::render::item_page(&library, 0, &Theme::dark(), 54);
+    let blocks = &page.code_blocks;
+    assert_eq!(blocks.len(), 3, "{blocks:#?}");
+    assert_eq!(blocks[0].label, "rust");
+    assert_eq!(
+        blocks[0].code,
+        "fn main() {\n    let numbers: Vec<u64> = (1..=10).map(|n| n * n).filter(|n| n % 2 == 0).collect::<Vec<_>>();\n    println!(\"{numbers:?}\");\n}\n",
+        "the code alone: no gutter, no ↪, the long line whole"
+    );
+    assert_eq!(blocks[1].label, "");
+    assert_eq!(blocks[1].code, "plain code without a language\n");
+    assert_eq!(blocks[2].label, "md · content/example.md");
+    // Each block's lines are where the page shows it: the label, then the gutter.
+    let first = page_text(&page)
+        .lines()
+        .nth(blocks[0].lines.start)
+        .unwrap()
+        .to_string();
+    assert!(first.contains("rust"), "{first}");
+
+    let mut reader = app(library.clone(), 120, 40);
+    press(&mut reader, "l<enter>f");
+    let picker = reader.picker.as_ref().expect("the links picker");
+    let rows: Vec<&str> = picker.rows.iter().map(|r| r.text.as_str()).collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("code · rust (4 lines): fn main() {")),
+        "{rows:#?}"
+    );
+    // The last row is the last block: y copies its code, as written.
+    reader.take_effects();
+    press(&mut reader, "Gy");
+    let copied: Vec<Effect> = reader
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, Effect::CopyToClipboard(_)))
+        .collect();
+    assert_eq!(
+        copied,
+        [Effect::CopyToClipboard(
+            "+++\ntitle = \"Example\"\n+++\n".into()
+        )]
+    );
+    // Enter on a block's row brings it to the top of the body.
+    press(&mut reader, "fG<enter>");
+    assert_eq!(reader.focus, Focus::Body);
+    let shown = reader.page().unwrap();
+    let top = page_text(shown)
+        .lines()
+        .nth(reader.body.scroll)
+        .unwrap()
+        .to_string();
+    assert!(top.contains("content/example.md"), "{top}");
 }

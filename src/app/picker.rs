@@ -1,9 +1,11 @@
 //! The pickers over the body: `f` lists the shown item's own url and every link of its text
-//! by the number it carries, to open (through the same safe opener as `o`) or copy; `t` lists
-//! its headings (a category's sub-categories) to jump to. One popup, one set of keys.
+//! by the number it carries, to open (through the same safe opener as `o`) or copy, then its
+//! code blocks, to jump to or copy (the code alone, as written); `t` lists its headings (a
+//! category's sub-categories) to jump to. One popup, one set of keys.
 
 use super::*;
 use crate::render::links::Link;
+use crate::render::markdown::CodeBlock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
@@ -18,6 +20,11 @@ pub enum Target {
     /// A line of the page shown.
     Line(usize),
     Category(CategoryId),
+    /// A code block of the page shown: its first line, and its code.
+    Code {
+        line: usize,
+        code: String,
+    },
 }
 
 /// One row of a picker.
@@ -52,8 +59,8 @@ impl Picker {
         }
     }
 
-    /// The item's own url first, then its links by number.
-    pub fn links(item_url: Option<&str>, links: &[Link]) -> Picker {
+    /// The item's own url first, then its links by number, then its code blocks.
+    pub fn links(item_url: Option<&str>, links: &[Link], code: &[CodeBlock]) -> Picker {
         let mut rows: Vec<PickerRow> = item_url
             .map(|url| PickerRow {
                 number: None,
@@ -72,6 +79,29 @@ impl Picker {
             },
             depth: 0,
             target: Target::Url(link.url.clone()),
+        }));
+        rows.extend(code.iter().map(|block| {
+            let lines = block.code.lines().count();
+            let s = if lines == 1 { "" } else { "s" };
+            let first = block
+                .code
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            let kind = if block.label.is_empty() {
+                "code".to_string()
+            } else {
+                format!("code · {}", block.label)
+            };
+            PickerRow {
+                number: None,
+                text: format!("{kind} ({lines} line{s}): {}", first.trim()),
+                depth: 0,
+                target: Target::Code {
+                    line: block.lines.start,
+                    code: block.code.clone(),
+                },
+            }
         }));
         Picker::new(PickerKind::Links, rows)
     }
@@ -139,8 +169,11 @@ impl App {
             );
             return;
         }
-        let links = self.page().map(|p| p.links.clone()).unwrap_or_default();
-        let picker = Picker::links(self.library.items[item].url.as_deref(), &links);
+        let (links, code) = self
+            .page()
+            .map(|p| (p.links.clone(), p.code_blocks.clone()))
+            .unwrap_or_default();
+        let picker = Picker::links(self.library.items[item].url.as_deref(), &links, &code);
         if picker.rows.is_empty() {
             self.set_status("This item has no links.", false);
             return;
@@ -278,6 +311,16 @@ impl App {
                 self.tree.reveal(&library, id);
                 self.focus = Focus::Tree;
             }
+            Target::Code { line, .. } if open => {
+                self.focus = Focus::Body;
+                self.body.scroll = line.min(self.body.max_scroll(self.body_height()));
+            }
+            Target::Code { code, .. } => {
+                let lines = code.lines().count();
+                let s = if lines == 1 { "" } else { "s" };
+                self.set_status(format!("Copied the code block ({lines} line{s})"), false);
+                self.effects.push(Effect::CopyToClipboard(code));
+            }
         }
     }
 
@@ -330,7 +373,7 @@ mod tests {
     #[test]
     fn the_item_url_comes_first_and_numbers_select_links() {
         let links: Vec<Link> = (1..=12).map(link).collect();
-        let mut p = Picker::links(Some("https://item.org"), &links);
+        let mut p = Picker::links(Some("https://item.org"), &links, &[]);
         assert_eq!(p.rows[0].number, None);
         assert_eq!(p.rows[1].number, Some(1));
         p.type_digit('2');

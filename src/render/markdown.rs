@@ -85,6 +85,16 @@ pub struct RenderedBody {
     pub headings: Vec<(u8, String)>,
     /// The index in `lines` of each heading of `headings`.
     pub heading_lines: Vec<usize>,
+    pub code_blocks: Vec<CodeBlock>,
+}
+
+/// A code block of a body: what its label says, its code as written (no gutter, no
+/// continuation marks, for copying), and the rendered lines it takes (label included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    pub label: String,
+    pub code: String,
+    pub lines: std::ops::Range<usize>,
 }
 
 /// Renders an item's body with its HTML reduced to text and its links numbered where they
@@ -112,30 +122,35 @@ pub fn render_body(
     // Tables are laid out by Quire (by words, or as records), the rest by tui-markdown.
     let (marked, tables) = super::table::extract(&numbered);
     let lines = render_bounded(&marked, theme, width);
-    let (mut lines, heading_lines) = decorate(lines, theme, &tables, width);
+    let Decorated {
+        mut lines,
+        headings: heading_lines,
+        code_blocks,
+    } = decorate(lines, theme, &tables, width);
     style_numbers(&mut lines, theme.markdown_link);
     RenderedBody {
         lines,
         links,
         headings,
         heading_lines,
+        code_blocks,
     }
 }
 
 /// Turns tui-markdown's marks into what a reader sees: a heading's mark goes, its text takes
 /// its level's style (and a rule under the first two levels, which shows under NO_COLOR too);
 /// a code block's opening fence becomes a quiet label (its language, and a file its info
-/// string names), its closing fence goes, and each of its lines gets a gutter. Returns the
-/// lines and the index of each heading's line.
+/// string names), its closing fence goes, and each of its lines gets a gutter.
 fn decorate(
     lines: Vec<Line<'static>>,
     theme: &Theme,
     tables: &[super::table::Table],
     width: u16,
-) -> (Vec<Line<'static>>, Vec<usize>) {
+) -> Decorated {
     use ratatui::style::Modifier;
     let mut out = Vec::with_capacity(lines.len());
     let mut headings = Vec::new();
+    let mut code_blocks: Vec<CodeBlock> = Vec::new();
     // Inside a code block: how many spans (a quote's or a list's) come before its gutter.
     let mut in_code: Option<usize> = None;
     let marked = |line: &Line<'_>, marks: &[&str]| {
@@ -210,6 +225,9 @@ fn decorate(
         if let Some((at, _)) = marked(&line, &[CODE_MARK]) {
             // The same mark opens a block and closes it.
             if in_code.take().is_some() {
+                if let Some(block) = code_blocks.last_mut() {
+                    block.lines.end = out.len();
+                }
                 continue;
             }
             in_code = Some(at);
@@ -218,6 +236,11 @@ fn decorate(
                 .trim_start_matches(CODE_MARK)
                 .to_string();
             let label = code_label(&info);
+            code_blocks.push(CodeBlock {
+                label: label.clone(),
+                code: String::new(),
+                lines: out.len()..out.len(),
+            });
             // A block without a language has no label line (the blank before it sets it apart).
             if !label.is_empty() {
                 let mut spans: Vec<Span<'static>> = line.spans[..at].to_vec();
@@ -228,6 +251,12 @@ fn decorate(
         }
         if let Some(at) = in_code {
             let at = at.min(line.spans.len());
+            if let Some(block) = code_blocks.last_mut() {
+                for span in &line.spans[at..] {
+                    block.code.push_str(&span.content);
+                }
+                block.code.push('\n');
+            }
             line.spans
                 .insert(at, Span::styled(CODE_GUTTER, theme.border));
         } else if let Some(first) = line.spans.first_mut()
@@ -239,7 +268,25 @@ fn decorate(
         }
         out.push(line);
     }
-    (out, headings)
+    // A block the body left open runs to its end.
+    if in_code.is_some()
+        && let Some(block) = code_blocks.last_mut()
+    {
+        block.lines.end = out.len();
+    }
+    Decorated {
+        lines: out,
+        headings,
+        code_blocks,
+    }
+}
+
+/// What [`decorate`] makes of tui-markdown's lines: the lines, the index of each heading's
+/// line, and the code blocks.
+struct Decorated {
+    lines: Vec<Line<'static>>,
+    headings: Vec<usize>,
+    code_blocks: Vec<CodeBlock>,
 }
 
 /// What a code block's info string says worth showing: its language, and a file it names
@@ -289,7 +336,7 @@ fn headings_of(markdown: &str) -> Vec<(u8, String)> {
 pub fn render_markdown(markdown: &str, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let bounded = super::bounds::bound(markdown);
     let (marked, tables) = super::table::extract(&without_marks(&bounded));
-    decorate(render_bounded(&marked, theme, width), theme, &tables, width).0
+    decorate(render_bounded(&marked, theme, width), theme, &tables, width).lines
 }
 
 /// The text with the private-use characters Quire marks headings, code and tables with made

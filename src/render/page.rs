@@ -4,7 +4,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::links::Link;
-use super::markdown::{render_body, render_markdown};
+use super::markdown::{CodeBlock, render_body, render_markdown};
 use super::wrap::{truncate, wrap_lines};
 use crate::content::{CategoryId, Item, ItemKind, Library};
 use crate::theme::Theme;
@@ -28,6 +28,8 @@ pub struct Page {
     pub links: Vec<Link>,
     /// The body's headings, with the page line each stands on (for `t`, `{` and `}`).
     pub headings: Vec<Heading>,
+    /// The body's code blocks, with the page lines each takes (for copying one from `f`).
+    pub code_blocks: Vec<CodeBlock>,
 }
 
 /// A heading of a body.
@@ -108,7 +110,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     lines.push(Line::default());
     lines.push(Line::styled("─".repeat(w), theme.border));
     let body_start = lines.len();
-    let (links, headings) = if item.body.trim().is_empty() {
+    let (links, headings, code_blocks) = if item.body.trim().is_empty() {
         lines.push(Line::default());
         lines.extend(wrap_lines(&[no_text_notice(item, theme)], w));
         if let Some(url) = &item.url {
@@ -120,16 +122,26 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
                 w,
             ));
         }
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     } else {
         lines.push(Line::default());
         let body = render_body(&item.body, item.url.as_deref(), theme, width);
         let (wrapped, starts) = super::wrap::wrap_lines_indexed(&body.lines, w);
+        let wrapped_len = wrapped.len();
         let from = lines.len();
         lines.extend(wrapped);
         push_link_list(&mut lines, &body.links, theme, w);
         let headings = place_headings(body.headings, &body.heading_lines, &starts, from);
-        (body.links, headings)
+        let on_page = |rendered: usize| from + starts.get(rendered).copied().unwrap_or(wrapped_len);
+        let code_blocks = body
+            .code_blocks
+            .into_iter()
+            .map(|block| CodeBlock {
+                lines: on_page(block.lines.start)..on_page(block.lines.end),
+                ..block
+            })
+            .collect();
+        (body.links, headings, code_blocks)
     };
     Page {
         key: PageKey::Item(index),
@@ -138,6 +150,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         body_start,
         links,
         headings,
+        code_blocks,
     }
 }
 
@@ -231,6 +244,7 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         lines,
         links: Vec::new(),
         headings: Vec::new(),
+        code_blocks: Vec::new(),
     }
 }
 
@@ -321,6 +335,7 @@ pub fn category_page(
         body_start,
         links: Vec::new(),
         headings: Vec::new(),
+        code_blocks: Vec::new(),
     }
 }
 
@@ -364,6 +379,7 @@ pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: 
         body_start,
         links: Vec::new(),
         headings: Vec::new(),
+        code_blocks: Vec::new(),
     }
 }
 

@@ -39,8 +39,9 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, picker: &Picker) {
     let width = usize::from(inner.width);
     let number_width = picker
         .rows
-        .last()
-        .and_then(|r| r.number)
+        .iter()
+        .filter_map(|r| r.number)
+        .max()
         .map_or(3, |n| n.to_string().len() + 2);
     // The text gets a third of the room; the url, what matters to open, the rest.
     let text_width = (width / 3).clamp(4, 40);
@@ -69,6 +70,13 @@ pub fn draw(frame: &mut Frame<'_>, screen: Rect, app: &App, picker: &Picker) {
                     Span::raw(text),
                     Span::raw(pad),
                     Span::styled(url, theme.header_url),
+                ])
+            }
+            (Target::Code { .. }, _) => {
+                let text = truncate(&link.text, width.saturating_sub(number_width + 1));
+                Line::from(vec![
+                    Span::styled(format!("{:>number_width$} ", "▎"), theme.border),
+                    Span::styled(text, theme.list_meta),
                 ])
             }
             _ => {
