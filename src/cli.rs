@@ -198,7 +198,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let LoadedState { state, mut warning } = load_state(&state_path)?;
             let settings = config.settings(Theme::no_color_requested());
             let place = if config.reader.restore && !cli.no_restore {
-                let path = crate::store::atomic_file::folder_of(&state_path).join("place.toml");
+                // A place per set of content folders: `quire` and `quire --content X`
+                // alternated each come back where they were. Plain `quire` keeps the
+                // original name.
+                let name = if cli.content.is_empty() {
+                    "place.toml".to_string()
+                } else {
+                    format!("place-{:016x}.toml", crate::store::cache::roots_key(&roots))
+                };
+                let path = crate::store::atomic_file::folder_of(&state_path).join(name);
                 let Loaded {
                     state: place,
                     warning: place_warning,

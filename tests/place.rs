@@ -170,3 +170,39 @@ fn at_another_width_the_place_is_as_far_down_the_page() {
     assert!(expected > line, "the same place is further down in lines");
     assert_eq!(narrow.body.scroll, expected);
 }
+
+#[test]
+fn each_set_of_content_folders_keeps_its_own_place() {
+    let home = TempDir::new("place-per-roots");
+    home.write(
+        "other/posts/one.md",
+        "---\ntitle: Other one\ndate: 2024-01-01\n---\n\nText.\n",
+    );
+    home.write(
+        "other/posts/two.md",
+        "---\ntitle: Other two\ndate: 2024-02-01\n---\n\nText.\n",
+    );
+    let other = home.path().join("other");
+    let other = other.to_str().unwrap();
+    // The bundled library, left on a long bookmark.
+    let before = screen_after_reading(&home, &[]);
+    // Another library, left on its second item.
+    let mut s = Session::start(&home, home.path(), &["--content", other], 120, 40);
+    s.wait_for_text("All · 2/2");
+    s.type_keys("ljj\r");
+    s.wait_for_text(" READER ");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    // Back to the bundled library: where it was left, not reset by the other run.
+    let mut s = Session::start(&home, home.path(), &[], 120, 40);
+    let after = s.wait_for_text(" READER ");
+    assert_eq!(after, before);
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    // And the other library comes back on its own item.
+    let mut s = Session::start(&home, home.path(), &["--content", other], 120, 40);
+    let screen = s.wait_for_text(" READER ");
+    assert!(screen.contains("Other one"), "{screen}");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}

@@ -140,6 +140,12 @@ fn matches(roots: &[Root], files: &[SourceFile], sites: &SiteStamps, r: &mut Rea
         && r.is_done()
 }
 
+/// A number naming a set of roots, the same however the folders were spelled (`./content`
+/// from two projects is two sets).
+pub fn roots_key(roots: &[Root]) -> u64 {
+    crate::content::id::fnv1a(labels(roots).join("\n").as_bytes())
+}
+
 /// The cache file for a set of roots (one file per distinct set).
 pub fn cache_path(roots: &[Root]) -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "quire")?;
