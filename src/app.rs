@@ -259,7 +259,16 @@ impl App {
         app
     }
 
+    /// Whether the screen is below [`MIN_SIZE`]: the reader then shows one notice.
+    pub fn too_small(&self) -> bool {
+        self.size.width < MIN_SIZE.0 || self.size.height < MIN_SIZE.1
+    }
+
     pub fn panes(&self) -> Panes {
+        if self.too_small() {
+            // Nothing is drawn but the notice: no click lands in a pane.
+            return Panes::default();
+        }
         panes(
             self.size,
             self.focus,
@@ -843,6 +852,10 @@ fn types_into_query(key: Key, action: Option<Action>) -> bool {
     );
     plain && printable && !works_results
 }
+
+/// The smallest screen (columns, rows) the reader draws its panes on: a pane's border and
+/// a line of text, and the status bar.
+pub const MIN_SIZE: (u16, u16) = (20, 5);
 
 pub fn body_text_area(pane: Rect) -> Rect {
     let inside = inner(pane);

@@ -19,6 +19,10 @@ use ratatui::widgets::{Block, BorderType, Borders};
 use crate::app::{App, Focus};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    if app.too_small() {
+        too_small(frame, app);
+        return;
+    }
     let panes = app.panes();
     if let Some(area) = panes.tree {
         tree_pane::draw(frame, area, app);
@@ -89,4 +93,18 @@ fn selection_style(app: &App, pane: Focus) -> Style {
 /// Clips a rectangle to the frame, so no widget ever writes outside the buffer.
 fn clip(area: Rect, frame: &Frame<'_>) -> Rect {
     area.intersection(frame.area())
+}
+
+/// Below the smallest usable size the panes would be slivers that say wrong things (a body
+/// of no lines has "no matches"): one notice instead, wrapped to whatever room there is.
+fn too_small(frame: &mut Frame<'_>, app: &App) {
+    use ratatui::widgets::{Paragraph, Wrap};
+    let (width, height) = crate::app::MIN_SIZE;
+    let text = format!("Too small: needs {width}×{height}. q quits.");
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(app.theme.notice)
+            .wrap(Wrap { trim: true }),
+        frame.area(),
+    );
 }
