@@ -525,3 +525,64 @@ fn firefox_is_found_through_profiles_ini_and_its_newest_compressed_backup() {
             .is_file()
     );
 }
+
+#[test]
+fn a_newer_export_under_another_name_goes_into_the_earlier_collection() {
+    let home = TempDir::new("import-again-renamed");
+    let lib = home.path().join("lib");
+    let export = |links: std::ops::Range<usize>| {
+        let mut html = String::from(
+            "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n\
+             <DL><p>\n<DT><H3>Reading</H3>\n<DL><p>\n",
+        );
+        for i in links {
+            html.push_str(&format!(
+                "<DT><A HREF=\"https://example.org/page/{i}\">Page {i}</A>\n"
+            ));
+        }
+        html.push_str("</DL><p>\n</DL><p>\n");
+        html
+    };
+    // Chrome names each export by its date.
+    let first = home.write("exports/bookmarks_12_1_26.html", export(0..100));
+    let out = import(&home, &lib, &[first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = home.write("exports/bookmarks_12_6_26.html", export(0..101));
+    let out = import(&home, &lib, &[second.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("100 of its 101 links") && said.contains("bookmarks-12-1-26.md"),
+        "{said}"
+    );
+    let collections: Vec<_> = std::fs::read_dir(lib.join("bookmarks"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    assert_eq!(collections, ["bookmarks-12-1-26.md"], "one collection");
+    let text = std::fs::read_to_string(lib.join("bookmarks/bookmarks-12-1-26.md")).unwrap();
+    assert!(
+        text.contains("https://example.org/page/100"),
+        "the new link"
+    );
+    assert_eq!(text.matches("https://example.org/page/").count(), 101);
+    // Another browser's export (few links in common) gets its own collection, and --into
+    // still decides where one goes.
+    let other = home.write("exports/other.html", export(500..520));
+    assert!(
+        import(&home, &lib, &[other.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(lib.join("bookmarks/other.md").exists());
+    let third = home.write("exports/bookmarks_12_9_26.html", export(0..102));
+    let out = import(
+        &home,
+        &lib,
+        &[third.to_str().unwrap(), "--into", "bookmarks/elsewhere.md"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(lib.join("bookmarks/elsewhere.md").exists());
+}

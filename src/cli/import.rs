@@ -118,6 +118,20 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
             )
         }
         Some(into) => asked.library.join(into),
+        // A browser's own file always goes to its collection; an export file goes where an
+        // earlier export of the same bookmarks went (Chrome names each export by its date).
+        None if asked.browser.is_none()
+            && let Some(earlier) = earlier_import(&asked.library, &export) =>
+        {
+            say!(
+                "{} of its {} links are in {}, which an earlier import wrote: adding to it \
+                 (--into picks another collection)",
+                earlier.shared,
+                earlier.of,
+                earlier.path.display()
+            )?;
+            earlier.path
+        }
         None => asked.library.join("bookmarks").join(format!("{name}.md")),
     };
     if target.extension().is_none_or(|e| e != "md") {
@@ -154,6 +168,68 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
     )?;
     summary(&plan, &target)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A collection an earlier `quire import` wrote that holds the same bookmarks.
+struct Earlier {
+    path: PathBuf,
+    /// How many of the export's links it holds, of how many.
+    shared: usize,
+    of: usize,
+}
+
+/// The collection under `bookmarks/` that an earlier import wrote and that holds the most of
+/// this export's links, when it holds at least half of them: the same browser's bookmarks
+/// exported again. One pass over each collection and the export.
+fn earlier_import(library: &Path, export: &Export) -> Option<Earlier> {
+    let mut links = HashSet::new();
+    import_::walk(export, |_, link| {
+        if !link.url.trim().is_empty() {
+            links.insert(normalize(&link.url));
+        }
+    });
+    if links.is_empty() {
+        return None;
+    }
+    let folder = library.join("bookmarks");
+    let mut best: Option<Earlier> = None;
+    for entry in std::fs::read_dir(&folder).ok()?.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let Some(bytes) = crate::writer::read_regular(&path, MAX_INPUT_BYTES) else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        // Only what an import wrote (its description says so in the front matter).
+        let head = &text[..text.len().min(4096)];
+        if !head.contains("with `quire import`") {
+            continue;
+        }
+        let collection = crate::content::bookmarks::parse_collection(
+            text,
+            1,
+            crate::content::bookmarks::Mode::Marked,
+        );
+        let held: HashSet<String> = collection
+            .bookmarks
+            .iter()
+            .filter_map(|b| b.url.as_deref())
+            .map(normalize)
+            .collect();
+        let shared = links.iter().filter(|l| held.contains(*l)).count();
+        if shared * 2 >= links.len() && best.as_ref().is_none_or(|b| shared > b.shared) {
+            best = Some(Earlier {
+                path,
+                shared,
+                of: links.len(),
+            });
+        }
+    }
+    best
 }
 
 /// Merges what is new of `export` into the collection at `target`, under the library's
