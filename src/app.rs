@@ -758,6 +758,14 @@ impl App {
         if panel.previewed != item {
             panel.previewed = item;
             self.body.jump_to_match = true;
+            // The preview points where the result's snippet comes from: a description's
+            // words are in the header's About, a body line's in the body.
+            self.body.jump_to_header = panel
+                .results
+                .hits
+                .get(panel.selected)
+                .and_then(|hit| hit.snippet.as_ref())
+                .is_some_and(|snippet| snippet.line.is_none());
         }
     }
 

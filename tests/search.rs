@@ -760,3 +760,33 @@ fn a_result_is_shown_in_its_category_with_its_neighbours() {
     assert!(app.search.is_none());
     assert_eq!(app.list.selected_item(), Some(hit));
 }
+
+#[test]
+fn the_preview_points_where_the_snippet_comes_from() {
+    // `vacuum`: the first result's snippet is its description, the second's a body line.
+    let mut app = searched(120, 40, "vacuum");
+    let hits = app.search.as_ref().unwrap().results.hits.clone();
+    let mut seen = (false, false);
+    for (n, hit) in hits.iter().enumerate() {
+        let snippet = hit.snippet.as_ref().expect("a snippet");
+        let page = app.page().expect("the preview").clone();
+        let marked = app.body.marked.as_ref().expect("matches painted");
+        let current = marked.matches[app.body.current_match.expect("a current match")];
+        match snippet.line {
+            None => {
+                let about = page.about_line.expect("an About line");
+                assert!(
+                    (about..page.body_start).contains(&current),
+                    "result {n}: ▶ on line {current}, About at {about}"
+                );
+                seen.0 = true;
+            }
+            Some(_) => {
+                assert!(current >= page.body_start, "result {n}: ▶ in the header");
+                seen.1 = true;
+            }
+        }
+        press(&mut app, "<down>");
+    }
+    assert_eq!(seen, (true, true), "both kinds of snippet were checked");
+}

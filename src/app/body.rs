@@ -48,6 +48,9 @@ pub struct Body {
     pub marked: Option<Marked>,
     /// Scroll to the best match once the page is laid out.
     pub jump_to_match: bool,
+    /// With `jump_to_match`: the match wanted is in the header (the description the
+    /// result's snippet showed), not in the body.
+    pub jump_to_header: bool,
     /// Which of the marked matches `n`/`N` are at (an index into `Marked::matches`).
     pub current_match: Option<usize>,
     /// The page shown is a stand-in while the real one is laid out elsewhere.
@@ -228,7 +231,10 @@ impl Body {
                 let best = marked
                     .matches
                     .iter()
-                    .filter(|&&n| n >= page.body_start)
+                    .filter(|&&n| match (self.jump_to_header, page.about_line) {
+                        (true, Some(about)) => (about..page.body_start).contains(&n),
+                        _ => n >= page.body_start,
+                    })
                     .max_by_key(|&&n| {
                         let end = (n + 3).min(texts.len());
                         let text = texts[n..end].join(" ");

@@ -30,6 +30,9 @@ pub struct Page {
     pub headings: Vec<Heading>,
     /// The body's code blocks, with the page lines each takes (for copying one from `f`).
     pub code_blocks: Vec<CodeBlock>,
+    /// The first line of the header's description (`About`), where a search result whose
+    /// snippet is the description points.
+    pub about_line: Option<usize>,
 }
 
 /// A heading of a body.
@@ -104,7 +107,11 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
             vec![Span::styled(description.clone(), theme.header_value)],
         ));
     }
+    let mut about_line = None;
     for (label, value) in fields {
+        if label == "About" {
+            about_line = Some(lines.len());
+        }
         push_field(&mut lines, label, value, theme.header_label, w);
     }
     lines.push(Line::default());
@@ -151,6 +158,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         links,
         headings,
         code_blocks,
+        about_line,
     }
 }
 
@@ -245,6 +253,7 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         links: Vec::new(),
         headings: Vec::new(),
         code_blocks: Vec::new(),
+        about_line: None,
     }
 }
 
@@ -336,6 +345,7 @@ pub fn category_page(
         links: Vec::new(),
         headings: Vec::new(),
         code_blocks: Vec::new(),
+        about_line: None,
     }
 }
 
@@ -380,6 +390,7 @@ pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: 
         links: Vec::new(),
         headings: Vec::new(),
         code_blocks: Vec::new(),
+        about_line: None,
     }
 }
 
