@@ -29,7 +29,7 @@ use ratatui::layout::{Position, Rect};
 pub use action::Action;
 use body::Body;
 pub use keymap::{Key, KeyMap};
-use layout::{PaneWidths, Panes, inner, panes};
+use layout::{PaneSizes, PaneWidths, Panes, inner, panes};
 pub use library::Reason;
 use list::ItemList;
 use reading::Reading;
@@ -202,6 +202,14 @@ pub struct App {
     place: crate::state::Place,
     /// A place from an earlier run, waiting for the library to hold its item.
     pending_place: Option<crate::state::Place>,
+    /// The tree's and the list's widths in columns as the user set them (`<` `>`, a border
+    /// dragged), kept in the place; `None`: as configured, else sized to their content.
+    pub pane_user: (Option<u16>, Option<u16>),
+    /// The columns the tree's widest row asks for, and the library generation it was
+    /// measured for.
+    tree_need: (u16, u64),
+    /// A border being dragged with the mouse: the tree's (`true`) or the list's.
+    dragging: Option<bool>,
     /// Whether the selection was chosen: by the user (a key, a click) or by an earlier run's
     /// place. Until then each snapshot of a loading library selects its top item (the
     /// newest), not whatever came first in an early snapshot.
@@ -251,6 +259,9 @@ impl App {
             place: crate::state::Place::default(),
             pending_place: None,
             chosen: false,
+            pane_user: (None, None),
+            tree_need: (0, u64::MAX),
+            dragging: None,
             last_saved_place: None,
             pages_read_version: 0,
             noted_at: None,
@@ -272,9 +283,61 @@ impl App {
         panes(
             self.size,
             self.focus,
-            self.pane_widths,
+            self.pane_sizes(),
             self.search.is_some(),
         )
+    }
+
+    /// What the tree and the list ask for at this width: the user's own widths (keys,
+    /// mouse), else the configuration's percentages, else the tree sized to its names (up to
+    /// 22–28% of the screen) and the list to its titles (up to 45% of what the tree leaves: the
+    /// body, where the reading is, keeps the most).
+    pub fn pane_sizes(&self) -> PaneSizes {
+        let w = self.size.width;
+        let percent = |p: u16| (u32::from(w) * u32::from(p) / 100) as u16;
+        let tree = self
+            .pane_user
+            .0
+            .or(self.pane_widths.tree.map(percent))
+            .unwrap_or_else(|| {
+                // Up to 22% of an 80-column screen, rising to 28% from 120 columns: on a
+                // narrow screen the body's columns count for more.
+                let cap = 22 + (w.clamp(80, 120) - 80) * 6 / 40;
+                self.tree_need.0.clamp(18, percent(cap).max(18))
+            });
+        let list = self
+            .pane_user
+            .1
+            .or(self.pane_widths.list.map(percent))
+            .unwrap_or_else(|| {
+                self.list
+                    .widest
+                    .clamp(26, (w.saturating_sub(tree) * 9 / 20).max(26))
+            });
+        PaneSizes { tree, list }
+    }
+
+    /// `<` `>`: the focused pane narrower or wider by two columns (the body's by the list's
+    /// loss or gain); `=`: every pane sized to its content again.
+    fn resize_pane(&mut self, by: i32) {
+        let panes = self.panes();
+        let (Some(tree), Some(list), Some(_)) = (panes.tree, panes.list, panes.body) else {
+            self.set_status(
+                "Pane widths apply when all three panes show (80 columns or more).",
+                false,
+            );
+            return;
+        };
+        let grow = |width: u16, by: i32| (i32::from(width) + by).clamp(1, 1000) as u16;
+        match self.focus {
+            Focus::Tree => self.pane_user.0 = Some(grow(tree.width, by)),
+            Focus::List => self.pane_user.1 = Some(grow(list.width, by)),
+            Focus::Body => self.pane_user.1 = Some(grow(list.width, -by)),
+        }
+        // Keep what the user sees as what is kept: the widths as the screen allowed them.
+        let shown = self.panes();
+        self.pane_user.0 = shown.tree.map(|t| t.width).or(self.pane_user.0);
+        self.pane_user.1 = shown.list.map(|l| l.width).or(self.pane_user.1);
     }
 
     pub fn take_effects(&mut self) -> Vec<Effect> {
@@ -438,6 +501,12 @@ impl App {
             Action::PrevUnread => self.jump_unread(false),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Edit => self.edit(),
+            Action::Narrower => self.resize_pane(-2),
+            Action::Wider => self.resize_pane(2),
+            Action::ResetPanes => {
+                self.pane_user = (None, None);
+                self.set_status("Panes sized to their names and titles.", false);
+            }
             Action::Reveal => self.reveal(),
             Action::SyncFeeds => self.effects.push(Effect::SyncFeeds),
             Action::Reload => {
@@ -592,6 +661,7 @@ impl App {
             &|c| members(library, reading, c),
             &|i| reading.is_read(i),
         );
+        self.tree_need = (self.tree_need(), self.library_generation);
         let panes = self.panes();
         let height = |area: Option<Rect>| {
             area.map_or(self.size.height.saturating_sub(3), |a| inner(a).height)
@@ -808,6 +878,28 @@ impl App {
     }
 
     /// (unread, all) items of a node of the tree.
+    /// The columns the tree's widest row asks for, open or not (so opening a folder does not
+    /// move the panes): indent, arrow, name, counts, the pane's borders. One pass over the
+    /// categories, once per library.
+    fn tree_need(&self) -> u16 {
+        if self.tree_need.1 == self.library_generation && self.tree_need.0 > 0 {
+            return self.tree_need.0;
+        }
+        let digits = |n: usize| n.checked_ilog10().map_or(1, |d| d as usize + 1);
+        let lib = &self.library;
+        let mut depth = vec![0usize; lib.categories.len()];
+        let mut widest = 0;
+        // Parents come before their children in the category table.
+        for (i, category) in lib.categories.iter().enumerate() {
+            if let Some(parent) = category.parent {
+                depth[i] = depth.get(parent.0).map_or(0, |d| d + 1);
+            }
+            let name = crate::render::wrap::display_width(&category.name);
+            widest = widest.max(2 * depth[i] + 2 + name + 2 + 2 * digits(category.total) + 1 + 2);
+        }
+        widest.min(usize::from(u16::MAX)) as u16
+    }
+
     pub fn node_counts(&self, id: CategoryId) -> (usize, usize) {
         if tree::is_category(id) {
             (self.reading.unread_in(id), self.library.category(id).total)

@@ -46,10 +46,11 @@ pub struct ContentConfig {
 pub struct ReaderConfig {
     pub mark_read: MarkRead,
     pub sort: SortOrder,
-    /// Width of the category tree, in percent of the screen (three-pane layout).
-    pub tree_width: u16,
-    /// Width of the item list, in percent of the screen.
-    pub list_width: u16,
+    /// Width of the category tree, in percent of the screen (three-pane layout); unset, it
+    /// is sized to its names.
+    pub tree_width: Option<u16>,
+    /// Width of the item list, in percent of the screen; unset, sized to its titles.
+    pub list_width: Option<u16>,
     /// Open where the reader was left last time (category, item, open folders, focus and the
     /// scroll position of recent items), kept in `place.toml` beside the read state.
     pub restore: bool,
@@ -60,8 +61,8 @@ impl Default for ReaderConfig {
         ReaderConfig {
             mark_read: MarkRead::OnOpen,
             sort: SortOrder::NewestFirst,
-            tree_width: 22,
-            list_width: 32,
+            tree_width: None,
+            list_width: None,
             restore: true,
         }
     }
@@ -203,6 +204,7 @@ impl Config {
             ("reader.tree_width", self.reader.tree_width, 10..=50),
             ("reader.list_width", self.reader.list_width, 15..=60),
         ] {
+            let Some(value) = value else { continue };
             if !range.contains(&value) {
                 return Err(fail(
                     key,
@@ -214,7 +216,7 @@ impl Config {
                 ));
             }
         }
-        if self.reader.tree_width + self.reader.list_width > 80 {
+        if self.reader.tree_width.unwrap_or(0) + self.reader.list_width.unwrap_or(0) > 80 {
             return Err(fail(
                 "reader.list_width",
                 "tree_width + list_width must leave the body 20% or more".into(),

@@ -101,8 +101,8 @@ fn sort_orders_the_posts() {
 fn pane_widths_change_the_layout() {
     let app = app_with("[reader]\ntree_width = 30\nlist_width = 40\n", 200, 40);
     let panes = app.panes();
-    assert_eq!(panes.tree.unwrap().width, 40, "30% of 200, capped at 40");
-    assert_eq!(panes.list.unwrap().width, 64, "40% of 200, capped at 64");
+    assert_eq!(panes.tree.unwrap().width, 60, "30% of 200");
+    assert_eq!(panes.list.unwrap().width, 80, "40% of 200");
     let app = app_with("[reader]\ntree_width = 10\nlist_width = 15\n", 200, 40);
     assert_eq!(app.panes().tree.unwrap().width, 20);
     assert_eq!(app.panes().list.unwrap().width, 30);
@@ -162,7 +162,7 @@ fn keys_remap_actions() {
 
 #[test]
 fn remapped_keys_show_in_the_help() {
-    let mut app = app_with("[keys]\nhelp = [\"?\", \"f2\"]\nquit = \"x\"\n", 120, 60);
+    let mut app = app_with("[keys]\nhelp = [\"?\", \"f2\"]\nquit = \"x\"\n", 120, 80);
     press(&mut app, "?");
     let screen = common::screen::text(&draw(&app));
     assert!(screen.contains("? F2"), "{screen}");

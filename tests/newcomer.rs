@@ -189,3 +189,73 @@ fn posts_of_one_title_keep_their_dates_in_the_list() {
         }
     }
 }
+
+#[test]
+fn panes_are_sized_to_their_names_and_titles_and_resized_by_keys_and_mouse() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let library = common::screen::bundled();
+    // Wide enough, the tree shows a collection's whole name beside its counts.
+    let mut reader = app(library.clone(), 160, 40);
+    press(&mut reader, "jjjl");
+    let screen = common::screen::text(&common::screen::draw(&reader));
+    assert!(
+        screen.contains("Tech Insights from Bookmarks 254/254")
+            || screen.contains("Tech Insights from Bookmarks  254/254"),
+        "{screen}"
+    );
+    // At 120 columns the tree and the list get more than the fixed 22% and 32% gave them
+    // (26 and 38 columns), and the body keeps the most.
+    let reader = app(library.clone(), 120, 40);
+    let panes = reader.panes();
+    let (tree, list, body) = (
+        panes.tree.unwrap().width,
+        panes.list.unwrap().width,
+        panes.body.unwrap().width,
+    );
+    assert!(
+        tree > 26 && list >= 38 && body > list,
+        "{tree} {list} {body}"
+    );
+    // The body never drops below its room, at any width.
+    for w in [80, 100, 120, 200] {
+        let panes = app(library.clone(), w, 30).panes();
+        assert!(panes.body.unwrap().width >= 30, "{w}");
+    }
+
+    // `>` widens the focused pane, `<` narrows it; in the body they move the list's edge.
+    let mut reader = app(library.clone(), 120, 40);
+    press(&mut reader, "l");
+    let before = reader.panes().list.unwrap().width;
+    press(&mut reader, ">>");
+    assert_eq!(reader.panes().list.unwrap().width, before + 4);
+    press(&mut reader, "<enter>>");
+    assert_eq!(reader.focus, quire::app::Focus::Body);
+    assert_eq!(
+        reader.panes().list.unwrap().width,
+        before + 2,
+        "the body grew"
+    );
+    // Kept with the place, and given back by it.
+    let place = reader.place();
+    assert_eq!(place.list_width, Some(before + 2));
+    let mut again = app(library.clone(), 120, 40);
+    again.restore_place(place);
+    assert_eq!(again.panes(), reader.panes());
+    // `=` sizes them to their content again.
+    press(&mut reader, "=");
+    assert_eq!(reader.panes().list.unwrap().width, before);
+
+    // A border dragged with the mouse: the tree's right edge follows the pointer.
+    let mouse = |kind, column| MouseEvent {
+        kind,
+        column,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    };
+    let edge = reader.panes().tree.unwrap().right() - 1;
+    reader.handle_mouse(mouse(MouseEventKind::Down(MouseButton::Left), edge));
+    reader.handle_mouse(mouse(MouseEventKind::Drag(MouseButton::Left), 44));
+    reader.handle_mouse(mouse(MouseEventKind::Up(MouseButton::Left), 44));
+    assert_eq!(reader.panes().tree.unwrap().width, 45);
+    assert_eq!(reader.place().tree_width, Some(45));
+}

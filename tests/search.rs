@@ -412,7 +412,7 @@ fn the_reader_searches_as_you_type_and_opens_at_the_match() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(
-        top.contains("Phase 2: CoDel (Controlled Delay) queuing with"),
+        top.contains("Phase 2: CoDel (Controlled Delay)"),
         "scrolled to the match:\n{top}"
     );
 

@@ -37,6 +37,12 @@ pub enum Action {
     FocusPrev,
     /// Back out: close a popup, or focus the pane on the left
     Back,
+    /// Make the focused pane narrower (three panes)
+    Narrower,
+    /// Make the focused pane wider (three panes)
+    Wider,
+    /// Size the panes to their names and titles again
+    ResetPanes,
     /// Mark the selected item read, or unread if it was read
     ToggleRead,
     /// Mark every item of the selected category read (asks first)
@@ -104,6 +110,9 @@ impl Action {
             Action::FocusNext => "Focus the next pane",
             Action::FocusPrev => "Focus the previous pane",
             Action::Back => "Back: close a popup, focus the pane on the left",
+            Action::Narrower => "Make the focused pane narrower (or drag its border)",
+            Action::Wider => "Make the focused pane wider (or drag its border)",
+            Action::ResetPanes => "Size the panes to their names and titles again",
             Action::ToggleRead => "Mark read / unread",
             Action::MarkAllRead => "Mark every item of the category read (asks first)",
             Action::Star => "Star / unstar the item, to read later (is:starred finds them)",
@@ -163,6 +172,9 @@ impl Action {
                     Action::FocusNext,
                     Action::FocusPrev,
                     Action::Back,
+                    Action::Narrower,
+                    Action::Wider,
+                    Action::ResetPanes,
                 ],
             ),
             (

@@ -23,20 +23,30 @@ pub const THREE_PANES_MIN_WIDTH: u16 = 80;
 /// Below this width only the focused pane is shown.
 pub const TWO_PANES_MIN_WIDTH: u16 = 50;
 
-/// Widths in percent of the screen for the tree and list panes (three-pane layout).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Widths the configuration fixes for the tree and list panes, in percent of the screen
+/// (three-pane layout); `None` sizes the pane to what it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PaneWidths {
+    pub tree: Option<u16>,
+    pub list: Option<u16>,
+}
+
+/// The columns the tree and the list ask for in the three-pane layout (sized to their names
+/// and titles, or as the user or the configuration set them); [`panes`] fits them to the
+/// screen, always leaving the body room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneSizes {
     pub tree: u16,
     pub list: u16,
 }
 
-impl Default for PaneWidths {
-    fn default() -> Self {
-        PaneWidths { tree: 22, list: 32 }
-    }
-}
+/// The body keeps at least this many columns beside the tree and the list.
+pub const BODY_MIN_WIDTH: u16 = 30;
+/// The narrowest a tree or a list pane is made.
+pub const TREE_MIN_WIDTH: u16 = 12;
+pub const LIST_MIN_WIDTH: u16 = 20;
 
-pub fn panes(area: Rect, focus: Focus, widths: PaneWidths, searching: bool) -> Panes {
+pub fn panes(area: Rect, focus: Focus, sizes: PaneSizes, searching: bool) -> Panes {
     if area.width == 0 || area.height == 0 {
         return Panes::default();
     }
@@ -76,8 +86,16 @@ pub fn panes(area: Rect, focus: Focus, widths: PaneWidths, searching: bool) -> P
         )
     };
     if w >= THREE_PANES_MIN_WIDTH {
-        let tree_w = (w * widths.tree / 100).clamp(18, 40);
-        let list_w = (w * widths.list / 100).clamp(26, 64);
+        let tree_w = sizes.tree.clamp(
+            TREE_MIN_WIDTH,
+            w.saturating_sub(LIST_MIN_WIDTH + BODY_MIN_WIDTH)
+                .max(TREE_MIN_WIDTH),
+        );
+        let list_w = sizes.list.clamp(
+            LIST_MIN_WIDTH,
+            w.saturating_sub(tree_w + BODY_MIN_WIDTH)
+                .max(LIST_MIN_WIDTH),
+        );
         if searching {
             let (results, body) = split(tree_w + list_w);
             return Panes {
@@ -158,9 +176,28 @@ mod tests {
         Rect::new(0, 0, w, h)
     }
 
+    const SIZES: PaneSizes = PaneSizes { tree: 26, list: 38 };
+
+    #[test]
+    fn whatever_is_asked_the_body_keeps_its_room() {
+        for w in [80, 100, 120, 200] {
+            for (tree, list) in [(0, 0), (200, 200), (12, 500), (500, 12), (40, 60)] {
+                let p = panes(area(w, 30), Focus::List, PaneSizes { tree, list }, false);
+                let (t, l, b) = (p.tree.unwrap(), p.list.unwrap(), p.body.unwrap());
+                assert_eq!(t.width + l.width + b.width, w);
+                assert!(
+                    b.width >= BODY_MIN_WIDTH,
+                    "{w}: {tree}/{list} → body {}",
+                    b.width
+                );
+                assert!(t.width >= TREE_MIN_WIDTH && l.width >= LIST_MIN_WIDTH);
+            }
+        }
+    }
+
     #[test]
     fn wide_terminals_get_three_panes_that_fill_the_width() {
-        let p = panes(area(120, 40), Focus::List, PaneWidths::default(), false);
+        let p = panes(area(120, 40), Focus::List, SIZES, false);
         let (t, l, b) = (p.tree.unwrap(), p.list.unwrap(), p.body.unwrap());
         assert_eq!(t.width + l.width + b.width, 120);
         assert_eq!(t.height, 39);
@@ -169,11 +206,11 @@ mod tests {
 
     #[test]
     fn narrow_terminals_collapse_around_the_focus() {
-        let p = panes(area(60, 20), Focus::Body, PaneWidths::default(), false);
+        let p = panes(area(60, 20), Focus::Body, SIZES, false);
         assert!(p.tree.is_none() && p.list.is_some() && p.body.is_some());
-        let p = panes(area(60, 20), Focus::Tree, PaneWidths::default(), false);
+        let p = panes(area(60, 20), Focus::Tree, SIZES, false);
         assert!(p.tree.is_some() && p.list.is_some() && p.body.is_none());
-        let p = panes(area(40, 12), Focus::List, PaneWidths::default(), false);
+        let p = panes(area(40, 12), Focus::List, SIZES, false);
         assert_eq!(p.list, Some(area(40, 11)));
         assert!(p.tree.is_none() && p.body.is_none());
     }
@@ -181,8 +218,8 @@ mod tests {
     #[test]
     fn search_results_take_the_room_of_the_tree_and_the_list() {
         for (w, h) in [(120, 40), (80, 24), (200, 60)] {
-            let normal = panes(area(w, h), Focus::List, PaneWidths::default(), false);
-            let p = panes(area(w, h), Focus::List, PaneWidths::default(), true);
+            let normal = panes(area(w, h), Focus::List, SIZES, false);
+            let p = panes(area(w, h), Focus::List, SIZES, true);
             assert!(p.tree.is_none());
             let (results, body) = (p.list.unwrap(), p.body.unwrap());
             assert_eq!(results.x, 0);
@@ -192,7 +229,7 @@ mod tests {
             );
             assert_eq!(results.width + body.width, w);
         }
-        let p = panes(area(60, 20), Focus::List, PaneWidths::default(), true);
+        let p = panes(area(60, 20), Focus::List, SIZES, true);
         assert_eq!(p.list.unwrap().width, 30);
     }
 
@@ -201,7 +238,7 @@ mod tests {
         for w in 0..6 {
             for h in 0..6 {
                 for searching in [false, true] {
-                    let p = panes(area(w, h), Focus::Body, PaneWidths::default(), searching);
+                    let p = panes(area(w, h), Focus::Body, SIZES, searching);
                     for rect in [p.tree, p.list, p.body, p.status].into_iter().flatten() {
                         assert!(rect.right() <= w && rect.bottom() <= h);
                     }

@@ -17,6 +17,8 @@ pub struct ItemList {
     pub unread_only: bool,
     /// Items whose title another item of the list has too: they show where they are from.
     pub same_title: std::collections::HashSet<usize>,
+    /// The columns the widest row asks for (marker, title, date or site, borders).
+    pub widest: u16,
     /// Set when the listing must be recomputed even for the same category.
     stale: bool,
 }
@@ -31,6 +33,7 @@ impl ItemList {
     ) -> ItemList {
         let items = items_in_order(library, members, sort);
         let same_title = same_titles(library, &items);
+        let widest = widest(library, &items, &same_title);
         ItemList {
             category,
             items,
@@ -39,6 +42,7 @@ impl ItemList {
             sort,
             unread_only: false,
             same_title,
+            widest,
             stale: false,
         }
     }
@@ -53,6 +57,7 @@ impl ItemList {
             sort,
             unread_only,
             same_title: Default::default(),
+            widest: 0,
             stale: true,
         }
     }
@@ -84,6 +89,7 @@ impl ItemList {
             items.retain(|&i| !is_read(i) || (same && Some(i) == keep));
         }
         self.same_title = same_titles(library, &items);
+        self.widest = widest(library, &items, &self.same_title);
         self.items = items;
         self.selected = keep
             .and_then(|k| self.items.iter().position(|&i| i == k))
@@ -97,6 +103,31 @@ impl ItemList {
     pub fn invalidate(&mut self) {
         self.stale = true;
     }
+}
+
+/// The columns the widest row of `items` asks for: its marker, its title whole, then its date
+/// (a post) or its site (a bookmark, up to 24 columns), or for one of a title others have
+/// too where it is from (up to 32), inside the pane's borders.
+fn widest(
+    library: &Library,
+    items: &[usize],
+    same_title: &std::collections::HashSet<usize>,
+) -> u16 {
+    use crate::render::wrap::display_width;
+    let widest = items
+        .iter()
+        .map(|&i| {
+            let item = &library.items[i];
+            let meta = match item.kind {
+                _ if same_title.contains(&i) => 33,
+                ItemKind::Post => item.date.map_or(0, |_| 11),
+                ItemKind::Bookmark => item.url_site().map_or(0, |s| display_width(s).min(24) + 1),
+            };
+            2 + display_width(&item.title) + meta + 2
+        })
+        .max()
+        .unwrap_or(0);
+    widest.min(usize::from(u16::MAX)) as u16
 }
 
 /// The items of `items` whose title (ignoring case) another of them has too.

@@ -34,6 +34,9 @@ impl App {
             }
             return;
         }
+        if self.drag_border(event) {
+            return;
+        }
         let at = Position::new(event.column, event.row);
         let panes = self.panes();
         let hit = [
@@ -105,5 +108,52 @@ impl App {
             _ => return,
         }
         self.sync();
+    }
+
+    /// A border between the tree and the list, or the list and the body, grabbed and dragged
+    /// with the left button: the pane on its left takes the width up to the pointer. Whether
+    /// the event was that.
+    fn drag_border(&mut self, event: MouseEvent) -> bool {
+        let panes = self.panes();
+        let (Some(tree), Some(list), Some(_)) = (panes.tree, panes.list, panes.body) else {
+            self.dragging = None;
+            return false;
+        };
+        match event.kind {
+            MouseEventKind::Down(MouseButton::Left)
+                if event.row >= tree.y && event.row < tree.bottom() =>
+            {
+                let x = event.column;
+                self.dragging = if x + 1 == tree.right() || x == list.x {
+                    Some(true)
+                } else if x + 1 == list.right() || x == list.right() {
+                    Some(false)
+                } else {
+                    None
+                };
+                if self.dragging.is_some() {
+                    self.pending_place = None;
+                }
+                self.dragging.is_some()
+            }
+            MouseEventKind::Drag(MouseButton::Left) => match self.dragging {
+                Some(tree_border) => {
+                    let to = event.column + 1;
+                    if tree_border {
+                        self.pane_user.0 = Some(to.saturating_sub(tree.x));
+                    } else {
+                        self.pane_user.1 = Some(to.saturating_sub(list.x));
+                    }
+                    // What is kept is what shows: the widths as the screen allowed them.
+                    let shown = self.panes();
+                    self.pane_user = (shown.tree.map(|t| t.width), shown.list.map(|l| l.width));
+                    self.sync();
+                    true
+                }
+                None => false,
+            },
+            MouseEventKind::Up(MouseButton::Left) => self.dragging.take().is_some(),
+            _ => false,
+        }
     }
 }

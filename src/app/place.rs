@@ -43,6 +43,7 @@ impl App {
             Focus::List => Pane::List,
             Focus::Body => Pane::Body,
         };
+        (place.tree_width, place.list_width) = self.pane_user;
         if let (Some(PageKey::Item(i)), Some(page)) = (self.body.key, self.page())
             && (self.search.is_none() || self.focus == Focus::Body)
         {
@@ -154,6 +155,7 @@ impl App {
     /// A place from an earlier run, to put the reader at once the library holds its item
     /// (unless the user has moved first).
     pub fn restore_place(&mut self, place: Place) {
+        self.pane_user = (place.tree_width, place.list_width);
         self.place = place.clone();
         self.place.category.clear();
         self.place.expanded.clear();

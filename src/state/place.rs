@@ -49,6 +49,10 @@ pub struct Place {
     /// The item selected in the list (and shown in the body when the body had the focus).
     pub item: Option<String>,
     pub focus: Pane,
+    /// The tree's and the list's widths in columns, as the user set them (`<` `>`, or a
+    /// border dragged); absent: sized to their names and titles.
+    pub tree_width: Option<u16>,
+    pub list_width: Option<u16>,
     /// Most recent first, at most [`MAX_POSITIONS`].
     pub positions: Vec<Position>,
 }
