@@ -377,7 +377,15 @@ pub fn content_roots(
     cwd: &Path,
 ) -> Result<Vec<Root>> {
     if !given.is_empty() {
-        return Ok(distinct(given.iter().cloned().map(Root::Dir).collect()));
+        // A markdown file given is a library of one (as glow opens one file).
+        let root = |path: &PathBuf| {
+            if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+                Root::File(path.clone())
+            } else {
+                Root::Dir(path.clone())
+            }
+        };
+        return Ok(distinct(given.iter().map(root).collect()));
     }
     let mut roots = Vec::new();
     if !config.content.replace_bundled {
@@ -404,7 +412,7 @@ pub fn content_roots(
 /// another one given is loaded once, as part of the outer one.
 fn distinct(roots: Vec<Root>) -> Vec<Root> {
     let canonical = |root: &Root| match root {
-        Root::Dir(dir) => dir.canonicalize().ok(),
+        Root::Dir(dir) | Root::File(dir) => dir.canonicalize().ok(),
         Root::Bundled => None,
     };
     let all: Vec<Option<PathBuf>> = roots.iter().map(canonical).collect();

@@ -134,7 +134,11 @@ pub fn run(session: Session) -> Result<Ending> {
         .roots
         .iter()
         .filter_map(|root| match root {
-            Root::Dir(dir) => Some(dir.canonicalize().unwrap_or_else(|_| dir.clone())),
+            // A file alone is watched itself, and its folder (where an editor's save
+            // replaces it) without what else is there.
+            Root::Dir(dir) | Root::File(dir) => {
+                Some(dir.canonicalize().unwrap_or_else(|_| dir.clone()))
+            }
             Root::Bundled => None,
         })
         .collect();

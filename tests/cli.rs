@@ -550,3 +550,31 @@ fn a_category_named_with_a_slash_is_printed_escaped_and_found_either_way() {
     let out = stdout(&output);
     assert!(out.contains("Other") && !out.contains("Jenkins"), "{out}");
 }
+
+#[test]
+fn one_markdown_file_given_as_content_is_a_library_of_one() {
+    let home = TempDir::new("single-file");
+    let file = home.write(
+        "notes/README.md",
+        "---\ntitle: Just this note\ndate: 2025-01-02\n---\n\n# Hello\n\nText.\n",
+    );
+    home.write("notes/other.md", "---\ntitle: Not this one\n---\n\nText.\n");
+    let file = file.to_str().unwrap();
+    let output = quire(&home, &["--content", file, "list"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "readme\tpost\t2025-01-02\tJust this note\n"
+    );
+    let output = quire(&home, &["--content", file, "show", "readme"]);
+    assert!(stdout(&output).contains("Hello"), "{}", stdout(&output));
+    // A file that is not markdown is refused, naming it.
+    let text = home.write("notes/todo.txt", "x");
+    let output = quire(&home, &["--content", text.to_str().unwrap(), "list"]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr(&output);
+    assert!(
+        said.contains("todo.txt") && said.contains("markdown file"),
+        "{said}"
+    );
+}

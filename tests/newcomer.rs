@@ -259,3 +259,31 @@ fn panes_are_sized_to_their_names_and_titles_and_resized_by_keys_and_mouse() {
     assert_eq!(reader.panes().tree.unwrap().width, 45);
     assert_eq!(reader.place().tree_width, Some(45));
 }
+
+#[test]
+fn the_reader_opens_one_markdown_file_and_follows_its_edits() {
+    let home = TempDir::new("newcomer-one-file");
+    let file = home.write(
+        "README.md",
+        "---\ntitle: Just this note\n---\n\n## Hello\n\nFirst words.\n",
+    );
+    let mut s = Session::start(
+        &home,
+        home.path(),
+        &["--content", file.to_str().unwrap(), "--no-restore"],
+        100,
+        24,
+    );
+    s.wait_for_text("All · 1/1");
+    s.send("l\r");
+    s.wait_for_text("First words.");
+    // Saved as editors save: a new file renamed over the old one.
+    let fresh = home.write(
+        "README.md.new",
+        "---\ntitle: Just this note\n---\n\nSecond words.\n",
+    );
+    std::fs::rename(&fresh, &file).unwrap();
+    s.wait_for_text("Second words.");
+    s.send("q");
+    s.wait_exit();
+}

@@ -19,7 +19,8 @@ impl LoadContext {
             Root::Dir(dir) => LoadContext {
                 generator: Site::detect(dir).map(|site| site.generator),
             },
-            Root::Bundled => LoadContext::default(),
+            // One file alone follows no site's rules.
+            Root::File(_) | Root::Bundled => LoadContext::default(),
         }
     }
 

@@ -69,8 +69,12 @@ pub struct Snapshot {
 /// user must see before the reader takes the screen.
 pub fn check_roots(roots: &[Root]) -> Result<(), RootError> {
     for root in roots {
-        if let Root::Dir(dir) = root {
-            super::source::check_dir(dir)?;
+        match root {
+            Root::Dir(dir) => super::source::check_dir(dir)?,
+            Root::File(path) if !super::source::is_markdown(path) => {
+                return Err(RootError::NotADir(path.clone()));
+            }
+            Root::File(_) | Root::Bundled => {}
         }
     }
     Ok(())

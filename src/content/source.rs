@@ -28,6 +28,8 @@ pub const NO_MARKDOWN: &str = "no markdown files (.md, .markdown) found in this 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Root {
     Dir(PathBuf),
+    /// One markdown file given as `--content` (as glow opens one file): a library of one.
+    File(PathBuf),
     /// The `content/` folder compiled into the binary.
     Bundled,
 }
@@ -35,7 +37,7 @@ pub enum Root {
 impl Root {
     pub fn label(&self) -> String {
         match self {
-            Root::Dir(path) => path.display().to_string(),
+            Root::Dir(path) | Root::File(path) => path.display().to_string(),
             Root::Bundled => BUNDLED.to_string(),
         }
     }
@@ -45,7 +47,7 @@ impl Root {
 pub enum RootError {
     #[error("content folder {0} does not exist")]
     Missing(PathBuf),
-    #[error("content root {0} is not a folder")]
+    #[error("content root {0} is not a folder, nor a markdown file (.md, .markdown)")]
     NotADir(PathBuf),
     // The io error is part of the message, not a `source`: a report that prints the chain
     // would say it twice.
@@ -159,6 +161,27 @@ pub fn list_files(roots: &[Root]) -> Result<(Vec<SourceFile>, Vec<Diagnostic>), 
                         origin: Origin::Bundled(bytes),
                     });
                 }
+            }
+            Root::File(path) => {
+                let meta = fs::metadata(path).map_err(|error| match error.kind() {
+                    io::ErrorKind::NotFound => RootError::Missing(path.clone()),
+                    _ => RootError::Unreadable {
+                        path: path.clone(),
+                        error,
+                    },
+                })?;
+                if !meta.is_file() || !is_markdown(path) {
+                    return Err(RootError::NotADir(path.clone()));
+                }
+                let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+                files.push(SourceFile {
+                    root: index,
+                    relative: name,
+                    display: path.clone(),
+                    stamp: Stamp::of(&meta),
+                    context: super::context::LoadContext::default(),
+                    origin: Origin::Disk,
+                });
             }
             Root::Dir(dir) => {
                 check_dir(dir)?;
@@ -512,6 +535,10 @@ impl SourceFile {
     ) -> Option<SourceFile> {
         let (display, origin) = match roots.get(root)? {
             Root::Dir(dir) => (dir.join(&relative), Origin::Disk),
+            Root::File(path) if path.file_name() == Some(relative.as_os_str()) => {
+                (path.clone(), Origin::Disk)
+            }
+            Root::File(_) => return None,
             Root::Bundled => {
                 let (_, bytes) = embedded::FILES
                     .iter()

@@ -107,7 +107,7 @@ fn labels(roots: &[Root]) -> Vec<String> {
     roots
         .iter()
         .map(|root| match root {
-            Root::Dir(dir) => dir
+            Root::Dir(dir) | Root::File(dir) => dir
                 .canonicalize()
                 .map_or_else(|_| root.label(), |c| c.display().to_string()),
             Root::Bundled => root.label(),
