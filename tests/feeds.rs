@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::server::{Page, Server};
-use common::{TempDir, json, lib_args, posts, quire, said, stdout, subscribe_listed};
+use common::{TempDir, json, lib_args, posts, quire, said, stderr, stdout, subscribe_listed};
 
 fn rss(items: &[(&str, &str, &str)]) -> String {
     let items: String = items
@@ -120,11 +120,16 @@ fn subscribe_sync_again_and_upstream_changes_keep_the_users_edits() {
         opml.contains("xmlUrl=") && opml.contains("Atom Site"),
         "{opml}"
     );
+    // The site is the feed's web page, never its own address again.
+    assert!(opml.contains("htmlUrl=\"https://blog.example/\""), "{opml}");
+    assert!(!opml.contains(&format!("htmlUrl=\"{rss_url}\"")), "{opml}");
 
     // The first sync writes every entry as a post.
     let out = quire(&home, &lib_args(&library, &["sync"]));
     assert!(out.status.success(), "{}", said(&out));
-    assert!(said(&out).contains("Test RSS: 2 new"), "{}", said(&out));
+    // Results on stdout (`quire sync > log` keeps them), problems on stderr.
+    assert!(stdout(&out).contains("Test RSS: 2 new"), "{}", said(&out));
+    assert!(!stderr(&out).contains("Test RSS: 2 new"), "{}", said(&out));
     let rss_dir = library.join("feeds/test-rss");
     let files = posts(&rss_dir);
     assert_eq!(files.len(), 2, "{files:?}");
