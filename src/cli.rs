@@ -313,8 +313,16 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
             let opened = &opened;
             let (manifest, library) = (opened.manifest.as_ref()?, opened.library.as_deref()?);
             Some(scope.spawn(move || {
-                // A cache is a convenience: failing to write one changes nothing.
-                let _ = cache::save(&path, manifest, library, opened.index.as_ref());
+                // An index the changes have split into many segments is written whole: the
+                // next commands read one. A cache is a convenience: failing to write one
+                // changes nothing.
+                let merged = opened
+                    .index
+                    .as_ref()
+                    .filter(|index| index.needs_merge())
+                    .map(|_| crate::search::SearchIndex::build(library));
+                let index = merged.as_ref().or(opened.index.as_ref());
+                let _ = cache::save(&path, manifest, library, index);
             }))
         });
         let result = output::run_command(command, roots, &opened, state, state_path);

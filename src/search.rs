@@ -14,6 +14,7 @@ pub mod highlight;
 pub mod index;
 pub mod query;
 pub mod ranking;
+mod segment;
 pub mod snippet;
 pub mod tokenize;
 mod word_list;

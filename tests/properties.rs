@@ -324,3 +324,214 @@ fn pathological_markdown_renders_without_freezing_or_panicking() {
         eprintln!("{name}: {:?}, {} lines", started.elapsed(), wrapped.len());
     }
 }
+
+/// Words the generated libraries are made of: few enough that queries hit many items.
+const WORDS: &[&str] = &[
+    "rust",
+    "async",
+    "cache",
+    "thread",
+    "pool",
+    "kafka",
+    "delta",
+    "lake",
+    "parquet",
+    "stream",
+    "index",
+    "search",
+    "vector",
+    "embedding",
+    "latency",
+    "memory",
+    "disk",
+    "network",
+    "tokio",
+    "ingest",
+    "pipeline",
+    "schema",
+    "query",
+    "merge",
+    "segment",
+    "bloom",
+    "filter",
+    "shard",
+];
+
+fn sentence(rng: &mut Rng, n: usize) -> String {
+    (0..1 + rng.below(n))
+        .map(|_| WORDS[rng.below(WORDS.len())])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One generated file: a post (in a section, with tags) or a collection of bookmarks.
+fn generated_file(rng: &mut Rng, n: usize) -> (String, String) {
+    if rng.below(3) == 0 {
+        let mut text = format!("# {}\n\n{}\n\n", sentence(rng, 3), sentence(rng, 8));
+        for heading in 0..1 + rng.below(3) {
+            text.push_str(&format!("## {} {heading}\n\n", sentence(rng, 2)));
+            for link in 0..1 + rng.below(4) {
+                text.push_str(&format!(
+                    "- [{}](https://{}.example/{link}) - {}\n",
+                    sentence(rng, 3),
+                    WORDS[rng.below(WORDS.len())],
+                    sentence(rng, 6)
+                ));
+                if rng.below(2) == 0 {
+                    text.push_str(&format!("  - **Key insights:** {}\n", sentence(rng, 8)));
+                }
+            }
+            text.push('\n');
+        }
+        (format!("bookmarks/list{n}.md"), text)
+    } else {
+        let section = ["blog", "notes", "blog/deep"][rng.below(3)];
+        let text = format!(
+            "+++\ntitle = \"{}\"\ndate = 2024-{:02}-{:02}\ntags = [\"{}\"]\n+++\n{}\n\n{}\n",
+            sentence(rng, 4),
+            1 + rng.below(12),
+            1 + rng.below(28),
+            WORDS[rng.below(WORDS.len())],
+            sentence(rng, 30),
+            sentence(rng, 30),
+        );
+        (format!("{section}/post{n}.md"), text)
+    }
+}
+
+/// What a search says, to compare two indexes of one library.
+fn answers(index: &SearchIndex, library: &quire::content::Library, query: &str) -> String {
+    let Ok(parsed) = parse_query(query) else {
+        return "unparsed".to_string();
+    };
+    let results = search(index, library, &parsed, &SearchOptions::default()).unwrap();
+    let hits: Vec<_> = results
+        .hits
+        .iter()
+        .map(|h| (h.item, h.score, h.field, h.title_positions.clone()))
+        .collect();
+    format!("{} {hits:?}", results.total)
+}
+
+#[test]
+fn an_index_updated_by_changes_answers_as_one_built_whole() {
+    use quire::content::reload::{Loaded, reload};
+    let tmp = common::TempDir::new("segments");
+    let dir = tmp.path().join("library");
+    let roots = vec![Root::Dir(dir.clone())];
+    for seed in [11u64, 12] {
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut names = Vec::new();
+        for n in 0..40 {
+            let (name, text) = generated_file(&mut rng, n);
+            tmp.write(&format!("library/{name}"), &text);
+            names.push(name);
+        }
+        tmp.write("library/blog/_index.md", "+++\ntitle = \"Weblog\"\n+++\n");
+        let library = std::sync::Arc::new(load_library(&roots).unwrap());
+        let mut loaded = Loaded {
+            files: quire::content::source::list_files(&roots).unwrap().0,
+            sites: quire::content::site::config_stamps(&roots),
+            library,
+        };
+        let mut index = SearchIndex::build(&loaded.library);
+        let mut segmented = 0;
+        for round in 0..20 {
+            // A few changes at once, as a sync or an editor's save brings them.
+            for _ in 0..1 + rng.below(3) {
+                let n = names.len();
+                match rng.below(6) {
+                    0 | 1 => {
+                        let at = rng.below(n);
+                        let (_, text) = generated_file(&mut rng, at);
+                        let name = &names[at];
+                        let text = if name.starts_with("bookmarks") == text.starts_with('#') {
+                            text
+                        } else {
+                            generated_file(&mut rng, at).1
+                        };
+                        tmp.write(&format!("library/{name}"), &text);
+                    }
+                    2 => {
+                        let (name, text) = generated_file(&mut rng, n);
+                        tmp.write(&format!("library/{name}"), &text);
+                        names.push(name);
+                    }
+                    3 if n > 5 => {
+                        let name = names.swap_remove(rng.below(n));
+                        let _ = std::fs::remove_file(dir.join(name));
+                    }
+                    4 => {
+                        // Renames a section: items of files that did not change get other
+                        // category words.
+                        let title = sentence(&mut rng, 2);
+                        tmp.write(
+                            "library/blog/_index.md",
+                            format!("+++\ntitle = \"{title}\"\n+++\n"),
+                        );
+                    }
+                    _ => {
+                        // Appends to a file: its items change, the others keep their place.
+                        let name = &names[rng.below(n)];
+                        let mut text = std::fs::read_to_string(dir.join(name)).unwrap();
+                        text.push_str(&format!("\n{}\n", sentence(&mut rng, 10)));
+                        tmp.write(&format!("library/{name}"), &text);
+                    }
+                }
+            }
+            let (next, _) = reload(&loaded, &roots, &[]).unwrap();
+            let updated = index.updated(&loaded.library, &next.library);
+            let whole = SearchIndex::build(&next.library);
+            segmented += usize::from(updated.segments_len() > 1);
+            let library = &next.library;
+            let mut queries: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
+            queries.extend(WORDS.iter().map(|w| w[..3].to_string()));
+            queries.extend(
+                [
+                    "rsut",
+                    "asycn",
+                    "cahce",
+                    "weblog",
+                    "in:weblog rust",
+                    "tag:cache",
+                    "is:post",
+                    "is:bookmark kafka",
+                    "rust -cache",
+                    "\"delta lake\"",
+                    "example",
+                    "kd",
+                    "rust async",
+                    "stream ingest pipeline",
+                ]
+                .map(String::from),
+            );
+            for q in &queries {
+                assert_eq!(
+                    answers(&updated, library, q),
+                    answers(&whole, library, q),
+                    "seed {seed}, round {round}, query {q:?}"
+                );
+            }
+            // Written to the load cache and read back, it answers the same.
+            let mut writer = quire::store::codec::Writer::default();
+            updated.encode(&mut writer);
+            let decoded =
+                SearchIndex::decode(&mut quire::store::codec::Reader::new(&writer.bytes)).unwrap();
+            assert_eq!(
+                answers(&decoded, library, "rust"),
+                answers(&whole, library, "rust")
+            );
+            index = if updated.needs_merge() {
+                whole
+            } else {
+                updated
+            };
+            loaded = next;
+        }
+        assert!(
+            segmented > 10,
+            "seed {seed}: the segments were hardly used ({segmented})"
+        );
+    }
+}

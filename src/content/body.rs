@@ -67,6 +67,26 @@ impl Body {
         }
     }
 
+    /// Whether `other` is this very text: kept from the same place in the same store, or the
+    /// same text in memory (a copy taken back on a reload), never compared byte by byte. A body
+    /// read again from its file is another body, whatever it says.
+    pub fn same_text(&self, other: &Body) -> bool {
+        if self.len != other.len {
+            return false;
+        }
+        match (&self.stored, &other.stored) {
+            (Some((a, at_a, sum_a)), Some((b, at_b, sum_b))) => {
+                Arc::ptr_eq(a, b) && at_a == at_b && sum_a == sum_b
+            }
+            (None, None) => match (self.text.get(), other.text.get()) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// A body of `len` bytes at `at` in `store`, written with checksum `sum`, read when first
     /// wanted.
     pub fn stored(store: Arc<dyn BodyStore>, at: u64, len: usize, sum: u32) -> Body {

@@ -675,7 +675,7 @@ mod tests {
         );
         let listing =
             crate::store::cache::list_and_read(&roots, Some(&cache), parts).expect("list");
-        let crate::store::cache::FromCache::Stale(cached) = listing.cached else {
+        let crate::store::cache::FromCache::Stale(cached, _) = listing.cached else {
             panic!("a stale cache")
         };
         let first = cached.library.find("blog/first").expect("first");

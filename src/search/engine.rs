@@ -18,6 +18,7 @@ pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
 use super::query::{Filter, Query};
 use super::ranking::{MAX_PROXIMITY, Rank, TYPO_THRESHOLD};
+use super::segment::Segment;
 pub use super::snippet::Snippet;
 use super::snippet::best_passage;
 use super::tokenize::{lower, words};
@@ -155,19 +156,15 @@ impl Tally {
     }
 }
 
-/// Expands one query word against the vocabulary.
-fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<Expansion>) {
+/// Expands one query word against a segment's vocabulary, adding the near spellings found to
+/// `term`.
+fn expand(segment: &Segment, word: &str, term: &mut Term) -> Vec<Expansion> {
     let chars: Vec<char> = word.chars().collect();
     let long_enough = chars.len() >= 3;
     let mut out = Vec::new();
-    let mut term = Term {
-        word: word.to_string(),
-        prefix: true,
-        fuzzy: Default::default(),
-    };
-    let range = index.prefix_range(word);
+    let range = segment.prefix_range(word);
     for id in range.clone() {
-        let exact = index.vocab.get(id) == word;
+        let exact = segment.vocab.get(id) == word;
         out.push(Expansion {
             id,
             typos: 0,
@@ -181,10 +178,10 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<Expansion>) {
         first.push(chars[0]);
         let mut second = String::new();
         second.push(chars[1]);
-        let mut scanned = vec![index.prefix_range(&first)];
+        let mut scanned = vec![segment.prefix_range(&first)];
         if chars[1] != chars[0] {
             // A swap of the first two letters still starts with the second.
-            scanned.push(index.prefix_range(&second));
+            scanned.push(segment.prefix_range(&second));
         }
         let mut wchars: Vec<char> = Vec::with_capacity(48);
         for span in scanned {
@@ -192,7 +189,7 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<Expansion>) {
                 if range.contains(&id) {
                     continue;
                 }
-                let w = index.vocab.get(id);
+                let w = segment.vocab.get(id);
                 wchars.clear();
                 wchars.extend(w.chars().take(chars.len() + typos));
                 if let Some(d) = prefix_distance(&chars, &wchars, typos) {
@@ -208,7 +205,53 @@ fn expand(index: &SearchIndex, word: &str) -> (Term, Vec<Expansion>) {
             }
         }
     }
-    (term, out)
+    out
+}
+
+/// Each item's best match for query word `word`, over every segment: `best` holds it for the
+/// items listed in `touched`.
+fn best_matches(
+    index: &SearchIndex,
+    word: &str,
+    best: &mut [Code],
+    touched: &mut Vec<u32>,
+) -> Term {
+    let mut term = Term {
+        word: word.to_string(),
+        prefix: true,
+        fuzzy: Default::default(),
+    };
+    let mut keep = |item: u32, c: Code| {
+        let slot = &mut best[item as usize];
+        if *slot == NO_MATCH {
+            touched.push(item);
+        }
+        *slot = (*slot).min(c);
+    };
+    for view in index.segments() {
+        for e in expand(view.segment, word, &mut term) {
+            for (item, mask) in view.short_items(e.id) {
+                keep(item, code(e.typos, field_rank(mask), e.inexact));
+            }
+            if e.in_body {
+                let c = code(e.typos, BODY_RANK, e.inexact);
+                for item in view.body_items(e.id) {
+                    keep(item, c);
+                }
+            }
+        }
+    }
+    // Acronyms of titles: `kdi` finds "kafka-delta-ingest". Initials are a loose match,
+    // weighed as one typo so that the word itself, wherever it stands, comes first.
+    if word.chars().count() >= 2 && word.chars().all(char::is_alphanumeric) {
+        let c = code(1, 0, true);
+        for i in 0..index.items.len() {
+            if index.acronym(i).contains(word) {
+                keep(i as u32, c);
+            }
+        }
+    }
+    term
 }
 
 /// Runs `query`. Returns `None` when cancelled.
@@ -224,50 +267,12 @@ pub fn search(
     let mut tally = vec![Tally::default(); n];
     let mut best = vec![NO_MATCH; n];
     let mut touched: Vec<u32> = Vec::new();
-    let keep = |best: &mut [Code], touched: &mut Vec<u32>, item: u32, c: Code| {
-        let slot = &mut best[item as usize];
-        if *slot == NO_MATCH {
-            touched.push(item);
-        }
-        *slot = (*slot).min(c);
-    };
     for (w, word) in query.words.iter().enumerate() {
         if cancelled() {
             return None;
         }
-        let (term, expansions) = expand(index, word);
         touched.clear();
-        for e in expansions {
-            let (items, masks) = index.short_postings(e.id);
-            for (&item, &mask) in items.iter().zip(masks) {
-                keep(
-                    &mut best,
-                    &mut touched,
-                    item,
-                    code(e.typos, field_rank(mask), e.inexact),
-                );
-            }
-            if e.in_body {
-                let c = code(e.typos, BODY_RANK, e.inexact);
-                for item in index.body_postings(e.id) {
-                    // Only a damaged cached index could hold more; never index past the items.
-                    if item as usize >= n {
-                        break;
-                    }
-                    keep(&mut best, &mut touched, item, c);
-                }
-            }
-        }
-        // Acronyms of titles: `kdi` finds "kafka-delta-ingest". Initials are a loose match,
-        // weighed as one typo so that the word itself, wherever it stands, comes first.
-        if word.chars().count() >= 2 && word.chars().all(char::is_alphanumeric) {
-            let c = code(1, 0, true);
-            for i in 0..n {
-                if index.acronym(i).contains(word.as_str()) {
-                    keep(&mut best, &mut touched, i as u32, c);
-                }
-            }
-        }
+        let term = best_matches(index, word, &mut best, &mut touched);
         for &item in &touched {
             let i = item as usize;
             tally[i].add(w, best[i]);
@@ -542,14 +547,13 @@ fn excluded_items(
                     out.insert(i);
                 }
             }
-        } else if let Some(id) = index.word_id(word) {
-            out.extend(index.short_postings(id).0.iter().map(|&i| i as usize));
-            out.extend(
-                index
-                    .body_postings(id)
-                    .map(|i| i as usize)
-                    .filter(|&i| i < index.items.len()),
-            );
+        } else {
+            for view in index.segments() {
+                if let Some(id) = view.segment.word_id(word) {
+                    out.extend(view.short_items(id).map(|(i, _)| i as usize));
+                    out.extend(view.body_items(id).map(|i| i as usize));
+                }
+            }
         }
     }
     Some(out)

@@ -1,163 +1,256 @@
-//! The word index, built once at load: for each distinct word, the items whose short fields
-//! (title, description, tags, category, url host) or body contain it.
+//! The word index: one or more segments of postings (see `segment`), and which item of the
+//! library each segment's items are now.
 //!
-//! Posting lists are sorted item numbers stored back to back (one array and an offset per
-//! word), so a query word costs one pass over the lists of the vocabulary words it matches.
-//! Building runs on every core: each thread interns the words of its share of the items and
-//! records (word, item) pairs; the pairs are then counted and placed, already in item order.
+//! A library loaded whole is indexed as one segment. When files change, the items they held
+//! are masked out of the segments they were in and the new items are indexed as a small
+//! segment of their own, so the cost of a change follows the change, not the library (the
+//! segments-and-deletions design Lucene and tantivy use). When the small segments hold a fair
+//! share of the items, or there are many, [`SearchIndex::needs_merge`] says so and the
+//! library is indexed whole again, off the path of any query.
 
-use std::ops::Range;
-use std::thread;
+use std::sync::Arc;
 
-use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
-use super::word_list::WordList;
+use super::fxhash::FxHasher;
+use super::segment::Segment;
+pub use super::segment::field;
 use crate::content::{CategoryId, ItemKind, Library};
 use crate::store::codec::{Damaged, Reader, Writer};
 
-/// Which short field a word was found in (bits of a posting's mask).
-pub mod field {
-    pub const TITLE: u8 = 1;
-    pub const DESCRIPTION: u8 = 2;
-    pub const TAGS: u8 = 4;
-    pub const CATEGORY: u8 = 8;
-    pub const URL: u8 = 16;
-}
+/// In a segment's map: the item is gone from the library (changed or removed).
+const GONE: u32 = u32::MAX;
+
+/// More segments than this and a query's words are looked up too many times: merge.
+const MAX_SEGMENTS: usize = 8;
 
 /// What the engine needs of an item besides its postings.
 #[derive(Debug, Clone)]
 pub struct ItemInfo {
     pub kind: ItemKind,
     pub category: CategoryId,
-    /// Its acronym and lowercased tags: `SearchIndex::item_words[words.0..words.1]` (one list
-    /// for all items, rather than three allocations per item to make and read).
-    words: (usize, usize),
+    /// Where its words are: the segment, and its number there.
+    segment: u32,
+    local: u32,
 }
 
-#[derive(Debug, Default)]
+/// A segment, and each of its items' number in the library now.
+#[derive(Debug, Clone)]
+struct Live {
+    segment: Arc<Segment>,
+    /// The library's number of each of the segment's items, or [`GONE`]: a renumbering and a
+    /// deletion mask in one. Empty when the numbers are the segment's own (a whole build).
+    to_item: Vec<u32>,
+}
+
+impl Live {
+    fn item(&self, local: u32) -> Option<u32> {
+        if self.to_item.is_empty() {
+            Some(local)
+        } else {
+            self.to_item
+                .get(local as usize)
+                .copied()
+                .filter(|&item| item != GONE)
+        }
+    }
+}
+
+/// A segment as the engine reads it: its words, and its items as the library numbers them.
+pub(super) struct SegmentView<'a> {
+    pub segment: &'a Segment,
+    live: &'a Live,
+}
+
+impl SegmentView<'_> {
+    /// The library's number of the segment's item `local`, unless it is gone.
+    pub fn item(&self, local: u32) -> Option<u32> {
+        self.live.item(local)
+    }
+
+    /// The library's numbers of the items whose body holds word `id`.
+    pub fn body_items(&self, id: usize) -> impl Iterator<Item = u32> + '_ {
+        let len = self.segment.len();
+        // Only a damaged cached index could hold more; never index past the items.
+        self.segment
+            .body_postings(id)
+            .take_while(move |&local| (local as usize) < len)
+            .filter_map(|local| self.item(local))
+    }
+
+    /// The library's numbers (and field masks) of the items whose short fields hold word `id`.
+    pub fn short_items(&self, id: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
+        let (items, masks) = self.segment.short_postings(id);
+        items
+            .iter()
+            .zip(masks)
+            .filter_map(|(&local, &mask)| self.item(local).map(|item| (item, mask)))
+    }
+}
+
+#[derive(Debug, Default, Clone)]
 pub struct SearchIndex {
-    /// Every distinct word, sorted.
-    pub(super) vocab: WordList,
-    /// Short-field postings of word `w`: `short_items[short_at[w]..short_at[w + 1]]`, with
-    /// the field mask of each in `short_masks`.
-    short_at: Vec<u32>,
-    short_items: Vec<u32>,
-    short_masks: Vec<u8>,
-    /// Body postings of word `w`: `body_bytes[body_at[w]..body_at[w + 1]]`, item numbers as
-    /// LEB128 varints of the gap from the previous one (about a quarter of the room of
-    /// plain `u32`s: bodies hold most of the postings).
-    body_at: Vec<u32>,
-    body_bytes: Vec<u8>,
+    segments: Vec<Live>,
     pub(super) items: Vec<ItemInfo>,
-    item_words: WordList,
     /// Lowercased category names, by category id.
     pub(super) category_names: Vec<Box<str>>,
     pub(super) category_parents: Vec<Option<CategoryId>>,
 }
 
 impl SearchIndex {
+    /// Indexes the whole library as one segment.
     pub fn build(library: &Library) -> SearchIndex {
-        let n = library.items.len();
-        let workers = thread::available_parallelism()
-            .map_or(1, |p| p.get())
-            .min(n.div_ceil(2000))
-            .max(1);
-        let chunk = n.div_ceil(workers).max(1);
-        let mut parts: Vec<Part> = thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|w| {
-                    let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
-                    scope.spawn(move || index_items(library, range))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-
-        // One vocabulary for all parts, then each word's rank in sorted order.
-        let mut global =
-            Interner::with_capacity(parts.iter().map(|p| p.words.len()).max().unwrap_or(0) * 2);
-        let local_to_global: Vec<Vec<u32>> = parts
-            .iter()
-            .map(|part| {
-                (0..part.words.len())
-                    .map(|s| global.intern(part.words.word(s)))
-                    .collect()
-            })
-            .collect();
-        let mut order: Vec<u32> = (0..global.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| global.word(a as usize).cmp(global.word(b as usize)));
-        let mut rank = vec![0u32; global.len()];
-        for (r, &slot) in order.iter().enumerate() {
-            rank[slot as usize] = r as u32;
-        }
-        let local_to_rank: Vec<Vec<u32>> = local_to_global
-            .iter()
-            .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
-            .collect();
-        let mut vocab = WordList::default();
-        for &slot in &order {
-            vocab.push(&String::from_utf8_lossy(global.word(slot as usize)));
-        }
-        // What is done with goes before the postings are placed: that is the peak of memory.
-        drop((global, local_to_global, order, rank));
-        for part in &mut parts {
-            part.words = Interner::default();
-        }
-
-        // Count, then place; parts cover increasing item numbers, so lists come out sorted.
-        let words = vocab.len();
-        let (short_at, short_items, short_masks) = place_short(words, &parts, &local_to_rank);
-        for part in &mut parts {
-            part.short = Records::default();
-        }
-        let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
-
-        let mut item_words = WordList::default();
+        let segment = Segment::build(library, None);
         let items = library
             .items
             .iter()
-            .map(|item| {
-                let start = item_words.len();
-                item_words.push(&acronym(&item.title));
-                for tag in &item.tags {
-                    item_words.push(&super::tokenize::lower(tag));
-                }
-                ItemInfo {
-                    kind: item.kind,
-                    category: item.category,
-                    words: (start, item_words.len()),
-                }
+            .enumerate()
+            .map(|(i, item)| ItemInfo {
+                kind: item.kind,
+                category: item.category,
+                segment: 0,
+                local: i as u32,
             })
             .collect();
         SearchIndex {
-            vocab,
-            short_at,
-            short_items,
-            short_masks,
-            body_at,
-            body_bytes,
+            segments: vec![Live {
+                segment: Arc::new(segment),
+                to_item: Vec::new(),
+            }],
             items,
-            item_words,
+            ..SearchIndex::categories_of(library)
+        }
+    }
+
+    fn categories_of(library: &Library) -> SearchIndex {
+        SearchIndex {
             category_names: library
                 .categories
                 .iter()
                 .map(|c| super::tokenize::lower(&c.name).into_boxed_str())
                 .collect(),
             category_parents: library.categories.iter().map(|c| c.parent).collect(),
+            ..SearchIndex::default()
         }
     }
 
-    /// Writes the index for the load cache.
+    /// The index of `after`, from this index of `before`: an item of `after` whose indexed
+    /// text is that of an item of `before` with its id keeps its postings where they are;
+    /// the others (changed or new) are indexed now, as one new segment. The cost is one pass
+    /// over the items' short fields plus indexing what changed; the bodies of kept items are
+    /// not read. Built whole when this index is not `before`'s.
+    pub fn updated(&self, before: &Library, after: &Library) -> SearchIndex {
+        if self.items.len() != before.items.len()
+            || self.category_names.len() != before.categories.len()
+        {
+            return SearchIndex::build(after);
+        }
+        let mut by_id: std::collections::HashMap<&str, u32, FxBuild> =
+            std::collections::HashMap::with_capacity_and_hasher(
+                before.items.len(),
+                FxBuild::default(),
+            );
+        for (i, item) in before.items.iter().enumerate() {
+            by_id.entry(item.id.as_str()).or_insert(i as u32);
+        }
+        let mut to_items: Vec<Vec<u32>> = self
+            .segments
+            .iter()
+            .map(|live| vec![GONE; live.segment.len()])
+            .collect();
+        let mut items = Vec::with_capacity(after.items.len());
+        let mut fresh: Vec<u32> = Vec::new();
+        for (j, item) in after.items.iter().enumerate() {
+            let kept = by_id
+                .get(item.id.as_str())
+                .map(|&i| (i as usize, &self.items[i as usize]))
+                .filter(|&(i, old)| {
+                    // An item of `before` is kept once (ids may repeat).
+                    to_items[old.segment as usize][old.local as usize] == GONE
+                        && indexed_alike(before, i, after, j)
+                })
+                .map(|(_, old)| old);
+            let (segment, local) = match kept {
+                Some(old) => {
+                    to_items[old.segment as usize][old.local as usize] = j as u32;
+                    (old.segment, old.local)
+                }
+                None => {
+                    fresh.push(j as u32);
+                    (u32::MAX, fresh.len() as u32 - 1)
+                }
+            };
+            items.push(ItemInfo {
+                kind: item.kind,
+                category: item.category,
+                segment,
+                local,
+            });
+        }
+
+        // Segments with no item left are dropped, the others renumbered.
+        let mut segments = Vec::with_capacity(self.segments.len() + 1);
+        let mut renumber = vec![u32::MAX; self.segments.len()];
+        for (s, (live, to_item)) in self.segments.iter().zip(to_items).enumerate() {
+            if to_item.iter().any(|&i| i != GONE) {
+                renumber[s] = segments.len() as u32;
+                segments.push(Live {
+                    segment: Arc::clone(&live.segment),
+                    to_item: identity_or(to_item),
+                });
+            }
+        }
+        let delta = segments.len() as u32;
+        for info in &mut items {
+            info.segment = match info.segment {
+                u32::MAX => delta,
+                s => renumber[s as usize],
+            };
+        }
+        if !fresh.is_empty() {
+            segments.push(Live {
+                segment: Arc::new(Segment::build(after, Some(&fresh))),
+                to_item: fresh,
+            });
+        }
+        SearchIndex {
+            segments,
+            items,
+            ..SearchIndex::categories_of(after)
+        }
+    }
+
+    /// Whether it is time to index the library whole again: too many segments, or the
+    /// segments made by changes holding an eighth of the items, or the items gone from the
+    /// first segment a quarter of it (postings read for nothing).
+    pub fn needs_merge(&self) -> bool {
+        let Some(first) = self.segments.first() else {
+            return false;
+        };
+        let n = self.items.len().max(1);
+        let later = self.items.iter().filter(|i| i.segment != 0).count();
+        let gone = first.segment.len().saturating_sub(n - later);
+        self.segments.len() > MAX_SEGMENTS || later * 8 > n || gone * 4 > first.segment.len()
+    }
+
+    /// How many segments the index has (one after a whole build).
+    pub fn segments_len(&self) -> usize {
+        self.segments.len()
+    }
+
+    pub(super) fn segments(&self) -> impl Iterator<Item = SegmentView<'_>> {
+        self.segments.iter().map(|live| SegmentView {
+            segment: &live.segment,
+            live,
+        })
+    }
+
+    /// Writes the index for the load cache: each segment with its map, then each item's
+    /// kind and category (where each item's words are follows from the maps).
     pub fn encode(&self, w: &mut Writer) {
-        self.vocab.encode(w);
-        w.u32s(&self.short_at);
-        w.u32s(&self.short_items);
-        w.bytes(&self.short_masks);
-        w.u32s(&self.body_at);
-        w.bytes(&self.body_bytes);
-        self.item_words.encode(w);
+        w.usize(self.segments.len());
+        for live in &self.segments {
+            live.segment.encode(w);
+            w.u32s(&live.to_item);
+        }
         w.usize(self.items.len());
         for info in &self.items {
             w.u8(match info.kind {
@@ -165,7 +258,6 @@ impl SearchIndex {
                 ItemKind::Bookmark => 1,
             });
             w.usize(info.category.0);
-            w.usize(info.words.1 - info.words.0);
         }
         w.strs(&self.category_names);
         for parent in &self.category_parents {
@@ -174,18 +266,23 @@ impl SearchIndex {
     }
 
     /// Reads an index written by [`encode`](Self::encode), checking that every offset and
-    /// number stays inside it.
+    /// number stays inside it and that every item is in exactly one segment.
     pub fn decode(r: &mut Reader<'_>) -> Result<SearchIndex, Damaged> {
-        let vocab = WordList::decode(r)?;
-        let short_at = r.u32s()?;
-        let short_items = r.u32s()?;
-        let short_masks = r.byte_vec()?;
-        let body_at = r.u32s()?;
-        let body_bytes = r.byte_vec()?;
-        let item_words = WordList::decode(r)?;
+        let count = r.len(8)?;
+        let mut segments = Vec::with_capacity(count);
+        for _ in 0..count {
+            let segment = Segment::decode(r)?;
+            let to_item = r.u32s()?;
+            if !to_item.is_empty() && to_item.len() != segment.len() {
+                return Err(Damaged);
+            }
+            segments.push(Live {
+                segment: Arc::new(segment),
+                to_item,
+            });
+        }
         let n = r.len(3)?;
         let mut items = Vec::with_capacity(n);
-        let mut words_at = 0usize;
         for _ in 0..n {
             let kind = match r.u8()? {
                 0 => ItemKind::Post,
@@ -193,16 +290,24 @@ impl SearchIndex {
                 _ => return Err(Damaged),
             };
             let category = CategoryId(r.usize()?);
-            let end = words_at.checked_add(r.usize()?).ok_or(Damaged)?;
             items.push(ItemInfo {
                 kind,
                 category,
-                words: (words_at, end),
+                segment: u32::MAX,
+                local: 0,
             });
-            words_at = end;
         }
-        if words_at != item_words.len() {
-            return Err(Damaged);
+        for (s, live) in segments.iter().enumerate() {
+            for local in 0..live.segment.len() as u32 {
+                let Some(item) = live.item(local) else {
+                    continue;
+                };
+                let info = items.get_mut(item as usize).ok_or(Damaged)?;
+                if info.segment != u32::MAX {
+                    return Err(Damaged);
+                }
+                (info.segment, info.local) = (s as u32, local);
+            }
         }
         let category_names: Vec<Box<str>> = r
             .strings()?
@@ -219,19 +324,9 @@ impl SearchIndex {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let words = vocab.len();
-        let sound = short_at.len() == words + 1
-            && body_at.len() == words + 1
-            && short_at.windows(2).all(|w| w[0] <= w[1])
-            && body_at.windows(2).all(|w| w[0] <= w[1])
-            && short_at.last().is_some_and(|&e| {
-                e as usize == short_items.len() && short_items.len() == short_masks.len()
-            })
-            && body_at
-                .last()
-                .is_some_and(|&e| e as usize == body_bytes.len())
-            && short_items.iter().all(|&i| (i as usize) < items.len())
-            && items.iter().all(|i| i.category.0 < category_names.len())
+        let sound = items
+            .iter()
+            .all(|i| i.segment != u32::MAX && i.category.0 < category_names.len())
             && category_parents
                 .iter()
                 .flatten()
@@ -240,14 +335,8 @@ impl SearchIndex {
             return Err(Damaged);
         }
         Ok(SearchIndex {
-            vocab,
-            short_at,
-            short_items,
-            short_masks,
-            body_at,
-            body_bytes,
+            segments,
             items,
-            item_words,
             category_names,
             category_parents,
         })
@@ -261,396 +350,90 @@ impl SearchIndex {
         self.category_names.len()
     }
 
+    /// Distinct words over all segments (a word in two segments counts twice).
     pub fn vocabulary_len(&self) -> usize {
-        self.vocab.len()
+        self.segments
+            .iter()
+            .map(|l| l.segment.vocabulary_len())
+            .sum()
     }
 
-    /// Items (and field masks) whose short fields hold word `id`.
-    pub(super) fn short_postings(&self, id: usize) -> (&[u32], &[u8]) {
-        let range = self.short_at[id] as usize..self.short_at[id + 1] as usize;
-        (&self.short_items[range.clone()], &self.short_masks[range])
-    }
-
-    /// Items whose body holds word `id`.
-    pub(super) fn body_postings(&self, id: usize) -> Gaps<'_> {
-        Gaps {
-            bytes: &self.body_bytes[self.body_at[id] as usize..self.body_at[id + 1] as usize],
-            at: 0,
-            item: 0,
-        }
+    fn words_of(&self, i: usize) -> Option<(&Segment, usize)> {
+        let info = self.items.get(i)?;
+        let live = self.segments.get(info.segment as usize)?;
+        Some((&live.segment, info.local as usize))
     }
 
     /// First letters of item `i`'s title words: `kafka-delta-ingest` → `kdi`.
     pub(super) fn acronym(&self, i: usize) -> &str {
-        self.item_fields(i).next().unwrap_or("")
+        self.words_of(i).map_or("", |(s, local)| s.acronym(local))
     }
 
     /// Item `i`'s tags, lowercased.
     pub(super) fn tags(&self, i: usize) -> impl Iterator<Item = &str> {
-        self.item_fields(i).skip(1)
-    }
-
-    /// Item `i`'s acronym, then its tags.
-    fn item_fields(&self, i: usize) -> impl Iterator<Item = &str> {
-        let (start, end) = self.items.get(i).map_or((0, 0), |info| info.words);
-        (start..end).map(|w| self.item_words.get(w))
+        self.words_of(i)
+            .into_iter()
+            .flat_map(|(s, local)| s.tags(local))
     }
 
     /// Bytes held by the index (strings, posting lists and their headers), for the benchmark.
     pub fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
-        let vocab = self.vocab.heap_bytes();
-        let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
-            + self.short_masks.len()
-            + self.body_bytes.len();
-        let items = self.items.len() * size_of::<ItemInfo>() + self.item_words.heap_bytes();
-        vocab + postings + items
-    }
-
-    /// Word ids whose word starts with `prefix` (a contiguous run of the sorted vocabulary).
-    pub(super) fn prefix_range(&self, prefix: &str) -> Range<usize> {
-        let start = self.vocab.partition_point(0, |w| w < prefix);
-        start..self.vocab.partition_point(start, |w| w.starts_with(prefix))
-    }
-
-    pub(super) fn word_id(&self, word: &str) -> Option<usize> {
-        let at = self.vocab.partition_point(0, |w| w < word);
-        (at < self.vocab.len() && self.vocab.get(at) == word).then_some(at)
-    }
-}
-
-/// Turns the parts' short-field records into offsets, items and masks, in word-rank order.
-fn place_short(
-    words: usize,
-    parts: &[Part],
-    local_to_rank: &[Vec<u32>],
-) -> (Vec<u32>, Vec<u32>, Vec<u8>) {
-    let mut at = vec![0u32; words + 1];
-    for (part, ranks) in parts.iter().zip(local_to_rank) {
-        for &slot in &part.short.slots {
-            at[ranks[slot as usize] as usize + 1] += 1;
-        }
-    }
-    for w in 0..words {
-        at[w + 1] += at[w];
-    }
-    let total = at[words] as usize;
-    let mut next: Vec<u32> = at[..words].to_vec();
-    let mut items = vec![0u32; total];
-    let mut masks = vec![0u8; total];
-    for (part, ranks) in parts.iter().zip(local_to_rank) {
-        let recs = &part.short;
-        for (item, range) in recs.runs() {
-            for r in range {
-                let rank = ranks[recs.slots[r] as usize] as usize;
-                let at = next[rank] as usize;
-                items[at] = item;
-                masks[at] = recs.masks[r];
-                next[rank] += 1;
-            }
-        }
-    }
-    (at, items, masks)
-}
-
-/// Item numbers decoded from a gap-encoded posting list, in increasing order.
-pub struct Gaps<'a> {
-    bytes: &'a [u8],
-    at: usize,
-    item: u32,
-}
-
-impl Iterator for Gaps<'_> {
-    type Item = u32;
-
-    fn next(&mut self) -> Option<u32> {
-        let mut value = 0u32;
-        let mut shift = 0;
-        loop {
-            let byte = *self.bytes.get(self.at)?;
-            self.at += 1;
-            value |= u32::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-        }
-        self.item += value;
-        Some(self.item)
-    }
-}
-
-fn varint_len(value: u32) -> u32 {
-    match value {
-        0..=0x7f => 1,
-        0x80..=0x3fff => 2,
-        0x4000..=0x1f_ffff => 3,
-        0x20_0000..=0xfff_ffff => 4,
-        _ => 5,
-    }
-}
-
-/// Body postings in rank order, gap-encoded, written straight into place: a first pass sizes
-/// each word's list, a second fills it (no full-size `u32` list is ever held).
-fn place_gaps(words: usize, parts: &[Part], local_to_rank: &[Vec<u32>]) -> (Vec<u32>, Vec<u8>) {
-    let mut at = vec![0u32; words + 1];
-    let mut last = vec![0u32; words];
-    let each = |f: &mut dyn FnMut(usize, u32)| {
-        for (part, ranks) in parts.iter().zip(local_to_rank) {
-            let recs = &part.body;
-            for (item, range) in recs.runs() {
-                for &slot in &recs.slots[range] {
-                    f(ranks[slot as usize] as usize, item);
-                }
-            }
-        }
-    };
-    each(&mut |rank, item| {
-        at[rank + 1] += varint_len(item - last[rank]);
-        last[rank] = item;
-    });
-    for w in 0..words {
-        at[w + 1] += at[w];
-    }
-    let mut bytes = vec![0u8; at[words] as usize];
-    let mut next: Vec<u32> = at[..words].to_vec();
-    last.iter_mut().for_each(|l| *l = 0);
-    each(&mut |rank, item| {
-        let mut gap = item - last[rank];
-        last[rank] = item;
-        let mut pos = next[rank] as usize;
-        loop {
-            let byte = (gap & 0x7f) as u8;
-            gap >>= 7;
-            if gap == 0 {
-                bytes[pos] = byte;
-                pos += 1;
-                break;
-            }
-            bytes[pos] = byte | 0x80;
-            pos += 1;
-        }
-        next[rank] = pos as u32;
-    });
-    (at, bytes)
-}
-
-/// Words recorded for a run of items: each item's words are `slots[start..next start]`.
-#[derive(Default)]
-struct Records {
-    slots: Vec<u32>,
-    /// Field masks, parallel to `slots` (short fields only).
-    masks: Vec<u8>,
-    /// (item, start in `slots`), in item order.
-    items: Vec<(u32, u32)>,
-}
-
-impl Records {
-    /// Each item with the range of `slots` that holds its words.
-    fn runs(&self) -> impl Iterator<Item = (u32, Range<usize>)> + '_ {
-        let ends = self.items.iter().skip(1).map(|&(_, start)| start as usize);
-        self.items
+        let segments: usize = self
+            .segments
             .iter()
-            .zip(ends.chain(std::iter::once(self.slots.len())))
-            .map(|(&(item, start), end)| (item, start as usize..end))
+            .map(|l| l.segment.heap_bytes() + l.to_item.len() * 4)
+            .sum();
+        segments + self.items.len() * std::mem::size_of::<ItemInfo>()
     }
 }
 
-/// One thread's share: its words, and the words of each of its items.
-#[derive(Default)]
-struct Part {
-    words: Interner,
-    short: Records,
-    body: Records,
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// An empty map when `to_item` numbers the segment's items as the segment does.
+fn identity_or(to_item: Vec<u32>) -> Vec<u32> {
+    let identity = to_item.iter().enumerate().all(|(i, &t)| t == i as u32);
+    if identity { Vec::new() } else { to_item }
 }
 
-fn index_items(library: &Library, range: Range<usize>) -> Part {
-    let bytes: usize = library.items[range.clone()]
-        .iter()
-        .map(|i| i.body.len())
-        .sum();
-    let mut part = Part {
-        words: Interner::with_capacity(1 << 16),
-        ..Part::default()
+/// Whether item `i` of `before` and item `j` of `after` give the index the same words: the
+/// same short fields, the same category names above them, and the very same body (kept from
+/// the same place: a body read again from a file counts as changed).
+fn indexed_alike(before: &Library, i: usize, after: &Library, j: usize) -> bool {
+    let (Some(a), Some(b)) = (before.items.get(i), after.items.get(j)) else {
+        return false;
     };
-    part.body.slots.reserve(bytes / 4);
-    part.body.items.reserve(range.len());
-    let mut buf = String::new();
-    let mut short_words: Vec<(u32, u8)> = Vec::new();
-    // The last item each word was seen in, to record a word once per item.
-    let mut last_item: Vec<u32> = Vec::new();
-    for index in range {
-        let item = &library.items[index];
-        let id = index as u32;
-        short_words.clear();
-        let mut add_short =
-            |text: &str, bit: u8, part: &mut Part, short_words: &mut Vec<(u32, u8)>| {
-                for (_, word) in words(text) {
-                    if word.len() <= MAX_WORD_LEN {
-                        short_words.push((
-                            part.words.intern(lower_into(word, &mut buf).as_bytes()),
-                            bit,
-                        ));
-                    }
-                }
-            };
-        add_short(&item.title, field::TITLE, &mut part, &mut short_words);
-        if let Some(d) = &item.description {
-            add_short(d, field::DESCRIPTION, &mut part, &mut short_words);
-        }
-        for tag in &item.tags {
-            add_short(tag, field::TAGS, &mut part, &mut short_words);
-        }
-        for name in library.category_path(item.category) {
-            add_short(name, field::CATEGORY, &mut part, &mut short_words);
-        }
-        if let Some(host) = item.url_host() {
-            add_short(host, field::URL, &mut part, &mut short_words);
-        }
-        short_words.sort_unstable();
-        part.short.items.push((id, part.short.slots.len() as u32));
-        part.body.items.push((id, part.body.slots.len() as u32));
-        let mut i = 0;
-        while i < short_words.len() {
-            let mut mask = 0;
-            let mut j = i;
-            while j < short_words.len() && short_words[j].0 == short_words[i].0 {
-                mask |= short_words[j].1;
-                j += 1;
-            }
-            part.short.slots.push(short_words[i].0);
-            part.short.masks.push(mask);
-            i = j;
-        }
-        for_each_lower_word(&item.body, |word| {
-            let slot = part.words.intern(word);
-            if slot as usize >= last_item.len() {
-                last_item.resize(slot as usize + 1, u32::MAX);
-            }
-            if last_item[slot as usize] != id {
-                last_item[slot as usize] = id;
-                part.body.slots.push(slot);
-            }
-        });
-    }
-    part
+    a.title == b.title
+        && a.description == b.description
+        && a.tags == b.tags
+        && a.url_host() == b.url_host()
+        && a.body.same_text(&b.body)
+        && same_names_above(before, a.category, after, b.category)
 }
 
-/// Words stored back to back, found by an open-addressing table. Each table entry holds the
-/// slot and the top half of the word's hash, so a probe rarely leaves the table, and bytes
-/// are compared only for the word that matches.
-#[derive(Default)]
-struct Interner {
-    /// `(hash >> 32) << 32 | (slot + 1)`, or 0 for an empty entry.
-    table: Vec<u64>,
-    spans: Vec<(u32, u32)>,
-    arena: Vec<u8>,
-}
-
-impl Interner {
-    fn with_capacity(words: usize) -> Interner {
-        let size = (words * 2).next_power_of_two().max(1024);
-        Interner {
-            table: vec![0; size],
-            ..Interner::default()
+/// Whether categories `a` of `before` and `b` of `after` have the same names from
+/// themselves up to the root (the words an item's category gives the index).
+fn same_names_above(
+    before: &Library,
+    mut a: CategoryId,
+    after: &Library,
+    mut b: CategoryId,
+) -> bool {
+    // A tree deeper than the library's categories is a loop (never built, but never trusted).
+    for _ in 0..=before.categories.len() {
+        match (a == Library::ROOT, b == Library::ROOT) {
+            (true, true) => return true,
+            (false, false) => {}
+            _ => return false,
+        }
+        let (x, y) = (before.category(a), after.category(b));
+        if x.name != y.name {
+            return false;
+        }
+        match (x.parent, y.parent) {
+            (Some(p), Some(q)) => (a, b) = (p, q),
+            (None, None) => return true,
+            _ => return false,
         }
     }
-
-    fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    fn word(&self, slot: usize) -> &[u8] {
-        let (start, len) = self.spans[slot];
-        &self.arena[start as usize..(start + len) as usize]
-    }
-
-    fn intern(&mut self, word: &[u8]) -> u32 {
-        if self.table.is_empty() {
-            self.table = vec![0; 1024];
-        }
-        let hash = hash_bytes(word);
-        let tag = hash & 0xffff_ffff_0000_0000;
-        let mask = self.table.len() - 1;
-        let mut i = hash as usize & mask;
-        loop {
-            let entry = self.table[i];
-            if entry == 0 {
-                let slot = self.spans.len() as u32;
-                self.spans
-                    .push((self.arena.len() as u32, word.len() as u32));
-                self.arena.extend_from_slice(word);
-                self.table[i] = tag | u64::from(slot + 1);
-                if self.spans.len() * 2 > self.table.len() {
-                    self.grow();
-                }
-                return slot;
-            }
-            if entry & 0xffff_ffff_0000_0000 == tag {
-                let slot = (entry as u32 - 1) as usize;
-                if self.word(slot) == word {
-                    return slot as u32;
-                }
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = self.table.len() * 2;
-        let mask = size - 1;
-        let mut table = vec![0u64; size];
-        for slot in 0..self.spans.len() {
-            let hash = hash_bytes(self.word(slot));
-            let mut i = hash as usize & mask;
-            while table[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            table[i] = (hash & 0xffff_ffff_0000_0000) | (slot as u64 + 1);
-        }
-        self.table = table;
-    }
-}
-
-/// FxHash over the bytes, then a full avalanche so the low bits index the table well.
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = super::fxhash::FxHasher::default();
-    hasher.write(bytes);
-    let mut h = hasher.finish();
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
-fn acronym(title: &str) -> String {
-    let mut out = String::new();
-    for (_, word) in words(title) {
-        if let Some(c) = word.chars().next() {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_interner_finds_what_it_stored_through_growth() {
-        let mut interner = Interner::with_capacity(1);
-        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
-        let slots: Vec<u32> = words
-            .iter()
-            .map(|w| interner.intern(w.as_bytes()))
-            .collect();
-        for (w, s) in words.iter().zip(&slots) {
-            assert_eq!(interner.intern(w.as_bytes()), *s);
-            assert_eq!(interner.word(*s as usize), w.as_bytes());
-        }
-        assert_eq!(interner.len(), 5000);
-    }
+    false
 }

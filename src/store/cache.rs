@@ -430,8 +430,9 @@ pub enum FromCache {
     /// Made from exactly these files: the parts asked for.
     Fits(Decoded),
     /// Made from files some of which changed since: the library with the files it was made
-    /// from, to bring up to date with `content::reload`.
-    Stale(Loaded),
+    /// from, to bring up to date with `content::reload`, and its index when asked for (to
+    /// bring up to date with `SearchIndex::updated`).
+    Stale(Loaded, Option<Box<SearchIndex>>),
     /// No cache, or a damaged one, or one made by another build.
     Missing,
 }
@@ -461,9 +462,12 @@ pub fn list_and_read(
     let sites = crate::content::site::config_stamps(roots);
     let cached = match cached {
         Some(cached) if cached.fits(roots, &files, &sites) => FromCache::Fits(cached.decoded),
-        Some(stale) => stale
-            .into_loaded(roots)
-            .map_or(FromCache::Missing, FromCache::Stale),
+        Some(mut stale) => {
+            let index = stale.decoded.index.take();
+            stale
+                .into_loaded(roots)
+                .map_or(FromCache::Missing, |loaded| FromCache::Stale(loaded, index))
+        }
         None => FromCache::Missing,
     };
     Ok(Listing {
@@ -514,7 +518,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
     let mut files_read = 0;
     let (decoded, stale) = match cached {
         FromCache::Fits(decoded) => (decoded, false),
-        FromCache::Stale(previous) => {
+        FromCache::Stale(previous, index) => {
             // Only the files changed since the cache was written are read, from the listing
             // made while the cache was read.
             let (loaded, changes) = reload_listed(
@@ -527,11 +531,19 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             );
             files_read = changes.changed + changes.added;
             manifest = Some(Manifest::new(roots, &loaded.files, &loaded.sites));
+            // The cached index, with what changed indexed anew.
+            let index = match (parts, index) {
+                (Parts::LibraryAndIndex, Some(index)) => {
+                    Some(Box::new(index.updated(&previous.library, &loaded.library)))
+                }
+                _ => None,
+            };
             // The library just made is the only one left: taken out of its Arc, not copied.
             drop(previous);
             let library = Arc::unwrap_or_clone(loaded.library);
             let decoded = Decoded {
                 library: Some(library),
+                index,
                 ..Decoded::default()
             };
             (decoded, true)
@@ -943,7 +955,7 @@ mod tests {
         let stale = |roots: &[Root]| {
             let listing = list_and_read(roots, Some(&path), Parts::Library).expect("list");
             match listing.cached {
-                FromCache::Stale(loaded) => {
+                FromCache::Stale(loaded, _) => {
                     let paths: Vec<_> = loaded.files.iter().map(|f| f.display.clone()).collect();
                     assert_eq!(paths, [dir.join("content/a.md"), dir.join("content/b.md")]);
                     assert_eq!(loaded.library.items.len(), 2);

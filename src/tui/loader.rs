@@ -162,10 +162,11 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
                 sites,
             });
         }
-        FromCache::Stale(previous) => {
-            // Only the files changed since the cache was written are read.
+        FromCache::Stale(previous, index) => {
+            // Only the files changed since the cache was written are read, and indexed.
             if let Ok((loaded, _)) = reload(&previous, roots, &[]) {
-                ready(&loaded.library, None);
+                let index = index.map(|index| index.updated(&previous.library, &loaded.library));
+                ready(&loaded.library, index);
                 cache_wanted(&loaded.files, &loaded.sites);
                 return Some(loaded);
             }

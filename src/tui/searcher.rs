@@ -1,7 +1,10 @@
 //! Searching off the input path: a worker thread that owns the search index.
 //!
 //! The index is built on the worker once the library has finished loading, so neither the
-//! first frame nor the keys wait for it. Each query carries a generation; a newer one cancels
+//! first frame nor the keys wait for it. A reloaded library's index is the previous one with
+//! the changed items indexed anew (`SearchIndex::updated`: milliseconds for a file); when the
+//! changes add up, the library is indexed whole again on a thread of its own and swapped in
+//! with the next message, while searches go on with the index they have. Each query carries a generation; a newer one cancels
 //! the search in progress (the engine polls for it), so typing fast never queues stale work.
 
 use std::sync::Arc;
@@ -35,6 +38,48 @@ struct Asked {
     starred: Arc<Vec<bool>>,
 }
 
+/// A whole index being built for a library, to replace a segmented one.
+struct Merge {
+    library: Arc<Library>,
+    built: thread::JoinHandle<SearchIndex>,
+}
+
+impl Merge {
+    /// Swaps in the merged index when it is done and still of the current library; starts a
+    /// merge when the current index needs one and none is running.
+    fn step(
+        merging: Option<Merge>,
+        indexed: &mut Option<(Arc<Library>, Arc<SearchIndex>)>,
+    ) -> Option<Merge> {
+        let current = indexed.as_ref().map(|(library, _)| Arc::clone(library));
+        match merging {
+            Some(merge) if !merge.built.is_finished() => return Some(merge),
+            Some(merge) => {
+                if let (Some(library), Ok(index)) = (&current, merge.built.join())
+                    && Arc::ptr_eq(library, &merge.library)
+                {
+                    *indexed = Some((Arc::clone(library), Arc::new(index)));
+                    return None;
+                }
+            }
+            None => {}
+        }
+        let (library, index) = indexed.as_ref()?;
+        if !index.needs_merge() {
+            return None;
+        }
+        let for_thread = Arc::clone(library);
+        let built = thread::Builder::new()
+            .name("index".into())
+            .spawn(move || SearchIndex::build(&for_thread))
+            .ok()?;
+        Some(Merge {
+            library: Arc::clone(library),
+            built,
+        })
+    }
+}
+
 pub struct Searcher {
     tx: Sender<Message>,
     latest: Arc<AtomicU64>,
@@ -47,6 +92,7 @@ impl Searcher {
         let current = Arc::clone(&latest);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
             let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
+            let mut merging: Option<Merge> = None;
             // The one writer of the cache: the newest library asked for is written.
             let saver = cache::Saver::start();
             let mut pending: Option<Asked> = None;
@@ -55,8 +101,10 @@ impl Searcher {
                 for message in std::iter::once(first).chain(rx.try_iter()) {
                     match message {
                         Message::Library(library, index) => {
-                            let index =
-                                index.unwrap_or_else(|| Arc::new(SearchIndex::build(&library)));
+                            let index = index.unwrap_or_else(|| match &indexed {
+                                Some((before, index)) => Arc::new(index.updated(before, &library)),
+                                None => Arc::new(SearchIndex::build(&library)),
+                            });
                             indexed = Some((library, index));
                         }
                         Message::SaveCache(path, manifest) => {
@@ -67,6 +115,7 @@ impl Searcher {
                         Message::Query(asked) => pending = Some(asked),
                     }
                 }
+                merging = Merge::step(merging, &mut indexed);
                 let (
                     Some((library, index)),
                     Some(Asked {

@@ -1,0 +1,588 @@
+//! A segment of the word index: for each distinct word, the items of the segment whose short
+//! fields (title, description, tags, category, url host) or body contain it. A whole library
+//! is one segment; the items a change brings are another (see `index`).
+//!
+//! Posting lists are sorted item numbers stored back to back (one array and an offset per
+//! word), so a query word costs one pass over the lists of the vocabulary words it matches.
+//! Building runs on every core: each thread interns the words of its share of the items and
+//! records (word, item) pairs; the pairs are then counted and placed, already in item order.
+
+use std::ops::Range;
+use std::thread;
+
+use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
+use super::word_list::WordList;
+use crate::content::Library;
+use crate::store::codec::{Damaged, Reader, Writer};
+
+/// Which short field a word was found in (bits of a posting's mask).
+pub mod field {
+    pub const TITLE: u8 = 1;
+    pub const DESCRIPTION: u8 = 2;
+    pub const TAGS: u8 = 4;
+    pub const CATEGORY: u8 = 8;
+    pub const URL: u8 = 16;
+}
+
+/// One segment of the word index: the postings of a set of items, numbered from 0 in the
+/// order they were given (the index maps those numbers to the library's).
+#[derive(Debug, Default)]
+pub struct Segment {
+    /// Every distinct word, sorted.
+    pub(super) vocab: WordList,
+    /// Short-field postings of word `w`: `short_items[short_at[w]..short_at[w + 1]]`, with
+    /// the field mask of each in `short_masks`.
+    short_at: Vec<u32>,
+    short_items: Vec<u32>,
+    short_masks: Vec<u8>,
+    /// Body postings of word `w`: `body_bytes[body_at[w]..body_at[w + 1]]`, item numbers as
+    /// LEB128 varints of the gap from the previous one (about a quarter of the room of
+    /// plain `u32`s: bodies hold most of the postings).
+    body_at: Vec<u32>,
+    body_bytes: Vec<u8>,
+    /// Each item's acronym, then its lowercased tags: `item_words[words_at[i]..words_at[i +
+    /// 1]]` (one list for all items, rather than three allocations per item to make and read).
+    words_at: Vec<u32>,
+    item_words: WordList,
+}
+
+impl Segment {
+    /// Indexes `library`'s items `chosen` (all of them when `None`), numbered in that order.
+    pub(super) fn build(library: &Library, chosen: Option<&[u32]>) -> Segment {
+        let n = chosen.map_or(library.items.len(), <[u32]>::len);
+        let item_at = |local: usize| chosen.map_or(local, |c| c[local] as usize);
+        let workers = thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(n.div_ceil(2000))
+            .max(1);
+        let chunk = n.div_ceil(workers).max(1);
+        let mut parts: Vec<Part> = thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
+                    scope.spawn(move || index_items(library, range, &item_at))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+
+        // One vocabulary for all parts, then each word's rank in sorted order.
+        let mut global =
+            Interner::with_capacity(parts.iter().map(|p| p.words.len()).max().unwrap_or(0) * 2);
+        let local_to_global: Vec<Vec<u32>> = parts
+            .iter()
+            .map(|part| {
+                (0..part.words.len())
+                    .map(|s| global.intern(part.words.word(s)))
+                    .collect()
+            })
+            .collect();
+        let mut order: Vec<u32> = (0..global.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| global.word(a as usize).cmp(global.word(b as usize)));
+        let mut rank = vec![0u32; global.len()];
+        for (r, &slot) in order.iter().enumerate() {
+            rank[slot as usize] = r as u32;
+        }
+        let local_to_rank: Vec<Vec<u32>> = local_to_global
+            .iter()
+            .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
+            .collect();
+        let mut vocab = WordList::default();
+        for &slot in &order {
+            vocab.push(&String::from_utf8_lossy(global.word(slot as usize)));
+        }
+        // What is done with goes before the postings are placed: that is the peak of memory.
+        drop((global, local_to_global, order, rank));
+        for part in &mut parts {
+            part.words = Interner::default();
+        }
+
+        // Count, then place; parts cover increasing item numbers, so lists come out sorted.
+        let words = vocab.len();
+        let (short_at, short_items, short_masks) = place_short(words, &parts, &local_to_rank);
+        for part in &mut parts {
+            part.short = Records::default();
+        }
+        let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
+
+        let mut item_words = WordList::default();
+        let mut words_at = Vec::with_capacity(n + 1);
+        words_at.push(0);
+        for local in 0..n {
+            let item = &library.items[item_at(local)];
+            item_words.push(&acronym(&item.title));
+            for tag in &item.tags {
+                item_words.push(&super::tokenize::lower(tag));
+            }
+            words_at.push(item_words.len() as u32);
+        }
+        Segment {
+            vocab,
+            short_at,
+            short_items,
+            short_masks,
+            body_at,
+            body_bytes,
+            words_at,
+            item_words,
+        }
+    }
+
+    /// Writes the segment for the load cache.
+    pub(super) fn encode(&self, w: &mut Writer) {
+        self.vocab.encode(w);
+        w.u32s(&self.short_at);
+        w.u32s(&self.short_items);
+        w.bytes(&self.short_masks);
+        w.u32s(&self.body_at);
+        w.bytes(&self.body_bytes);
+        self.item_words.encode(w);
+        w.u32s(&self.words_at);
+    }
+
+    /// Reads a segment written by [`encode`](Self::encode), checking that every offset and
+    /// number stays inside it.
+    pub(super) fn decode(r: &mut Reader<'_>) -> Result<Segment, Damaged> {
+        let vocab = WordList::decode(r)?;
+        let short_at = r.u32s()?;
+        let short_items = r.u32s()?;
+        let short_masks = r.byte_vec()?;
+        let body_at = r.u32s()?;
+        let body_bytes = r.byte_vec()?;
+        let item_words = WordList::decode(r)?;
+        let words_at = r.u32s()?;
+        let words = vocab.len();
+        let items = words_at.len().saturating_sub(1);
+        let sound = short_at.len() == words + 1
+            && body_at.len() == words + 1
+            && short_at.windows(2).all(|w| w[0] <= w[1])
+            && body_at.windows(2).all(|w| w[0] <= w[1])
+            && short_at.last().is_some_and(|&e| {
+                e as usize == short_items.len() && short_items.len() == short_masks.len()
+            })
+            && body_at
+                .last()
+                .is_some_and(|&e| e as usize == body_bytes.len())
+            && short_items.iter().all(|&i| (i as usize) < items)
+            && words_at.first() == Some(&0)
+            && words_at.windows(2).all(|w| w[0] <= w[1])
+            && words_at
+                .last()
+                .is_some_and(|&e| e as usize == item_words.len());
+        if !sound {
+            return Err(Damaged);
+        }
+        Ok(Segment {
+            vocab,
+            short_at,
+            short_items,
+            short_masks,
+            body_at,
+            body_bytes,
+            words_at,
+            item_words,
+        })
+    }
+
+    /// How many items the segment was built over (live or not).
+    pub(super) fn len(&self) -> usize {
+        self.words_at.len().saturating_sub(1)
+    }
+
+    pub(super) fn vocabulary_len(&self) -> usize {
+        self.vocab.len()
+    }
+
+    /// Items (and field masks) whose short fields hold word `id`.
+    pub(super) fn short_postings(&self, id: usize) -> (&[u32], &[u8]) {
+        let range = self.short_at[id] as usize..self.short_at[id + 1] as usize;
+        (&self.short_items[range.clone()], &self.short_masks[range])
+    }
+
+    /// Items whose body holds word `id`.
+    pub(super) fn body_postings(&self, id: usize) -> Gaps<'_> {
+        Gaps {
+            bytes: &self.body_bytes[self.body_at[id] as usize..self.body_at[id + 1] as usize],
+            at: 0,
+            item: 0,
+        }
+    }
+
+    /// First letters of item `i`'s title words: `kafka-delta-ingest` → `kdi`.
+    pub(super) fn acronym(&self, i: usize) -> &str {
+        self.item_fields(i).next().unwrap_or("")
+    }
+
+    /// Item `i`'s tags, lowercased.
+    pub(super) fn tags(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.item_fields(i).skip(1)
+    }
+
+    /// Item `i`'s acronym, then its tags.
+    fn item_fields(&self, i: usize) -> impl Iterator<Item = &str> {
+        let start = self.words_at.get(i).copied().unwrap_or(0) as usize;
+        let end = self.words_at.get(i + 1).copied().unwrap_or(0) as usize;
+        (start..end.max(start)).map(|w| self.item_words.get(w))
+    }
+
+    /// Bytes held by the segment (strings, posting lists and their headers).
+    pub(super) fn heap_bytes(&self) -> usize {
+        let vocab = self.vocab.heap_bytes();
+        let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
+            + self.short_masks.len()
+            + self.body_bytes.len();
+        vocab + postings + self.words_at.len() * 4 + self.item_words.heap_bytes()
+    }
+
+    /// Word ids whose word starts with `prefix` (a contiguous run of the sorted vocabulary).
+    pub(super) fn prefix_range(&self, prefix: &str) -> Range<usize> {
+        let start = self.vocab.partition_point(0, |w| w < prefix);
+        start..self.vocab.partition_point(start, |w| w.starts_with(prefix))
+    }
+
+    pub(super) fn word_id(&self, word: &str) -> Option<usize> {
+        let at = self.vocab.partition_point(0, |w| w < word);
+        (at < self.vocab.len() && self.vocab.get(at) == word).then_some(at)
+    }
+}
+
+/// Turns the parts' short-field records into offsets, items and masks, in word-rank order.
+fn place_short(
+    words: usize,
+    parts: &[Part],
+    local_to_rank: &[Vec<u32>],
+) -> (Vec<u32>, Vec<u32>, Vec<u8>) {
+    let mut at = vec![0u32; words + 1];
+    for (part, ranks) in parts.iter().zip(local_to_rank) {
+        for &slot in &part.short.slots {
+            at[ranks[slot as usize] as usize + 1] += 1;
+        }
+    }
+    for w in 0..words {
+        at[w + 1] += at[w];
+    }
+    let total = at[words] as usize;
+    let mut next: Vec<u32> = at[..words].to_vec();
+    let mut items = vec![0u32; total];
+    let mut masks = vec![0u8; total];
+    for (part, ranks) in parts.iter().zip(local_to_rank) {
+        let recs = &part.short;
+        for (item, range) in recs.runs() {
+            for r in range {
+                let rank = ranks[recs.slots[r] as usize] as usize;
+                let at = next[rank] as usize;
+                items[at] = item;
+                masks[at] = recs.masks[r];
+                next[rank] += 1;
+            }
+        }
+    }
+    (at, items, masks)
+}
+
+/// Item numbers decoded from a gap-encoded posting list, in increasing order.
+pub struct Gaps<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    item: u32,
+}
+
+impl Iterator for Gaps<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let mut value = 0u32;
+        let mut shift = 0;
+        loop {
+            let byte = *self.bytes.get(self.at)?;
+            self.at += 1;
+            value |= u32::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        self.item += value;
+        Some(self.item)
+    }
+}
+
+fn varint_len(value: u32) -> u32 {
+    match value {
+        0..=0x7f => 1,
+        0x80..=0x3fff => 2,
+        0x4000..=0x1f_ffff => 3,
+        0x20_0000..=0xfff_ffff => 4,
+        _ => 5,
+    }
+}
+
+/// Body postings in rank order, gap-encoded, written straight into place: a first pass sizes
+/// each word's list, a second fills it (no full-size `u32` list is ever held).
+fn place_gaps(words: usize, parts: &[Part], local_to_rank: &[Vec<u32>]) -> (Vec<u32>, Vec<u8>) {
+    let mut at = vec![0u32; words + 1];
+    let mut last = vec![0u32; words];
+    let each = |f: &mut dyn FnMut(usize, u32)| {
+        for (part, ranks) in parts.iter().zip(local_to_rank) {
+            let recs = &part.body;
+            for (item, range) in recs.runs() {
+                for &slot in &recs.slots[range] {
+                    f(ranks[slot as usize] as usize, item);
+                }
+            }
+        }
+    };
+    each(&mut |rank, item| {
+        at[rank + 1] += varint_len(item - last[rank]);
+        last[rank] = item;
+    });
+    for w in 0..words {
+        at[w + 1] += at[w];
+    }
+    let mut bytes = vec![0u8; at[words] as usize];
+    let mut next: Vec<u32> = at[..words].to_vec();
+    last.iter_mut().for_each(|l| *l = 0);
+    each(&mut |rank, item| {
+        let mut gap = item - last[rank];
+        last[rank] = item;
+        let mut pos = next[rank] as usize;
+        loop {
+            let byte = (gap & 0x7f) as u8;
+            gap >>= 7;
+            if gap == 0 {
+                bytes[pos] = byte;
+                pos += 1;
+                break;
+            }
+            bytes[pos] = byte | 0x80;
+            pos += 1;
+        }
+        next[rank] = pos as u32;
+    });
+    (at, bytes)
+}
+
+/// Words recorded for a run of items: each item's words are `slots[start..next start]`.
+#[derive(Default)]
+struct Records {
+    slots: Vec<u32>,
+    /// Field masks, parallel to `slots` (short fields only).
+    masks: Vec<u8>,
+    /// (item, start in `slots`), in item order.
+    items: Vec<(u32, u32)>,
+}
+
+impl Records {
+    /// Each item with the range of `slots` that holds its words.
+    fn runs(&self) -> impl Iterator<Item = (u32, Range<usize>)> + '_ {
+        let ends = self.items.iter().skip(1).map(|&(_, start)| start as usize);
+        self.items
+            .iter()
+            .zip(ends.chain(std::iter::once(self.slots.len())))
+            .map(|(&(item, start), end)| (item, start as usize..end))
+    }
+}
+
+/// One thread's share: its words, and the words of each of its items.
+#[derive(Default)]
+struct Part {
+    words: Interner,
+    short: Records,
+    body: Records,
+}
+
+/// Indexes the items numbered `range` of the segment (`item_at` gives each one's number in
+/// the library).
+fn index_items(library: &Library, range: Range<usize>, item_at: &dyn Fn(usize) -> usize) -> Part {
+    let bytes: usize = range
+        .clone()
+        .map(|local| library.items[item_at(local)].body.len())
+        .sum();
+    let mut part = Part {
+        words: Interner::with_capacity(1 << 16),
+        ..Part::default()
+    };
+    part.body.slots.reserve(bytes / 4);
+    part.body.items.reserve(range.len());
+    let mut buf = String::new();
+    let mut short_words: Vec<(u32, u8)> = Vec::new();
+    // The last item each word was seen in, to record a word once per item.
+    let mut last_item: Vec<u32> = Vec::new();
+    for local in range {
+        let item = &library.items[item_at(local)];
+        let id = local as u32;
+        short_words.clear();
+        let mut add_short =
+            |text: &str, bit: u8, part: &mut Part, short_words: &mut Vec<(u32, u8)>| {
+                for (_, word) in words(text) {
+                    if word.len() <= MAX_WORD_LEN {
+                        short_words.push((
+                            part.words.intern(lower_into(word, &mut buf).as_bytes()),
+                            bit,
+                        ));
+                    }
+                }
+            };
+        add_short(&item.title, field::TITLE, &mut part, &mut short_words);
+        if let Some(d) = &item.description {
+            add_short(d, field::DESCRIPTION, &mut part, &mut short_words);
+        }
+        for tag in &item.tags {
+            add_short(tag, field::TAGS, &mut part, &mut short_words);
+        }
+        for name in library.category_path(item.category) {
+            add_short(name, field::CATEGORY, &mut part, &mut short_words);
+        }
+        if let Some(host) = item.url_host() {
+            add_short(host, field::URL, &mut part, &mut short_words);
+        }
+        short_words.sort_unstable();
+        part.short.items.push((id, part.short.slots.len() as u32));
+        part.body.items.push((id, part.body.slots.len() as u32));
+        let mut i = 0;
+        while i < short_words.len() {
+            let mut mask = 0;
+            let mut j = i;
+            while j < short_words.len() && short_words[j].0 == short_words[i].0 {
+                mask |= short_words[j].1;
+                j += 1;
+            }
+            part.short.slots.push(short_words[i].0);
+            part.short.masks.push(mask);
+            i = j;
+        }
+        for_each_lower_word(&item.body, |word| {
+            let slot = part.words.intern(word);
+            if slot as usize >= last_item.len() {
+                last_item.resize(slot as usize + 1, u32::MAX);
+            }
+            if last_item[slot as usize] != id {
+                last_item[slot as usize] = id;
+                part.body.slots.push(slot);
+            }
+        });
+    }
+    part
+}
+
+/// Words stored back to back, found by an open-addressing table. Each table entry holds the
+/// slot and the top half of the word's hash, so a probe rarely leaves the table, and bytes
+/// are compared only for the word that matches.
+#[derive(Default)]
+struct Interner {
+    /// `(hash >> 32) << 32 | (slot + 1)`, or 0 for an empty entry.
+    table: Vec<u64>,
+    spans: Vec<(u32, u32)>,
+    arena: Vec<u8>,
+}
+
+impl Interner {
+    fn with_capacity(words: usize) -> Interner {
+        let size = (words * 2).next_power_of_two().max(1024);
+        Interner {
+            table: vec![0; size],
+            ..Interner::default()
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn word(&self, slot: usize) -> &[u8] {
+        let (start, len) = self.spans[slot];
+        &self.arena[start as usize..(start + len) as usize]
+    }
+
+    fn intern(&mut self, word: &[u8]) -> u32 {
+        if self.table.is_empty() {
+            self.table = vec![0; 1024];
+        }
+        let hash = hash_bytes(word);
+        let tag = hash & 0xffff_ffff_0000_0000;
+        let mask = self.table.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let entry = self.table[i];
+            if entry == 0 {
+                let slot = self.spans.len() as u32;
+                self.spans
+                    .push((self.arena.len() as u32, word.len() as u32));
+                self.arena.extend_from_slice(word);
+                self.table[i] = tag | u64::from(slot + 1);
+                if self.spans.len() * 2 > self.table.len() {
+                    self.grow();
+                }
+                return slot;
+            }
+            if entry & 0xffff_ffff_0000_0000 == tag {
+                let slot = (entry as u32 - 1) as usize;
+                if self.word(slot) == word {
+                    return slot as u32;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = self.table.len() * 2;
+        let mask = size - 1;
+        let mut table = vec![0u64; size];
+        for slot in 0..self.spans.len() {
+            let hash = hash_bytes(self.word(slot));
+            let mut i = hash as usize & mask;
+            while table[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            table[i] = (hash & 0xffff_ffff_0000_0000) | (slot as u64 + 1);
+        }
+        self.table = table;
+    }
+}
+
+/// FxHash over the bytes, then a full avalanche so the low bits index the table well.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = super::fxhash::FxHasher::default();
+    hasher.write(bytes);
+    let mut h = hasher.finish();
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+fn acronym(title: &str) -> String {
+    let mut out = String::new();
+    for (_, word) in words(title) {
+        if let Some(c) = word.chars().next() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interner_finds_what_it_stored_through_growth() {
+        let mut interner = Interner::with_capacity(1);
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
+        let slots: Vec<u32> = words
+            .iter()
+            .map(|w| interner.intern(w.as_bytes()))
+            .collect();
+        for (w, s) in words.iter().zip(&slots) {
+            assert_eq!(interner.intern(w.as_bytes()), *s);
+            assert_eq!(interner.word(*s as usize), w.as_bytes());
+        }
+        assert_eq!(interner.len(), 5000);
+    }
+}
