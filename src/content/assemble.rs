@@ -266,6 +266,14 @@ pub fn is_assembly_diagnostic(diagnostic: &Diagnostic) -> bool {
 
 /// Gives the second and later holders of an id `~2`, `~3`…, and says so.
 fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
+    // Nearly always every id is unique already: told without copying one (a copy of each of
+    // 100,000 ids was a sixth of filing them).
+    let mut seen: foldhash::HashSet<&str> =
+        foldhash::HashSet::with_capacity_and_hasher(items.len(), Default::default());
+    if items.iter().all(|item| seen.insert(item.id.as_str())) {
+        return;
+    }
+    drop(seen);
     let mut first_at: HashMap<String, usize> = HashMap::with_capacity(items.len());
     for index in 0..items.len() {
         let id = items[index].id.clone();
