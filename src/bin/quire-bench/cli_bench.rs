@@ -1,7 +1,8 @@
 //! The commands as a user runs them, against what they would use instead: `quire search WORD`,
 //! `quire unread` and `quire list`, each a fresh `quire` process with a valid load cache,
 //! beside `rg -il WORD` over the same files, in one run, rounds interleaved so that the
-//! machine's drift falls on all of them alike.
+//! machine's drift falls on all of them alike; then, for a folder library, one file changed
+//! and a word only the change brought searched for (a stale cache brought up to date).
 //!
 //! Every run gets its own XDG folders in the temp dir: the user's cache, data and config are
 //! never read or written.
@@ -109,6 +110,15 @@ fn measure(
     }
     let rg_args = vec!["-il".to_string(), word.clone(), files.display().to_string()];
 
+    // A collection the change rounds append to, there from the start (as a user's file is).
+    let changing = dir.map(|dir| dir.join(CHANGING));
+    if let Some(file) = &changing {
+        std::fs::create_dir_all(file.parent().ok_or("no folder")?)?;
+        std::fs::write(
+            file,
+            "# Bench notes\n\n## Links\n\n- [First](https://bench.example/0) - there\n",
+        )?;
+    }
     // The first search writes the load cache, index and all; after it every case has a
     // valid cache, and ripgrep a warm page cache.
     let first = time_once(quire, &cases[0].args, home)?;
@@ -123,6 +133,26 @@ fn measure(
         for (i, case) in cases.iter().enumerate() {
             times[i + 1].push(time_once(quire, &case.args, home)?);
         }
+    }
+    // One file changed, then a search for a word only the change brought: the cache is
+    // stale, the changed file is read, the index brought up to date (and the cache written
+    // again before the process ends).
+    let mut after_change = Vec::new();
+    if let Some(file) = &changing {
+        for round in 0..rounds {
+            let word = format!("benchchange{}", letters(round));
+            append_bookmark(file, &word)?;
+            let args = with(&["search", &word]);
+            let started = Instant::now();
+            let out = command(quire, &args, home)
+                .stdout(Stdio::piped())
+                .output()?;
+            after_change.push(started.elapsed());
+            if !String::from_utf8_lossy(&out.stdout).contains(&word) {
+                return Err(format!("`quire search {word}` did not find the change").into());
+            }
+        }
+        let _ = std::fs::remove_file(file);
     }
     let rg = Summary::of(&times[0]);
     println!(
@@ -176,7 +206,46 @@ fn measure(
             verdict.join(", "),
         );
     }
+    if !after_change.is_empty() {
+        let s = Summary::of(&after_change);
+        let ratio = s.p50.as_secs_f64() / rg.p50.as_secs_f64();
+        let ok = if ratio <= 1.0 { "✓" } else { "✗" };
+        println!(
+            "{:<22} {} {}  {:>9.2}  {:>9}  ≤ 1× {ok}",
+            "1 file changed, search",
+            fmt_ms(s.p50),
+            fmt_ms(min(&after_change)),
+            ratio,
+            "",
+        );
+    }
     Ok(())
+}
+
+/// The collection the change rounds append to, inside the library measured.
+const CHANGING: &str = "bookmarks/zz-cli-bench.md";
+
+/// Appends a bookmark holding `word` and flushes it, as an editor saving would.
+fn append_bookmark(file: &Path, word: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(file)?;
+    writeln!(
+        f,
+        "- [Note {word}](https://bench.example/{word}) - the {word} link"
+    )?;
+    f.sync_all()
+}
+
+/// A-Z letters for a number: each round's word is one token no other item has.
+fn letters(mut n: usize) -> String {
+    let mut out = String::new();
+    loop {
+        out.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+        if n == 0 {
+            return out;
+        }
+    }
 }
 
 /// The `quire` binary built beside this one.
