@@ -390,7 +390,7 @@ pub fn content_roots(
             if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
                 Root::File(path.clone())
             } else {
-                Root::Dir(path.clone())
+                Root::Dir(crate::content::site::content_folder(path))
             }
         };
         return Ok(distinct(given.iter().map(root).collect()));
@@ -404,7 +404,13 @@ pub fn content_roots(
             Root::Bundled
         });
     }
-    roots.extend(config.content.roots.iter().cloned().map(Root::Dir));
+    roots.extend(
+        config
+            .content
+            .roots
+            .iter()
+            .map(|dir| Root::Dir(crate::content::site::content_folder(dir))),
+    );
     if let Some(library) = library.filter(|l| l.is_dir())
         && !roots.contains(&Root::Dir(library.to_path_buf()))
     {

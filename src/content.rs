@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod document;
 mod embedded;
 pub mod front_matter;
+pub mod html;
 pub mod id;
 pub mod loader;
 pub mod model;

@@ -44,17 +44,37 @@ fn tree(library: &Library) -> Vec<String> {
 #[test]
 fn a_jekyll_site() {
     let library = load("jekyll_site");
-    // Drafts, unpublished posts, `_includes` and the layout-only index are not items.
+    // Drafts, unpublished posts, `_includes`, the layout-only index, the README without
+    // front matter and a gem's guide under `vendor/` are not items; an `.html` post is.
     assert_eq!(
         ids(&library),
         [
             "about",
+            "posts/2015/2015-06-01-kafka-and-the-trial",
             "posts/2024-03-01-hello-world",
             "posts/2024-05-03-bad-yaml"
         ]
     );
-    // `_posts` is not a category; the site's title names the top.
-    assert_eq!(tree(&library), ["Field Notes (3)", "Field Notes/rust (1)"]);
+    // `_posts` is not a category, nor the year folders in it; the site's title names the top.
+    assert_eq!(tree(&library), ["Field Notes (4)", "Field Notes/rust (1)"]);
+
+    // An HTML post: its title decoded, its body HTML read as markdown is, its url from the
+    // permalink `defaults` give its folder.
+    let html = item(&library, "posts/2015/2015-06-01-kafka-and-the-trial");
+    assert_eq!(html.title, "Behe likens the trial to Kafka's The Trial");
+    assert_eq!(html.date, Date::new(2015, 6, 1));
+    let body: &str = &html.body;
+    assert!(body.contains("An *HTML* post"), "{body}");
+    assert!(
+        body.contains("[the transcript](https://example.org/trial)"),
+        "{body}"
+    );
+    assert!(body.contains("first point"), "{body}");
+    assert!(!body.contains("<p>") && !body.contains("alert"), "{body}");
+    assert_eq!(
+        html.url.as_deref(),
+        Some("https://notes.example/field/archives/2015/06/kafka-and-the-trial.html")
+    );
 
     let hello = item(&library, "posts/2024-03-01-hello-world");
     assert_eq!(hello.title, "Hello, folded world");
@@ -258,13 +278,14 @@ fn drafts_are_left_out_unless_asked_for_and_then_marked() {
         ids
     };
     let without = ids(&quire(&home, &["list", "--json", "--content", content]));
-    assert_eq!(without.len(), 3, "{without:?}");
+    assert_eq!(without.len(), 4, "{without:?}");
     let with = quire(&home, &["list", "--json", "--drafts", "--content", content]);
     assert_eq!(
         ids(&with),
         [
             "about",
             "drafts/an-idea",
+            "posts/2015/2015-06-01-kafka-and-the-trial",
             "posts/2024-03-01-hello-world",
             "posts/2024-04-02-not-yet",
             "posts/2024-05-03-bad-yaml"
@@ -286,7 +307,7 @@ fn drafts_are_left_out_unless_asked_for_and_then_marked() {
     home.write("config/quire/config.toml", "[content]\ndrafts = true\n");
     assert_eq!(
         ids(&quire(&home, &["list", "--json", "--content", content])).len(),
-        5
+        6
     );
 }
 
@@ -459,4 +480,95 @@ fn every_link_of_a_nested_awesome_list_is_a_bookmark_once_with_its_own_words() {
     assert!(path("https://github.example/helix").ends_with("Tools / Editors"));
     assert!(path("https://github.example/cdrs").ends_with("Storage / NoSQL / Cassandra"));
     assert!(path("https://github.example/leveldb").ends_with("Storage / NoSQL / LevelDB"));
+}
+
+#[test]
+fn a_site_root_reads_the_site_with_the_ids_its_content_folder_gives() {
+    let home = TempDir::new("formats-site-root");
+    for (name, content) in [
+        ("zola_blog", Some("content")),
+        ("hugo_site", Some("content")),
+        ("jekyll_site", None),
+    ] {
+        let site = home.path().join(name);
+        copy_dir(&fixture(name), &site);
+        // What a site's repository holds beside its pages.
+        let write = |relative: &str, text: &str| {
+            let path = site.join(relative);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "README.md",
+            "# The site\n\nHow to build it: run the generator.\n",
+        );
+        write("CODE_OF_CONDUCT.md", "# Code of conduct\n\nBe kind.\n");
+        write("themes/plain/README.md", "# A theme\n\nIts own readme.\n");
+        if name == "hugo_site" {
+            write(
+                "archetypes/default.md",
+                "---\ntitle: '{{ replace .File.ContentBaseName \"-\" \" \" | title }}'\ndate: '{{ .Date }}'\n---\n",
+            );
+        }
+        let listed = |cwd: &std::path::Path, dir: &str| {
+            let output = common::quire_in(&home, cwd, &["list", "--json", "--content", dir]);
+            assert!(output.status.success(), "{}", common::stderr(&output));
+            let mut items: Vec<String> = json(&output)
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| format!("{} {} {}", i["id"], i["title"], i["url"]))
+                .collect();
+            items.sort();
+            items
+        };
+        let from_root = listed(home.path(), site.to_str().unwrap());
+        assert!(from_root.len() >= 2, "{name}: {from_root:?}");
+        for left_out in [
+            "readme",
+            "code_of_conduct",
+            "themes",
+            "archetypes",
+            "\"the site\"",
+        ] {
+            assert!(
+                from_root
+                    .iter()
+                    .all(|i| !i.to_lowercase().contains(&left_out.to_lowercase())),
+                "{name}: {left_out} listed: {from_root:?}"
+            );
+        }
+        // The content folder given, or the site from inside it: the same items, ids and urls
+        // (read marks made either way apply both ways).
+        match content {
+            Some(content) => {
+                let inner = site.join(content);
+                assert_eq!(
+                    listed(home.path(), inner.to_str().unwrap()),
+                    from_root,
+                    "{name}"
+                );
+            }
+            None => assert_eq!(listed(&site, "."), from_root, "{name}"),
+        }
+        assert_eq!(listed(&site, "."), from_root, "{name} from inside");
+        // No problem is found in what is not the site's (the Jekyll fixture's one problem is
+        // its post with broken YAML, on purpose).
+        let check = quire(&home, &["check", "--content", site.to_str().unwrap()]);
+        let said = stdout(&check);
+        assert_eq!(
+            check.status.success(),
+            name != "jekyll_site",
+            "{name}: {said}"
+        );
+        for other in [
+            "README",
+            "CODE_OF_CONDUCT",
+            "archetypes",
+            "themes",
+            "vendor",
+        ] {
+            assert!(!said.contains(other), "{name}: {said}");
+        }
+    }
 }

@@ -318,13 +318,14 @@ fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// The folder of a relative path, as a `/`-joined key ("" for the root). Jekyll's `_posts`
-/// is not a category: its posts belong to the folder that holds it.
+/// and `_drafts` are not categories, nor the folders inside them (years, often): their posts
+/// belong to the folder that holds them.
 fn parent_key(relative: &Path) -> String {
     relative
         .parent()
         .map(|p| {
             p.iter()
-                .filter(|s| *s != "_posts")
+                .take_while(|s| *s != "_posts" && *s != "_drafts")
                 .map(|s| s.to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/")

@@ -20,6 +20,14 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
+    /// The day's number in its year, from 1.
+    pub fn day_of_year(self) -> u32 {
+        (1..self.month)
+            .map(|m| u32::from(days_in_month(self.year, m)))
+            .sum::<u32>()
+            + u32::from(self.day)
+    }
+
     /// The UTC day of a time in seconds since 1970 (browsers keep when a bookmark was added).
     pub fn from_unix_seconds(seconds: i64) -> Option<Date> {
         let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));

@@ -64,7 +64,9 @@ pub fn parse_document(
     context: &LoadContext,
 ) -> (Document, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let split = match split_front_matter(text) {
+    // A Jekyll `.html` post: front matter, then HTML, read as markdown is.
+    let converted;
+    let mut split = match split_front_matter(text) {
         Ok(split) => split,
         Err(unclosed) => {
             diagnostics.push(Diagnostic::new(
@@ -84,6 +86,10 @@ pub fn parse_document(
             }
         }
     };
+    if super::source::is_html(relative) {
+        converted = super::html::html_to_markdown(split.body);
+        split.body = &converted;
+    }
     let (front, problems) = parse_front_matter(&split, context);
     // When the block as a whole failed, its title is unknown rather than missing.
     let front_failed = problems
@@ -119,6 +125,14 @@ pub fn parse_document(
         Some("a page the site never renders (headless, or build.render = never)")
     } else if context.is_site() && hidden_folder(relative) {
         Some("in a site generator's own `_` folder")
+    } else if context.is_jekyll() && jekyll_leaves_out(relative) {
+        Some("in a folder Jekyll leaves out (vendor, node_modules)")
+    } else if context.is_jekyll()
+        && split.format.is_none()
+        && !in_folder(relative, "_posts")
+        && !in_folder(relative, "_drafts")
+    {
+        Some("no front matter: Jekyll copies the file as it is, it is no page")
     } else if draft && !drafts_shown() {
         Some("a draft (--drafts shows drafts)")
     } else {
@@ -202,6 +216,16 @@ fn hidden_folder(relative: &Path) -> bool {
             let part = part.to_string_lossy();
             part.starts_with('_') && part != "_posts" && part != "_drafts"
         })
+    })
+}
+
+/// Folders Jekyll's default `exclude` leaves out of a site (gems and packages, with their
+/// READMEs).
+fn jekyll_leaves_out(relative: &Path) -> bool {
+    relative.parent().is_some_and(|dir| {
+        dir.iter()
+            .next()
+            .is_some_and(|top| top == "vendor" || top == "node_modules")
     })
 }
 

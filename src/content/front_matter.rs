@@ -161,7 +161,11 @@ pub fn parse_front_matter(
         category: fields.string("category"),
         description: fields.string("summary"),
         url: fields.string("url"),
-        path: fields.string("path"),
+        // Jekyll's `permalink` is where the site publishes the page, as Zola's `path` is.
+        path: match fields.string("path") {
+            None if context.is_jekyll() => fields.string("permalink"),
+            path => path,
+        },
         kind: fields.string("kind"),
         weight: fields.integer("weight"),
         categories: Vec::new(),

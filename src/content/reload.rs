@@ -245,7 +245,11 @@ impl<'l> TakenBack<'l> {
                 continue;
             };
             let item = &library.items[first];
-            if file.relative.iter().any(|p| p == "_posts") {
+            if file
+                .relative
+                .iter()
+                .any(|p| p == "_posts" || p == "_drafts")
+            {
                 continue;
             }
             let chain = taken.chain(item.category);
@@ -304,7 +308,7 @@ impl<'l> TakenBack<'l> {
             // root's title; in Jekyll's `_posts`, under the folder above) are read again.
             ItemKind::Post
                 if (depth == 0 && self.tops.contains(&source.root))
-                    || relative.iter().any(|p| p == "_posts") =>
+                    || relative.iter().any(|p| p == "_posts" || p == "_drafts") =>
             {
                 None
             }

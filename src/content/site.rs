@@ -22,6 +22,25 @@ pub struct Site {
     /// The folder the content root is in the site: `content/` for Zola and Hugo when the root
     /// is the site itself, else empty.
     pub content_prefix: PathBuf,
+    /// Where the site keeps its pages, relative to it: Hugo's `contentDir` (`content` unless
+    /// configured), Zola's `content`; none for Jekyll, whose pages are the site's own files.
+    pub content_dir: Option<PathBuf>,
+    /// Jekyll's `permalink` (a style, `date` unless set, or a template such as
+    /// `/archives/:year/:month/:title.html`), for posts.
+    pub permalink: Option<String>,
+    /// Jekyll's `defaults` that set a permalink: (scope path, scope type, permalink).
+    pub permalink_defaults: Vec<(String, Option<String>, String)>,
+}
+
+/// The folder to read for a folder given as content: a Zola or Hugo site's content folder
+/// when `dir` is the site itself (its README, templates and archetypes are not posts, and
+/// its ids are the same as with the content folder given), else `dir`.
+pub fn content_folder(dir: &Path) -> PathBuf {
+    read_config(dir)
+        .and_then(|site| site.content_dir)
+        .map(|content| dir.join(content))
+        .filter(|content| content.is_dir())
+        .unwrap_or_else(|| dir.to_path_buf())
 }
 
 /// The files a site's configuration can be in, in the order they are looked at.
@@ -125,22 +144,150 @@ impl Site {
             },
             Generator::Hugo => format!("{base}/{}/", page.to_lowercase()),
             Generator::Jekyll => {
-                // `_posts/2024-03-01-my-post.md` → `/category/2024/03/01/my-post.html`.
-                let name = stem.get(11..).filter(|_| date.is_some()).unwrap_or(&stem);
-                let category: String = categories
-                    .iter()
-                    .map(|c| format!("{}/", c.to_lowercase().replace(' ', "-")))
-                    .collect();
-                match date {
-                    Some(d) if relative.iter().any(|p| p == "_posts") => format!(
-                        "{base}/{category}{:04}/{:02}/{:02}/{name}.html",
-                        d.year, d.month, d.day
-                    ),
-                    _ => format!("{base}/{page}.html"),
+                let post = date.is_some() && relative.iter().any(|p| p == "_posts");
+                // A post's name without its date: `2024-03-01-my-post` → `my-post`.
+                let name = stem.get(11..).filter(|_| post).unwrap_or(&stem);
+                let template = path
+                    .map(str::to_string)
+                    .or_else(|| self.default_permalink(relative, post))
+                    .or_else(|| post.then(|| self.permalink.clone().unwrap_or_default()));
+                match template {
+                    Some(template) => {
+                        let fields = Permalink {
+                            name,
+                            date,
+                            categories,
+                            page: &page,
+                        };
+                        format!("{base}{}", fields.expand(&template))
+                    }
+                    None => format!("{base}/{page}.html"),
                 }
             }
         })
     }
+}
+
+impl Site {
+    /// The permalink Jekyll's `defaults` give a file: the one of the longest scope path the
+    /// file is under, whose scope type (if any) is the file's (`posts` or `pages`).
+    fn default_permalink(&self, relative: &Path, post: bool) -> Option<String> {
+        let relative = relative
+            .iter()
+            .map(|p| p.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let kind = if post { "posts" } else { "pages" };
+        self.permalink_defaults
+            .iter()
+            .filter(|(scope, of, _)| {
+                let scope = scope.trim_matches('/');
+                let under = scope.is_empty()
+                    || relative == scope
+                    || relative
+                        .strip_prefix(scope)
+                        .is_some_and(|rest| rest.starts_with('/'));
+                under && of.as_deref().is_none_or(|of| of == kind)
+            })
+            .max_by_key(|(scope, _, _)| scope.trim_matches('/').len())
+            .map(|(_, _, permalink)| permalink.clone())
+    }
+}
+
+/// What a Jekyll permalink is made of.
+struct Permalink<'a> {
+    /// The file's name without date or extension.
+    name: &'a str,
+    date: Option<super::date::Date>,
+    categories: &'a [String],
+    /// The page's path in the site, without extension.
+    page: &'a str,
+}
+
+impl Permalink<'_> {
+    /// A permalink style (`date`, `pretty`, `ordinal`, `none`) or template, filled in;
+    /// placeholders it does not know are kept as written. Always starts with `/`.
+    fn expand(&self, template: &str) -> String {
+        let template = match template.trim() {
+            "" | "date" => "/:categories/:year/:month/:day/:title:output_ext",
+            "pretty" => "/:categories/:year/:month/:day/:title/",
+            "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+            "none" => "/:categories/:title:output_ext",
+            // A style this does not know (`weekdate`): the default one.
+            other if !other.contains(['/', ':']) => {
+                "/:categories/:year/:month/:day/:title:output_ext"
+            }
+            other => other,
+        };
+        let d = self.date;
+        let num = |f: fn(super::date::Date) -> u32, width: usize| {
+            d.map(|d| format!("{:0width$}", f(d))).unwrap_or_default()
+        };
+        let categories = self
+            .categories
+            .iter()
+            .map(|c| c.to_lowercase().replace(' ', "-"))
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(at) = rest.find(':') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            let key = &after[..len];
+            let value = match key {
+                "year" => num(|d| u32::from(d.year), 4),
+                "short_year" => num(|d| u32::from(d.year) % 100, 2),
+                "month" => num(|d| u32::from(d.month), 2),
+                "i_month" => num(|d| u32::from(d.month), 1),
+                "day" => num(|d| u32::from(d.day), 2),
+                "i_day" => num(|d| u32::from(d.day), 1),
+                "y_day" => num(|d| d.day_of_year(), 3),
+                "hour" | "minute" | "second" => "00".to_string(),
+                "title" | "slug" | "name" | "basename" => self.name.to_string(),
+                "categories" => categories.clone(),
+                "output_ext" => ".html".to_string(),
+                "path" => self.page.to_string(),
+                _ => format!(":{key}"),
+            };
+            out.push_str(&value);
+            rest = &after[len..];
+        }
+        out.push_str(rest);
+        // Empty placeholders leave `//` behind (no categories): Jekyll folds them too.
+        let mut folded = String::with_capacity(out.len() + 1);
+        for c in out.chars() {
+            if !(c == '/' && folded.ends_with('/')) {
+                folded.push(c);
+            }
+        }
+        if !folded.starts_with('/') {
+            folded.insert(0, '/');
+        }
+        folded
+    }
+}
+
+/// Jekyll's `defaults` entries that set `permalink`: (scope path, scope type, permalink).
+fn permalink_defaults(table: &Table) -> Vec<(String, Option<String>, String)> {
+    let Some(Value::Array(defaults)) = table.get("defaults") else {
+        return Vec::new();
+    };
+    defaults
+        .iter()
+        .filter_map(Value::as_table)
+        .filter_map(|entry| {
+            let values = entry.get("values")?.as_table()?;
+            let permalink = string(values, "permalink")?;
+            let scope = entry.get("scope").and_then(Value::as_table);
+            let path = scope.and_then(|s| string(s, "path")).unwrap_or_default();
+            let of = scope.and_then(|s| string(s, "type"));
+            Some((path, of, permalink))
+        })
+        .collect()
 }
 
 fn read_config(dir: &Path) -> Option<Site> {
@@ -159,6 +306,9 @@ fn read_config(dir: &Path) -> Option<Site> {
             title: string(&table, "title"),
             base_url: (!base.is_empty()).then_some(base),
             content_prefix: PathBuf::new(),
+            content_dir: None,
+            permalink: string(&table, "permalink"),
+            permalink_defaults: permalink_defaults(&table),
         });
     }
     for name in ["hugo.toml", "config.toml"] {
@@ -177,6 +327,9 @@ fn read_config(dir: &Path) -> Option<Site> {
             title: string(&table, "title"),
             base_url: base.map(|b| b.trim_end_matches('/').to_string()),
             content_prefix: PathBuf::new(),
+            content_dir: Some(content_dir_of(&table)),
+            permalink: None,
+            permalink_defaults: Vec::new(),
         });
     }
     for name in ["hugo.yaml", "hugo.yml", "config.yaml", "config.yml"] {
@@ -188,10 +341,24 @@ fn read_config(dir: &Path) -> Option<Site> {
                 title: string(&table, "title"),
                 base_url: string(&table, "baseURL").map(|b| b.trim_end_matches('/').to_string()),
                 content_prefix: PathBuf::new(),
+                content_dir: Some(content_dir_of(&table)),
+                permalink: None,
+                permalink_defaults: Vec::new(),
             });
         }
     }
     None
+}
+
+/// Hugo's `contentDir` (a relative folder inside the site), else `content`.
+fn content_dir_of(table: &Table) -> PathBuf {
+    string(table, "contentDir")
+        .map(PathBuf::from)
+        .filter(|dir| {
+            dir.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
+        .unwrap_or_else(|| PathBuf::from("content"))
 }
 
 fn string(table: &Table, key: &str) -> Option<String> {
@@ -275,6 +442,62 @@ mod tests {
         );
         assert_eq!(Site::detect(&temp("plain").join("content")), None);
         for dir in [zola, hugo, jekyll] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
+    #[test]
+    fn jekyll_permalinks_are_filled_in_from_styles_and_templates() {
+        let fields = Permalink {
+            name: "my-post",
+            date: Date::new(2008, 3, 1),
+            categories: &["Evolution".to_string(), "Court Cases".to_string()],
+            page: "_posts/2008-03-01-my-post",
+        };
+        for (template, url) in [
+            ("date", "/evolution/court-cases/2008/03/01/my-post.html"),
+            ("pretty", "/evolution/court-cases/2008/03/01/my-post/"),
+            ("ordinal", "/evolution/court-cases/2008/061/my-post.html"),
+            ("none", "/evolution/court-cases/my-post.html"),
+            (
+                "/archives/:year/:month/:title.html",
+                "/archives/2008/03/my-post.html",
+            ),
+            ("/:short_year/:i_month/:i_day/:slug", "/08/3/1/my-post"),
+            ("blog/:title/:unknown/", "/blog/my-post/:unknown/"),
+        ] {
+            assert_eq!(fields.expand(template), url, "{template}");
+        }
+        let none = Permalink {
+            categories: &[],
+            ..fields
+        };
+        assert_eq!(none.expand("date"), "/2008/03/01/my-post.html");
+    }
+
+    #[test]
+    fn a_site_root_is_read_at_its_content_folder() {
+        let hugo = temp("hugo-root");
+        std::fs::write(hugo.join("hugo.toml"), "baseURL = \"https://x.example/\"\n")
+            .expect("write");
+        assert_eq!(content_folder(&hugo), hugo.join("content"));
+        // Hugo's `contentDir`; one leaving the site is not followed.
+        std::fs::create_dir_all(hugo.join("pages")).expect("dir");
+        std::fs::write(
+            hugo.join("hugo.toml"),
+            "baseURL = \"https://x.example/\"\ncontentDir = \"pages\"\n",
+        )
+        .expect("write");
+        assert_eq!(content_folder(&hugo), hugo.join("pages"));
+        std::fs::write(hugo.join("hugo.toml"), "contentDir = \"../elsewhere\"\n").expect("write");
+        assert_eq!(content_folder(&hugo), hugo.join("content"));
+        // A Jekyll site and a plain folder are read where they are.
+        let jekyll = temp("jekyll-root");
+        std::fs::write(jekyll.join("_config.yml"), "title: J\n").expect("write");
+        assert_eq!(content_folder(&jekyll), jekyll);
+        let plain = temp("plain-root");
+        assert_eq!(content_folder(&plain), plain);
+        for dir in [hugo, jekyll, plain] {
             let _ = std::fs::remove_dir_all(dir);
         }
     }

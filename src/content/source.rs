@@ -433,8 +433,10 @@ fn visit(
         }
         let kind = entry.file_type().ok();
         let is_link = kind.is_some_and(|k| k.is_symlink());
-        // Only folders and markdown files matter: other files are passed without a stat.
-        if kind.is_some_and(|k| k.is_file()) && !is_markdown(Path::new(&name)) {
+        // Only folders and content files matter: other files are passed without a stat.
+        let content = is_markdown(Path::new(&name))
+            || (is_html(Path::new(&name)) && in_posts(Some(&relative)));
+        if kind.is_some_and(|k| k.is_file()) && !content {
             continue;
         }
         let path = entry.path();
@@ -454,7 +456,7 @@ fn visit(
                 } else {
                     format!("cannot read: {err}")
                 };
-                if is_markdown(&path) || is_link {
+                if content || is_link {
                     diagnostics.push(Diagnostic::new(base.join(&child_relative), None, message));
                 }
                 continue;
@@ -483,7 +485,7 @@ fn visit(
             } else {
                 folders.push(found);
             }
-        } else if meta.is_file() && is_markdown(&path) {
+        } else if meta.is_file() && content {
             files.push(SourceFile {
                 root,
                 display: path,
@@ -509,6 +511,22 @@ fn folder_id(_path: &Path, meta: &fs::Metadata) -> FolderId {
 #[cfg(not(unix))]
 fn folder_id(path: &Path, _meta: &fs::Metadata) -> FolderId {
     FolderId(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// Whether a file is content: markdown anywhere, and HTML in a Jekyll `_posts` or `_drafts`
+/// folder (Jekyll publishes both as posts). `path` may be relative or not.
+pub(crate) fn is_content(path: &Path) -> bool {
+    is_markdown(path) || (is_html(path) && in_posts(path.parent()))
+}
+
+fn in_posts(folder: Option<&Path>) -> bool {
+    folder.is_some_and(|dir| dir.iter().any(|p| p == "_posts" || p == "_drafts"))
+}
+
+pub(crate) fn is_html(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 pub(crate) fn is_markdown(path: &Path) -> bool {

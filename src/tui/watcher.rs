@@ -160,7 +160,7 @@ fn matters(dirs: &[PathBuf], path: &Path) -> bool {
     let hidden = below
         .iter()
         .any(|part| part.as_encoded_bytes().starts_with(b"."));
-    let other_file = path.is_file() && !crate::content::source::is_markdown(path);
+    let other_file = path.is_file() && !crate::content::source::is_content(path);
     !hidden && !other_file
 }
 

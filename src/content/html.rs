@@ -1,0 +1,253 @@
+//! HTML → markdown, for what arrives as HTML: a feed's entries and a Jekyll site's `.html`
+//! posts. Bounded: nesting deeper than a parser can take becomes paragraphs of text.
+
+use crate::text::{decode_entities, html_to_plain as plain};
+
+pub fn is_web(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+/// Elements nested deeper than this are not converted as a tree: the conversion (and the
+/// document tree's own drop) recurse once a level, and a feed can nest `<div>` thousands
+/// deep. Real articles nest a few dozen levels at most.
+pub const MAX_HTML_DEPTH: usize = 100;
+
+/// HTML → markdown with `htmd`: paragraphs, lists, code, links, emphasis, quotes, tables and
+/// images kept; scripts, styles, frames, forms and 1×1 tracking images dropped. HTML nested
+/// deeper than [`MAX_HTML_DEPTH`] becomes its text, paragraph by paragraph; HTML nested more
+/// than a little is converted on a thread of a large stack of its own, in case the parser
+/// builds a deeper tree than the tags say.
+pub fn html_to_markdown(html: &str) -> String {
+    let depth = html_depth(html, MAX_HTML_DEPTH);
+    if depth > MAX_HTML_DEPTH {
+        return html_to_paragraphs(html);
+    }
+    if depth <= SMALL_STACK_DEPTH {
+        return convert(html);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("html".into())
+            .stack_size(64 * 1024 * 1024)
+            .spawn_scoped(scope, || convert(html))
+            .ok()
+            .and_then(|t| t.join().ok())
+    })
+    .unwrap_or_else(|| html_to_paragraphs(html))
+}
+
+/// Nesting converted on the calling thread (of the default 2 MiB stack or more).
+const SMALL_STACK_DEPTH: usize = 24;
+
+/// How deep elements nest, as an HTML parser would nest them, counted in one pass over the
+/// tags and never less: end tags close only an element that is open (a stray `</x>` closes
+/// nothing), `<div/>` opens a `div` (only void elements have no content), the text of
+/// `<script>`, `<style>` and the like is not read for tags, and a `<p>` or `<li>` closes the
+/// one it follows as HTML says. Stops counting past `limit`.
+pub fn html_depth(html: &str, limit: usize) -> usize {
+    const VOID: [&str; 14] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "param",
+    ];
+    const RAW_TEXT: [&str; 10] = [
+        "script",
+        "style",
+        "textarea",
+        "title",
+        "xmp",
+        "iframe",
+        "noembed",
+        "noframes",
+        "noscript",
+        "plaintext",
+    ];
+    // Opened where one of the same kind is the current element, these close it first.
+    const SIBLINGS: [&[&str]; 5] = [&["p"], &["li"], &["dt", "dd"], &["td", "th"], &["option"]];
+    let lower = html.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut open: Vec<&str> = Vec::new();
+    let mut deepest = 0;
+    let mut at = 0;
+    while let Some(offset) = memchr_lt(&bytes[at..]) {
+        let start = at + offset + 1;
+        at = start;
+        if bytes[start..].starts_with(b"!--") {
+            at = lower[start..]
+                .find("-->")
+                .map_or(bytes.len(), |e| start + e + 3);
+            continue;
+        }
+        let closing = bytes.get(start) == Some(&b'/');
+        let name_start = start + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = &lower[name_start..name_start + name_len];
+        at = lower[name_start..]
+            .find('>')
+            .map_or(bytes.len(), |e| name_start + e + 1);
+        if closing {
+            if let Some(found) = open.iter().rposition(|n| *n == name) {
+                open.truncate(found);
+            }
+            continue;
+        }
+        if VOID.contains(&name) {
+            continue;
+        }
+        if let (Some(top), Some(kind)) = (open.last(), SIBLINGS.iter().find(|k| k.contains(&name)))
+            && kind.contains(top)
+        {
+            open.pop();
+        }
+        open.push(name);
+        deepest = deepest.max(open.len());
+        if deepest > limit {
+            return deepest;
+        }
+        if RAW_TEXT.contains(&name) {
+            // Its text is not markup: skip to its end tag.
+            let end_tag = format!("</{name}");
+            match lower[at..].find(&end_tag) {
+                Some(e) => at += e,
+                None => break,
+            }
+        }
+    }
+    deepest
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'<')
+}
+
+/// HTML's text without its tags, a paragraph for each block (`<p>`, `<div>`, `<li>`, a
+/// heading, a line break…): what is left of a document too deep to convert as a tree.
+fn html_to_paragraphs(html: &str) -> String {
+    const BLOCKS: [&str; 16] = [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+    ];
+    let mut text = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let end = after.find('>').map_or(after.len(), |e| e + 1);
+        let name: String = after
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if BLOCKS.contains(&name.as_str()) {
+            text.push('\n');
+        }
+        rest = &after[end..];
+    }
+    text.push_str(rest);
+    decode_entities(&text)
+        .split('\n')
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn convert(html: &str) -> String {
+    use htmd::element_handler::Handlers;
+    use htmd::{Element, HtmlToMarkdown};
+    let converter = HtmlToMarkdown::builder()
+        .skip_tags(vec![
+            "script", "style", "iframe", "noscript", "form", "object", "embed", "svg",
+        ])
+        .add_handler(vec!["img"], |_: &dyn Handlers, element: Element| {
+            let tiny = element.attrs.iter().any(|a| {
+                let name: &str = &a.name.local;
+                let value = a.value.to_ascii_lowercase().replace(' ', "");
+                ((name == "width" || name == "height")
+                    && value.trim().parse::<u32>().is_ok_and(|n| n <= 1))
+                    || (name == "style"
+                        && (value.contains("width:1px")
+                            || value.contains("height:1px")
+                            || value.contains("display:none")))
+            });
+            let unsafe_src = element.attrs.iter().any(|a| {
+                let name: &str = &a.name.local;
+                name == "src" && !is_web(&a.value)
+            });
+            if tiny || unsafe_src {
+                return None;
+            }
+            // Written by Quire, its alt text escaped: an alt of `a](javascript:x)` must not end
+            // the image early and make a link of the rest.
+            let attr = |wanted: &str| {
+                element.attrs.iter().find_map(|a| {
+                    let name: &str = &a.name.local;
+                    (name == wanted).then(|| a.value.to_string())
+                })
+            };
+            let src = attr("src")?;
+            let alt = attr("alt").unwrap_or_default();
+            let alt: String = crate::text::sanitize_line(&alt)
+                .chars()
+                .flat_map(|c| match c {
+                    '[' | ']' | '(' | ')' | '\\' | '*' | '_' | '`' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            let src = src.replace(['<', '>', '\n', '\r'], "");
+            let src = if src.contains([' ', '(', ')']) {
+                format!("<{src}>")
+            } else {
+                src
+            };
+            Some(format!("![{alt}]({src})").into())
+        })
+        // A `<pre>` without a `<code>` inside (WordPress's preformatted text) is code too: its
+        // lines fenced, so `# comment` is no heading and a ``` in it opens nothing.
+        .add_handler(vec!["pre"], |handlers: &dyn Handlers, element: Element| {
+            let inner = handlers.walk_children(element.node).content;
+            let trimmed = inner.trim_matches('\n');
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                return Some(inner.into());
+            }
+            let longest = trimmed.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat((longest + 1).max(3));
+            Some(format!("\n\n{fence}\n{trimmed}\n{fence}\n\n").into())
+        })
+        // A link that is not to a web page or mail (`javascript:`, `data:`) keeps its text only.
+        .add_handler(vec!["a"], |handlers: &dyn Handlers, element: Element| {
+            let href = element.attrs.iter().find(|a| {
+                let name: &str = &a.name.local;
+                name == "href"
+            });
+            match href {
+                Some(a) if !is_web(&a.value) && !a.value.starts_with('#') => {
+                    Some(handlers.walk_children(element.node))
+                }
+                _ => handlers.fallback(element),
+            }
+        })
+        .build();
+    converter.convert(html).unwrap_or_else(|_| plain(html))
+}
