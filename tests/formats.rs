@@ -572,3 +572,37 @@ fn a_site_root_reads_the_site_with_the_ids_its_content_folder_gives() {
         }
     }
 }
+
+#[test]
+fn sites_given_together_are_each_under_their_title() {
+    let zola = fixture("zola_blog/content");
+    let hugo = fixture("hugo_site/content");
+    let both = load_library(&[Root::Dir(zola.clone()), Root::Dir(hugo.clone())]).unwrap();
+    let top: Vec<&str> = both
+        .category(Library::ROOT)
+        .children
+        .iter()
+        .map(|&c| both.category(c).name.as_str())
+        .collect();
+    // Each site under one node, named by its root section's title (the site's own title
+    // when it has no root section); nothing of either loose beside them.
+    assert_eq!(top, ["Docs home", "The Example Blog"]);
+    // Each site's items are those it has alone, with the same ids, all under its node.
+    for (dir, name) in [(zola, "The Example Blog"), (hugo, "Docs home")] {
+        let alone = load_library(&[Root::Dir(dir.clone())]).unwrap();
+        let node = both
+            .category(Library::ROOT)
+            .children
+            .iter()
+            .copied()
+            .find(|&c| both.category(c).name == name)
+            .unwrap();
+        let mut under: Vec<&str> = both
+            .items_under(node)
+            .into_iter()
+            .map(|i| both.items[i].id.as_str())
+            .collect();
+        under.sort_unstable();
+        assert_eq!(under, ids(&alone), "{}", dir.display());
+    }
+}

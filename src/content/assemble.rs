@@ -3,7 +3,7 @@
 //! Posts sit under their folder (named by its `_index.md`), and under their `category` inside
 //! it; a collection is a node named by its title under its folder, with its headings beneath.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -39,6 +39,15 @@ where
     let mut diagnostics = diagnostics.to_vec();
     let mut tree = Tree::new();
     let mut sites = Sites::default();
+    // Roots given together: each site's pages go under a node of its own, named by its title
+    // (two sites' sections are not mixed into one top level).
+    tree.several_roots = files
+        .clone()
+        .into_iter()
+        .map(|f| f.source.root)
+        .collect::<HashSet<_>>()
+        .len()
+        > 1;
     // Folders whose section says no page below is rendered (Hugo's `cascade`).
     let mut hidden_below: Vec<String> = Vec::new();
     for file in files.clone() {
@@ -48,7 +57,7 @@ where
             hides_below,
         }) = &file.document
         {
-            let dir = parent_key(&file.source.relative);
+            let dir = tree.key(&mut sites, &file.source, &file.source.relative);
             if *hides_below {
                 hidden_below.push(dir.clone());
             }
@@ -75,13 +84,16 @@ where
         diagnostics.extend(file.diagnostics.iter().cloned());
         match &file.document {
             Some(Document::Post(_))
-                if is_below(&parent_key(&file.source.relative), &hidden_below) => {}
+                if is_below(
+                    &tree.key(&mut sites, &file.source, &file.source.relative),
+                    &hidden_below,
+                ) => {}
             Some(Document::Post(post)) => {
-                let site = sites.of(&file.source);
-                items.push(file_post(&mut tree, &file.source, post, site))
+                items.push(file_post(&mut tree, &mut sites, &file.source, post))
             }
             Some(Document::Collection(doc)) => {
-                file_collection(&mut tree, &file.source, doc, &mut items)
+                let folder = tree.key(&mut sites, &file.source, &file.source.relative);
+                file_collection(&mut tree, &folder, &file.source, doc, &mut items)
             }
             Some(Document::Section { .. } | Document::Hidden(_)) | None => {}
         }
@@ -100,6 +112,21 @@ fn is_below(key: &str, folders: &[String]) -> bool {
                 .strip_prefix(folder.as_str())
                 .is_some_and(|rest| rest.starts_with('/'))
     })
+}
+
+/// The name of a root's folder (of the site, for a site's `content` folder).
+fn root_name(source: &SourceFile) -> String {
+    let depth = source.relative.components().count();
+    let mut root = source.display.ancestors().nth(depth);
+    if root
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == "content")
+    {
+        root = root.and_then(Path::parent);
+    }
+    root.and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Site".to_string())
 }
 
 /// The site each root is, looked up once per assembly.
@@ -125,7 +152,7 @@ impl Sites {
     }
 }
 
-fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post, site: Option<&Site>) -> Item {
+fn file_post(tree: &mut Tree, sites: &mut Sites, source: &SourceFile, post: &Post) -> Item {
     let relative = &source.relative;
     let stem = relative
         .file_stem()
@@ -137,7 +164,9 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post, site: Option<&Si
     } else {
         relative
     };
-    let mut node = tree.folder(&parent_key(folder_of));
+    let key = tree.key(sites, source, folder_of);
+    let mut node = tree.folder(&key);
+    let site = sites.of(source);
     if node == Library::ROOT
         && let Some(top) = tree
             .top_posts
@@ -196,11 +225,12 @@ fn file_post(tree: &mut Tree, source: &SourceFile, post: &Post, site: Option<&Si
 
 fn file_collection(
     tree: &mut Tree,
+    folder: &str,
     source: &SourceFile,
     doc: &CollectionDoc,
     items: &mut Vec<Item>,
 ) {
-    let folder = tree.folder(&parent_key(&source.relative));
+    let folder = tree.folder(folder);
     let top = tree.child(folder, &sanitize_line(&doc.title));
     tree.nodes[top.0].description = doc.description.as_deref().map(|d| sanitize(d).into_owned());
     tree.nodes[top.0].keeps_order = true;
@@ -349,6 +379,8 @@ struct Tree {
     nodes: Vec<Node>,
     folders: HashMap<String, CategoryId>,
     children_by_name: HashMap<(CategoryId, String), CategoryId>,
+    /// More than one root is filed: sites are grouped (see [`Tree::key`]).
+    several_roots: bool,
 }
 
 impl Tree {
@@ -367,6 +399,46 @@ impl Tree {
             nodes: vec![root],
             folders,
             children_by_name: HashMap::new(),
+            several_roots: false,
+        }
+    }
+
+    /// The key of the folder a file at `relative` (or a folder) is filed in. With several
+    /// roots, a site's folders are keyed under a node of the site's own, named by its title
+    /// (or its folder's name), made the first time it is asked for.
+    fn key(&mut self, sites: &mut Sites, source: &SourceFile, relative: &Path) -> String {
+        let dir = parent_key(relative);
+        // The same test a reload makes (`content::reload`): the root's context.
+        if !self.several_roots || !source.context.is_site() {
+            return dir;
+        }
+        let Some(site) = sites.of(source) else {
+            return dir;
+        };
+        // A control character no folder name holds: the key of no folder of any root.
+        let group = format!("\u{1}{}", source.root);
+        if !self.folders.contains_key(&group) {
+            let name = site
+                .title
+                .as_deref()
+                .map(sanitize_line)
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| sanitize_line(&root_name(source)));
+            let id = CategoryId(self.nodes.len());
+            self.nodes.push(Node {
+                name,
+                description: None,
+                parent: Some(Library::ROOT),
+                children: Vec::new(),
+                keeps_order: false,
+            });
+            self.nodes[0].children.push(id);
+            self.folders.insert(group.clone(), id);
+        }
+        if dir.is_empty() {
+            group
+        } else {
+            format!("{group}/{dir}")
         }
     }
 

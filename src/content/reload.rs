@@ -189,6 +189,9 @@ struct TakenBack<'l> {
     /// Roots whose top posts sit under a node of their own (named by the root's `_index.md`
     /// or the site's title).
     tops: HashSet<usize>,
+    /// Sites loaded with other roots, filed under a node of their own (see `assemble`): their
+    /// files are read again rather than placed by folder depth.
+    grouped: HashSet<usize>,
 }
 
 impl<'l> TakenBack<'l> {
@@ -213,7 +216,16 @@ impl<'l> TakenBack<'l> {
             folders: HashMap::new(),
             shared: HashSet::new(),
             tops: HashSet::new(),
+            grouped: HashSet::new(),
         };
+        let roots: HashSet<usize> = files.iter().map(|f| f.root).collect();
+        if roots.len() > 1 {
+            taken.grouped = files
+                .iter()
+                .filter(|f| f.context.is_site())
+                .map(|f| f.root)
+                .collect();
+        }
         let mut looked_at = HashSet::new();
         for file in files {
             let depth = file.relative.components().count();
@@ -275,6 +287,9 @@ impl<'l> TakenBack<'l> {
 
     /// The file as it was filed; `None` when the library cannot say (it must be read again).
     fn file(&mut self, source: &SourceFile) -> Option<LoadedFile> {
+        if self.grouped.contains(&source.root) {
+            return None;
+        }
         let items = self
             .items
             .remove(source.display.as_path())
@@ -617,6 +632,56 @@ mod tests {
             assert!(!changes.is_empty(), "{what}: nothing seen");
             let fresh = load(&roots);
             assert_eq!(seen(&next.library), seen(&fresh.library), "after: {what}");
+            loaded = next;
+        }
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn sites_loaded_together_reload_as_a_fresh_load_files_them() {
+        let dir = temp("grouped");
+        let one = dir.join("one");
+        site(&one);
+        write(
+            &one,
+            "../config.toml",
+            "base_url = \"https://one.example\"\ntitle = \"One\"\n",
+        );
+        let two = dir.join("two/content");
+        write(
+            &dir,
+            "two/config.toml",
+            "base_url = \"https://two.example\"\ntitle = \"Two\"\n",
+        );
+        write(&two, "news/today.md", "# Today\n\nNews.");
+        write(&two, "top.md", "# At the top\n\nOf site two.");
+        let roots = vec![Root::Dir(one.clone()), Root::Dir(two.clone())];
+        let mut loaded = load(&roots);
+        let names: Vec<&str> = loaded
+            .library
+            .category(Library::ROOT)
+            .children
+            .iter()
+            .map(|&c| loaded.library.category(c).name.as_str())
+            .collect();
+        assert_eq!(names, ["Home", "Two"]);
+        for (what, path, text) in [
+            (
+                "a post of one",
+                "one/blog/first.md",
+                "# First, again\n\nNew.",
+            ),
+            (
+                "a post of two",
+                "two/content/news/today.md",
+                "# Today, later\n\nMore.",
+            ),
+            ("a new folder in two", "two/content/more/x.md", "# X\n\nY."),
+        ] {
+            write(&dir, path, text);
+            let (next, changes) = reload(&loaded, &roots, &[]).expect("reload");
+            assert!(!changes.is_empty(), "{what}");
+            assert_same_as_fresh(&roots, &next);
             loaded = next;
         }
         let _ = fs::remove_dir_all(dir);
