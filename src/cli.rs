@@ -206,11 +206,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     format!("place-{:016x}.toml", crate::store::cache::roots_key(&roots))
                 };
-                let path = crate::store::atomic_file::folder_of(&state_path).join(name);
+                // Where this machine was reading, kept on this machine (`$XDG_STATE_HOME`):
+                // a data folder synced between machines never carries one's place to the
+                // other. A place kept beside the read state by an earlier Quire is read once.
+                let beside = crate::store::atomic_file::folder_of(&state_path).join(&name);
+                let path = crate::state::machines::place_folder()
+                    .map_or_else(|| beside.clone(), |dir| dir.join(&name));
+                let from = if !path.exists() && beside.exists() {
+                    &beside
+                } else {
+                    &path
+                };
                 let Loaded {
                     state: place,
                     warning: place_warning,
-                } = load::<Place>(&path)?;
+                } = load::<Place>(from)?;
                 warning = warning.or(place_warning);
                 Some((path, place))
             } else {
@@ -283,7 +293,7 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
             if marks {
                 load_state(state_path)
             } else {
-                crate::state::store::load_untouched(state_path)
+                crate::state::load_state_untouched(state_path)
             }
         });
         let opened = cache::open(roots, cache_path.as_deref(), output::parts(&command));

@@ -52,7 +52,7 @@ pub struct ReaderConfig {
     /// Width of the item list, in percent of the screen; unset, sized to its titles.
     pub list_width: Option<u16>,
     /// Open where the reader was left last time (category, item, open folders, focus and the
-    /// scroll position of recent items), kept in `place.toml` beside the read state.
+    /// scroll position of recent items), kept in `place.toml` in this machine's state folder.
     pub restore: bool,
 }
 

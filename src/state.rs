@@ -4,6 +4,7 @@
 //! it atomically, merging with whatever another Quire process saved meanwhile. Marks of items
 //! that are no longer in the library are kept: a file moved away for a while keeps its state.
 
+pub mod machines;
 pub mod place;
 pub mod read_state;
 pub mod store;
@@ -11,5 +12,8 @@ pub mod timestamp;
 
 pub use place::{Pane, Place, Position};
 pub use read_state::{Mark, ReadState};
-pub use store::{LoadedState, StateError, load_state, save_state};
+pub use store::{
+    LoadedState, StateError, load_state, load_state_of, load_state_untouched, save_state,
+    save_state_of,
+};
 pub use timestamp::Timestamp;

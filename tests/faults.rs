@@ -135,8 +135,12 @@ fn a_failing_save_warns_keeps_the_old_file_and_retries() {
     let old =
         "version = 1\n\n[read]\n\"howdy/sacrifice-to-ai\" = 2026-01-01T00:00:00.000Z\n\n[unread]\n";
     let state = home.write("data/quire/state.toml", old);
-    let blocker = home.path().join("data/quire/.state.toml.tmp");
-    std::fs::create_dir_all(blocker.join("keep")).unwrap();
+    // This machine's folder is where the reader saves (the shared file is only read); a
+    // file where the folder should be stops the save.
+    common::name_machine(&home, "testbox");
+    let blocker = home.path().join("data/quire/state.d/testbox");
+    std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
+    std::fs::write(&blocker, "in the way").unwrap();
 
     let mut s = Session::start(&home, home.path(), &[], 120, 30);
     s.wait_for_text("292/293");
@@ -154,9 +158,14 @@ fn a_failing_save_warns_keeps_the_old_file_and_retries() {
         )
     });
 
-    std::fs::remove_dir_all(&blocker).unwrap();
+    std::fs::remove_file(&blocker).unwrap();
     s.wait_for_text("Read state saved.");
-    let saved = std::fs::read_to_string(&state).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        old,
+        "never written"
+    );
+    let saved = common::own_state_text(&home, &state);
     assert!(
         saved.contains("blog/some-aws-ec2-instance-choices"),
         "{saved}"

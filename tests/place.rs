@@ -74,7 +74,7 @@ fn screen_after_reading(home: &TempDir, extra: &[&str]) -> String {
 fn a_restart_opens_the_same_item_at_the_same_line() {
     let home = TempDir::new("place-restart");
     let before = screen_after_reading(&home, &[]);
-    assert!(home.path().join("data/quire/place.toml").exists());
+    assert!(home.path().join("state/quire/place.toml").exists());
     let mut s = Session::start(&home, home.path(), &[], 120, 40);
     let after = s.wait_for_text(" READER ");
     // The whole screen is the same: the tree, the list, the body at the same line, 42%.
@@ -88,14 +88,14 @@ fn a_restart_opens_the_same_item_at_the_same_line() {
 fn no_restore_opens_at_the_top_and_leaves_the_place_alone() {
     let home = TempDir::new("place-off");
     screen_after_reading(&home, &[]);
-    let saved = std::fs::read_to_string(home.path().join("data/quire/place.toml")).unwrap();
+    let saved = std::fs::read_to_string(home.path().join("state/quire/place.toml")).unwrap();
     let mut s = Session::start(&home, home.path(), &["--no-restore"], 120, 40);
     let screen = s.wait_for_text(" CATEGORIES ");
     assert!(screen.contains("1/5"), "{screen}");
     s.type_keys("j");
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
-    let after = std::fs::read_to_string(home.path().join("data/quire/place.toml")).unwrap();
+    let after = std::fs::read_to_string(home.path().join("state/quire/place.toml")).unwrap();
     assert_eq!(
         after, saved,
         "a run with --no-restore does not save its place"
@@ -107,7 +107,7 @@ fn the_config_can_turn_restoring_off() {
     let home = TempDir::new("place-config");
     home.write("config/quire/config.toml", "[reader]\nrestore = false\n");
     screen_after_reading(&home, &[]);
-    assert!(!home.path().join("data/quire/place.toml").exists());
+    assert!(!home.path().join("state/quire/place.toml").exists());
     let mut s = Session::start(&home, home.path(), &[], 120, 40);
     s.wait_for_text(" CATEGORIES ");
     s.send("q");

@@ -7,7 +7,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::{TempDir, json, quire, quire_command, stderr, stdout};
-use quire::state::load_state;
+use quire::state::machines::StateFiles;
+use quire::state::{LoadedState, load_state_of};
 
 /// A library with `n` bookmarks, so state files get big enough for writes to take a while.
 fn big_library(home: &TempDir, n: usize) -> Vec<String> {
@@ -27,6 +28,12 @@ fn content_arg(home: &TempDir) -> String {
 
 fn state_file(home: &TempDir) -> std::path::PathBuf {
     home.path().join("data/quire/state.toml")
+}
+
+/// The read state as the test's machine sees it (every machine's file merged).
+fn load_state(home: &TempDir) -> Result<LoadedState, quire::state::StateError> {
+    let name = std::fs::read_to_string(home.path().join("state/quire/machine")).unwrap();
+    load_state_of(&StateFiles::for_machine(&state_file(home), name.trim()))
 }
 
 #[test]
@@ -108,10 +115,11 @@ fn state_file_can_be_chosen_with_dash_dash_state() {
             "bookmarks/many/bookmark-number-0",
         ],
     );
-    assert!(std::path::Path::new(custom).exists());
+    // The marks are in this machine's folder beside the file given.
+    assert!(common::own_state_text(&home, std::path::Path::new(custom)).contains("number-0"));
     assert!(
-        !state_file(&home).exists(),
-        "the default file was not touched"
+        !home.path().join("data/quire").exists(),
+        "the default place was not touched"
     );
     assert_eq!(
         stdout(&quire(
@@ -243,9 +251,10 @@ fn killed_mid_save_leaves_all_or_nothing(
         if !status.success() {
             killed_mid_run += 1;
         }
-        let path = state_file(&home);
-        if path.exists() {
-            let loaded = load_state(&path).unwrap();
+        // This machine's file: the one the killed process was writing.
+        let path = home.path().join("state/quire/machine");
+        if path.exists() && common::own_state(&home, &state_file(&home)).exists() {
+            let loaded = load_state(&home).unwrap();
             assert!(
                 loaded.warning.is_none(),
                 "round {round}: {:?}",
@@ -316,7 +325,7 @@ fn two_writers(
             });
         }
     });
-    let state = load_state(&state_file(&home)).unwrap().state;
+    let state = load_state(&home).unwrap().state;
     (home, content, ids, state)
 }
 
@@ -340,7 +349,7 @@ fn marks_of_items_not_in_the_library_are_kept() {
         ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
-    let state = load_state(&state_file(&home)).unwrap().state;
+    let state = load_state(&home).unwrap().state;
     assert!(state.is_read("somewhere/else/moved-away"));
     assert!(state.is_read("bookmarks/many/bookmark-number-1"));
 }
@@ -399,7 +408,18 @@ fn a_state_file_linked_elsewhere_is_written_through_its_link() {
             .file_type()
             .is_symlink()
     );
-    assert!(std::fs::read_to_string(&synced).unwrap().contains(&ids[0]));
+    // This machine's file is beside the file linked to: in the synced folder too.
+    let own = common::own_state(&home, &state_file(&home));
+    assert!(
+        own.starts_with(home.path().join("dotfiles")),
+        "{}",
+        own.display()
+    );
+    assert!(common::own_state_text(&home, &state_file(&home)).contains(&ids[0]));
+    assert_eq!(
+        std::fs::read_to_string(&synced).unwrap(),
+        "version = 1\n[read]\n"
+    );
 }
 
 #[test]
@@ -425,4 +445,165 @@ fn two_marking_commands_on_a_broken_state_file_keep_both_marks() {
         assert_eq!(stdout(&out).trim(), "0", "round {round}: a mark was lost");
         let _ = std::fs::remove_file(state_file(&home));
     }
+}
+
+/// Every file under `dir`, by its path below it, with its bytes (locks left out: they hold
+/// nothing).
+fn files_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else if !entry.file_name().to_string_lossy().ends_with(".lock") {
+                let relative = path.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// A sync tool copying one data folder to another (`rsync -a` one way): every file of `from`
+/// written over `to`'s.
+fn copy_over(from: &std::path::Path, to: &std::path::Path) {
+    for (relative, bytes) in files_of(from) {
+        let target = to.join(relative);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+#[test]
+fn two_machines_syncing_one_data_folder_lose_no_mark() {
+    let laptop = TempDir::new("machine-laptop");
+    let desktop = TempDir::new("machine-desktop");
+    let ids = big_library(&laptop, 8);
+    big_library(&desktop, 8);
+    common::name_machine(&laptop, "laptop");
+    common::name_machine(&desktop, "desktop");
+    // Both start from a state file of the format before machines had files of their own.
+    let old = format!(
+        "version = 1\n\n[read]\n\"{}\" = 2026-01-01T00:00:00.000Z\n\n[unread]\n",
+        ids[7]
+    );
+    for home in [&laptop, &desktop] {
+        home.write("data/quire/state.toml", &old);
+    }
+    let data = |home: &TempDir| home.path().join("data/quire");
+    let run = |home: &TempDir, args: &[&str]| {
+        let content = content_arg(home);
+        let mut all = vec!["--content", content.as_str()];
+        all.extend(args);
+        let output = quire(home, &all);
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+    let seen = |home: &TempDir| {
+        let content = content_arg(home);
+        let list = json(&quire(home, &["--content", &content, "list", "--json"]));
+        let mut out: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| format!("{} read={} star={}", i["id"], i["read"], i["starred"]))
+            .collect();
+        out.sort();
+        out
+    };
+    // What each machine writes between two syncs: only its own file.
+    let check_writes =
+        |home: &TempDir, before: &std::collections::BTreeMap<String, Vec<u8>>, own: &str| {
+            let after = files_of(&data(home));
+            for (name, bytes) in &after {
+                if before.get(name) != Some(bytes) {
+                    assert!(
+                        name.starts_with(&format!("state.d/{own}/")),
+                        "{own} wrote {name}"
+                    );
+                }
+            }
+        };
+    let sync = |first: &TempDir, second: &TempDir| {
+        copy_over(&data(first), &data(second));
+        copy_over(&data(second), &data(first));
+    };
+
+    // Each step: both machines change marks (sometimes the same item), then the folder is
+    // copied both ways, one way round then the other.
+    type Step<'a> = (&'a [&'a str], &'a [&'a str]);
+    let steps: [Step; 4] = [
+        (&["mark-read", &ids[0], &ids[1]], &["mark-read", &ids[2]]),
+        (&["star", &ids[3]], &["star", &ids[4]]),
+        // The same item both ways: the later change (the desktop's, run second) wins.
+        (&["mark-read", &ids[5]], &["mark-unread", &ids[0], &ids[5]]),
+        (&["unstar", &ids[4]], &["mark-unread", &ids[7]]),
+    ];
+    for (round, (on_laptop, on_desktop)) in steps.iter().enumerate() {
+        let (before_laptop, before_desktop) = (files_of(&data(&laptop)), files_of(&data(&desktop)));
+        run(&laptop, on_laptop);
+        // Timestamps are milliseconds: the desktop's change is later.
+        std::thread::sleep(Duration::from_millis(5));
+        run(&desktop, on_desktop);
+        check_writes(&laptop, &before_laptop, "laptop");
+        check_writes(&desktop, &before_desktop, "desktop");
+        if round % 2 == 0 {
+            sync(&laptop, &desktop);
+        } else {
+            sync(&desktop, &laptop);
+        }
+        assert_eq!(
+            files_of(&data(&laptop)),
+            files_of(&data(&desktop)),
+            "round {round}"
+        );
+        assert_eq!(seen(&laptop), seen(&desktop), "round {round}");
+    }
+    let state = load_state(&laptop).unwrap().state;
+    for (id, read) in [(0, false), (1, true), (2, true), (5, false), (7, false)] {
+        assert_eq!(state.is_read(&ids[id]), read, "{}", ids[id]);
+    }
+    assert!(state.is_starred(&ids[3]) && !state.is_starred(&ids[4]));
+    // The old file was read by both and written by neither.
+    assert_eq!(std::fs::read_to_string(state_file(&laptop)).unwrap(), old);
+}
+
+#[test]
+fn a_state_file_of_the_format_before_machines_loads_identically() {
+    use quire::state::{ReadState, Timestamp};
+    let home = TempDir::new("state-migrate");
+    let ids = big_library(&home, 3);
+    common::name_machine(&home, "laptop");
+    // 50,000 marks and 5,000 stars, written as the release before this one wrote them.
+    let mut before = ReadState::new();
+    for i in 0..50_000u64 {
+        let id = format!("somewhere/item-{i}");
+        before.set(&id, i % 7 != 0, Timestamp(1_700_000_000_000 + i));
+        if i % 10 == 0 {
+            before.set_star(&id, i % 20 == 0, Timestamp(1_700_000_100_000 + i));
+        }
+    }
+    home.write(
+        "data/quire/state.toml",
+        quire::state::store::serialize_state(&before),
+    );
+    assert_eq!(load_state(&home).unwrap().state, before);
+    // A mark made now joins them; the old file is left as it was.
+    let old = std::fs::read(state_file(&home)).unwrap();
+    let content = content_arg(&home);
+    let out = quire(&home, &["--content", &content, "mark-read", &ids[0]]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = load_state(&home).unwrap().state;
+    assert!(after.is_read(&ids[0]));
+    assert_eq!(after.len(), before.len() + 1);
+    for i in (0..50_000).step_by(997) {
+        let id = format!("somewhere/item-{i}");
+        assert_eq!(after.mark(&id), before.mark(&id), "{id}");
+        assert_eq!(after.is_starred(&id), before.is_starred(&id), "{id}");
+    }
+    assert_eq!(std::fs::read(state_file(&home)).unwrap(), old);
 }

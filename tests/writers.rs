@@ -623,13 +623,27 @@ fn rewrites_keep_line_ends_mode_and_symlinks() {
             .status
             .success()
     );
-    let state = home.path().join("data/quire/state.toml");
-    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // The machine's state files: a new one keeps the mode of the one before.
+    let own = common::own_state(&home, &home.path().join("data/quire/state.toml"));
+    let files = |dir: &std::path::Path| {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        files
+    };
+    let first = files(&own).pop().unwrap();
+    std::fs::set_permissions(&first, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(
         quire(&home, &["--content", content, "mark-read", "b"])
             .status
             .success()
     );
+    let state = files(&own).pop().unwrap();
+    assert_ne!(state, first);
     let mode = std::fs::metadata(&state).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }

@@ -158,11 +158,15 @@ fn files(out: &mut dyn Write) -> io::Result<()> {
         ),
         (
             state,
-            "Read marks and stars (\\fB\\-\\-state\\fR picks another). Written whole to a temporary file beside it, then renamed.",
+            "Read marks and stars (\\fB\\-\\-state\\fR picks another): read as it is, no longer written. Each machine writes its own files in \\fBstate.d/\\fR\\fIMACHINE\\fR\\fB/\\fR beside it, never changed once written, and reads every machine's: a data folder synced between machines loses no mark.",
         ),
         (
-            "place.toml, beside the state file".to_string(),
-            "Where the reader was left: category, item, open folders, scroll positions.",
+            "$XDG_STATE_HOME/quire/machine".to_string(),
+            "This machine's name, made once: the folder of its read state files.",
+        ),
+        (
+            "$XDG_STATE_HOME/quire/place.toml".to_string(),
+            "Where the reader was left on this machine: category, item, open folders, scroll positions (one file per set of content folders).",
         ),
         (
             library,

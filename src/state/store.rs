@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
+use super::machines::StateFiles;
 use super::read_state::ReadState;
 use super::timestamp::Timestamp;
 use crate::store::atomic_file::{self, folder_of};
@@ -74,6 +75,15 @@ pub trait Stored: Clone + Default {
     fn serialize(&self) -> String;
     /// Takes what another process saved meanwhile, where it is newer.
     fn merge_from(&mut self, on_disk: &Self);
+    /// Saves `value` for `path` (see [`save_since`], what most values do), returning the
+    /// value merged with what was saved meanwhile.
+    fn save_to(
+        path: &Path,
+        value: &Self,
+        last: Option<Stamp>,
+    ) -> Result<(Self, Option<Stamp>), StateError> {
+        save_since(path, value, last)
+    }
 }
 
 impl Stored for ReadState {
@@ -90,6 +100,16 @@ impl Stored for ReadState {
 
     fn merge_from(&mut self, on_disk: &Self) {
         self.merge(on_disk);
+    }
+
+    /// The reader's save: everything it holds, as one new file of this machine's that
+    /// takes the place of the machine's earlier ones (see `machines`).
+    fn save_to(
+        path: &Path,
+        value: &Self,
+        _last: Option<Stamp>,
+    ) -> Result<(Self, Option<Stamp>), StateError> {
+        save_machine(&StateFiles::of(path), value, true).map(|merged| (merged, None))
     }
 }
 
@@ -113,10 +133,64 @@ pub fn parse_versioned(text: &str) -> Result<Table, Unusable> {
     Ok(table)
 }
 
-/// Loads the state at `path`: missing is empty; corrupt or unreadable is moved aside to
-/// `<file>.corrupt-<time>` with a warning; a newer format is an error.
+/// Loads the state at `path`: this machine's file, the file all machines shared before, and
+/// every other machine's file (see `machines`), merged. Missing is empty; this machine's file
+/// or the shared one corrupt or unreadable is moved aside to `<file>.corrupt-<time>` with a
+/// warning; a newer format is an error. Another machine's file is only ever read.
 pub fn load_state(path: &Path) -> Result<LoadedState, StateError> {
-    load(path)
+    load_machines(&StateFiles::of(path), load::<ReadState>)
+}
+
+/// [`load_state`] of the files given (another machine's view, in tests and benchmarks).
+pub fn load_state_of(files: &StateFiles) -> Result<LoadedState, StateError> {
+    load_machines(files, load::<ReadState>)
+}
+
+/// [`load_state`] for a command that only reads: no file is moved aside (see
+/// [`load_untouched`]).
+pub fn load_state_untouched(path: &Path) -> Result<LoadedState, StateError> {
+    load_machines(&StateFiles::of(path), load_untouched::<ReadState>)
+}
+
+fn load_machines(
+    files: &StateFiles,
+    load_shared: fn(&Path) -> Result<LoadedState, StateError>,
+) -> Result<LoadedState, StateError> {
+    // The shared file first: a path that is no file is refused before anything else.
+    let mut all = load_shared(&files.legacy)?;
+    let mut warnings: Vec<String> = all.warning.take().into_iter().collect();
+    // The machines' files are read and parsed two at a time (a status bar's `quire unread`
+    // reads them all every few seconds).
+    let machine_files = files.all();
+    let mut loaded: Vec<Result<LoadedState, StateError>> = Vec::new();
+    for pair in machine_files.chunks(2) {
+        std::thread::scope(|scope| {
+            let second = pair
+                .get(1)
+                .map(|file| scope.spawn(move || load_untouched::<ReadState>(file)));
+            loaded.push(load_untouched::<ReadState>(&pair[0]));
+            if let Some(second) = second {
+                loaded.push(second.join().unwrap_or_else(|_| {
+                    Err(StateError::Io {
+                        path: pair[1].clone(),
+                        error: io::Error::other("reading it failed"),
+                    })
+                }));
+            }
+        });
+    }
+    for theirs in loaded {
+        match theirs {
+            Ok(theirs) => {
+                warnings.extend(theirs.warning);
+                all.state.absorb(theirs.state);
+            }
+            // A newer Quire on another machine: its marks wait for this one's upgrade.
+            Err(err) => warnings.push(format!("{err}; its marks are not read")),
+        }
+    }
+    all.warning = (!warnings.is_empty()).then(|| warnings.join("\n"));
+    Ok(all)
 }
 
 /// Loads what `path` holds: missing is empty; corrupt or unreadable is moved aside to
@@ -411,9 +485,91 @@ fn push_key(out: &mut String, id: &str) {
     out.push('"');
 }
 
-/// Saves `state` to `path`, merged with what is on disk, and returns the merged state.
+/// Saves `state` (a command's changes) for the state at `path`: a new file of this machine's
+/// (see `machines`). Returns what was written.
 pub fn save_state(path: &Path, state: &ReadState) -> Result<ReadState, StateError> {
-    save_since(path, state, None).map(|(merged, _)| merged)
+    save_machine(&StateFiles::of(path), state, false)
+}
+
+/// [`save_state`] into the files given (as another machine, in tests and benchmarks).
+pub fn save_state_of(files: &StateFiles, state: &ReadState) -> Result<ReadState, StateError> {
+    save_machine(files, state, false)
+}
+
+/// A machine's files beyond this many are merged into one at its next save.
+const MAX_OWN_FILES: usize = 16;
+
+/// Writes `state` as a new file of this machine's, under its lock. With `whole` (the reader's
+/// save), or when the machine has many files, the machine's files are merged into it first
+/// and removed once it is written: the new file holds all they held. Returns what was
+/// written. A damaged file of the machine's own is moved aside, never merged or removed; one
+/// of a newer format stops the save.
+fn save_machine(
+    files: &StateFiles,
+    state: &ReadState,
+    whole: bool,
+) -> Result<ReadState, StateError> {
+    let path = &files.legacy;
+    // A path that is no file was refused before machines had files, and still is.
+    if fs::symlink_metadata(path).is_ok() && atomic_file::landing(path).is_err() {
+        return Err(StateError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let io_err = |error: io::Error| StateError::Io {
+        path: files.own.clone(),
+        error,
+    };
+    fs::create_dir_all(&files.own).map_err(io_err)?;
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(files.own.join(".lock"))
+        .map_err(io_err)?;
+    lock.lock().map_err(io_err)?;
+
+    let existing = files.own_files();
+    let mut merged = state.clone();
+    let mut merged_files = Vec::new();
+    if whole || existing.len() >= MAX_OWN_FILES {
+        for file in &existing {
+            let parsed = match read_file(file)? {
+                Ok(Some(bytes)) => String::from_utf8(bytes)
+                    .map_err(|_| Unusable::Corrupt("not UTF-8".into()))
+                    .and_then(|text| parse_state(&text).map(|(state, _)| state)),
+                Ok(None) => continue,
+                Err(err) => Err(Unusable::Corrupt(err.to_string())),
+            };
+            match parsed {
+                Ok(on_disk) => {
+                    merged.merge(&on_disk);
+                    merged_files.push(file);
+                }
+                Err(Unusable::Newer(found)) => {
+                    return Err(StateError::NewerVersion {
+                        path: file.clone(),
+                        found,
+                    });
+                }
+                Err(Unusable::Corrupt(reason)) => {
+                    move_aside::<ReadState>(file, reason)?;
+                }
+            }
+        }
+    }
+    let new = files.new_file();
+    let temp = with_suffix(&new, ".tmp");
+    atomic_file::replace(&new, &temp, serialize_state(&merged).as_bytes()).map_err(io_err)?;
+    // The machine's files keep the mode its last one had (a user's `chmod 600`).
+    if let Some(mode) = existing.last().and_then(|f| fs::metadata(f).ok()) {
+        let _ = fs::set_permissions(&new, mode.permissions());
+    }
+    for file in merged_files {
+        let _ = fs::remove_file(file);
+    }
+    drop(lock);
+    Ok(merged)
 }
 
 /// What a state file looked like right after we wrote it. If it still looks the same at the
@@ -622,8 +778,13 @@ mod tests {
         save_state(&path, &first).expect("save first");
         let mut second = ReadState::new();
         second.set("b", true, Timestamp(2_000));
-        let merged = save_state(&path, &second).expect("save second");
-        assert!(merged.is_read("a") && merged.is_read("b"));
+        save_state(&path, &second).expect("save second");
+        // The reader's save merges the machine's files into one, and hands back the merge.
+        let mut third = ReadState::new();
+        third.set("c", true, Timestamp(3_000));
+        let (merged, _) = ReadState::save_to(&path, &third, None).expect("save whole");
+        assert!(merged.is_read("a") && merged.is_read("b") && merged.is_read("c"));
+        assert_eq!(StateFiles::of(&path).own_files().len(), 1);
         let loaded = load_state(&path).expect("load").state;
         assert!(loaded.is_read("a") && loaded.is_read("b"));
         let _ = fs::remove_dir_all(dir);
@@ -639,7 +800,7 @@ mod tests {
         // Another process adds a mark.
         let mut theirs = ReadState::new();
         theirs.set("b", true, Timestamp(2_000));
-        save_state(&path, &theirs).expect("their save");
+        save_since(&path, &theirs, None).expect("their save");
         mine.set("c", true, Timestamp(3_000));
         let (merged, _) = save_since(&path, &mine, stamp).expect("save again");
         assert!(
@@ -684,12 +845,24 @@ mod tests {
         fs::write(&path, "version = 2\n[read]\n").expect("write");
         let err = load_state(&path).expect_err("refused");
         assert!(err.to_string().contains("newer Quire"), "{err}");
-        let err = save_state(&path, &ReadState::new()).expect_err("refused");
+        // The shared file is never written. A command's marks go into a new file of this
+        // machine's; the reader, which merges the machine's files, stops at one of a newer
+        // format and leaves it as it is.
+        let files = StateFiles::of(&path);
+        let newer = files.own.join("0.toml");
+        fs::create_dir_all(&files.own).expect("dir");
+        fs::write(&newer, "version = 2\n[read]\n").expect("write");
+        let mut mark = ReadState::new();
+        mark.set("a", true, Timestamp(1));
+        save_state(&path, &mark).expect("a command's marks are saved");
+        let err = ReadState::save_to(&path, &mark, None).expect_err("refused");
         assert!(matches!(err, StateError::NewerVersion { found: 2, .. }));
-        assert_eq!(
-            fs::read_to_string(&path).expect("still there"),
-            "version = 2\n[read]\n"
-        );
+        for file in [&path, &newer] {
+            assert_eq!(
+                fs::read_to_string(file).expect("still there"),
+                "version = 2\n[read]\n"
+            );
+        }
         let _ = fs::remove_dir_all(dir);
     }
 

@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crate::state::store::{Stored, save_since};
+use crate::state::store::Stored;
 
 /// Changes arriving within this window are saved together.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -50,7 +50,7 @@ impl<T: Stored + Send + 'static> Saver<T> {
                         }
                     }
                     loop {
-                        match save_since(&path, &latest, stamp) {
+                        match T::save_to(&path, &latest, stamp) {
                             Ok((merged, new_stamp)) => {
                                 stamp = new_stamp;
                                 last = Ok(());

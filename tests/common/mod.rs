@@ -191,3 +191,31 @@ pub fn recording_opener(home: &TempDir) -> (PathBuf, PathBuf) {
     }
     (opener, log)
 }
+
+/// Names the test's machine (what Quire keeps in `$XDG_STATE_HOME/quire/machine`), so a test
+/// knows the read-state file it writes before it runs.
+pub fn name_machine(home: &TempDir, name: &str) {
+    home.write("state/quire/machine", format!("{name}\n"));
+}
+
+/// The folder of read-state files this machine writes for the state at `state` (see
+/// `quire::state::machines`): named by what the test's first run kept, or [`name_machine`].
+pub fn own_state(home: &TempDir, state: &Path) -> PathBuf {
+    let name = std::fs::read_to_string(home.path().join("state/quire/machine"))
+        .expect("a machine name kept by a first run");
+    quire::state::machines::StateFiles::for_machine(state, name.trim()).own
+}
+
+/// Every read-state file this machine wrote for the state at `state`, one after the other.
+pub fn own_state_text(home: &TempDir, state: &Path) -> String {
+    let files = quire::state::machines::StateFiles {
+        own: own_state(home, state),
+        legacy: state.to_path_buf(),
+        dir: PathBuf::new(),
+    };
+    files
+        .own_files()
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}

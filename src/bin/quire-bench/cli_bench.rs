@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use quire::content::{Library, Root, load_library};
-use quire::state::{ReadState, Timestamp, save_state};
+use quire::state::machines::StateFiles;
+use quire::state::{ReadState, Timestamp, save_state_of};
 
 use crate::stats::{Summary, fmt_ms};
 
@@ -68,7 +69,9 @@ fn measure(
         for item in library.items.iter().step_by(2) {
             read.set(&item.id, true, now);
         }
-        save_state(&state, &read)?;
+        // Saved as a machine of its own: the measured processes read it as another
+        // machine's file (and no name is made in the user's state folder).
+        save_state_of(&StateFiles::for_machine(&state, "bench"), &read)?;
     }
     let mut base = vec!["--state".to_string(), state.display().to_string()];
     if let Some(dir) = dir {
