@@ -25,6 +25,7 @@ macro_rules! complain {
 
 mod args;
 mod feeds;
+mod highlights;
 mod import;
 mod man;
 mod output;

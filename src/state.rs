@@ -4,12 +4,14 @@
 //! it atomically, merging with whatever another Quire process saved meanwhile. Marks of items
 //! that are no longer in the library are kept: a file moved away for a while keeps its state.
 
+pub mod highlights;
 pub mod machines;
 pub mod place;
 pub mod read_state;
 pub mod store;
 pub mod timestamp;
 
+pub use highlights::Highlight;
 pub use place::{Pane, Place, Position};
 pub use read_state::{Mark, ReadState};
 pub use store::{

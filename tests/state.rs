@@ -536,12 +536,23 @@ fn two_machines_syncing_one_data_folder_lose_no_mark() {
     // Each step: both machines change marks (sometimes the same item), then the folder is
     // copied both ways, one way round then the other.
     type Step<'a> = (&'a [&'a str], &'a [&'a str]);
-    let steps: [Step; 4] = [
+    let steps: [Step; 5] = [
         (&["mark-read", &ids[0], &ids[1]], &["mark-read", &ids[2]]),
         (&["star", &ids[3]], &["star", &ids[4]]),
         // The same item both ways: the later change (the desktop's, run second) wins.
         (&["mark-read", &ids[5]], &["mark-unread", &ids[0], &ids[5]]),
         (&["unstar", &ids[4]], &["mark-unread", &ids[7]]),
+        (
+            &[
+                "highlight",
+                &ids[1],
+                "--quote",
+                "description 1",
+                "--note",
+                "from the laptop",
+            ],
+            &["highlight", &ids[2], "--quote", "description 2"],
+        ),
     ];
     for (round, (on_laptop, on_desktop)) in steps.iter().enumerate() {
         let (before_laptop, before_desktop) = (files_of(&data(&laptop)), files_of(&data(&desktop)));
@@ -568,8 +579,114 @@ fn two_machines_syncing_one_data_folder_lose_no_mark() {
         assert_eq!(state.is_read(&ids[id]), read, "{}", ids[id]);
     }
     assert!(state.is_starred(&ids[3]) && !state.is_starred(&ids[4]));
+    // Both machines' highlights, on both.
+    let highlights = |home: &TempDir| {
+        let content = content_arg(home);
+        json(&quire(
+            home,
+            &["--content", &content, "highlights", "--json"],
+        ))
+    };
+    let listed = highlights(&laptop);
+    assert_eq!(listed, highlights(&desktop));
+    let notes: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["note"].clone())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            serde_json::json!("from the laptop"),
+            serde_json::Value::Null
+        ]
+    );
     // The old file was read by both and written by neither.
     assert_eq!(std::fs::read_to_string(state_file(&laptop)).unwrap(), old);
+}
+
+#[test]
+fn a_highlight_keeps_to_its_words_when_the_file_changes_and_is_kept_when_they_go() {
+    let home = TempDir::new("highlight-anchor");
+    let content = content_arg(&home);
+    let file = home.write(
+        "content/bookmarks/notes.md",
+        "# Notes\n\n## Caching\n\n- [Cache talk](https://cache.example/talk) - about caches\n  - **Key insights:** the hit rate is what matters most, not the size\n",
+    );
+    let list = stdout(&quire(&home, &["--content", &content, "list"]));
+    let id = list.split('\t').next().unwrap().to_string();
+    let made = quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "highlight",
+            &id,
+            "--quote",
+            "the hit rate is what matters most",
+            "--note",
+            "measure first",
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let listed = |home: &TempDir| {
+        json(&quire(
+            home,
+            &["--content", &content, "highlights", "--json"],
+        ))
+    };
+    // A bookmark inserted above: the highlight is on the same words.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "- [Cache talk]",
+            "- [Another](https://other.example) - on top\n- [Cache talk]",
+        ),
+    )
+    .unwrap();
+    let now = listed(&home);
+    assert_eq!(now[0]["orphaned"], false, "{now}");
+    assert_eq!(now[0]["quote"], "the hit rate is what matters most");
+    assert_eq!(now[0]["title"], "Cache talk");
+    // A quote that is not in the item is refused, naming it.
+    let wrong = quire(
+        &home,
+        &[
+            "--content",
+            &content,
+            "highlight",
+            &id,
+            "--quote",
+            "never written",
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("never written"),
+        "{}",
+        stderr(&wrong)
+    );
+    // Its words rewritten away: still listed, as orphaned, with its note; exported as
+    // markdown with the item's title and url.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "the hit rate is what matters most, not the size",
+            "size is all",
+        ),
+    )
+    .unwrap();
+    let now = listed(&home);
+    assert_eq!(now[0]["orphaned"], true, "{now}");
+    assert_eq!(now[0]["note"], "measure first");
+    let markdown = stdout(&quire(
+        &home,
+        &["--content", &content, "highlights", "--markdown"],
+    ));
+    assert!(markdown.starts_with("## Cache talk\n\n<https://cache.example/talk>\n\n> the hit rate is what matters most\n\nmeasure first\n"), "{markdown}");
 }
 
 #[test]

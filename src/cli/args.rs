@@ -101,6 +101,29 @@ pub enum Command {
     },
     /// List every category as `--category` takes it, with its item and unread counts.
     Categories,
+    /// Keep a passage of an item, with a note: the quote must be in the item's text as written.
+    Highlight {
+        /// The item's id, as printed by `quire list`.
+        id: String,
+        /// The passage, as it stands in the item's markdown (or its description).
+        #[arg(long, value_name = "TEXT")]
+        quote: String,
+        /// A note of yours beside it.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// List highlights (of one item, or all), with their notes; `--markdown` gives notes to
+    /// paste elsewhere. A highlight whose words are gone from its item is listed as orphaned.
+    Highlights {
+        /// Only this item's.
+        id: Option<String>,
+        /// One JSON array: id, item, quote, note, created, orphaned.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Markdown: each item's title and url, then its passages quoted with their notes.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Star items, to read later. Unknown ids are reported (exit 1); the known ones are still starred.
     Star {
         /// Item ids, as printed by `quire list`.

@@ -77,6 +77,14 @@ pub fn run_command(
             json,
         } => list(&mut out, view, category.as_deref(), (unread, starred), json)?,
         Command::Show { id, json } => show(&mut out, view, &id, json)?,
+        Command::Highlight { id, quote, note } => {
+            return super::highlights::add(
+                &mut out, library, &state, state_path, &id, &quote, note,
+            );
+        }
+        Command::Highlights { id, json, markdown } => {
+            super::highlights::list(&mut out, library, &state, id.as_deref(), json, markdown)?
+        }
         Command::Stats { json } => stats(&mut out, view, json)?,
         Command::Categories => categories(&mut out, view)?,
         Command::Check { verbose } => {

@@ -7,6 +7,7 @@
 /// ids: loading 50,000 marks from three machines' files hashes each id twice.
 type HashMap<K, V> = foldhash::HashMap<K, V>;
 
+use super::highlights::Highlight;
 use super::timestamp::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,9 @@ pub struct ReadState {
     /// Stars (read later), kept the same way: `read` here means starred, and unstarring is
     /// recorded with its time too, so the later change wins a merge.
     stars: HashMap<String, Mark>,
+    /// Highlights by their id (removed ones too: a removal is a change that must win a
+    /// merge over an older copy of the highlight).
+    highlights: HashMap<String, Highlight>,
 }
 
 impl ReadState {
@@ -62,12 +66,45 @@ impl ReadState {
     /// [`merge`](Self::merge) of a state no longer needed: its ids are moved, not copied, and
     /// a state with nothing yet simply becomes it.
     pub fn absorb(&mut self, other: ReadState) {
-        if self.marks.is_empty() && self.stars.is_empty() {
+        if self.marks.is_empty() && self.stars.is_empty() && self.highlights.is_empty() {
             *self = other;
             return;
         }
         absorb_map(&mut self.marks, other.marks);
         absorb_map(&mut self.stars, other.stars);
+        for (id, h) in other.highlights {
+            self.put_highlight(id, h);
+        }
+    }
+
+    /// Records a highlight (new, changed or removed) under `id`, unless a later record of it
+    /// is already here.
+    pub fn put_highlight(&mut self, id: String, highlight: Highlight) {
+        match self.highlights.get(&id) {
+            Some(ours) if !ours.loses_to(&highlight) => {}
+            _ => {
+                self.highlights.insert(id, highlight);
+            }
+        }
+    }
+
+    /// The highlights not removed, by id.
+    pub fn highlights(&self) -> impl Iterator<Item = (&str, &Highlight)> {
+        self.highlights
+            .iter()
+            .filter(|(_, h)| !h.removed)
+            .map(|(id, h)| (id.as_str(), h))
+    }
+
+    /// Every highlight record, removed ones too, sorted by id (the order files hold them).
+    pub fn sorted_highlights(&self) -> Vec<(&str, &Highlight)> {
+        let mut all: Vec<(&str, &Highlight)> = self
+            .highlights
+            .iter()
+            .map(|(id, h)| (id.as_str(), h))
+            .collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all
     }
 
     /// Takes every mark and star of `other` that is newer than ours. Returns the ids whose
@@ -79,6 +116,9 @@ impl ReadState {
     /// [`merge`](Self::merge), returning the ids whose read mark changed and those whose
     /// star did.
     pub fn merge_all(&mut self, other: &ReadState) -> (Vec<String>, Vec<String>) {
+        for (id, h) in &other.highlights {
+            self.put_highlight(id.clone(), h.clone());
+        }
         (
             merge_map(&mut self.marks, &other.marks),
             merge_map(&mut self.stars, &other.stars),

@@ -324,10 +324,68 @@ fn aside_path(path: &Path) -> PathBuf {
 
 /// Parses a state file's text; the count is of entries skipped for having the wrong type.
 fn parse_state(text: &str) -> Result<(ReadState, usize), Unusable> {
-    match parse_as_written(text) {
-        Some(state) => Ok((state, 0)),
-        None => parse_toml_state(text),
+    // Highlights come last, as tables: the marks before them are read line by line, the
+    // highlights (a few, and free text) by the TOML parser.
+    let (marks, highlights) = match text.find("\n[highlights.") {
+        Some(at) => (&text[..=at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let Some(mut state) = parse_as_written(marks) else {
+        return parse_toml_state(text);
+    };
+    let mut skipped = 0;
+    if let Some(highlights) = highlights {
+        match highlights.parse::<Table>() {
+            Ok(table) => read_highlights(&table, &mut state, &mut skipped)?,
+            Err(_) => return parse_toml_state(text),
+        }
     }
+    Ok((state, skipped))
+}
+
+/// The `highlights` table's records into `state`; a record missing what it needs is skipped
+/// (and counted).
+fn read_highlights(
+    table: &Table,
+    state: &mut ReadState,
+    skipped: &mut usize,
+) -> Result<(), Unusable> {
+    let entries = match table.get("highlights") {
+        None => return Ok(()),
+        Some(Value::Table(entries)) => entries,
+        Some(_) => return Err(Unusable::Corrupt("`highlights` is not a table".into())),
+    };
+    for (id, record) in entries {
+        let Some(record) = record.as_table() else {
+            *skipped += 1;
+            continue;
+        };
+        let text = |key: &str| record.get(key).and_then(Value::as_str).map(str::to_string);
+        let time = |key: &str| match record.get(key) {
+            Some(Value::Datetime(dt)) => Timestamp::from_toml(dt),
+            _ => None,
+        };
+        let (Some(item), Some(quote), Some(created)) =
+            (text("item"), text("quote"), time("created"))
+        else {
+            *skipped += 1;
+            continue;
+        };
+        state.put_highlight(
+            id.clone(),
+            super::highlights::Highlight {
+                item,
+                quote,
+                prefix: text("prefix").unwrap_or_default(),
+                suffix: text("suffix").unwrap_or_default(),
+                note: text("note"),
+                created,
+                at: time("at").unwrap_or(created),
+                removed: record.get("removed").and_then(Value::as_bool) == Some(true),
+            },
+        );
+    }
+    Ok(())
 }
 
 /// [`parse_state`] by the TOML parser: any file a person may have edited.
@@ -362,6 +420,7 @@ fn parse_toml_state(text: &str) -> Result<(ReadState, usize), Unusable> {
             }
         }
     }
+    read_highlights(&table, &mut state, &mut skipped)?;
     Ok((state, skipped))
 }
 
@@ -460,6 +519,27 @@ pub fn serialize_state(state: &ReadState) -> String {
                 }
             }
             out.push('\n');
+        }
+    }
+    for (id, h) in state.sorted_highlights() {
+        out.push_str("\n[highlights.");
+        push_key(&mut out, id);
+        out.push_str("]\n");
+        for (key, value) in [
+            ("item", Some(&h.item)),
+            ("quote", Some(&h.quote)),
+            ("prefix", Some(&h.prefix)),
+            ("suffix", Some(&h.suffix)),
+            ("note", h.note.as_ref()),
+        ] {
+            if let Some(value) = value {
+                let _ = writeln!(out, "{key} = {}", Value::String(value.clone()));
+            }
+        }
+        let _ = writeln!(out, "created = {}", h.created);
+        let _ = writeln!(out, "at = {}", h.at);
+        if h.removed {
+            out.push_str("removed = true\n");
         }
     }
     out
@@ -767,6 +847,56 @@ mod tests {
         let hand = "version = 1\n[read]\n\"a\" = 2024-01-01T00:00:00Z # read on a train\n";
         assert!(parse_as_written(hand).is_none());
         assert!(parse_state(hand).expect("toml reads it").0.is_read("a"));
+    }
+
+    #[test]
+    fn highlights_are_written_and_read_back_with_the_marks() {
+        use crate::state::Highlight;
+        let mut state = ReadState::new();
+        for i in 0..300 {
+            state.set(&format!("item/{i}"), i % 2 == 0, Timestamp(1_000 + i));
+        }
+        state.set_star("item/1", true, Timestamp(5_000));
+        let text =
+            "Before. A \"quoted\" passage\nover two lines, with 'both' quotes and \\ and é. After.";
+        let start = text.find("A \"").unwrap();
+        let end = text.find(". After").unwrap();
+        let h = Highlight::new(
+            "item/1",
+            text,
+            start..end,
+            Some("a note\nof two lines".into()),
+            Timestamp(7),
+        );
+        state.put_highlight(h.id(), h.clone());
+        let mut removed = Highlight::new("item/2", text, 0..7, None, Timestamp(8));
+        let removed_id = removed.id();
+        removed.removed = true;
+        removed.at = Timestamp(9);
+        state.put_highlight(removed_id.clone(), removed);
+        let written = serialize_state(&state);
+        let (back, skipped) = parse_state(&written).expect("reads back");
+        assert_eq!(skipped, 0);
+        assert_eq!(back, state);
+        // The marks are still read line by line; the highlights by the TOML parser.
+        let marks_only = &written[..written.find("\n[highlights.").unwrap() + 1];
+        assert!(parse_as_written(marks_only).is_some());
+        assert_eq!(
+            back.highlights().count(),
+            1,
+            "the removed one is recorded, not listed"
+        );
+        // An older copy of the removed highlight never brings it back.
+        let mut older = ReadState::new();
+        let mut again = Highlight::new("item/2", text, 0..7, None, Timestamp(8));
+        again.at = Timestamp(8);
+        older.put_highlight(removed_id, again);
+        let mut merged = back.clone();
+        merged.merge(&older);
+        assert_eq!(merged.highlights().count(), 1);
+        let mut other_way = older;
+        other_way.merge(&back);
+        assert_eq!(other_way.highlights().count(), 1);
     }
 
     #[test]

@@ -1,0 +1,158 @@
+//! `quire highlight` and `quire highlights`: passages kept with notes, from the command line,
+//! and exported as a person would paste them into their notes.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::content::{Item, Library};
+use crate::state::{Highlight, ReadState, Timestamp, save_state};
+use crate::text::sanitize_line;
+
+/// The text a highlight is anchored in: the item's markdown, else its description.
+fn texts(item: &Item) -> [&str; 2] {
+    [&item.body, item.description.as_deref().unwrap_or("")]
+}
+
+/// Where a highlight stands in its item now, if its words are still there.
+fn found(item: &Item, highlight: &Highlight) -> bool {
+    texts(item)
+        .iter()
+        .any(|text| highlight.find(text).is_some())
+}
+
+pub fn add(
+    out: &mut impl Write,
+    library: &Library,
+    state: &ReadState,
+    state_path: &Path,
+    id: &str,
+    quote: &str,
+    note: Option<String>,
+) -> Result<ExitCode> {
+    let Some(item) = library.find(id) else {
+        bail!(
+            "no item with id `{}` (quire list prints them)",
+            sanitize_line(id)
+        );
+    };
+    let quote = quote.trim();
+    if quote.is_empty() {
+        bail!("--quote is empty: give the passage to keep");
+    }
+    let Some((text, at)) = texts(item)
+        .into_iter()
+        .find_map(|text| text.find(quote).map(|at| (text, at)))
+    else {
+        bail!(
+            "“{}” is not in the text of `{}` as written (quote it as its markdown has it)",
+            sanitize_line(quote),
+            sanitize_line(id)
+        );
+    };
+    let highlight = Highlight::new(id, text, at..at + quote.len(), note, Timestamp::now());
+    let key = highlight.id();
+    if state.highlights().any(|(_, h)| {
+        h.item == highlight.item && h.quote == highlight.quote && h.note == highlight.note
+    }) {
+        writeln!(out, "already highlighted")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut change = ReadState::new();
+    change.put_highlight(key.clone(), highlight);
+    save_state(state_path, &change)?;
+    writeln!(out, "highlighted {key}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    item: &'a str,
+    title: Option<&'a str>,
+    url: Option<&'a str>,
+    quote: &'a str,
+    note: Option<&'a str>,
+    created: String,
+    orphaned: bool,
+}
+
+pub fn list(
+    out: &mut impl Write,
+    library: &Library,
+    state: &ReadState,
+    only: Option<&str>,
+    json: bool,
+    markdown: bool,
+) -> Result<()> {
+    let mut all: Vec<(&str, &Highlight)> = state
+        .highlights()
+        .filter(|(_, h)| only.is_none_or(|id| h.item == id))
+        .collect();
+    all.sort_by(|a, b| (&a.1.item, a.1.created, a.0).cmp(&(&b.1.item, b.1.created, b.0)));
+    let listed: Vec<Listed<'_>> = all
+        .iter()
+        .map(|(id, h)| {
+            let item = library.find(&h.item);
+            Listed {
+                id,
+                item: &h.item,
+                title: item.map(|i| i.title.as_str()),
+                url: item.and_then(|i| i.url.as_deref()),
+                quote: &h.quote,
+                note: h.note.as_deref(),
+                created: h.created.to_string(),
+                orphaned: item.is_none_or(|item| !found(item, h)),
+            }
+        })
+        .collect();
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &listed)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if markdown {
+        let mut last_item: Option<&str> = None;
+        for h in &listed {
+            if last_item != Some(h.item) {
+                if last_item.is_some() {
+                    writeln!(out)?;
+                }
+                writeln!(out, "## {}", sanitize_line(h.title.unwrap_or(h.item)))?;
+                if let Some(url) = h.url {
+                    writeln!(out, "\n<{}>", sanitize_line(url))?;
+                }
+                last_item = Some(h.item);
+            }
+            writeln!(out)?;
+            for line in h.quote.lines() {
+                writeln!(out, "> {}", sanitize_line(line))?;
+            }
+            if let Some(note) = h.note {
+                writeln!(out, "\n{}", sanitize_line(note))?;
+            }
+            if h.orphaned {
+                writeln!(out, "\n*(no longer in the item's text)*")?;
+            }
+        }
+        return Ok(());
+    }
+    for h in &listed {
+        let note = h
+            .note
+            .map(|n| format!(" — {}", sanitize_line(n)))
+            .unwrap_or_default();
+        let orphaned = if h.orphaned { " (orphaned)" } else { "" };
+        writeln!(
+            out,
+            "{}\t{}\t“{}”{note}{orphaned}",
+            h.id,
+            sanitize_line(h.item),
+            sanitize_line(&h.quote.replace('\n', " "))
+        )?;
+    }
+    Ok(())
+}
