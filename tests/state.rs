@@ -271,6 +271,16 @@ fn killed_mid_save_leaves_all_or_nothing(
         killed_mid_run > 10,
         "the kills should land while quire runs ({killed_mid_run} did)"
     );
+    // The next save clears what killed writers left behind.
+    assert!(spawn(commands[0]).wait().unwrap().success());
+    let own = common::own_state(&home, &state_file(&home));
+    let left: Vec<_> = std::fs::read_dir(&own)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 /// Two processes marking different items at the same time: every mark is kept.

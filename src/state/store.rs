@@ -608,6 +608,17 @@ fn save_machine(
         .open(files.own.join(".lock"))
         .map_err(io_err)?;
     lock.lock().map_err(io_err)?;
+    // Every writer holds the lock while its temp file exists: one found now was left by a
+    // writer killed mid-save.
+    if let Ok(entries) = fs::read_dir(&files.own) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 
     let existing = files.own_files();
     let mut merged = state.clone();
