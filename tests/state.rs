@@ -734,3 +734,65 @@ fn a_state_file_of_the_format_before_machines_loads_identically() {
     }
     assert_eq!(std::fs::read(state_file(&home)).unwrap(), old);
 }
+
+#[test]
+fn highlights_are_made_from_wrapped_text_changed_and_removed() {
+    let home = TempDir::new("highlight-edit");
+    let content = content_arg(&home);
+    home.write(
+        "content/post.md",
+        "+++\ntitle = \"Enums\"\n+++\nMatching on enums implies\nimperative programming, said the post.\n",
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec!["--content", content.as_str()];
+        all.extend(args);
+        quire(&home, &all)
+    };
+    // The words as `show` prints them, on one line, though the file wraps them.
+    let made = run(&[
+        "highlight",
+        "post",
+        "--quote",
+        "implies imperative programming",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    // The same passage again: its note changes, no second highlight.
+    let again = run(&[
+        "highlight",
+        "post",
+        "--quote",
+        "implies imperative programming",
+        "--note",
+        "why?",
+    ]);
+    assert!(
+        stdout(&again).starts_with("changed the note"),
+        "{}",
+        stdout(&again)
+    );
+    let listed = json(&run(&["highlights", "--json"]));
+    let all = listed.as_array().unwrap();
+    assert_eq!(all.len(), 1, "{listed}");
+    assert_eq!(all[0]["note"], "why?");
+    assert_eq!(all[0]["quote"], "implies\nimperative programming");
+    assert_eq!(all[0]["orphaned"], false);
+    // Removed: gone from the list; an unknown id is named, exit 1.
+    let id = all[0]["id"].as_str().unwrap().to_string();
+    assert!(run(&["unhighlight", &id]).status.success());
+    assert_eq!(json(&run(&["highlights", "--json"])), serde_json::json!([]));
+    let unknown = run(&["unhighlight", &id]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no highlight with id"),
+        "{}",
+        stderr(&unknown)
+    );
+    // The highlights of an item that does not exist: said so.
+    let nope = run(&["highlights", "nope"]);
+    assert!(!nope.status.success());
+    assert!(
+        stderr(&nope).contains("no item with id `nope`"),
+        "{}",
+        stderr(&nope)
+    );
+}

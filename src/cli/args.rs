@@ -112,6 +112,12 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
     },
+    /// Remove highlights by id (`quire highlights` prints them); the removal reaches other
+    /// machines like any change.
+    Unhighlight {
+        #[arg(required = true, value_name = "HIGHLIGHT")]
+        ids: Vec<String>,
+    },
     /// List highlights (of one item, or all), with their notes; `--markdown` gives notes to
     /// paste elsewhere. A highlight whose words are gone from its item is listed as orphaned.
     Highlights {

@@ -43,29 +43,89 @@ pub fn add(
     if quote.is_empty() {
         bail!("--quote is empty: give the passage to keep");
     }
-    let Some((text, at)) = texts(item)
-        .into_iter()
-        .find_map(|text| text.find(quote).map(|at| (text, at)))
-    else {
+    // As written, else the same words wrapped otherwise (what `show` prints on one line).
+    let Some((text, range)) = texts(item).into_iter().find_map(|text| {
+        text.find(quote)
+            .map(|at| at..at + quote.len())
+            .or_else(|| crate::state::highlights::find_loose(text, quote))
+            .map(|range| (text, range))
+    }) else {
         bail!(
             "“{}” is not in the text of `{}` as written (quote it as its markdown has it)",
             sanitize_line(quote),
             sanitize_line(id)
         );
     };
-    let highlight = Highlight::new(id, text, at..at + quote.len(), note, Timestamp::now());
-    let key = highlight.id();
-    if state.highlights().any(|(_, h)| {
-        h.item == highlight.item && h.quote == highlight.quote && h.note == highlight.note
-    }) {
-        writeln!(out, "already highlighted")?;
+    let now = Timestamp::now();
+    let highlight = Highlight::new(id, text, range, note, now);
+    let mut change = ReadState::new();
+    // The same passage again: the one kept, its note the one given now.
+    if let Some((key, kept)) = state
+        .highlights()
+        .find(|(_, h)| h.item == highlight.item && h.quote == highlight.quote)
+    {
+        if kept.note == highlight.note {
+            writeln!(out, "already highlighted: {key}")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let updated = Highlight {
+            note: highlight.note,
+            at: now,
+            ..kept.clone()
+        };
+        change.put_highlight(key.to_string(), updated);
+        save_state(state_path, &change)?;
+        writeln!(out, "changed the note of {key}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut change = ReadState::new();
+    let key = highlight.id();
     change.put_highlight(key.clone(), highlight);
     save_state(state_path, &change)?;
     writeln!(out, "highlighted {key}")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes highlights by id; the removal is recorded (with its time), so a machine that has
+/// not heard of it yet never brings the highlight back.
+pub fn remove(
+    out: &mut impl Write,
+    state: &ReadState,
+    state_path: &Path,
+    ids: &[String],
+) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let mut change = ReadState::new();
+    let mut unknown = Vec::new();
+    for id in ids {
+        match state.highlights().find(|(key, _)| key == id) {
+            Some((key, kept)) => change.put_highlight(
+                key.to_string(),
+                Highlight {
+                    at: now,
+                    removed: true,
+                    ..kept.clone()
+                },
+            ),
+            None => unknown.push(id),
+        }
+    }
+    let removed = ids.len() - unknown.len();
+    if removed > 0 {
+        save_state(state_path, &change)?;
+        let s = if removed == 1 { "" } else { "s" };
+        writeln!(out, "removed {removed} highlight{s}")?;
+    }
+    for id in &unknown {
+        eprintln!(
+            "quire: no highlight with id `{}` (quire highlights prints them)",
+            sanitize_line(id)
+        );
+    }
+    Ok(if unknown.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 #[derive(Serialize)]
@@ -88,6 +148,15 @@ pub fn list(
     json: bool,
     markdown: bool,
 ) -> Result<()> {
+    if let Some(id) = only
+        && library.find(id).is_none()
+        && !state.highlights().any(|(_, h)| h.item == id)
+    {
+        bail!(
+            "no item with id `{}` (quire list prints them)",
+            sanitize_line(id)
+        );
+    }
     let mut all: Vec<(&str, &Highlight)> = state
         .highlights()
         .filter(|(_, h)| only.is_none_or(|id| h.item == id))

@@ -208,8 +208,8 @@ fn environment(out: &mut dyn Write) -> io::Result<()> {
             "The program urls are opened with, instead of xdg\\-open (open on macOS); run without a shell, for http, https and mailto urls only.",
         ),
         (
-            "XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME",
-            "Where the configuration, the state and library, and the cache live (see FILES).",
+            "XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_CACHE_HOME, XDG_STATE_HOME",
+            "Where the configuration, the read state and library, the cache, and this machine's name and place live (see FILES).",
         ),
         (
             "HOME",

@@ -82,6 +82,9 @@ pub fn run_command(
                 &mut out, library, &state, state_path, &id, &quote, note,
             );
         }
+        Command::Unhighlight { ids } => {
+            return super::highlights::remove(&mut out, &state, state_path, &ids);
+        }
         Command::Highlights { id, json, markdown } => {
             super::highlights::list(&mut out, library, &state, id.as_deref(), json, markdown)?
         }

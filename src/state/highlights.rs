@@ -108,6 +108,10 @@ pub fn anchor(text: &str, quote: &str, prefix: &str, suffix: &str) -> Option<Ran
     if best.is_some() {
         return best;
     }
+    // The same words, wrapped otherwise (a line broken or joined).
+    if let Some(found) = find_loose(text, quote) {
+        return Some(found);
+    }
     // The quote itself was edited: its surroundings tell where it is, if both are still
     // there with about the quote's length between them.
     if prefix.len() < 8 || suffix.len() < 8 {
@@ -125,6 +129,27 @@ pub fn anchor(text: &str, quote: &str, prefix: &str, suffix: &str) -> Option<Ran
         let len = found;
         (len + slack >= quote.len() && len > 0).then_some(start..start + len)
     })
+}
+
+/// Where `quote`'s words stand in `text` in their order with only white space between them,
+/// whatever white space (a passage wrapped over two lines of a file is the passage a reader
+/// sees on one).
+pub fn find_loose(text: &str, quote: &str) -> Option<Range<usize>> {
+    let mut words = quote.split_whitespace();
+    let first = words.next()?;
+    let rest: Vec<&str> = words.collect();
+    'places: for (start, _) in text.match_indices(first) {
+        let mut at = start + first.len();
+        for word in &rest {
+            let gap = text[at..].len() - text[at..].trim_start().len();
+            if gap == 0 || !text[at + gap..].starts_with(word) {
+                continue 'places;
+            }
+            at += gap + word.len();
+        }
+        return Some(start..at);
+    }
+    None
 }
 
 fn common_suffix(a: &str, b: &str) -> usize {
@@ -176,6 +201,18 @@ mod tests {
         };
         let found = h.find(TEXT).expect("re-attached by its surroundings");
         assert!(TEXT[found].starts_with("the hit rate"));
+    }
+
+    #[test]
+    fn a_quote_wrapped_otherwise_is_the_same_passage() {
+        let text = "Rust's ownership implies\nimperative programming, said the post.";
+        assert_eq!(
+            find_loose(text, "implies imperative programming"),
+            Some(17..47)
+        );
+        assert_eq!(&text[17..47], "implies\nimperative programming");
+        assert_eq!(find_loose(text, "implies programming"), None);
+        assert_eq!(find_loose(text, "impliesimperative"), None);
     }
 
     #[test]

@@ -490,7 +490,8 @@ pub fn serialize_state(state: &ReadState) -> String {
     let mut out = String::with_capacity(64 * marks.len() + 512);
     out.push_str(
         "# Quire's read state. Keys are item ids (`quire list` prints them); values are when the\n\
-         # item was marked. Quire rewrites this file atomically; edit it only while Quire is closed.\n",
+         # item was marked. Quire never changes this file once written (it writes new ones);\n\
+         # edit it only while Quire is closed.\n",
     );
     let _ = writeln!(out, "version = {FORMAT_VERSION}");
     let stars = state.sorted_stars();
