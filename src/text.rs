@@ -101,12 +101,7 @@ pub fn html_inline_to_text(text: &str) -> Cow<'_, str> {
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let name: String = after
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let name = tag_name(after);
         let end = after.find('>');
         match end {
             Some(end) if INLINE.contains(&name.as_str()) => rest = &after[end + 1..],
@@ -184,6 +179,16 @@ pub fn html_to_plain(html: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The name of the tag after a `<`, lowercased (`/P class=…` → `p`).
+pub fn tag_name(after_lt: &str) -> String {
+    after_lt
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]

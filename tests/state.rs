@@ -647,15 +647,14 @@ fn a_highlight_keeps_to_its_words_when_the_file_changes_and_is_kept_when_they_go
         ))
     };
     // A bookmark inserted above: the highlight is on the same words.
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace(
-            "- [Cache talk]",
-            "- [Another](https://other.example) - on top\n- [Cache talk]",
-        ),
-    )
-    .unwrap();
+    let edit = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace(from, to)).unwrap();
+    };
+    edit(
+        "- [Cache talk]",
+        "- [Another](https://other.example) - on top\n- [Cache talk]",
+    );
     let now = listed(&home);
     assert_eq!(now[0]["orphaned"], false, "{now}");
     assert_eq!(now[0]["quote"], "the hit rate is what matters most");
@@ -680,15 +679,10 @@ fn a_highlight_keeps_to_its_words_when_the_file_changes_and_is_kept_when_they_go
     );
     // Its words rewritten away: still listed, as orphaned, with its note; exported as
     // markdown with the item's title and url.
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace(
-            "the hit rate is what matters most, not the size",
-            "size is all",
-        ),
-    )
-    .unwrap();
+    edit(
+        "the hit rate is what matters most, not the size",
+        "size is all",
+    );
     let now = listed(&home);
     assert_eq!(now[0]["orphaned"], true, "{now}");
     assert_eq!(now[0]["note"], "measure first");

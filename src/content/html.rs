@@ -153,12 +153,7 @@ fn html_to_paragraphs(html: &str) -> String {
         text.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let end = after.find('>').map_or(after.len(), |e| e + 1);
-        let name: String = after
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let name = crate::text::tag_name(after);
         if BLOCKS.contains(&name.as_str()) {
             text.push('\n');
         }

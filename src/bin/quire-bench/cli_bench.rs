@@ -15,7 +15,7 @@ use quire::content::{Library, Root, load_library};
 use quire::state::machines::StateFiles;
 use quire::state::{ReadState, Timestamp, save_state_of};
 
-use crate::stats::{Summary, fmt_ms};
+use crate::stats::{Summary, fmt_ms, letters};
 
 /// What is measured: a name, and the arguments after `quire`'s own.
 struct Case {
@@ -237,18 +237,6 @@ fn append_bookmark(file: &Path, word: &str) -> std::io::Result<()> {
         "- [Note {word}](https://bench.example/{word}) - the {word} link"
     )?;
     f.sync_all()
-}
-
-/// A-Z letters for a number: each round's word is one token no other item has.
-fn letters(mut n: usize) -> String {
-    let mut out = String::new();
-    loop {
-        out.push((b'a' + (n % 26) as u8) as char);
-        n /= 26;
-        if n == 0 {
-            return out;
-        }
-    }
 }
 
 /// The `quire` binary built beside this one.

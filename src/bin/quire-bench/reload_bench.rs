@@ -24,7 +24,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 
-use crate::stats::{Summary, fmt_ms};
+use crate::stats::{Summary, fmt_ms, letters};
 
 /// The collection each round appends to.
 const FILE: &str = "bookmarks/zz-reload-bench.md";
@@ -162,18 +162,6 @@ fn measure(
     row("WRITE → ITEM ON SCREEN", &on_screen);
     row("WRITE → ITEM FOUND BY SEARCH", &findable);
     Ok(())
-}
-
-/// A-Z letters for a number, so each round's word is one token no other item has.
-fn letters(mut n: usize) -> String {
-    let mut out = String::new();
-    loop {
-        out.push((b'a' + (n % 26) as u8) as char);
-        n /= 26;
-        if n == 0 {
-            return out;
-        }
-    }
 }
 
 fn collection(n: usize) -> String {

@@ -35,3 +35,15 @@ pub fn fmt_ms(d: Duration) -> String {
         format!("{ms:>7.2} ms")
     }
 }
+
+/// A-Z letters for a number, so each round's word is one token no other item has.
+pub fn letters(mut n: usize) -> String {
+    let mut out = String::new();
+    loop {
+        out.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+        if n == 0 {
+            return out;
+        }
+    }
+}
