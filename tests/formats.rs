@@ -606,3 +606,35 @@ fn sites_given_together_are_each_under_their_title() {
         assert_eq!(under, ids(&alone), "{}", dir.display());
     }
 }
+
+#[test]
+fn two_roots_holding_one_path_give_each_post_its_id_whatever_their_order() {
+    let home = TempDir::new("formats-two-roots");
+    for (root, title) in [("r1", "About one"), ("r2", "About two")] {
+        home.write(
+            &format!("{root}/content/about.md"),
+            format!("+++\ntitle = \"{title}\"\n+++\nText.\n"),
+        );
+    }
+    let (r1, r2) = (home.path().join("r1"), home.path().join("r2"));
+    let titles = |roots: &[&std::path::Path]| {
+        let roots: Vec<Root> = roots.iter().map(|r| Root::Dir(r.to_path_buf())).collect();
+        let library = load_library(&roots).unwrap();
+        let mut pairs: Vec<(String, String)> = library
+            .items
+            .iter()
+            .map(|i| (i.id.clone(), i.title.clone()))
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let one_way = titles(&[&r1, &r2]);
+    assert_eq!(one_way, titles(&[&r2, &r1]));
+    assert_eq!(
+        one_way,
+        [
+            ("content/about".to_string(), "About one".to_string()),
+            ("content/about~2".to_string(), "About two".to_string())
+        ]
+    );
+}

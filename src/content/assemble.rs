@@ -304,8 +304,16 @@ fn make_ids_unique(items: &mut [Item], diagnostics: &mut Vec<Diagnostic>) {
         return;
     }
     drop(seen);
+    // Items are taken by where they are (file, then line), not by the order the roots were
+    // given in: of two roots holding `content/about.md`, the same one keeps the bare id
+    // however `--content` lists them, so read marks never move to the other's post.
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&items[a].source, &items[b].source);
+        (&x.path, x.line, a).cmp(&(&y.path, y.line, b))
+    });
     let mut first_at: HashMap<String, usize> = HashMap::with_capacity(items.len());
-    for index in 0..items.len() {
+    for index in order {
         let id = items[index].id.clone();
         let Some(&first) = first_at.get(&id) else {
             first_at.insert(id, index);
