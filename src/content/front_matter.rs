@@ -367,9 +367,13 @@ pub(crate) fn yaml_table(text: &str, first_line: usize, problems: &mut Vec<Field
     use saphyr::{LoadableYamlNode, Yaml};
     // Go's YAML reader (Hugo's) takes a flow list whose `]` comes back to the first column;
     // YAML 1.2 does not. Such a file is read again with its flow lines indented.
+    // Nor a quoted value whose next line starts in the first column (Jekyll's Ruby reader
+    // takes both; exporters write them): read again with those lines indented.
     let docs = match Yaml::load_from_str(text)
         .or_else(|err| Yaml::load_from_str(&indent_flow_lines(text)).map_err(|_| err))
-    {
+        .or_else(|err| {
+            Yaml::load_from_str(&indent_quoted_lines(&indent_flow_lines(text))).map_err(|_| err)
+        }) {
         Ok(docs) => docs,
         Err(err) => {
             problems.push(FieldProblem {
@@ -415,6 +419,58 @@ fn indent_flow_lines(text: &str) -> String {
                 _ => {}
             }
         }
+    }
+    out
+}
+
+/// `text` with the lines that go on a quoted value (`title: 'first line` … `second line'`)
+/// indented when they start in the first column. A value is quoted when its first character
+/// is a quote; an apostrophe inside a plain value (`title: Kafka's trial`) opens nothing.
+fn indent_quoted_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut open: Option<char> = None;
+    for line in text.split_inclusive('\n') {
+        let mut chars = line.char_indices().peekable();
+        let start = match open {
+            Some(_) => {
+                if !line.starts_with([' ', '\t']) {
+                    out.push(' ');
+                }
+                0
+            }
+            None => {
+                // Where a value starts: after `key:` or `- `, then spaces.
+                let body = line.trim_start();
+                let value = body
+                    .strip_prefix("- ")
+                    .or_else(|| body.split_once(": ").map(|(_, v)| v))
+                    .map(str::trim_start);
+                match value.and_then(|v| v.chars().next()) {
+                    Some(q @ ('\'' | '"')) => {
+                        open = Some(q);
+                        line.len() - value.map_or(0, str::len) + 1
+                    }
+                    _ => line.len(),
+                }
+            }
+        };
+        while chars.peek().is_some_and(|(at, _)| *at < start) {
+            chars.next();
+        }
+        while let Some((_, c)) = chars.next() {
+            match (open, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                // `''` inside single quotes is a quote, not the end.
+                (Some('\''), '\'') if chars.peek().is_some_and(|(_, n)| *n == '\'') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => open = None,
+                _ => {}
+            }
+        }
+        out.push_str(line);
     }
     out
 }
@@ -609,5 +665,33 @@ mod tests {
         assert_eq!(front.tags, vec!["a", "b", "Misc"]);
         assert_eq!(front.category.as_deref(), Some("Rust"));
         assert_eq!(front.authors, vec!["Jo"]);
+    }
+
+    #[test]
+    fn a_quoted_value_going_on_in_the_first_column_is_read_as_jekyll_reads_it() {
+        let text = "title: 'What do these words have in common:<br/> \nFetus, transgender, diversity'\ndate: '2017-12-16 10:02:00 -07:00'\nauthor: \"A. \\\"Quoted\\\"\n Writer\"\nnote: 'it''s\nfine'\n";
+        let mut problems = Vec::new();
+        let table = yaml_table(text, 2, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            table.get("title").and_then(Value::as_str),
+            Some("What do these words have in common:<br/> Fetus, transgender, diversity")
+        );
+        assert!(table.get("date").is_some());
+        assert_eq!(
+            table.get("author").and_then(Value::as_str),
+            Some("A. \"Quoted\" Writer")
+        );
+        assert_eq!(table.get("note").and_then(Value::as_str), Some("it's fine"));
+        // An apostrophe in a plain value opens nothing: a broken file stays broken, said so,
+        // rather than read with its next keys swallowed.
+        let mut problems = Vec::new();
+        let table = yaml_table(
+            "title: Kafka's trial\ntags: [a, b\nc: d\n",
+            2,
+            &mut problems,
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(table.is_empty());
     }
 }
