@@ -638,3 +638,28 @@ fn two_roots_holding_one_path_give_each_post_its_id_whatever_their_order() {
         ]
     );
 }
+
+#[test]
+fn check_verbose_says_why_a_few_links_are_a_post() {
+    let home = TempDir::new("formats-few-links");
+    let links: String = (0..5)
+        .map(|i| format!("- [Link {i}](https://l{i}.example) - number {i}\n"))
+        .collect();
+    home.write(
+        "notes/few.md",
+        format!("# A few\n\n{}", &links[..links.len() / 5 * 4]),
+    );
+    home.write("notes/many.md", format!("# Many\n\n{links}"));
+    let notes = home.path().join("notes");
+    let said = stdout(&quire(
+        &home,
+        &["check", "-v", "--content", notes.to_str().unwrap()],
+    ));
+    assert!(
+        said.lines()
+            .any(|l| l.contains("few.md: read as a post: 4 links in lists")
+                && l.contains("kind = \"bookmarks\"")),
+        "{said}"
+    );
+    assert!(!said.contains("many.md"), "{said}");
+}

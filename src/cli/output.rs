@@ -402,7 +402,17 @@ fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<(
             .relative
             .file_name()
             .is_some_and(|n| n == "_index.md" || n == "_index.markdown");
-        if is_section || with_items.contains(file.display.as_path()) {
+        if is_section {
+            continue;
+        }
+        if with_items.contains(file.display.as_path()) {
+            if let Some(why) = post_not_collection(library, &file) {
+                writeln!(
+                    out,
+                    "{}: read as a post: {why}",
+                    sanitize(&file.display.to_string_lossy())
+                )?;
+            }
             continue;
         }
         let display = file.display.clone();
@@ -417,13 +427,50 @@ fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<(
     Ok(())
 }
 
+/// Why a file of links became one post rather than a collection, when it holds a few links
+/// in lists and no front matter says what it is: the rule, so the user can say otherwise.
+fn post_not_collection(
+    library: &Library,
+    file: &crate::content::source::SourceFile,
+) -> Option<String> {
+    use crate::content::bookmarks::{Mode, looks_like_collection, parse_collection};
+    let mut items = library
+        .items
+        .iter()
+        .filter(|i| *i.source.path == *file.display.as_path());
+    let first = items.next()?;
+    if first.kind != ItemKind::Post || items.next().is_some() {
+        return None;
+    }
+    let text = std::fs::read_to_string(&file.display).ok()?;
+    let split = crate::content::front_matter::split_front_matter(&text).ok()?;
+    if split.format.is_some() {
+        return None;
+    }
+    let collection = parse_collection(split.body, split.body_line, Mode::Detected);
+    let links = collection.bookmarks.len();
+    (links > 0 && !looks_like_collection(&collection)).then(|| {
+        let s = if links == 1 { "" } else { "s" };
+        format!(
+            "{links} link{s} in lists, and a file is read as a collection of bookmarks from 5 \
+             (most of its list items links), in a `bookmarks/` folder, or with \
+             `kind = \"bookmarks\"` in its front matter"
+        )
+    })
+}
+
 fn check(out: &mut impl Write, library: &Library) -> Result<ExitCode> {
     for diagnostic in &library.diagnostics {
         writeln!(out, "{}", sanitize(&diagnostic.to_string()))?;
     }
     let n = library.diagnostics.len();
     if n == 0 {
-        writeln!(out, "ok: {} items, no problems", library.items.len())?;
+        let n = library.items.len();
+        writeln!(
+            out,
+            "ok: {n} item{}, no problems",
+            if n == 1 { "" } else { "s" }
+        )?;
         Ok(ExitCode::SUCCESS)
     } else {
         writeln!(out, "{n} problem{} found", if n == 1 { "" } else { "s" })?;
