@@ -92,6 +92,8 @@ pub enum Effect {
         read: Arc<Vec<bool>>,
         /// Stars by item, for `is:starred`.
         starred: Arc<Vec<bool>>,
+        /// Items holding a highlight, for `is:highlighted`.
+        highlighted: Arc<Vec<bool>>,
     },
 }
 

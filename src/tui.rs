@@ -242,8 +242,9 @@ pub fn run(session: Session) -> Result<Ending> {
                         query,
                         read,
                         starred,
+                        highlighted,
                     } => {
-                        searcher.search(generation, query, read, starred);
+                        searcher.search(generation, query, [read, starred, highlighted]);
                         continue;
                     }
                     Effect::Render {

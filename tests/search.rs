@@ -790,3 +790,48 @@ fn the_preview_points_where_the_snippet_comes_from() {
     }
     assert_eq!(seen, (true, true), "both kinds of snippet were checked");
 }
+
+#[test]
+fn the_reader_asks_for_highlighted_items_with_its_highlights() {
+    use quire::state::{Highlight, ReadState, Timestamp};
+    let library = bundled();
+    let target = library
+        .items
+        .iter()
+        .position(|i| i.body.contains("sccache"))
+        .expect("an item about sccache");
+    let item = &library.items[target];
+    let at = item.body.find("sccache").unwrap();
+    let mut state = ReadState::new();
+    let h = Highlight::new(&item.id, &item.body, at..at + 7, None, Timestamp(1));
+    state.put_highlight(h.id(), h);
+    let mut app = App::new(
+        Arc::clone(&library),
+        quire::app::Settings::default(),
+        state,
+        ratatui::layout::Rect::new(0, 0, 120, 40),
+    );
+    press(&mut app, "/");
+    for c in "is:highlighted".chars() {
+        press(&mut app, &c.to_string());
+    }
+    let Some(Effect::Search {
+        query, highlighted, ..
+    }) = app.take_effects().last().cloned()
+    else {
+        panic!("no search asked for")
+    };
+    assert_eq!(query, "is:highlighted");
+    let marked: Vec<usize> = (0..highlighted.len()).filter(|&i| highlighted[i]).collect();
+    assert_eq!(marked, [target]);
+    // The engine answers with that item alone.
+    let (_, index) = bundled_index();
+    let is_highlighted = |i: usize| highlighted[i];
+    let options = SearchOptions {
+        is_highlighted: Some(&is_highlighted),
+        ..SearchOptions::default()
+    };
+    let results = search(index, &library, &parse_query(&query).unwrap(), &options).unwrap();
+    let items: Vec<usize> = results.hits.iter().map(|h| h.item).collect();
+    assert_eq!(items, [target]);
+}

@@ -770,10 +770,14 @@ fn highlights_are_made_from_wrapped_text_changed_and_removed() {
     assert_eq!(all[0]["note"], "why?");
     assert_eq!(all[0]["quote"], "implies\nimperative programming");
     assert_eq!(all[0]["orphaned"], false);
-    // Removed: gone from the list; an unknown id is named, exit 1.
+    // `is:highlighted` finds the items holding one.
+    let found = stdout(&run(&["search", "is:highlighted"]));
+    assert!(found.contains("Enums"), "{found}");
+    // Removed: gone from the list and from `is:highlighted`; an unknown id is named, exit 1.
     let id = all[0]["id"].as_str().unwrap().to_string();
     assert!(run(&["unhighlight", &id]).status.success());
     assert_eq!(json(&run(&["highlights", "--json"])), serde_json::json!([]));
+    assert!(!stdout(&run(&["search", "is:highlighted"])).contains("Enums"));
     let unknown = run(&["unhighlight", &id]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(

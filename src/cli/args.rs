@@ -159,7 +159,8 @@ pub enum Command {
     /// Search titles, descriptions, tags, categories, url hosts and bodies.
     ///
     /// Words must all match (by prefix or close spelling); also "exact phrase", -word,
-    /// is:unread, is:read, is:starred, kind:post, kind:bookmark, in:CATEGORY, tag:NAME.
+    /// is:unread, is:read, is:starred, is:highlighted, kind:post, kind:bookmark, in:CATEGORY,
+    /// tag:NAME.
     /// A query of excluded words only goes after `--`: `quire search -- -codel`.
     Search {
         /// The query; several arguments are joined with spaces.

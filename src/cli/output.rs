@@ -506,10 +506,17 @@ fn search(
     let library = view.library;
     let is_read = |i: usize| view.is_read(&library.items[i]);
     let is_starred = |i: usize| view.state.is_starred(&library.items[i].id);
+    let highlighted: std::collections::HashSet<&str> = view
+        .state
+        .highlights()
+        .map(|(_, h)| h.item.as_str())
+        .collect();
+    let is_highlighted = |i: usize| highlighted.contains(library.items[i].id.as_str());
     let options = SearchOptions {
         limit,
         is_read: Some(&is_read),
         is_starred: Some(&is_starred),
+        is_highlighted: Some(&is_highlighted),
         ..SearchOptions::default()
     };
     let results = crate::search::search(index, library, &query, &options).unwrap_or_default();

@@ -86,6 +86,8 @@ pub struct SearchOptions<'a> {
     pub is_read: Option<&'a dyn Fn(usize) -> bool>,
     /// Stars, for `is:starred`.
     pub is_starred: Option<&'a dyn Fn(usize) -> bool>,
+    /// Items holding a highlight, for `is:highlighted`.
+    pub is_highlighted: Option<&'a dyn Fn(usize) -> bool>,
     /// Polled now and then; when it says yes the search stops and returns `None`.
     pub cancelled: &'a dyn Fn() -> bool,
 }
@@ -96,6 +98,7 @@ impl Default for SearchOptions<'_> {
             limit: 50,
             is_read: None,
             is_starred: None,
+            is_highlighted: None,
             cancelled: &|| false,
         }
     }
@@ -477,6 +480,9 @@ fn passes(
         Filter::Starred(on) => options
             .is_starred
             .is_none_or(|is_starred| is_starred(item) == *on),
+        Filter::Highlighted(on) => options
+            .is_highlighted
+            .is_none_or(|is_highlighted| is_highlighted(item) == *on),
         Filter::In(_) => in_ok.is_none_or(|ok| ok[info.category.0]),
         Filter::Tag(tag) => index
             .tags(item)

@@ -5,8 +5,7 @@ use super::tokenize::{lower, words};
 use crate::content::ItemKind;
 
 /// The filters there are, as the error for an unknown one lists them.
-pub const FILTERS: &str =
-    "is:unread, is:read, is:starred, kind:post, kind:bookmark, in:CATEGORY, tag:NAME";
+pub const FILTERS: &str = "is:unread, is:read, is:starred, is:highlighted, kind:post, kind:bookmark, in:CATEGORY, tag:NAME";
 
 /// A query that cannot run: a filter whose value is none of those it takes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +19,8 @@ pub enum Filter {
     Read(bool),
     /// Starred (to read later) or not.
     Starred(bool),
+    /// Holding a highlight of the user's.
+    Highlighted(bool),
     Kind(ItemKind),
     /// Items in a category whose name matches (fuzzily) this.
     In(String),
@@ -118,6 +119,7 @@ fn filter(token: &str) -> Parsed {
             ("new", Filter::Read(false)),
             ("read", Filter::Read(true)),
             ("starred", Filter::Starred(true)),
+            ("highlighted", Filter::Highlighted(true)),
         ],
         "kind" | "type" => &[
             ("post", Filter::Kind(ItemKind::Post)),

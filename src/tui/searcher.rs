@@ -34,8 +34,8 @@ enum Message {
 struct Asked {
     generation: u64,
     query: String,
-    read: Arc<Vec<bool>>,
-    starred: Arc<Vec<bool>>,
+    /// By item: read, starred, holding a highlight.
+    flags: [Arc<Vec<bool>>; 3],
 }
 
 /// A whole index being built for a library, to replace a segmented one.
@@ -121,8 +121,7 @@ impl Searcher {
                     Some(Asked {
                         generation,
                         query,
-                        read,
-                        starred,
+                        flags: [read, starred, highlighted],
                     }),
                 ) = (&indexed, pending.take())
                 else {
@@ -131,10 +130,12 @@ impl Searcher {
                 let cancelled = || current.load(Ordering::Relaxed) != generation;
                 let is_read = |i: usize| read.get(i).copied().unwrap_or(false);
                 let is_starred = |i: usize| starred.get(i).copied().unwrap_or(false);
+                let is_highlighted = |i: usize| highlighted.get(i).copied().unwrap_or(false);
                 let options = SearchOptions {
                     limit: LIMIT,
                     is_read: Some(&is_read),
                     is_starred: Some(&is_starred),
+                    is_highlighted: Some(&is_highlighted),
                     cancelled: &cancelled,
                 };
                 // The reader only asks for queries that parse; one that does not finds nothing.
@@ -164,19 +165,12 @@ impl Searcher {
         let _ = self.tx.send(Message::SaveCache(path, manifest));
     }
 
-    pub fn search(
-        &self,
-        generation: u64,
-        query: String,
-        read: Arc<Vec<bool>>,
-        starred: Arc<Vec<bool>>,
-    ) {
+    pub fn search(&self, generation: u64, query: String, flags: [Arc<Vec<bool>>; 3]) {
         self.latest.store(generation, Ordering::Relaxed);
         let _ = self.tx.send(Message::Query(Asked {
             generation,
             query,
-            read,
-            starred,
+            flags,
         }));
     }
 }
