@@ -223,6 +223,28 @@ fn items_of_the_same_title_say_where_they_are_from() {
 }
 
 #[test]
+fn same_title_posts_of_one_category_say_their_file_not_the_category() {
+    use quire::content::{Root, load_library};
+    let home = common::TempDir::new("reading-twins-one-folder");
+    // A blog's posts of one title, in one folder, as a Jekyll blog names them.
+    home.write(
+        "lib/blog/2026-01-02-cats.md",
+        "+++\ntitle = \"Cats\"\ndate = 2026-01-02\n+++\nA.",
+    );
+    home.write(
+        "lib/blog/2026-01-01-cats-again.md",
+        "+++\ntitle = \"Cats\"\ndate = 2026-01-01\n+++\nB.",
+    );
+    home.write("lib/other/dogs.md", "+++\ntitle = \"Dogs\"\n+++\nC.");
+    let library = std::sync::Arc::new(load_library(&[Root::Dir(home.path().join("lib"))]).unwrap());
+    let app = common::screen::app(library, 160, 20);
+    let screen = text(&draw(&app));
+    assert!(screen.contains("cats 2026-01-02"), "{screen}");
+    assert!(screen.contains("cats-again 2026-01-01"), "{screen}");
+    assert!(!screen.contains("blog 2026"), "{screen}");
+}
+
+#[test]
 fn a_category_page_counts_marks_made_since_it_was_laid_out() {
     let mut app = app(bundled(), 120, 40);
     assert!(text(&draw(&app)).contains("293 items, 293 unread"));

@@ -15,6 +15,9 @@ pub struct ItemList {
     pub unread_only: bool,
     /// Items whose title another item of the list has too: they show where they are from.
     pub same_title: foldhash::HashSet<usize>,
+    /// Of those, the ones whose same-title items are in other categories than theirs: their
+    /// category tells them apart (else their file does).
+    pub twins_apart: foldhash::HashSet<usize>,
     /// The columns the widest row asks for (marker, title, date or site, borders).
     pub widest: u16,
     /// Set when the listing must be recomputed even for the same category.
@@ -30,7 +33,11 @@ impl ItemList {
         sort: SortOrder,
     ) -> ItemList {
         let items = items_in_order(library, members, sort);
-        let (same_title, widest) = measure(library, &items);
+        let Measured {
+            same_title,
+            twins_apart,
+            widest,
+        } = measure(library, &items);
         ItemList {
             category,
             items,
@@ -39,6 +46,7 @@ impl ItemList {
             sort,
             unread_only: false,
             same_title,
+            twins_apart,
             widest,
             stale: false,
         }
@@ -54,6 +62,7 @@ impl ItemList {
             sort,
             unread_only,
             same_title: Default::default(),
+            twins_apart: Default::default(),
             widest: 0,
             stale: true,
         }
@@ -85,7 +94,10 @@ impl ItemList {
         if self.unread_only {
             items.retain(|&i| !is_read(i) || (same && Some(i) == keep));
         }
-        (self.same_title, self.widest) = measure(library, &items);
+        let measured = measure(library, &items);
+        self.same_title = measured.same_title;
+        self.twins_apart = measured.twins_apart;
+        self.widest = measured.widest;
         self.items = items;
         self.selected = keep
             .and_then(|k| self.items.iter().position(|&i| i == k))
@@ -108,7 +120,7 @@ impl ItemList {
 ///
 /// One pass, over the items in library order (a list of All is 100,000 items, and reading
 /// them in the order the list shows them reads memory at random).
-fn measure(library: &Library, items: &[usize]) -> (foldhash::HashSet<usize>, u16) {
+fn measure(library: &Library, items: &[usize]) -> Measured {
     use crate::render::wrap::display_width;
     let mut order = items.to_vec();
     order.sort_unstable();
@@ -117,6 +129,9 @@ fn measure(library: &Library, items: &[usize]) -> (foldhash::HashSet<usize>, u16
     let mut first: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
     let mut collided: std::collections::HashMap<String, usize> = Default::default();
     let mut same = foldhash::HashSet::default();
+    // Each twin with the first item of its title, and the titles found in several categories.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut apart: foldhash::HashSet<usize> = foldhash::HashSet::default();
     // Each item's width with its own metadata, and with the 33 columns of a twin's.
     let mut widths: Vec<(usize, usize)> = Vec::with_capacity(order.len());
     for &i in &order {
@@ -148,8 +163,14 @@ fn measure(library: &Library, items: &[usize]) -> (foldhash::HashSet<usize>, u16
             }
         };
         if let Some(other) = other {
-            same.insert(other);
+            if same.insert(other) {
+                groups.push((other, other));
+            }
             same.insert(i);
+            groups.push((i, other));
+            if library.items[other].category != item.category {
+                apart.insert(other);
+            }
         }
     }
     let widest = order
@@ -158,7 +179,23 @@ fn measure(library: &Library, items: &[usize]) -> (foldhash::HashSet<usize>, u16
         .map(|(i, &(own, twin))| if same.contains(i) { twin } else { own })
         .max()
         .unwrap_or(0);
-    (same, widest.min(usize::from(u16::MAX)) as u16)
+    let twins_apart = groups
+        .into_iter()
+        .filter(|(_, group)| apart.contains(group))
+        .map(|(i, _)| i)
+        .collect();
+    Measured {
+        same_title: same,
+        twins_apart,
+        widest: widest.min(usize::from(u16::MAX)) as u16,
+    }
+}
+
+/// What listing items needs to know of them all (see [`measure`]).
+struct Measured {
+    same_title: foldhash::HashSet<usize>,
+    twins_apart: foldhash::HashSet<usize>,
+    widest: u16,
 }
 
 fn lowercase_hash(text: &str) -> u64 {
@@ -418,7 +455,11 @@ mod tests {
     fn twins_are_titles_equal_ignoring_case_in_any_script() {
         let library = library();
         let all: Vec<usize> = (0..library.items.len()).collect();
-        let (same, widest) = measure(&library, &all);
+        let Measured {
+            same_title: same,
+            widest,
+            ..
+        } = measure(&library, &all);
         for (i, a) in library.items.iter().enumerate() {
             let twin = library
                 .items

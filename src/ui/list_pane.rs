@@ -64,8 +64,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             (false, false) => Span::styled("● ", theme.unread_marker),
         };
         let twin = app.list.same_title.contains(&index);
-        let room_for_meta = if twin { width / 2 } else { width / 3 };
-        let meta = meta(&app.library, item, app.list.category, room_for_meta, twin);
+        // What tells twins apart may take what a short title leaves (half the row at least).
+        let room_for_meta = if twin {
+            width
+                .saturating_sub(3 + display_width(&item.title).min(width / 2))
+                .max(width / 2)
+        } else {
+            width / 3
+        };
+        let apart = app.list.twins_apart.contains(&index);
+        let meta = meta(
+            &app.library,
+            item,
+            app.list.category,
+            room_for_meta,
+            (twin, apart),
+        );
         let meta_width = display_width(&meta);
         // The title matters more: a date (short, and what orders posts) shows when the title
         // keeps 16 columns, a link's site only when it keeps half the row; what tells two
@@ -106,7 +120,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 /// The date of a post; for a bookmark, its link's host, else its section when the list
 /// spans several sections. An item whose title another in the list has says where it is
 /// from (its section, else its file).
-fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize, twin: bool) -> String {
+fn meta(
+    library: &Library,
+    item: &Item,
+    listed: CategoryId,
+    max: usize,
+    (twin, apart): (bool, bool),
+) -> String {
     let text = match item.kind {
         _ if twin => {
             let section = &library.category(item.category).name;
@@ -130,10 +150,22 @@ fn meta(library: &Library, item: &Item, listed: CategoryId, max: usize, twin: bo
             } else {
                 file
             };
-            let place = if item.category != listed {
+            // Its category, when its twins are in others; else its file (a blog's posts of
+            // one title all sit in one category, which tells nothing), without the date a
+            // Jekyll name starts with (the date shows anyway).
+            let place = if item.category != listed && apart {
                 section.clone()
             } else if item.kind == ItemKind::Post {
-                file
+                match file.get(..11) {
+                    Some(prefix)
+                        if crate::content::Date::parse_prefix(&prefix[..10]).is_some()
+                            && prefix.ends_with('-')
+                            && file.len() > 11 =>
+                    {
+                        file[11..].to_string()
+                    }
+                    _ => file,
+                }
             } else {
                 format!("{file}:{}", item.source.line)
             };
