@@ -84,10 +84,11 @@ where
         diagnostics.extend(file.diagnostics.iter().cloned());
         match &file.document {
             Some(Document::Post(_))
-                if is_below(
-                    &tree.key(&mut sites, &file.source, &file.source.relative),
-                    &hidden_below,
-                ) => {}
+                if !hidden_below.is_empty()
+                    && is_below(
+                        &tree.key(&mut sites, &file.source, &file.source.relative),
+                        &hidden_below,
+                    ) => {}
             Some(Document::Post(post)) => {
                 items.push(file_post(&mut tree, &mut sites, &file.source, post))
             }

@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use super::fxhash::FxHasher;
 use super::segment::Segment;
 pub use super::segment::field;
 use crate::content::{CategoryId, ItemKind, Library};
@@ -143,11 +142,8 @@ impl SearchIndex {
         {
             return SearchIndex::build(after);
         }
-        let mut by_id: std::collections::HashMap<&str, u32, FxBuild> =
-            std::collections::HashMap::with_capacity_and_hasher(
-                before.items.len(),
-                FxBuild::default(),
-            );
+        let mut by_id: foldhash::HashMap<&str, u32> =
+            foldhash::HashMap::with_capacity_and_hasher(before.items.len(), Default::default());
         for (i, item) in before.items.iter().enumerate() {
             by_id.entry(item.id.as_str()).or_insert(i as u32);
         }
@@ -386,8 +382,6 @@ impl SearchIndex {
         segments + self.items.len() * std::mem::size_of::<ItemInfo>()
     }
 }
-
-type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// An empty map when `to_item` numbers the segment's items as the segment does.
 fn identity_or(to_item: Vec<u32>) -> Vec<u32> {

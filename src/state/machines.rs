@@ -88,24 +88,17 @@ impl StateFiles {
 
 /// The folders in `dir`, by name (hidden ones left out).
 fn folders(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| {
-            !e.file_name().to_string_lossy().starts_with('.')
-                && e.file_type().is_ok_and(|t| t.is_dir())
-        })
-        .map(|e| e.path())
-        .collect();
-    out.sort();
-    out
+    listed(dir, |_, kind| kind.is_dir())
 }
 
 /// The state files in `dir`, by name: `*.toml`, not hidden (temp files and locks are), not
 /// moved aside.
 fn files(dir: &Path) -> Vec<PathBuf> {
+    listed(dir, |name, kind| name.ends_with(".toml") && kind.is_file())
+}
+
+/// The entries of `dir` that are not hidden and that `keep` takes (by name and type), sorted.
+fn listed(dir: &Path, keep: impl Fn(&str, fs::FileType) -> bool) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -114,9 +107,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         .filter(|entry| {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            !name.starts_with('.')
-                && name.ends_with(".toml")
-                && entry.file_type().is_ok_and(|t| t.is_file())
+            !name.starts_with('.') && entry.file_type().is_ok_and(|kind| keep(&name, kind))
         })
         .map(|entry| entry.path())
         .collect();

@@ -159,26 +159,30 @@ fn load_machines(
     // The shared file first: a path that is no file is refused before anything else.
     let mut all = load_shared(&files.legacy)?;
     let mut warnings: Vec<String> = all.warning.take().into_iter().collect();
-    // The machines' files are read and parsed two at a time (a status bar's `quire unread`
-    // reads them all every few seconds).
+    // The machines' files are read and parsed on two threads, half each (a status bar's
+    // `quire unread` reads them all every few seconds).
     let machine_files = files.all();
-    let mut loaded: Vec<Result<LoadedState, StateError>> = Vec::new();
-    for pair in machine_files.chunks(2) {
-        std::thread::scope(|scope| {
-            let second = pair
-                .get(1)
-                .map(|file| scope.spawn(move || load_untouched::<ReadState>(file)));
-            loaded.push(load_untouched::<ReadState>(&pair[0]));
-            if let Some(second) = second {
-                loaded.push(second.join().unwrap_or_else(|_| {
-                    Err(StateError::Io {
-                        path: pair[1].clone(),
-                        error: io::Error::other("reading it failed"),
-                    })
-                }));
-            }
-        });
-    }
+    let (first, second) = machine_files.split_at(machine_files.len() / 2);
+    let read_all = |files: &[PathBuf]| -> Vec<Result<LoadedState, StateError>> {
+        files
+            .iter()
+            .map(|f| load_untouched::<ReadState>(f))
+            .collect()
+    };
+    let loaded: Vec<Result<LoadedState, StateError>> = std::thread::scope(|scope| {
+        let later = scope.spawn(|| read_all(second));
+        let mut loaded = read_all(first);
+        match later.join() {
+            Ok(later) => loaded.extend(later),
+            Err(_) => loaded.extend(second.iter().map(|path| {
+                Err(StateError::Io {
+                    path: path.clone(),
+                    error: io::Error::other("reading it failed"),
+                })
+            })),
+        }
+        loaded
+    });
     for theirs in loaded {
         match theirs {
             Ok(theirs) => {
@@ -626,26 +630,16 @@ fn save_machine(
     let mut merged_files = Vec::new();
     if whole || existing.len() >= MAX_OWN_FILES {
         for file in &existing {
-            let parsed = match read_file(file)? {
-                Ok(Some(bytes)) => String::from_utf8(bytes)
-                    .map_err(|_| Unusable::Corrupt("not UTF-8".into()))
-                    .and_then(|text| parse_state(&text).map(|(state, _)| state)),
-                Ok(None) => continue,
-                Err(err) => Err(Unusable::Corrupt(err.to_string())),
-            };
-            match parsed {
-                Ok(on_disk) => {
-                    merged.merge(&on_disk);
-                    merged_files.push(file);
+            match read_file(file)? {
+                Ok(Some(bytes)) => {
+                    if let Some(on_disk) = taken_from_disk::<ReadState>(file, bytes)? {
+                        merged.merge(&on_disk);
+                        merged_files.push(file);
+                    }
                 }
-                Err(Unusable::Newer(found)) => {
-                    return Err(StateError::NewerVersion {
-                        path: file.clone(),
-                        found,
-                    });
-                }
-                Err(Unusable::Corrupt(reason)) => {
-                    move_aside::<ReadState>(file, reason)?;
+                Ok(None) => {}
+                Err(err) => {
+                    move_aside::<ReadState>(file, err.to_string())?;
                 }
             }
         }
@@ -725,26 +719,8 @@ pub fn save_since<T: Stored>(
     };
     match on_disk {
         Ok(Some(bytes)) => {
-            match String::from_utf8(bytes).map_err(|_| Unusable::Corrupt("not UTF-8".into())) {
-                Ok(text) => match T::parse(&text) {
-                    Ok((on_disk, _)) => {
-                        merged.merge_from(&on_disk);
-                    }
-                    Err(Unusable::Newer(found)) => {
-                        return Err(StateError::NewerVersion {
-                            path: path.to_path_buf(),
-                            found,
-                        });
-                    }
-                    Err(Unusable::Corrupt(reason)) => {
-                        // Someone broke the file while we ran: keep it for them, write ours.
-                        move_aside::<T>(path, reason)?;
-                    }
-                },
-                Err(Unusable::Corrupt(reason)) => {
-                    move_aside::<T>(path, reason)?;
-                }
-                Err(Unusable::Newer(_)) => {}
+            if let Some(on_disk) = taken_from_disk::<T>(path, bytes)? {
+                merged.merge_from(&on_disk);
             }
         }
         Ok(None) => {}
@@ -759,6 +735,26 @@ pub fn save_since<T: Stored>(
     let stamp = Stamp::of(path);
     drop(lock);
     Ok((merged, stamp))
+}
+
+/// What a file about to be saved over (or merged into a save) holds: its value; `None` when
+/// it is damaged, and then moved aside (someone broke it while we ran: kept for them, ours
+/// written); an error when a newer Quire wrote it.
+fn taken_from_disk<T: Stored>(path: &Path, bytes: Vec<u8>) -> Result<Option<T>, StateError> {
+    let parsed = String::from_utf8(bytes)
+        .map_err(|_| Unusable::Corrupt("not UTF-8".into()))
+        .and_then(|text| T::parse(&text));
+    match parsed {
+        Ok((value, _)) => Ok(Some(value)),
+        Err(Unusable::Newer(found)) => Err(StateError::NewerVersion {
+            path: path.to_path_buf(),
+            found,
+        }),
+        Err(Unusable::Corrupt(reason)) => {
+            move_aside::<T>(path, reason)?;
+            Ok(None)
+        }
+    }
 }
 
 /// `dir/.state.toml.lock` for `dir/state.toml`: hidden, beside the file, on the same disk.
