@@ -20,6 +20,7 @@ mod reading_actions;
 pub mod search;
 mod searching;
 pub mod tree;
+pub mod visual;
 
 use std::sync::Arc;
 
@@ -94,6 +95,8 @@ pub enum Effect {
         starred: Arc<Vec<bool>>,
         /// Items holding a highlight, for `is:highlighted`.
         highlighted: Arc<Vec<bool>>,
+        /// The notes kept with highlights, by item number: searched as the items' text.
+        notes: Arc<Vec<(usize, String)>>,
     },
 }
 
@@ -186,6 +189,12 @@ pub struct App {
     pub confirm: Option<Confirm>,
     /// Find in the page (`/` in the body), while its word is painted.
     pub find: Option<find::Find>,
+    /// A passage being selected in the body (`v`, or a drag).
+    pub visual: Option<visual::Selection>,
+    /// A passage selected, waiting for its note before it is kept.
+    pub note_prompt: Option<visual::NotePrompt>,
+    /// Where a press of the mouse's button in the body went down (a drag selects from it).
+    drag_from: Option<visual::Spot>,
     /// The link picker (`f`) or the outline (`t`), while open.
     pub picker: Option<picker::Picker>,
     pub search: Option<SearchPanel>,
@@ -220,6 +229,8 @@ pub struct App {
     last_saved_place: Option<(CategoryId, Option<PageKey>, Focus)>,
     /// The read marks' version the category pages were laid out with.
     pages_read_version: u64,
+    /// The highlights' version the pages were laid out with.
+    pages_highlights_version: u64,
     /// When a note from a background task (a feed sync) was last shown: a reload that task
     /// caused right after does not hide it.
     noted_at: Option<std::time::Instant>,
@@ -248,6 +259,9 @@ impl App {
             help: None,
             confirm: None,
             find: None,
+            visual: None,
+            note_prompt: None,
+            drag_from: None,
             picker: None,
             search: None,
             last_query: None,
@@ -266,6 +280,7 @@ impl App {
             dragging: None,
             last_saved_place: None,
             pages_read_version: 0,
+            pages_highlights_version: 0,
             noted_at: None,
         };
         app.sync();
@@ -365,6 +380,18 @@ impl App {
             return;
         }
         let action = self.keymap.resolve(key);
+        if self.note_prompt.is_some() {
+            self.status = None;
+            self.type_note(key);
+            self.sync();
+            return;
+        }
+        if self.visual.is_some() {
+            self.status = None;
+            self.visual_key(key, action);
+            self.sync();
+            return;
+        }
         if self.picker.is_some() {
             self.status = None;
             self.use_picker(key, action);
@@ -492,6 +519,7 @@ impl App {
             Action::ToggleRead => self.toggle_read(),
             Action::MarkAllRead => self.ask_mark_all_read(),
             Action::Star => self.toggle_star(),
+            Action::Select => self.start_visual(),
             Action::Undo => match self.reading.undo(&self.library) {
                 Some(n) => {
                     self.set_status(format!("Undone: {n} item{} restored", plural(n)), false)
@@ -655,7 +683,9 @@ impl App {
     /// follows the focus and selection, and every selection stays on screen.
     fn sync(&mut self) {
         let any_starred = self.reading.starred_counts().1 > 0;
-        self.tree.show_starred(&self.library, any_starred);
+        let any_highlighted = self.reading.highlighted_counts().1 > 0;
+        self.tree
+            .show_views(&self.library, any_starred, any_highlighted);
         let (library, reading) = (&self.library, &self.reading);
         self.list.show(
             library,
@@ -699,6 +729,10 @@ impl App {
             self.pages_read_version = self.reading.version;
             self.body.forget_category_pages();
         }
+        if self.reading.highlights_version != self.pages_highlights_version {
+            self.pages_highlights_version = self.reading.highlights_version;
+            self.body.forget_pages();
+        }
         // Big bodies are laid out off the input thread; a stand-in page shows meanwhile.
         let defer = match key {
             PageKey::Item(i) if self.library.items[i].body.len() > DEFER_BODY_BYTES => Some(
@@ -724,7 +758,14 @@ impl App {
             defer,
             remembered,
             |key, width| match key {
-                PageKey::Item(i) => crate::render::item_page(library, i, theme, width),
+                PageKey::Item(i) => {
+                    let mut page = crate::render::item_page(library, i, theme, width);
+                    paint_highlights(&mut page, library, reading, theme);
+                    page
+                }
+                PageKey::Category(tree::HIGHLIGHTS) => {
+                    highlights_page(library, reading, key, theme, width)
+                }
                 PageKey::Category(c) if !tree::is_category(c) => {
                     crate::render::starred_page(key, reading.starred_counts(), theme, width)
                 }
@@ -750,6 +791,12 @@ impl App {
                 library: Shared(Arc::clone(&self.library)),
                 generation: self.library_generation,
             });
+        }
+        // A selection lives on its item's page, in the body.
+        if self.visual.as_ref().is_some_and(|s| {
+            self.focus != Focus::Body || self.body.key != Some(PageKey::Item(s.item))
+        }) {
+            self.visual = None;
         }
         self.follow_search();
         let style = self.theme.search_match;
@@ -870,12 +917,12 @@ impl App {
 /// Where the body's text goes inside its pane: within the border, with a column of air on
 /// each side when the pane is wide enough to spare it.
 impl App {
-    /// A node of the tree's name: a category's, or "Starred".
+    /// A node of the tree's name: a category's, "Starred" or "Highlights".
     pub fn node_name(&self, id: CategoryId) -> &str {
-        if tree::is_category(id) {
-            &self.library.category(id).name
-        } else {
-            "Starred"
+        match id {
+            tree::STARRED => "Starred",
+            tree::HIGHLIGHTS => "Highlights",
+            _ => &self.library.category(id).name,
         }
     }
 
@@ -903,21 +950,79 @@ impl App {
     }
 
     pub fn node_counts(&self, id: CategoryId) -> (usize, usize) {
-        if tree::is_category(id) {
-            (self.reading.unread_in(id), self.library.category(id).total)
-        } else {
-            self.reading.starred_counts()
+        match id {
+            tree::STARRED => self.reading.starred_counts(),
+            tree::HIGHLIGHTS => self.reading.highlighted_counts(),
+            _ => (self.reading.unread_in(id), self.library.category(id).total),
         }
     }
 }
 
-/// The items of a node of the tree: a category's and its descendants', or the starred ones.
+/// The items of a node of the tree: a category's and its descendants', the starred ones or
+/// those holding a highlight.
 pub fn members(library: &Library, reading: &Reading, category: CategoryId) -> Vec<usize> {
-    if tree::is_category(category) {
-        library.items_under(category)
-    } else {
-        reading.starred()
+    match category {
+        tree::STARRED => reading.starred(),
+        tree::HIGHLIGHTS => reading.highlighted(),
+        _ => library.items_under(category),
     }
+}
+
+/// An item's page with the passages kept in it painted, and their notes under them.
+pub fn paint_highlights(page: &mut Page, library: &Library, reading: &Reading, theme: &Theme) {
+    let PageKey::Item(item) = page.key else {
+        return;
+    };
+    let Some(it) = library.items.get(item) else {
+        return;
+    };
+    if !reading
+        .highlighted_flags()
+        .get(item)
+        .copied()
+        .unwrap_or(false)
+    {
+        return;
+    }
+    let highlights = reading.highlights_of(&it.id);
+    let kept: Vec<crate::render::kept::Kept<'_>> = highlights
+        .iter()
+        .map(|(_, h)| crate::render::kept::Kept {
+            quote: &h.quote,
+            prefix: &h.prefix,
+            note: h.note.as_deref(),
+        })
+        .collect();
+    crate::render::kept::paint_kept(page, &kept, theme);
+}
+
+/// The Highlights node's page: every passage kept, item by item, with its note, and those
+/// whose words are gone from their item said to be.
+fn highlights_page(
+    library: &Library,
+    reading: &Reading,
+    key: PageKey,
+    theme: &Theme,
+    width: u16,
+) -> Page {
+    let mut entries = Vec::new();
+    for item in reading.highlighted() {
+        let it = &library.items[item];
+        let kept = reading
+            .highlights_of(&it.id)
+            .into_iter()
+            .map(|(_, h)| {
+                let found = h.find(&it.body).is_some()
+                    || it
+                        .description
+                        .as_deref()
+                        .is_some_and(|d| h.find(d).is_some());
+                (h.quote.clone(), h.note.clone(), found)
+            })
+            .collect();
+        entries.push((it.title.clone(), kept));
+    }
+    crate::render::page::highlights_page(key, &entries, theme, width)
 }
 
 /// Whether a key pressed among search results goes to the query: any plain printable key

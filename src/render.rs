@@ -7,6 +7,7 @@ pub mod bounds;
 pub mod footnotes;
 pub mod highlight;
 pub mod html;
+pub mod kept;
 pub mod links;
 pub mod markdown;
 pub mod page;

@@ -6,6 +6,7 @@
 
 pub mod highlights;
 pub mod machines;
+pub mod passage;
 pub mod place;
 pub mod read_state;
 pub mod store;

@@ -40,6 +40,12 @@ pub struct Theme {
     pub help_key: Style,
     pub help_section: Style,
     pub search_match: Style,
+    /// A passage kept (a highlight), in the body.
+    pub highlight: Style,
+    /// A highlight's note, on its own line under the passage.
+    pub note: Style,
+    /// The passage being selected (`v`), before it is kept.
+    pub visual: Style,
     pub markdown_heading: Style,
     pub markdown_quote: Style,
     pub markdown_code: Style,
@@ -91,6 +97,13 @@ impl Theme {
             help_key: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             help_section: Style::new().fg(accent).add_modifier(Modifier::BOLD),
             search_match: Style::new().fg(Color::Black).bg(Color::Yellow),
+            highlight: Style::new()
+                .fg(Color::LightYellow)
+                .add_modifier(Modifier::UNDERLINED),
+            note: Style::new()
+                .fg(Color::LightGreen)
+                .add_modifier(Modifier::ITALIC),
+            visual: Style::new().fg(Color::Black).bg(Color::LightBlue),
             markdown_heading: Style::new().fg(accent).add_modifier(Modifier::BOLD),
             markdown_quote: Style::new().fg(Color::Green),
             markdown_code: Style::new().fg(Color::LightYellow),
@@ -143,6 +156,12 @@ impl Theme {
             help_key: Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
             help_section: Style::new().fg(accent).add_modifier(Modifier::BOLD),
             search_match: Style::new().fg(Color::Black).bg(Color::LightYellow),
+            highlight: Style::new()
+                .fg(Color::Black)
+                .bg(Color::LightYellow)
+                .add_modifier(Modifier::UNDERLINED),
+            note: Style::new().fg(Color::Green).add_modifier(Modifier::ITALIC),
+            visual: Style::new().fg(Color::White).bg(Color::Blue),
             markdown_heading: Style::new().fg(accent).add_modifier(Modifier::BOLD),
             markdown_quote: Style::new().fg(Color::Green),
             markdown_code: Style::new().fg(Color::Magenta),
@@ -176,6 +195,8 @@ impl Theme {
         self.status_key = Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD);
         self.status_error = Style::new().add_modifier(Modifier::BOLD);
         self.search_match = Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED);
+        self.highlight = Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+        self.visual = Style::new().add_modifier(Modifier::REVERSED);
         self.border_focused = Style::new().add_modifier(Modifier::BOLD);
         self
     }
@@ -186,7 +207,7 @@ impl Theme {
     }
 
     /// Every element's style by name; the config's colour overrides address them this way.
-    pub fn styles_mut(&mut self) -> [(&'static str, &mut Style); 30] {
+    pub fn styles_mut(&mut self) -> [(&'static str, &mut Style); 33] {
         [
             ("border", &mut self.border),
             ("border_focused", &mut self.border_focused),
@@ -212,6 +233,9 @@ impl Theme {
             ("help_key", &mut self.help_key),
             ("help_section", &mut self.help_section),
             ("search_match", &mut self.search_match),
+            ("highlight", &mut self.highlight),
+            ("note", &mut self.note),
+            ("visual", &mut self.visual),
             ("markdown_heading", &mut self.markdown_heading),
             ("markdown_quote", &mut self.markdown_quote),
             ("markdown_code", &mut self.markdown_code),

@@ -243,8 +243,9 @@ pub fn run(session: Session) -> Result<Ending> {
                         read,
                         starred,
                         highlighted,
+                        notes,
                     } => {
-                        searcher.search(generation, query, [read, starred, highlighted]);
+                        searcher.search(generation, query, [read, starred, highlighted], notes);
                         continue;
                     }
                     Effect::Render {

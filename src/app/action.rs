@@ -51,6 +51,8 @@ pub enum Action {
     Star,
     /// Undo the last marking
     Undo,
+    /// Select a passage of the body to keep as a highlight, with a note (then Enter)
+    Select,
     /// Show only unread items and the categories that have some
     UnreadOnly,
     /// Jump to the next unread item
@@ -117,6 +119,9 @@ impl Action {
             Action::MarkAllRead => "Mark every item of the category read (asks first)",
             Action::Star => "Star / unstar the item, to read later (is:starred finds them)",
             Action::Undo => "Undo the last marking",
+            Action::Select => {
+                "Select a passage (j/k w/b/e h/l 0/$ o, or drag): Enter keeps it with a note, y copies, d removes highlights"
+            }
             Action::UnreadOnly => "Show only unread items, or all",
             Action::NextUnread => "Next unread item",
             Action::PrevUnread => "Previous unread item",
@@ -192,6 +197,7 @@ impl Action {
                     Action::ToggleRead,
                     Action::MarkAllRead,
                     Action::Star,
+                    Action::Select,
                     Action::Undo,
                     Action::UnreadOnly,
                     Action::NextUnread,

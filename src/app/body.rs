@@ -356,12 +356,20 @@ impl Body {
         }
     }
 
+    /// Forgets every laid-out page, keeping where each was scrolled to: highlights changed,
+    /// and pages show them.
+    pub fn forget_pages(&mut self) {
+        self.cache.clear();
+        self.page = None;
+        self.marked = None;
+    }
+
     /// Forgets every page and position: the library changed, and page keys with it.
     pub fn reset(&mut self) {
         *self = Body::default();
     }
 }
 
-fn line_text(line: &Line<'_>) -> String {
+pub fn line_text(line: &Line<'_>) -> String {
     line.spans.iter().map(|s| s.content.as_ref()).collect()
 }

@@ -184,6 +184,7 @@ impl Default for KeyMap {
             (c('m'), Action::ToggleRead),
             (c('M'), Action::MarkAllRead),
             (c('s'), Action::Star),
+            (c('v'), Action::Select),
             (c('u'), Action::Undo),
             (c('U'), Action::UnreadOnly),
             (c(']'), Action::NextUnread),

@@ -9,6 +9,23 @@ impl App {
         if generation != self.library_generation {
             return;
         }
+        // Laid out elsewhere without the highlights, which the reader holds: painted here.
+        let page = if self
+            .reading
+            .highlighted_flags()
+            .get(match page.key {
+                PageKey::Item(i) => i,
+                PageKey::Category(_) => usize::MAX,
+            })
+            .copied()
+            .unwrap_or(false)
+        {
+            let mut page = Arc::unwrap_or_clone(page);
+            super::paint_highlights(&mut page, &self.library, &self.reading, &self.theme);
+            Arc::new(page)
+        } else {
+            page
+        };
         self.body.rendered(page);
         self.sync();
     }

@@ -93,7 +93,23 @@ impl App {
                                 }
                             }
                         }
-                        Focus::Body => {}
+                        Focus::Body => {
+                            // A press is where a drag's selection starts.
+                            self.visual = None;
+                            self.drag_from = self.spot_at(event.column, event.row);
+                        }
+                    }
+                }
+            }
+            MouseEventKind::Drag(MouseButton::Left) if pane == Focus::Body => {
+                if let Some(to) = self.spot_at(event.column, event.row) {
+                    let from = self.drag_from.take();
+                    self.drag_select(from, to);
+                    if self.visual.is_some() {
+                        self.set_status(
+                            "Enter keeps the passage (with a note), y copies it, Esc leaves.",
+                            false,
+                        );
                     }
                 }
             }

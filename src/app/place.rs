@@ -4,10 +4,12 @@
 
 use super::*;
 use crate::state::{Pane, Place, Position, Timestamp};
-use tree::{STARRED, is_category};
+use tree::{HIGHLIGHTS, STARRED, is_category};
 
-/// How a place names the Starred node (a name no category is likely to have).
+/// How a place names the Starred and the Highlights nodes (names no category is likely to
+/// have).
 const STARRED_PLACE: &str = "★ Starred";
+const HIGHLIGHTS_PLACE: &str = "✎ Highlights";
 
 impl App {
     /// The reader's place now: selection, open folders, focus, and where each item shown was
@@ -16,8 +18,11 @@ impl App {
         let now = Timestamp::now();
         let lib = &self.library;
         let names = |c: CategoryId| -> Vec<String> {
-            if !is_category(c) {
+            if c == STARRED {
                 return vec![STARRED_PLACE.to_string()];
+            }
+            if c == HIGHLIGHTS {
+                return vec![HIGHLIGHTS_PLACE.to_string()];
             }
             lib.category_path(c).iter().map(|s| s.to_string()).collect()
         };
@@ -66,12 +71,16 @@ impl App {
             if path == [STARRED_PLACE] {
                 return Some(STARRED);
             }
+            if path == [HIGHLIGHTS_PLACE] {
+                return Some(HIGHLIGHTS);
+            }
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
             lib.category_by_names(&parts)
         };
         let shown = self.tree.shown.take();
         let mut tree = Tree::new(&lib);
         tree.starred = self.reading.starred_counts().1 > 0;
+        tree.highlights = self.reading.highlighted_counts().1 > 0;
         tree.expanded.extend(
             place
                 .expanded

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::MarkRead;
 use crate::content::{CategoryId, Library};
-use crate::state::{ReadState, Timestamp};
+use crate::state::{Highlight, ReadState, Timestamp};
 
 /// Which of an item's flags a change is to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,10 @@ pub struct Reading {
     pub mode: MarkRead,
     read: Vec<bool>,
     starred: Vec<bool>,
+    /// Items holding a highlight.
+    highlighted: Vec<bool>,
+    /// Bumped at every change of a highlight, so pages showing them are laid out again.
+    pub highlights_version: u64,
     /// Unread items in each category's subtree.
     unread: Vec<usize>,
     /// Steps to undo: each change (by item id, which outlives a reload) with what the flag
@@ -46,6 +50,17 @@ impl Reading {
             .iter()
             .map(|item| state.is_starred(&item.id))
             .collect();
+        let with_highlights: std::collections::HashSet<&str> =
+            state.highlights().map(|(_, h)| h.item.as_str()).collect();
+        let highlighted: Vec<bool> = if with_highlights.is_empty() {
+            vec![false; library.items.len()]
+        } else {
+            library
+                .items
+                .iter()
+                .map(|item| with_highlights.contains(item.id.as_str()))
+                .collect()
+        };
         let mut unread = vec![0; library.categories.len()];
         for (index, item) in library.items.iter().enumerate() {
             if !read[index] {
@@ -61,6 +76,8 @@ impl Reading {
             mode,
             read,
             starred,
+            highlighted,
+            highlights_version: 0,
             unread,
             undo: Vec::new(),
             dirty: false,
@@ -109,6 +126,90 @@ impl Reading {
             .filter(|&i| self.starred[i] && !self.read[i])
             .count();
         (unread, all)
+    }
+
+    /// Holding a highlight or not, by item number.
+    pub fn highlighted_flags(&self) -> &[bool] {
+        &self.highlighted
+    }
+
+    /// The items holding a highlight, by number.
+    pub fn highlighted(&self) -> Vec<usize> {
+        (0..self.highlighted.len())
+            .filter(|&i| self.highlighted[i])
+            .collect()
+    }
+
+    /// (unread, all) of the items holding a highlight.
+    pub fn highlighted_counts(&self) -> (usize, usize) {
+        let all = self.highlighted.iter().filter(|h| **h).count();
+        let unread = (0..self.highlighted.len())
+            .filter(|&i| self.highlighted[i] && !self.read[i])
+            .count();
+        (unread, all)
+    }
+
+    /// The highlights of the item with id `id` (not removed ones), oldest first, with their
+    /// keys.
+    pub fn highlights_of(&self, id: &str) -> Vec<(&str, &Highlight)> {
+        let mut of: Vec<(&str, &Highlight)> = self
+            .state
+            .highlights()
+            .filter(|(_, h)| h.item == id)
+            .collect();
+        of.sort_by(|a, b| (a.1.created, a.0).cmp(&(b.1.created, b.0)));
+        of
+    }
+
+    /// The notes kept with highlights, by item number (for search).
+    pub fn notes(&self, library: &Library) -> Vec<(usize, String)> {
+        let with_notes: HashMap<&str, Vec<&str>> =
+            self.state
+                .highlights()
+                .fold(HashMap::new(), |mut by_item, (_, h)| {
+                    if let Some(note) = &h.note {
+                        by_item.entry(h.item.as_str()).or_default().push(note);
+                    }
+                    by_item
+                });
+        if with_notes.is_empty() {
+            return Vec::new();
+        }
+        (0..library.items.len())
+            .filter(|&i| self.highlighted[i])
+            .filter_map(|i| Some((i, with_notes.get(library.items[i].id.as_str())?.join("\n"))))
+            .collect()
+    }
+
+    /// Keeps a new highlight of `item`.
+    pub fn keep(&mut self, item: usize, highlight: Highlight) {
+        self.state.put_highlight(highlight.id(), highlight);
+        self.dirty = true;
+        self.highlights_version += 1;
+        if let Some(flag) = self.highlighted.get_mut(item) {
+            *flag = true;
+        }
+    }
+
+    /// Removes the highlights under `keys` from `item` (recorded as removed, so the removal
+    /// wins over another machine's older copy).
+    pub fn remove_highlights(&mut self, library: &Library, item: usize, keys: &[String]) {
+        let now = Timestamp::now();
+        for key in keys {
+            let Some((_, h)) = self.state.highlights().find(|(k, _)| k == key) else {
+                continue;
+            };
+            let removed = Highlight {
+                removed: true,
+                at: now,
+                ..h.clone()
+            };
+            self.state.put_highlight(key.clone(), removed);
+        }
+        self.dirty = true;
+        self.highlights_version += 1;
+        let id = &library.items[item].id;
+        self.highlighted[item] = self.state.highlights().any(|(_, h)| &h.item == id);
     }
 
     fn apply_star(&mut self, library: &Library, item: usize, on: bool, at: Timestamp) {
@@ -212,8 +313,12 @@ impl Reading {
 
     /// Takes marks from a merged state (another process's marks); they are not undoable.
     pub fn adopt(&mut self, library: &Library, merged: &ReadState) -> usize {
-        let (changed, stars) = self.state.merge_all(merged);
-        if changed.is_empty() && stars.is_empty() {
+        let crate::state::read_state::Merged {
+            read: changed,
+            starred: stars,
+            highlighted,
+        } = self.state.merge_all(merged);
+        if changed.is_empty() && stars.is_empty() && highlighted.is_empty() {
             return 0;
         }
         let index: HashMap<&str, usize> = library
@@ -226,6 +331,14 @@ impl Reading {
             if let Some(&item) = index.get(id.as_str()) {
                 self.starred[item] = self.state.is_starred(&id);
                 self.version += 1;
+            }
+        }
+        if !highlighted.is_empty() {
+            self.highlights_version += 1;
+        }
+        for id in highlighted {
+            if let Some(&item) = index.get(id.as_str()) {
+                self.highlighted[item] = self.state.highlights().any(|(_, h)| h.item == id);
             }
         }
         let mut count = 0;
@@ -248,10 +361,12 @@ impl Reading {
     pub fn replace_library(&mut self, library: &Library) {
         let state = std::mem::take(&mut self.state);
         let (dirty, undo, version) = (self.dirty, std::mem::take(&mut self.undo), self.version);
+        let highlights_version = self.highlights_version;
         *self = Reading::new(library, state, self.mode);
         self.dirty = dirty;
         self.undo = undo;
         self.version = version + 1;
+        self.highlights_version = highlights_version + 1;
     }
 
     /// A copy of the state to save, when it changed since the last call.

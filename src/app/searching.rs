@@ -141,24 +141,15 @@ impl App {
         }
         let read = self.reading.flags().to_vec();
         let starred = self.reading.star_flags().to_vec();
-        let highlighted: std::collections::HashSet<&str> = self
-            .reading
-            .state
-            .highlights()
-            .map(|(_, h)| h.item.as_str())
-            .collect();
-        let highlighted = self
-            .library
-            .items
-            .iter()
-            .map(|item| highlighted.contains(item.id.as_str()))
-            .collect();
+        let highlighted = self.reading.highlighted_flags().to_vec();
+        let notes = self.reading.notes(&self.library);
         self.effects.push(Effect::Search {
             generation: panel.generation,
             query: panel.input.clone(),
             read: Arc::new(read),
             starred: Arc::new(starred),
             highlighted: Arc::new(highlighted),
+            notes: Arc::new(notes),
         });
     }
 

@@ -9,9 +9,12 @@ use crate::content::{CategoryId, Library};
 /// asks [`is_category`] first.
 pub const STARRED: CategoryId = CategoryId(usize::MAX);
 
-/// Whether `id` is a category of the library (not the Starred node).
+/// The Highlights node, under Starred: the items holding a passage kept.
+pub const HIGHLIGHTS: CategoryId = CategoryId(usize::MAX - 1);
+
+/// Whether `id` is a category of the library (not the Starred or the Highlights node).
 pub fn is_category(id: CategoryId) -> bool {
-    id != STARRED
+    id != STARRED && id != HIGHLIGHTS
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +35,8 @@ pub struct Tree {
     pub shown: Option<Vec<bool>>,
     /// The Starred node is shown (something is starred).
     pub starred: bool,
+    /// The Highlights node is shown (something is highlighted).
+    pub highlights: bool,
 }
 
 impl Tree {
@@ -44,6 +49,7 @@ impl Tree {
             offset: 0,
             shown: None,
             starred: false,
+            highlights: false,
         };
         tree.rebuild(library);
         tree
@@ -58,13 +64,15 @@ impl Tree {
     pub fn rebuild(&mut self, library: &Library) {
         let keep = self.selected_id();
         self.rows.clear();
-        if self.starred {
-            self.rows.push(TreeRow {
-                id: STARRED,
-                depth: 0,
-                has_children: false,
-                expanded: false,
-            });
+        for (shown, id) in [(self.starred, STARRED), (self.highlights, HIGHLIGHTS)] {
+            if shown {
+                self.rows.push(TreeRow {
+                    id,
+                    depth: 0,
+                    has_children: false,
+                    expanded: false,
+                });
+            }
         }
         self.push_rows(library, Library::ROOT, 0);
         let mut target = Some(keep);
@@ -82,10 +90,11 @@ impl Tree {
         self.selected = 0;
     }
 
-    /// Shows the Starred node or not; a change keeps the selection where it was.
-    pub fn show_starred(&mut self, library: &Library, shown: bool) {
-        if self.starred != shown {
-            self.starred = shown;
+    /// Shows the Starred and the Highlights nodes or not; a change keeps the selection where
+    /// it was.
+    pub fn show_views(&mut self, library: &Library, starred: bool, highlights: bool) {
+        if (self.starred, self.highlights) != (starred, highlights) {
+            (self.starred, self.highlights) = (starred, highlights);
             self.rebuild(library);
         }
     }

@@ -48,10 +48,11 @@ pub fn add(
         text.find(quote)
             .map(|at| at..at + quote.len())
             .or_else(|| crate::state::highlights::find_loose(text, quote))
+            .or_else(|| crate::state::passage::in_markdown(text, quote, ""))
             .map(|range| (text, range))
     }) else {
         bail!(
-            "“{}” is not in the text of `{}` as written (quote it as its markdown has it)",
+            "“{}” is not in the text of `{}` (quote its words as `quire show` prints them)",
             sanitize_line(quote),
             sanitize_line(id)
         );
@@ -98,14 +99,16 @@ pub fn remove(
     let mut unknown = Vec::new();
     for id in ids {
         match state.highlights().find(|(key, _)| key == id) {
-            Some((key, kept)) => change.put_highlight(
-                key.to_string(),
-                Highlight {
-                    at: now,
-                    removed: true,
-                    ..kept.clone()
-                },
-            ),
+            Some((key, kept)) => {
+                change.put_highlight(
+                    key.to_string(),
+                    Highlight {
+                        at: now,
+                        removed: true,
+                        ..kept.clone()
+                    },
+                );
+            }
             None => unknown.push(id),
         }
     }

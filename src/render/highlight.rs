@@ -1,9 +1,49 @@
 //! Search matches painted onto a laid-out page, and the lines where they are.
 
+use std::ops::Range;
+
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::search::engine::Focused;
+
+/// `line` with the bytes of its text in `ranges` (in order, not overlapping) styled with
+/// `style` over their own style.
+pub fn paint(line: &Line<'static>, ranges: &[Range<usize>], style: Style) -> Line<'static> {
+    let mut spans = Vec::with_capacity(line.spans.len() + ranges.len() * 2);
+    let mut offset = 0;
+    for span in &line.spans {
+        let content = span.content.as_ref();
+        let (start, end) = (offset, offset + content.len());
+        let mut cut = start;
+        for r in ranges.iter().filter(|r| r.start < end && r.end > start) {
+            let (a, b) = (r.start.max(start).max(cut), r.end.min(end));
+            if a >= b {
+                continue;
+            }
+            if a > cut {
+                spans.push(Span::styled(
+                    content[cut - start..a - start].to_string(),
+                    span.style,
+                ));
+            }
+            spans.push(Span::styled(
+                content[a - start..b - start].to_string(),
+                span.style.patch(style),
+            ));
+            cut = b;
+        }
+        if cut < end {
+            spans.push(Span::styled(content[cut - start..].to_string(), span.style));
+        }
+        offset = end;
+    }
+    Line {
+        spans,
+        style: line.style,
+        alignment: line.alignment,
+    }
+}
 
 /// A page's lines with every match of the query styled, and the indices of lines with matches.
 /// `texts` are the lines' texts (each line's spans joined).
@@ -22,36 +62,7 @@ pub fn mark_lines(
             continue;
         }
         matches.push(n);
-        let mut spans = Vec::with_capacity(line.spans.len() + ranges.len() * 2);
-        let mut offset = 0;
-        for span in &line.spans {
-            let content = span.content.as_ref();
-            let (start, end) = (offset, offset + content.len());
-            let mut cut = start;
-            for r in ranges.iter().filter(|r| r.start < end && r.end > start) {
-                let (a, b) = (r.start.max(start), r.end.min(end));
-                if a > cut {
-                    spans.push(Span::styled(
-                        content[cut - start..a - start].to_string(),
-                        span.style,
-                    ));
-                }
-                spans.push(Span::styled(
-                    content[a - start..b - start].to_string(),
-                    span.style.patch(style),
-                ));
-                cut = b;
-            }
-            if cut < end {
-                spans.push(Span::styled(content[cut - start..].to_string(), span.style));
-            }
-            offset = end;
-        }
-        out.push(Line {
-            spans,
-            style: line.style,
-            alignment: line.alignment,
-        });
+        out.push(paint(line, &ranges, style));
     }
     (out, matches)
 }

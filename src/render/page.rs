@@ -33,6 +33,11 @@ pub struct Page {
     /// The first line of the header's description (`About`), where a search result whose
     /// snippet is the description points.
     pub about_line: Option<usize>,
+    /// Lines that are a highlight's note, not the item's text (a selection passes over them).
+    pub notes: Vec<usize>,
+    /// The page lines where a line of the rendered body begins, in order, then where the body
+    /// ends: the lines between are one line wrapped (a note goes after all of it).
+    pub unwrapped: Vec<usize>,
 }
 
 /// A heading of a body.
@@ -117,6 +122,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     lines.push(Line::default());
     lines.push(Line::styled("─".repeat(w), theme.border));
     let body_start = lines.len();
+    let mut unwrapped = Vec::new();
     let (links, headings, code_blocks) = if item.body.trim().is_empty() {
         lines.push(Line::default());
         lines.extend(wrap_lines(&[no_text_notice(item, theme)], w));
@@ -137,6 +143,8 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         let wrapped_len = wrapped.len();
         let from = lines.len();
         lines.extend(wrapped);
+        unwrapped = starts.iter().map(|s| from + s).collect();
+        unwrapped.push(from + wrapped_len);
         push_link_list(&mut lines, &body.links, theme, w);
         let headings = place_headings(body.headings, &body.heading_lines, &starts, from);
         let on_page = |rendered: usize| from + starts.get(rendered).copied().unwrap_or(wrapped_len);
@@ -159,6 +167,8 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         headings,
         code_blocks,
         about_line,
+        notes: Vec::new(),
+        unwrapped,
     }
 }
 
@@ -254,6 +264,8 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         headings: Vec::new(),
         code_blocks: Vec::new(),
         about_line: None,
+        notes: Vec::new(),
+        unwrapped: Vec::new(),
     }
 }
 
@@ -346,6 +358,8 @@ pub fn category_page(
         headings: Vec::new(),
         code_blocks: Vec::new(),
         about_line: None,
+        notes: Vec::new(),
+        unwrapped: Vec::new(),
     }
 }
 
@@ -391,6 +405,8 @@ pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: 
         headings: Vec::new(),
         code_blocks: Vec::new(),
         about_line: None,
+        notes: Vec::new(),
+        unwrapped: Vec::new(),
     }
 }
 
@@ -430,5 +446,96 @@ fn items(n: usize) -> String {
         "1 item".to_string()
     } else {
         format!("{n} items")
+    }
+}
+
+/// A passage kept, as the Highlights page lists it: its quote, its note, and whether its
+/// words are still in its item.
+pub type KeptEntry = (String, Option<String>, bool);
+
+/// The Highlights node's page: every passage kept, under its item's title, with its note;
+/// one whose words are gone from the item is listed all the same, and said to be.
+pub fn highlights_page(
+    key: PageKey,
+    entries: &[(String, Vec<KeptEntry>)],
+    theme: &Theme,
+    width: u16,
+) -> Page {
+    let w = usize::from(width);
+    let mut lines = wrap_lines(&[Line::styled("Highlights", theme.header_title)], w);
+    lines.push(Line::default());
+    let count: usize = entries.iter().map(|(_, kept)| kept.len()).sum();
+    push_field(
+        &mut lines,
+        "Passages",
+        vec![Span::styled(
+            format!("{count} in {}", items(entries.len())),
+            theme.header_value,
+        )],
+        theme.header_label,
+        w,
+    );
+    lines.push(Line::default());
+    lines.push(Line::styled("─".repeat(w), theme.border));
+    let body_start = lines.len();
+    let mut headings = Vec::new();
+    for (title, kept) in entries {
+        lines.push(Line::default());
+        let title = crate::text::sanitize_line(title);
+        headings.push(Heading {
+            level: 2,
+            text: title.clone(),
+            line: lines.len(),
+        });
+        lines.extend(wrap_lines(
+            &[Line::styled(title, theme.markdown_heading)],
+            w,
+        ));
+        for (quote, note, found) in kept {
+            let quote =
+                crate::text::sanitize_line(&quote.split_whitespace().collect::<Vec<_>>().join(" "));
+            let mut spans = vec![
+                Span::styled("▌ ", theme.markdown_quote),
+                Span::styled(quote, theme.highlight),
+            ];
+            if !found {
+                spans.push(Span::styled(
+                    "  (its words are no longer in the item)",
+                    theme.notice,
+                ));
+            }
+            lines.extend(wrap_lines(&[Line::from(spans)], w));
+            if let Some(note) = note {
+                lines.extend(wrap_lines(
+                    &[Line::from(vec![
+                        Span::styled("  ✎ ", theme.note),
+                        Span::styled(crate::text::sanitize_line(note), theme.note),
+                    ])],
+                    w,
+                ));
+            }
+        }
+    }
+    lines.push(Line::default());
+    lines.extend(wrap_lines(
+        &[Line::styled(
+            "In an item's text, v selects a passage and Enter keeps it, with a note if you \
+             like; is:highlighted finds these items in search; quire highlights --markdown \
+             exports them.",
+            theme.header_label,
+        )],
+        w,
+    ));
+    Page {
+        key,
+        width,
+        lines,
+        body_start,
+        links: Vec::new(),
+        headings,
+        code_blocks: Vec::new(),
+        about_line: None,
+        notes: Vec::new(),
+        unwrapped: Vec::new(),
     }
 }

@@ -34,6 +34,8 @@ pub enum Field {
     Category,
     Url,
     Body,
+    /// A note the user kept with a highlight of the item.
+    Note,
 }
 
 /// Fields from best to worst; a field's rank is its place here.
@@ -88,6 +90,9 @@ pub struct SearchOptions<'a> {
     pub is_starred: Option<&'a dyn Fn(usize) -> bool>,
     /// Items holding a highlight, for `is:highlighted`.
     pub is_highlighted: Option<&'a dyn Fn(usize) -> bool>,
+    /// The notes kept with highlights, by item: the user's own words about it, searched as
+    /// its text (they live in the read state, not in the files the index is made of).
+    pub notes: &'a [(usize, String)],
     /// Polled now and then; when it says yes the search stops and returns `None`.
     pub cancelled: &'a dyn Fn() -> bool,
 }
@@ -99,6 +104,7 @@ impl Default for SearchOptions<'_> {
             is_read: None,
             is_starred: None,
             is_highlighted: None,
+            notes: &[],
             cancelled: &|| false,
         }
     }
@@ -318,7 +324,15 @@ pub fn search(
     if as_typed >= TYPO_THRESHOLD {
         candidates.retain(|&i| tally[i].typos == 0);
     }
-    let found = candidates.len();
+    let by_note = noted(
+        index,
+        library,
+        query,
+        options,
+        &highlighter,
+        (&candidates, in_ok.as_deref(), &excluded),
+    );
+    let found = candidates.len() + by_note.len();
     if highlighter.terms.is_empty() && highlighter.phrases.is_empty() {
         // Filters (or exclusions) only: the newest first, as the list shows posts; undated
         // items (bookmarks) after them in library order.
@@ -368,6 +382,7 @@ pub fn search(
             (&matcher, &pattern),
         ));
     }
+    ranked.extend(by_note);
     ranked.sort_by(|(a, x), (b, y)| a.compare(b).then(x.item.cmp(&y.item)));
     ranked.truncate(options.limit);
     Some(Results {
@@ -375,6 +390,75 @@ pub fn search(
         total: found,
         highlighter,
     })
+}
+
+/// What a snippet that is a note starts with.
+pub const NOTE_MARK: &str = "✎ ";
+
+/// The items found by a note kept with one of their highlights and not by their own text: each
+/// ranked as if the note were its description (the user's own summary of it), its snippet the
+/// note. `found` is (the items found by their text, the category filter, the excluded items).
+fn noted(
+    index: &SearchIndex,
+    library: &Library,
+    query: &Query,
+    options: &SearchOptions<'_>,
+    highlighter: &Highlighter,
+    found: (&[usize], Option<&[bool]>, &HashSet<usize>),
+) -> Vec<(Rank, Hit)> {
+    let (candidates, in_ok, excluded) = found;
+    let terms = highlighter.terms.len();
+    if options.notes.is_empty() || terms == 0 {
+        return Vec::new();
+    }
+    let already: HashSet<usize> = candidates.iter().copied().collect();
+    let mut out: Vec<(Rank, Hit)> = Vec::new();
+    for (item, note) in options.notes {
+        let item = *item;
+        if item >= library.items.len()
+            || already.contains(&item)
+            || out.iter().any(|(_, hit)| hit.item == item)
+            || excluded.contains(&item)
+            || !passes(index, item, &query.filters, options, in_ok)
+        {
+            continue;
+        }
+        let focused = highlighter.within([note.as_str()]);
+        let c = focused.weigh(note);
+        let phrases = note.to_lowercase();
+        if c.terms < terms || !query.phrases.iter().all(|p| phrases.contains(p.as_str())) {
+            continue;
+        }
+        let title = &library.items[item].title;
+        let rank = Rank {
+            typos: 0,
+            proximity: (c.span.saturating_sub(terms - 1) as u32).min(MAX_PROXIMITY - 1),
+            attribute: u32::from(field_rank(field::DESCRIPTION)) * terms as u32,
+            inexact: (terms - c.exact) as u32,
+            title_misfit: 256,
+            rarity: 255,
+            title_len: title.chars().count().min(255) as u32,
+        };
+        // Shown as a note wherever results are shown: after a pencil.
+        let text = format!("{NOTE_MARK}{}", crate::text::sanitize_line(note));
+        let ranges = focused.find(&text[NOTE_MARK.len()..]);
+        let hit = Hit {
+            item,
+            score: rank.score(),
+            field: Field::Note,
+            title_positions: Vec::new(),
+            snippet: Some(Snippet {
+                line: None,
+                ranges: ranges
+                    .into_iter()
+                    .map(|r| r.start + NOTE_MARK.len()..r.end + NOTE_MARK.len())
+                    .collect(),
+                text,
+            }),
+        };
+        out.push((rank, hit));
+    }
+    out
 }
 
 /// Measures one candidate for the ranking rules and explains its match.

@@ -112,6 +112,12 @@ pub fn anchor(text: &str, quote: &str, prefix: &str, suffix: &str) -> Option<Ran
     if let Some(found) = find_loose(text, quote) {
         return Some(found);
     }
+    // The same words with other markup between them (emphasis added, a link made of a word).
+    let hay = super::passage::words(text);
+    let words = super::passage::words(quote);
+    if let Some(found) = super::passage::locate(&hay, &words, &super::passage::words(prefix)) {
+        return Some(super::passage::span(&hay, found));
+    }
     // The quote itself was edited: its surroundings tell where it is, if both are still
     // there with about the quote's length between them.
     if prefix.len() < 8 || suffix.len() < 8 {

@@ -10,6 +10,15 @@ type HashMap<K, V> = foldhash::HashMap<K, V>;
 use super::highlights::Highlight;
 use super::timestamp::Timestamp;
 
+/// What a merge changed: by item id, the read marks, the stars, and the items whose
+/// highlights did.
+#[derive(Debug, Default)]
+pub struct Merged {
+    pub read: Vec<String>,
+    pub starred: Vec<String>,
+    pub highlighted: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mark {
     pub read: bool,
@@ -78,12 +87,13 @@ impl ReadState {
     }
 
     /// Records a highlight (new, changed or removed) under `id`, unless a later record of it
-    /// is already here.
-    pub fn put_highlight(&mut self, id: String, highlight: Highlight) {
+    /// is already here; whether it was recorded.
+    pub fn put_highlight(&mut self, id: String, highlight: Highlight) -> bool {
         match self.highlights.get(&id) {
-            Some(ours) if !ours.loses_to(&highlight) => {}
+            Some(ours) if !ours.loses_to(&highlight) => false,
             _ => {
                 self.highlights.insert(id, highlight);
+                true
             }
         }
     }
@@ -110,19 +120,24 @@ impl ReadState {
     /// Takes every mark and star of `other` that is newer than ours. Returns the ids whose
     /// read mark changed.
     pub fn merge(&mut self, other: &ReadState) -> Vec<String> {
-        self.merge_all(other).0
+        self.merge_all(other).read
     }
 
-    /// [`merge`](Self::merge), returning the ids whose read mark changed and those whose
-    /// star did.
-    pub fn merge_all(&mut self, other: &ReadState) -> (Vec<String>, Vec<String>) {
+    /// [`merge`](Self::merge), returning the ids whose read mark changed, those whose star
+    /// did, and the items whose highlights did.
+    pub fn merge_all(&mut self, other: &ReadState) -> Merged {
+        let mut highlighted = Vec::new();
         for (id, h) in &other.highlights {
-            self.put_highlight(id.clone(), h.clone());
+            let differs = self.highlights.get(id) != Some(h);
+            if differs && self.put_highlight(id.clone(), h.clone()) {
+                highlighted.push(h.item.clone());
+            }
         }
-        (
-            merge_map(&mut self.marks, &other.marks),
-            merge_map(&mut self.stars, &other.stars),
-        )
+        Merged {
+            read: merge_map(&mut self.marks, &other.marks),
+            starred: merge_map(&mut self.stars, &other.stars),
+            highlighted,
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -36,6 +36,8 @@ struct Asked {
     query: String,
     /// By item: read, starred, holding a highlight.
     flags: [Arc<Vec<bool>>; 3],
+    /// The notes kept with highlights, by item.
+    notes: Arc<Vec<(usize, String)>>,
 }
 
 /// A whole index being built for a library, to replace a segmented one.
@@ -122,6 +124,7 @@ impl Searcher {
                         generation,
                         query,
                         flags: [read, starred, highlighted],
+                        notes,
                     }),
                 ) = (&indexed, pending.take())
                 else {
@@ -136,6 +139,7 @@ impl Searcher {
                     is_read: Some(&is_read),
                     is_starred: Some(&is_starred),
                     is_highlighted: Some(&is_highlighted),
+                    notes: &notes,
                     cancelled: &cancelled,
                 };
                 // The reader only asks for queries that parse; one that does not finds nothing.
@@ -165,12 +169,19 @@ impl Searcher {
         let _ = self.tx.send(Message::SaveCache(path, manifest));
     }
 
-    pub fn search(&self, generation: u64, query: String, flags: [Arc<Vec<bool>>; 3]) {
+    pub fn search(
+        &self,
+        generation: u64,
+        query: String,
+        flags: [Arc<Vec<bool>>; 3],
+        notes: Arc<Vec<(usize, String)>>,
+    ) {
         self.latest.store(generation, Ordering::Relaxed);
         let _ = self.tx.send(Message::Query(Asked {
             generation,
             query,
             flags,
+            notes,
         }));
     }
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use super::{clip, pane_block};
 use crate::app::{App, Focus, body_text_area};
 use crate::render::PageKey;
+use crate::render::wrap::display_width;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
@@ -29,6 +30,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let visible = lines.iter().skip(app.body.scroll).take(height);
     for (row, line) in visible.enumerate() {
         draw_line(frame, inner, row, line);
+    }
+    if let Some(selection) = &app.visual {
+        draw_selection(frame, inner, app, page, selection);
     }
     // The match `n`/`N` are at: a mark in the column of air left of the text, so stepping
     // between matches already on screen still shows where you are.
@@ -63,6 +67,55 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             }),
             &mut state,
         );
+    }
+}
+
+/// The passage being selected, in reverse over what the lines drew: from its first character
+/// to its last, whole lines between (a note under a passage is not part of it).
+fn draw_selection(
+    frame: &mut Frame<'_>,
+    inner: Rect,
+    app: &App,
+    page: &crate::render::Page,
+    selection: &crate::app::visual::Selection,
+) {
+    let (start, end) = selection.ends();
+    let height = usize::from(inner.height);
+    let first = start.line.max(app.body.scroll);
+    let last = end.line.min(app.body.scroll + height.saturating_sub(1));
+    for line in first..=last {
+        if line < page.body_start || page.notes.contains(&line) {
+            continue;
+        }
+        let Some(text) = page.lines.get(line).map(crate::app::body::line_text) else {
+            continue;
+        };
+        let from = if line == start.line {
+            start.at.min(text.len())
+        } else {
+            0
+        };
+        let to = if line == end.line {
+            text.get(end.at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(text.len(), |c| end.at + c.len_utf8())
+        } else {
+            text.len()
+        };
+        let (Some(before), Some(chosen)) = (text.get(..from), text.get(from..to)) else {
+            continue;
+        };
+        let x = display_width(before).min(usize::from(inner.width));
+        // An empty line of a selection still shows one cell, so the selection reads whole.
+        let w = display_width(chosen)
+            .max(1)
+            .min(usize::from(inner.width) - x.min(usize::from(inner.width)));
+        if w == 0 {
+            continue;
+        }
+        let y = inner.y + (line - app.body.scroll) as u16;
+        let area = Rect::new(inner.x + x as u16, y, w as u16, 1).intersection(inner);
+        frame.buffer_mut().set_style(area, app.theme.visual);
     }
 }
 

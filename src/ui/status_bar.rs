@@ -12,8 +12,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let area = clip(area, frame);
     let theme = &app.theme;
     let width = usize::from(area.width);
+    if let Some(prompt) = &app.note_prompt {
+        draw_prompt(
+            frame,
+            area,
+            app,
+            (" ✎ note: ", &prompt.input, "  Enter keep  Esc cancel"),
+        );
+        return;
+    }
     if let Some(find) = app.find.as_ref().filter(|f| f.typing) {
-        draw_find_prompt(frame, area, app, &find.input);
+        draw_prompt(
+            frame,
+            area,
+            app,
+            (" /", &find.input, "  Enter find  Esc cancel"),
+        );
         return;
     }
     let position = match (&app.search, app.focus) {
@@ -41,6 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         _ => format!("{}%", app.body.percent(app.body_height())),
     };
     let name = match (&app.search, app.focus) {
+        _ if app.visual.is_some() => "VISUAL",
         (Some(panel), Focus::List) if panel.typing => "SEARCH",
         (Some(_), Focus::List) => "RESULTS",
         _ => app.focus.name(),
@@ -86,20 +101,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .set_line(area.x, area.y, &line, area.width);
 }
 
-/// Find in the page: the word being typed after a `/`, as less prompts for it.
-fn draw_find_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, input: &str) {
+/// A line typed on the status bar: the word to find in the page after a `/` (as less prompts
+/// for it), or a highlight's note. `(label, input, hint)`.
+fn draw_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: (&str, &str, &str)) {
+    let (label, input, hint) = prompt;
     let theme = &app.theme;
     let width = usize::from(area.width);
-    let hint = "  Enter find  Esc cancel";
+    let lead = display_width(label);
     // One column is kept for the cursor after the word.
-    let room = width.saturating_sub(2 + display_width(hint)).max(1) - 1;
+    let room = width.saturating_sub(lead + display_width(hint)).max(1) - 1;
     // The end of a long word stays in view, where the cursor is.
     let shown = skip_columns(input, display_width(input).saturating_sub(room));
     let line = Line::from(vec![
-        Span::styled(" /", theme.status_key),
+        Span::styled(label.to_string(), theme.status_key),
         Span::styled(shown.clone(), theme.status),
         Span::styled(
-            truncate(hint, width.saturating_sub(2 + display_width(&shown))),
+            truncate(hint, width.saturating_sub(lead + display_width(&shown))),
             theme.status,
         ),
     ]);
@@ -107,7 +124,7 @@ fn draw_find_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, input: &str) {
     frame
         .buffer_mut()
         .set_line(area.x, area.y, &line, area.width);
-    let x = area.x + (2 + display_width(&shown)).min(width.saturating_sub(1)) as u16;
+    let x = area.x + (lead + display_width(&shown)).min(width.saturating_sub(1)) as u16;
     frame.set_cursor_position(ratatui::layout::Position::new(x, area.y));
 }
 
@@ -126,6 +143,21 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
         return fit(
             app,
             fixed.iter().map(|(k, l)| (k.to_string(), *l)).collect(),
+            room,
+        );
+    }
+    if app.visual.is_some() {
+        let keys = [
+            ("Enter", "keep"),
+            ("w/b/e", "words"),
+            ("j/k", "lines"),
+            ("y", "copy"),
+            ("d", "remove"),
+            ("Esc", "leave"),
+        ];
+        return fit(
+            app,
+            keys.iter().map(|(k, l)| (k.to_string(), *l)).collect(),
             room,
         );
     }
@@ -176,6 +208,7 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
         Focus::Body => &[
             (Action::Toggle, "page"),
             (Action::Links, "links"),
+            (Action::Select, "select"),
             (Action::OpenUrl, "browser"),
             (Action::Back, "back"),
             (Action::Help, "help"),

@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let starred = !crate::app::tree::is_category(row.id);
         let indent = "  ".repeat(row.depth.min(width / 4));
         let arrow = match (row.has_children, row.expanded) {
+            _ if row.id == crate::app::tree::HIGHLIGHTS => "✎ ",
             _ if starred => "★ ",
             (true, true) => "▾ ",
             (true, false) => "▸ ",

@@ -1,0 +1,248 @@
+//! Passages found by their words. A highlight is kept as markdown (`the **async** runtime`,
+//! `[sccache](https://…) is okay`) but the reader shows and selects rendered text (`the async
+//! runtime`, `sccache[3] is okay`), wrapped anywhere. Both are reduced here to the same words:
+//! runs of letters and digits, compared without case, with a link's destination, an HTML tag
+//! and a link's number (`[3]`) left out on both sides, so a passage made in one is found in the
+//! other. Every pass is linear in the text (the search is Knuth–Morris–Pratt over the words).
+
+use std::ops::Range;
+
+/// A word of a text: where it stands, and a hash of its lowercase letters to compare it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    key: u64,
+}
+
+/// How far a tag (`<span class="x">`) or a link's destination is looked for before the text
+/// is taken as text: bounded, so a stray `<` costs a little, not a pass over the rest.
+const MARKUP_REACH: usize = 2048;
+
+/// The words of `text`, in order.
+pub fn words(text: &str) -> Vec<Word> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // A link's destination, `](…)`: not words a reader sees.
+        if b == b']'
+            && bytes.get(i + 1) == Some(&b'(')
+            && let Some(end) = closing_paren(&bytes[i + 2..])
+        {
+            i += 2 + end + 1;
+            continue;
+        }
+        // A tag, `<em>`, `</span>`, `<!-- … -->` (an autolink `<https://…>` shows its words).
+        if b == b'<'
+            && bytes
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/' || *c == b'!')
+            && !text[i + 1..].starts_with("http")
+        {
+            let reach = &bytes[i + 1..bytes.len().min(i + 1 + MARKUP_REACH)];
+            if let Some(end) = reach.iter().position(|&c| c == b'>' || c == b'\n')
+                && reach[end] == b'>'
+            {
+                i += 1 + end + 1;
+                continue;
+            }
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if !c.is_alphanumeric() {
+            i += c.len_utf8();
+            continue;
+        }
+        let start = i;
+        let mut key: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut digits = true;
+        for c in text[start..].chars() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            digits &= c.is_ascii_digit();
+            for lower in c.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &byte in lower.encode_utf8(&mut buf).as_bytes() {
+                    key = (key ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+            i += c.len_utf8();
+        }
+        // A link's number where the reader shows it, `[3]`, or a reference like it.
+        let numbered =
+            digits && start > 0 && bytes[start - 1] == b'[' && bytes.get(i) == Some(&b']');
+        if !numbered {
+            out.push(Word { start, end: i, key });
+        }
+    }
+    out
+}
+
+/// Where the `)` closing a link's destination stands in `rest` (which starts after `](`),
+/// counting nested parentheses; none on the same line and near enough: not a destination.
+fn closing_paren(rest: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, &c) in rest.iter().take(MARKUP_REACH).enumerate() {
+        match c {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return Some(at),
+            b')' => depth -= 1,
+            b'\n' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the words `needle` stand in order in `hay` (as word indices), of several places the
+/// one the words `before` lead up to best, then the first. Linear in `hay` for finding the
+/// places, plus `before`'s length for each.
+pub fn locate(hay: &[Word], needle: &[Word], before: &[Word]) -> Option<Range<usize>> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    // Knuth–Morris–Pratt: the longest proper border of each prefix of the needle.
+    let mut border = vec![0usize; needle.len()];
+    let mut k = 0;
+    for i in 1..needle.len() {
+        while k > 0 && needle[i].key != needle[k].key {
+            k = border[k - 1];
+        }
+        if needle[i].key == needle[k].key {
+            k += 1;
+        }
+        border[i] = k;
+    }
+    let lead = |start: usize| {
+        before
+            .iter()
+            .rev()
+            .zip(hay[..start].iter().rev())
+            .take_while(|(a, b)| a.key == b.key)
+            .count()
+    };
+    let mut best: Option<(usize, usize)> = None;
+    let mut k = 0;
+    for (i, word) in hay.iter().enumerate() {
+        while k > 0 && word.key != needle[k].key {
+            k = border[k - 1];
+        }
+        if word.key == needle[k].key {
+            k += 1;
+        }
+        if k == needle.len() {
+            let start = i + 1 - needle.len();
+            let fit = lead(start);
+            if best.is_none_or(|(_, f)| fit > f) {
+                best = Some((start, fit));
+            }
+            if fit == before.len() {
+                break;
+            }
+            k = border[k - 1];
+        }
+    }
+    best.map(|(start, _)| start..start + needle.len())
+}
+
+/// The bytes of `text` from the first to the last of `found` (word indices into `words`).
+pub fn span(words: &[Word], found: Range<usize>) -> Range<usize> {
+    words[found.start].start..words[found.end - 1].end
+}
+
+/// Where a passage of rendered text (`quote`, with the words shown `before` it) stands in
+/// markdown `text`: from its first word to its last, taking in the emphasis or link brackets
+/// that open and close around them, so the quote kept reads as the markdown has it.
+pub fn in_markdown(text: &str, quote: &str, before: &str) -> Option<Range<usize>> {
+    let hay = words(text);
+    let found = locate(&hay, &words(quote), &words(before))?;
+    let Range { mut start, mut end } = span(&hay, found);
+    let bytes = text.as_bytes();
+    while start > 0 && matches!(bytes[start - 1], b'*' | b'_' | b'`' | b'~' | b'[') {
+        start -= 1;
+    }
+    while end < bytes.len() && matches!(bytes[end], b'*' | b'_' | b'`' | b'~') {
+        end += 1;
+    }
+    // A link whose text the passage ends with: its destination too, or `[text` is left open.
+    if text[start..end].contains('[')
+        && text[end..].starts_with("](")
+        && let Some(close) = closing_paren(&bytes[end + 2..])
+    {
+        end += 2 + close + 1;
+    }
+    Some(start..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a str, words: &[Word]) -> Vec<&'a str> {
+        words.iter().map(|w| &text[w.start..w.end]).collect()
+    }
+
+    #[test]
+    fn markup_and_link_numbers_are_not_words() {
+        let text = "The **async** [runtime](https://example.com/a_(b)) is <em>fast</em>[2]. Café 3";
+        assert_eq!(
+            texts(text, &words(text)),
+            ["The", "async", "runtime", "is", "fast", "Café", "3"]
+        );
+        // What the reader shows of it has the same words.
+        let shown = "The async runtime[1] is fast. Café 3";
+        let a: Vec<u64> = words(text).iter().map(|w| w.key).collect();
+        let b: Vec<u64> = words(shown).iter().map(|w| w.key).collect();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_stray_bracket_or_angle_is_text() {
+        let text = "a < b and c](d\nnext <x line";
+        assert_eq!(
+            texts(text, &words(text)),
+            ["a", "b", "and", "c", "d", "next", "x", "line"]
+        );
+    }
+
+    #[test]
+    fn the_place_the_words_before_lead_to_is_chosen() {
+        let text = "one hit rate here. two hit rate there. three hit rate";
+        let hay = words(text);
+        let found = locate(&hay, &words("hit rate"), &words("two")).unwrap();
+        assert_eq!(&text[span(&hay, found)], "hit rate");
+        let found = locate(&hay, &words("Hit RATE"), &words("two")).unwrap();
+        assert_eq!(
+            span(&hay, found).start,
+            text.find("hit rate there").unwrap()
+        );
+        assert_eq!(locate(&hay, &words("rate hit"), &[]), None);
+    }
+
+    #[test]
+    fn repeated_words_are_found_in_one_pass() {
+        // The case that makes a naive search quadratic.
+        let text = "a ".repeat(50_000) + "b";
+        let hay = words(&text);
+        let needle = "a ".repeat(1_000) + "b";
+        let found = locate(&hay, &words(&needle), &[]).unwrap();
+        assert_eq!(found, 49_000..50_001);
+    }
+
+    #[test]
+    fn a_shown_passage_is_kept_as_its_markdown() {
+        let md = "- Cache **compiled** crates with [sccache](https://x.dev/s) in CI.\n";
+        let range = in_markdown(md, "compiled crates with sccache", "Cache").unwrap();
+        assert_eq!(
+            &md[range],
+            "**compiled** crates with [sccache](https://x.dev/s)"
+        );
+        let range = in_markdown(md, "sccache[1] in", "with").unwrap();
+        assert_eq!(&md[range], "[sccache](https://x.dev/s) in");
+        assert_eq!(in_markdown(md, "not there", ""), None);
+    }
+}
