@@ -72,6 +72,9 @@ pub enum AppEvent {
     Resumed,
     /// The watcher saw these paths change (all of a burst at once); empty: look at everything.
     FilesChanged(Vec<PathBuf>),
+    /// Read-state files changed: another machine's, synced in while the reader runs (empty:
+    /// look at them all).
+    StateChanged(Vec<PathBuf>),
     /// The library read again after a change, with what changed and why it was read.
     Reloaded(Arc<Library>, crate::content::reload::Changes, Reason),
     /// The user's library folder, missing at the start, exists now.
@@ -106,6 +109,18 @@ pub struct Session {
 pub enum Ending {
     Quit,
     Signal(i32),
+}
+
+/// Reads every machine's read-state files on a thread of its own; what they hold comes back as
+/// a save's merged state does, and the reader takes the marks it lacks.
+fn read_others_state(path: PathBuf, events: mpsc::Sender<AppEvent>) {
+    let _ = std::thread::Builder::new()
+        .name("state-reader".into())
+        .spawn(move || {
+            if let Ok(loaded) = crate::state::load_state_untouched(&path) {
+                let _ = events.send(AppEvent::StateSaved(Ok(loaded.state)));
+            }
+        });
 }
 
 /// Runs the reader until the user quits or a signal ends it. Read state is saved either way.
@@ -160,6 +175,20 @@ pub fn run(session: Session) -> Result<Ending> {
     });
     let loader = Loader::start(session.roots, tx.clone())?;
     watcher::start(folders, tx.clone());
+    // Other machines' read-state files, arriving by a sync while the reader runs, are merged
+    // as they come (this machine's own saves are merged when made).
+    let state_files = crate::state::machines::StateFiles::of(&session.state_path);
+    let own_state = match std::fs::create_dir_all(&state_files.dir) {
+        Ok(()) => {
+            let dir = state_files
+                .dir
+                .canonicalize()
+                .unwrap_or(state_files.dir.clone());
+            watcher::start_as(vec![dir.clone()], tx.clone(), AppEvent::StateChanged);
+            dir.join(crate::state::machines::machine())
+        }
+        Err(_) => state_files.own.clone(),
+    };
     let mut app = App::new(library, session.settings, session.state, area);
     if let Some((_, place)) = session.place {
         app.restore_place(place);
@@ -201,6 +230,11 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
                 AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),
+                AppEvent::StateChanged(paths) => {
+                    if paths.is_empty() || paths.iter().any(|p| !p.starts_with(&own_state)) {
+                        read_others_state(session.state_path.clone(), tx.clone());
+                    }
+                }
                 AppEvent::LibraryAppeared(folder) => {
                     if library_later.take().is_some() {
                         // Watched first: what lands while it is listed is not missed.

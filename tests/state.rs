@@ -794,3 +794,106 @@ fn highlights_are_made_from_wrapped_text_changed_and_removed() {
         stderr(&nope)
     );
 }
+
+#[test]
+fn another_machines_marks_and_highlights_show_in_a_running_reader() {
+    let home = TempDir::new("machine-live");
+    let ids = big_library(&home, 3);
+    common::name_machine(&home, "laptop");
+    let content = content_arg(&home);
+    let mut reader = common::pty::Session::start(
+        &home,
+        home.path(),
+        &["--content", &content, "--no-restore"],
+        120,
+        30,
+    );
+    reader.wait_for_text("3/3");
+    // The desktop shares the data folder (a sync tool brought its files in) but not the
+    // machine name, which lives outside it.
+    let desktop = home.path().join("desktop-state");
+    std::fs::create_dir_all(desktop.join("quire")).unwrap();
+    std::fs::write(desktop.join("quire/machine"), "desktop\n").unwrap();
+    let as_desktop = |args: &[&str]| {
+        let output = quire_command(&home, home.path())
+            .env("XDG_STATE_HOME", &desktop)
+            .arg("--content")
+            .arg(&content)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+    as_desktop(&["mark-read", &ids[1]]);
+    as_desktop(&[
+        "highlight",
+        &ids[2],
+        "--quote",
+        "description 2",
+        "--note",
+        "seen on the desktop",
+    ]);
+    // Without a key pressed, the reader takes both in.
+    let screen = reader.wait_for("the desktop's changes", |s| {
+        s.contains("2/3") && s.contains("✎ Highlights")
+    });
+    assert!(screen.contains("Highlights"), "{screen}");
+    // Nothing of the laptop's own was written by the desktop, nor the other way round.
+    let own = StateFiles::for_machine(&state_file(&home), "desktop").own;
+    assert!(own.is_dir());
+    reader.send("q");
+    assert_eq!(reader.wait_exit(), 0);
+}
+
+/// Two processes keeping highlights at once, and a reader of the state killed with SIGKILL
+/// while they run: every highlight is kept, and the state always reads whole.
+#[test]
+fn concurrent_and_killed_highlighters_keep_every_highlight() {
+    let home = TempDir::new("parallel-highlights");
+    let content = content_arg(&home);
+    let ids = big_library(&home, 40);
+    let halves: Vec<Vec<String>> = ids.chunks(20).map(<[String]>::to_vec).collect();
+    std::thread::scope(|scope| {
+        for half in &halves {
+            let (home, content) = (&home, &content);
+            scope.spawn(move || {
+                for id in half {
+                    let n = id.rsplit('-').next().unwrap();
+                    let quote = format!("description {n}");
+                    let output = quire(
+                        home,
+                        &["--content", content, "highlight", id, "--quote", &quote],
+                    );
+                    assert!(output.status.success(), "{}", stderr(&output));
+                }
+            });
+        }
+        // Meanwhile, a marking command killed at once, again and again.
+        scope.spawn(|| {
+            for round in 0..20u64 {
+                let mut child = quire_command(&home, home.path())
+                    .args(["--content", &content, "mark-read", &ids[0]])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                std::thread::sleep(Duration::from_millis(3 + round % 7));
+                child.kill().unwrap();
+                let _ = child.wait();
+            }
+        });
+    });
+    let loaded = load_state(&home).unwrap();
+    assert!(loaded.warning.is_none(), "{:?}", loaded.warning);
+    let items: std::collections::BTreeSet<&str> = loaded
+        .state
+        .highlights()
+        .map(|(_, h)| h.item.as_str())
+        .collect();
+    assert_eq!(items.len(), 40, "highlights lost");
+    let listed = json(&quire(
+        &home,
+        &["--content", &content, "highlights", "--json"],
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 40);
+}

@@ -47,15 +47,24 @@ enum Active {
     Polling,
 }
 
+/// What a batch of changed paths becomes for the event loop: [`AppEvent::FilesChanged`] for
+/// the content folders, [`AppEvent::StateChanged`] for the machines' read-state files.
+pub type Changed = fn(Vec<PathBuf>) -> AppEvent;
+
 /// Starts watching `dirs` (every content folder) on a thread of its own; changes arrive as
 /// [`AppEvent::FilesChanged`], a switch to polling as one [`AppEvent::Note`].
 pub fn start(dirs: Vec<PathBuf>, events: Sender<AppEvent>) {
+    start_as(dirs, events, AppEvent::FilesChanged);
+}
+
+/// [`start`], the changes sent as `changed` makes them.
+pub fn start_as(dirs: Vec<PathBuf>, events: Sender<AppEvent>, changed: Changed) {
     if dirs.is_empty() {
         return;
     }
     let _ = thread::Builder::new()
         .name("watcher".into())
-        .spawn(move || run(&dirs, &events, simulated_limit()));
+        .spawn(move || run(&dirs, &events, changed, simulated_limit()));
 }
 
 /// Debug builds only: `QUIRE_DEBUG_WATCH_LIMIT` makes the kernel's watch refuse as it does
@@ -65,12 +74,12 @@ fn simulated_limit() -> bool {
     cfg!(debug_assertions) && std::env::var_os("QUIRE_DEBUG_WATCH_LIMIT").is_some()
 }
 
-fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
+fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, changed: Changed, limit_reached: bool) {
     let (tx, rx) = mpsc::channel();
     let mut identities: Vec<Option<FolderIdentity>> = dirs.iter().map(|d| identity(d)).collect();
     let mut active = match watch_natively(dirs, tx.clone(), limit_reached) {
         Ok(watcher) => Some(Active::Native { watcher }),
-        Err(err) => fall_back(events, &err),
+        Err(err) => fall_back(events, changed, &err),
     };
     while let Ok(first) = rx.recv() {
         match first {
@@ -92,9 +101,7 @@ fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
                     }
                 }
                 let batch = if replaced { Vec::new() } else { paths };
-                if (replaced || !batch.is_empty())
-                    && events.send(AppEvent::FilesChanged(batch)).is_err()
-                {
+                if (replaced || !batch.is_empty()) && events.send(changed(batch)).is_err() {
                     return;
                 }
             }
@@ -103,8 +110,8 @@ fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, limit_reached: bool) {
                 // look at everything once, since changes may have gone unseen.
                 if matches!(active, Some(Active::Native { .. })) && is_watch_limit(&err) {
                     drop(active.take());
-                    active = fall_back(events, &err);
-                    let _ = events.send(AppEvent::FilesChanged(Vec::new()));
+                    active = fall_back(events, changed, &err);
+                    let _ = events.send(changed(Vec::new()));
                 }
             }
         }
@@ -218,7 +225,7 @@ fn identity(dir: &Path) -> Option<FolderIdentity> {
 /// Polls instead of the kernel's watcher: every [`POLL_EVERY`], "look at everything" (an empty
 /// [`AppEvent::FilesChanged`]), which the loader answers by listing the folders and reading
 /// only what changed; a look that finds nothing shows nothing.
-fn fall_back(events: &Sender<AppEvent>, why: &notify::Error) -> Option<Active> {
+fn fall_back(events: &Sender<AppEvent>, changed: Changed, why: &notify::Error) -> Option<Active> {
     let reason = if is_watch_limit(why) {
         "inotify's watch limit reached: fs.inotify.max_user_watches".into()
     } else {
@@ -228,7 +235,7 @@ fn fall_back(events: &Sender<AppEvent>, why: &notify::Error) -> Option<Active> {
     let polling = thread::Builder::new().name("poller".into()).spawn(move || {
         loop {
             thread::sleep(POLL_EVERY);
-            if ticks.send(AppEvent::FilesChanged(Vec::new())).is_err() {
+            if ticks.send(changed(Vec::new())).is_err() {
                 break;
             }
         }
@@ -392,7 +399,7 @@ mod tests {
         let err = watch_natively(std::slice::from_ref(&dir), seen_tx, true)
             .expect_err("the limit is simulated");
         assert!(is_watch_limit(&err));
-        let active = fall_back(&tx, &err).expect("polling");
+        let active = fall_back(&tx, AppEvent::FilesChanged, &err).expect("polling");
         assert_eq!(active.mode(), Mode::Polling);
         let note = match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(AppEvent::Note(note)) => note,
