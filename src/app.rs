@@ -1017,7 +1017,15 @@ fn highlights_page(
                         .description
                         .as_deref()
                         .is_some_and(|d| h.find(d).is_some());
-                (h.quote.clone(), h.note.clone(), found)
+                // As the page shows it: its words without the markdown's marks.
+                let words = h.quote.split_whitespace().collect::<Vec<_>>().join(" ");
+                let shown = crate::search::snippet::plain_line(&words);
+                let quote = if shown.trim().is_empty() {
+                    words
+                } else {
+                    shown
+                };
+                (quote, h.note.clone(), found)
             })
             .collect();
         entries.push((it.title.clone(), kept));

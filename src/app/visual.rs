@@ -45,6 +45,8 @@ pub struct NotePrompt {
     pub input: String,
     item: usize,
     highlight: Highlight,
+    /// The passage as the page shows it (the highlight keeps its markdown).
+    shown: String,
 }
 
 /// How much of the text shown before a passage tells its place.
@@ -297,6 +299,7 @@ impl App {
             input: String::new(),
             item: selection.item,
             highlight,
+            shown: quote,
         });
     }
 
@@ -318,12 +321,7 @@ impl App {
                 let note = prompt.input.trim().to_string();
                 let mut highlight = prompt.highlight;
                 highlight.note = (!note.is_empty()).then_some(note);
-                let quote: String = highlight
-                    .quote
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let short = crate::render::wrap::truncate(&quote, 40);
+                let short = crate::render::wrap::truncate(&prompt.shown, 40);
                 self.reading.keep(prompt.item, highlight);
                 self.set_status(
                     format!("Kept “{short}”; the Highlights node lists it."),
