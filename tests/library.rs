@@ -439,6 +439,7 @@ fn the_selected_item_removed_on_disk_leaves_the_selection_on_its_neighbour() {
         changed: 0,
         added: 1,
         removed: 1,
+        in_place: 0,
     };
     app.library_reloaded(after.clone(), &changes, Reason::Watched);
     assert_eq!(app.list.selected, 2);

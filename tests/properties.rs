@@ -437,11 +437,12 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
         };
         let mut index = SearchIndex::build(&loaded.library);
         let mut segmented = 0;
+        let mut in_place = 0;
         for round in 0..20 {
             // A few changes at once, as a sync or an editor's save brings them.
             for _ in 0..1 + rng.below(3) {
                 let n = names.len();
-                match rng.below(6) {
+                match rng.below(8) {
                     0 | 1 => {
                         let at = rng.below(n);
                         let (_, text) = generated_file(&mut rng, at);
@@ -471,16 +472,35 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
                             format!("+++\ntitle = \"{title}\"\n+++\n"),
                         );
                     }
-                    _ => {
+                    5 => {
                         // Appends to a file: its items change, the others keep their place.
                         let name = &names[rng.below(n)];
                         let mut text = std::fs::read_to_string(dir.join(name)).unwrap();
                         text.push_str(&format!("\n{}\n", sentence(&mut rng, 10)));
                         tmp.write(&format!("library/{name}"), &text);
                     }
+                    _ => {
+                        // Words changed inside a file, lines added in its middle: the same
+                        // items with other text (updated in place, not filed again).
+                        let name = &names[rng.below(n)];
+                        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+                        let word = WORDS[rng.below(WORDS.len())];
+                        let other = WORDS[rng.below(WORDS.len())];
+                        let text =
+                            text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
+                        tmp.write(&format!("library/{name}"), &text);
+                    }
                 }
             }
-            let (next, _) = reload(&loaded, &roots, &[]).unwrap();
+            let (next, changes) = reload(&loaded, &roots, &[]).unwrap();
+            in_place += changes.in_place;
+            // Updated in place or filed again, the library is the one a fresh load gives.
+            let fresh = load_library(&roots).unwrap();
+            assert_eq!(
+                shown(&next.library),
+                shown(&fresh),
+                "seed {seed}, round {round}: {changes:?}"
+            );
             let updated = index.updated(&loaded.library, &next.library);
             let whole = SearchIndex::build(&next.library);
             segmented += usize::from(updated.segments_len() > 1);
@@ -533,5 +553,40 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
             segmented > 10,
             "seed {seed}: the segments were hardly used ({segmented})"
         );
+        assert!(
+            in_place >= 2,
+            "seed {seed}: hardly updated in place ({in_place})"
+        );
     }
+}
+
+/// What a reader sees of a library's items and categories, to compare two of them.
+fn shown(library: &quire::content::Library) -> Vec<String> {
+    let mut out: Vec<String> = library
+        .categories
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {:?} {:?} {:?} {}",
+                c.name, c.description, c.parent, c.items, c.total
+            )
+        })
+        .collect();
+    out.extend(library.items.iter().map(|i| {
+        format!(
+            "{} {} {:?} {:?} {:?} {:?} {:?} {}:{} {}",
+            i.id,
+            i.title,
+            i.url,
+            i.date,
+            i.tags,
+            i.description,
+            library.category_path(i.category),
+            i.source.path.display(),
+            i.source.line,
+            &*i.body
+        )
+    }));
+    out.extend(library.diagnostics.iter().map(|d| d.to_string()));
+    out
 }

@@ -37,6 +37,9 @@ pub struct Changes {
     pub changed: usize,
     pub added: usize,
     pub removed: usize,
+    /// Of the changed files, those whose items were updated where they stood (see
+    /// [`in_place`]) rather than the library filed again.
+    pub in_place: usize,
 }
 
 impl Changes {
@@ -115,6 +118,23 @@ pub fn reload_listed(
         );
     }
 
+    // The common edit (text changed inside a file, its items the same items): those items
+    // updated in a copy of the library, nothing filed again.
+    if changes.added == 0 && changes.removed == 0 && !sites_changed {
+        let changed: Vec<usize> = (0..files.len()).filter(|&i| !kept[i]).collect();
+        if let Some(library) = in_place(&previous.library, &files, &changed) {
+            changes.in_place = changed.len();
+            return (
+                Loaded {
+                    library: Arc::new(library),
+                    files,
+                    sites,
+                },
+                changes,
+            );
+        }
+    }
+
     // Unchanged files are taken back from the library; the rest (and the few a library cannot
     // give back, such as a file that made no item) are read.
     let mut taken = TakenBack::new(&previous.library, &previous.files);
@@ -148,6 +168,160 @@ pub fn reload_listed(
         },
         changes,
     )
+}
+
+/// How many changed files are updated in place at most: past a few, filing everything again
+/// costs about as much as the checks.
+const IN_PLACE_AT_MOST: usize = 16;
+
+/// The library with the files `changed` (indices into `files`) read again, when each of them
+/// still makes the same items in the same places: filed alone, the file gives the items the
+/// library holds for it (same ids, titles, urls, dates, tags, the same headings and their
+/// descriptions), only their bodies, descriptions and lines differ. A typo fixed, an insight
+/// added, a post rewritten. Then those are copied into a copy of the library; nothing else is
+/// filed again, so the cost follows the change. `None` for anything else (an item added or
+/// retitled, a heading changed, a problem reported, a file the library files away from its
+/// folder), which the caller files whole.
+fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> Option<Library> {
+    if changed.is_empty() || changed.len() > IN_PLACE_AT_MOST {
+        return None;
+    }
+    let read = load_files(
+        &changed
+            .iter()
+            .map(|&i| files[i].clone())
+            .collect::<Vec<_>>(),
+    );
+    // Where each changed file's items stand in the library, in order.
+    let mut at: HashMap<&Path, Vec<usize>> = HashMap::new();
+    for file in &read {
+        at.insert(file.source.display.as_path(), Vec::new());
+    }
+    for (index, item) in library.items.iter().enumerate() {
+        if let Some(items) = at.get_mut(&*item.source.path) {
+            items.push(index);
+        }
+    }
+    let mut updates: Vec<(usize, super::model::Item)> = Vec::new();
+    for file in &read {
+        let relative = &file.source.relative;
+        let filed_apart = relative.iter().any(|p| p == "_posts" || p == "_drafts")
+            || relative
+                .file_name()
+                .is_some_and(|n| n == "_index.md" || n == "_index.markdown");
+        let problems = !file.diagnostics.is_empty()
+            || library
+                .diagnostics
+                .iter()
+                .any(|d| d.path == file.source.display && !is_assembly_diagnostic(d));
+        let ours = at.get(file.source.display.as_path())?;
+        if filed_apart || problems || ours.is_empty() {
+            return None;
+        }
+        let alone = assemble(std::iter::once(file), &[]);
+        if alone.items.len() != ours.len() || !alone.diagnostics.is_empty() {
+            return None;
+        }
+        // The levels of the tree the file makes itself (a post's category, a collection's
+        // title and headings), by item.
+        let owned: Vec<usize> = match &file.document {
+            Some(Document::Post(post)) => {
+                let parts = post
+                    .category
+                    .as_deref()
+                    .map_or(0, |c| c.split('/').filter(|p| !p.trim().is_empty()).count());
+                vec![parts; 1]
+            }
+            Some(Document::Collection(doc)) => doc
+                .collection
+                .bookmarks
+                .iter()
+                .map(|b| 1 + b.path.len())
+                .collect(),
+            _ => return None,
+        };
+        if owned.len() != ours.len() {
+            return None;
+        }
+        for ((new, &index), &levels) in alone.items.iter().zip(ours).zip(&owned) {
+            let old = &library.items[index];
+            let same = new.id == old.id
+                && new.kind == old.kind
+                && new.title == old.title
+                && new.url == old.url
+                && new.date == old.date
+                && new.weight == old.weight
+                && new.authors == old.authors
+                && new.tags == old.tags
+                && same_levels(&alone, new.category, library, old.category, levels);
+            if !same {
+                return None;
+            }
+            updates.push((index, new.clone()));
+        }
+        // A collection's headings, bookmarks or not, with what they say.
+        if let Some(Document::Collection(_)) = &file.document {
+            let first = &alone.items[0];
+            let levels = owned[0];
+            let top_new = nth_above(&alone, first.category, levels - 1)?;
+            let top_old = nth_above(library, library.items[ours[0]].category, levels - 1)?;
+            if !same_subtree(&alone, top_new, library, top_old) {
+                return None;
+            }
+        }
+    }
+    let mut library = library.clone();
+    for (index, new) in updates {
+        let item = &mut library.items[index];
+        item.body = new.body;
+        item.description = new.description;
+        item.source.line = new.source.line;
+    }
+    Some(library)
+}
+
+/// The category `n` levels above `id`.
+fn nth_above(library: &Library, id: CategoryId, n: usize) -> Option<CategoryId> {
+    let mut id = id;
+    for _ in 0..n {
+        id = library.category(id).parent?;
+    }
+    Some(id)
+}
+
+/// Whether the `levels` categories ending at `a` (in `la`) and at `b` (in `lb`) have the same
+/// names.
+fn same_levels(la: &Library, a: CategoryId, lb: &Library, b: CategoryId, levels: usize) -> bool {
+    let (mut a, mut b) = (Some(a), Some(b));
+    for _ in 0..levels {
+        let (Some(x), Some(y)) = (a, b) else {
+            return false;
+        };
+        let (x, y) = (la.category(x), lb.category(y));
+        if x.name != y.name {
+            return false;
+        }
+        (a, b) = (x.parent, y.parent);
+    }
+    true
+}
+
+/// Whether two category subtrees have the same names, descriptions and children, in order.
+/// Bounded by the smaller tree (a collection's headings), walked without recursion.
+fn same_subtree(la: &Library, a: CategoryId, lb: &Library, b: CategoryId) -> bool {
+    let mut stack = vec![(a, b)];
+    while let Some((a, b)) = stack.pop() {
+        let (x, y) = (la.category(a), lb.category(b));
+        if x.name != y.name
+            || x.description != y.description
+            || x.children.len() != y.children.len()
+            || x.total != y.total
+        {
+            return false;
+        }
+        stack.extend(x.children.iter().copied().zip(y.children.iter().copied()));
+    }
+    true
 }
 
 /// The (root, relative path) of each named path that lies under a folder root.
@@ -567,6 +741,124 @@ mod tests {
     }
 
     #[test]
+    fn text_changed_inside_files_updates_their_items_in_place_as_a_fresh_load_would() {
+        let dir = temp("in-place");
+        site(&dir);
+        write(
+            &dir,
+            "bookmarks/reading.md",
+            "# Reading\n\nWhat to read.\n\n## Systems\n\nAbout systems.\n\n- [Uber](https://u.example) - load shedding\n  - **Key insights:** CoDel\n- [Queues](https://q.example) - queues\n\n### Deeper\n\n- [Pid](https://p.example) - control\n",
+        );
+        let roots = vec![Root::Dir(dir.clone())];
+        let mut loaded = load(&roots);
+        type Step = Box<dyn Fn(&Path)>;
+        fn edit(relative: &'static str, from: &'static str, to: &'static str) -> Step {
+            Box::new(move |d: &Path| {
+                let path = d.join(relative);
+                let text = fs::read_to_string(&path).expect("read");
+                assert!(text.contains(from), "{relative}: {from}");
+                fs::write(path, text.replacen(from, to, 1)).expect("write");
+            })
+        }
+        // (what, the change, how many files are updated in place)
+        let steps: Vec<(&str, Step, usize)> = vec![
+            (
+                "a typo fixed in a post",
+                edit("blog/first.md", "Body one.", "Body one, fixed."),
+                1,
+            ),
+            (
+                "an insight added (the lines below move)",
+                edit(
+                    "bookmarks/reading.md",
+                    "CoDel\n",
+                    "CoDel\n  - **More:** PID too\n",
+                ),
+                1,
+            ),
+            (
+                "a bookmark's description",
+                edit("bookmarks/reading.md", "- queues", "- on queues"),
+                1,
+            ),
+            (
+                "a post's description",
+                edit(
+                    "blog/first.md",
+                    "tags = [",
+                    "description = \"About it\"\ntags = [",
+                ),
+                1,
+            ),
+            (
+                "a bundle's body",
+                edit("blog/bundle/index.md", "In a bundle.", "Still bundled."),
+                1,
+            ),
+            (
+                "a heading's description",
+                edit(
+                    "bookmarks/reading.md",
+                    "About systems.",
+                    "All about systems.",
+                ),
+                0,
+            ),
+            (
+                "a heading with no bookmark (nothing filed)",
+                edit(
+                    "bookmarks/reading.md",
+                    "### Deeper",
+                    "### Empty\n\n### Deeper",
+                ),
+                1,
+            ),
+            (
+                "a bookmark added under it",
+                edit(
+                    "bookmarks/reading.md",
+                    "### Empty\n",
+                    "### Empty\n\n- [New](https://n.example)\n",
+                ),
+                0,
+            ),
+            (
+                "a bookmark retitled",
+                edit("bookmarks/reading.md", "[Pid]", "[PID]"),
+                0,
+            ),
+            (
+                "a post's date",
+                edit("blog/first.md", "2024-01-02", "2024-01-03"),
+                0,
+            ),
+            (
+                "two files at once",
+                Box::new(|d: &Path| {
+                    edit("blog/first.md", "fixed.", "fixed twice.")(d);
+                    edit("bookmarks/reading.md", "- control", "- feedback control")(d);
+                }),
+                2,
+            ),
+            (
+                "a post broken",
+                edit("blog/first.md", "title = \"First\"", "title = "),
+                0,
+            ),
+        ];
+        for (what, step, expected) in steps {
+            step(&dir);
+            let (next, changes) = reload(&loaded, &roots, &[]).expect("reload");
+            assert!(!changes.is_empty(), "{what}: nothing seen");
+            let fresh = load(&roots);
+            assert_eq!(seen(&next.library), seen(&fresh.library), "after: {what}");
+            assert_eq!(changes.in_place, expected, "{what}: {changes:?}");
+            loaded = next;
+        }
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn a_reload_gives_the_library_a_fresh_load_gives() {
         let dir = temp("same");
         site(&dir);
@@ -701,7 +993,8 @@ mod tests {
             Changes {
                 changed: 0,
                 added: 1,
-                removed: 1
+                removed: 1,
+                in_place: 0,
             }
         );
         // A file named by the watcher is read even when its size and time look the same (a
