@@ -794,7 +794,9 @@ impl App {
         }
         // A selection lives on its item's page, in the body.
         if self.visual.as_ref().is_some_and(|s| {
-            self.focus != Focus::Body || self.body.key != Some(PageKey::Item(s.item))
+            self.focus != Focus::Body
+                || self.body.key != Some(PageKey::Item(s.item))
+                || self.body.page.as_ref().is_some_and(|p| p.width != s.width)
         }) {
             self.visual = None;
         }
@@ -985,12 +987,29 @@ pub fn paint_highlights(page: &mut Page, library: &Library, reading: &Reading, t
         return;
     }
     let highlights = reading.highlights_of(&it.id);
+    // Each found where its words stand in the item now (a typo fixed inside it, text added
+    // above), then painted as that text: the page agrees with `quire highlights` on which
+    // passages are there and which are orphaned.
+    let body: &str = &it.body;
+    let description = it.description.as_deref().unwrap_or("");
     let kept: Vec<crate::render::kept::Kept<'_>> = highlights
         .iter()
-        .map(|(_, h)| crate::render::kept::Kept {
-            quote: &h.quote,
-            prefix: &h.prefix,
-            note: h.note.as_deref(),
+        .filter_map(|(key, h)| {
+            let (text, range) = [body, description]
+                .into_iter()
+                .find_map(|text| Some((text, h.find(text)?)))?;
+            let mut from = range
+                .start
+                .saturating_sub(crate::state::highlights::CONTEXT);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            Some(crate::render::kept::Kept {
+                key,
+                quote: &text[range.clone()],
+                prefix: &text[from..range.start],
+                note: h.note.as_deref(),
+            })
         })
         .collect();
     crate::render::kept::paint_kept(page, &kept, theme);
@@ -1008,15 +1027,24 @@ fn highlights_page(
     let mut entries = Vec::new();
     for item in reading.highlighted() {
         let it = &library.items[item];
-        let kept = reading
+        let mut placed: Vec<(usize, &crate::state::Highlight)> = reading
             .highlights_of(&it.id)
             .into_iter()
             .map(|(_, h)| {
-                let found = h.find(&it.body).is_some()
-                    || it
-                        .description
-                        .as_deref()
-                        .is_some_and(|d| h.find(d).is_some());
+                let at = h
+                    .find(&it.body)
+                    .map(|r| r.start + 1)
+                    .or_else(|| it.description.as_deref().and_then(|d| h.find(d)).map(|_| 0))
+                    .unwrap_or(usize::MAX);
+                (at, h)
+            })
+            .collect();
+        // In the order they stand in the item (the description's first), orphaned ones last.
+        placed.sort_by_key(|(at, _)| *at);
+        let kept = placed
+            .into_iter()
+            .map(|(at, h)| {
+                let found = at != usize::MAX;
                 // As the page shows it: its words without the markdown's marks.
                 let words = h.quote.split_whitespace().collect::<Vec<_>>().join(" ");
                 let shown = crate::search::snippet::plain_line(&words);

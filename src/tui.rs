@@ -75,6 +75,8 @@ pub enum AppEvent {
     /// Read-state files changed: another machine's, synced in while the reader runs (empty:
     /// look at them all).
     StateChanged(Vec<PathBuf>),
+    /// Every machine's read-state files, read after they changed.
+    StateRead(ReadState),
     /// The library read again after a change, with what changed and why it was read.
     Reloaded(Arc<Library>, crate::content::reload::Changes, Reason),
     /// The user's library folder, missing at the start, exists now.
@@ -111,14 +113,14 @@ pub enum Ending {
     Signal(i32),
 }
 
-/// Reads every machine's read-state files on a thread of its own; what they hold comes back as
-/// a save's merged state does, and the reader takes the marks it lacks.
+/// Reads every machine's read-state files on a thread of its own; the reader takes the marks
+/// it lacks from what they hold.
 fn read_others_state(path: PathBuf, events: mpsc::Sender<AppEvent>) {
     let _ = std::thread::Builder::new()
         .name("state-reader".into())
         .spawn(move || {
             if let Ok(loaded) = crate::state::load_state_untouched(&path) {
-                let _ = events.send(AppEvent::StateSaved(Ok(loaded.state)));
+                let _ = events.send(AppEvent::StateRead(loaded.state));
             }
         });
 }
@@ -175,20 +177,17 @@ pub fn run(session: Session) -> Result<Ending> {
     });
     let loader = Loader::start(session.roots, tx.clone())?;
     watcher::start(folders, tx.clone());
-    // Other machines' read-state files, arriving by a sync while the reader runs, are merged
-    // as they come (this machine's own saves are merged when made).
+    // Read-state files written by others (another machine's, brought by a sync; a command
+    // run in a shell) are merged as they come; this process's own saves are merged when made.
     let state_files = crate::state::machines::StateFiles::of(&session.state_path);
-    let own_state = match std::fs::create_dir_all(&state_files.dir) {
-        Ok(()) => {
-            let dir = state_files
-                .dir
-                .canonicalize()
-                .unwrap_or(state_files.dir.clone());
-            watcher::start_as(vec![dir.clone()], tx.clone(), AppEvent::StateChanged);
-            dir.join(crate::state::machines::machine())
-        }
-        Err(_) => state_files.own.clone(),
-    };
+    if std::fs::create_dir_all(&state_files.dir).is_ok() {
+        let dir = state_files
+            .dir
+            .canonicalize()
+            .unwrap_or(state_files.dir.clone());
+        watcher::start_as(vec![dir], tx.clone(), AppEvent::StateChanged);
+    }
+    let ours = format!("-{}-", std::process::id());
     let mut app = App::new(library, session.settings, session.state, area);
     if let Some((_, place)) = session.place {
         app.restore_place(place);
@@ -219,6 +218,7 @@ pub fn run(session: Session) -> Result<Ending> {
                     return Err(err).context("cannot read from the terminal");
                 }
                 AppEvent::StateSaved(result) => app.state_saved(result),
+                AppEvent::StateRead(state) => app.state_read(&state),
                 AppEvent::PlaceNotSaved(err) => {
                     app.set_status(format!("Where you are could not be saved: {err}"), true)
                 }
@@ -231,7 +231,14 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
                 AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),
                 AppEvent::StateChanged(paths) => {
-                    if paths.is_empty() || paths.iter().any(|p| !p.starts_with(&own_state)) {
+                    // Anything but a temp file, a lock, or a file this process wrote (a
+                    // machine's new folder too: the files made in it at once may go unseen).
+                    let others = paths.iter().any(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| !n.starts_with('.') && !n.contains(&ours))
+                    });
+                    if paths.is_empty() || others {
                         read_others_state(session.state_path.clone(), tx.clone());
                     }
                 }

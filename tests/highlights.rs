@@ -247,3 +247,111 @@ fn a_drag_with_the_mouse_selects_a_passage_to_keep() {
     assert_eq!(kept[0].1.quote, "CoDel adapts");
     assert_eq!(kept[0].1.note, None);
 }
+
+/// What the helper trying it as a new user found: each case as a sentence.
+#[test]
+fn selecting_survives_a_tiny_screen_and_refuses_items_without_text() {
+    let library = bundled();
+    let uber = library
+        .items
+        .iter()
+        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
+        .unwrap();
+    let mut app = app(library.clone(), 120, 40);
+    open_item(&mut app, uber);
+    press(&mut app, "v");
+    for (w, h) in [(1, 1), (19, 5), (30, 3), (19, 20)] {
+        app.resize(w, h);
+        press(&mut app, "jw$e0bo<left><right>");
+        let _ = draw(&app);
+    }
+    app.resize(120, 40);
+    press(&mut app, "<enter>");
+    press(&mut app, "<esc>");
+    let _ = draw(&app);
+    // An item with no text of its own: nothing to select, and said so.
+    let bare = library
+        .items
+        .iter()
+        .position(|i| i.body.trim().is_empty())
+        .unwrap();
+    let mut app = common::screen::app(library.clone(), 120, 40);
+    open_item(&mut app, bare);
+    press(&mut app, "v");
+    assert!(app.visual.is_none());
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("No text of its own")
+    );
+}
+
+#[test]
+fn a_passage_kept_twice_changes_its_note_and_d_removes_it_from_anywhere_inside() {
+    let library = bundled();
+    let uber = library
+        .items
+        .iter()
+        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
+        .unwrap();
+    let id = library.items[uber].id.clone();
+    let mut app = app(library.clone(), 120, 40);
+    open_item(&mut app, uber);
+    press(&mut app, "/CoDel<enter>vwwe<enter>first<enter>");
+    press(&mut app, "/CoDel<enter>vwwe<enter>");
+    assert_eq!(
+        app.note_prompt.as_ref().unwrap().input,
+        "first",
+        "the note to edit"
+    );
+    press(&mut app, "<c-u>second<enter>");
+    let kept = app.reading.highlights_of(&id);
+    assert_eq!(kept.len(), 1, "one passage, one highlight");
+    assert_eq!(kept[0].1.note.as_deref(), Some("second"));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Note changed")
+    );
+    // From its middle word, `d` takes it off.
+    press(&mut app, "/adapts<enter>vd");
+    assert!(app.reading.highlights_of(&id).is_empty());
+}
+
+#[test]
+fn a_typo_fixed_inside_a_kept_passage_keeps_it_painted_with_its_note() {
+    let library = bundled();
+    let uber = library
+        .items
+        .iter()
+        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
+        .unwrap();
+    let item = &library.items[uber];
+    let body: &str = &item.body;
+    let quote = "CoDel adapts queue policy: FIFO under normal load";
+    let at = body.find(quote).unwrap();
+    // Kept when the text said "polcy"; the file's typo was fixed since.
+    let mut h = quire::state::Highlight::new(
+        &item.id,
+        body,
+        at..at + quote.len(),
+        Some("still here".into()),
+        quire::state::Timestamp(1),
+    );
+    h.quote = h.quote.replace("policy", "polcy");
+    let mut state = quire::state::ReadState::new();
+    state.put_highlight(h.id(), h);
+    let mut app = quire::app::App::new(
+        library.clone(),
+        quire::app::Settings::default(),
+        state,
+        ratatui::layout::Rect::new(0, 0, 120, 40),
+    );
+    open_item(&mut app, uber);
+    let screen = text(&draw(&app));
+    assert!(screen.contains("✎ still here"), "{screen}");
+}

@@ -838,6 +838,10 @@ fn another_machines_marks_and_highlights_show_in_a_running_reader() {
         s.contains("2/3") && s.contains("✎ Highlights")
     });
     assert!(screen.contains("Highlights"), "{screen}");
+    // A command run in a shell on this machine shows too.
+    let output = quire(&home, &["--content", &content, "star", &ids[0]]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    reader.wait_for_text("★ Starred");
     // Nothing of the laptop's own was written by the desktop, nor the other way round.
     let own = StateFiles::for_machine(&state_file(&home), "desktop").own;
     assert!(own.is_dir());

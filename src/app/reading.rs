@@ -177,7 +177,7 @@ impl Reading {
         }
         (0..library.items.len())
             .filter(|&i| self.highlighted[i])
-            .filter_map(|i| Some((i, with_notes.get(library.items[i].id.as_str())?.join("\n"))))
+            .filter_map(|i| Some((i, with_notes.get(library.items[i].id.as_str())?.join(" · "))))
             .collect()
     }
 

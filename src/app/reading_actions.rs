@@ -147,6 +147,16 @@ impl App {
         }
     }
 
+    /// The read state as every machine's files hold it, read after they changed (a sync
+    /// brought another machine's, a command saved): the marks, stars and highlights this
+    /// reader lacks are taken in; nothing is saved for them.
+    pub fn state_read(&mut self, state: &ReadState) {
+        if self.reading.adopt(&self.library, state) > 0 {
+            self.list.invalidate();
+        }
+        self.sync();
+    }
+
     /// After a save: marks another Quire made meanwhile come in through the merged state.
     pub fn state_saved(&mut self, result: Result<ReadState, String>) {
         match result {

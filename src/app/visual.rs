@@ -21,8 +21,10 @@ pub struct Spot {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
-    /// The item whose page it is on.
+    /// The item whose page it is on, and the width that page was laid out at (laid out again,
+    /// its lines are others: the selection ends).
     pub item: usize,
+    pub width: u16,
     /// Where it started, and the end that moves.
     pub anchor: Spot,
     pub cursor: Spot,
@@ -47,6 +49,8 @@ pub struct NotePrompt {
     highlight: Highlight,
     /// The passage as the page shows it (the highlight keeps its markdown).
     shown: String,
+    /// A highlight kept before, whose note is being edited.
+    again: bool,
 }
 
 /// How much of the text shown before a passage tells its place.
@@ -73,6 +77,14 @@ impl App {
             self.set_status("Open an item to select a passage of it.", false);
             return;
         };
+        if self.library.items[item].body.trim().is_empty() {
+            self.set_status(
+                "No text of its own to select here; quire highlight ID --quote keeps words of \
+                 its description.",
+                false,
+            );
+            return;
+        }
         let texts = self.line_texts();
         let height = self.body_height();
         let on_match = self
@@ -103,6 +115,7 @@ impl App {
         self.find = None;
         self.visual = Some(Selection {
             item,
+            width: self.page().map_or(0, |p| p.width),
             anchor: spot,
             cursor: spot,
         });
@@ -120,6 +133,8 @@ impl App {
             return;
         };
         let cursor = selection.cursor;
+        // A page not laid out (a screen too small to show the body): nothing to move over.
+        let laid_out = cursor.line < texts.len();
         let moved = match (key.code, action) {
             (KeyCode::Esc | KeyCode::Char('v') | KeyCode::Char('q'), _) => {
                 self.visual = None;
@@ -140,6 +155,7 @@ impl App {
                 self.remove_selected_highlights();
                 return;
             }
+            _ if !laid_out => None,
             (KeyCode::Char('o'), _) => {
                 if let Some(selection) = self.visual.as_mut() {
                     selection.anchor = cursor;
@@ -261,7 +277,10 @@ impl App {
         };
         let texts = self.line_texts();
         let (start, _) = selection.ends();
-        let mut before = texts[start.line][..start.at].to_string();
+        let Some(first) = texts.get(start.line) else {
+            return String::new();
+        };
+        let mut before = first.get(..start.at).unwrap_or(first).to_string();
         let mut line = start.line;
         while before.len() < LEAD && line > 0 {
             line -= 1;
@@ -286,6 +305,7 @@ impl App {
         let item = &self.library.items[selection.item];
         let found = crate::state::passage::in_markdown(&item.body, &quote, &before);
         let Some(range) = found.filter(|_| !quote.is_empty()) else {
+            self.visual = None;
             self.set_status(
                 "Those words are not in the item's own text (a link list or a note?); select \
                  its text.",
@@ -293,13 +313,32 @@ impl App {
             );
             return;
         };
-        let highlight = Highlight::new(&item.id, &item.body, range, None, Timestamp::now());
         self.visual = None;
+        // The same passage kept already: its note is edited (shown to change), not a second
+        // highlight made.
+        let kept = self
+            .reading
+            .highlights_of(&item.id)
+            .into_iter()
+            .find(|(_, h)| h.find(&item.body) == Some(range.clone()))
+            .map(|(_, h)| h.clone());
+        let again = kept.is_some();
+        let (highlight, input) = match kept {
+            Some(h) => {
+                let note = h.note.clone().unwrap_or_default();
+                (h, note)
+            }
+            None => (
+                Highlight::new(&item.id, &item.body, range, None, Timestamp::now()),
+                String::new(),
+            ),
+        };
         self.note_prompt = Some(NotePrompt {
-            input: String::new(),
+            input,
             item: selection.item,
             highlight,
             shown: quote,
+            again,
         });
     }
 
@@ -320,13 +359,17 @@ impl App {
                 };
                 let note = prompt.input.trim().to_string();
                 let mut highlight = prompt.highlight;
+                let again = prompt.again;
                 highlight.note = (!note.is_empty()).then_some(note);
+                highlight.at = Timestamp::now().max(highlight.at);
                 let short = crate::render::wrap::truncate(&prompt.shown, 40);
                 self.reading.keep(prompt.item, highlight);
-                self.set_status(
-                    format!("Kept “{short}”; the Highlights node lists it."),
-                    false,
-                );
+                let said = if again {
+                    format!("Note changed for “{short}”.")
+                } else {
+                    format!("Kept “{short}”; the Highlights node lists it.")
+                };
+                self.set_status(said, false);
             }
             KeyCode::Backspace => {
                 prompt.input.pop();
@@ -342,27 +385,23 @@ impl App {
         }
     }
 
-    /// `d` while selecting: the highlights whose passage the selection touches are removed.
+    /// `d` while selecting: the highlights painted where the selection is are removed.
     fn remove_selected_highlights(&mut self) {
         let Some(selection) = self.visual.take() else {
             return;
         };
-        let quote = self.selected_text_of(&selection);
-        let item = &self.library.items[selection.item];
-        let Some(selected) = crate::state::passage::in_markdown(&item.body, &quote, "") else {
-            self.set_status("No highlight there.", false);
-            return;
-        };
+        let (start, end) = selection.ends();
+        let (start, end) = ((start.line, start.at), (end.line, end.at));
         let keys: Vec<String> = self
-            .reading
-            .highlights_of(&item.id)
-            .into_iter()
-            .filter(|(_, h)| {
-                h.find(&item.body)
-                    .is_some_and(|r| r.start < selected.end && selected.start < r.end)
+            .page()
+            .map(|page| {
+                page.kept
+                    .iter()
+                    .filter(|k| k.start <= end && start <= k.end)
+                    .map(|k| k.key.clone())
+                    .collect()
             })
-            .map(|(key, _)| key.to_string())
-            .collect();
+            .unwrap_or_default();
         if keys.is_empty() {
             self.set_status("No highlight there.", false);
             return;
@@ -371,13 +410,6 @@ impl App {
         self.reading.remove_highlights(&lib, selection.item, &keys);
         let n = keys.len();
         self.set_status(format!("Removed {n} highlight{}.", plural(n)), false);
-    }
-
-    fn selected_text_of(&mut self, selection: &Selection) -> String {
-        self.visual = Some(selection.clone());
-        let text = self.selected_text();
-        self.visual = None;
-        text
     }
 
     /// A drag in the body: a selection from where the button went down to the pointer.
@@ -395,6 +427,7 @@ impl App {
         };
         self.visual = Some(Selection {
             item,
+            width: self.page().map_or(0, |p| p.width),
             anchor,
             cursor: to,
         });

@@ -140,7 +140,11 @@ struct Listed<'a> {
     quote: &'a str,
     note: Option<&'a str>,
     created: String,
+    /// Its item is here and its words are not.
     orphaned: bool,
+    /// Its item is in the library loaded (another library's highlights are listed too, and
+    /// said to be elsewhere rather than orphaned).
+    in_library: bool,
 }
 
 pub fn list(
@@ -177,7 +181,8 @@ pub fn list(
                 quote: &h.quote,
                 note: h.note.as_deref(),
                 created: h.created.to_string(),
-                orphaned: item.is_none_or(|item| !found(item, h)),
+                orphaned: item.is_some_and(|item| !found(item, h)),
+                in_library: item.is_some(),
             }
         })
         .collect();
@@ -208,6 +213,8 @@ pub fn list(
             }
             if h.orphaned {
                 writeln!(out, "\n*(no longer in the item's text)*")?;
+            } else if !h.in_library {
+                writeln!(out, "\n*(its item is not in this library)*")?;
             }
         }
         return Ok(());
@@ -217,7 +224,11 @@ pub fn list(
             .note
             .map(|n| format!(" — {}", sanitize_line(n)))
             .unwrap_or_default();
-        let orphaned = if h.orphaned { " (orphaned)" } else { "" };
+        let orphaned = match (h.orphaned, h.in_library) {
+            (true, _) => " (orphaned)",
+            (false, false) => " (item not in this library)",
+            (false, true) => "",
+        };
         writeln!(
             out,
             "{}\t{}\t“{}”{note}{orphaned}",

@@ -518,7 +518,7 @@ fn search(
         if let Some(note) = &h.note {
             let all = notes.entry(h.item.as_str()).or_default();
             if !all.is_empty() {
-                all.push('\n');
+                all.push_str(" · ");
             }
             all.push_str(note);
         }

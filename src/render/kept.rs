@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 
 use super::Page;
 use super::highlight::paint;
+pub use super::page::PageSpan;
 use super::wrap::wrap_lines;
 use crate::state::passage::{locate, span, words};
 use crate::theme::Theme;
@@ -15,6 +16,8 @@ use crate::theme::Theme;
 /// A highlight as a page needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct Kept<'a> {
+    /// The highlight's own id (what the page records where it painted it).
+    pub key: &'a str,
     pub quote: &'a str,
     /// The text just before the quote, telling apart two places with the same words.
     pub prefix: &'a str,
@@ -45,19 +48,32 @@ pub fn paint_kept(page: &mut Page, kept: &[Kept<'_>], theme: &Theme) -> usize {
     }
     let (text, starts) = page_text(page);
     let hay = words(&text);
-    // Each passage found: its bytes in `text`, and its note.
-    let mut found: Vec<(Range<usize>, Option<&str>)> = kept
+    // Each passage found: its bytes in `text`, its note and its key.
+    let mut found: Vec<(Range<usize>, Option<&str>, &str)> = kept
         .iter()
         .filter_map(|k| {
             let at = locate(&hay, &words(k.quote), &words(k.prefix))?;
-            Some((span(&hay, at), k.note))
+            Some((span(&hay, at), k.note, k.key))
         })
         .collect();
-    found.sort_by_key(|(range, _)| range.start);
+    found.sort_by_key(|(range, _, _)| range.start);
     let line_of = |at: usize| starts.partition_point(|&s| s <= at).saturating_sub(1);
+    // Where each is on the page: (line, byte) of its first and of its last character.
+    page.kept = found
+        .iter()
+        .map(|(range, _, key)| {
+            let (first, last) = (range.start, range.end.saturating_sub(1).max(range.start));
+            let (a, b) = (line_of(first), line_of(last));
+            PageSpan {
+                key: key.to_string(),
+                start: (a, first - starts[a]),
+                end: (b, last - starts[b]),
+            }
+        })
+        .collect();
     // Every line's share of the passages, painted.
     let mut ranges: Vec<Vec<Range<usize>>> = vec![Vec::new(); page.lines.len()];
-    for (range, _) in &found {
+    for (range, _, _) in &found {
         for line in line_of(range.start)..=line_of(range.end.saturating_sub(1)) {
             let start = starts[line];
             let end = starts.get(line + 1).map_or(text.len(), |s| s - 1);
@@ -77,7 +93,7 @@ pub fn paint_kept(page: &mut Page, kept: &[Kept<'_>], theme: &Theme) -> usize {
     let width = usize::from(page.width).max(1);
     let mut notes: Vec<(usize, Vec<Line<'static>>)> = found
         .iter()
-        .filter_map(|(range, note)| {
+        .filter_map(|(range, note, _)| {
             let note = (*note)?;
             let line = Line::from(vec![
                 Span::styled("✎ ", theme.note),
@@ -136,6 +152,10 @@ fn insert_notes(page: &mut Page, notes: Vec<(usize, Vec<Line<'static>>)>) {
     for start in &mut page.unwrapped {
         *start = at(*start);
     }
+    for span in &mut page.kept {
+        span.start.0 = at(span.start.0);
+        span.end.0 = at(span.end.0);
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +206,7 @@ mod tests {
         let mut page = item_page(&lib, 0, &theme, 30);
         let heading = page.headings[1].line;
         let kept = [Kept {
+            key: "h1",
             quote: "hit rate is **what matters most**, not the size",
             prefix: "The ",
             note: Some("measure \u{1b}[31mfirst"),
@@ -221,6 +242,7 @@ mod tests {
         let mut page = item_page(&lib, 0, &theme, 40);
         let before = texts(&page);
         let kept = [Kept {
+            key: "h1",
             quote: "the hit rate",
             prefix: "",
             note: Some("gone"),

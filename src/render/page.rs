@@ -38,6 +38,17 @@ pub struct Page {
     /// The page lines where a line of the rendered body begins, in order, then where the body
     /// ends: the lines between are one line wrapped (a note goes after all of it).
     pub unwrapped: Vec<usize>,
+    /// The highlights painted on the page, where they stand.
+    pub kept: Vec<PageSpan>,
+}
+
+/// Where a highlight is painted on a page: (line, byte of the line's text) of its first and of
+/// its last character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSpan {
+    pub key: String,
+    pub start: (usize, usize),
+    pub end: (usize, usize),
 }
 
 /// A heading of a body.
@@ -169,6 +180,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         about_line,
         notes: Vec::new(),
         unwrapped,
+        kept: Vec::new(),
     }
 }
 
@@ -266,6 +278,7 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         about_line: None,
         notes: Vec::new(),
         unwrapped: Vec::new(),
+        kept: Vec::new(),
     }
 }
 
@@ -360,6 +373,7 @@ pub fn category_page(
         about_line: None,
         notes: Vec::new(),
         unwrapped: Vec::new(),
+        kept: Vec::new(),
     }
 }
 
@@ -407,6 +421,7 @@ pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: 
         about_line: None,
         notes: Vec::new(),
         unwrapped: Vec::new(),
+        kept: Vec::new(),
     }
 }
 
@@ -537,5 +552,6 @@ pub fn highlights_page(
         about_line: None,
         notes: Vec::new(),
         unwrapped: Vec::new(),
+        kept: Vec::new(),
     }
 }

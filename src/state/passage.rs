@@ -8,11 +8,34 @@
 use std::ops::Range;
 
 /// A word of a text: where it stands, and a hash of its lowercase letters to compare it by.
+/// A word joined to the one before (`rate-limiting`, `snake_case`, `v0.2.0`, `don't`) is
+/// compared as such: `lifetime syntaxes` is not found in `mismatched_lifetime_syntaxes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Word {
     pub start: usize,
     pub end: usize,
+    /// The letters' hash, and whether the word is joined to the one before.
     key: u64,
+    joined: bool,
+}
+
+impl Word {
+    /// What a word is compared by after the first of a passage.
+    fn key(&self) -> u64 {
+        if self.joined {
+            self.key ^ 0x9e37_79b9_7f4a_7c15
+        } else {
+            self.key
+        }
+    }
+}
+
+/// What joins two words into one (nothing else between them).
+fn joins(gap: &str) -> bool {
+    !gap.is_empty()
+        && gap
+            .chars()
+            .all(|c| matches!(c, '_' | '-' | '\'' | '’' | '.' | '/' | ':' | '@'))
 }
 
 /// How far a tag (`<span class="x">`) or a link's destination is looked for before the text
@@ -22,7 +45,7 @@ const MARKUP_REACH: usize = 2048;
 /// The words of `text`, in order.
 pub fn words(text: &str) -> Vec<Word> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out: Vec<Word> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -76,7 +99,13 @@ pub fn words(text: &str) -> Vec<Word> {
         let numbered =
             digits && start > 0 && bytes[start - 1] == b'[' && bytes.get(i) == Some(&b']');
         if !numbered {
-            out.push(Word { start, end: i, key });
+            let joined = out.last().is_some_and(|w| joins(&text[w.end..start]));
+            out.push(Word {
+                start,
+                end: i,
+                key,
+                joined,
+            });
         }
     }
     out
@@ -102,17 +131,20 @@ fn closing_paren(rest: &[u8]) -> Option<usize> {
 /// one the words `before` lead up to best, then the first. Linear in `hay` for finding the
 /// places, plus `before`'s length for each.
 pub fn locate(hay: &[Word], needle: &[Word], before: &[Word]) -> Option<Range<usize>> {
-    if needle.is_empty() || needle.len() > hay.len() {
+    let (first, rest) = needle.split_first()?;
+    if needle.len() > hay.len() {
         return None;
     }
-    // Knuth–Morris–Pratt: the longest proper border of each prefix of the needle.
-    let mut border = vec![0usize; needle.len()];
+    // The first word is compared by its letters alone (a passage may start inside a joined
+    // word, `limiting` of `rate-limiting`); the others with how they are joined.
+    // Knuth–Morris–Pratt over the rest: the longest proper border of each prefix of it.
+    let mut border = vec![0usize; rest.len()];
     let mut k = 0;
-    for i in 1..needle.len() {
-        while k > 0 && needle[i].key != needle[k].key {
+    for i in 1..rest.len() {
+        while k > 0 && rest[i].key() != rest[k].key() {
             k = border[k - 1];
         }
-        if needle[i].key == needle[k].key {
+        if rest[i].key() == rest[k].key() {
             k += 1;
         }
         border[i] = k;
@@ -126,21 +158,35 @@ pub fn locate(hay: &[Word], needle: &[Word], before: &[Word]) -> Option<Range<us
             .count()
     };
     let mut best: Option<(usize, usize)> = None;
+    let mut consider = |start: usize| -> bool {
+        if hay[start].key != first.key {
+            return false;
+        }
+        let fit = lead(start);
+        if best.is_none_or(|(_, f)| fit > f) {
+            best = Some((start, fit));
+        }
+        fit == before.len()
+    };
+    if rest.is_empty() {
+        for start in 0..hay.len() {
+            if consider(start) {
+                break;
+            }
+        }
+        return best.map(|(start, _)| start..start + 1);
+    }
     let mut k = 0;
-    for (i, word) in hay.iter().enumerate() {
-        while k > 0 && word.key != needle[k].key {
+    for (i, word) in hay.iter().enumerate().skip(1) {
+        while k > 0 && word.key() != rest[k].key() {
             k = border[k - 1];
         }
-        if word.key == needle[k].key {
+        if word.key() == rest[k].key() {
             k += 1;
         }
-        if k == needle.len() {
-            let start = i + 1 - needle.len();
-            let fit = lead(start);
-            if best.is_none_or(|(_, f)| fit > f) {
-                best = Some((start, fit));
-            }
-            if fit == before.len() {
+        if k == rest.len() {
+            let start = i - rest.len();
+            if consider(start) {
                 break;
             }
             k = border[k - 1];
@@ -159,19 +205,32 @@ pub fn span(words: &[Word], found: Range<usize>) -> Range<usize> {
 /// that open and close around them, so the quote kept reads as the markdown has it.
 pub fn in_markdown(text: &str, quote: &str, before: &str) -> Option<Range<usize>> {
     let hay = words(text);
-    let found = locate(&hay, &words(quote), &words(before))?;
+    let needle = words(quote);
+    let found = locate(&hay, &needle, &words(before))?;
     let Range { mut start, mut end } = span(&hay, found);
-    let bytes = text.as_bytes();
-    while start > 0 && matches!(bytes[start - 1], b'*' | b'_' | b'`' | b'~' | b'[') {
-        start -= 1;
+    // What the passage shows before its first word and after its last (`&T`, `Lifetime<'_>`)
+    // is taken in where the markdown has it, with the marks around it (`` ` ``, `**`).
+    let lead = &quote[..needle.first().map_or(0, |w| w.start)];
+    let trail = &quote[needle.last().map_or(quote.len(), |w| w.end)..];
+    let marks = |c: char| matches!(c, '*' | '_' | '`' | '~');
+    for _ in 0..lead.len() + 8 {
+        match text[..start].chars().next_back() {
+            Some(c) if marks(c) || c == '[' || (!c.is_whitespace() && lead.contains(c)) => {
+                start -= c.len_utf8()
+            }
+            _ => break,
+        }
     }
-    while end < bytes.len() && matches!(bytes[end], b'*' | b'_' | b'`' | b'~') {
-        end += 1;
+    for _ in 0..trail.len() + 8 {
+        match text[end..].chars().next() {
+            Some(c) if marks(c) || (!c.is_whitespace() && trail.contains(c)) => end += c.len_utf8(),
+            _ => break,
+        }
     }
     // A link whose text the passage ends with: its destination too, or `[text` is left open.
     if text[start..end].contains('[')
         && text[end..].starts_with("](")
-        && let Some(close) = closing_paren(&bytes[end + 2..])
+        && let Some(close) = closing_paren(&text.as_bytes()[end + 2..])
     {
         end += 2 + close + 1;
     }
@@ -244,5 +303,25 @@ mod tests {
         let range = in_markdown(md, "sccache[1] in", "with").unwrap();
         assert_eq!(&md[range], "[sccache](https://x.dev/s) in");
         assert_eq!(in_markdown(md, "not there", ""), None);
+        // What stands around the words is kept too, with its marks: no backtick left open.
+        let md = "| `&T`, `&'_ T`, `ContainsLifetime<'_>` | yes |";
+        let range = in_markdown(md, "&T, &'_ T, ContainsLifetime<'_>", "").unwrap();
+        assert_eq!(&md[range], "`&T`, `&'_ T`, `ContainsLifetime<'_>`");
+    }
+
+    #[test]
+    fn words_joined_in_one_name_are_not_the_same_words_apart() {
+        let text = "The `mismatched_lifetime_syntaxes` lint. Rate-limiting failed.";
+        let hay = words(text);
+        assert_eq!(locate(&hay, &words("lifetime syntaxes lint"), &[]), None);
+        let found = locate(&hay, &words("mismatched_lifetime_syntaxes lint"), &[]).unwrap();
+        assert_eq!(
+            &text[span(&hay, found)],
+            "mismatched_lifetime_syntaxes` lint"
+        );
+        // A passage may start inside a joined word.
+        let found = locate(&hay, &words("limiting failed"), &[]).unwrap();
+        assert_eq!(&text[span(&hay, found)], "limiting failed");
+        assert_eq!(locate(&hay, &words("lint rate limiting"), &[]), None);
     }
 }

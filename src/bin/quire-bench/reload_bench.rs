@@ -4,8 +4,10 @@
 //! drawn with the reloaded library, and the search index brought up to date (the changed
 //! file's items indexed as a new segment; the whole build is timed beside it).
 //!
-//! Each round appends one bookmark, with a word no other item has, to a collection of 100
-//! bookmarks that the benchmark adds to the library (and removes afterwards).
+//! Two kinds of change, each round bringing a word no other item has, to a collection of 100
+//! bookmarks that the benchmark adds to the library (and removes afterwards): one bookmark
+//! appended (an item added: the library is filed again), and one insight of a bookmark edited
+//! (the same items with other text: updated in place).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,11 +31,23 @@ use crate::stats::{Summary, fmt_ms, letters};
 /// The collection each round appends to.
 const FILE: &str = "bookmarks/zz-reload-bench.md";
 
+/// What each round does to the collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// A bookmark appended: an item more.
+    Append,
+    /// An insight of an existing bookmark edited: the same items.
+    Edit,
+}
+
 pub fn run(name: &str, dir: &Path, rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
     let file = dir.join(FILE);
     std::fs::create_dir_all(file.parent().ok_or("no folder")?)?;
-    std::fs::write(&file, collection(100))?;
-    let result = measure(name, dir, &file, rounds);
+    let mut result = Ok(());
+    for change in [Change::Append, Change::Edit] {
+        std::fs::write(&file, collection(100))?;
+        result = result.and_then(|()| measure(name, dir, &file, rounds, change));
+    }
     let _ = std::fs::remove_file(&file);
     result
 }
@@ -43,6 +57,7 @@ fn measure(
     dir: &Path,
     file: &Path,
     rounds: usize,
+    change: Change,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let roots = vec![Root::Dir(dir.to_path_buf())];
     let (files, _) = list_files(&roots)?;
@@ -73,9 +88,15 @@ fn measure(
     let mut current_index = SearchIndex::build(&library);
     for round in 0..rounds {
         let word = format!("reloadbench{}", letters(round));
-        let title = format!("Reload bench {}", letters(round));
+        let title = match change {
+            Change::Append => format!("Reload bench {}", letters(round)),
+            Change::Edit => format!("Existing link {round}"),
+        };
         let written = Instant::now();
-        append(file, &title, &word)?;
+        match change {
+            Change::Append => append(file, &title, &word)?,
+            Change::Edit => edit(file, round, &word)?,
+        }
         let paths = loop {
             match rx.recv_timeout(Duration::from_secs(10))? {
                 AppEvent::FilesChanged(paths) => break paths,
@@ -90,7 +111,7 @@ fn measure(
         let start = Instant::now();
         let (loaded, changes) = reload(&current, &roots, &paths)?;
         let t_reload = start.elapsed();
-        if changes.changed != 1 {
+        if changes.changed != 1 || (change == Change::Edit) != (changes.in_place == 1) {
             return Err(format!("expected one file read again, got {changes:?}").into());
         }
         let library = Arc::clone(&loaded.library);
@@ -101,8 +122,12 @@ fn measure(
         app.library_reloaded(Arc::clone(&library), &changes, Reason::Watched);
         terminal.draw(|frame| quire::ui::draw(frame, &app))?;
         let t_draw = start.elapsed();
-        if library.items.iter().all(|i| i.title != title) {
-            return Err("the new bookmark is not in the library".into());
+        if !library
+            .items
+            .iter()
+            .any(|i| i.title == title && i.body.contains(&word))
+        {
+            return Err("the changed bookmark is not in the library".into());
         }
         on_screen.push(t_seen + t_reload + t_draw);
 
@@ -143,8 +168,12 @@ fn measure(
         indexed.push(t_index);
         found.push(t_search);
     }
+    let what = match change {
+        Change::Append => "one bookmark appended to a 100-bookmark collection: filed again",
+        Change::Edit => "one insight of a bookmark edited: updated in place",
+    };
     println!(
-        "\n{name}: {} items, {} rounds (one bookmark appended to a 100-bookmark collection each)",
+        "\n{name}: {} items, {} rounds ({what} each)",
         current.library.items.len(),
         rounds
     );
@@ -153,7 +182,7 @@ fn measure(
         println!("  {label:<44} p50 {}  max {}", fmt_ms(s.p50), fmt_ms(s.max));
     };
     row("write → watcher's batch (incl. 200 ms quiet)", &seen);
-    row("content::reload (list + read 1 file + file all)", &reloaded);
+    row("content::reload (list + read 1 file + file)", &reloaded);
     row("  of which listing the files", &listed);
     row("reader: new library + one frame", &drawn);
     row("search index updated (changed items only)", &indexed);
@@ -181,6 +210,16 @@ fn append(file: &Path, title: &str, word: &str) -> std::io::Result<()> {
         f,
         "- [{title}](https://bench.example/{word}) -- appended\n\n  > **Key insights:**\n  > - the {word} insight\n"
     )?;
+    f.sync_all()
+}
+
+/// Adds `word` to the insight of bookmark `k` and flushes it, as an editor saving would.
+fn edit(file: &Path, k: usize, word: &str) -> std::io::Result<()> {
+    let text = std::fs::read_to_string(file)?;
+    let said = format!("something said about link {k}\n");
+    let text = text.replacen(&said, &format!("something said about link {k} {word}\n"), 1);
+    let mut f = std::fs::File::create(file)?;
+    f.write_all(text.as_bytes())?;
     f.sync_all()
 }
 
