@@ -77,7 +77,12 @@ pub fn paint_kept(page: &mut Page, kept: &[Kept<'_>], theme: &Theme) -> usize {
         for line in line_of(range.start)..=line_of(range.end.saturating_sub(1)) {
             let start = starts[line];
             let end = starts.get(line + 1).map_or(text.len(), |s| s - 1);
-            let (a, b) = (range.start.max(start), range.end.min(end));
+            // A line the passage goes on to is painted from its first word: not the indent
+            // or the quote bar the page puts before it.
+            let first_word = hay[hay.partition_point(|w| w.start < start)..]
+                .first()
+                .map_or(end, |w| w.start);
+            let (a, b) = (range.start.max(first_word), range.end.min(end));
             if a < b {
                 ranges[line].push(a - start..b - start);
             }
