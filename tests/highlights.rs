@@ -118,12 +118,7 @@ fn a_passage_kept_in_the_reader_stays_on_its_words_after_a_bookmark_is_added_abo
 
 #[test]
 fn motions_select_a_passage_and_enter_keeps_it_with_its_note() {
-    let library = bundled();
-    let uber = library
-        .items
-        .iter()
-        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
-        .unwrap();
+    let (library, uber) = uber();
     let mut app = app(library.clone(), 120, 40);
     open_item(&mut app, uber);
     press(&mut app, "/CoDel<enter>");
@@ -177,6 +172,17 @@ fn motions_select_a_passage_and_enter_keeps_it_with_its_note() {
     assert!(!text(&draw(&app)).contains("✎ Highlights"));
 }
 
+/// The bundled library, and its bookmark on Uber's load shedding (its insights quote CoDel).
+fn uber() -> (std::sync::Arc<quire::content::Library>, usize) {
+    let library = bundled();
+    let uber = library
+        .items
+        .iter()
+        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
+        .unwrap();
+    (library, uber)
+}
+
 /// Shows item `item` in the body, focused.
 fn open_item(app: &mut quire::app::App, item: usize) {
     press(app, "/");
@@ -218,12 +224,7 @@ fn open_item(app: &mut quire::app::App, item: usize) {
 #[test]
 fn a_drag_with_the_mouse_selects_a_passage_to_keep() {
     use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-    let library = bundled();
-    let uber = library
-        .items
-        .iter()
-        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
-        .unwrap();
+    let (library, uber) = uber();
     let mut app = app(library.clone(), 120, 40);
     open_item(&mut app, uber);
     let screen = text(&draw(&app));
@@ -251,12 +252,7 @@ fn a_drag_with_the_mouse_selects_a_passage_to_keep() {
 /// What the helper trying it as a new user found: each case as a sentence.
 #[test]
 fn selecting_survives_a_tiny_screen_and_refuses_items_without_text() {
-    let library = bundled();
-    let uber = library
-        .items
-        .iter()
-        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
-        .unwrap();
+    let (library, uber) = uber();
     let mut app = app(library.clone(), 120, 40);
     open_item(&mut app, uber);
     press(&mut app, "v");
@@ -290,12 +286,7 @@ fn selecting_survives_a_tiny_screen_and_refuses_items_without_text() {
 
 #[test]
 fn a_passage_kept_twice_changes_its_note_and_d_removes_it_from_anywhere_inside() {
-    let library = bundled();
-    let uber = library
-        .items
-        .iter()
-        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
-        .unwrap();
+    let (library, uber) = uber();
     let id = library.items[uber].id.clone();
     let mut app = app(library.clone(), 120, 40);
     open_item(&mut app, uber);
@@ -324,12 +315,7 @@ fn a_passage_kept_twice_changes_its_note_and_d_removes_it_from_anywhere_inside()
 
 #[test]
 fn a_typo_fixed_inside_a_kept_passage_keeps_it_painted_with_its_note() {
-    let library = bundled();
-    let uber = library
-        .items
-        .iter()
-        .position(|i| i.title.starts_with("How Uber Conquered Database Overload"))
-        .unwrap();
+    let (library, uber) = uber();
     let item = &library.items[uber];
     let body: &str = &item.body;
     let quote = "CoDel adapts queue policy: FIFO under normal load";

@@ -114,16 +114,21 @@ impl Reading {
 
     /// The starred items, by number.
     pub fn starred(&self) -> Vec<usize> {
-        (0..self.starred.len())
-            .filter(|&i| self.starred[i])
-            .collect()
+        flagged(&self.starred)
     }
 
     /// (unread, all) of the starred items.
     pub fn starred_counts(&self) -> (usize, usize) {
-        let all = self.starred.iter().filter(|s| **s).count();
-        let unread = (0..self.starred.len())
-            .filter(|&i| self.starred[i] && !self.read[i])
+        self.counts(&self.starred)
+    }
+
+    /// (unread, all) of the items `flags` says yes for.
+    fn counts(&self, flags: &[bool]) -> (usize, usize) {
+        let all = flags.iter().filter(|f| **f).count();
+        let unread = flags
+            .iter()
+            .zip(&self.read)
+            .filter(|(f, read)| **f && !**read)
             .count();
         (unread, all)
     }
@@ -135,18 +140,12 @@ impl Reading {
 
     /// The items holding a highlight, by number.
     pub fn highlighted(&self) -> Vec<usize> {
-        (0..self.highlighted.len())
-            .filter(|&i| self.highlighted[i])
-            .collect()
+        flagged(&self.highlighted)
     }
 
     /// (unread, all) of the items holding a highlight.
     pub fn highlighted_counts(&self) -> (usize, usize) {
-        let all = self.highlighted.iter().filter(|h| **h).count();
-        let unread = (0..self.highlighted.len())
-            .filter(|&i| self.highlighted[i] && !self.read[i])
-            .count();
-        (unread, all)
+        self.counts(&self.highlighted)
     }
 
     /// The highlights of the item with id `id` (not removed ones), oldest first, with their
@@ -381,4 +380,9 @@ impl Reading {
     pub fn is_dirty(&self) -> bool {
         self.dirty
     }
+}
+
+/// The items `flags` says yes for, by number.
+fn flagged(flags: &[bool]) -> Vec<usize> {
+    (0..flags.len()).filter(|&i| flags[i]).collect()
 }

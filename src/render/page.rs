@@ -51,6 +51,26 @@ pub struct PageSpan {
     pub end: (usize, usize),
 }
 
+impl Page {
+    /// A page of lines with no links, code blocks or notes of its own (a category's, a view's,
+    /// a stand-in's).
+    fn plain(key: PageKey, width: u16, lines: Vec<Line<'static>>, body_start: usize) -> Page {
+        Page {
+            key,
+            width,
+            lines,
+            body_start,
+            links: Vec::new(),
+            headings: Vec::new(),
+            code_blocks: Vec::new(),
+            about_line: None,
+            notes: Vec::new(),
+            unwrapped: Vec::new(),
+            kept: Vec::new(),
+        }
+    }
+}
+
 /// A heading of a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -267,19 +287,8 @@ pub fn placeholder_page(library: &Library, index: usize, theme: &Theme, width: u
         &[Line::styled(format!("Laying out {kb} KB…"), theme.notice)],
         w,
     ));
-    Page {
-        key: PageKey::Item(index),
-        width,
-        body_start: lines.len(),
-        lines,
-        links: Vec::new(),
-        headings: Vec::new(),
-        code_blocks: Vec::new(),
-        about_line: None,
-        notes: Vec::new(),
-        unwrapped: Vec::new(),
-        kept: Vec::new(),
-    }
+    let body_start = lines.len();
+    Page::plain(PageKey::Item(index), width, lines, body_start)
 }
 
 fn no_text_notice(item: &Item, theme: &Theme) -> Line<'static> {
@@ -362,19 +371,7 @@ pub fn category_page(
         )],
         w,
     ));
-    Page {
-        key: PageKey::Category(id),
-        width,
-        lines,
-        body_start,
-        links: Vec::new(),
-        headings: Vec::new(),
-        code_blocks: Vec::new(),
-        about_line: None,
-        notes: Vec::new(),
-        unwrapped: Vec::new(),
-        kept: Vec::new(),
-    }
+    Page::plain(PageKey::Category(id), width, lines, body_start)
 }
 
 /// The Starred node's page: what it holds and how things get there. `key` is the node's key
@@ -410,19 +407,7 @@ pub fn starred_page(key: PageKey, counts: (usize, usize), theme: &Theme, width: 
         ],
         w,
     ));
-    Page {
-        key,
-        width,
-        lines,
-        body_start,
-        links: Vec::new(),
-        headings: Vec::new(),
-        code_blocks: Vec::new(),
-        about_line: None,
-        notes: Vec::new(),
-        unwrapped: Vec::new(),
-        kept: Vec::new(),
-    }
+    Page::plain(key, width, lines, body_start)
 }
 
 /// `Label     value…` with the value's continuation lines indented under it.
@@ -542,16 +527,7 @@ pub fn highlights_page(
         w,
     ));
     Page {
-        key,
-        width,
-        lines,
-        body_start,
-        links: Vec::new(),
         headings,
-        code_blocks: Vec::new(),
-        about_line: None,
-        notes: Vec::new(),
-        unwrapped: Vec::new(),
-        kept: Vec::new(),
+        ..Page::plain(key, width, lines, body_start)
     }
 }
