@@ -19,6 +19,8 @@ pub trait BodyStore: Send + Sync + std::panic::RefUnwindSafe {
     /// Passes the `len` bytes at `at` to `sink` in pieces and returns their checksum; an error
     /// when they do not match `sum`.
     fn copy(&self, at: u64, len: usize, sum: u32, sink: &mut dyn FnMut(&[u8])) -> io::Result<u32>;
+    /// The store itself, for the storage code that made it to see what it is.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// Markdown text, available through `Deref<Target = str>` wherever it is kept.
@@ -85,6 +87,14 @@ impl Body {
             },
             _ => false,
         }
+    }
+
+    /// Where the text is kept, when it was stored (read since or not): its store, its offset
+    /// there and its checksum. A body read from its file has none.
+    pub fn place(&self) -> Option<(&dyn BodyStore, u64, u32)> {
+        self.stored
+            .as_ref()
+            .map(|(store, at, sum)| (store.as_ref(), *at, *sum))
     }
 
     /// A body of `len` bytes at `at` in `store`, written with checksum `sum`, read when first

@@ -37,6 +37,11 @@ impl StoredBodies {
         })
     }
 
+    /// The file the bodies are in, and where their region starts in it.
+    pub fn region(&self) -> (&File, u64) {
+        (&self.file, self.start)
+    }
+
     /// Removes the file this store reads, if its path still names it (not a newer one).
     fn discard(&self) {
         #[cfg(unix)]
@@ -64,6 +69,10 @@ impl StoredBodies {
 }
 
 impl BodyStore for StoredBodies {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     /// Copies a body in pieces, never holding it whole, checked against its checksum: a
     /// damaged one fails the copy (and the cache it is in is removed).
     fn copy(&self, at: u64, len: usize, sum: u32, sink: &mut dyn FnMut(&[u8])) -> io::Result<u32> {

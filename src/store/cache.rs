@@ -599,7 +599,11 @@ pub fn save(
     // and a command) never share one, and the last rename wins whole.
     let temp = atomic_file::temp_path(path);
     atomic_file::replace_unsynced(path, &temp, |file| {
-        let mut w = Writer::to(file);
+        // Written through a shared handle, so that bodies an earlier cache holds can be copied
+        // in by the system beside it (see `encode_bodies`).
+        let file: &File = file;
+        let mut sink = file;
+        let mut w = Writer::to_file(&mut sink, file);
         w.raw(MAGIC);
         let bodies_at = w.position();
         let body_sums = library.encode_bodies(&mut w)?;
@@ -807,6 +811,52 @@ mod tests {
                 _ => None,
             }
         }
+    }
+
+    #[test]
+    fn bodies_kept_in_a_cache_are_copied_into_the_next_one_byte_for_byte() {
+        let dir = temp("copy-bodies");
+        let content = dir.join("content");
+        fs::create_dir_all(&content).expect("dir");
+        for n in 0..30 {
+            let text = format!(
+                "# Post {n}\n\n{}",
+                format!("words of post {n} ").repeat(n * 40)
+            );
+            fs::write(content.join(format!("p{n:02}.md")), text).expect("write");
+        }
+        let roots = vec![Root::Dir(content.clone())];
+        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
+        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
+        let fresh = crate::content::load_library(&roots).expect("load");
+        let first = dir.join("first.bin");
+        save(&first, &manifest, &fresh, None).expect("save");
+        // The library as a command has it from the cache: bodies still in the first file, one
+        // of them read (as the reader shows one), one changed since (read from its file).
+        let mut cached = read(&first, Parts::Library)
+            .and_then(|c| c.decoded.library)
+            .expect("cached");
+        let _ = cached.items[3].body.len();
+        let _: &str = &cached.items[4].body;
+        cached.items[7].body = "# Post 7\n\nrewritten".into();
+        let second = dir.join("second.bin");
+        save(&second, &manifest, &cached, None).expect("save");
+        let back = read(&second, Parts::Library)
+            .and_then(|c| c.decoded.library)
+            .expect("read back");
+        for (n, (a, b)) in back.items.iter().zip(&cached.items).enumerate() {
+            assert_eq!(&*a.body, &*b.body, "item {n}");
+        }
+        // Written from memory (nothing to copy), the same library gives the same file.
+        let mut in_memory = fresh.clone();
+        in_memory.items[7].body = "# Post 7\n\nrewritten".into();
+        let third = dir.join("third.bin");
+        save(&third, &manifest, &in_memory, None).expect("save");
+        assert_eq!(
+            fs::read(&second).expect("second"),
+            fs::read(&third).expect("third")
+        );
+        let _ = fs::remove_dir_all(dir);
     }
 
     #[test]

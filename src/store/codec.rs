@@ -12,6 +12,9 @@ use crate::store::read_at::read_exact_at;
 pub struct Writer<'a> {
     pub bytes: Vec<u8>,
     sink: Option<&'a mut dyn Write>,
+    /// When the sink is a file: the file, for copying ranges of another file into it without
+    /// passing them through memory.
+    file: Option<&'a std::fs::File>,
     spilled: u64,
     error: Option<io::Error>,
     /// A checksum of what was written since the last [`checksum`](Self::checksum).
@@ -27,10 +30,52 @@ impl<'a> Writer<'a> {
         Writer {
             bytes: Vec::with_capacity(SPILL_AT),
             sink: Some(sink),
+            file: None,
             spilled: 0,
             error: None,
             crc: crc32fast::Hasher::new(),
         }
+    }
+
+    /// A writer to `file` (through `sink`, which writes to it): ranges of other files can be
+    /// copied in by the system ([`copy_range`](Self::copy_range)).
+    pub fn to_file(sink: &'a mut dyn Write, file: &'a std::fs::File) -> Writer<'a> {
+        Writer {
+            file: Some(file),
+            ..Writer::to(sink)
+        }
+    }
+
+    /// Copies `len` bytes of `from` at `at` to the sink file by the system's own copy (Linux's
+    /// `copy_file_range`: no pass through this process, and on file systems that share blocks
+    /// no copy at all). Not counted in the checksum (what is copied carries its own). `false`
+    /// when it cannot be done so (not a file, another system, a first copy refused): the
+    /// caller writes the bytes itself.
+    pub fn copy_range(&mut self, from: &std::fs::File, at: u64, len: u64) -> bool {
+        #[cfg(target_os = "linux")]
+        if let Some(to) = self.file
+            && self.error.is_none()
+        {
+            self.spill();
+            let (mut off_in, mut done) = (at, 0u64);
+            while done < len {
+                let want = usize::try_from(len - done).unwrap_or(usize::MAX);
+                match rustix::fs::copy_file_range(from, Some(&mut off_in), to, None, want) {
+                    Ok(n) if n > 0 => done += n as u64,
+                    // Refused at the start: the caller copies the bytes itself.
+                    Err(_) if done == 0 => return false,
+                    Ok(_) | Err(_) => {
+                        // Part copied: the file's end is not where this writer thinks.
+                        self.error = Some(io::Error::other("a copied range ended early"));
+                        break;
+                    }
+                }
+            }
+            self.spilled += len;
+            return true;
+        }
+        let _ = (from, at, len);
+        false
     }
 
     /// The checksum (CRC-32) of what was encoded since the last call, which starts a new one:

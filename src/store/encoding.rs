@@ -90,8 +90,56 @@ impl Library {
     /// found damaged there fails the write.
     pub fn encode_bodies(&self, w: &mut Writer<'_>) -> std::io::Result<Vec<u32>> {
         let mut sums = Vec::with_capacity(self.items.len());
-        for item in &self.items {
-            sums.push(item.body.copy_to(&mut |bytes| w.raw(bytes))?);
+        // Bodies still in an earlier cache, side by side there as they are here (all of them
+        // but the changed ones, after a change): each run is copied by the system in one go,
+        // never read. Their checksums are the ones they were written with; a damaged byte is
+        // found when the body is read, as in the cache it came from. Where the system will
+        // not copy, they are read and written like any other.
+        let mut copying = true;
+        // The run being gathered: its store, its offset and length there, its first item.
+        let mut run: Option<(&StoredBodies, u64, u64, usize)> = None;
+        for (index, item) in self.items.iter().enumerate() {
+            let stored = item
+                .body
+                .place()
+                .filter(|_| copying)
+                .and_then(|(store, at, sum)| {
+                    Some((store.as_any().downcast_ref::<StoredBodies>()?, at, sum))
+                });
+            let len = item.body.len() as u64;
+            if let Some((store, at, sum)) = stored
+                && let Some((s, start, l, _)) = &mut run
+                && std::ptr::eq(*s, store)
+                && *start + *l == at
+            {
+                *l += len;
+                sums.push(sum);
+                continue;
+            }
+            if let Some((store, at, len, first)) = run.take() {
+                let (file, start) = store.region();
+                if !w.copy_range(file, start + at, len) {
+                    copying = false;
+                    for earlier in &self.items[first..index] {
+                        earlier.body.copy_to(&mut |bytes| w.raw(bytes))?;
+                    }
+                }
+            }
+            match stored.filter(|_| copying) {
+                Some((store, at, sum)) => {
+                    run = Some((store, at, len, index));
+                    sums.push(sum);
+                }
+                None => sums.push(item.body.copy_to(&mut |bytes| w.raw(bytes))?),
+            }
+        }
+        if let Some((store, at, len, first)) = run.take() {
+            let (file, start) = store.region();
+            if !w.copy_range(file, start + at, len) {
+                for earlier in &self.items[first..] {
+                    earlier.body.copy_to(&mut |bytes| w.raw(bytes))?;
+                }
+            }
         }
         Ok(sums)
     }
