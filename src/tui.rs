@@ -185,7 +185,11 @@ pub fn run(session: Session) -> Result<Ending> {
             .dir
             .canonicalize()
             .unwrap_or(state_files.dir.clone());
-        watcher::start_as(vec![dir], tx.clone(), AppEvent::StateChanged);
+        let state = watcher::Watch {
+            counts: |path| path.extension().is_some_and(|e| e == "toml"),
+            changed: AppEvent::StateChanged,
+        };
+        watcher::start_as(vec![dir], tx.clone(), state);
     }
     let ours = format!("-{}-", std::process::id());
     let mut app = App::new(library, session.settings, session.state, area);

@@ -838,7 +838,14 @@ fn another_machines_marks_and_highlights_show_in_a_running_reader() {
         s.contains("2/3") && s.contains("✎ Highlights")
     });
     assert!(screen.contains("Highlights"), "{screen}");
-    // A command run in a shell on this machine shows too.
+    // A command run in a shell on this machine shows too, once the reader has saved marks of
+    // its own in this machine's folder (opening an item marks it read).
+    reader.send("\t");
+    reader.send("\r");
+    reader.wait_for_text("1/3");
+    std::thread::sleep(Duration::from_millis(1500));
+    let own = common::own_state(&home, &state_file(&home));
+    assert!(own.is_dir(), "the reader saved in its own folder");
     let output = quire(&home, &["--content", &content, "star", &ids[0]]);
     assert!(output.status.success(), "{}", stderr(&output));
     reader.wait_for_text("★ Starred");

@@ -267,7 +267,17 @@ impl App {
                 parts.push(text[from..to].trim());
             }
         }
-        parts.join(" ").trim().to_string()
+        // The page's own drawing (a table's rules, a code block's bar, a wrapped line's arrow)
+        // is not the item's text.
+        let text: String = parts
+            .join(" ")
+            .chars()
+            .map(|c| match c {
+                '\u{2500}'..='\u{259f}' | '↪' => ' ',
+                c => c,
+            })
+            .collect();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     /// The text shown before the selection (a little of it), which tells its place.

@@ -116,6 +116,26 @@ pub fn paint_kept(page: &mut Page, kept: &[Kept<'_>], theme: &Theme) -> usize {
 /// The last page line of the body line (wrapped over several) that page line `line` is part
 /// of: a note goes under the whole of it, not inside it.
 fn end_of_wrapped(page: &Page, line: usize) -> usize {
+    // Under a whole code block, and under a whole table (lines drawn with its rules).
+    if let Some(block) = page.code_blocks.iter().find(|b| b.lines.contains(&line)) {
+        return block.lines.end.saturating_sub(1).max(line);
+    }
+    let ruled = |n: usize| {
+        page.lines.get(n).is_some_and(|l| {
+            l.spans
+                .iter()
+                .flat_map(|s| s.content.chars())
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| ('\u{2500}'..='\u{257f}').contains(&c))
+        })
+    };
+    if ruled(line) {
+        let mut last = line;
+        while ruled(last + 1) {
+            last += 1;
+        }
+        return last;
+    }
     let starts = &page.unwrapped;
     match (starts.first(), starts.last()) {
         (Some(&first), Some(&end)) if (first..end).contains(&line) => {
@@ -238,6 +258,35 @@ mod tests {
         // The heading below moved down with the note.
         assert_eq!(page.headings[1].line, heading + page.notes.len());
         assert_eq!(lines[page.headings[1].line], "After");
+    }
+
+    #[test]
+    fn a_note_on_a_table_cell_goes_under_the_whole_table() {
+        let theme = Theme::dark();
+        let lib = library(
+            "| Name | Says |\n| --- | --- |\n| cell one | two |\n| cell three | four |\n\nAfter.\n",
+        );
+        let mut page = item_page(&lib, 0, &theme, 60);
+        let kept = [Kept {
+            key: "h1",
+            quote: "cell one",
+            prefix: "",
+            note: Some("about the cell"),
+        }];
+        assert_eq!(paint_kept(&mut page, &kept, &theme), 1);
+        let lines = texts(&page);
+        let note = lines.iter().position(|l| l.contains("✎")).expect("note");
+        let ruled = |l: &str| {
+            l.trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| ('\u{2500}'..='\u{257f}').contains(&c))
+        };
+        assert!(
+            lines[..note].iter().any(|l| l.contains("cell three")),
+            "{lines:#?}"
+        );
+        assert!(!lines[note + 1..].iter().any(|l| ruled(l)), "{lines:#?}");
     }
 
     #[test]

@@ -494,17 +494,19 @@ pub fn highlights_page(
         for (quote, note, found) in kept {
             let quote =
                 crate::text::sanitize_line(&quote.split_whitespace().collect::<Vec<_>>().join(" "));
-            let mut spans = vec![
-                Span::styled("▌ ", theme.markdown_quote),
-                Span::styled(quote, theme.highlight),
-            ];
+            let mut spans = vec![Span::styled(quote, theme.highlight)];
             if !found {
                 spans.push(Span::styled(
                     "  (its words are no longer in the item)",
                     theme.notice,
                 ));
             }
-            lines.extend(wrap_lines(&[Line::from(spans)], w));
+            // The quote bar on each of its lines, as the body draws a quote.
+            for line in wrap_lines(&[Line::from(spans)], w.saturating_sub(2).max(1)) {
+                let mut spans = vec![Span::styled("▌ ", theme.markdown_quote)];
+                spans.extend(line.spans);
+                lines.push(Line::from(spans));
+            }
             if let Some(note) = note {
                 lines.extend(wrap_lines(
                     &[Line::from(vec![

@@ -133,8 +133,25 @@ pub fn anchor(text: &str, quote: &str, prefix: &str, suffix: &str) -> Option<Ran
         }
         let found = text[start..window_end].find(suffix)?;
         let len = found;
-        (len + slack >= quote.len() && len > 0).then_some(start..start + len)
+        // Edited, not rewritten: most of its words are still there (a typo fixed keeps the
+        // rest; a heading renamed between the same neighbours does not).
+        let edited =
+            len + slack >= quote.len() && len > 0 && mostly_same(quote, &text[start..start + len]);
+        edited.then_some(start..start + len)
     })
+}
+
+/// Whether at least half of `quote`'s words (compared without case) are words of `now`.
+fn mostly_same(quote: &str, now: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (was, now) = (words(quote), words(now));
+    let kept = was.iter().filter(|w| now.contains(w)).count();
+    !was.is_empty() && kept * 2 >= was.len()
 }
 
 /// Where `quote`'s words stand in `text` in their order with only white space between them,
@@ -219,6 +236,20 @@ mod tests {
         assert_eq!(&text[17..47], "implies\nimperative programming");
         assert_eq!(find_loose(text, "implies programming"), None);
         assert_eq!(find_loose(text, "impliesimperative"), None);
+    }
+
+    #[test]
+    fn a_passage_rewritten_between_the_same_neighbours_is_orphaned() {
+        let text = "Intro.\n\n### Mismatched lifetime syntaxes lint\n\nThe lint checks.\n";
+        let at = text.find("Mismatched").unwrap();
+        let h = Highlight::new("x", text, at..at + 33, None, Timestamp(1));
+        let renamed = text.replace(
+            "Mismatched lifetime syntaxes lint",
+            "A new lint for lifetimes",
+        );
+        assert_eq!(h.find(&renamed), None);
+        let typo = text.replace("syntaxes", "syntaxs");
+        assert!(h.find(&typo).is_some());
     }
 
     #[test]

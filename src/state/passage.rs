@@ -201,31 +201,61 @@ pub fn span(words: &[Word], found: Range<usize>) -> Range<usize> {
 }
 
 /// Where a passage of rendered text (`quote`, with the words shown `before` it) stands in
-/// markdown `text`: from its first word to its last, taking in the emphasis or link brackets
-/// that open and close around them, so the quote kept reads as the markdown has it.
+/// markdown `text`: from its first word to its last, taking in what the passage shows before
+/// and after them (`&T`, `Lifetime<'_>`) and the emphasis, code or link marks around them, so
+/// the quote kept reads as the markdown has it. Of the places its words stand, the one the
+/// words before lead to; if what stands around them there is not what the passage shows (a
+/// cell `&'a` is not the article "a"), the first place where it is.
 pub fn in_markdown(text: &str, quote: &str, before: &str) -> Option<Range<usize>> {
     let hay = words(text);
     let needle = words(quote);
-    let found = locate(&hay, &needle, &words(before))?;
-    let Range { mut start, mut end } = span(&hay, found);
-    // What the passage shows before its first word and after its last (`&T`, `Lifetime<'_>`)
-    // is taken in where the markdown has it, with the marks around it (`` ` ``, `**`).
-    let lead = &quote[..needle.first().map_or(0, |w| w.start)];
-    let trail = &quote[needle.last().map_or(quote.len(), |w| w.end)..];
-    let marks = |c: char| matches!(c, '*' | '_' | '`' | '~');
-    for _ in 0..lead.len() + 8 {
-        match text[..start].chars().next_back() {
-            Some(c) if marks(c) || c == '[' || (!c.is_whitespace() && lead.contains(c)) => {
-                start -= c.len_utf8()
-            }
-            _ => break,
-        }
+    let lead = &quote[..needle.first()?.start];
+    let trail = &quote[needle.last()?.end..];
+    if let Some(found) = locate(&hay, &needle, &words(before))
+        && let Some(range) = around(text, span(&hay, found), lead, trail)
+    {
+        return Some(range);
     }
-    for _ in 0..trail.len() + 8 {
-        match text[end..].chars().next() {
-            Some(c) if marks(c) || (!c.is_whitespace() && trail.contains(c)) => end += c.len_utf8(),
-            _ => break,
+    let mut from = 0;
+    for _ in 0..64 {
+        let found = locate(&hay[from..], &needle, &[])?;
+        let found = found.start + from..found.end + from;
+        if let Some(range) = around(text, span(&hay, found.clone()), lead, trail) {
+            return Some(range);
         }
+        from = found.start + 1;
+    }
+    None
+}
+
+/// `words` (a range of `text`) widened over `lead` before it and `trail` after it, and over the
+/// marks around them; `None` when the text there does not show them.
+fn around(text: &str, words: Range<usize>, lead: &str, trail: &str) -> Option<Range<usize>> {
+    let Range { mut start, mut end } = words;
+    let marks = |c: char| matches!(c, '*' | '_' | '`' | '~');
+    let mut need: Vec<char> = lead.chars().filter(|c| !c.is_whitespace()).collect();
+    while let Some(c) = text[..start].chars().next_back() {
+        if let Some(at) = need.iter().rposition(|&n| n == c) {
+            need.remove(at);
+        } else if !(marks(c) || c == '[' || (c.is_whitespace() && !need.is_empty() && c != '\n')) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    if !need.is_empty() {
+        return None;
+    }
+    let mut need: Vec<char> = trail.chars().filter(|c| !c.is_whitespace()).collect();
+    while let Some(c) = text[end..].chars().next() {
+        if let Some(at) = need.iter().position(|&n| n == c) {
+            need.remove(at);
+        } else if !(marks(c) || (c.is_whitespace() && !need.is_empty() && c != '\n')) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    if !need.is_empty() {
+        return None;
     }
     // A link whose text the passage ends with: its destination too, or `[text` is left open.
     if text[start..end].contains('[')
@@ -307,6 +337,12 @@ mod tests {
         let md = "| `&T`, `&'_ T`, `ContainsLifetime<'_>` | yes |";
         let range = in_markdown(md, "&T, &'_ T, ContainsLifetime<'_>", "").unwrap();
         assert_eq!(&md[range], "`&T`, `&'_ T`, `ContainsLifetime<'_>`");
+        let range = in_markdown(md, "&'_ T, ContainsLifetime<'_>", "").unwrap();
+        assert_eq!(&md[range], "`&'_ T`, `ContainsLifetime<'_>`");
+        // A cell of one letter is found where its marks are, not at the first "a".
+        let md = "We announce a version.\n\n| `&'b T` | `&'a` |";
+        let range = in_markdown(md, "&'a", "").unwrap();
+        assert_eq!(&md[range], "`&'a`");
     }
 
     #[test]

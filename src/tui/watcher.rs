@@ -47,24 +47,35 @@ enum Active {
     Polling,
 }
 
-/// What a batch of changed paths becomes for the event loop: [`AppEvent::FilesChanged`] for
-/// the content folders, [`AppEvent::StateChanged`] for the machines' read-state files.
-pub type Changed = fn(Vec<PathBuf>) -> AppEvent;
+/// What is watched for: which files count, and what a batch of changed paths becomes for the
+/// event loop ([`AppEvent::FilesChanged`] for the content folders' markdown,
+/// [`AppEvent::StateChanged`] for the machines' read-state files).
+#[derive(Clone, Copy)]
+pub struct Watch {
+    pub counts: fn(&Path) -> bool,
+    pub changed: fn(Vec<PathBuf>) -> AppEvent,
+}
+
+/// The content folders: the files the loader reads.
+pub const CONTENT: Watch = Watch {
+    counts: crate::content::source::is_content,
+    changed: AppEvent::FilesChanged,
+};
 
 /// Starts watching `dirs` (every content folder) on a thread of its own; changes arrive as
 /// [`AppEvent::FilesChanged`], a switch to polling as one [`AppEvent::Note`].
 pub fn start(dirs: Vec<PathBuf>, events: Sender<AppEvent>) {
-    start_as(dirs, events, AppEvent::FilesChanged);
+    start_as(dirs, events, CONTENT);
 }
 
-/// [`start`], the changes sent as `changed` makes them.
-pub fn start_as(dirs: Vec<PathBuf>, events: Sender<AppEvent>, changed: Changed) {
+/// [`start`], for what `watch` says.
+pub fn start_as(dirs: Vec<PathBuf>, events: Sender<AppEvent>, watch: Watch) {
     if dirs.is_empty() {
         return;
     }
     let _ = thread::Builder::new()
         .name("watcher".into())
-        .spawn(move || run(&dirs, &events, changed, simulated_limit()));
+        .spawn(move || run(&dirs, &events, watch, simulated_limit()));
 }
 
 /// Debug builds only: `QUIRE_DEBUG_WATCH_LIMIT` makes the kernel's watch refuse as it does
@@ -74,7 +85,8 @@ fn simulated_limit() -> bool {
     cfg!(debug_assertions) && std::env::var_os("QUIRE_DEBUG_WATCH_LIMIT").is_some()
 }
 
-fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, changed: Changed, limit_reached: bool) {
+fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, watch: Watch, limit_reached: bool) {
+    let changed = watch.changed;
     let (tx, rx) = mpsc::channel();
     let mut identities: Vec<Option<FolderIdentity>> = dirs.iter().map(|d| identity(d)).collect();
     let mut active = match watch_natively(dirs, tx.clone(), limit_reached) {
@@ -84,7 +96,7 @@ fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, changed: Changed, limit_reac
     while let Ok(first) = rx.recv() {
         match first {
             Seen::Paths(paths) => {
-                let paths = settle(dirs, paths, &rx);
+                let paths = settle(dirs, paths, &rx, watch.counts);
                 // A content folder replaced (`mv lib lib.old; mkdir lib`, a checkout that
                 // recreates it): the kernel's watch follows the old folder, so the new one is
                 // watched afresh and looked at whole.
@@ -121,7 +133,12 @@ fn run(dirs: &[PathBuf], events: &Sender<AppEvent>, changed: Changed, limit_reac
 
 /// Gathers changes until the folders have been quiet for [`SETTLE`] (or [`SETTLE_AT_MOST`]
 /// has passed); paths no reload cares about are dropped (see [`matters`]).
-fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec<PathBuf> {
+fn settle(
+    dirs: &[PathBuf],
+    mut paths: Vec<PathBuf>,
+    rx: &Receiver<Seen>,
+    counts: fn(&Path) -> bool,
+) -> Vec<PathBuf> {
     let started = std::time::Instant::now();
     while started.elapsed() < SETTLE_AT_MOST {
         match rx.recv_timeout(SETTLE) {
@@ -130,7 +147,7 @@ fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec
             Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
         }
     }
-    paths.retain(|p| matters(dirs, p));
+    paths.retain(|p| matters(dirs, p, counts));
     paths.sort();
     paths.dedup();
     paths
@@ -138,9 +155,9 @@ fn settle(dirs: &[PathBuf], mut paths: Vec<PathBuf>, rx: &Receiver<Seen>) -> Vec
 
 /// Whether a change at `path` may change the library: not hidden below its content folder
 /// (`.git`, editors' swap files: the loader skips those too), and not a file the loader would
-/// not read. A path that is gone cannot be asked whether it was a folder (`v1.0/` removed), so
-/// it counts; the listing that follows decides.
-fn matters(dirs: &[PathBuf], path: &Path) -> bool {
+/// not read (`counts` says which count). A path that is gone cannot be asked whether it was a
+/// folder (`v1.0/` removed), so it counts; the listing that follows decides.
+fn matters(dirs: &[PathBuf], path: &Path, counts: fn(&Path) -> bool) -> bool {
     // A site's configuration, in a folder or above it: every post's url may follow it.
     let is_site_config = path
         .file_name()
@@ -167,7 +184,7 @@ fn matters(dirs: &[PathBuf], path: &Path) -> bool {
     let hidden = below
         .iter()
         .any(|part| part.as_encoded_bytes().starts_with(b"."));
-    let other_file = path.is_file() && !crate::content::source::is_content(path);
+    let other_file = path.is_file() && !counts(path);
     !hidden && !other_file
 }
 
@@ -225,7 +242,11 @@ fn identity(dir: &Path) -> Option<FolderIdentity> {
 /// Polls instead of the kernel's watcher: every [`POLL_EVERY`], "look at everything" (an empty
 /// [`AppEvent::FilesChanged`]), which the loader answers by listing the folders and reading
 /// only what changed; a look that finds nothing shows nothing.
-fn fall_back(events: &Sender<AppEvent>, changed: Changed, why: &notify::Error) -> Option<Active> {
+fn fall_back(
+    events: &Sender<AppEvent>,
+    changed: fn(Vec<PathBuf>) -> AppEvent,
+    why: &notify::Error,
+) -> Option<Active> {
     let reason = if is_watch_limit(why) {
         "inotify's watch limit reached: fs.inotify.max_user_watches".into()
     } else {
@@ -426,7 +447,7 @@ mod tests {
     fn only_markdown_and_folders_below_a_root_matter() {
         // The content folder itself may sit in a hidden one (~/.local/share/quire/library).
         let dirs = [PathBuf::from("/home/u/.local/share/quire/library")];
-        let matters = |p: &str| matters(&dirs, Path::new(p));
+        let matters = |p: &str| matters(&dirs, Path::new(p), CONTENT.counts);
         assert!(matters(
             "/home/u/.local/share/quire/library/bookmarks/chrome.md"
         ));
@@ -441,8 +462,12 @@ mod tests {
         std::fs::write(dir.join("feeds.opml"), "x").expect("write");
         std::fs::create_dir_all(dir.join("v1.0")).expect("dir");
         let dirs = [dir.clone()];
-        assert!(!super::matters(&dirs, &dir.join("feeds.opml")));
-        assert!(super::matters(&dirs, &dir.join("v1.0")));
+        assert!(!super::matters(
+            &dirs,
+            &dir.join("feeds.opml"),
+            CONTENT.counts
+        ));
+        assert!(super::matters(&dirs, &dir.join("v1.0"), CONTENT.counts));
         let _ = fs::remove_dir_all(dir);
     }
 }
