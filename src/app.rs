@@ -682,6 +682,13 @@ impl App {
     /// Brings dependent state up to date after a change: the list follows the tree, the body
     /// follows the focus and selection, and every selection stays on screen.
     fn sync(&mut self) {
+        // Highlights came or went (kept here, or from another process): the Highlights
+        // node's list follows at once.
+        if self.reading.highlights_version != self.pages_highlights_version
+            && self.list.category == tree::HIGHLIGHTS
+        {
+            self.list.invalidate();
+        }
         let any_starred = self.reading.starred_counts().1 > 0;
         let any_highlighted = self.reading.highlighted_counts().1 > 0;
         self.tree

@@ -341,3 +341,37 @@ fn a_typo_fixed_inside_a_kept_passage_keeps_it_painted_with_its_note() {
     let screen = text(&draw(&app));
     assert!(screen.contains("✎ still here"), "{screen}");
 }
+
+#[test]
+fn the_highlights_list_follows_highlights_made_elsewhere() {
+    let (library, uber) = uber();
+    let mut app = app(library.clone(), 120, 40);
+    // One highlight kept here: the node shows, with its one item.
+    open_item(&mut app, uber);
+    press(&mut app, "/CoDel<enter>vwwe<enter><enter>");
+    press(&mut app, "<esc><esc><esc><esc>");
+    press(&mut app, "g");
+    assert_eq!(app.tree.selected_id(), quire::app::tree::HIGHLIGHTS);
+    assert_eq!(app.list.items, [uber]);
+    // Another process keeps one on another item: the list shows it without leaving the node.
+    let other = (0..library.items.len())
+        .find(|&i| i != uber && library.items[i].body.contains("the"))
+        .unwrap();
+    let body: &str = &library.items[other].body;
+    let at = body.find("the").unwrap();
+    let h = quire::state::Highlight::new(
+        &library.items[other].id,
+        body,
+        at..at + 3,
+        None,
+        quire::state::Timestamp::now(),
+    );
+    let mut elsewhere = app.reading.state.clone();
+    elsewhere.put_highlight(h.id(), h);
+    app.state_read(&elsewhere);
+    let mut listed = app.list.items.clone();
+    listed.sort();
+    let mut expected = vec![uber, other];
+    expected.sort();
+    assert_eq!(listed, expected);
+}

@@ -228,6 +228,46 @@ pub fn in_markdown(text: &str, quote: &str, before: &str) -> Option<Range<usize>
     None
 }
 
+/// Where a kept passage (`quote` as its markdown has it, `before` the markdown just before
+/// it) stands in a page's text (`hay` its words): as [`in_markdown`] finds it, with the marks
+/// the page does not show (emphasis, code, a link's destination) left out of what must stand
+/// around its words. Returns word indices into `hay`.
+pub fn in_shown(text: &str, hay: &[Word], quote: &str, before: &str) -> Option<Range<usize>> {
+    let needle = words(quote);
+    let shown = |part: &str| -> String {
+        let mut out = String::new();
+        let mut rest = part;
+        while let Some(at) = rest.find("](") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            rest = closing_paren(after.as_bytes()).map_or("", |close| &after[close + 1..]);
+        }
+        out.push_str(rest);
+        out.chars()
+            .filter(|c| !matches!(c, '*' | '_' | '`' | '~' | '[' | ']'))
+            .collect()
+    };
+    let lead = shown(&quote[..needle.first()?.start]);
+    let trail = shown(&quote[needle.last()?.end..]);
+    let fits =
+        |found: &Range<usize>| around(text, span(hay, found.clone()), &lead, &trail).is_some();
+    if let Some(found) = locate(hay, &needle, &words(before))
+        && fits(&found)
+    {
+        return Some(found);
+    }
+    let mut from = 0;
+    for _ in 0..64 {
+        let found = locate(&hay[from..], &needle, &[])?;
+        let found = found.start + from..found.end + from;
+        if fits(&found) {
+            return Some(found);
+        }
+        from = found.start + 1;
+    }
+    None
+}
+
 /// `words` (a range of `text`) widened over `lead` before it and `trail` after it, and over the
 /// marks around them; `None` when the text there does not show them.
 fn around(text: &str, words: Range<usize>, lead: &str, trail: &str) -> Option<Range<usize>> {
@@ -256,6 +296,17 @@ fn around(text: &str, words: Range<usize>, lead: &str, trail: &str) -> Option<Ra
     }
     if !need.is_empty() {
         return None;
+    }
+    // A code span or strong emphasis the passage starts inside of is closed where the markdown
+    // closes it (on the same line, near): no backtick or `**` left open.
+    for mark in ["`", "**"] {
+        if text[start..end].matches(mark).count() % 2 == 1 {
+            let rest = &text[end..];
+            let line = &rest[..rest.find('\n').unwrap_or(rest.len()).min(MARKUP_REACH)];
+            if let Some(close) = line.find(mark) {
+                end += close + mark.len();
+            }
+        }
     }
     // A link whose text the passage ends with: its destination too, or `[text` is left open.
     if text[start..end].contains('[')
@@ -343,6 +394,15 @@ mod tests {
         let md = "We announce a version.\n\n| `&'b T` | `&'a` |";
         let range = in_markdown(md, "&'a", "").unwrap();
         assert_eq!(&md[range], "`&'a`");
+        // Part of a code span: the span is closed where the markdown closes it.
+        let range = in_markdown(md, "&'b", "").unwrap();
+        assert_eq!(&md[range], "`&'b T`");
+        // On the page, the same cell is found where its marks are shown, not in "don't".
+        let page = "If you don't have it.\n│ &T │ ok │";
+        let hay = words(page);
+        let found = in_shown(page, &hay, "`&T`", "").unwrap();
+        assert_eq!(&page[span(&hay, found)], "T");
+        assert!(span(&hay, in_shown(page, &hay, "`&T`", "").unwrap()).start > 20);
     }
 
     #[test]
