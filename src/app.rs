@@ -10,6 +10,7 @@ pub mod find;
 pub mod keymap;
 pub mod layout;
 mod library;
+mod line_edit;
 pub mod list;
 mod loading;
 mod mouse;

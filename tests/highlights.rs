@@ -375,3 +375,19 @@ fn the_highlights_list_follows_highlights_made_elsewhere() {
     expected.sort();
     assert_eq!(listed, expected);
 }
+
+#[test]
+fn a_note_is_typed_with_the_keys_of_a_shell_prompt() {
+    let (library, uber) = uber();
+    let mut app = app(library.clone(), 120, 40);
+    open_item(&mut app, uber);
+    press(
+        &mut app,
+        "/CoDel<enter>vwwe<enter>helo<left>l<home>A<end>!<enter>",
+    );
+    let kept = app.reading.highlights_of(&library.items[uber].id);
+    assert_eq!(kept[0].1.note.as_deref(), Some("Ahello!"));
+    // Find in the page edits the same way.
+    press(&mut app, "/CDel<left><left><left>o");
+    assert_eq!(app.find.as_ref().unwrap().input, "CoDel");
+}

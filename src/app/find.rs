@@ -8,6 +8,8 @@ use crate::search::engine::Highlighter;
 #[derive(Debug, Clone)]
 pub struct Find {
     pub input: String,
+    /// Where the cursor is in `input` (a byte offset).
+    pub cursor: usize,
     /// Keys go to the prompt (rather than to the body).
     pub typing: bool,
     pub highlighter: Arc<Highlighter>,
@@ -17,6 +19,7 @@ impl Find {
     fn new() -> Find {
         Find {
             input: String::new(),
+            cursor: 0,
             typing: true,
             highlighter: Arc::new(Highlighter::default()),
         }
@@ -52,6 +55,7 @@ impl App {
         };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let mut input = find.input.clone();
+        let mut cursor = find.cursor;
         match key.code {
             KeyCode::Esc => {
                 self.find = None;
@@ -67,24 +71,32 @@ impl App {
                 }
                 return;
             }
-            KeyCode::Backspace => {
-                if input.pop().is_none() {
-                    self.find = None;
-                    return;
-                }
+            // Backspace on nothing leaves, as less does.
+            KeyCode::Backspace if input.is_empty() => {
+                self.find = None;
+                return;
             }
-            KeyCode::Char('u') if ctrl => input.clear(),
             KeyCode::Char('c') if ctrl => {
                 self.should_quit = true;
                 return;
             }
-            KeyCode::Char(c)
-                if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) && !c.is_control() =>
-            {
-                input.push(c)
+            _ => {
+                let edited = super::line_edit::LineEdit {
+                    text: &mut input,
+                    cursor: &mut cursor,
+                }
+                .key(key);
+                match edited {
+                    Some(true) => {}
+                    Some(false) => {
+                        find.cursor = cursor;
+                        return;
+                    }
+                    None => return,
+                }
             }
-            _ => return,
         }
+        find.cursor = cursor;
         find.set(input);
         // Paint the new word, then go to its first place from the top of the view on.
         self.sync();

@@ -130,87 +130,17 @@ impl SearchPanel {
         self.results.hits.get(self.selected).map(|h| h.item)
     }
 
-    pub fn insert(&mut self, c: char) {
-        self.input.insert(self.cursor, c);
-        self.cursor += c.len_utf8();
-    }
-
-    pub fn backspace(&mut self) -> bool {
-        let Some(c) = self.input[..self.cursor].chars().next_back() else {
-            return false;
-        };
-        self.cursor -= c.len_utf8();
-        self.input.remove(self.cursor);
-        true
-    }
-
-    /// Ctrl-W: deletes the word before the cursor.
-    pub fn delete_word(&mut self) -> bool {
-        let before = &self.input[..self.cursor];
-        let trimmed = before.trim_end();
-        let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        if start == self.cursor {
-            return false;
+    /// The query's line, to edit with readline's keys.
+    pub fn edit(&mut self) -> super::line_edit::LineEdit<'_> {
+        super::line_edit::LineEdit {
+            text: &mut self.input,
+            cursor: &mut self.cursor,
         }
-        self.input.replace_range(start..self.cursor, "");
-        self.cursor = start;
-        true
-    }
-
-    pub fn clear(&mut self) -> bool {
-        let changed = !self.input.is_empty();
-        self.input.clear();
-        self.cursor = 0;
-        changed
     }
 
     pub fn set(&mut self, text: &str) {
         self.input = text.to_string();
         self.cursor = self.input.len();
-    }
-
-    /// Delete: the char under the cursor.
-    pub fn delete(&mut self) -> bool {
-        let Some(c) = self.input[self.cursor..].chars().next() else {
-            return false;
-        };
-        self.input
-            .replace_range(self.cursor..self.cursor + c.len_utf8(), "");
-        true
-    }
-
-    /// Ctrl-K: everything after the cursor.
-    pub fn kill_to_end(&mut self) -> bool {
-        let changed = self.cursor < self.input.len();
-        self.input.truncate(self.cursor);
-        changed
-    }
-
-    /// Ctrl-Left: to the start of this word, or of the one before.
-    pub fn word_left(&mut self) {
-        let before = self.input[..self.cursor].trim_end();
-        self.cursor = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-    }
-
-    /// Ctrl-Right: past the end of this word, or of the next one.
-    pub fn word_right(&mut self) {
-        let rest = &self.input[self.cursor..];
-        let skipped = rest.len() - rest.trim_start().len();
-        let word = rest.trim_start();
-        let end = word.find(char::is_whitespace).unwrap_or(word.len());
-        self.cursor += skipped + end;
-    }
-
-    pub fn left(&mut self) {
-        if let Some(c) = self.input[..self.cursor].chars().next_back() {
-            self.cursor -= c.len_utf8();
-        }
-    }
-
-    pub fn right(&mut self) {
-        if let Some(c) = self.input[self.cursor..].chars().next() {
-            self.cursor += c.len_utf8();
-        }
     }
 }
 
@@ -231,36 +161,36 @@ mod tests {
     fn editing_keeps_the_cursor_on_char_boundaries() {
         let mut p = panel();
         for c in "héllo wörld".chars() {
-            p.insert(c);
+            p.edit().insert(c);
         }
-        p.left();
-        p.left();
-        assert!(p.backspace());
+        p.edit().left();
+        p.edit().left();
+        assert!(p.edit().backspace());
         assert_eq!(p.input, "héllo wöld");
-        assert!(p.delete_word());
+        assert!(p.edit().delete_word());
         assert_eq!(p.input, "héllo ld");
-        p.right();
-        p.right();
+        p.edit().right();
+        p.edit().right();
         assert_eq!(p.cursor, p.input.len());
-        assert!(p.clear());
-        assert!(!p.backspace());
+        assert!(p.edit().clear());
+        assert!(!p.edit().backspace());
     }
 
     #[test]
     fn readline_moves_and_deletes() {
         let mut p = panel();
         p.set("codel lifo pressure");
-        p.word_left();
+        p.edit().word_left();
         assert_eq!(&p.input[p.cursor..], "pressure");
-        p.word_left();
-        p.word_left();
+        p.edit().word_left();
+        p.edit().word_left();
         assert_eq!(p.cursor, 0);
-        p.word_right();
+        p.edit().word_right();
         assert_eq!(&p.input[p.cursor..], " lifo pressure");
-        assert!(p.delete());
+        assert!(p.edit().delete());
         assert_eq!(p.input, "codellifo pressure");
-        assert!(p.kill_to_end());
+        assert!(p.edit().kill_to_end());
         assert_eq!(p.input, "codel");
-        assert!(!p.delete() && !p.kill_to_end());
+        assert!(!p.edit().delete() && !p.edit().kill_to_end());
     }
 }

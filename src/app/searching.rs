@@ -47,7 +47,6 @@ impl App {
             return;
         };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
         let mut changed = false;
         match key.code {
             KeyCode::Esc => {
@@ -76,28 +75,12 @@ impl App {
                 panel.selected = step(panel.selected, 10, panel.results.hits.len())
             }
             KeyCode::PageUp => panel.selected = panel.selected.saturating_sub(10),
-            // Readline's moves, as in a shell prompt.
-            KeyCode::Left if ctrl => panel.word_left(),
-            KeyCode::Right if ctrl => panel.word_right(),
-            KeyCode::Char('b') if alt => panel.word_left(),
-            KeyCode::Char('f') if alt => panel.word_right(),
-            KeyCode::Left => panel.left(),
-            KeyCode::Right => panel.right(),
-            KeyCode::Home => panel.cursor = 0,
-            KeyCode::Char('a') if ctrl => panel.cursor = 0,
-            KeyCode::End => panel.cursor = panel.input.len(),
-            KeyCode::Char('e') if ctrl => panel.cursor = panel.input.len(),
-            KeyCode::Backspace => changed = panel.backspace(),
-            KeyCode::Delete => changed = panel.delete(),
-            KeyCode::Char('w') if ctrl => changed = panel.delete_word(),
-            KeyCode::Char('u') if ctrl => changed = panel.clear(),
-            KeyCode::Char('k') if ctrl => changed = panel.kill_to_end(),
             KeyCode::Char('c') if ctrl => self.should_quit = true,
-            // Alt+letter is what a terminal makes of Esc and a letter sent together: not text.
-            KeyCode::Char(c) if !ctrl && !alt && !c.is_control() => {
-                panel.insert(c);
-                changed = true;
-            }
+            // Readline's moves and edits, as in a shell prompt.
+            _ if panel.edit().key(key).is_some_and(|c| {
+                changed = c;
+                true
+            }) => {}
             _ => {
                 if let Some(
                     action @ (Action::Quit | Action::Help | Action::Suspend | Action::Reveal),

@@ -45,6 +45,8 @@ impl Selection {
 #[derive(Debug, Clone)]
 pub struct NotePrompt {
     pub input: String,
+    /// Where the cursor is in `input` (a byte offset).
+    pub cursor: usize,
     item: usize,
     highlight: Highlight,
     /// The passage as the page shows it (the highlight keeps its markdown).
@@ -344,6 +346,7 @@ impl App {
             ),
         };
         self.note_prompt = Some(NotePrompt {
+            cursor: input.len(),
             input,
             item: selection.item,
             highlight,
@@ -381,17 +384,14 @@ impl App {
                 };
                 self.set_status(said, false);
             }
-            KeyCode::Backspace => {
-                prompt.input.pop();
-            }
-            KeyCode::Char('u') if ctrl => prompt.input.clear(),
             KeyCode::Char('c') if ctrl => self.should_quit = true,
-            KeyCode::Char(c)
-                if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) && !c.is_control() =>
-            {
-                prompt.input.push(c)
+            _ => {
+                super::line_edit::LineEdit {
+                    text: &mut prompt.input,
+                    cursor: &mut prompt.cursor,
+                }
+                .key(key);
             }
-            _ => {}
         }
     }
 

@@ -17,7 +17,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             frame,
             area,
             app,
-            (" ✎ note: ", &prompt.input, "  Enter keep  Esc cancel"),
+            (
+                " ✎ note: ",
+                &prompt.input,
+                prompt.cursor,
+                "  Enter keep  Esc cancel",
+            ),
         );
         return;
     }
@@ -26,7 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             frame,
             area,
             app,
-            (" /", &find.input, "  Enter find  Esc cancel"),
+            (" /", &find.input, find.cursor, "  Enter find  Esc cancel"),
         );
         return;
     }
@@ -102,16 +107,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 /// A line typed on the status bar: the word to find in the page after a `/` (as less prompts
-/// for it), or a highlight's note. `(label, input, hint)`.
-fn draw_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: (&str, &str, &str)) {
-    let (label, input, hint) = prompt;
+/// for it), or a highlight's note. `(label, input, cursor, hint)`; the cursor is drawn where it
+/// is in the input, which scrolls to keep it in view.
+fn draw_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: (&str, &str, usize, &str)) {
+    let (label, input, cursor, hint) = prompt;
     let theme = &app.theme;
     let width = usize::from(area.width);
     let lead = display_width(label);
-    // One column is kept for the cursor after the word.
+    // One column is kept for the cursor after the last character.
     let room = width.saturating_sub(lead + display_width(hint)).max(1) - 1;
-    // The end of a long word stays in view, where the cursor is.
-    let shown = skip_columns(input, display_width(input).saturating_sub(room));
+    let before = input.get(..cursor).unwrap_or(input);
+    let skip = display_width(before).saturating_sub(room);
+    let shown = truncate(&skip_columns(input, skip), room.max(1));
     let line = Line::from(vec![
         Span::styled(label.to_string(), theme.status_key),
         Span::styled(shown.clone(), theme.status),
@@ -124,7 +131,8 @@ fn draw_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: (&str, &str
     frame
         .buffer_mut()
         .set_line(area.x, area.y, &line, area.width);
-    let x = area.x + (lead + display_width(&shown)).min(width.saturating_sub(1)) as u16;
+    let at = lead + display_width(before) - skip;
+    let x = area.x + at.min(width.saturating_sub(1)) as u16;
     frame.set_cursor_position(ratatui::layout::Position::new(x, area.y));
 }
 
