@@ -196,6 +196,9 @@ pub struct App {
     pub note_prompt: Option<visual::NotePrompt>,
     /// Where a press of the mouse's button in the body went down (a drag selects from it).
     drag_from: Option<visual::Spot>,
+    /// An item opened from the Highlights node, to be scrolled to its first passage kept once
+    /// its page is laid out.
+    to_first_kept: Option<PageKey>,
     /// The link picker (`f`) or the outline (`t`), while open.
     pub picker: Option<picker::Picker>,
     pub search: Option<SearchPanel>,
@@ -263,6 +266,7 @@ impl App {
             visual: None,
             note_prompt: None,
             drag_from: None,
+            to_first_kept: None,
             picker: None,
             search: None,
             last_query: None,
@@ -790,6 +794,28 @@ impl App {
             && before.0 != self.body.key
         {
             self.left_item(i, scroll, width, lines);
+        }
+        // An item shown from the Highlights node opens at its first passage kept (once its
+        // page is laid out), unless the reader was in it before.
+        if before.0 != self.body.key
+            && self.list.category == tree::HIGHLIGHTS
+            && self.search.is_none()
+            && remembered.is_none()
+        {
+            self.to_first_kept = self.body.key;
+        }
+        if let Some(page) = self.body.page.as_ref().filter(|_| !self.body.placeholder)
+            && self.to_first_kept == Some(page.key)
+        {
+            self.to_first_kept = None;
+            if let Some(first) = page.kept.first() {
+                let height = usize::from(area.height);
+                self.body.scroll = first
+                    .start
+                    .0
+                    .saturating_sub(height / 3)
+                    .min(self.body.max_scroll(height));
+            }
         }
         if requested {
             self.effects.push(Effect::Render {

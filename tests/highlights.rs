@@ -391,3 +391,46 @@ fn a_note_is_typed_with_the_keys_of_a_shell_prompt() {
     press(&mut app, "/CDel<left><left><left>o");
     assert_eq!(app.find.as_ref().unwrap().input, "CoDel");
 }
+
+#[test]
+fn an_item_opened_from_the_highlights_node_opens_at_its_passage() {
+    let library = bundled();
+    // The longest post laid out in place, and a passage near its end.
+    let post = (0..library.items.len())
+        .filter(|&i| library.items[i].body.len() < 60_000)
+        .max_by_key(|&i| library.items[i].body.len())
+        .unwrap();
+    let item = &library.items[post];
+    let body: &str = &item.body;
+    let line = body
+        .lines()
+        .rev()
+        .find(|l| l.split_whitespace().count() > 8 && !l.contains(['|', '`', '[', '*', '<']))
+        .unwrap();
+    let quote: String = line
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let at = body.find(&quote).unwrap();
+    let h = quire::state::Highlight::new(
+        &item.id,
+        body,
+        at..at + quote.len(),
+        Some("near the end".into()),
+        quire::state::Timestamp(1),
+    );
+    let mut state = quire::state::ReadState::new();
+    state.put_highlight(h.id(), h);
+    let mut app = quire::app::App::new(
+        library.clone(),
+        quire::app::Settings::default(),
+        state,
+        ratatui::layout::Rect::new(0, 0, 120, 40),
+    );
+    press(&mut app, "g<enter><enter>");
+    assert_eq!(app.selected_item(), Some(post));
+    assert!(app.body.scroll > 0, "opened at its top");
+    let screen = text(&draw(&app));
+    assert!(screen.contains("✎ near the end"), "{screen}");
+}
