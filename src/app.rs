@@ -1024,24 +1024,15 @@ pub fn paint_highlights(page: &mut Page, library: &Library, reading: &Reading, t
     // Each found where its words stand in the item now (a typo fixed inside it, text added
     // above), then painted as that text: the page agrees with `quire highlights` on which
     // passages are there and which are orphaned.
-    let body: &str = &it.body;
-    let description = it.description.as_deref().unwrap_or("");
     let kept: Vec<crate::render::kept::Kept<'_>> = highlights
         .iter()
         .filter_map(|(key, h)| {
-            let (text, range) = [body, description]
-                .into_iter()
-                .find_map(|text| Some((text, h.find(text)?)))?;
-            let mut from = range
-                .start
-                .saturating_sub(crate::state::highlights::CONTEXT);
-            while !text.is_char_boundary(from) {
-                from += 1;
-            }
+            let (text, range) = h.find_in(it)?;
+            let before = &text[..range.start];
             Some(crate::render::kept::Kept {
                 key,
-                quote: &text[range.clone()],
-                prefix: &text[from..range.start],
+                quote: &text[range],
+                prefix: crate::state::highlights::tail(before, crate::state::highlights::CONTEXT),
                 note: h.note.as_deref(),
             })
         })
@@ -1065,11 +1056,11 @@ fn highlights_page(
             .highlights_of(&it.id)
             .into_iter()
             .map(|(_, h)| {
-                let at = h
-                    .find(&it.body)
-                    .map(|r| r.start + 1)
-                    .or_else(|| it.description.as_deref().and_then(|d| h.find(d)).map(|_| 0))
-                    .unwrap_or(usize::MAX);
+                let at = match h.find_in(it) {
+                    Some((text, r)) if std::ptr::eq(text, &*it.body) => r.start + 1,
+                    Some(_) => 0,
+                    None => usize::MAX,
+                };
                 (at, h)
             })
             .collect();

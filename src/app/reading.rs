@@ -160,26 +160,6 @@ impl Reading {
         of
     }
 
-    /// The notes kept with highlights, by item number (for search).
-    pub fn notes(&self, library: &Library) -> Vec<(usize, String)> {
-        let with_notes: HashMap<&str, Vec<&str>> =
-            self.state
-                .highlights()
-                .fold(HashMap::new(), |mut by_item, (_, h)| {
-                    if let Some(note) = &h.note {
-                        by_item.entry(h.item.as_str()).or_default().push(note);
-                    }
-                    by_item
-                });
-        if with_notes.is_empty() {
-            return Vec::new();
-        }
-        (0..library.items.len())
-            .filter(|&i| self.highlighted[i])
-            .filter_map(|i| Some((i, with_notes.get(library.items[i].id.as_str())?.join(" · "))))
-            .collect()
-    }
-
     /// Keeps a new highlight of `item`.
     pub fn keep(&mut self, item: usize, highlight: Highlight) {
         self.state.put_highlight(highlight.id(), highlight);

@@ -125,7 +125,7 @@ impl App {
         let read = self.reading.flags().to_vec();
         let starred = self.reading.star_flags().to_vec();
         let highlighted = self.reading.highlighted_flags().to_vec();
-        let notes = self.reading.notes(&self.library);
+        let notes = self.reading.state.notes_by_item(&self.library);
         self.effects.push(Effect::Search {
             generation: panel.generation,
             query: panel.input.clone(),

@@ -474,7 +474,7 @@ fn last_char(text: &str) -> usize {
 }
 
 /// Where the character at `at` ends (the selection takes in its last character).
-fn char_end(text: &str, at: usize) -> usize {
+pub fn char_end(text: &str, at: usize) -> usize {
     text.get(at..)
         .and_then(|rest| rest.chars().next())
         .map_or(text.len(), |c| at + c.len_utf8())

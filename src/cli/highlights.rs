@@ -8,21 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use crate::content::{Item, Library};
+use crate::content::Library;
 use crate::state::{Highlight, ReadState, Timestamp, save_state};
 use crate::text::sanitize_line;
-
-/// The text a highlight is anchored in: the item's markdown, else its description.
-fn texts(item: &Item) -> [&str; 2] {
-    [&item.body, item.description.as_deref().unwrap_or("")]
-}
-
-/// Where a highlight stands in its item now, if its words are still there.
-fn found(item: &Item, highlight: &Highlight) -> bool {
-    texts(item)
-        .iter()
-        .any(|text| highlight.find(text).is_some())
-}
 
 pub fn add(
     out: &mut impl Write,
@@ -44,13 +32,16 @@ pub fn add(
         bail!("--quote is empty: give the passage to keep");
     }
     // As written, else the same words wrapped otherwise (what `show` prints on one line).
-    let Some((text, range)) = texts(item).into_iter().find_map(|text| {
-        text.find(quote)
-            .map(|at| at..at + quote.len())
-            .or_else(|| crate::state::highlights::find_loose(text, quote))
-            .or_else(|| crate::state::passage::in_markdown(text, quote, ""))
-            .map(|range| (text, range))
-    }) else {
+    let Some((text, range)) = crate::state::highlights::texts(item)
+        .into_iter()
+        .find_map(|text| {
+            text.find(quote)
+                .map(|at| at..at + quote.len())
+                .or_else(|| crate::state::highlights::find_loose(text, quote))
+                .or_else(|| crate::state::passage::in_markdown(text, quote, ""))
+                .map(|range| (text, range))
+        })
+    else {
         bail!(
             "“{}” is not in the text of `{}` (quote its words as `quire show` prints them)",
             sanitize_line(quote),
@@ -181,7 +172,7 @@ pub fn list(
                 quote: &h.quote,
                 note: h.note.as_deref(),
                 created: h.created.to_string(),
-                orphaned: item.is_some_and(|item| !found(item, h)),
+                orphaned: item.is_some_and(|item| h.find_in(item).is_none()),
                 in_library: item.is_some(),
             }
         })

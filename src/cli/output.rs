@@ -513,26 +513,7 @@ fn search(
         .collect();
     let is_highlighted = |i: usize| highlighted.contains(library.items[i].id.as_str());
     // The notes kept with highlights are searched as their items' text.
-    let mut notes: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
-    for (_, h) in view.state.highlights() {
-        if let Some(note) = &h.note {
-            let all = notes.entry(h.item.as_str()).or_default();
-            if !all.is_empty() {
-                all.push_str(" · ");
-            }
-            all.push_str(note);
-        }
-    }
-    let notes: Vec<(usize, String)> = if notes.is_empty() {
-        Vec::new()
-    } else {
-        library
-            .items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| Some((i, notes.remove(item.id.as_str())?)))
-            .collect()
-    };
+    let notes = view.state.notes_by_item(library);
     let options = SearchOptions {
         limit,
         is_read: Some(&is_read),

@@ -10,7 +10,7 @@ use super::Page;
 use super::highlight::paint;
 pub use super::page::PageSpan;
 use super::wrap::wrap_lines;
-use crate::state::passage::{in_shown, span, words};
+use crate::state::passage::{in_shown, words};
 use crate::theme::Theme;
 
 /// A highlight as a page needs it.
@@ -52,8 +52,8 @@ pub fn paint_kept(page: &mut Page, kept: &[Kept<'_>], theme: &Theme) -> usize {
     let mut found: Vec<(Range<usize>, Option<&str>, &str)> = kept
         .iter()
         .filter_map(|k| {
-            let at = in_shown(&text, &hay, k.quote, k.prefix)?;
-            Some((widened(&text, span(&hay, at), k.quote), k.note, k.key))
+            let range = in_shown(&text, &hay, k.quote, k.prefix)?;
+            Some((range, k.note, k.key))
         })
         .collect();
     found.sort_by_key(|(range, _, _)| range.start);
@@ -111,34 +111,6 @@ pub fn paint_kept(page: &mut Page, kept: &[Kept<'_>], theme: &Theme) -> usize {
     notes.sort_by_key(|(after, _)| *after);
     insert_notes(page, notes);
     found.len()
-}
-
-/// `range` (the passage's words on the page) taken out over what the quote shows before its
-/// first word and after its last (`&T`, `<'_>`), where the page shows it too.
-fn widened(text: &str, range: std::ops::Range<usize>, quote: &str) -> std::ops::Range<usize> {
-    let plain: String = quote
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`' | '~' | '[' | ']'))
-        .collect();
-    let first = plain.find(char::is_alphanumeric).unwrap_or(0);
-    let last = plain.rfind(char::is_alphanumeric).map_or(plain.len(), |i| {
-        i + plain[i..].chars().next().map_or(0, char::len_utf8)
-    });
-    let (lead, trail) = (&plain[..first], &plain[last..]);
-    let (mut start, mut end) = (range.start, range.end);
-    for c in lead.chars().rev() {
-        match text[..start].chars().next_back() {
-            Some(before) if before == c && !c.is_whitespace() => start -= c.len_utf8(),
-            _ => break,
-        }
-    }
-    for c in trail.chars() {
-        match text[end..].chars().next() {
-            Some(after) if after == c && !c.is_whitespace() && c != '(' => end += c.len_utf8(),
-            _ => break,
-        }
-    }
-    start..end
 }
 
 /// The last page line of the body line (wrapped over several) that page line `line` is part

@@ -11,6 +11,7 @@
 use std::ops::Range;
 
 use super::timestamp::Timestamp;
+use crate::content::Item;
 
 /// How much text around a quote is kept to tell its place (in bytes, cut at a char).
 pub const CONTEXT: usize = 32;
@@ -65,6 +66,14 @@ impl Highlight {
         anchor(text, &self.quote, &self.prefix, &self.suffix)
     }
 
+    /// Where the passage is in `item` now: the text it is in (the item's markdown, else its
+    /// description) and where in it; `None` when its words are gone (orphaned).
+    pub fn find_in<'i>(&self, item: &'i Item) -> Option<(&'i str, Range<usize>)> {
+        texts(item)
+            .into_iter()
+            .find_map(|text| Some((text, self.find(text)?)))
+    }
+
     /// Whether `theirs` (another record of the same highlight) wins over this one: later, or
     /// as late and removed (so merging does not depend on order).
     pub fn loses_to(&self, theirs: &Highlight) -> bool {
@@ -72,8 +81,13 @@ impl Highlight {
     }
 }
 
+/// The texts a highlight is anchored in: the item's markdown, then its description.
+pub fn texts(item: &Item) -> [&str; 2] {
+    [&item.body, item.description.as_deref().unwrap_or("")]
+}
+
 /// The last `max` bytes of `text` (fewer, to start at a char).
-fn tail(text: &str, max: usize) -> &str {
+pub fn tail(text: &str, max: usize) -> &str {
     let mut start = text.len().saturating_sub(max);
     while !text.is_char_boundary(start) {
         start += 1;

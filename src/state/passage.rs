@@ -211,17 +211,29 @@ pub fn in_markdown(text: &str, quote: &str, before: &str) -> Option<Range<usize>
     let needle = words(quote);
     let lead = &quote[..needle.first()?.start];
     let trail = &quote[needle.last()?.end..];
-    if let Some(found) = locate(&hay, &needle, &words(before))
-        && let Some(range) = around(text, span(&hay, found), lead, trail)
-    {
-        return Some(range);
+    first_fitting(&hay, &needle, &words(before), |found| {
+        around(text, span(&hay, found), lead, trail)
+    })
+}
+
+/// Of the places `needle` stands in `hay`, the one the words `before` lead to if `fits` takes
+/// it, else the first that `fits` takes (of 64 looked at); what `fits` made of it. Each look is
+/// linear in `hay`.
+fn first_fitting<T>(
+    hay: &[Word],
+    needle: &[Word],
+    before: &[Word],
+    fits: impl Fn(Range<usize>) -> Option<T>,
+) -> Option<T> {
+    if let Some(found) = locate(hay, needle, before).and_then(&fits) {
+        return Some(found);
     }
     let mut from = 0;
     for _ in 0..64 {
-        let found = locate(&hay[from..], &needle, &[])?;
+        let found = locate(&hay[from..], needle, &[])?;
         let found = found.start + from..found.end + from;
-        if let Some(range) = around(text, span(&hay, found.clone()), lead, trail) {
-            return Some(range);
+        if let Some(fitting) = fits(found.clone()) {
+            return Some(fitting);
         }
         from = found.start + 1;
     }
@@ -231,7 +243,8 @@ pub fn in_markdown(text: &str, quote: &str, before: &str) -> Option<Range<usize>
 /// Where a kept passage (`quote` as its markdown has it, `before` the markdown just before
 /// it) stands in a page's text (`hay` its words): as [`in_markdown`] finds it, with the marks
 /// the page does not show (emphasis, code, a link's destination) left out of what must stand
-/// around its words. Returns word indices into `hay`.
+/// around its words. The bytes of `text` from what it shows before its first word to what it
+/// shows after its last.
 pub fn in_shown(text: &str, hay: &[Word], quote: &str, before: &str) -> Option<Range<usize>> {
     let needle = words(quote);
     let shown = |part: &str| -> String {
@@ -249,23 +262,9 @@ pub fn in_shown(text: &str, hay: &[Word], quote: &str, before: &str) -> Option<R
     };
     let lead = shown(&quote[..needle.first()?.start]);
     let trail = shown(&quote[needle.last()?.end..]);
-    let fits =
-        |found: &Range<usize>| around(text, span(hay, found.clone()), &lead, &trail).is_some();
-    if let Some(found) = locate(hay, &needle, &words(before))
-        && fits(&found)
-    {
-        return Some(found);
-    }
-    let mut from = 0;
-    for _ in 0..64 {
-        let found = locate(&hay[from..], &needle, &[])?;
-        let found = found.start + from..found.end + from;
-        if fits(&found) {
-            return Some(found);
-        }
-        from = found.start + 1;
-    }
-    None
+    first_fitting(hay, &needle, &words(before), |found| {
+        around(text, span(hay, found), &lead, &trail)
+    })
 }
 
 /// `words` (a range of `text`) widened over `lead` before it and `trail` after it, and over the
@@ -401,8 +400,8 @@ mod tests {
         let page = "If you don't have it.\n│ &T │ ok │";
         let hay = words(page);
         let found = in_shown(page, &hay, "`&T`", "").unwrap();
-        assert_eq!(&page[span(&hay, found)], "T");
-        assert!(span(&hay, in_shown(page, &hay, "`&T`", "").unwrap()).start > 20);
+        assert_eq!(&page[found.clone()], "&T");
+        assert!(found.start > 20);
     }
 
     #[test]

@@ -106,6 +106,33 @@ impl ReadState {
             .map(|(id, h)| (id.as_str(), h))
     }
 
+    /// The notes kept with highlights, by item number in `library`: each item's joined with
+    /// ` · ` in the order they were made. What search reads as the items' own text.
+    pub fn notes_by_item(&self, library: &crate::content::Library) -> Vec<(usize, String)> {
+        let mut noted: Vec<(&str, Timestamp, &str)> = self
+            .highlights()
+            .filter_map(|(_, h)| Some((h.item.as_str(), h.created, h.note.as_deref()?)))
+            .collect();
+        if noted.is_empty() {
+            return Vec::new();
+        }
+        noted.sort();
+        let mut by_item: HashMap<&str, String> = HashMap::default();
+        for (item, _, note) in noted {
+            let all = by_item.entry(item).or_default();
+            if !all.is_empty() {
+                all.push_str(" · ");
+            }
+            all.push_str(note);
+        }
+        library
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| Some((i, by_item.remove(item.id.as_str())?)))
+            .collect()
+    }
+
     /// Every highlight record, removed ones too, sorted by id (the order files hold them).
     pub fn sorted_highlights(&self) -> Vec<(&str, &Highlight)> {
         let mut all: Vec<(&str, &Highlight)> = self

@@ -116,14 +116,8 @@ impl Library {
                 sums.push(sum);
                 continue;
             }
-            if let Some((store, at, len, first)) = run.take() {
-                let (file, start) = store.region();
-                if !w.copy_range(file, start + at, len) {
-                    copying = false;
-                    for earlier in &self.items[first..index] {
-                        earlier.body.copy_to(&mut |bytes| w.raw(bytes))?;
-                    }
-                }
+            if let Some(done) = run.take() {
+                copying &= self.write_run(w, done, index)?;
             }
             match stored.filter(|_| copying) {
                 Some((store, at, sum)) => {
@@ -133,15 +127,28 @@ impl Library {
                 None => sums.push(item.body.copy_to(&mut |bytes| w.raw(bytes))?),
             }
         }
-        if let Some((store, at, len, first)) = run.take() {
-            let (file, start) = store.region();
-            if !w.copy_range(file, start + at, len) {
-                for earlier in &self.items[first..] {
-                    earlier.body.copy_to(&mut |bytes| w.raw(bytes))?;
-                }
-            }
+        if let Some(done) = run.take() {
+            self.write_run(w, done, self.items.len())?;
         }
         Ok(sums)
+    }
+
+    /// Writes a run of stored bodies (store, offset and length there, first item), the items
+    /// up to `end`: copied by the system, else read and written. Whether it was copied.
+    fn write_run(
+        &self,
+        w: &mut Writer<'_>,
+        (store, at, len, first): (&StoredBodies, u64, u64, usize),
+        end: usize,
+    ) -> std::io::Result<bool> {
+        let (file, start) = store.region();
+        if w.copy_range(file, start + at, len) {
+            return Ok(true);
+        }
+        for item in &self.items[first..end] {
+            item.body.copy_to(&mut |bytes| w.raw(bytes))?;
+        }
+        Ok(false)
     }
 
     /// Reads a library written by [`encode`](Self::encode); its bodies are in `bodies`, as

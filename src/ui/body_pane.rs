@@ -96,9 +96,7 @@ fn draw_selection(
             0
         };
         let to = if line == end.line {
-            text.get(end.at..)
-                .and_then(|rest| rest.chars().next())
-                .map_or(text.len(), |c| end.at + c.len_utf8())
+            crate::app::visual::char_end(&text, end.at)
         } else {
             text.len()
         };
