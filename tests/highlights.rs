@@ -25,6 +25,12 @@ fn reading_list(bookmarks: &str) -> String {
     format!("+++\ntitle = \"Reading list\"\nkind = \"bookmarks\"\n+++\n\n## Systems\n\n{bookmarks}")
 }
 
+/// The screen column where `word` starts on screen line `row`.
+fn column_of(screen: &str, row: usize, word: &str) -> u16 {
+    let line = screen.lines().nth(row).unwrap();
+    line[..line.find(word).unwrap()].chars().count() as u16
+}
+
 /// The screen line holding `text`, if any.
 fn row_of(screen: &str, text: &str) -> Option<usize> {
     screen.lines().position(|l| l.contains(text))
@@ -59,8 +65,7 @@ fn a_passage_kept_in_the_reader_stays_on_its_words_after_a_bookmark_is_added_abo
     assert_eq!(row_of(&screen, "LIFO under pressure"), Some(passage + 1));
     assert_eq!(row_of(&screen, "✎ tail latency trick"), Some(passage + 2));
     // Painted: the kept words underlined, the words around them not.
-    let col = screen.lines().nth(passage).unwrap().find("CoDel").unwrap();
-    let col = screen.lines().nth(passage).unwrap()[..col].chars().count() as u16;
+    let col = column_of(&screen, passage, "CoDel");
     s.with_screen(|screen| {
         let cell = screen.cell(passage as u16, col).unwrap();
         assert!(cell.underline(), "the passage is painted");
@@ -94,8 +99,7 @@ fn a_passage_kept_in_the_reader_stays_on_its_words_after_a_bookmark_is_added_abo
     let screen = s.wait_for_text("✎ tail latency trick");
     let passage = row_of(&screen, "CoDel adapts").unwrap();
     assert_eq!(row_of(&screen, "✎ tail latency trick"), Some(passage + 2));
-    let line = screen.lines().nth(passage).unwrap();
-    let col = line[..line.find("CoDel").unwrap()].chars().count() as u16;
+    let col = column_of(&screen, passage, "CoDel");
     s.with_screen(|screen| {
         assert!(screen.cell(passage as u16, col).unwrap().underline());
     });
@@ -118,9 +122,7 @@ fn a_passage_kept_in_the_reader_stays_on_its_words_after_a_bookmark_is_added_abo
 
 #[test]
 fn motions_select_a_passage_and_enter_keeps_it_with_its_note() {
-    let (library, uber) = uber();
-    let mut app = app(library.clone(), 120, 40);
-    open_item(&mut app, uber);
+    let (library, uber, mut app) = reading_uber();
     press(&mut app, "/CoDel<enter>");
     press(&mut app, "vwwe");
     assert_eq!(app.selected_text(), "CoDel adapts queue");
@@ -183,6 +185,18 @@ fn uber() -> (std::sync::Arc<quire::content::Library>, usize) {
     (library, uber)
 }
 
+/// A 120×40 reader showing the Uber bookmark in the body.
+fn reading_uber() -> (
+    std::sync::Arc<quire::content::Library>,
+    usize,
+    quire::app::App,
+) {
+    let (library, uber) = uber();
+    let mut app = app(library.clone(), 120, 40);
+    open_item(&mut app, uber);
+    (library, uber, app)
+}
+
 /// Shows item `item` in the body, focused.
 fn open_item(app: &mut quire::app::App, item: usize) {
     press(app, "/");
@@ -224,13 +238,10 @@ fn open_item(app: &mut quire::app::App, item: usize) {
 #[test]
 fn a_drag_with_the_mouse_selects_a_passage_to_keep() {
     use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-    let (library, uber) = uber();
-    let mut app = app(library.clone(), 120, 40);
-    open_item(&mut app, uber);
+    let (library, uber, mut app) = reading_uber();
     let screen = text(&draw(&app));
     let row = row_of(&screen, "CoDel adapts").unwrap();
-    let line = screen.lines().nth(row).unwrap();
-    let col = line[..line.find("CoDel").unwrap()].chars().count() as u16;
+    let col = column_of(&screen, row, "CoDel");
     let mouse = |kind, column| MouseEvent {
         kind,
         column,
@@ -252,9 +263,7 @@ fn a_drag_with_the_mouse_selects_a_passage_to_keep() {
 /// What the helper trying it as a new user found: each case as a sentence.
 #[test]
 fn selecting_survives_a_tiny_screen_and_refuses_items_without_text() {
-    let (library, uber) = uber();
-    let mut app = app(library.clone(), 120, 40);
-    open_item(&mut app, uber);
+    let (library, _, mut app) = reading_uber();
     press(&mut app, "v");
     for (w, h) in [(1, 1), (19, 5), (30, 3), (19, 20)] {
         app.resize(w, h);
@@ -286,10 +295,8 @@ fn selecting_survives_a_tiny_screen_and_refuses_items_without_text() {
 
 #[test]
 fn a_passage_kept_twice_changes_its_note_and_d_removes_it_from_anywhere_inside() {
-    let (library, uber) = uber();
+    let (library, uber, mut app) = reading_uber();
     let id = library.items[uber].id.clone();
-    let mut app = app(library.clone(), 120, 40);
-    open_item(&mut app, uber);
     press(&mut app, "/CoDel<enter>vwwe<enter>first<enter>");
     press(&mut app, "/CoDel<enter>vwwe<enter>");
     assert_eq!(
@@ -344,10 +351,8 @@ fn a_typo_fixed_inside_a_kept_passage_keeps_it_painted_with_its_note() {
 
 #[test]
 fn the_highlights_list_follows_highlights_made_elsewhere() {
-    let (library, uber) = uber();
-    let mut app = app(library.clone(), 120, 40);
     // One highlight kept here: the node shows, with its one item.
-    open_item(&mut app, uber);
+    let (library, uber, mut app) = reading_uber();
     press(&mut app, "/CoDel<enter>vwwe<enter><enter>");
     press(&mut app, "<esc><esc><esc><esc>");
     press(&mut app, "g");
@@ -378,9 +383,7 @@ fn the_highlights_list_follows_highlights_made_elsewhere() {
 
 #[test]
 fn a_note_is_typed_with_the_keys_of_a_shell_prompt() {
-    let (library, uber) = uber();
-    let mut app = app(library.clone(), 120, 40);
-    open_item(&mut app, uber);
+    let (library, uber, mut app) = reading_uber();
     press(
         &mut app,
         "/CoDel<enter>vwwe<enter>helo<left>l<home>A<end>!<enter>",
