@@ -437,6 +437,110 @@ fn a_command_after_a_change_reads_only_the_changed_files() {
 }
 
 #[test]
+fn an_edit_inside_a_file_is_served_fresh_without_writing_the_whole_cache_again() {
+    use std::os::unix::fs::MetadataExt;
+    let home = TempDir::new("cache-edited");
+    for n in 0..20 {
+        home.write(
+            &format!("content/p{n:02}.md"),
+            format!("+++\ntitle = \"Post {n}\"\n+++\nfirst words of post {n}\n"),
+        );
+    }
+    let content = home.path().join("content");
+    let run = |command: &[&str]| {
+        let mut args = vec!["--content", content.to_str().unwrap()];
+        args.extend_from_slice(command);
+        let output = common::quire_command(&home, home.path())
+            .env("QUIRE_DEBUG_READS", "1")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    let read = |output: &std::process::Output| {
+        stderr(output)
+            .lines()
+            .find_map(|l| l.strip_prefix("quire: debug: read "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .expect("a count")
+    };
+    let ids = |output: &std::process::Output| {
+        json(output)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let cache_dir = home.path().join("cache/quire");
+    // Which file the cache is, and when it was written: a new write is a new file renamed in.
+    let cache = || {
+        let entries: Vec<_> = std::fs::read_dir(&cache_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(entries.len(), 1, "one cache file: {entries:?}");
+        let meta = std::fs::metadata(&entries[0]).unwrap();
+        (meta.ino(), meta.len())
+    };
+    assert_eq!(read(&run(&["search", "--json", "first"])), 20);
+    let written = cache();
+    // Many items and few categories (all in one folder): the index is read back from the
+    // cache, not built again with every file read.
+    assert_eq!(read(&run(&["search", "--json", "first"])), 0);
+    assert_eq!(cache(), written);
+
+    // A word added to one post and another taken out: the search reads that file only, finds
+    // the new word and not the old, and leaves the cache as it was.
+    home.write(
+        "content/p03.md",
+        "+++\ntitle = \"Post 3\"\n+++\nzephyrquill words of post 3\n",
+    );
+    let found = run(&["search", "--json", "zephyrquill"]);
+    assert_eq!(ids(&found), ["p03"]);
+    assert_eq!(read(&found), 1);
+    let gone = run(&["search", "--json", "first"]);
+    assert_eq!(ids(&gone).len(), 19);
+    assert!(!ids(&gone).contains(&"p03".to_string()));
+    let shown = run(&["show", "p03"]);
+    assert!(stdout(&shown).contains("zephyrquill"), "{}", stdout(&shown));
+    assert_eq!(read(&shown), 1);
+    assert_eq!(cache(), written, "the cache was not written again");
+
+    // Edited again, and a second file: still the few files, still no write.
+    home.write(
+        "content/p03.md",
+        "+++\ntitle = \"Post 3\"\n+++\nxylocarp words of post 3\n",
+    );
+    home.write(
+        "content/p07.md",
+        "+++\ntitle = \"Post 7\"\n+++\nzephyrquill words of post 7\n",
+    );
+    let found = run(&["search", "--json", "zephyrquill"]);
+    assert_eq!(ids(&found), ["p07"]);
+    assert_eq!(read(&found), 2);
+    assert_eq!(ids(&run(&["search", "--json", "xylocarp"])), ["p03"]);
+    assert_eq!(cache(), written);
+
+    // More files edited than are worth updating one by one: the library is filed and the
+    // cache written again whole, after which nothing is read.
+    for n in 0..20 {
+        home.write(
+            &format!("content/p{n:02}.md"),
+            format!("+++\ntitle = \"Post {n}\"\n+++\nlater words of post {n}\n"),
+        );
+    }
+    let later = run(&["search", "--json", "later"]);
+    assert_eq!(ids(&later).len(), 20);
+    assert_eq!(read(&later), 20);
+    assert_ne!(cache(), written, "written again");
+    assert_eq!(read(&run(&["search", "--json", "later"])), 0);
+    assert!(ids(&run(&["search", "--json", "zephyrquill"])).is_empty());
+}
+
+#[test]
 fn counting_and_marking_need_no_cache_and_keep_one_working() {
     let home = TempDir::new("cache-ids");
     home.write("content/a.md", "# A\n\nfirst");

@@ -560,6 +560,94 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
     }
 }
 
+#[test]
+fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
+    use quire::content::reload::{apply_in_place, in_place};
+    use quire::content::source::list_files;
+    let tmp = common::TempDir::new("in-place");
+    let dir = tmp.path().join("library");
+    let roots = vec![Root::Dir(dir.clone())];
+    for seed in [21u64, 22] {
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut names = Vec::new();
+        for n in 0..40 {
+            let (name, text) = generated_file(&mut rng, n);
+            tmp.write(&format!("library/{name}"), &text);
+            names.push(name);
+        }
+        let mut library = load_library(&roots).unwrap();
+        let mut index = SearchIndex::build(&library);
+        let mut files = list_files(&roots).unwrap().0;
+        let mut updated = 0;
+        for round in 0..12 {
+            // Words changed inside a few files, lines added in their middle: the same items
+            // with other text, as a command finds them edited since its cache was written.
+            for _ in 0..1 + rng.below(3) {
+                let name = &names[rng.below(names.len())];
+                let text = std::fs::read_to_string(dir.join(name)).unwrap();
+                let word = WORDS[rng.below(WORDS.len())];
+                let other = WORDS[rng.below(WORDS.len())];
+                let text = text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
+                tmp.write(&format!("library/{name}"), &text);
+            }
+            let now = list_files(&roots).unwrap().0;
+            assert_eq!(now.len(), files.len());
+            let changed: Vec<usize> = (0..now.len())
+                .filter(|&i| now[i].stamp != files[i].stamp)
+                .collect();
+            files = now;
+            let fresh = load_library(&roots).unwrap();
+            let Some(updates) = in_place(&library, &files, &changed) else {
+                // (A change that moved an item's place in the tree: filed again whole.)
+                library = fresh;
+                index = SearchIndex::build(&library);
+                continue;
+            };
+            let items = apply_in_place(&mut library, updates);
+            index.reindex(&library, &items);
+            updated += 1;
+            assert_eq!(shown(&library), shown(&fresh), "seed {seed}, round {round}");
+            let whole = SearchIndex::build(&fresh);
+            let mut queries: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
+            queries.extend(WORDS.iter().map(|w| w[..3].to_string()));
+            queries.extend(
+                [
+                    "rsut",
+                    "is:post",
+                    "rust -cache",
+                    "\"delta lake\"",
+                    "rust async",
+                ]
+                .map(String::from),
+            );
+            for q in &queries {
+                assert_eq!(
+                    answers(&index, &library, q),
+                    answers(&whole, &fresh, q),
+                    "seed {seed}, round {round}, query {q:?}"
+                );
+            }
+            // Written to the load cache and read back, it answers the same.
+            let mut writer = quire::store::codec::Writer::default();
+            index.encode(&mut writer);
+            let decoded =
+                SearchIndex::decode(&mut quire::store::codec::Reader::new(&writer.bytes)).unwrap();
+            assert_eq!(
+                answers(&decoded, &library, "rust"),
+                answers(&whole, &fresh, "rust")
+            );
+            if index.needs_merge() {
+                index = whole;
+            }
+        }
+        assert!(
+            updated >= 6,
+            "seed {seed}: hardly updated in place ({updated})"
+        );
+    }
+}
+
 /// What a reader sees of a library's items and categories, to compare two of them.
 fn shown(library: &quire::content::Library) -> Vec<String> {
     let mut out: Vec<String> = library

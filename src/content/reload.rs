@@ -122,8 +122,10 @@ pub fn reload_listed(
     // updated in a copy of the library, nothing filed again.
     if changes.added == 0 && changes.removed == 0 && !sites_changed {
         let changed: Vec<usize> = (0..files.len()).filter(|&i| !kept[i]).collect();
-        if let Some(library) = in_place(&previous.library, &files, &changed) {
+        if let Some(updates) = in_place(&previous.library, &files, &changed) {
             changes.in_place = changed.len();
+            let mut library = Library::clone(&previous.library);
+            apply_in_place(&mut library, updates);
             return (
                 Loaded {
                     library: Arc::new(library),
@@ -172,17 +174,21 @@ pub fn reload_listed(
 
 /// How many changed files are updated in place at most: past a few, filing everything again
 /// costs about as much as the checks.
-const IN_PLACE_AT_MOST: usize = 16;
+pub const IN_PLACE_AT_MOST: usize = 16;
+
+/// A changed item, by its number in the library, as its file gives it now.
+pub struct InPlace(Vec<(usize, super::model::Item)>);
 
 /// The library with the files `changed` (indices into `files`) read again, when each of them
 /// still makes the same items in the same places: filed alone, the file gives the items the
 /// library holds for it (same ids, titles, urls, dates, tags, the same headings and their
 /// descriptions), only their bodies, descriptions and lines differ. A typo fixed, an insight
-/// added, a post rewritten. Then those are copied into a copy of the library; nothing else is
-/// filed again, so the cost follows the change. `None` for anything else (an item added or
-/// retitled, a heading changed, a problem reported, a file the library files away from its
-/// folder), which the caller files whole.
-fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> Option<Library> {
+/// added, a post rewritten. Then those items, as the files give them now, are what
+/// [`apply_in_place`] puts where they stand; nothing else is filed again, so the cost follows
+/// the change. `None` for anything else (an item added or retitled, a heading changed, a
+/// problem reported, a file the library files away from its folder), which the caller files
+/// whole.
+pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> Option<InPlace> {
     if changed.is_empty() || changed.len() > IN_PLACE_AT_MOST {
         return None;
     }
@@ -270,14 +276,23 @@ fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> Optio
             }
         }
     }
-    let mut library = library.clone();
+    Some(InPlace(updates))
+}
+
+/// Puts the items [`in_place`] read where they stand in `library` (the library it was given);
+/// returns their numbers, for the index to take them again.
+pub fn apply_in_place(library: &mut Library, InPlace(updates): InPlace) -> Vec<usize> {
+    let mut changed = Vec::with_capacity(updates.len());
     for (index, new) in updates {
-        let item = &mut library.items[index];
+        let Some(item) = library.items.get_mut(index) else {
+            continue;
+        };
         item.body = new.body;
         item.description = new.description;
         item.source.line = new.source.line;
+        changed.push(index);
     }
-    Some(library)
+    changed
 }
 
 /// The category `n` levels above `id`.
@@ -1041,8 +1056,10 @@ mod tests {
             "blog/first.md",
             "+++\ntitle = \"First\"\n+++\nA new body.",
         );
-        let listing =
-            crate::store::cache::list_and_read(&roots, Some(&cache), parts).expect("list");
+        // (Asked for the ids only, an edited cache is not brought up to date in place but
+        // given back whole.)
+        let ids = crate::store::cache::Parts::Ids;
+        let listing = crate::store::cache::list_and_read(&roots, Some(&cache), ids).expect("list");
         let crate::store::cache::FromCache::Stale(cached, _) = listing.cached else {
             panic!("a stale cache")
         };

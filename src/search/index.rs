@@ -214,6 +214,40 @@ impl SearchIndex {
         }
     }
 
+    /// Brings the index up to date with `library` after items `changed` were updated where
+    /// they stand (their numbers, kinds and categories the same, their text not): their old
+    /// postings are masked out and they are indexed as one new segment. The cost follows the
+    /// change: the rest of the library is not looked at.
+    pub fn reindex(&mut self, library: &Library, changed: &[usize]) {
+        let changed: Vec<u32> = changed
+            .iter()
+            .copied()
+            .filter(|&i| i < self.items.len() && i < library.items.len())
+            .map(|i| i as u32)
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let new = self.segments.len() as u32;
+        for (local, &item) in changed.iter().enumerate() {
+            let info = &mut self.items[item as usize];
+            if let Some(live) = self.segments.get_mut(info.segment as usize) {
+                if live.to_item.is_empty() {
+                    live.to_item = (0..live.segment.len() as u32).collect();
+                }
+                if let Some(slot) = live.to_item.get_mut(info.local as usize) {
+                    *slot = GONE;
+                }
+            }
+            info.segment = new;
+            info.local = local as u32;
+        }
+        self.segments.push(Live {
+            segment: Arc::new(Segment::build(library, Some(&changed))),
+            to_item: changed,
+        });
+    }
+
     /// Whether it is time to index the library whole again: too many segments, or the
     /// segments made by changes holding an eighth of the items, or the items gone from the
     /// first segment a quarter of it (postings read for nothing).
@@ -277,7 +311,8 @@ impl SearchIndex {
                 to_item,
             });
         }
-        let n = r.len(3)?;
+        // An item is its kind's byte and its category's varint: two bytes at the fewest.
+        let n = r.len(2)?;
         let mut items = Vec::with_capacity(n);
         for _ in 0..n {
             let kind = match r.u8()? {

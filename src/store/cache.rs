@@ -16,7 +16,9 @@ use std::thread;
 use super::bodies::StoredBodies;
 use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
-use crate::content::reload::{Loaded, SiteStamps, reload_listed};
+use crate::content::reload::{
+    IN_PLACE_AT_MOST, Loaded, SiteStamps, apply_in_place, in_place, reload_listed,
+};
 use crate::content::source::{SourceFile, Stamp, list_files};
 use crate::content::{Diagnostic, Library, Root, RootError};
 use crate::search::SearchIndex;
@@ -115,20 +117,38 @@ fn labels(roots: &[Root]) -> Vec<String> {
         .collect()
 }
 
-/// Whether `r` holds the manifest of `files` and `sites` under `roots`, compared as it is read
-/// (nothing is allocated: this runs on every start, for every file).
-fn matches(roots: &[Root], files: &[SourceFile], sites: &SiteStamps, r: &mut Reader<'_>) -> bool {
+/// How a cache's manifest compares with the files listed now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fit {
+    /// Made from exactly these files.
+    Exact,
+    /// Made from the same files under the same roots and site configurations, but these few
+    /// (indices into the listing, at most [`IN_PLACE_AT_MOST`]) changed since.
+    Edited(Vec<usize>),
+    Other,
+}
+
+/// How `r`'s manifest compares with `files` and `sites` under `roots`, compared as it is read
+/// (nothing is allocated but the list of edited files: this runs on every start, for every
+/// file).
+fn compare(roots: &[Root], files: &[SourceFile], sites: &SiteStamps, r: &mut Reader<'_>) -> Fit {
     let labels = labels(roots);
     let roots_match = r.len(1).is_ok_and(|n| n == labels.len())
         && labels.iter().all(|label| r.str().is_ok_and(|s| s == label));
-    roots_match
-        && r.len(29).is_ok_and(|n| n == files.len())
-        && files.iter().all(|f| {
-            r.u32().is_ok_and(|x| x as usize == f.root)
-                && r.bytes().is_ok_and(|p| p == path_bytes(&f.relative))
-                && read_stamp(r).is_ok_and(|stamp| stamp == f.stamp)
-        })
-        && r.len(2).is_ok_and(|n| n == sites.len())
+    if !roots_match || r.len(29).ok() != Some(files.len()) {
+        return Fit::Other;
+    }
+    let mut edited = Vec::new();
+    for (index, f) in files.iter().enumerate() {
+        let same_file = r.u32().is_ok_and(|x| x as usize == f.root)
+            && r.bytes().is_ok_and(|p| p == path_bytes(&f.relative));
+        match read_stamp(r) {
+            Ok(stamp) if same_file && stamp == f.stamp => {}
+            Ok(_) if same_file && edited.len() < IN_PLACE_AT_MOST => edited.push(index),
+            _ => return Fit::Other,
+        }
+    }
+    let sites_match = r.len(2).is_ok_and(|n| n == sites.len())
         && sites.iter().all(|(path, stamp)| {
             r.bytes().is_ok_and(|p| p == path_bytes(path))
                 && match r.u8() {
@@ -137,7 +157,12 @@ fn matches(roots: &[Root], files: &[SourceFile], sites: &SiteStamps, r: &mut Rea
                     _ => false,
                 }
         })
-        && r.is_done()
+        && r.is_done();
+    match (sites_match, edited.is_empty()) {
+        (false, _) => Fit::Other,
+        (true, true) => Fit::Exact,
+        (true, false) => Fit::Edited(edited),
+    }
 }
 
 /// A number naming a set of roots, the same however the folders were spelled (`./content`
@@ -347,7 +372,11 @@ impl Cached {
     /// Whether it was made from exactly `files` (and site configurations `sites`) under
     /// `roots`.
     pub fn fits(&self, roots: &[Root], files: &[SourceFile], sites: &SiteStamps) -> bool {
-        matches(roots, files, sites, &mut Reader::new(&self.file.manifest))
+        self.compare(roots, files, sites) == Fit::Exact
+    }
+
+    fn compare(&self, roots: &[Root], files: &[SourceFile], sites: &SiteStamps) -> Fit {
+        compare(roots, files, sites, &mut Reader::new(&self.file.manifest))
     }
 
     /// The library with the files it was made from (as `content::reload` takes it), so only
@@ -429,12 +458,66 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
 pub enum FromCache {
     /// Made from exactly these files: the parts asked for.
     Fits(Decoded),
+    /// Made from these files, a few of which were edited since: to bring up to date with
+    /// [`Edited::apply`].
+    Edited(Edited),
     /// Made from files some of which changed since: the library with the files it was made
     /// from, to bring up to date with `content::reload`, and its index when asked for (to
     /// bring up to date with `SearchIndex::updated`).
     Stale(Loaded, Option<Box<SearchIndex>>),
     /// No cache, or a damaged one, or one made by another build.
     Missing,
+}
+
+/// A cache made from the files listed now, a few of which were edited since it was written.
+pub struct Edited {
+    cached: Cached,
+    /// The edited files, as indices into the listing.
+    changed: Vec<usize>,
+}
+
+impl Edited {
+    /// The parts asked for, brought up to date: when each edited file still makes the same
+    /// items (a typo fixed, an insight added; see `reload::in_place`), they are read again and
+    /// their items updated where they stand, and indexed anew as a small segment. With the
+    /// number of files read. The cache is then not written again: the next command finds the
+    /// same few files edited and does the same few milliseconds of work, so one edit never
+    /// costs a write of the whole library (once more files than [`IN_PLACE_AT_MOST`] differ
+    /// from it, or one changes its items, the cache is filed and written again whole).
+    ///
+    /// Otherwise the cache as [`FromCache::Stale`] holds it, to be filed again.
+    pub fn apply(
+        self,
+        roots: &[Root],
+        files: &[SourceFile],
+    ) -> Result<(Decoded, usize), Box<FromCache>> {
+        let Edited { cached, changed } = self;
+        let updates = cached
+            .decoded
+            .library
+            .as_ref()
+            .and_then(|library| in_place(library, files, &changed));
+        let Some(updates) = updates else {
+            return Err(Box::new(stale(cached, roots)));
+        };
+        let mut decoded = cached.decoded;
+        if let Some(library) = decoded.library.as_mut() {
+            let items = apply_in_place(library, updates);
+            if let Some(index) = decoded.index.as_mut() {
+                index.reindex(library, &items);
+            }
+        }
+        Ok((decoded, changed.len()))
+    }
+}
+
+/// A cache made from other files: its library with the files it was made from, to bring up
+/// to date with `content::reload`.
+fn stale(mut cached: Cached, roots: &[Root]) -> FromCache {
+    let index = cached.decoded.index.take();
+    cached
+        .into_loaded(roots)
+        .map_or(FromCache::Missing, |loaded| FromCache::Stale(loaded, index))
 }
 
 /// The content roots' files, listed, and what the cache holds for them. The cache is read
@@ -461,13 +544,13 @@ pub fn list_and_read(
     let (files, diagnostics) = listed?;
     let sites = crate::content::site::config_stamps(roots);
     let cached = match cached {
-        Some(cached) if cached.fits(roots, &files, &sites) => FromCache::Fits(cached.decoded),
-        Some(mut stale) => {
-            let index = stale.decoded.index.take();
-            stale
-                .into_loaded(roots)
-                .map_or(FromCache::Missing, |loaded| FromCache::Stale(loaded, index))
-        }
+        Some(cached) => match cached.compare(roots, &files, &sites) {
+            Fit::Exact => FromCache::Fits(cached.decoded),
+            Fit::Edited(changed) if cached.decoded.library.is_some() => {
+                FromCache::Edited(Edited { cached, changed })
+            }
+            Fit::Edited(_) | Fit::Other => stale(cached, roots),
+        },
         None => FromCache::Missing,
     };
     Ok(Listing {
@@ -516,6 +599,16 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         .collect();
     let mut manifest = None;
     let mut files_read = 0;
+    let cached = match cached {
+        FromCache::Edited(edited) => match edited.apply(roots, &files) {
+            Ok((decoded, read)) => {
+                files_read = read;
+                FromCache::Fits(decoded)
+            }
+            Err(stale) => *stale,
+        },
+        cached => cached,
+    };
     let (decoded, stale) = match cached {
         FromCache::Fits(decoded) => (decoded, false),
         FromCache::Stale(previous, index) => {
@@ -548,7 +641,8 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             };
             (decoded, true)
         }
-        FromCache::Missing => {
+        // (An edited cache was brought up to date or turned stale above.)
+        FromCache::Edited(_) | FromCache::Missing => {
             manifest = Some(Manifest::new(roots, &files, &sites));
             files_read = files.len();
             let mut whole = Library::empty();
@@ -1001,9 +1095,10 @@ mod tests {
         assert_eq!(&*cached.items[1].body, "# B\n\nbeta words");
 
         // A file gone, added or changed (here: a different size) makes it stale: the library
-        // is still there, with the files it was made from, for a reload.
+        // is still there, with the files it was made from, for a reload. (Asked for the ids
+        // only: an edit is brought up to date in place when the library is asked for, below.)
         let stale = |roots: &[Root]| {
-            let listing = list_and_read(roots, Some(&path), Parts::Library).expect("list");
+            let listing = list_and_read(roots, Some(&path), Parts::Ids).expect("list");
             match listing.cached {
                 FromCache::Stale(loaded, _) => {
                     let paths: Vec<_> = loaded.files.iter().map(|f| f.display.clone()).collect();
@@ -1021,6 +1116,19 @@ mod tests {
         fs::remove_file(dir.join("content/c.md")).expect("remove");
         fs::write(dir.join("content/b.md"), "# B\n\nbeta words, more").expect("write");
         assert!(stale(&roots));
+        // Asked for the library, the same files with a few edited give the cache to bring up
+        // to date in place: both files were written again since the cache was.
+        let listing = list_and_read(&roots, Some(&path), Parts::Library).expect("list");
+        let FromCache::Edited(edited) = listing.cached else {
+            panic!("an edited cache")
+        };
+        let Ok((decoded, read)) = edited.apply(&roots, &listing.files) else {
+            panic!("the same items")
+        };
+        assert_eq!(read, 2);
+        let library = decoded.library.expect("the library");
+        assert_eq!(&*library.items[0].body, "# A\n\nalpha words");
+        assert_eq!(&*library.items[1].body, "# B\n\nbeta words, more");
         let _ = fs::remove_dir_all(dir);
     }
 

@@ -142,7 +142,16 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
             index.map(Arc::new),
         ));
     };
-    match listing.cached {
+    // A few files edited since the cache was written: their items updated where they stand,
+    // and the cache not written again for so little (see `Edited::apply`).
+    let cached = match listing.cached {
+        FromCache::Edited(edited) => match edited.apply(roots, &listing.files) {
+            Ok((decoded, _)) => FromCache::Fits(decoded),
+            Err(stale) => *stale,
+        },
+        cached => cached,
+    };
+    match cached {
         FromCache::Fits(Decoded {
             library: Some(library),
             index,
@@ -171,7 +180,7 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
                 return Some(loaded);
             }
         }
-        FromCache::Fits(_) | FromCache::Missing => {}
+        FromCache::Fits(_) | FromCache::Edited(_) | FromCache::Missing => {}
     }
     let files = listing.files.clone();
     let mut whole = None;
