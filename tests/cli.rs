@@ -541,6 +541,85 @@ fn an_edit_inside_a_file_is_served_fresh_without_writing_the_whole_cache_again()
 }
 
 #[test]
+fn a_bookmark_added_to_a_collection_is_found_without_filing_the_library_again() {
+    use std::os::unix::fs::MetadataExt;
+    let home = TempDir::new("cache-spliced");
+    let list = "# Reading\n\n## Systems\n\n- [Queues](https://q.example) - on queues\n\n## Data\n\n- [Logs](https://l.example) - on logs\n";
+    home.write("content/bookmarks/links.md", list);
+    home.write(
+        "content/bookmarks/other.md",
+        "# Other\n\n## More\n\n- [Else](https://e.example) - else\n",
+    );
+    home.write("content/post.md", "+++\ntitle = \"A post\"\n+++\nwords\n");
+    let content = home.path().join("content");
+    let run = |command: &[&str]| {
+        let mut args = vec!["--content", content.to_str().unwrap()];
+        args.extend_from_slice(command);
+        let output = common::quire_command(&home, home.path())
+            .env("QUIRE_DEBUG_READS", "1")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    let read = |output: &std::process::Output| {
+        stderr(output)
+            .lines()
+            .find_map(|l| l.strip_prefix("quire: debug: read "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .expect("a count")
+    };
+    let cache = || {
+        let entries: Vec<_> = std::fs::read_dir(home.path().join("cache/quire"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(entries.len(), 1, "one cache file: {entries:?}");
+        std::fs::metadata(&entries[0]).unwrap().ino()
+    };
+    assert_eq!(read(&run(&["search", "--json", "queues"])), 3);
+    let written = cache();
+    // A bookmark added under the first heading: the items after it move, the new one is
+    // found, listed under its heading, and the cache is not written again.
+    home.write(
+        "content/bookmarks/links.md",
+        list.replace(
+            "- [Queues]",
+            "- [Backpressure](https://b.example) - flow control\n- [Queues]",
+        ),
+    );
+    let found = run(&["search", "--json", "backpressure"]);
+    assert_eq!(json(&found)[0]["title"], "Backpressure");
+    assert_eq!(read(&found), 1);
+    let listed = json(&run(&["list", "--json"]));
+    let titles: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap())
+        .collect();
+    let fresh_home = TempDir::new("cache-spliced-fresh");
+    let fresh = json(
+        &common::quire_command(&fresh_home, fresh_home.path())
+            .args(["--content", content.to_str().unwrap(), "list", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(listed, fresh, "as a fresh load lists them");
+    assert!(
+        titles.contains(&"Backpressure") && titles.contains(&"Else"),
+        "{titles:?}"
+    );
+    assert_eq!(
+        json(&run(&["search", "--json", "else"]))[0]["title"],
+        "Else"
+    );
+    assert_eq!(cache(), written, "the cache was not written again");
+}
+
+#[test]
 fn counting_and_marking_need_no_cache_and_keep_one_working() {
     let home = TempDir::new("cache-ids");
     home.write("content/a.md", "# A\n\nfirst");

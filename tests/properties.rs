@@ -579,17 +579,51 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
         let mut library = load_library(&roots).unwrap();
         let mut index = SearchIndex::build(&library);
         let mut files = list_files(&roots).unwrap().0;
-        let mut updated = 0;
-        for round in 0..12 {
-            // Words changed inside a few files, lines added in their middle: the same items
-            // with other text, as a command finds them edited since its cache was written.
-            for _ in 0..1 + rng.below(3) {
-                let name = &names[rng.below(names.len())];
+        let (mut updated, mut spliced) = (0, 0);
+        for round in 0..24 {
+            // As a command finds files edited since its cache was written: words changed
+            // inside a few files, lines added in their middle (the same items with other
+            // text); or, in one collection, a bookmark added, removed or retitled.
+            let collections: Vec<&String> = names
+                .iter()
+                .filter(|n| n.starts_with("bookmarks/"))
+                .collect();
+            let kind = rng.below(4);
+            if kind == 0 || collections.is_empty() {
+                for _ in 0..1 + rng.below(3) {
+                    let name = &names[rng.below(names.len())];
+                    let text = std::fs::read_to_string(dir.join(name)).unwrap();
+                    let word = WORDS[rng.below(WORDS.len())];
+                    let other = WORDS[rng.below(WORDS.len())];
+                    let text =
+                        text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
+                    tmp.write(&format!("library/{name}"), &text);
+                }
+            } else {
+                let name = collections[rng.below(collections.len())];
                 let text = std::fs::read_to_string(dir.join(name)).unwrap();
-                let word = WORDS[rng.below(WORDS.len())];
-                let other = WORDS[rng.below(WORDS.len())];
-                let text = text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
-                tmp.write(&format!("library/{name}"), &text);
+                let mut lines: Vec<String> = text.lines().map(String::from).collect();
+                let links: Vec<usize> = (0..lines.len())
+                    .filter(|&i| lines[i].starts_with("- ["))
+                    .collect();
+                let at = links[rng.below(links.len())];
+                let link = format!(
+                    "- [{}](https://{}.example/r{round}) - {}",
+                    sentence(&mut rng, 3),
+                    WORDS[rng.below(WORDS.len())],
+                    sentence(&mut rng, 6)
+                );
+                match kind {
+                    1 => lines.insert(at + rng.below(2), link),
+                    2 => {
+                        lines.remove(at);
+                        if lines.get(at).is_some_and(|l| l.starts_with("  - ")) {
+                            lines.remove(at);
+                        }
+                    }
+                    _ => lines[at] = link,
+                }
+                tmp.write(&format!("library/{name}"), &(lines.join("\n") + "\n"));
             }
             let now = list_files(&roots).unwrap().0;
             assert_eq!(now.len(), files.len());
@@ -604,9 +638,10 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
                 index = SearchIndex::build(&library);
                 continue;
             };
-            let items = apply_in_place(&mut library, updates);
-            index.reindex(&library, &items);
+            let applied = apply_in_place(&mut library, updates);
+            index.reindex(&library, &applied);
             updated += 1;
+            spliced += usize::from(applied.spliced.is_some());
             assert_eq!(shown(&library), shown(&fresh), "seed {seed}, round {round}");
             let whole = SearchIndex::build(&fresh);
             let mut queries: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
@@ -642,9 +677,10 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
             }
         }
         assert!(
-            updated >= 6,
+            updated >= 12,
             "seed {seed}: hardly updated in place ({updated})"
         );
+        assert!(spliced >= 6, "seed {seed}: hardly spliced ({spliced})");
     }
 }
 

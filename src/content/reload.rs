@@ -15,7 +15,7 @@ use super::bookmarks::{Bookmark, Collection, Section};
 use super::diagnostic::Diagnostic;
 use super::document::{CollectionDoc, Document, Post};
 use super::loader::load_files;
-use super::model::{CategoryId, ItemKind, Library};
+use super::model::{CategoryId, Item, ItemKind, Library};
 use super::source::{Root, RootError, SourceFile, list_files};
 
 /// A library with the files it was made from (and the site configurations it read).
@@ -176,8 +176,44 @@ pub fn reload_listed(
 /// costs about as much as the checks.
 pub const IN_PLACE_AT_MOST: usize = 16;
 
-/// A changed item, by its number in the library, as its file gives it now.
-pub struct InPlace(Vec<(usize, super::model::Item)>);
+/// What [`in_place`] found: changed items, by their number in the library, as their files
+/// give them now; or one collection's items, as many or as few as it holds now, to splice in
+/// where its old ones stand.
+pub struct InPlace {
+    updates: Vec<(usize, Item)>,
+    splice: Option<Splice>,
+}
+
+/// One collection file's items put in the place of its old ones: bookmarks added, removed,
+/// retitled or moved between its headings, the headings themselves the same.
+struct Splice {
+    /// The old items: `start..start + removed` (a file's items stand together).
+    start: usize,
+    removed: usize,
+    /// The new ones, filed in the library's categories.
+    items: Vec<Item>,
+    /// The categories the file makes (its title and headings) with their totals now, and the
+    /// top one (its title).
+    totals: Vec<(CategoryId, usize)>,
+    top: CategoryId,
+}
+
+/// Where [`apply_in_place`] changed the items, for the index to take them again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Items whose text changed, by their number after the splice.
+    pub changed: Vec<usize>,
+    /// The items `start..start + removed` became `start..start + added` (the ones after
+    /// them moved by the difference).
+    pub spliced: Option<Spliced>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spliced {
+    pub start: usize,
+    pub removed: usize,
+    pub added: usize,
+}
 
 /// The library with the files `changed` (indices into `files`) read again, when each of them
 /// still makes the same items in the same places: filed alone, the file gives the items the
@@ -185,9 +221,10 @@ pub struct InPlace(Vec<(usize, super::model::Item)>);
 /// descriptions), only their bodies, descriptions and lines differ. A typo fixed, an insight
 /// added, a post rewritten. Then those items, as the files give them now, are what
 /// [`apply_in_place`] puts where they stand; nothing else is filed again, so the cost follows
-/// the change. `None` for anything else (an item added or retitled, a heading changed, a
-/// problem reported, a file the library files away from its folder), which the caller files
-/// whole.
+/// the change. A single collection file that changed its bookmarks under the same headings
+/// (one added, removed or retitled) is spliced in where its items stand (see [`splice`]).
+/// `None` for anything else (a post retitled, a heading changed, a problem reported, a file
+/// the library files away from its folder), which the caller files whole.
 pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> Option<InPlace> {
     if changed.is_empty() || changed.len() > IN_PLACE_AT_MOST {
         return None;
@@ -225,8 +262,25 @@ pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> O
             return None;
         }
         let alone = assemble(std::iter::once(file), &[]);
-        if alone.items.len() != ours.len() || !alone.diagnostics.is_empty() {
+        if !alone.diagnostics.is_empty() {
             return None;
+        }
+        // Items added, removed or retitled in the only file changed: spliced in when it is a
+        // collection whose headings are the same.
+        let spliced = || {
+            (read.len() == 1)
+                .then(|| match &file.document {
+                    Some(Document::Collection(doc)) => splice(library, &alone, ours, doc),
+                    _ => None,
+                })
+                .flatten()
+                .map(|splice| InPlace {
+                    updates: Vec::new(),
+                    splice: Some(splice),
+                })
+        };
+        if alone.items.len() != ours.len() {
+            return spliced();
         }
         // The levels of the tree the file makes itself (a post's category, a collection's
         // title and headings), by item.
@@ -261,7 +315,7 @@ pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> O
                 && new.tags == old.tags
                 && same_levels(&alone, new.category, library, old.category, levels);
             if !same {
-                return None;
+                return spliced();
             }
             updates.push((index, new.clone()));
         }
@@ -272,27 +326,167 @@ pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> O
             let top_new = nth_above(&alone, first.category, levels - 1)?;
             let top_old = nth_above(library, library.items[ours[0]].category, levels - 1)?;
             if !same_subtree(&alone, top_new, library, top_old) {
-                return None;
+                return spliced();
             }
         }
     }
-    Some(InPlace(updates))
+    Some(InPlace {
+        updates,
+        splice: None,
+    })
 }
 
-/// Puts the items [`in_place`] read where they stand in `library` (the library it was given);
-/// returns their numbers, for the index to take them again.
-pub fn apply_in_place(library: &mut Library, InPlace(updates): InPlace) -> Vec<usize> {
-    let mut changed = Vec::with_capacity(updates.len());
-    for (index, new) in updates {
+/// How a collection filed `alone` is spliced into `library`, where its items were (`ours`, in
+/// order): when they stand together, its title and headings are the same categories at the
+/// same place in the tree and hold nothing else, and no id of its items (old or new) is held
+/// by any other item (so no other id would be made unique differently). The cost is one pass
+/// over the items' ids and the categories' lists.
+fn splice(
+    library: &Library,
+    alone: &Library,
+    ours: &[usize],
+    doc: &CollectionDoc,
+) -> Option<Splice> {
+    let start = *ours.first()?;
+    if ours.iter().enumerate().any(|(k, &i)| i != start + k) {
+        return None;
+    }
+    let end = start + ours.len();
+    // The collection's title, above its first bookmark's headings; in the library, the
+    // category as deep in the tree above the file's first old item.
+    let levels = 1 + doc.collection.bookmarks.first()?.path.len();
+    let top_new = nth_above(alone, alone.items.first()?.category, levels - 1)?;
+    let depth = depth_of(alone, top_new)?;
+    let old = library.items[start].category;
+    let top_old = nth_above(library, old, depth_of(library, old)?.checked_sub(depth)?)?;
+    // The same folders above it (by name), the same headings below it.
+    if !same_levels(alone, top_new, library, top_old, depth) {
+        return None;
+    }
+    let pairs = subtree_pairs(alone, top_new, library, top_old, false)?;
+    // Its categories hold the file's items and nothing else.
+    let inside = |i: &usize| (start..end).contains(i);
+    if library.category(top_old).total != ours.len()
+        || pairs
+            .iter()
+            .any(|&(_, l)| !library.category(l).items.iter().all(inside))
+    {
+        return None;
+    }
+    // No other item holds one of its ids, or was made unique beside one.
+    let ids: HashSet<&str> = alone
+        .items
+        .iter()
+        .chain(&library.items[start..end])
+        .map(|item| item.id.as_str())
+        .collect();
+    let clash = library.items[..start]
+        .iter()
+        .chain(&library.items[end..])
+        .any(|item| {
+            ids.contains(item.id.as_str())
+                || item
+                    .id
+                    .rsplit_once('~')
+                    .is_some_and(|(base, _)| ids.contains(base))
+        });
+    if clash {
+        return None;
+    }
+    let to_library: HashMap<CategoryId, CategoryId> = pairs.iter().copied().collect();
+    let items = alone
+        .items
+        .iter()
+        .map(|item| {
+            let mut item = item.clone();
+            item.category = *to_library.get(&item.category)?;
+            Some(item)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Splice {
+        start,
+        removed: ours.len(),
+        items,
+        totals: pairs
+            .iter()
+            .map(|&(a, l)| (l, alone.category(a).total))
+            .collect(),
+        top: top_old,
+    })
+}
+
+/// How many categories stand above `id` (`None` for a loop, never built but never trusted).
+fn depth_of(library: &Library, mut id: CategoryId) -> Option<usize> {
+    for depth in 0..=library.categories.len() {
+        match library.categories.get(id.0)?.parent {
+            Some(parent) => id = parent,
+            None => return Some(depth),
+        }
+    }
+    None
+}
+
+impl Splice {
+    fn apply(self, library: &mut Library) -> Spliced {
+        let Splice {
+            start,
+            removed,
+            items,
+            totals,
+            top,
+        } = self;
+        let (end, added) = (start + removed, items.len());
+        let old_total = library.category(top).total;
+        library.items.splice(start..end, items);
+        // The items after the file's moved by the difference; its own are filed anew, in
+        // their order (a collection's bookmarks keep the document's).
+        for category in &mut library.categories {
+            category.items.retain(|&i| i < start || i >= end);
+            for i in &mut category.items {
+                if *i >= end {
+                    *i = *i - removed + added;
+                }
+            }
+        }
+        for j in start..start + added {
+            let category = library.items[j].category;
+            library.categories[category.0].items.push(j);
+        }
+        for (id, total) in totals {
+            library.categories[id.0].total = total;
+        }
+        let new_total = library.category(top).total;
+        let mut above = library.category(top).parent;
+        for _ in 0..library.categories.len() {
+            let Some(id) = above else { break };
+            let category = &mut library.categories[id.0];
+            category.total = category.total + new_total - old_total;
+            above = category.parent;
+        }
+        Spliced {
+            start,
+            removed,
+            added,
+        }
+    }
+}
+
+/// Puts the items [`in_place`] read where they stand in `library` (the library it was given).
+pub fn apply_in_place(library: &mut Library, edit: InPlace) -> Applied {
+    let mut applied = Applied::default();
+    for (index, new) in edit.updates {
         let Some(item) = library.items.get_mut(index) else {
             continue;
         };
         item.body = new.body;
         item.description = new.description;
         item.source.line = new.source.line;
-        changed.push(index);
+        applied.changed.push(index);
     }
-    changed
+    if let Some(splice) = edit.splice {
+        applied.spliced = Some(splice.apply(library));
+    }
+    applied
 }
 
 /// The category `n` levels above `id`.
@@ -321,22 +515,38 @@ fn same_levels(la: &Library, a: CategoryId, lb: &Library, b: CategoryId, levels:
     true
 }
 
-/// Whether two category subtrees have the same names, descriptions and children, in order.
-/// Bounded by the smaller tree (a collection's headings), walked without recursion.
+/// Whether two category subtrees have the same names, descriptions, children in order and
+/// totals.
 fn same_subtree(la: &Library, a: CategoryId, lb: &Library, b: CategoryId) -> bool {
+    subtree_pairs(la, a, lb, b, true).is_some()
+}
+
+/// The categories of two subtrees paired, when they have the same names, descriptions and
+/// children in order (and totals, when asked). Bounded by the smaller tree (a collection's
+/// headings), walked without recursion.
+fn subtree_pairs(
+    la: &Library,
+    a: CategoryId,
+    lb: &Library,
+    b: CategoryId,
+    totals: bool,
+) -> Option<Vec<(CategoryId, CategoryId)>> {
+    let mut pairs = Vec::new();
     let mut stack = vec![(a, b)];
     while let Some((a, b)) = stack.pop() {
-        let (x, y) = (la.category(a), lb.category(b));
+        let (x, y) = (la.categories.get(a.0)?, lb.categories.get(b.0)?);
         if x.name != y.name
             || x.description != y.description
             || x.children.len() != y.children.len()
-            || x.total != y.total
+            || (totals && x.total != y.total)
+            || pairs.len() > la.categories.len().min(lb.categories.len())
         {
-            return false;
+            return None;
         }
+        pairs.push((a, b));
         stack.extend(x.children.iter().copied().zip(y.children.iter().copied()));
     }
-    true
+    Some(pairs)
 }
 
 /// The (root, relative path) of each named path that lies under a folder root.
@@ -838,9 +1048,27 @@ mod tests {
                 0,
             ),
             (
-                "a bookmark retitled",
+                "a bookmark retitled (its collection spliced in where it stands)",
                 edit("bookmarks/reading.md", "[Pid]", "[PID]"),
-                0,
+                1,
+            ),
+            (
+                "a bookmark added beside another",
+                edit(
+                    "bookmarks/reading.md",
+                    "- [PID]",
+                    "- [Added](https://added.example) - a new one\n- [PID]",
+                ),
+                1,
+            ),
+            (
+                "a bookmark removed",
+                edit(
+                    "bookmarks/reading.md",
+                    "- [Added](https://added.example) - a new one\n",
+                    "",
+                ),
+                1,
             ),
             (
                 "a post's date",

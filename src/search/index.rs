@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::segment::Segment;
 pub use super::segment::field;
+use crate::content::reload::{Applied, Spliced};
 use crate::content::{CategoryId, ItemKind, Library};
 use crate::store::codec::{Damaged, Reader, Writer};
 
@@ -214,17 +215,22 @@ impl SearchIndex {
         }
     }
 
-    /// Brings the index up to date with `library` after items `changed` were updated where
-    /// they stand (their numbers, kinds and categories the same, their text not): their old
-    /// postings are masked out and they are indexed as one new segment. The cost follows the
-    /// change: the rest of the library is not looked at.
-    pub fn reindex(&mut self, library: &Library, changed: &[usize]) {
-        let changed: Vec<u32> = changed
-            .iter()
-            .copied()
-            .filter(|&i| i < self.items.len() && i < library.items.len())
-            .map(|i| i as u32)
-            .collect();
+    /// Brings the index up to date with `library` after items were updated where they stand
+    /// (`content::reload::apply_in_place`): the changed items' old postings are masked out,
+    /// the items after a splice renumbered, and the changed and spliced-in items indexed as
+    /// one new segment. The cost follows the change, plus a pass over the segments' numbers
+    /// when a splice moved items; the rest of the library is not read.
+    pub fn reindex(&mut self, library: &Library, applied: &Applied) {
+        if let Some(spliced) = applied.spliced {
+            self.splice(library, spliced);
+        }
+        let mut changed: Vec<u32> = applied.changed.iter().map(|&i| i as u32).collect();
+        if let Some(s) = applied.spliced {
+            changed.extend((s.start..s.start + s.added).map(|i| i as u32));
+            changed.sort_unstable();
+            changed.dedup();
+        }
+        changed.retain(|&i| (i as usize) < self.items.len() && (i as usize) < library.items.len());
         if changed.is_empty() {
             return;
         }
@@ -239,6 +245,8 @@ impl SearchIndex {
                     *slot = GONE;
                 }
             }
+            let now = &library.items[item as usize];
+            (info.kind, info.category) = (now.kind, now.category);
             info.segment = new;
             info.local = local as u32;
         }
@@ -246,6 +254,50 @@ impl SearchIndex {
             segment: Arc::new(Segment::build(library, Some(&changed))),
             to_item: changed,
         });
+    }
+
+    /// Items `start..start + removed` gone and `added` others in their place (left for
+    /// [`reindex`](Self::reindex) to index): the segments' items after them renumbered.
+    fn splice(
+        &mut self,
+        library: &Library,
+        Spliced {
+            start,
+            removed,
+            added,
+        }: Spliced,
+    ) {
+        let end = start + removed;
+        if end > self.items.len() {
+            return;
+        }
+        for live in &mut self.segments {
+            if live.to_item.is_empty() {
+                live.to_item = (0..live.segment.len() as u32).collect();
+            }
+            for item in &mut live.to_item {
+                let i = *item as usize;
+                if *item == GONE || i < start {
+                    continue;
+                }
+                *item = if i < end {
+                    GONE
+                } else {
+                    (i - removed + added) as u32
+                };
+            }
+        }
+        let placeholders = (start..start + added).map(|i| {
+            let item = library.items.get(i);
+            ItemInfo {
+                kind: item.map_or(ItemKind::Bookmark, |item| item.kind),
+                category: item.map_or(Library::ROOT, |item| item.category),
+                // In no segment yet: `reindex` indexes them.
+                segment: u32::MAX,
+                local: 0,
+            }
+        });
+        self.items.splice(start..end, placeholders);
     }
 
     /// Whether it is time to index the library whole again: too many segments, or the
