@@ -268,7 +268,10 @@ pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> O
         // Items added, removed or retitled in the only file changed: spliced in when it is a
         // collection whose headings are the same.
         let spliced = || {
-            (read.len() == 1)
+            // (Roots loaded together put a site's node above its folders, which a file filed
+            // alone lacks: the depth of its title would differ.)
+            let one_root = files.iter().all(|f| f.root == file.source.root);
+            (read.len() == 1 && one_root)
                 .then(|| match &file.document {
                     Some(Document::Collection(doc)) => splice(library, &alone, ours, doc),
                     _ => None,
@@ -359,10 +362,8 @@ fn splice(
     let depth = depth_of(alone, top_new)?;
     let old = library.items[start].category;
     let top_old = nth_above(library, old, depth_of(library, old)?.checked_sub(depth)?)?;
-    // The same folders above it (by name), the same headings below it.
-    if !same_levels(alone, top_new, library, top_old, depth) {
-        return None;
-    }
+    // The same title and headings below it. (The folders above are the file's own, as they
+    // were: a folder's name may come from its `_index.md`, which a file filed alone lacks.)
     let pairs = subtree_pairs(alone, top_new, library, top_old, false)?;
     // Its categories hold the file's items and nothing else.
     let inside = |i: &usize| (start..end).contains(i);

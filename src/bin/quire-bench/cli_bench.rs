@@ -138,12 +138,14 @@ fn measure(
         }
     }
     // One file changed, then a search for a word only the change brought: the cache is
-    // stale, the changed file is read, the index brought up to date (and the cache written
-    // again before the process ends).
-    // Two kinds of change: a bookmark appended (an item more: the library filed again), and
-    // a bookmark's description edited (the same items: updated in place). For each, when the
-    // answer is out (the output ends: the command lets it go before writing the cache) and
-    // when the command ends.
+    // stale, the changed file is read and its items updated where they stand, the index
+    // brought up to date (the cache is written again only when the change is too large for
+    // that, before the process ends).
+    // Two kinds of change: a bookmark appended (an item more: the collection spliced in), and
+    // a bookmark's description edited (the same items: updated in place). The rounds add up
+    // in the one file, as a user's day of bookmarking does. For each, when the answer is out
+    // (the output ends: a command lets it go before writing a cache) and when the command
+    // ends.
     let mut after_change: Vec<(&str, Vec<Duration>, Vec<Duration>)> = Vec::new();
     if let Some(file) = &changing {
         for kind in ["1 file changed, search", "1 line edited, search"] {
@@ -229,7 +231,7 @@ fn measure(
         let ok = if ratio <= 1.0 { "✓" } else { "✗" };
         let answered = Summary::of(out_at);
         println!(
-            "{:<22} {} {}  {:>9.2}  {:>9}  ≤ 1× {ok} (answer out at {}, {:.2}× rg; the rest \
+            "{:<22} {} {}  {:>9.2}  {:>9}  ≤ 1× {ok} (answer out at {}, {:.2}× rg; any rest \
              writes the cache)",
             kind,
             fmt_ms(s.p50),
