@@ -1,6 +1,7 @@
 //! The load cache: the assembled library, its search index and its bodies, kept between runs
-//! in the cache directory, and used when not one file has changed. Bodies are left in the
-//! file and read when wanted (see `content::body`).
+//! in the cache directory, and used when not one file has changed, or brought up to date with
+//! the few that did (see [`Edited`]). Bodies are left in the file and read when wanted (see
+//! `content::body`).
 //!
 //! A cache entry is valid for exactly the files it was made from: the list of (root, path,
 //! size, modification time) must match, and the Quire build too. Checking that costs one
