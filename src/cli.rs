@@ -364,9 +364,13 @@ fn warm_cache(roots: &[Root]) {
         return;
     }
     let_output_go();
+    // Written even for a few edited files, which a command would bring up to date without
+    // writing: the next `unread` reads only ids, and would file the library again for them.
     if let Ok(opened) = cache::open(roots, Some(&path), cache::Parts::LibraryAndIndex)
-        && let (Some(manifest), Some(library)) =
-            (opened.manifest.as_ref(), opened.library.as_deref())
+        && let (Some(manifest), Some(library)) = (
+            opened.manifest.as_ref().or(opened.behind.as_ref()),
+            opened.library.as_deref(),
+        )
     {
         let _ = cache::save(&path, manifest, library, opened.index.as_ref());
         std::mem::forget(opened);

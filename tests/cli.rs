@@ -550,7 +550,12 @@ fn a_bookmark_added_to_a_collection_is_found_without_filing_the_library_again() 
         "content/bookmarks/other.md",
         "# Other\n\n## More\n\n- [Else](https://e.example) - else\n",
     );
-    home.write("content/post.md", "+++\ntitle = \"A post\"\n+++\nwords\n");
+    for n in 0..40 {
+        home.write(
+            &format!("content/posts/p{n:02}.md"),
+            format!("+++\ntitle = \"Post {n}\"\n+++\nwords\n"),
+        );
+    }
     let content = home.path().join("content");
     let run = |command: &[&str]| {
         let mut args = vec!["--content", content.to_str().unwrap()];
@@ -579,7 +584,7 @@ fn a_bookmark_added_to_a_collection_is_found_without_filing_the_library_again() 
         assert_eq!(entries.len(), 1, "one cache file: {entries:?}");
         std::fs::metadata(&entries[0]).unwrap().ino()
     };
-    assert_eq!(read(&run(&["search", "--json", "queues"])), 3);
+    assert_eq!(read(&run(&["search", "--json", "queues"])), 42);
     let written = cache();
     // A bookmark added under the first heading: the items after it move, the new one is
     // found, listed under its heading, and the cache is not written again.
@@ -617,6 +622,29 @@ fn a_bookmark_added_to_a_collection_is_found_without_filing_the_library_again() 
         "Else"
     );
     assert_eq!(cache(), written, "the cache was not written again");
+
+    // A collection that is a large share of the library, changed: its items, indexed anew
+    // beside the rest, would be indexed again by every command; the index is merged and the
+    // cache written once, after which nothing is read.
+    let many: String = (0..60)
+        .map(|n| format!("- [Link {n}](https://m.example/{n}) - number {n}\n"))
+        .collect();
+    home.write(
+        "content/bookmarks/many.md",
+        format!("# Many\n\n## All\n\n{many}"),
+    );
+    // (A file added: filed whole, with the edit above still unwritten: two files read.)
+    assert_eq!(read(&run(&["search", "--json", "number"])), 2);
+    let written = cache();
+    home.write(
+        "content/bookmarks/many.md",
+        format!("# Many\n\n## All\n\n- [Zenith](https://z.example) - top\n{many}"),
+    );
+    let found = run(&["search", "--json", "zenith"]);
+    assert_eq!(json(&found)[0]["title"], "Zenith");
+    assert_eq!(read(&found), 1);
+    assert_ne!(cache(), written, "written again, merged");
+    assert_eq!(read(&run(&["search", "--json", "zenith"])), 0);
 }
 
 #[test]

@@ -519,3 +519,50 @@ fn front_matter_edits_deleted_posts_and_entries_without_ids_stay_as_the_user_lef
     );
     drop(server);
 }
+
+#[test]
+fn after_a_sync_that_only_rewrote_posts_the_next_count_reads_no_file() {
+    let server = Server::start();
+    let feed = |body: &str| Page {
+        status: 200,
+        kind: "application/rss+xml",
+        body: rss(&[
+            ("a", "First post", body),
+            ("b", "Second post", "<p>Beta</p>"),
+        ]),
+        etag: None,
+    };
+    server.page("/rss", feed("<p>Alpha</p>"));
+    let home = TempDir::new("feeds-warm");
+    let library = home.path().join("lib");
+    subscribe_listed(&home, &library, &[("Test RSS", server.url("/rss"))]);
+    let run = |args: &[&str]| {
+        let output = common::quire_command(&home, home.path())
+            .env("QUIRE_DEBUG_READS", "1")
+            .args(lib_args(&library, args))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", said(&output));
+        output
+    };
+    let read = |output: &std::process::Output| {
+        stderr(output)
+            .lines()
+            .find_map(|l| l.strip_prefix("quire: debug: read "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .expect("a count")
+    };
+    run(&["sync"]);
+    let unread = stdout(&run(&["unread"]));
+    assert_eq!(read(&run(&["unread"])), 0);
+    // Upstream corrects an entry: the sync rewrites that one post, and brings the cache up
+    // to date for the status bar's next count, which then reads nothing.
+    server.page("/rss", feed("<p>Alpha, corrected</p>"));
+    let out = run(&["sync", "--json"]);
+    assert!(stdout(&out).contains("\"updated\": 1"), "{}", stdout(&out));
+    let count = run(&["unread"]);
+    assert_eq!(stdout(&count), unread);
+    assert_eq!(read(&count), 0, "the sync left the cache up to date");
+    drop(server);
+}

@@ -355,6 +355,12 @@ fn splice(
         return None;
     }
     let end = start + ours.len();
+    // A problem the library reports for the file (a duplicate id within it, say) would stay
+    // reported after the splice: filed whole, it goes or stays as the file now says.
+    let path = library.items[start].source.path.as_ref();
+    if library.diagnostics.iter().any(|d| d.path == path) {
+        return None;
+    }
     // The collection's title, above its first bookmark's headings; in the library, the
     // category as deep in the tree above the file's first old item.
     let levels = 1 + doc.collection.bookmarks.first()?.path.len();
@@ -461,7 +467,9 @@ impl Splice {
         for _ in 0..library.categories.len() {
             let Some(id) = above else { break };
             let category = &mut library.categories[id.0];
-            category.total = category.total + new_total - old_total;
+            // (Never below nought: an ancestor holds at least the file's old items, unless a
+            // damaged cache says otherwise.)
+            category.total = (category.total + new_total).saturating_sub(old_total);
             above = category.parent;
         }
         Spliced {
@@ -474,6 +482,8 @@ impl Splice {
 
 /// Puts the items [`in_place`] read where they stand in `library` (the library it was given).
 pub fn apply_in_place(library: &mut Library, edit: InPlace) -> Applied {
+    // (A splice comes alone: the updates' numbers are those before any splice.)
+    debug_assert!(edit.splice.is_none() || edit.updates.is_empty());
     let mut applied = Applied::default();
     for (index, new) in edit.updates {
         let Some(item) = library.items.get_mut(index) else {
@@ -1067,6 +1077,33 @@ mod tests {
                 edit(
                     "bookmarks/reading.md",
                     "- [Added](https://added.example) - a new one\n",
+                    "",
+                ),
+                1,
+            ),
+            (
+                "a bookmark twice in its collection (a duplicate id reported)",
+                edit(
+                    "bookmarks/reading.md",
+                    "- [PID]",
+                    "- [Twice](https://twice.example) - one\n- [Twice](https://twice.example) - two\n- [PID]",
+                ),
+                0,
+            ),
+            (
+                "one of the two removed (the report goes with it)",
+                edit(
+                    "bookmarks/reading.md",
+                    "- [Twice](https://twice.example) - two\n",
+                    "",
+                ),
+                0,
+            ),
+            (
+                "the other removed",
+                edit(
+                    "bookmarks/reading.md",
+                    "- [Twice](https://twice.example) - one\n",
                     "",
                 ),
                 1,

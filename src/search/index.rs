@@ -222,6 +222,11 @@ impl SearchIndex {
     /// when a splice moved items; the rest of the library is not read.
     pub fn reindex(&mut self, library: &Library, applied: &Applied) {
         if let Some(spliced) = applied.spliced {
+            if spliced.start + spliced.removed > self.items.len() {
+                // Not this library's index (never so, but never trusted): built whole.
+                *self = SearchIndex::build(library);
+                return;
+            }
             self.splice(library, spliced);
         }
         let mut changed: Vec<u32> = applied.changed.iter().map(|&i| i as u32).collect();
@@ -268,9 +273,6 @@ impl SearchIndex {
         }: Spliced,
     ) {
         let end = start + removed;
-        if end > self.items.len() {
-            return;
-        }
         for live in &mut self.segments {
             if live.to_item.is_empty() {
                 live.to_item = (0..live.segment.len() as u32).collect();

@@ -573,6 +573,9 @@ pub struct Opened {
     /// When the cache should be written again (it was missing or stale, or lacked the index
     /// built now): what it is made from.
     pub manifest: Option<Manifest>,
+    /// When a few edited files were brought up to date and the cache not written again for
+    /// them: what it would be made from (for a caller that wants it written all the same).
+    pub behind: Option<Manifest>,
     /// How many files were read and parsed (none when the cache fit).
     pub files_read: usize,
     /// The folder roots holding no markdown file, from this listing (the cache may not
@@ -600,10 +603,15 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         .collect();
     let mut manifest = None;
     let mut files_read = 0;
+    // A few files edited: brought up to date without writing the cache, unless the index
+    // the edits split is due a merge (a large collection spliced in, again and again).
+    let (mut edited, mut merge) = (false, false);
     let cached = match cached {
-        FromCache::Edited(edited) => match edited.apply(roots, &files) {
+        FromCache::Edited(edited_files) => match edited_files.apply(roots, &files) {
             Ok((decoded, read)) => {
                 files_read = read;
+                merge = decoded.index.as_ref().is_some_and(|i| i.needs_merge());
+                edited = !merge;
                 FromCache::Fits(decoded)
             }
             Err(stale) => *stale,
@@ -666,12 +674,15 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         (Parts::LibraryAndIndex, None, Some(library)) => (Some(SearchIndex::build(library)), true),
         (_, index, _) => (index, stale),
     };
-    let manifest = stale.then(|| manifest.unwrap_or_else(|| Manifest::new(roots, &files, &sites)));
+    let manifest =
+        (stale || merge).then(|| manifest.unwrap_or_else(|| Manifest::new(roots, &files, &sites)));
+    let behind = (edited && manifest.is_none()).then(|| Manifest::new(roots, &files, &sites));
     Ok(Opened {
         ids,
         library,
         index,
         manifest,
+        behind,
         files_read,
         empty_roots,
     })

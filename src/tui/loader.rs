@@ -144,9 +144,14 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
     };
     // A few files edited since the cache was written: their items updated where they stand,
     // and the cache not written again for so little (see `Edited::apply`).
+    let mut merge = false;
     let cached = match listing.cached {
         FromCache::Edited(edited) => match edited.apply(roots, &listing.files) {
-            Ok((decoded, _)) => FromCache::Fits(decoded),
+            Ok((decoded, _)) => {
+                // Unless the index the edits split is due a merge: then written again.
+                merge = decoded.index.as_ref().is_some_and(|i| i.needs_merge());
+                FromCache::Fits(decoded)
+            }
             Err(stale) => *stale,
         },
         cached => cached,
@@ -162,7 +167,7 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
             // again with it, once the searcher has built it.
             let complete = index.is_some();
             ready(&library, index.map(|index| *index));
-            if !complete {
+            if !complete || merge {
                 cache_wanted(&listing.files, &sites);
             }
             return Some(Loaded {
