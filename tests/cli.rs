@@ -359,23 +359,9 @@ fn a_command_after_a_change_reads_only_the_changed_files() {
         "+++\ntitle = \"Charlie\"\n+++\ncharlie body\n",
     );
     let content = home.path().join("content");
-    let run = |command: &[&str]| {
-        let mut args = vec!["--content", content.to_str().unwrap()];
-        args.extend_from_slice(command);
-        common::quire_command(&home, home.path())
-            .env("QUIRE_DEBUG_READS", "1")
-            .args(&args)
-            .output()
-            .unwrap()
-    };
-    let read = |output: &std::process::Output| {
-        let said = stderr(output);
-        said.lines()
-            .find_map(|l| l.strip_prefix("quire: debug: read "))
-            .and_then(|l| l.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or_else(|| panic!("no count: {said}"))
-    };
+    let on_content = ["--content", content.to_str().unwrap()];
+    let run = |command: &[&str]| common::quire_counting(&home, &[&on_content, command].concat());
+    let read = common::files_read;
     let titles = |output: &std::process::Output| {
         json(output)
             .as_array()
@@ -438,7 +424,6 @@ fn a_command_after_a_change_reads_only_the_changed_files() {
 
 #[test]
 fn an_edit_inside_a_file_is_served_fresh_without_writing_the_whole_cache_again() {
-    use std::os::unix::fs::MetadataExt;
     let home = TempDir::new("cache-edited");
     for n in 0..20 {
         home.write(
@@ -447,25 +432,9 @@ fn an_edit_inside_a_file_is_served_fresh_without_writing_the_whole_cache_again()
         );
     }
     let content = home.path().join("content");
-    let run = |command: &[&str]| {
-        let mut args = vec!["--content", content.to_str().unwrap()];
-        args.extend_from_slice(command);
-        let output = common::quire_command(&home, home.path())
-            .env("QUIRE_DEBUG_READS", "1")
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
-        output
-    };
-    let read = |output: &std::process::Output| {
-        stderr(output)
-            .lines()
-            .find_map(|l| l.strip_prefix("quire: debug: read "))
-            .and_then(|l| l.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .expect("a count")
-    };
+    let on_content = ["--content", content.to_str().unwrap()];
+    let run = |command: &[&str]| common::quire_counting(&home, &[&on_content, command].concat());
+    let read = common::files_read;
     let ids = |output: &std::process::Output| {
         json(output)
             .as_array()
@@ -474,17 +443,7 @@ fn an_edit_inside_a_file_is_served_fresh_without_writing_the_whole_cache_again()
             .map(|hit| hit["id"].as_str().unwrap().to_string())
             .collect::<Vec<_>>()
     };
-    let cache_dir = home.path().join("cache/quire");
-    // Which file the cache is, and when it was written: a new write is a new file renamed in.
-    let cache = || {
-        let entries: Vec<_> = std::fs::read_dir(&cache_dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        assert_eq!(entries.len(), 1, "one cache file: {entries:?}");
-        let meta = std::fs::metadata(&entries[0]).unwrap();
-        (meta.ino(), meta.len())
-    };
+    let cache = || common::cache_file(&home);
     assert_eq!(read(&run(&["search", "--json", "first"])), 20);
     let written = cache();
     // Many items and few categories (all in one folder): the index is read back from the
@@ -542,7 +501,6 @@ fn an_edit_inside_a_file_is_served_fresh_without_writing_the_whole_cache_again()
 
 #[test]
 fn a_bookmark_added_to_a_collection_is_found_without_filing_the_library_again() {
-    use std::os::unix::fs::MetadataExt;
     let home = TempDir::new("cache-spliced");
     let list = "# Reading\n\n## Systems\n\n- [Queues](https://q.example) - on queues\n\n## Data\n\n- [Logs](https://l.example) - on logs\n";
     home.write("content/bookmarks/links.md", list);
@@ -557,33 +515,10 @@ fn a_bookmark_added_to_a_collection_is_found_without_filing_the_library_again() 
         );
     }
     let content = home.path().join("content");
-    let run = |command: &[&str]| {
-        let mut args = vec!["--content", content.to_str().unwrap()];
-        args.extend_from_slice(command);
-        let output = common::quire_command(&home, home.path())
-            .env("QUIRE_DEBUG_READS", "1")
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
-        output
-    };
-    let read = |output: &std::process::Output| {
-        stderr(output)
-            .lines()
-            .find_map(|l| l.strip_prefix("quire: debug: read "))
-            .and_then(|l| l.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .expect("a count")
-    };
-    let cache = || {
-        let entries: Vec<_> = std::fs::read_dir(home.path().join("cache/quire"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        assert_eq!(entries.len(), 1, "one cache file: {entries:?}");
-        std::fs::metadata(&entries[0]).unwrap().ino()
-    };
+    let on_content = ["--content", content.to_str().unwrap()];
+    let run = |command: &[&str]| common::quire_counting(&home, &[&on_content, command].concat());
+    let read = common::files_read;
+    let cache = || common::cache_file(&home);
     assert_eq!(read(&run(&["search", "--json", "queues"])), 42);
     let written = cache();
     // A bookmark added under the first heading: the items after it move, the new one is

@@ -536,23 +536,8 @@ fn after_a_sync_that_only_rewrote_posts_the_next_count_reads_no_file() {
     let home = TempDir::new("feeds-warm");
     let library = home.path().join("lib");
     subscribe_listed(&home, &library, &[("Test RSS", server.url("/rss"))]);
-    let run = |args: &[&str]| {
-        let output = common::quire_command(&home, home.path())
-            .env("QUIRE_DEBUG_READS", "1")
-            .args(lib_args(&library, args))
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", said(&output));
-        output
-    };
-    let read = |output: &std::process::Output| {
-        stderr(output)
-            .lines()
-            .find_map(|l| l.strip_prefix("quire: debug: read "))
-            .and_then(|l| l.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .expect("a count")
-    };
+    let run = |args: &[&str]| common::quire_counting(&home, &lib_args(&library, args));
+    let read = common::files_read;
     run(&["sync"]);
     let unread = stdout(&run(&["unread"]));
     assert_eq!(read(&run(&["unread"])), 0);

@@ -399,6 +399,35 @@ fn generated_file(rng: &mut Rng, n: usize) -> (String, String) {
     }
 }
 
+/// Writes 40 generated files to `tmp`'s `library` folder (emptied first); their names.
+fn generated_library(tmp: &common::TempDir, rng: &mut Rng) -> Vec<String> {
+    let _ = std::fs::remove_dir_all(tmp.path().join("library"));
+    (0..40)
+        .map(|n| {
+            let (name, text) = generated_file(rng, n);
+            tmp.write(&format!("library/{name}"), &text);
+            name
+        })
+        .collect()
+}
+
+/// Words changed inside file `name` of the library, a line added in its middle: the same
+/// items with other text.
+fn edit_words(tmp: &common::TempDir, name: &str, rng: &mut Rng) {
+    let text = std::fs::read_to_string(tmp.path().join("library").join(name)).unwrap();
+    let word = WORDS[rng.below(WORDS.len())];
+    let other = WORDS[rng.below(WORDS.len())];
+    let text = text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
+    tmp.write(&format!("library/{name}"), &text);
+}
+
+/// An index as the load cache gives it back.
+fn written_and_read(index: &SearchIndex) -> SearchIndex {
+    let mut writer = quire::store::codec::Writer::default();
+    index.encode(&mut writer);
+    SearchIndex::decode(&mut quire::store::codec::Reader::new(&writer.bytes)).unwrap()
+}
+
 /// What a search says, to compare two indexes of one library.
 fn answers(index: &SearchIndex, library: &quire::content::Library, query: &str) -> String {
     let Ok(parsed) = parse_query(query) else {
@@ -420,14 +449,8 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
     let dir = tmp.path().join("library");
     let roots = vec![Root::Dir(dir.clone())];
     for seed in [11u64, 12] {
-        let _ = std::fs::remove_dir_all(&dir);
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let mut names = Vec::new();
-        for n in 0..40 {
-            let (name, text) = generated_file(&mut rng, n);
-            tmp.write(&format!("library/{name}"), &text);
-            names.push(name);
-        }
+        let mut names = generated_library(&tmp, &mut rng);
         tmp.write("library/blog/_index.md", "+++\ntitle = \"Weblog\"\n+++\n");
         let library = std::sync::Arc::new(load_library(&roots).unwrap());
         let mut loaded = Loaded {
@@ -482,13 +505,7 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
                     _ => {
                         // Words changed inside a file, lines added in its middle: the same
                         // items with other text (updated in place, not filed again).
-                        let name = &names[rng.below(n)];
-                        let text = std::fs::read_to_string(dir.join(name)).unwrap();
-                        let word = WORDS[rng.below(WORDS.len())];
-                        let other = WORDS[rng.below(WORDS.len())];
-                        let text =
-                            text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
-                        tmp.write(&format!("library/{name}"), &text);
+                        edit_words(&tmp, &names[rng.below(n)], &mut rng);
                     }
                 }
             }
@@ -534,10 +551,7 @@ fn an_index_updated_by_changes_answers_as_one_built_whole() {
                 );
             }
             // Written to the load cache and read back, it answers the same.
-            let mut writer = quire::store::codec::Writer::default();
-            updated.encode(&mut writer);
-            let decoded =
-                SearchIndex::decode(&mut quire::store::codec::Reader::new(&writer.bytes)).unwrap();
+            let decoded = written_and_read(&updated);
             assert_eq!(
                 answers(&decoded, library, "rust"),
                 answers(&whole, library, "rust")
@@ -568,14 +582,8 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
     let dir = tmp.path().join("library");
     let roots = vec![Root::Dir(dir.clone())];
     for seed in [21u64, 22] {
-        let _ = std::fs::remove_dir_all(&dir);
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let mut names = Vec::new();
-        for n in 0..40 {
-            let (name, text) = generated_file(&mut rng, n);
-            tmp.write(&format!("library/{name}"), &text);
-            names.push(name);
-        }
+        let names = generated_library(&tmp, &mut rng);
         let mut library = load_library(&roots).unwrap();
         let mut index = SearchIndex::build(&library);
         let mut files = list_files(&roots).unwrap().0;
@@ -591,13 +599,7 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
             let kind = rng.below(4);
             if kind == 0 || collections.is_empty() {
                 for _ in 0..1 + rng.below(3) {
-                    let name = &names[rng.below(names.len())];
-                    let text = std::fs::read_to_string(dir.join(name)).unwrap();
-                    let word = WORDS[rng.below(WORDS.len())];
-                    let other = WORDS[rng.below(WORDS.len())];
-                    let text =
-                        text.replacen(&format!(" {word}"), &format!(" {other}\n  {other}"), 1);
-                    tmp.write(&format!("library/{name}"), &text);
+                    edit_words(&tmp, &names[rng.below(names.len())], &mut rng);
                 }
             } else {
                 let name = collections[rng.below(collections.len())];
@@ -664,10 +666,7 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
                 );
             }
             // Written to the load cache and read back, it answers the same.
-            let mut writer = quire::store::codec::Writer::default();
-            index.encode(&mut writer);
-            let decoded =
-                SearchIndex::decode(&mut quire::store::codec::Reader::new(&writer.bytes)).unwrap();
+            let decoded = written_and_read(&index);
             assert_eq!(
                 answers(&decoded, &library, "rust"),
                 answers(&whole, &fresh, "rust")

@@ -92,6 +92,44 @@ pub fn quire_in(home: &TempDir, cwd: &Path, args: &[&str]) -> Output {
         .expect("run quire")
 }
 
+/// Runs `quire` with `args` in `home` (which must succeed), asking it to say how many files it
+/// read and parsed (debug builds do; see [`files_read`]).
+pub fn quire_counting(home: &TempDir, args: &[&str]) -> Output {
+    let output = quire_command(home, home.path())
+        .env("QUIRE_DEBUG_READS", "1")
+        .args(args)
+        .output()
+        .expect("run quire");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// How many files a run of [`quire_counting`] read and parsed (none when its cache fit).
+pub fn files_read(output: &Output) -> usize {
+    let said = String::from_utf8_lossy(&output.stderr);
+    said.lines()
+        .find_map(|l| l.strip_prefix("quire: debug: read "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no count of files read: {said}"))
+}
+
+/// The one load cache file in `home`: its inode and length (a write is a new file renamed in).
+pub fn cache_file(home: &TempDir) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let entries: Vec<_> = std::fs::read_dir(home.path().join("cache/quire"))
+        .expect("a cache folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(entries.len(), 1, "one cache file: {entries:?}");
+    let meta = std::fs::metadata(&entries[0]).expect("stat");
+    (meta.ino(), meta.len())
+}
+
 /// The `quire` command with its private home, for tests that spawn it themselves.
 pub fn quire_command(home: &TempDir, cwd: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_quire"));
