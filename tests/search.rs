@@ -222,6 +222,62 @@ fn tags_filter_and_match() {
 }
 
 #[test]
+fn other_forms_of_a_word_are_found_below_the_word_itself() {
+    let dir = common::TempDir::new("search-forms");
+    dir.write(
+        "a.md",
+        "+++\ntitle = \"Depth\"\n+++\nThe queue grows when compilation is slow, one request at a time.",
+    );
+    dir.write(
+        "b.md",
+        "+++\ntitle = \"Pools\"\n+++\nRequests are queued when the workers are busy.",
+    );
+    dir.write(
+        "c.md",
+        "+++\ntitle = \"Other\"\n+++\nQuite unrelated, a quest.",
+    );
+    let library = load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap();
+    let index = SearchIndex::build(&library);
+    let results = |text: &str| {
+        search(
+            &index,
+            &library,
+            &parse_query(text).unwrap(),
+            &SearchOptions::default(),
+        )
+        .unwrap()
+    };
+    let found = |text: &str| -> Vec<String> {
+        results(text)
+            .hits
+            .iter()
+            .map(|h| library.items[h.item].title.clone())
+            .collect()
+    };
+    // The word as written first, then its other forms (English stems, as Snowball has them:
+    // `queues` is a form of `queue`, `queued` is not).
+    assert_eq!(found("requests"), ["Pools", "Depth"]);
+    assert_eq!(found("queues"), ["Depth"]);
+    assert_eq!(found("compiled slow"), ["Depth"]);
+    assert!(found("quests").contains(&"Other".to_string()));
+    // The form found is what the snippet marks, whole.
+    let hits = results("queues").hits;
+    let snippet = hits[0].snippet.clone().unwrap();
+    let marked: Vec<&str> = snippet
+        .ranges
+        .iter()
+        .map(|r| &snippet.text[r.clone()])
+        .collect();
+    assert_eq!(marked, ["queue"], "{}", snippet.text);
+    // Short words have no forms: `is` does not find `are`, nor `as` `a`.
+    assert!(
+        found("is").iter().all(|t| t == "Depth"),
+        "{:?}",
+        found("is")
+    );
+}
+
+#[test]
 fn phrases_must_appear_as_written() {
     // Four entries hold both words; one holds them side by side.
     let phrase = titles("\"read replica\"");

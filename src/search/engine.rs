@@ -18,7 +18,7 @@ pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
 use super::query::{Filter, Query};
 use super::ranking::{MAX_PROXIMITY, Rank, TYPO_THRESHOLD};
-use super::segment::Segment;
+use super::segment::{MIN_STEMMED, Segment};
 pub use super::snippet::Snippet;
 use super::snippet::best_passage;
 use super::tokenize::{lower, words};
@@ -181,6 +181,23 @@ fn expand(segment: &Segment, word: &str, term: &mut Term) -> Vec<Expansion> {
             in_body: exact || long_enough,
         });
     }
+    // The word's other forms (`queues` for `queue`, `ranked` for `ranking`): another form of
+    // the same word, so no typo, but not the word typed (below it, with the completions).
+    if chars.len() >= MIN_STEMMED {
+        for &id in segment.same_stem(word) {
+            let id = id as usize;
+            if range.contains(&id) {
+                continue;
+            }
+            out.push(Expansion {
+                id,
+                typos: 0,
+                inexact: true,
+                in_body: true,
+            });
+            term.forms.insert(segment.vocab.get(id).to_string());
+        }
+    }
     let typos = max_typos(chars.len());
     if typos > 0 {
         let mut first = String::new();
@@ -195,10 +212,10 @@ fn expand(segment: &Segment, word: &str, term: &mut Term) -> Vec<Expansion> {
         let mut wchars: Vec<char> = Vec::with_capacity(48);
         for span in scanned {
             for id in span {
-                if range.contains(&id) {
+                let w = segment.vocab.get(id);
+                if range.contains(&id) || term.forms.contains(w) {
                     continue;
                 }
-                let w = segment.vocab.get(id);
                 wchars.clear();
                 wchars.extend(w.chars().take(chars.len() + typos));
                 if let Some(d) = prefix_distance(&chars, &wchars, typos) {
@@ -229,6 +246,7 @@ fn best_matches(
         word: word.to_string(),
         prefix: true,
         fuzzy: Default::default(),
+        forms: Default::default(),
     };
     let mut keep = |item: u32, c: Code| {
         let slot = &mut best[item as usize];

@@ -22,6 +22,8 @@ use super::tokenize::{lower_into, words};
 pub enum Match {
     /// Within this many typos of the query word.
     Typo(u8),
+    /// Another form of the query word (the same stem).
+    Form,
     /// A longer word starting with the query word.
     Prefix,
     Exact,
@@ -35,6 +37,8 @@ pub struct Term {
     pub(super) prefix: bool,
     /// Vocabulary words within the typo budget, with their typos.
     pub(super) fuzzy: NearSpellings,
+    /// Vocabulary words that are other forms of `word` (the same English stem).
+    pub(super) forms: HashSet<String, BuildHasherDefault<FxHasher>>,
 }
 
 impl Term {
@@ -44,6 +48,8 @@ impl Term {
             Some((Match::Exact, word.chars().count()))
         } else if self.prefix && word.starts_with(self.word.as_str()) {
             Some((Match::Prefix, self.word.chars().count()))
+        } else if self.forms.contains(word) {
+            Some((Match::Form, word.chars().count()))
         } else {
             self.fuzzy
                 .get(word)
@@ -51,8 +57,12 @@ impl Term {
         }
     }
 
+    /// The word as typed, a completion of it, or another form of it: where it stands, its
+    /// near spellings do not count.
     fn as_typed(&self, word: &str) -> bool {
-        word == self.word || (self.prefix && word.starts_with(self.word.as_str()))
+        word == self.word
+            || (self.prefix && word.starts_with(self.word.as_str()))
+            || self.forms.contains(word)
     }
 }
 
@@ -136,6 +146,8 @@ impl Focused<'_> {
             Some((Match::Exact, word.chars().count()))
         } else if term.prefix && word.starts_with(term.word.as_str()) {
             Some((Match::Prefix, term.word.chars().count()))
+        } else if term.forms.contains(word) {
+            Some((Match::Form, word.chars().count()))
         } else {
             None
         }
@@ -278,6 +290,7 @@ mod tests {
                 fuzzy: [("code".to_string(), 1), ("model".to_string(), 1)]
                     .into_iter()
                     .collect(),
+                forms: Default::default(),
             }],
             phrases: Vec::new(),
         }

@@ -44,6 +44,12 @@ pub struct Segment {
     /// 1]]` (one list for all items, rather than three allocations per item to make and read).
     words_at: Vec<u32>,
     item_words: WordList,
+    /// Every distinct English stem of the vocabulary (Snowball), sorted, and the words that
+    /// have each: `stem_words[stem_at[s]..stem_at[s + 1]]` (`queue` gives `queue`, `queues`,
+    /// `queued`). A query word finds its other forms through its stem.
+    stems: WordList,
+    stem_at: Vec<u32>,
+    stem_words: Vec<u32>,
 }
 
 impl Segment {
@@ -119,6 +125,7 @@ impl Segment {
             }
             words_at.push(item_words.len() as u32);
         }
+        let (stems, stem_at, stem_words) = stems_of(&vocab);
         Segment {
             vocab,
             short_at,
@@ -128,6 +135,9 @@ impl Segment {
             body_bytes,
             words_at,
             item_words,
+            stems,
+            stem_at,
+            stem_words,
         }
     }
 
@@ -141,6 +151,9 @@ impl Segment {
         w.bytes(&self.body_bytes);
         self.item_words.encode(w);
         w.u32s(&self.words_at);
+        self.stems.encode(w);
+        w.u32s(&self.stem_at);
+        w.u32s(&self.stem_words);
     }
 
     /// Reads a segment written by [`encode`](Self::encode), checking that every offset and
@@ -154,6 +167,9 @@ impl Segment {
         let body_bytes = r.byte_vec()?;
         let item_words = WordList::decode(r)?;
         let words_at = r.u32s()?;
+        let stems = WordList::decode(r)?;
+        let stem_at = r.u32s()?;
+        let stem_words = r.u32s()?;
         let words = vocab.len();
         let items = words_at.len().saturating_sub(1);
         let sound = short_at.len() == words + 1
@@ -171,7 +187,14 @@ impl Segment {
             && words_at.windows(2).all(|w| w[0] <= w[1])
             && words_at
                 .last()
-                .is_some_and(|&e| e as usize == item_words.len());
+                .is_some_and(|&e| e as usize == item_words.len())
+            && (stem_at.len() == stems.len() + 1 || stem_at.is_empty() && stems.len() == 0)
+            && stem_at.first().is_none_or(|&first| first == 0)
+            && stem_at.windows(2).all(|w| w[0] <= w[1])
+            && stem_at
+                .last()
+                .is_none_or(|&e| e as usize == stem_words.len())
+            && stem_words.iter().all(|&w| (w as usize) < words);
         if !sound {
             return Err(Damaged);
         }
@@ -184,6 +207,9 @@ impl Segment {
             body_bytes,
             words_at,
             item_words,
+            stems,
+            stem_at,
+            stem_words,
         })
     }
 
@@ -241,6 +267,19 @@ impl Segment {
     pub(super) fn prefix_range(&self, prefix: &str) -> Range<usize> {
         let start = self.vocab.partition_point(0, |w| w < prefix);
         start..self.vocab.partition_point(start, |w| w.starts_with(prefix))
+    }
+
+    /// The vocabulary words that share `word`'s stem (`word` itself among them when it is
+    /// one), by id.
+    pub(super) fn same_stem(&self, word: &str) -> &[u32] {
+        let stem = stem(word);
+        let at = self.stems.partition_point(0, |s| s < stem.as_ref());
+        if at < self.stems.len() && self.stems.get(at) == stem.as_ref() {
+            let (start, end) = (self.stem_at[at] as usize, self.stem_at[at + 1] as usize);
+            &self.stem_words[start..end]
+        } else {
+            &[]
+        }
     }
 
     pub(super) fn word_id(&self, word: &str) -> Option<usize> {
@@ -555,6 +594,42 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
+}
+
+/// Words shorter than this are not stemmed (nor looked up by stem): `is`, `as`, `us`.
+pub(super) const MIN_STEMMED: usize = 4;
+
+/// A word's English stem (Snowball): `queues`, `queued`, `queueing` → `queu`.
+pub(super) fn stem(word: &str) -> std::borrow::Cow<'_, str> {
+    use std::sync::OnceLock;
+    static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
+    if word.len() < MIN_STEMMED {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    STEMMER
+        .get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
+        .stem(word)
+}
+
+/// The stems of a sorted vocabulary, sorted, with the ids of the words having each.
+fn stems_of(vocab: &WordList) -> (WordList, Vec<u32>, Vec<u32>) {
+    let mut pairs: Vec<(String, u32)> = (0..vocab.len())
+        .filter(|&id| vocab.get(id).len() >= MIN_STEMMED)
+        .map(|id| (stem(vocab.get(id)).into_owned(), id as u32))
+        .collect();
+    pairs.sort_unstable();
+    let mut stems = WordList::default();
+    let mut stem_at = Vec::new();
+    let mut stem_words = Vec::with_capacity(pairs.len());
+    for (k, (stem, id)) in pairs.iter().enumerate() {
+        if k == 0 || pairs[k - 1].0 != *stem {
+            stems.push(stem);
+            stem_at.push(stem_words.len() as u32);
+        }
+        stem_words.push(*id);
+    }
+    stem_at.push(stem_words.len() as u32);
+    (stems, stem_at, stem_words)
 }
 
 fn acronym(title: &str) -> String {

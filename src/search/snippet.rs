@@ -308,6 +308,7 @@ mod tests {
                     word: w.to_string(),
                     prefix: true,
                     fuzzy: Default::default(),
+                    forms: Default::default(),
                 })
                 .collect(),
             phrases: Vec::new(),
@@ -337,6 +338,7 @@ mod tests {
                 word: "syntactic".into(),
                 prefix: true,
                 fuzzy: Default::default(),
+                forms: Default::default(),
             }],
             phrases: Vec::new(),
         };
@@ -366,6 +368,7 @@ mod tests {
                     word: w.to_string(),
                     prefix: false,
                     fuzzy: Default::default(),
+                    forms: Default::default(),
                 })
                 .collect(),
             phrases: Vec::new(),
