@@ -41,6 +41,7 @@ use clap::Parser;
 use crate::config::{Config, default_config_path, default_state_path, load_config};
 use crate::content::Root;
 use crate::content::loader::check_roots;
+use crate::search::Synonyms;
 use crate::state::store::{Loaded, load};
 use crate::state::{LoadedState, Place, load_state};
 use crate::store::cache;
@@ -198,6 +199,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let LoadedState { state, mut warning } = load_state(&state_path)?;
             let settings = config.settings(Theme::no_color_requested());
+            let (synonyms, synonyms_warning) = synonyms_of(&config);
+            warning = warning.or(synonyms_warning);
             let place = if config.reader.restore && !cli.no_restore {
                 // A place per set of content folders: `quire` and `quire --content X`
                 // alternated each come back where they were. Plain `quire` keeps the
@@ -240,6 +243,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     .clone()
                     .filter(|l| cli.content.is_empty() && !l.is_dir()),
                 library: library.clone(),
+                synonyms,
             };
             match crate::tui::run(session)? {
                 Ending::Quit => Ok(ExitCode::SUCCESS),
@@ -269,7 +273,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 roots,
             })
         }
-        Some(command) => run_on_library(command, &roots, &state_path),
+        Some(command) => {
+            let synonyms = match command {
+                Command::Search { .. } => {
+                    let (synonyms, warning) = synonyms_of(&config);
+                    if let Some(warning) = warning {
+                        eprintln!("quire: warning: {}", crate::text::sanitize(&warning));
+                    }
+                    synonyms
+                }
+                _ => Synonyms::default(),
+            };
+            run_on_library(command, &roots, &state_path, &synonyms)
+        }
+    }
+}
+
+/// The synonyms the config names, or none; a file that cannot be used is said, located, and
+/// searching goes on without it.
+fn synonyms_of(config: &Config) -> (Synonyms, Option<String>) {
+    match config.search.synonyms.as_deref().map(Synonyms::load) {
+        None => (Synonyms::default(), None),
+        Some(Ok(synonyms)) => (synonyms, None),
+        Some(Err(err)) => (
+            Synonyms::default(),
+            Some(format!("synonyms not used: {err}")),
+        ),
     }
 }
 
@@ -277,7 +306,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// it, only the search decoding (or building) the index. A cache that was missing or stale is
 /// written again on another thread while the command works; once the command's output is
 /// out, the output is let go (whoever reads it sees it end) before the write is waited for.
-fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result<ExitCode> {
+fn run_on_library(
+    command: Command,
+    roots: &[Root],
+    state_path: &Path,
+    synonyms: &Synonyms,
+) -> Result<ExitCode> {
     let cache_path = cache::cache_path(roots);
     // The read state (50,000 marks are ~100 ms of TOML) is read while the files are listed.
     // A command that only reads never moves, rewrites or deletes a file: a state file that
@@ -336,7 +370,7 @@ fn run_on_library(command: Command, roots: &[Root], state_path: &Path) -> Result
                 let _ = cache::save(&path, manifest, library, index);
             }))
         });
-        let result = output::run_command(command, roots, &opened, state, state_path);
+        let result = output::run_command(command, roots, &opened, state, state_path, synonyms);
         if let Some(saving) = saving {
             if result.is_ok() {
                 let_output_go();

@@ -23,6 +23,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     pub content: ContentConfig,
     pub reader: ReaderConfig,
+    pub search: SearchConfig,
     pub theme: ThemeConfig,
     pub keys: BTreeMap<Action, KeyList>,
 }
@@ -39,6 +40,13 @@ pub struct ContentConfig {
     pub library: Option<PathBuf>,
     /// Load drafts (`draft = true`, `published: false`, Jekyll's `_drafts/`), tagged `draft`.
     pub drafts: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// A TOML file of synonyms (`~` and paths relative to the config file are expanded).
+    pub synonyms: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -170,6 +178,7 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
         .map(|r| expand_path(r, base))
         .collect();
     config.content.library = config.content.library.map(|l| expand_path(&l, base));
+    config.search.synonyms = config.search.synonyms.map(|s| expand_path(&s, base));
     Ok(config)
 }
 

@@ -16,9 +16,11 @@ pub mod query;
 pub mod ranking;
 mod segment;
 pub mod snippet;
+pub mod synonyms;
 pub mod tokenize;
 mod word_list;
 
 pub use engine::{Field, Hit, SearchOptions, Snippet, search};
 pub use index::SearchIndex;
 pub use query::{Filter, Query, parse_query};
+pub use synonyms::Synonyms;

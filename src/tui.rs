@@ -105,6 +105,8 @@ pub struct Session {
     /// The library folder, when it is to be loaded but does not exist yet: a first import
     /// or subscription made while the reader runs creates it, and it is loaded then.
     pub library_later: Option<PathBuf>,
+    /// The user's synonyms (`[search] synonyms`), for every search.
+    pub synonyms: crate::search::Synonyms,
 }
 
 /// How the reader ended.
@@ -145,7 +147,7 @@ pub fn run(session: Session) -> Result<Ending> {
     let size = terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
     let library = Arc::new(Library::empty());
-    let searcher = Searcher::start(tx.clone());
+    let searcher = Searcher::start(tx.clone(), Arc::new(session.synonyms.clone()));
     let renderer = Renderer::start(tx.clone());
     let folders: Vec<PathBuf> = session
         .roots

@@ -369,6 +369,76 @@ fn a_cancelled_search_returns_nothing() {
 }
 
 #[test]
+fn the_users_synonyms_find_each_other_one_way_lists_only_forward() {
+    let home = common::TempDir::new("search-synonyms");
+    home.write(
+        "lib/a.md",
+        "+++\ntitle = \"Cluster\"\n+++\nWe run Kubernetes at home.",
+    );
+    home.write("lib/b.md", "+++\ntitle = \"Short\"\n+++\nOur k8s notes.");
+    home.write(
+        "lib/c.md",
+        "+++\ntitle = \"Scripts\"\n+++\nJavaScript in the browser.",
+    );
+    home.write("lib/d.md", "+++\ntitle = \"Bits\"\n+++\nSome js here.");
+    home.write(
+        "config/syn.toml",
+        "groups = [[\"k8s\", \"kubernetes\"]]\n[one_way]\njs = [\"javascript\"]\n",
+    );
+    home.write("config/quire.toml", "[search]\nsynonyms = \"syn.toml\"\n");
+    let config = home.path().join("config/quire.toml");
+    let lib = home.path().join("lib");
+    let found = |query: &str| -> Vec<String> {
+        let output = common::quire(
+            &home,
+            &[
+                "--config",
+                config.to_str().unwrap(),
+                "--content",
+                lib.to_str().unwrap(),
+                "search",
+                "--json",
+                query,
+            ],
+        );
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        common::json(&output)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Each finds the other; the word as written first.
+    assert_eq!(found("k8s"), ["Short", "Cluster"]);
+    assert_eq!(found("kubernetes"), ["Cluster", "Short"]);
+    // One way: `js` finds JavaScript, `javascript` does not find `js`.
+    assert_eq!(found("js"), ["Bits", "Scripts"]);
+    assert_eq!(found("javascript"), ["Scripts"]);
+
+    // A file that cannot be used is named with its line; the search goes on without it.
+    home.write("config/syn.toml", "groups = [[\"k8s\", \"kube rnetes\"]]\n");
+    let output = common::quire(
+        &home,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--content",
+            lib.to_str().unwrap(),
+            "search",
+            "k8s",
+        ],
+    );
+    assert!(output.status.success());
+    let said = common::stderr(&output);
+    assert!(
+        said.contains("syn.toml:1: `kube rnetes` is more than one word"),
+        "{said}"
+    );
+    assert!(common::stdout(&output).contains("Short"));
+}
+
+#[test]
 fn cli_search_prints_json_with_the_documented_fields() {
     let home = common::TempDir::new("search-cli");
     let output = common::quire(

@@ -12,7 +12,7 @@ use super::args::Command;
 use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library, Root};
 use crate::render::markdown;
-use crate::search::{Field, SearchIndex, SearchOptions, parse_query};
+use crate::search::{Field, SearchIndex, SearchOptions, Synonyms, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
 use crate::store::cache::{ItemIds, Opened, Parts};
 use crate::text::sanitize;
@@ -36,6 +36,7 @@ pub fn run_command(
     opened: &Opened,
     mut state: ReadState,
     state_path: &Path,
+    synonyms: &Synonyms,
 ) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -105,7 +106,8 @@ pub fn run_command(
                     &built
                 }
             };
-            search(&mut out, view, index, &query_text(&query)?, limit, json)?
+            let asked = (query_text(&query)?, synonyms);
+            search(&mut out, view, index, asked, limit, json)?
         }
         Command::Star { .. }
         | Command::Unstar { .. }
@@ -498,10 +500,11 @@ fn search(
     out: &mut impl Write,
     view: View<'_>,
     index: &SearchIndex,
-    text: &str,
+    (text, synonyms): (String, &Synonyms),
     limit: usize,
     json: bool,
 ) -> Result<()> {
+    let text = text.as_str();
     let query = parse_query(text)?;
     let library = view.library;
     let is_read = |i: usize| view.is_read(&library.items[i]);
@@ -520,6 +523,7 @@ fn search(
         is_starred: Some(&is_starred),
         is_highlighted: Some(&is_highlighted),
         notes: &notes,
+        synonyms: Some(synonyms),
         ..SearchOptions::default()
     };
     let results = crate::search::search(index, library, &query, &options).unwrap_or_default();

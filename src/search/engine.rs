@@ -21,6 +21,7 @@ use super::ranking::{MAX_PROXIMITY, Rank, TYPO_THRESHOLD};
 use super::segment::{MIN_STEMMED, Segment};
 pub use super::snippet::Snippet;
 use super::snippet::best_passage;
+use super::synonyms::Synonyms;
 use super::tokenize::{lower, words};
 use crate::content::Library;
 
@@ -95,6 +96,8 @@ pub struct SearchOptions<'a> {
     pub notes: &'a [(usize, String)],
     /// Polled now and then; when it says yes the search stops and returns `None`.
     pub cancelled: &'a dyn Fn() -> bool,
+    /// The user's synonyms (`[search] synonyms`): the words each query word also finds.
+    pub synonyms: Option<&'a Synonyms>,
 }
 
 impl Default for SearchOptions<'_> {
@@ -106,6 +109,7 @@ impl Default for SearchOptions<'_> {
             is_highlighted: None,
             notes: &[],
             cancelled: &|| false,
+            synonyms: None,
         }
     }
 }
@@ -239,6 +243,7 @@ fn expand(segment: &Segment, word: &str, term: &mut Term) -> Vec<Expansion> {
 fn best_matches(
     index: &SearchIndex,
     word: &str,
+    synonyms: Option<&Synonyms>,
     best: &mut [Code],
     touched: &mut Vec<u32>,
 ) -> Term {
@@ -255,7 +260,20 @@ fn best_matches(
         }
         *slot = (*slot).min(c);
     };
+    // The user's synonyms of the word, as written: found as another form of it.
+    let others = synonyms.map_or(&[][..], |s| s.of(word));
+    for other in others {
+        term.forms.insert(other.clone());
+    }
     for view in index.segments() {
+        for id in others.iter().filter_map(|o| view.segment.word_id(o)) {
+            for (item, mask) in view.short_items(id) {
+                keep(item, code(0, field_rank(mask), true));
+            }
+            for item in view.body_items(id) {
+                keep(item, code(0, BODY_RANK, true));
+            }
+        }
         for e in expand(view.segment, word, &mut term) {
             for (item, mask) in view.short_items(e.id) {
                 keep(item, code(e.typos, field_rank(mask), e.inexact));
@@ -299,7 +317,7 @@ pub fn search(
             return None;
         }
         touched.clear();
-        let term = best_matches(index, word, &mut best, &mut touched);
+        let term = best_matches(index, word, options.synonyms, &mut best, &mut touched);
         for &item in &touched {
             let i = item as usize;
             tally[i].add(w, best[i]);

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use super::AppEvent;
 use crate::content::Library;
-use crate::search::{SearchIndex, SearchOptions, parse_query, search};
+use crate::search::{SearchIndex, SearchOptions, Synonyms, parse_query, search};
 use crate::store::cache::{self, Manifest};
 
 /// Results shown in the panel at most.
@@ -88,7 +88,7 @@ pub struct Searcher {
 }
 
 impl Searcher {
-    pub fn start(events: Sender<AppEvent>) -> Searcher {
+    pub fn start(events: Sender<AppEvent>, synonyms: Arc<Synonyms>) -> Searcher {
         let (tx, rx) = mpsc::channel::<Message>();
         let latest = Arc::new(AtomicU64::new(0));
         let current = Arc::clone(&latest);
@@ -141,6 +141,7 @@ impl Searcher {
                     is_highlighted: Some(&is_highlighted),
                     notes: &notes,
                     cancelled: &cancelled,
+                    synonyms: Some(&synonyms),
                 };
                 // The reader only asks for queries that parse; one that does not finds nothing.
                 let results = match parse_query(&query) {
