@@ -24,6 +24,11 @@ fn bundled_index() -> &'static (Arc<Library>, SearchIndex) {
 
 fn run(text: &str) -> Results {
     let (library, index) = bundled_index();
+    search_in(index, library, text)
+}
+
+/// `text` searched with the default options.
+fn search_in(index: &SearchIndex, library: &Library, text: &str) -> Results {
     search(
         index,
         library,
@@ -31,6 +36,15 @@ fn run(text: &str) -> Results {
         &SearchOptions::default(),
     )
     .unwrap()
+}
+
+/// The titles `text` finds, in order.
+fn titles_in(index: &SearchIndex, library: &Library, text: &str) -> Vec<String> {
+    search_in(index, library, text)
+        .hits
+        .iter()
+        .map(|h| library.items[h.item].title.clone())
+        .collect()
 }
 
 fn titles(text: &str) -> Vec<String> {
@@ -195,19 +209,7 @@ fn tags_filter_and_match() {
     );
     let library = load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap();
     let index = SearchIndex::build(&library);
-    let found = |text: &str| -> Vec<String> {
-        search(
-            &index,
-            &library,
-            &parse_query(text).unwrap(),
-            &SearchOptions::default(),
-        )
-        .unwrap()
-        .hits
-        .iter()
-        .map(|h| library.items[h.item].title.clone())
-        .collect()
-    };
+    let found = |text: &str| titles_in(&index, &library, text);
     assert_eq!(found("tokio tag:rust"), ["Alpha"]);
     assert_eq!(found("tag:py"), ["Beta"]);
     assert_eq!(found("async")[0], "Alpha");
@@ -238,22 +240,8 @@ fn other_forms_of_a_word_are_found_below_the_word_itself() {
     );
     let library = load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap();
     let index = SearchIndex::build(&library);
-    let results = |text: &str| {
-        search(
-            &index,
-            &library,
-            &parse_query(text).unwrap(),
-            &SearchOptions::default(),
-        )
-        .unwrap()
-    };
-    let found = |text: &str| -> Vec<String> {
-        results(text)
-            .hits
-            .iter()
-            .map(|h| library.items[h.item].title.clone())
-            .collect()
-    };
+    let results = |text: &str| search_in(&index, &library, text);
+    let found = |text: &str| titles_in(&index, &library, text);
     // The word as written first, then its other forms (English stems, as Snowball has them:
     // `queues` is a form of `queue`, `queued` is not).
     assert_eq!(found("requests"), ["Pools", "Depth"]);
@@ -386,21 +374,19 @@ fn the_users_synonyms_find_each_other_one_way_lists_only_forward() {
         "groups = [[\"k8s\", \"kubernetes\"]]\n[one_way]\njs = [\"javascript\"]\n",
     );
     home.write("config/quire.toml", "[search]\nsynonyms = \"syn.toml\"\n");
-    let config = home.path().join("config/quire.toml");
-    let lib = home.path().join("lib");
+    let (config, lib) = (
+        home.path().join("config/quire.toml"),
+        home.path().join("lib"),
+    );
+    let on = [
+        "--config",
+        config.to_str().unwrap(),
+        "--content",
+        lib.to_str().unwrap(),
+    ];
+    let run = |args: &[&str]| common::quire(&home, &[&on[..], args].concat());
     let found = |query: &str| -> Vec<String> {
-        let output = common::quire(
-            &home,
-            &[
-                "--config",
-                config.to_str().unwrap(),
-                "--content",
-                lib.to_str().unwrap(),
-                "search",
-                "--json",
-                query,
-            ],
-        );
+        let output = run(&["search", "--json", query]);
         assert!(output.status.success(), "{}", common::stderr(&output));
         common::json(&output)
             .as_array()
@@ -418,17 +404,7 @@ fn the_users_synonyms_find_each_other_one_way_lists_only_forward() {
 
     // A file that cannot be used is named with its line; the search goes on without it.
     home.write("config/syn.toml", "groups = [[\"k8s\", \"kube rnetes\"]]\n");
-    let output = common::quire(
-        &home,
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--content",
-            lib.to_str().unwrap(),
-            "search",
-            "k8s",
-        ],
-    );
+    let output = run(&["search", "k8s"]);
     assert!(output.status.success());
     let said = common::stderr(&output);
     assert!(
