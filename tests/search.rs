@@ -937,3 +937,63 @@ fn the_reader_asks_for_highlighted_items_with_its_highlights() {
     let items: Vec<usize> = results.hits.iter().map(|h| h.item).collect();
     assert_eq!(items, [target]);
 }
+
+/// The questions for search by meaning (`tests/fixtures/meaning_questions.toml`), as
+/// (question, target id).
+pub fn meaning_questions() -> Vec<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct Set {
+        question: Vec<Question>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Question {
+        ask: String,
+        target: String,
+    }
+    let text = include_str!("fixtures/meaning_questions.toml");
+    let set: Set = toml::from_str(text).unwrap();
+    set.question
+        .into_iter()
+        .map(|q| (q.ask, q.target))
+        .collect()
+}
+
+#[test]
+fn the_questions_for_search_by_meaning_stay_away_from_their_targets_words() {
+    let (library, _) = bundled_index();
+    let questions = meaning_questions();
+    assert!(questions.len() >= 30, "{} questions", questions.len());
+    let mut targets = std::collections::HashSet::new();
+    let mut kinds = std::collections::HashSet::new();
+    // Words too common to tell one item from another.
+    const COMMON: &[&str] = &[
+        "about", "after", "from", "into", "over", "that", "their", "them", "they", "this", "what",
+        "when", "with", "your", "than", "then", "only", "many", "more",
+    ];
+    let words = |text: &str| -> std::collections::HashSet<String> {
+        quire::search::tokenize::words(text)
+            .map(|(_, w)| quire::search::tokenize::lower(w))
+            .filter(|w| w.chars().count() >= 4 && !COMMON.contains(&w.as_str()))
+            // Compared by their first five letters: `consumer` and `consumers` are one word.
+            .map(|w| w.chars().take(5).collect())
+            .collect()
+    };
+    for (ask, target) in &questions {
+        let item = library
+            .find(target)
+            .unwrap_or_else(|| panic!("no item {target} for {ask:?}"));
+        assert!(targets.insert(target.clone()), "{target} asked twice");
+        kinds.insert(item.kind);
+        // Phrased away: at most one word of the question stands in the target's title.
+        let shared: Vec<String> = words(ask)
+            .intersection(&words(&item.title))
+            .cloned()
+            .collect();
+        assert!(
+            shared.len() <= 1,
+            "{ask:?} shares {shared:?} with {:?}",
+            item.title
+        );
+    }
+    assert!(kinds.contains(&ItemKind::Post) && kinds.contains(&ItemKind::Bookmark));
+}

@@ -4,6 +4,7 @@
 //! cargo run --release --bin quire-bench -- search                 # 10k and 100k items
 //! cargo run --release --bin quire-bench -- search --content DIR   # any library
 //! cargo run --release --bin quire-bench -- reload                 # bundled and 100k items
+//! cargo run --release --bin quire-bench -- meaning                # questions asked in other words
 //! cargo run --release --bin quire-bench -- generate DIR --items N
 //! cargo build --release --bins && target/release/quire-bench cli   # commands vs ripgrep
 //! cargo build --release --bins && target/release/quire-bench feeds # sync vs newsboat
@@ -13,6 +14,7 @@
 mod cli_bench;
 mod feeds_bench;
 mod generate;
+mod meaning_bench;
 mod reload_bench;
 mod scale_bench;
 mod search_bench;
@@ -80,6 +82,9 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         rounds: usize,
     },
+    /// Search by meaning: the questions of tests/fixtures/meaning_questions.toml asked of the
+    /// bundled library, and how many find their target in the top 3.
+    Meaning,
     /// `quire search`, `quire unread` and `quire list` with a valid load cache, beside
     /// `rg -il WORD` over the same files (the bundled library, then synthetic ones).
     Cli {
@@ -218,6 +223,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let (took, rss) = scale_bench::start_from_cache(&content, &cache)?;
             println!("{} {rss}", took.as_nanos());
         }
+        Command::Meaning => meaning_bench::run()?,
         Command::Search {
             items,
             content,
