@@ -938,25 +938,9 @@ fn the_reader_asks_for_highlighted_items_with_its_highlights() {
     assert_eq!(items, [target]);
 }
 
-/// The questions for search by meaning (`tests/fixtures/meaning_questions.toml`), as
-/// (question, target id).
-pub fn meaning_questions() -> Vec<(String, String)> {
-    #[derive(serde::Deserialize)]
-    struct Set {
-        question: Vec<Question>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Question {
-        ask: String,
-        target: String,
-    }
-    let text = include_str!("fixtures/meaning_questions.toml");
-    let set: Set = toml::from_str(text).unwrap();
-    set.question
-        .into_iter()
-        .map(|q| (q.ask, q.target))
-        .collect()
-}
+#[path = "../src/bin/quire-bench/questions.rs"]
+mod questions;
+use questions::meaning_questions;
 
 #[test]
 fn the_questions_for_search_by_meaning_stay_away_from_their_targets_words() {

@@ -15,6 +15,7 @@ mod cli_bench;
 mod feeds_bench;
 mod generate;
 mod meaning_bench;
+mod questions;
 mod reload_bench;
 mod scale_bench;
 mod search_bench;

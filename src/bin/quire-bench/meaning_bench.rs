@@ -8,20 +8,8 @@ use std::sync::Arc;
 use quire::content::{Root, load_library};
 use quire::search::{SearchIndex, SearchOptions, parse_query, search};
 
-#[derive(serde::Deserialize)]
-struct Set {
-    question: Vec<Question>,
-}
-
-#[derive(serde::Deserialize)]
-struct Question {
-    ask: String,
-    target: String,
-}
-
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let text = include_str!("../../../tests/fixtures/meaning_questions.toml");
-    let set: Set = toml::from_str(text)?;
+    let questions = crate::questions::meaning_questions();
     let library = Arc::new(load_library(&[Root::Bundled])?);
     let index = SearchIndex::build(&library);
     let options = SearchOptions {
@@ -30,19 +18,19 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!(
         "search by meaning: {} questions over the bundled library ({} items)\n",
-        set.question.len(),
+        questions.len(),
         library.items.len()
     );
     let mut in_top3 = 0;
     let mut answered = 0;
-    for q in &set.question {
-        let query = parse_query(&q.ask)?;
+    for (ask, target) in &questions {
+        let query = parse_query(ask)?;
         let results = search(&index, &library, &query, &options).unwrap_or_default();
         answered += usize::from(!results.hits.is_empty());
         let rank = results
             .hits
             .iter()
-            .position(|h| library.items[h.item].id == q.target)
+            .position(|h| library.items[h.item].id == *target)
             .map(|r| r + 1);
         in_top3 += usize::from(rank.is_some_and(|r| r <= 3));
         let first = results
@@ -54,11 +42,11 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{:>5}  {}\n       first: {}",
             rank.map_or("—".to_string(), |r| format!("#{r}")),
-            q.ask,
+            ask,
             first
         );
     }
-    let n = set.question.len().max(1);
+    let n = questions.len().max(1);
     let share = 100.0 * in_top3 as f64 / n as f64;
     println!(
         "\ntarget in the top 3: {in_top3} of {n} ({share:.0} %), target ≥ 90 % {}; {answered} of {n} questions found anything",
