@@ -1,6 +1,6 @@
 //! The load cache: the assembled library, its search index and its bodies, kept between runs
 //! in the cache directory, and used when not one file has changed, or brought up to date with
-//! the few that did (see [`Edited`]). Bodies are left in the file and read when wanted (see
+//! the few that did (see [`up_to_date`]). Bodies are left in the file and read when wanted (see
 //! `content::body`).
 //!
 //! A cache entry is valid for exactly the files it was made from: the list of (root, path,
@@ -372,7 +372,8 @@ pub struct Cached {
 impl Cached {
     /// Whether it was made from exactly `files` (and site configurations `sites`) under
     /// `roots`.
-    pub fn fits(&self, roots: &[Root], files: &[SourceFile], sites: &SiteStamps) -> bool {
+    #[cfg(test)]
+    fn fits(&self, roots: &[Root], files: &[SourceFile], sites: &SiteStamps) -> bool {
         self.compare(roots, files, sites) == Fit::Exact
     }
 
@@ -457,11 +458,9 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
 /// Decodes all of `r` with `decode`: bytes left over are damage too.
 /// What a cache holds for the files listed now.
 pub enum FromCache {
-    /// Made from exactly these files: the parts asked for.
+    /// Made from exactly these files, or from these files with a few edited since and
+    /// brought up to date with them (see [`Listing::edited`]): the parts asked for.
     Fits(Decoded),
-    /// Made from these files, a few of which were edited since: to bring up to date with
-    /// [`Edited::apply`].
-    Edited(Edited),
     /// Made from files some of which changed since: the library with the files it was made
     /// from, to bring up to date with `content::reload`, and its index when asked for (to
     /// bring up to date with `SearchIndex::updated`).
@@ -470,46 +469,37 @@ pub enum FromCache {
     Missing,
 }
 
-/// A cache made from the files listed now, a few of which were edited since it was written.
-pub struct Edited {
+/// A cache made from the files listed now but `changed` (a few edited since it was written),
+/// with the parts asked for brought up to date: when each edited file still makes the same
+/// items (a typo fixed, an insight added, a bookmark added; see `reload::in_place`), they are
+/// read again and their items updated where they stand, and indexed anew as a small segment.
+/// The cache is then not written again for so little: the next command finds the same few
+/// files edited and does the same few milliseconds of work (once more than
+/// [`IN_PLACE_AT_MOST`] files differ from it, or one changes beyond that, it is filed and
+/// written again whole; and a caller writes it when the index the edits split is due a
+/// merge). Otherwise the cache as [`FromCache::Stale`] holds it, to be filed again.
+fn up_to_date(
     cached: Cached,
-    /// The edited files, as indices into the listing.
-    changed: Vec<usize>,
-}
-
-impl Edited {
-    /// The parts asked for, brought up to date: when each edited file still makes the same
-    /// items (a typo fixed, an insight added; see `reload::in_place`), they are read again and
-    /// their items updated where they stand, and indexed anew as a small segment. With the
-    /// number of files read. The cache is then not written again: the next command finds the
-    /// same few files edited and does the same few milliseconds of work, so one edit never
-    /// costs a write of the whole library (once more files than [`IN_PLACE_AT_MOST`] differ
-    /// from it, or one changes its items, the cache is filed and written again whole).
-    ///
-    /// Otherwise the cache as [`FromCache::Stale`] holds it, to be filed again.
-    pub fn apply(
-        self,
-        roots: &[Root],
-        files: &[SourceFile],
-    ) -> Result<(Decoded, usize), Box<FromCache>> {
-        let Edited { cached, changed } = self;
-        let updates = cached
-            .decoded
-            .library
-            .as_ref()
-            .and_then(|library| in_place(library, files, &changed));
-        let Some(updates) = updates else {
-            return Err(Box::new(stale(cached, roots)));
-        };
-        let mut decoded = cached.decoded;
-        if let Some(library) = decoded.library.as_mut() {
-            let items = apply_in_place(library, updates);
-            if let Some(index) = decoded.index.as_mut() {
-                index.reindex(library, &items);
-            }
+    changed: &[usize],
+    roots: &[Root],
+    files: &[SourceFile],
+) -> FromCache {
+    let updates = cached
+        .decoded
+        .library
+        .as_ref()
+        .and_then(|library| in_place(library, files, changed));
+    let Some(updates) = updates else {
+        return stale(cached, roots);
+    };
+    let mut decoded = cached.decoded;
+    if let Some(library) = decoded.library.as_mut() {
+        let items = apply_in_place(library, updates);
+        if let Some(index) = decoded.index.as_mut() {
+            index.reindex(library, &items);
         }
-        Ok((decoded, changed.len()))
     }
+    FromCache::Fits(decoded)
 }
 
 /// A cache made from other files: its library with the files it was made from, to bring up
@@ -530,6 +520,9 @@ pub struct Listing {
     /// The roots' site configurations, as they are now.
     pub sites: SiteStamps,
     pub cached: FromCache,
+    /// How many files edited since the cache was written were read to bring it up to date
+    /// (then the cache fits, and is behind the files on disk by them).
+    pub edited: usize,
 }
 
 pub fn list_and_read(
@@ -544,13 +537,18 @@ pub fn list_and_read(
     });
     let (files, diagnostics) = listed?;
     let sites = crate::content::site::config_stamps(roots);
+    let mut edited = 0;
     let cached = match cached {
         Some(cached) => match cached.compare(roots, &files, &sites) {
             Fit::Exact => FromCache::Fits(cached.decoded),
-            Fit::Edited(changed) if cached.decoded.library.is_some() => {
-                FromCache::Edited(Edited { cached, changed })
-            }
-            Fit::Edited(_) | Fit::Other => stale(cached, roots),
+            Fit::Edited(changed) => match up_to_date(cached, &changed, roots, &files) {
+                fits @ FromCache::Fits(_) => {
+                    edited = changed.len();
+                    fits
+                }
+                other => other,
+            },
+            Fit::Other => stale(cached, roots),
         },
         None => FromCache::Missing,
     };
@@ -559,6 +557,7 @@ pub fn list_and_read(
         diagnostics,
         sites,
         cached,
+        edited,
     })
 }
 
@@ -592,6 +591,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         diagnostics,
         sites,
         cached,
+        edited,
     } = list_and_read(roots, cache, parts)?;
     let empty_roots = roots
         .iter()
@@ -602,22 +602,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         })
         .collect();
     let mut manifest = None;
-    let mut files_read = 0;
-    // A few files edited: brought up to date without writing the cache, unless the index
-    // the edits split is due a merge (a large collection spliced in, again and again).
-    let (mut edited, mut merge) = (false, false);
-    let cached = match cached {
-        FromCache::Edited(edited_files) => match edited_files.apply(roots, &files) {
-            Ok((decoded, read)) => {
-                files_read = read;
-                merge = decoded.index.as_ref().is_some_and(|i| i.needs_merge());
-                edited = !merge;
-                FromCache::Fits(decoded)
-            }
-            Err(stale) => *stale,
-        },
-        cached => cached,
-    };
+    let mut files_read = edited;
     let (decoded, stale) = match cached {
         FromCache::Fits(decoded) => (decoded, false),
         FromCache::Stale(previous, index) => {
@@ -650,8 +635,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             };
             (decoded, true)
         }
-        // (An edited cache was brought up to date or turned stale above.)
-        FromCache::Edited(_) | FromCache::Missing => {
+        FromCache::Missing => {
             manifest = Some(Manifest::new(roots, &files, &sites));
             files_read = files.len();
             let mut whole = Library::empty();
@@ -674,9 +658,12 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         (Parts::LibraryAndIndex, None, Some(library)) => (Some(SearchIndex::build(library)), true),
         (_, index, _) => (index, stale),
     };
+    // An index that changes have split too far is written again, merged (a large
+    // collection edited again and again would otherwise be indexed anew by every command).
+    let merge = index.as_ref().is_some_and(SearchIndex::needs_merge);
     let manifest =
         (stale || merge).then(|| manifest.unwrap_or_else(|| Manifest::new(roots, &files, &sites)));
-    let behind = (edited && manifest.is_none()).then(|| Manifest::new(roots, &files, &sites));
+    let behind = (edited > 0 && manifest.is_none()).then(|| Manifest::new(roots, &files, &sites));
     Ok(Opened {
         ids,
         library,
@@ -1131,13 +1118,10 @@ mod tests {
         // Asked for the library, the same files with a few edited give the cache to bring up
         // to date in place: both files were written again since the cache was.
         let listing = list_and_read(&roots, Some(&path), Parts::Library).expect("list");
-        let FromCache::Edited(edited) = listing.cached else {
-            panic!("an edited cache")
+        let FromCache::Fits(decoded) = listing.cached else {
+            panic!("the cache brought up to date")
         };
-        let Ok((decoded, read)) = edited.apply(&roots, &listing.files) else {
-            panic!("the same items")
-        };
-        assert_eq!(read, 2);
+        assert_eq!(listing.edited, 2);
         let library = decoded.library.expect("the library");
         assert_eq!(&*library.items[0].body, "# A\n\nalpha words");
         assert_eq!(&*library.items[1].body, "# B\n\nbeta words, more");

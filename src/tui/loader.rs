@@ -142,32 +142,21 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
             index.map(Arc::new),
         ));
     };
-    // A few files edited since the cache was written: their items updated where they stand,
-    // and the cache not written again for so little (see `Edited::apply`).
-    let mut merge = false;
-    let cached = match listing.cached {
-        FromCache::Edited(edited) => match edited.apply(roots, &listing.files) {
-            Ok((decoded, _)) => {
-                // Unless the index the edits split is due a merge: then written again.
-                merge = decoded.index.as_ref().is_some_and(|i| i.needs_merge());
-                FromCache::Fits(decoded)
-            }
-            Err(stale) => *stale,
-        },
-        cached => cached,
-    };
-    match cached {
+    match listing.cached {
         FromCache::Fits(Decoded {
             library: Some(library),
             index,
             ..
         }) => {
             let library = Arc::new(library);
-            // A cache written without the index (by a command that needed none) is written
-            // again with it, once the searcher has built it.
+            // A cache written without the index (by a command that needed none), or with one
+            // that changes have split too far (a few files edited since it was written are
+            // brought up to date without a write, until it is due a merge), is written again
+            // with the index the searcher builds whole.
+            let index = index.filter(|index| !index.needs_merge());
             let complete = index.is_some();
             ready(&library, index.map(|index| *index));
-            if !complete || merge {
+            if !complete {
                 cache_wanted(&listing.files, &sites);
             }
             return Some(Loaded {
@@ -185,7 +174,7 @@ fn load(roots: &[Root], cache_path: Option<PathBuf>, events: &Sender<AppEvent>) 
                 return Some(loaded);
             }
         }
-        FromCache::Fits(_) | FromCache::Edited(_) | FromCache::Missing => {}
+        FromCache::Fits(_) | FromCache::Missing => {}
     }
     let files = listing.files.clone();
     let mut whole = None;
