@@ -179,14 +179,14 @@ pub const IN_PLACE_AT_MOST: usize = 16;
 /// What [`in_place`] found: changed items, by their number in the library, as their files
 /// give them now; or one collection's items, as many or as few as it holds now, to splice in
 /// where its old ones stand.
-pub struct InPlace {
-    updates: Vec<(usize, Item)>,
-    splice: Option<Splice>,
+pub enum InPlace {
+    Updates(Vec<(usize, Item)>),
+    Splice(Splice),
 }
 
 /// One collection file's items put in the place of its old ones: bookmarks added, removed,
 /// retitled or moved between its headings, the headings themselves the same.
-struct Splice {
+pub struct Splice {
     /// The old items: `start..start + removed` (a file's items stand together).
     start: usize,
     removed: usize,
@@ -201,7 +201,7 @@ struct Splice {
 /// Where [`apply_in_place`] changed the items, for the index to take them again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
-    /// Items whose text changed, by their number after the splice.
+    /// Items whose text changed, where they stand (nothing spliced).
     pub changed: Vec<usize>,
     /// The items `start..start + removed` became `start..start + added` (the ones after
     /// them moved by the difference).
@@ -277,10 +277,7 @@ pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> O
                     _ => None,
                 })
                 .flatten()
-                .map(|splice| InPlace {
-                    updates: Vec::new(),
-                    splice: Some(splice),
-                })
+                .map(InPlace::Splice)
         };
         if alone.items.len() != ours.len() {
             return spliced();
@@ -333,10 +330,7 @@ pub fn in_place(library: &Library, files: &[SourceFile], changed: &[usize]) -> O
             }
         }
     }
-    Some(InPlace {
-        updates,
-        splice: None,
-    })
+    Some(InPlace::Updates(updates))
 }
 
 /// How a collection filed `alone` is spliced into `library`, where its items were (`ours`, in
@@ -482,20 +476,20 @@ impl Splice {
 
 /// Puts the items [`in_place`] read where they stand in `library` (the library it was given).
 pub fn apply_in_place(library: &mut Library, edit: InPlace) -> Applied {
-    // (A splice comes alone: the updates' numbers are those before any splice.)
-    debug_assert!(edit.splice.is_none() || edit.updates.is_empty());
     let mut applied = Applied::default();
-    for (index, new) in edit.updates {
-        let Some(item) = library.items.get_mut(index) else {
-            continue;
-        };
-        item.body = new.body;
-        item.description = new.description;
-        item.source.line = new.source.line;
-        applied.changed.push(index);
-    }
-    if let Some(splice) = edit.splice {
-        applied.spliced = Some(splice.apply(library));
+    match edit {
+        InPlace::Updates(updates) => {
+            for (index, new) in updates {
+                let Some(item) = library.items.get_mut(index) else {
+                    continue;
+                };
+                item.body = new.body;
+                item.description = new.description;
+                item.source.line = new.source.line;
+                applied.changed.push(index);
+            }
+        }
+        InPlace::Splice(splice) => applied.spliced = Some(splice.apply(library)),
     }
     applied
 }
