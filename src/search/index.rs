@@ -42,6 +42,15 @@ struct Live {
 }
 
 impl Live {
+    /// The map from the segment's numbers to the library's, written out (an identity kept
+    /// as an empty map is made explicit), to change.
+    fn to_item_mut(&mut self) -> &mut Vec<u32> {
+        if self.to_item.is_empty() {
+            self.to_item = (0..self.segment.len() as u32).collect();
+        }
+        &mut self.to_item
+    }
+
     fn item(&self, local: u32) -> Option<u32> {
         if self.to_item.is_empty() {
             Some(local)
@@ -229,12 +238,11 @@ impl SearchIndex {
             }
             self.splice(library, spliced);
         }
-        let mut changed: Vec<u32> = applied.changed.iter().map(|&i| i as u32).collect();
-        if let Some(s) = applied.spliced {
-            changed.extend((s.start..s.start + s.added).map(|i| i as u32));
-            changed.sort_unstable();
-            changed.dedup();
-        }
+        // The items spliced in, or those updated where they stand (never both).
+        let mut changed: Vec<u32> = match applied.spliced {
+            Some(s) => (s.start..s.start + s.added).map(|i| i as u32).collect(),
+            None => applied.changed.iter().map(|&i| i as u32).collect(),
+        };
         changed.retain(|&i| (i as usize) < self.items.len() && (i as usize) < library.items.len());
         if changed.is_empty() {
             return;
@@ -242,13 +250,10 @@ impl SearchIndex {
         let new = self.segments.len() as u32;
         for (local, &item) in changed.iter().enumerate() {
             let info = &mut self.items[item as usize];
-            if let Some(live) = self.segments.get_mut(info.segment as usize) {
-                if live.to_item.is_empty() {
-                    live.to_item = (0..live.segment.len() as u32).collect();
-                }
-                if let Some(slot) = live.to_item.get_mut(info.local as usize) {
-                    *slot = GONE;
-                }
+            if let Some(live) = self.segments.get_mut(info.segment as usize)
+                && let Some(slot) = live.to_item_mut().get_mut(info.local as usize)
+            {
+                *slot = GONE;
             }
             let now = &library.items[item as usize];
             (info.kind, info.category) = (now.kind, now.category);
@@ -274,10 +279,7 @@ impl SearchIndex {
     ) {
         let end = start + removed;
         for live in &mut self.segments {
-            if live.to_item.is_empty() {
-                live.to_item = (0..live.segment.len() as u32).collect();
-            }
-            for item in &mut live.to_item {
+            for item in live.to_item_mut() {
                 let i = *item as usize;
                 if *item == GONE || i < start {
                     continue;
