@@ -44,6 +44,16 @@ pub struct Term {
 impl Term {
     /// How a (lowercase) word matches, and how many of its chars to paint.
     pub fn matches(&self, word: &str) -> Option<(Match, usize)> {
+        self.as_written(word).or_else(|| {
+            self.fuzzy
+                .get(word)
+                .map(|&typos| (Match::Typo(typos), word.chars().count()))
+        })
+    }
+
+    /// How a word matches without a typo: as typed, as a completion of it, or as another form
+    /// of it (where one of these stands, the word's near spellings do not count).
+    fn as_written(&self, word: &str) -> Option<(Match, usize)> {
         if word == self.word {
             Some((Match::Exact, word.chars().count()))
         } else if self.prefix && word.starts_with(self.word.as_str()) {
@@ -51,18 +61,8 @@ impl Term {
         } else if self.forms.contains(word) {
             Some((Match::Form, word.chars().count()))
         } else {
-            self.fuzzy
-                .get(word)
-                .map(|&typos| (Match::Typo(typos), word.chars().count()))
+            None
         }
-    }
-
-    /// The word as typed, a completion of it, or another form of it: where it stands, its
-    /// near spellings do not count.
-    fn as_typed(&self, word: &str) -> bool {
-        word == self.word
-            || (self.prefix && word.starts_with(self.word.as_str()))
-            || self.forms.contains(word)
     }
 }
 
@@ -92,7 +92,7 @@ impl Highlighter {
             for (_, word) in words(text) {
                 let lowered = lower_into(word, &mut buf);
                 for (allowed, term) in typos_allowed.iter_mut().zip(&self.terms) {
-                    if *allowed && term.as_typed(lowered) {
+                    if *allowed && term.as_written(lowered).is_some() {
                         *allowed = false;
                     }
                 }
@@ -142,14 +142,8 @@ impl Focused<'_> {
         let term = &self.highlighter.terms[t];
         if self.typos_allowed[t] {
             term.matches(word)
-        } else if word == term.word {
-            Some((Match::Exact, word.chars().count()))
-        } else if term.prefix && word.starts_with(term.word.as_str()) {
-            Some((Match::Prefix, term.word.chars().count()))
-        } else if term.forms.contains(word) {
-            Some((Match::Form, word.chars().count()))
         } else {
-            None
+            term.as_written(word)
         }
     }
 
