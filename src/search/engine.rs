@@ -18,7 +18,7 @@ pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
 use super::query::{Filter, Query};
 use super::ranking::{MAX_PROXIMITY, Rank, TYPO_THRESHOLD};
-use super::segment::{MIN_STEMMED, Segment};
+use super::segment::Segment;
 pub use super::snippet::Snippet;
 use super::snippet::best_passage;
 use super::synonyms::Synonyms;
@@ -187,20 +187,18 @@ fn expand(segment: &Segment, word: &str, term: &mut Term) -> Vec<Expansion> {
     }
     // The word's other forms (`queues` for `queue`, `ranked` for `ranking`): another form of
     // the same word, so no typo, but not the word typed (below it, with the completions).
-    if chars.len() >= MIN_STEMMED {
-        for &id in segment.same_stem(word) {
-            let id = id as usize;
-            if range.contains(&id) {
-                continue;
-            }
-            out.push(Expansion {
-                id,
-                typos: 0,
-                inexact: true,
-                in_body: true,
-            });
-            term.forms.insert(segment.vocab.get(id).to_string());
+    for &id in segment.same_stem(word) {
+        let id = id as usize;
+        if range.contains(&id) {
+            continue;
         }
+        out.push(Expansion {
+            id,
+            typos: 0,
+            inexact: true,
+            in_body: true,
+        });
+        term.forms.insert(segment.vocab.get(id).to_string());
     }
     let typos = max_typos(chars.len());
     if typos > 0 {

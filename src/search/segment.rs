@@ -270,8 +270,11 @@ impl Segment {
     }
 
     /// The vocabulary words that share `word`'s stem (`word` itself among them when it is
-    /// one), by id.
+    /// one), by id; none for a word too short to stem.
     pub(super) fn same_stem(&self, word: &str) -> &[u32] {
+        if too_short_to_stem(word) {
+            return &[];
+        }
         let stem = stem(word);
         let at = self.stems.partition_point(0, |s| s < stem.as_ref());
         if at < self.stems.len() && self.stems.get(at) == stem.as_ref() {
@@ -596,14 +599,18 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Words shorter than this are not stemmed (nor looked up by stem): `is`, `as`, `us`.
-pub(super) const MIN_STEMMED: usize = 4;
+/// Words of fewer letters than this are not stemmed (nor looked up by stem): `is`, `as`, `us`.
+const MIN_STEMMED: usize = 4;
+
+fn too_short_to_stem(word: &str) -> bool {
+    word.chars().nth(MIN_STEMMED - 1).is_none()
+}
 
 /// A word's English stem (Snowball): `queues`, `queued`, `queueing` → `queu`.
-pub(super) fn stem(word: &str) -> std::borrow::Cow<'_, str> {
+fn stem(word: &str) -> std::borrow::Cow<'_, str> {
     use std::sync::OnceLock;
     static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
-    if word.len() < MIN_STEMMED {
+    if too_short_to_stem(word) {
         return std::borrow::Cow::Borrowed(word);
     }
     STEMMER
@@ -614,7 +621,7 @@ pub(super) fn stem(word: &str) -> std::borrow::Cow<'_, str> {
 /// The stems of a sorted vocabulary, sorted, with the ids of the words having each.
 fn stems_of(vocab: &WordList) -> (WordList, Vec<u32>, Vec<u32>) {
     let mut pairs: Vec<(String, u32)> = (0..vocab.len())
-        .filter(|&id| vocab.get(id).len() >= MIN_STEMMED)
+        .filter(|&id| !too_short_to_stem(vocab.get(id)))
         .map(|id| (stem(vocab.get(id)).into_owned(), id as u32))
         .collect();
     pairs.sort_unstable();
