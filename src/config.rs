@@ -184,9 +184,7 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
 
 pub fn parse_config(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let config: Config = toml::from_str(text).map_err(|err| {
-        let line = err
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line = err.span().map(|s| crate::text::line_of(text, s.start));
         let key = line
             .and_then(|l| key_on_line(text, l))
             .or_else(|| quoted_field(err.message()));

@@ -5,6 +5,16 @@
 
 use std::borrow::Cow;
 
+/// The line (from 1) of `text` that byte `at` falls on (past the end: the last line), for a
+/// message about a parser's error.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// Replaces controls with visible stand-ins and drops bidi overrides, keeping `\n` and `\t`.
 ///
 /// - C0 controls become their Control Pictures (`ESC` → `␛`), DEL becomes `␡`;

@@ -70,7 +70,7 @@ impl Synonyms {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Synonyms, SynonymsError> {
-        let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+        let line_of = |at: usize| crate::text::line_of(text, at);
         let file: SynonymsFile = toml::from_str(text).map_err(|err| SynonymsError {
             path: path.to_path_buf(),
             line: err.span().map(|s| line_of(s.start)),

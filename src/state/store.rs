@@ -116,9 +116,7 @@ impl Stored for ReadState {
 /// The TOML table of a file's text, with its `version` checked.
 pub fn parse_versioned(text: &str) -> Result<Table, Unusable> {
     let table: Table = text.parse().map_err(|err: toml::de::Error| {
-        let line = err
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line = err.span().map(|s| crate::text::line_of(text, s.start));
         match line {
             Some(line) => Unusable::Corrupt(format!("line {line}: {}", err.message().trim())),
             None => Unusable::Corrupt(err.message().trim().to_string()),
