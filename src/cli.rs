@@ -244,6 +244,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     .filter(|l| cli.content.is_empty() && !l.is_dir()),
                 library: library.clone(),
                 synonyms,
+                meaning: config.search.meaning,
             };
             match crate::tui::run(session)? {
                 Ending::Quit => Ok(ExitCode::SUCCESS),
@@ -273,7 +274,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 roots,
             })
         }
-        Some(command) => {
+        Some(mut command) => {
+            if let Command::Search { exact, .. } = &mut command {
+                *exact |= !config.search.meaning;
+            }
             let synonyms = match command {
                 Command::Search { .. } => {
                     let (synonyms, warning) = synonyms_of(&config);

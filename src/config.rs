@@ -42,11 +42,22 @@ pub struct ContentConfig {
     pub drafts: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchConfig {
     /// A TOML file of synonyms (`~` and paths relative to the config file are expanded).
     pub synonyms: Option<PathBuf>,
+    /// Search by meaning too, below the items holding every word.
+    pub meaning: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            synonyms: None,
+            meaning: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

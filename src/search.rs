@@ -6,12 +6,18 @@
 //! rules kept as data (`ranking`): fewer typos, then whole words over completions, then words
 //! close together, then the field (title over tags over description over category over
 //! body). `highlight` finds the words again in any text, `snippet` picks the line to show.
+//!
+//! Below the items holding every word, `meaning` (a static embedding model shipped in the
+//! binary, one vector per item kept in the index) and the items holding some of the words are
+//! fused into one list (`fusion`).
 
 pub mod distance;
 pub mod engine;
+mod fusion;
 mod fxhash;
 pub mod highlight;
 pub mod index;
+pub mod meaning;
 pub mod query;
 pub mod ranking;
 mod segment;
@@ -20,7 +26,7 @@ pub mod synonyms;
 pub mod tokenize;
 mod word_list;
 
-pub use engine::{Field, Hit, SearchOptions, Snippet, search};
+pub use engine::{Field, Hit, Matched, SearchOptions, Snippet, search};
 pub use index::SearchIndex;
 pub use query::{Filter, Query, parse_query};
 pub use synonyms::Synonyms;

@@ -107,6 +107,8 @@ pub struct Session {
     pub library_later: Option<PathBuf>,
     /// The user's synonyms (`[search] synonyms`), for every search.
     pub synonyms: crate::search::Synonyms,
+    /// Search by meaning too (`[search] meaning`).
+    pub meaning: bool,
 }
 
 /// How the reader ended.
@@ -147,7 +149,11 @@ pub fn run(session: Session) -> Result<Ending> {
     let size = terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
     let library = Arc::new(Library::empty());
-    let searcher = Searcher::start(tx.clone(), Arc::new(session.synonyms.clone()));
+    let searcher = Searcher::start(
+        tx.clone(),
+        Arc::new(session.synonyms.clone()),
+        session.meaning,
+    );
     let renderer = Renderer::start(tx.clone());
     let folders: Vec<PathBuf> = session
         .roots

@@ -280,9 +280,21 @@ fn the_load_cache_is_written_used_and_refreshed() {
 }
 
 /// The screen with the borders of panes taken out, so a line wrapped in a pane reads as words.
+/// The words on screen, pane by pane (panes side by side are read one after the other, so a
+/// line wrapped in one pane reads whole whatever stands beside it).
 fn words_on(screen: &str) -> String {
-    screen
-        .lines()
+    let mut panes: Vec<Vec<&str>> = Vec::new();
+    for line in screen.lines() {
+        for (k, part) in line.split("││").enumerate() {
+            if panes.len() <= k {
+                panes.push(Vec::new());
+            }
+            panes[k].push(part);
+        }
+    }
+    panes
+        .iter()
+        .flatten()
         .flat_map(|l| l.split(['│', '║', '█', '>']))
         .collect::<Vec<_>>()
         .join(" ")

@@ -172,6 +172,9 @@ pub enum Command {
         /// Print a JSON array instead.
         #[arg(long)]
         json: bool,
+        /// Words only: list just the items holding every word, nothing found by meaning.
+        #[arg(long)]
+        exact: bool,
     },
     /// Import browser bookmarks into your library, every folder kept, nothing twice.
     ///

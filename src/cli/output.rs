@@ -12,7 +12,7 @@ use super::args::Command;
 use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library, Root};
 use crate::render::markdown;
-use crate::search::{Field, SearchIndex, SearchOptions, Synonyms, parse_query};
+use crate::search::{Field, Matched, SearchIndex, SearchOptions, Synonyms, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
 use crate::store::cache::{ItemIds, Opened, Parts};
 use crate::text::sanitize;
@@ -97,7 +97,12 @@ pub fn run_command(
             }
             return check(&mut out, library);
         }
-        Command::Search { query, limit, json } => {
+        Command::Search {
+            query,
+            limit,
+            json,
+            exact,
+        } => {
             let built;
             let index = match index {
                 Some(index) => index,
@@ -106,8 +111,13 @@ pub fn run_command(
                     &built
                 }
             };
-            let asked = (query_text(&query)?, synonyms);
-            search(&mut out, view, index, asked, limit, json)?
+            let asked = Asked {
+                text: query_text(&query)?,
+                synonyms,
+                meaning: !exact,
+                limit,
+            };
+            search(&mut out, view, index, asked, json)?
         }
         Command::Star { .. }
         | Command::Unstar { .. }
@@ -491,19 +501,34 @@ struct HitJson<'a> {
     read: bool,
     score: u64,
     field: Field,
+    /// Found by the query's words, by meaning, or both.
+    matched: Matched,
     snippet: Option<&'a str>,
     /// Char indices of the title that matched.
     title_positions: &'a [usize],
+}
+
+/// What a search asks for.
+struct Asked<'a> {
+    text: String,
+    synonyms: &'a Synonyms,
+    meaning: bool,
+    limit: usize,
 }
 
 fn search(
     out: &mut impl Write,
     view: View<'_>,
     index: &SearchIndex,
-    (text, synonyms): (String, &Synonyms),
-    limit: usize,
+    asked: Asked<'_>,
     json: bool,
 ) -> Result<()> {
+    let Asked {
+        text,
+        synonyms,
+        meaning,
+        limit,
+    } = asked;
     let text = text.as_str();
     let query = parse_query(text)?;
     let library = view.library;
@@ -524,6 +549,7 @@ fn search(
         is_highlighted: Some(&is_highlighted),
         notes: &notes,
         synonyms: Some(synonyms),
+        meaning,
         ..SearchOptions::default()
     };
     let results = crate::search::search(index, library, &query, &options).unwrap_or_default();
@@ -543,6 +569,7 @@ fn search(
                     read: view.is_read(item),
                     score: hit.score,
                     field: hit.field,
+                    matched: hit.matched,
                     snippet: hit.snippet.as_ref().map(|s| s.text.as_str()),
                     title_positions: &hit.title_positions,
                 }
@@ -556,8 +583,21 @@ fn search(
         writeln!(out, "no matches for {text:?}")?;
         return Ok(());
     }
+    let matches = results.hits.len().min(results.total);
     for (n, hit) in results.hits.iter().enumerate() {
         let item = &library.items[hit.item];
+        if n == matches {
+            // Below the matches: near in meaning, or holding some of the words.
+            writeln!(
+                out,
+                "{}",
+                if matches == 0 {
+                    "— no item holds every word; the nearest (≈ by meaning): —"
+                } else {
+                    "— the nearest, below the matches (≈ by meaning): —"
+                }
+            )?;
+        }
         writeln!(out, "{:>2}. {}", n + 1, item.title)?;
         writeln!(
             out,
@@ -570,12 +610,22 @@ fn search(
             writeln!(out, "    │ {}", snippet.text)?;
         }
     }
-    if results.total > results.hits.len() {
+    if results.total + results.near > results.hits.len() {
+        let near = if results.near > 0 {
+            format!(" and {} near", results.near)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "({} of {} matches; --limit shows more)",
+            "({} shown of {} {}{near}; --limit shows more)",
             results.hits.len(),
-            results.total
+            results.total,
+            if results.total == 1 {
+                "match"
+            } else {
+                "matches"
+            }
         )?;
     }
     Ok(())

@@ -14,8 +14,10 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
 
 use super::distance::{max_typos, prefix_distance};
+use super::fusion::{Filled, fuse};
 pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
+use super::meaning::{self, QueryVector, Unit};
 use super::query::{Filter, Query};
 use super::ranking::{MAX_PROXIMITY, Rank, TYPO_THRESHOLD};
 use super::segment::Segment;
@@ -63,9 +65,19 @@ fn field_of_rank(rank: u8) -> Field {
         .map_or(Field::Body, |(_, f)| *f)
 }
 
+/// How an item was found: by holding the query's words, by being near it in meaning, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Matched {
+    Words,
+    Meaning,
+    Both,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub item: usize,
+    pub matched: Matched,
     /// Bigger is better; sorts as the ranking rules do.
     pub score: u64,
     pub field: Field,
@@ -77,8 +89,11 @@ pub struct Hit {
 #[derive(Debug, Default, Clone)]
 pub struct Results {
     pub hits: Vec<Hit>,
-    /// How many items matched before the limit.
+    /// How many items matched (held every word) before the limit.
     pub total: usize,
+    /// How many more were found by meaning, or hold some of the words (listed after the
+    /// matches, as room allows).
+    pub near: usize,
     /// Finds the query's words in any text (for highlighting a body).
     pub highlighter: Arc<Highlighter>,
 }
@@ -98,6 +113,9 @@ pub struct SearchOptions<'a> {
     pub cancelled: &'a dyn Fn() -> bool,
     /// The user's synonyms (`[search] synonyms`): the words each query word also finds.
     pub synonyms: Option<&'a Synonyms>,
+    /// Search by meaning too (`[search] meaning`, off with `--exact`): below the items holding
+    /// every word, those near the query in meaning and those holding some of its words.
+    pub meaning: bool,
 }
 
 impl Default for SearchOptions<'_> {
@@ -110,6 +128,8 @@ impl Default for SearchOptions<'_> {
             notes: &[],
             cancelled: &|| false,
             synonyms: None,
+            // Words only unless asked: the reader and the commands ask, as the config says.
+            meaning: false,
         }
     }
 }
@@ -310,15 +330,34 @@ pub fn search(
     let mut tally = vec![Tally::default(); n];
     let mut best = vec![NO_MATCH; n];
     let mut touched: Vec<u32> = Vec::new();
+    // For search by meaning: what the query words an item holds weigh (a rare word much, a
+    // word in every item nothing), to rank the items that hold only some of them.
+    let by_meaning = options.meaning && query.phrases.is_empty() && !query.words.is_empty();
+    let mut weight = vec![0f32; if by_meaning { n } else { 0 }];
+    let mean_len = if by_meaning {
+        library
+            .items
+            .iter()
+            .map(|i| i.body.len() as f32)
+            .sum::<f32>()
+            / n.max(1) as f32
+    } else {
+        0.0
+    };
     for (w, word) in query.words.iter().enumerate() {
         if cancelled() {
             return None;
         }
         touched.clear();
         let term = best_matches(index, word, options.synonyms, &mut best, &mut touched);
+        let rarity = (n as f32 / touched.len().max(1) as f32).ln();
         for &item in &touched {
             let i = item as usize;
             tally[i].add(w, best[i]);
+            // A near spelling is a guess: only the words as typed (or their forms) weigh.
+            if by_meaning && best[i] >> 8 == 0 {
+                weight[i] += rarity * word_weight(best[i], library.items[i].body.len(), mean_len);
+            }
             best[i] = NO_MATCH;
         }
         terms.push(term);
@@ -367,6 +406,16 @@ pub fn search(
         (&candidates, in_ok.as_deref(), &excluded),
     );
     let found = candidates.len() + by_note.len();
+    // Every full match, before the closer look keeps the best: meaning lists none again.
+    let candidates_all: Vec<usize> = if by_meaning {
+        candidates
+            .iter()
+            .copied()
+            .chain(by_note.iter().map(|(_, hit)| hit.item))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if highlighter.terms.is_empty() && highlighter.phrases.is_empty() {
         // Filters (or exclusions) only: the newest first, as the list shows posts; undated
         // items (bookmarks) after them in library order.
@@ -376,6 +425,7 @@ pub fn search(
             .into_iter()
             .map(|item| Hit {
                 item,
+                matched: Matched::Words,
                 score: 0,
                 field: Field::Title,
                 title_positions: Vec::new(),
@@ -385,6 +435,7 @@ pub fn search(
         return Some(Results {
             hits,
             total: found,
+            near: 0,
             highlighter,
         });
     }
@@ -419,11 +470,142 @@ pub fn search(
     ranked.extend(by_note);
     ranked.sort_by(|(a, x), (b, y)| a.compare(b).then(x.item.cmp(&y.item)));
     ranked.truncate(options.limit);
+    let mut hits: Vec<Hit> = ranked.into_iter().map(|(_, hit)| hit).collect();
+    let mut near_total = 0;
+    // One word that items hold is what the user wants, and the model knows a rare word (a
+    // name, `codel`) only by its pieces: meaning fills in below a query of several words,
+    // or when nothing holds the word.
+    if by_meaning && (query.words.len() > 1 || found == 0) {
+        let full: HashSet<usize> = candidates_all.iter().copied().collect();
+        let keep = |i: usize| {
+            passes(index, i, &query.filters, options, in_ok.as_deref()) && !excluded.contains(&i)
+        };
+        let partial = holding_some(&weight, &|i| tally[i].matched < needed && keep(i));
+        let near = match QueryVector::new(&query.words.join(" ")) {
+            Some(q) => meaning::rerank(library, &q, index.nearness(&q, &keep, cancelled)?),
+            None => Vec::new(),
+        };
+        // The full matches found by meaning too say so.
+        for hit in &mut hits {
+            if near
+                .iter()
+                .any(|n| n.item == hit.item && n.nearness >= meaning::MIN_NEARNESS)
+            {
+                hit.matched = Matched::Both;
+            }
+        }
+        let room = options.limit.saturating_sub(hits.len());
+        let filled = fuse(&partial, near, &|i| full.contains(&i), usize::MAX);
+        near_total = filled.len();
+        for f in filled.into_iter().take(room) {
+            hits.push(filled_hit(
+                index,
+                library,
+                &highlighter,
+                &tally,
+                f,
+                (&matcher, &pattern),
+            ));
+        }
+    }
     Some(Results {
-        hits: ranked.into_iter().map(|(_, hit)| hit).collect(),
+        hits,
         total: found,
+        near: near_total,
         highlighter,
     })
+}
+
+/// The items holding some of the query's words that weigh at least a third of the heaviest
+/// (an item holding only `the` of a question is not near it), at most [`meaning::RERANK`]
+/// of them, with their weights.
+fn holding_some(weight: &[f32], keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32)> {
+    let heaviest = weight.iter().copied().fold(0f32, f32::max);
+    let mut out: Vec<(usize, f32)> = weight
+        .iter()
+        .enumerate()
+        .filter(|&(i, &w)| w > 0.0 && w * 3.0 >= heaviest && keep(i))
+        .map(|(i, &w)| (i, w))
+        .collect();
+    if out.len() > meaning::RERANK {
+        out.select_nth_unstable_by(meaning::RERANK, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
+        out.truncate(meaning::RERANK);
+    }
+    out
+}
+
+/// How much a query word an item holds weighs, besides the word's rarity: BM25's saturation
+/// for a word found once, in a text of the item's length (a long post holds many words by
+/// chance); a word of a short field counts as found in a short text.
+fn word_weight(c: Code, body_len: usize, mean_len: f32) -> f32 {
+    const K1: f32 = 1.2;
+    const B: f32 = 0.75;
+    let length = if (c & 0x7f) as u8 == BODY_RANK {
+        body_len as f32 / mean_len.max(1.0)
+    } else {
+        0.0
+    };
+    (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * length))
+}
+
+/// What a snippet found by meaning starts with (the unit near the query, no word of it lit).
+pub const MEANING_MARK: &str = "≈ ";
+
+/// The hit of an item listed below the full matches: one holding some of the words shows
+/// them as any hit does; one found by meaning only shows its nearest unit.
+fn filled_hit(
+    index: &SearchIndex,
+    library: &Library,
+    highlighter: &Highlighter,
+    tally: &[Tally],
+    filled: Filled,
+    closely: (&SkimMatcherV2, &str),
+) -> Hit {
+    let matched = match (filled.by_words, filled.near.is_some()) {
+        (true, true) => Matched::Both,
+        (true, false) => Matched::Words,
+        _ => Matched::Meaning,
+    };
+    if filled.by_words {
+        let (_, mut hit) = look_closely(
+            index,
+            library,
+            highlighter,
+            &tally[filled.item],
+            filled.item,
+            closely,
+        );
+        hit.matched = matched;
+        hit.score = 0;
+        if hit.snippet.is_none()
+            && let Some(near) = filled.near
+        {
+            hit.snippet = Some(meaning_snippet(&near.unit));
+        }
+        return hit;
+    }
+    let near = filled.near.expect("found by meaning");
+    Hit {
+        item: filled.item,
+        matched,
+        score: 0,
+        field: match near.unit.line {
+            Some(_) => Field::Body,
+            None => Field::Description,
+        },
+        title_positions: Vec::new(),
+        snippet: Some(meaning_snippet(&near.unit)),
+    }
+}
+
+fn meaning_snippet(unit: &Unit) -> Snippet {
+    Snippet {
+        line: unit.line,
+        text: format!("{MEANING_MARK}{}", crate::text::sanitize_line(&unit.text)),
+        ranges: Vec::new(),
+    }
 }
 
 /// What a snippet that is a note starts with.
@@ -478,6 +660,7 @@ fn noted(
         let ranges = focused.find(&text[NOTE_MARK.len()..]);
         let hit = Hit {
             item,
+            matched: Matched::Words,
             score: rank.score(),
             field: Field::Note,
             title_positions: Vec::new(),
@@ -560,6 +743,7 @@ fn look_closely(
     let field = field_of_rank(tally.best_field);
     let hit = Hit {
         item,
+        matched: Matched::Words,
         score: rank.score(),
         field,
         title_positions: title_positions(&focused, &it.title, index.acronym(item)),

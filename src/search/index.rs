@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use super::meaning::QueryVector;
 use super::segment::Segment;
 pub use super::segment::field;
 use crate::content::reload::{Applied, Spliced};
@@ -315,6 +316,35 @@ impl SearchIndex {
         let later = self.items.iter().filter(|i| i.segment != 0).count();
         let gone = first.segment.len().saturating_sub(n - later);
         self.segments.len() > MAX_SEGMENTS || later * 8 > n || gone * 4 > first.segment.len()
+    }
+
+    /// Each live item that `keep` keeps, with its whole vector's nearness to `query` (items
+    /// without a vector left out); `None` when cancelled.
+    pub(super) fn nearness(
+        &self,
+        query: &QueryVector,
+        keep: &dyn Fn(usize) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Vec<(usize, f32)>> {
+        let mut out = Vec::new();
+        for live in &self.segments {
+            let vectors = &live.segment.vectors;
+            for local in 0..vectors.len() {
+                if local % 8192 == 0 && cancelled() {
+                    return None;
+                }
+                let Some(item) = live.item(local as u32) else {
+                    continue;
+                };
+                let item = item as usize;
+                if let Some(near) = vectors.nearness(local, query.coarse())
+                    && keep(item)
+                {
+                    out.push((item, near));
+                }
+            }
+        }
+        Some(out)
     }
 
     /// How many segments the index has (one after a whole build).

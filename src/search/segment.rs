@@ -10,6 +10,7 @@
 use std::ops::Range;
 use std::thread;
 
+use super::meaning::Vectors;
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
 use crate::content::Library;
@@ -50,6 +51,8 @@ pub struct Segment {
     stems: WordList,
     stem_at: Vec<u32>,
     stem_words: Vec<u32>,
+    /// What each item is about, for search by meaning.
+    pub(super) vectors: Vectors,
 }
 
 impl Segment {
@@ -62,18 +65,26 @@ impl Segment {
             .min(n.div_ceil(2000))
             .max(1);
         let chunk = n.div_ceil(workers).max(1);
-        let mut parts: Vec<Part> = thread::scope(|scope| {
+        let (mut parts, shares): (Vec<Part>, Vec<Vectors>) = thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
-                    scope.spawn(move || index_items(library, range, &item_at))
+                    scope.spawn(move || {
+                        let vectors =
+                            Vectors::build(range.clone().map(|l| &library.items[item_at(l)]));
+                        (index_items(library, range, &item_at), vectors)
+                    })
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_default())
-                .collect()
+                .unzip()
         });
+        let mut vectors = Vectors::default();
+        for share in shares {
+            vectors.extend(share);
+        }
 
         // One vocabulary for all parts, then each word's rank in sorted order.
         let mut global =
@@ -138,6 +149,7 @@ impl Segment {
             stems,
             stem_at,
             stem_words,
+            vectors,
         }
     }
 
@@ -154,6 +166,7 @@ impl Segment {
         self.stems.encode(w);
         w.u32s(&self.stem_at);
         w.u32s(&self.stem_words);
+        self.vectors.encode(w);
     }
 
     /// Reads a segment written by [`encode`](Self::encode), checking that every offset and
@@ -198,6 +211,7 @@ impl Segment {
         if !sound {
             return Err(Damaged);
         }
+        let vectors = Vectors::decode(r, items)?;
         Ok(Segment {
             vocab,
             short_at,
@@ -210,6 +224,7 @@ impl Segment {
             stems,
             stem_at,
             stem_words,
+            vectors,
         })
     }
 
@@ -260,7 +275,11 @@ impl Segment {
         let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
             + self.short_masks.len()
             + self.body_bytes.len();
-        vocab + postings + self.words_at.len() * 4 + self.item_words.heap_bytes()
+        vocab
+            + postings
+            + self.words_at.len() * 4
+            + self.item_words.heap_bytes()
+            + self.vectors.heap_bytes()
     }
 
     /// Word ids whose word starts with `prefix` (a contiguous run of the sorted vocabulary).

@@ -88,7 +88,8 @@ pub struct Searcher {
 }
 
 impl Searcher {
-    pub fn start(events: Sender<AppEvent>, synonyms: Arc<Synonyms>) -> Searcher {
+    /// `meaning`: search by meaning too (`[search] meaning`).
+    pub fn start(events: Sender<AppEvent>, synonyms: Arc<Synonyms>, meaning: bool) -> Searcher {
         let (tx, rx) = mpsc::channel::<Message>();
         let latest = Arc::new(AtomicU64::new(0));
         let current = Arc::clone(&latest);
@@ -142,6 +143,7 @@ impl Searcher {
                     notes: &notes,
                     cancelled: &cancelled,
                     synonyms: Some(&synonyms),
+                    meaning,
                 };
                 // The reader only asks for queries that parse; one that does not finds nothing.
                 let results = match parse_query(&query) {

@@ -24,11 +24,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
         " Search · searching… ".to_string()
     } else {
         let shown = panel.results.hits.len();
-        let total = panel.results.total;
-        if total > shown {
-            format!(" Search · {shown} of {total} ")
+        let (total, near) = (panel.results.total, panel.results.near);
+        // Items near in meaning (or holding some words) follow the matches, marked `≈`.
+        let near = if near > 0 {
+            format!(" + {near} near")
         } else {
-            format!(" Search · {total} ")
+            String::new()
+        };
+        if total + panel.results.near > shown {
+            format!(" Search · {shown} of {total}{near} ")
+        } else {
+            format!(" Search · {total}{near} ")
         }
     };
     let block = pane_block(

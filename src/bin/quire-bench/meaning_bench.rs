@@ -14,6 +14,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let index = SearchIndex::build(&library);
     let options = SearchOptions {
         limit: 50,
+        meaning: true,
         ..SearchOptions::default()
     };
     println!(

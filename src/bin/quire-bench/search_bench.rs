@@ -16,7 +16,10 @@ pub struct Report {
     pub build: Duration,
     pub index_bytes: usize,
     pub vocabulary: usize,
+    /// Words and meaning, as the reader searches by default.
     pub keystrokes: Summary,
+    /// Words only (`[search] meaning = false`, `--exact`).
+    pub words_only: Summary,
     pub per_query: Vec<(String, Summary, usize)>,
 }
 
@@ -71,8 +74,30 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
         index = SearchIndex::build(library);
         build = build.min(started.elapsed());
     }
+    let (words_only, _) = type_queries(library, &index, queries, false);
+    let (keystrokes, per_query) = type_queries(library, &index, queries, true);
+    Report {
+        echo: echo_latency(library, &index, queries),
+        build,
+        index_bytes: index.heap_bytes(),
+        vocabulary: index.vocabulary_len(),
+        keystrokes,
+        words_only,
+        per_query,
+    }
+}
+
+/// Every prefix of every query searched, by words only or by words and meaning: the time of
+/// each, overall and per query (with the matches of the whole query).
+fn type_queries(
+    library: &Library,
+    index: &SearchIndex,
+    queries: &[String],
+    meaning: bool,
+) -> (Summary, Vec<(String, Summary, usize)>) {
     let options = SearchOptions {
         limit: 200,
+        meaning,
         ..SearchOptions::default()
     };
     let mut all = Vec::new();
@@ -84,7 +109,7 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
             let typed = &query[..end];
             let started = Instant::now();
             let results = search(
-                &index,
+                index,
                 library,
                 &parse_query(typed).expect("bench queries parse"),
                 &options,
@@ -95,14 +120,7 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
         all.extend(times.iter().copied());
         per_query.push((query.clone(), Summary::of(&times), last_hits));
     }
-    Report {
-        echo: echo_latency(library, &index, queries),
-        build,
-        index_bytes: index.heap_bytes(),
-        vocabulary: index.vocabulary_len(),
-        keystrokes: Summary::of(&all),
-        per_query,
-    }
+    (Summary::of(&all), per_query)
 }
 
 /// Types each query into the reader's search box and draws a 120×40 frame after each key,
@@ -142,6 +160,7 @@ fn echo_latency(library: &Library, index: &SearchIndex, queries: &[String]) -> S
                 {
                     let options = SearchOptions {
                         limit: 100,
+                        meaning: true,
                         ..SearchOptions::default()
                     };
                     if let Some(results) = search(
@@ -174,11 +193,17 @@ pub fn print(report: &Report) {
         fmt_ms(report.echo.max)
     );
     println!(
-        "  keystroke → results  p50 {}  p99 {}  max {}  ({} keystrokes)",
+        "  keystroke → results  p50 {}  p99 {}  max {}  ({} keystrokes, words and meaning)",
         fmt_ms(report.keystrokes.p50),
         fmt_ms(report.keystrokes.p99),
         fmt_ms(report.keystrokes.max),
         report.keystrokes.count
+    );
+    println!(
+        "  words only           p50 {}  p99 {}  max {}",
+        fmt_ms(report.words_only.p50),
+        fmt_ms(report.words_only.p99),
+        fmt_ms(report.words_only.max),
     );
     for (query, summary, hits) in &report.per_query {
         println!(

@@ -1,0 +1,293 @@
+//! Search by meaning (issue #26) over the bundled library: below the items holding every word
+//! of a query, the items near it in meaning and those holding some of its words. The matches
+//! by words keep their place and order whatever meaning adds; the commands say how each
+//! result was found, and `--exact` or `[search] meaning = false` leave meaning out.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{TempDir, json, quire, stdout};
+use quire::content::{ItemKind, Library, Root, load_library};
+use quire::search::engine::{MEANING_MARK, Results};
+use quire::search::{Matched, SearchIndex, SearchOptions, parse_query, search};
+
+#[path = "../src/bin/quire-bench/questions.rs"]
+mod questions;
+
+fn bundled() -> &'static (Library, SearchIndex) {
+    static BUNDLED: OnceLock<(Library, SearchIndex)> = OnceLock::new();
+    BUNDLED.get_or_init(|| {
+        let library = load_library(&[Root::Bundled]).unwrap();
+        let index = SearchIndex::build(&library);
+        (library, index)
+    })
+}
+
+fn ask_in(index: &SearchIndex, library: &Library, text: &str, meaning: bool) -> Results {
+    let options = SearchOptions {
+        limit: 50,
+        meaning,
+        ..SearchOptions::default()
+    };
+    search(index, library, &parse_query(text).unwrap(), &options).unwrap()
+}
+
+fn ask(text: &str, meaning: bool) -> Results {
+    let (library, index) = bundled();
+    ask_in(index, library, text, meaning)
+}
+
+fn ids(results: &Results) -> Vec<&'static str> {
+    let (library, _) = bundled();
+    results
+        .hits
+        .iter()
+        .map(|h| library.items[h.item].id.as_str())
+        .collect()
+}
+
+fn rank_of(results: &Results, id: &str) -> Option<usize> {
+    ids(results).iter().position(|i| *i == id)
+}
+
+#[test]
+fn the_matches_by_words_come_first_in_their_own_order() {
+    // Several words each (one word that items hold lists only them): typos, prefixes, forms,
+    // filters and exclusions among them.
+    let queries = [
+        "codel lifo",
+        "postgers vacuum",
+        "checkpoint timout",
+        "kafka iceberg",
+        "kafka consumer proxy",
+        "rust async runtime",
+        "tail latency hedging",
+        "kind:post rust compile",
+        "is:unread database lock",
+        "storage -postgres engine",
+        "cache compiled",
+        "wal",
+    ];
+    for q in queries {
+        let words = ask(q, false);
+        let both = ask(q, true);
+        assert_eq!(both.total, words.total, "{q}");
+        let matched = ids(&words);
+        assert_eq!(&ids(&both)[..matched.len()], &matched[..], "{q}");
+        assert!(
+            both.hits[..matched.len()]
+                .iter()
+                .all(|h| h.matched != Matched::Meaning),
+            "{q}: a match by words says so"
+        );
+        let below = &both.hits[matched.len()..];
+        for hit in below {
+            assert!(
+                !matched.contains(&bundled().0.items[hit.item].id.as_str()),
+                "{q}: listed twice"
+            );
+        }
+        assert!(
+            below.len() <= both.near,
+            "{q}: {} listed, {} near",
+            below.len(),
+            both.near
+        );
+        if q.split(' ').count() > 1 {
+            assert!(
+                !below.is_empty(),
+                "{q}: meaning fills in below several words"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_question_in_other_words_finds_its_item() {
+    // The issue's own examples: none shares a word with its target's title. Both stood 4th
+    // when this was written (the third, "picking a virtual machine size in the cloud", finds
+    // nothing of "Some AWS EC2 Instance Choices", an item with a title only: the model knows
+    // neither `aws` nor `ec2`).
+    let cases = [
+        (
+            "cache compiled Rust between CI runs",
+            "howdy/sccache-is-pretty-okay",
+            5,
+        ),
+        (
+            "why is my async code slower with more threads",
+            "howdy/parallelism-is-a-little-tricky",
+            5,
+        ),
+    ];
+    for (question, target, within) in cases {
+        assert!(
+            rank_of(&ask(question, false), target).is_none(),
+            "{question}: not found by its words"
+        );
+        let found = ask(question, true);
+        let rank = rank_of(&found, target);
+        assert!(
+            rank.is_some_and(|r| r < within),
+            "{question}: {target} at {rank:?}: {:?}",
+            ids(&found)
+        );
+    }
+}
+
+#[test]
+fn what_is_found_by_meaning_shows_its_nearest_passage_marked_as_such() {
+    let found = ask(
+        "table cleanup command blocked the shop on the busiest sales day",
+        true,
+    );
+    assert_eq!(found.total, 0, "no item holds every word");
+    assert!(!found.hits.is_empty());
+    let by_meaning: Vec<_> = found
+        .hits
+        .iter()
+        .filter(|h| h.matched == Matched::Meaning)
+        .collect();
+    assert!(!by_meaning.is_empty());
+    for hit in by_meaning {
+        let snippet = hit.snippet.as_ref().unwrap();
+        assert!(snippet.text.starts_with(MEANING_MARK), "{snippet:?}");
+        assert!(
+            snippet.ranges.is_empty(),
+            "no word lit: it matched by meaning"
+        );
+        assert!(hit.title_positions.is_empty());
+    }
+}
+
+#[test]
+fn one_word_that_items_hold_lists_only_them() {
+    for word in ["codel", "kafka", "vacuum"] {
+        assert_eq!(ids(&ask(word, true)), ids(&ask(word, false)), "{word}");
+    }
+    // A word nothing holds, not even by a near spelling: the nearest are listed.
+    assert!(ask("zyxwvq", false).hits.is_empty());
+    let nearest = ask("zyxwvq", true);
+    assert_eq!(nearest.total, 0);
+    assert!(nearest.hits.iter().all(|h| h.matched == Matched::Meaning));
+}
+
+#[test]
+fn filters_hold_for_what_meaning_finds() {
+    let (library, _) = bundled();
+    let found = ask("kind:post cache compiled Rust between CI runs", true);
+    assert!(!found.hits.is_empty());
+    assert!(
+        found
+            .hits
+            .iter()
+            .all(|h| library.items[h.item].kind == ItemKind::Post)
+    );
+    let found = ask("in:postgres table cleanup blocked the shop", true);
+    for hit in &found.hits {
+        let path = library
+            .category_path(library.items[hit.item].category)
+            .join(" ");
+        assert!(path.to_lowercase().contains("postgres"), "{path}");
+    }
+    let found = ask("cache compiled Rust between CI runs -sccache", true);
+    assert!(rank_of(&found, "howdy/sccache-is-pretty-okay").is_none());
+}
+
+#[test]
+fn the_question_set_keeps_what_it_reached() {
+    // Issue #26 asks for 90 % of these in the top 3, and `quire-bench meaning` measures it;
+    // this only keeps the search from falling back below what it reached when it was built
+    // (17 of 33 on 2026-12-07), so that a change that loses questions is seen.
+    let (library, index) = bundled();
+    let questions = questions::meaning_questions();
+    let in_top3 = questions
+        .iter()
+        .filter(|(ask, target)| {
+            let found = ask_in(index, library, ask, true);
+            rank_of(&found, target).is_some_and(|r| r < 3)
+        })
+        .count();
+    assert!(
+        in_top3 >= 17,
+        "{in_top3} of {} in the top 3",
+        questions.len()
+    );
+}
+
+#[test]
+fn the_index_keeps_its_vectors_through_the_load_cache() {
+    use quire::store::codec::{Reader, Writer};
+    let (library, index) = bundled();
+    let mut bytes = Vec::new();
+    let mut w = Writer::to(&mut bytes);
+    index.encode(&mut w);
+    w.finish().unwrap();
+    let back = SearchIndex::decode(&mut Reader::new(&bytes)).unwrap();
+    let q = "a proxy that pushes log stream messages to many services instead of them polling";
+    assert_eq!(
+        ids(&ask_in(&back, library, q, true)),
+        ids(&ask_in(index, library, q, true))
+    );
+}
+
+#[test]
+fn the_command_says_how_each_result_was_found_and_exact_leaves_meaning_out() {
+    let home = TempDir::new("meaning-cli");
+    let q = "cache compiled Rust between CI runs";
+    let found = json(&quire(&home, &["search", "--json", "--limit", "5", q]));
+    let hits = found.as_array().unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h["id"] == "howdy/sccache-is-pretty-okay"),
+        "{found}"
+    );
+    for hit in hits {
+        let matched = hit["matched"].as_str().unwrap();
+        assert!(["words", "meaning", "both"].contains(&matched), "{hit}");
+    }
+    // Holding some of the words and near in meaning: both.
+    assert!(hits.iter().any(|h| h["matched"] == "both"), "{found}");
+    let found = json(&quire(
+        &home,
+        &[
+            "search",
+            "--json",
+            "--limit",
+            "20",
+            "table cleanup blocked the shop on the busiest sales day",
+        ],
+    ));
+    assert!(
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["matched"] == "meaning"),
+        "{found}"
+    );
+
+    let text = stdout(&quire(&home, &["search", "--limit", "3", q]));
+    assert!(text.contains("no item holds every word"), "{text}");
+    assert!(text.contains(MEANING_MARK), "{text}");
+
+    let exact = quire(&home, &["search", "--exact", q]);
+    assert!(
+        stdout(&exact).starts_with("no matches"),
+        "{}",
+        stdout(&exact)
+    );
+    let exact = json(&quire(
+        &home,
+        &["search", "--exact", "--json", "codel lifo"],
+    ));
+    assert_eq!(exact.as_array().unwrap().len(), 1);
+    assert_eq!(exact[0]["matched"], "words");
+
+    // The config can leave meaning out of every search.
+    home.write("config/quire/config.toml", "[search]\nmeaning = false\n");
+    let off = quire(&home, &["search", q]);
+    assert!(stdout(&off).starts_with("no matches"), "{}", stdout(&off));
+}
