@@ -551,6 +551,7 @@ impl App {
             // In the body `/` finds in the page, as in less; elsewhere it searches everything.
             Action::Search if self.focus == Focus::Body => self.start_find(),
             Action::Search => self.open_search(),
+            Action::Related => self.search_related(),
             Action::NextMatch | Action::PrevMatch => {
                 let forward = action == Action::NextMatch;
                 let height = self.body_height();

@@ -442,6 +442,27 @@ fn answers(index: &SearchIndex, library: &quire::content::Library, query: &str) 
     format!("{} {hits:?}", results.total)
 }
 
+/// What a search by words and meaning answers: each hit, how it was found and its snippet.
+fn meaning_answers(index: &SearchIndex, library: &quire::content::Library, query: &str) -> String {
+    let options = SearchOptions {
+        meaning: true,
+        ..SearchOptions::default()
+    };
+    let results = search(index, library, &parse_query(query).unwrap(), &options).unwrap();
+    let hits: Vec<_> = results
+        .hits
+        .iter()
+        .map(|h| {
+            (
+                h.item,
+                h.matched,
+                h.snippet.as_ref().map(|s| s.text.clone()),
+            )
+        })
+        .collect();
+    format!("{} {} {hits:?}", results.total, results.near)
+}
+
 #[test]
 fn an_index_updated_by_changes_answers_as_one_built_whole() {
     use quire::content::reload::{Loaded, reload};
@@ -665,8 +686,28 @@ fn a_library_and_index_updated_where_they_stand_answer_as_ones_built_whole() {
                     "seed {seed}, round {round}, query {q:?}"
                 );
             }
+            // By meaning too: the vectors of the segments a change made, and of the items it
+            // renumbered, are those of a whole build.
+            index.fill_vectors(&library);
+            whole.fill_vectors(&fresh);
+            for q in [
+                "rust async",
+                "delta lake cache",
+                "kafka -rust",
+                "kind:post storage engine",
+            ] {
+                assert_eq!(
+                    meaning_answers(&index, &library, q),
+                    meaning_answers(&whole, &fresh, q),
+                    "seed {seed}, round {round}, query {q:?} by meaning"
+                );
+            }
             // Written to the load cache and read back, it answers the same.
             let decoded = written_and_read(&index);
+            assert_eq!(
+                meaning_answers(&decoded, &library, "rust async"),
+                meaning_answers(&whole, &fresh, "rust async")
+            );
             assert_eq!(
                 answers(&decoded, &library, "rust"),
                 answers(&whole, &fresh, "rust")

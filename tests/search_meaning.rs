@@ -21,6 +21,7 @@ fn bundled() -> &'static (Library, SearchIndex) {
     BUNDLED.get_or_init(|| {
         let library = load_library(&[Root::Bundled]).unwrap();
         let index = SearchIndex::build(&library);
+        index.fill_vectors(&library);
         (library, index)
     })
 }
@@ -290,4 +291,167 @@ fn the_command_says_how_each_result_was_found_and_exact_leaves_meaning_out() {
     home.write("config/quire/config.toml", "[search]\nmeaning = false\n");
     let off = quire(&home, &["search", q]);
     assert!(stdout(&off).starts_with("no matches"), "{}", stdout(&off));
+}
+
+/// The item of the bundled library about tuning PostgreSQL's checkpoints, with four other
+/// PostgreSQL bookmarks beside it in its category.
+const CHECKPOINT: &str = "bookmarks/tech-insights/importance-of-tuning-checkpoint-in-postgresql";
+
+#[test]
+fn like_lists_the_items_nearest_to_one_item_with_their_passages() {
+    let (library, _) = bundled();
+    let near = ask(&format!("like:{CHECKPOINT}"), false);
+    // Asked for explicitly, it needs no `meaning` option; nothing holds words, all are near.
+    assert_eq!(near.total, 0);
+    assert!(near.near >= 10, "{}", near.near);
+    let found = ids(&near);
+    assert!(
+        !found.contains(&CHECKPOINT),
+        "the item itself is not like itself"
+    );
+    let postgres = found[..5]
+        .iter()
+        .filter(|id| {
+            let item = library.find(id).unwrap();
+            library.category_path(item.category).contains(&"PostgreSQL")
+                || item.title.contains("Postgre")
+        })
+        .count();
+    assert!(postgres >= 3, "{found:?}");
+    for hit in &near.hits {
+        assert_eq!(hit.matched, Matched::Meaning);
+        let snippet = hit.snippet.as_ref().unwrap();
+        assert!(snippet.text.starts_with(MEANING_MARK), "{}", snippet.text);
+    }
+
+    // Words narrow them: only items holding every word, still nearest first.
+    let narrowed = ask(&format!("like:{CHECKPOINT} aurora"), false);
+    assert!(!narrowed.hits.is_empty());
+    for hit in &narrowed.hits {
+        assert_eq!(hit.matched, Matched::Both);
+        let item = &library.items[hit.item];
+        let text = format!(
+            "{} {} {}",
+            item.title,
+            item.description.as_deref().unwrap_or(""),
+            item.body
+        );
+        assert!(text.to_lowercase().contains("aurora"), "{}", item.title);
+    }
+    // Of the same items, in the same order as without the word.
+    let in_both: Vec<_> = ids(&narrowed)
+        .into_iter()
+        .filter(|id| found.contains(id))
+        .collect();
+    let expected: Vec<_> = found
+        .iter()
+        .copied()
+        .filter(|id| in_both.contains(id))
+        .collect();
+    assert!(!in_both.is_empty());
+    assert_eq!(in_both, expected);
+
+    assert!(ask("like:no/such-item", false).hits.is_empty());
+}
+
+#[test]
+fn the_related_command_lists_the_nearest_items_and_refuses_an_unknown_id() {
+    let home = TempDir::new("meaning-related");
+    let out = quire(&home, &["related", CHECKPOINT, "--limit", "3"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "Nearest in meaning to \"Importance of Tuning Checkpoint in PostgreSQL\":"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(" 3. ") && !text.contains(" 4. "), "{text}");
+    assert!(text.contains(MEANING_MARK), "{text}");
+    assert!(!text.contains("no item holds every word"), "{text}");
+    assert!(
+        text.contains("(3 shown of ") && text.contains(" near;"),
+        "{text}"
+    );
+
+    let found = json(&quire(&home, &["related", "--json", CHECKPOINT]));
+    let hits = found.as_array().unwrap();
+    assert_eq!(hits.len(), 10, "ten by default");
+    assert!(hits.iter().all(|h| h["matched"] == "meaning"), "{found}");
+    assert!(hits.iter().all(|h| h["id"] != CHECKPOINT), "{found}");
+    // The same list as the reader's search for like:ID.
+    let searched = json(&quire(
+        &home,
+        &[
+            "search",
+            "--json",
+            "--limit",
+            "10",
+            &format!("like:{CHECKPOINT}"),
+        ],
+    ));
+    assert_eq!(found, searched);
+
+    // Asked for by name, it needs meaning on no more than the engine does.
+    let off = TempDir::new("meaning-related-off");
+    off.write("config/quire/config.toml", "[search]\nmeaning = false\n");
+    let like = format!("like:{CHECKPOINT}");
+    let found = json(&quire(
+        &off,
+        &["search", "--exact", "--json", "--limit", "10", &like],
+    ));
+    assert_eq!(found, searched);
+
+    let unknown = quire(&home, &["related", "no/such-item"]);
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("no/such-item"), "{err}");
+}
+
+#[test]
+fn the_readers_key_searches_for_the_items_like_the_selected_one() {
+    use common::screen::{app, press};
+    use quire::app::Effect;
+    use std::sync::Arc;
+
+    let (library, index) = bundled();
+    let mut reader = app(Arc::new(load_library(&[Root::Bundled]).unwrap()), 120, 40);
+    press(&mut reader, "<tab>j");
+    press(&mut reader, "R");
+    let asked = reader.take_effects();
+    let Some(Effect::Search {
+        generation, query, ..
+    }) = asked
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Effect::Search { .. }))
+        .cloned()
+    else {
+        panic!("no search asked: {asked:?}")
+    };
+    let id = query
+        .strip_prefix("like:\"")
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_else(|| panic!("{query}"));
+    assert!(library.find(&id).is_some(), "{id}");
+    let options = SearchOptions {
+        limit: 200,
+        ..SearchOptions::default()
+    };
+    let results = search(index, library, &parse_query(&query).unwrap(), &options).unwrap();
+    reader.search_results(generation, Arc::new(results));
+    let panel = reader.search.as_ref().unwrap();
+    assert_eq!(
+        panel.input, query,
+        "the query stays in the box, to add words to"
+    );
+    assert!(!panel.results.hits.is_empty());
+    assert!(
+        panel
+            .results
+            .hits
+            .iter()
+            .all(|h| library.items[h.item].id != id)
+    );
 }

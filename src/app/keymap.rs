@@ -193,6 +193,7 @@ impl Default for KeyMap {
             (c('n'), Action::NextMatch),
             (c('N'), Action::PrevMatch),
             (Key::ctrl('t'), Action::Reveal),
+            (c('R'), Action::Related),
             (c('o'), Action::OpenUrl),
             (c('y'), Action::CopyUrl),
             (c('f'), Action::Links),

@@ -20,6 +20,22 @@ impl App {
         self.focus = Focus::List;
     }
 
+    /// The search for the items nearest in meaning to the current item (`like:ID`), typed
+    /// into the search box, where words can be added to choose among them.
+    pub(super) fn search_related(&mut self) {
+        let Some(item) = self.current_item() else {
+            self.set_status("Select an item to find the items like it.", false);
+            return;
+        };
+        let query = format!("like:\"{}\" ", self.library.items[item].id);
+        self.close_search();
+        self.open_search();
+        if let Some(panel) = &mut self.search {
+            panel.set(&query);
+        }
+        self.request_search();
+    }
+
     /// Esc: closes search and puts the reader back where it was.
     pub(super) fn close_search(&mut self) {
         let Some(panel) = self.search.take() else {

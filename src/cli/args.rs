@@ -176,6 +176,20 @@ pub enum Command {
         #[arg(long)]
         exact: bool,
     },
+    /// List the items nearest in meaning to one item, each with the passage that makes it near.
+    ///
+    /// The item's title, description and text are the query; the search's `like:ID` does the
+    /// same among the items a query finds.
+    Related {
+        /// The item's id, as printed by `quire list`.
+        id: String,
+        /// Show at most this many (1 or more).
+        #[arg(long, default_value_t = 10, value_parser = at_least_one)]
+        limit: usize,
+        /// Print a JSON array instead.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import browser bookmarks into your library, every folder kept, nothing twice.
     ///
     /// The format is told from the content: Chrome/Chromium/Brave/Edge `Bookmarks` JSON, the

@@ -25,7 +25,7 @@ pub fn parts(command: &Command) -> Parts {
         | Command::MarkUnread { .. }
         | Command::Star { .. }
         | Command::Unstar { .. } => Parts::Ids,
-        Command::Search { .. } => Parts::LibraryAndIndex,
+        Command::Search { .. } | Command::Related { .. } => Parts::LibraryAndIndex,
         _ => Parts::Library,
     }
 }
@@ -103,18 +103,27 @@ pub fn run_command(
             json,
             exact,
         } => {
-            let built;
-            let index = match index {
-                Some(index) => index,
-                None => {
-                    built = SearchIndex::build(library);
-                    &built
-                }
-            };
+            let mut built = None;
+            let index = index_or_build(index, library, &mut built);
             let asked = Asked {
                 text: query_text(&query)?,
                 synonyms,
                 meaning: !exact,
+                limit,
+            };
+            search(&mut out, view, index, asked, json)?
+        }
+        Command::Related { id, limit, json } => {
+            if library.find(&id).is_none() {
+                bail!("{}", unknown_id(&ItemIds::of(library), &id));
+            }
+            let mut built = None;
+            let index = index_or_build(index, library, &mut built);
+            // Quoted: an id is one token of the query, whatever it holds.
+            let asked = Asked {
+                text: format!("like:\"{id}\""),
+                synonyms,
+                meaning: true,
                 limit,
             };
             search(&mut out, view, index, asked, json)?
@@ -139,6 +148,18 @@ pub fn run_command(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The index the cache gave, or one built now into `built`.
+fn index_or_build<'a>(
+    index: Option<&'a SearchIndex>,
+    library: &Library,
+    built: &'a mut Option<SearchIndex>,
+) -> &'a SearchIndex {
+    match index {
+        Some(index) => index,
+        None => built.insert(SearchIndex::build(library)),
+    }
 }
 
 /// The query's words as one text; a query that asks for nothing is refused (a filter still
@@ -532,6 +553,10 @@ fn search(
     let text = text.as_str();
     let query = parse_query(text)?;
     let library = view.library;
+    if meaning || query.like.is_some() {
+        // Read from the load cache as a rule; made now only when the cache had no index.
+        index.fill_vectors(library);
+    }
     let is_read = |i: usize| view.is_read(&library.items[i]);
     let is_starred = |i: usize| view.state.is_starred(&library.items[i].id);
     let highlighted: std::collections::HashSet<&str> = view
@@ -579,6 +604,9 @@ fn search(
         writeln!(out)?;
         return Ok(());
     }
+    if let Some(item) = query.like.as_deref().and_then(|id| library.find(id)) {
+        writeln!(out, "Nearest in meaning to {:?}:", sanitize(&item.title))?;
+    }
     if results.hits.is_empty() {
         writeln!(out, "no matches for {text:?}")?;
         return Ok(());
@@ -586,7 +614,7 @@ fn search(
     let matches = results.hits.len().min(results.total);
     for (n, hit) in results.hits.iter().enumerate() {
         let item = &library.items[hit.item];
-        if n == matches {
+        if n == matches && query.like.is_none() {
             // Below the matches: near in meaning, or holding some of the words.
             writeln!(
                 out,
@@ -611,21 +639,20 @@ fn search(
         }
     }
     if results.total + results.near > results.hits.len() {
-        let near = if results.near > 0 {
-            format!(" and {} near", results.near)
-        } else {
-            String::new()
+        let matches = match results.total {
+            0 => String::new(),
+            1 => "1 match".to_string(),
+            n => format!("{n} matches"),
+        };
+        let of = match (matches.is_empty(), results.near) {
+            (_, 0) => matches,
+            (true, near) => format!("{near} near"),
+            (false, near) => format!("{matches} and {near} near"),
         };
         writeln!(
             out,
-            "({} shown of {} {}{near}; --limit shows more)",
-            results.hits.len(),
-            results.total,
-            if results.total == 1 {
-                "match"
-            } else {
-                "matches"
-            }
+            "({} shown of {of}; --limit shows more)",
+            results.hits.len()
         )?;
     }
     Ok(())

@@ -14,7 +14,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
 
 use super::distance::{max_typos, prefix_distance};
-use super::fusion::{Filled, fuse};
+use super::fusion::{Filled, MAX_FILLED, fuse};
 pub use super::highlight::{Focused, Highlighter, Term};
 use super::index::{SearchIndex, field};
 use super::meaning::{self, QueryVector, Unit};
@@ -390,6 +390,17 @@ pub fn search(
         terms,
         phrases: query.phrases.clone(),
     });
+    if let Some(like) = &query.like {
+        return like_one(
+            index,
+            library,
+            like,
+            &candidates,
+            highlighter,
+            options.limit,
+            cancelled,
+        );
+    }
     // Near spellings are for words that find too little as typed: when enough items hold
     // every word as typed, those needing a typo (or a title's initials) are left out rather
     // than listed below them (Typesense's `typo_tokens_threshold`).
@@ -495,7 +506,7 @@ pub fn search(
             }
         }
         let room = options.limit.saturating_sub(hits.len());
-        let filled = fuse(&partial, near, &|i| full.contains(&i), usize::MAX);
+        let filled = fuse(&partial, near, &|i| full.contains(&i), MAX_FILLED);
         near_total = filled.len();
         for f in filled.into_iter().take(room) {
             hits.push(filled_hit(
@@ -534,6 +545,66 @@ fn holding_some(weight: &[f32], keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32
         out.truncate(meaning::RERANK);
     }
     out
+}
+
+/// `like:ID`: of `candidates` (the items the words and filters keep), the nearest in meaning
+/// to item `id` (its title, description and body as the query), each with the passage that
+/// makes it near; nothing when there is no such item.
+fn like_one(
+    index: &SearchIndex,
+    library: &Library,
+    id: &str,
+    candidates: &[usize],
+    highlighter: Arc<Highlighter>,
+    limit: usize,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Results> {
+    let mut kept = vec![false; library.items.len()];
+    for &i in candidates {
+        kept[i] = true;
+    }
+    let near = match library.position(id) {
+        Some(one) => {
+            kept[one] = false;
+            match QueryVector::of_item(&library.items[one]) {
+                Some(q) => meaning::rerank(
+                    library,
+                    &q,
+                    index.nearness(&q, &|i| kept.get(i).copied().unwrap_or(false), cancelled)?,
+                ),
+                None => Vec::new(),
+            }
+        }
+        None => Vec::new(),
+    };
+    let by_words = !highlighter.terms.is_empty();
+    let total = near.len();
+    let hits = near
+        .into_iter()
+        .take(limit)
+        .map(|n| Hit {
+            item: n.item,
+            matched: if by_words {
+                Matched::Both
+            } else {
+                Matched::Meaning
+            },
+            score: 0,
+            field: match n.unit.line {
+                Some(_) => Field::Body,
+                None => Field::Description,
+            },
+            title_positions: Vec::new(),
+            snippet: Some(meaning_snippet(&n.unit)),
+        })
+        .collect();
+    // None of them holds the query's words as a match would: all are near.
+    Some(Results {
+        hits,
+        total: 0,
+        near: total,
+        highlighter,
+    })
 }
 
 /// How much a query word an item holds weighs, besides the word's rarity: BM25's saturation
@@ -603,7 +674,10 @@ fn filled_hit(
 fn meaning_snippet(unit: &Unit) -> Snippet {
     Snippet {
         line: unit.line,
-        text: format!("{MEANING_MARK}{}", crate::text::sanitize_line(&unit.text)),
+        text: format!(
+            "{MEANING_MARK}{}",
+            crate::text::sanitize_line(&unit.plain())
+        ),
         ranges: Vec::new(),
     }
 }

@@ -16,6 +16,10 @@ use std::collections::HashMap;
 
 use super::meaning::{MIN_NEARNESS, Near};
 
+/// Items listed below the full matches at most: the head of the fused list is what is worth
+/// reading, and each costs a closer look on every keystroke.
+pub const MAX_FILLED: usize = 50;
+
 /// Reciprocal rank fusion's constant: small, so that the first few of each list weigh much
 /// more than its tail (the lists are short, and only their heads are worth showing).
 pub const RRF_K: f32 = 10.0;

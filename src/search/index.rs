@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use super::meaning::QueryVector;
+use super::meaning::{QueryVector, Vectors};
 use super::segment::Segment;
 pub use super::segment::field;
 use crate::content::reload::{Applied, Spliced};
@@ -318,6 +318,51 @@ impl SearchIndex {
         self.segments.len() > MAX_SEGMENTS || later * 8 > n || gone * 4 > first.segment.len()
     }
 
+    /// Makes the vectors of search by meaning for every segment that has none yet (all of
+    /// them after a build, the new one after a change), on every core; at once when they are
+    /// all there (read from the load cache). A segment being made by another thread is
+    /// waited for.
+    pub fn fill_vectors(&self, library: &Library) {
+        for live in &self.segments {
+            live.segment.vectors.get_or_init(|| {
+                let n = live.segment.len();
+                let item = |local: usize| {
+                    live.item(local as u32)
+                        .and_then(|i| library.items.get(i as usize))
+                };
+                let workers = std::thread::available_parallelism()
+                    .map_or(1, |p| p.get())
+                    .min(n.div_ceil(1000))
+                    .max(1);
+                let chunk = n.div_ceil(workers).max(1);
+                let shares: Vec<Vectors> = std::thread::scope(|scope| {
+                    let handles: Vec<_> = (0..workers)
+                        .map(|w| {
+                            let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
+                            scope.spawn(move || Vectors::build(range.map(item)))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_default())
+                        .collect()
+                });
+                let mut all = Vectors::default();
+                for share in shares {
+                    all.extend(share);
+                }
+                all
+            });
+        }
+    }
+
+    /// Whether every segment has its vectors (search by meaning finds in all of them).
+    pub fn has_vectors(&self) -> bool {
+        self.segments
+            .iter()
+            .all(|live| live.segment.vectors.get().is_some())
+    }
+
     /// Each live item that `keep` keeps, with its whole vector's nearness to `query` (items
     /// without a vector left out); `None` when cancelled.
     pub(super) fn nearness(
@@ -328,7 +373,10 @@ impl SearchIndex {
     ) -> Option<Vec<(usize, f32)>> {
         let mut out = Vec::new();
         for live in &self.segments {
-            let vectors = &live.segment.vectors;
+            // Not made yet: its items are found by words only, this once.
+            let Some(vectors) = live.segment.vectors.get() else {
+                continue;
+            };
             for local in 0..vectors.len() {
                 if local % 8192 == 0 && cancelled() {
                     return None;

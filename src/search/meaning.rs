@@ -31,16 +31,16 @@ pub const ITEM_DIMS: usize = 128;
 
 /// Words of a body that make its item's vector: a post says what it is about early, and a
 /// bound keeps a library of long posts quick to index.
-pub const BODY_WORDS: usize = 400;
+pub const BODY_WORDS: usize = 200;
 
 /// Items looked at unit by unit for a query.
-pub const RERANK: usize = 100;
+pub const RERANK: usize = 75;
 
 /// Units of one item looked at (its first ones).
-const MAX_UNITS: usize = 64;
+const MAX_UNITS: usize = 32;
 
 /// Words of a unit embedded.
-const UNIT_WORDS: usize = 96;
+const UNIT_WORDS: usize = 64;
 
 /// Below this nearness (cosine of the nearest unit) an item is not listed by meaning alone:
 /// what is that far says nothing about the query.
@@ -56,12 +56,15 @@ pub struct Vectors {
 }
 
 impl Vectors {
-    /// The vectors of `items` (the library's numbers), in that order.
-    pub fn build<'a>(items: impl Iterator<Item = &'a Item>) -> Vectors {
+    /// The vectors of `items`, in that order (`None`, an item gone: no vector).
+    pub fn build<'a>(items: impl Iterator<Item = Option<&'a Item>>) -> Vectors {
         let mut embedder = Embedder::new(model(), ITEM_DIMS);
         let mut out = Vectors::default();
         for item in items {
-            out.push(item_vector(&mut embedder, item).as_deref());
+            out.push(
+                item.and_then(|item| item_vector(&mut embedder, item))
+                    .as_deref(),
+            );
         }
         out
     }

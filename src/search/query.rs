@@ -1,11 +1,12 @@
 //! The query language: words, `"exact phrases"`, `-excluded` words and filters
-//! (`is:unread`, `is:read`, `kind:post`, `kind:bookmark`, `in:NAME`, `tag:NAME`).
+//! (`is:unread`, `is:read`, `kind:post`, `kind:bookmark`, `in:NAME`, `tag:NAME`), and
+//! `like:ID` (the items nearest in meaning to one item).
 
 use super::tokenize::{lower, words};
 use crate::content::ItemKind;
 
 /// The filters there are, as the error for an unknown one lists them.
-pub const FILTERS: &str = "is:unread, is:read, is:starred, is:highlighted, kind:post, kind:bookmark, in:CATEGORY, tag:NAME";
+pub const FILTERS: &str = "is:unread, is:read, is:starred, is:highlighted, kind:post, kind:bookmark, in:CATEGORY, tag:NAME, like:ID";
 
 /// A query that cannot run: a filter whose value is none of those it takes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +37,9 @@ pub struct Query {
     /// Lowercased words that must not appear.
     pub excluded: Vec<String>,
     pub filters: Vec<Filter>,
+    /// `like:ID`: the items nearest in meaning to this one, nearest first (the words and
+    /// filters choose among them).
+    pub like: Option<String>,
 }
 
 impl Query {
@@ -44,6 +48,7 @@ impl Query {
             && self.phrases.is_empty()
             && self.excluded.is_empty()
             && self.filters.is_empty()
+            && self.like.is_none()
     }
 }
 
@@ -69,6 +74,17 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
                     .words
                     .extend(words(&phrase).map(|(_, w)| w.to_string()));
                 query.phrases.push(phrase);
+            }
+            continue;
+        }
+        if !negated
+            && let Some((key, id)) = body.split_once(':')
+            && key.eq_ignore_ascii_case("like")
+        {
+            // An item's id, as `quire list` prints it (ids are case-sensitive paths).
+            let id = id.trim_matches('"');
+            if !id.is_empty() {
+                query.like = Some(id.to_string());
             }
             continue;
         }

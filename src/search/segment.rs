@@ -8,6 +8,7 @@
 //! records (word, item) pairs; the pairs are then counted and placed, already in item order.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 use std::thread;
 
 use super::meaning::Vectors;
@@ -51,8 +52,10 @@ pub struct Segment {
     stems: WordList,
     stem_at: Vec<u32>,
     stem_words: Vec<u32>,
-    /// What each item is about, for search by meaning.
-    pub(super) vectors: Vectors,
+    /// What each item is about, for search by meaning: made after the postings, by whoever
+    /// first needs them (`SearchIndex::fill_vectors`), so that search by words never waits
+    /// for them.
+    pub(super) vectors: OnceLock<Vectors>,
 }
 
 impl Segment {
@@ -65,26 +68,18 @@ impl Segment {
             .min(n.div_ceil(2000))
             .max(1);
         let chunk = n.div_ceil(workers).max(1);
-        let (mut parts, shares): (Vec<Part>, Vec<Vectors>) = thread::scope(|scope| {
+        let mut parts: Vec<Part> = thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
-                    scope.spawn(move || {
-                        let vectors =
-                            Vectors::build(range.clone().map(|l| &library.items[item_at(l)]));
-                        (index_items(library, range, &item_at), vectors)
-                    })
+                    scope.spawn(move || index_items(library, range, &item_at))
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_default())
-                .unzip()
+                .collect()
         });
-        let mut vectors = Vectors::default();
-        for share in shares {
-            vectors.extend(share);
-        }
 
         // One vocabulary for all parts, then each word's rank in sorted order.
         let mut global =
@@ -149,7 +144,7 @@ impl Segment {
             stems,
             stem_at,
             stem_words,
-            vectors,
+            vectors: OnceLock::new(),
         }
     }
 
@@ -166,7 +161,13 @@ impl Segment {
         self.stems.encode(w);
         w.u32s(&self.stem_at);
         w.u32s(&self.stem_words);
-        self.vectors.encode(w);
+        match self.vectors.get() {
+            Some(vectors) => {
+                w.u8(1);
+                vectors.encode(w);
+            }
+            None => w.u8(0),
+        }
     }
 
     /// Reads a segment written by [`encode`](Self::encode), checking that every offset and
@@ -211,7 +212,14 @@ impl Segment {
         if !sound {
             return Err(Damaged);
         }
-        let vectors = Vectors::decode(r, items)?;
+        let vectors = OnceLock::new();
+        match r.u8()? {
+            0 => {}
+            1 => {
+                let _ = vectors.set(Vectors::decode(r, items)?);
+            }
+            _ => return Err(Damaged),
+        }
         Ok(Segment {
             vocab,
             short_at,
@@ -279,7 +287,7 @@ impl Segment {
             + postings
             + self.words_at.len() * 4
             + self.item_words.heap_bytes()
-            + self.vectors.heap_bytes()
+            + self.vectors.get().map_or(0, Vectors::heap_bytes)
     }
 
     /// Word ids whose word starts with `prefix` (a contiguous run of the sorted vocabulary).

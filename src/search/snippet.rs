@@ -121,7 +121,7 @@ pub fn best_passage(focused: &Focused<'_>, description: &str, body: &str) -> Opt
 const BLOCK_REACH: usize = 12;
 
 /// The paragraph or list item around line `n`: the lines a hand-wrapped sentence spans.
-pub(super) fn block_around(lines: &[&str], n: usize) -> (usize, usize) {
+fn block_around(lines: &[&str], n: usize) -> (usize, usize) {
     let content = |line: &str| -> String {
         let mut rest = line.trim_start();
         while let Some(r) = rest.strip_prefix('>') {

@@ -685,6 +685,11 @@ pub fn save(
     library: &Library,
     index: Option<&SearchIndex>,
 ) -> io::Result<()> {
+    // The cache holds the vectors of search by meaning, made now if not yet: a command that
+    // reads the cache then never makes them (this write is off the reader's way).
+    if let Some(index) = index {
+        index.fill_vectors(library);
+    }
     fs::create_dir_all(folder_of(path))?;
     remove_abandoned(path);
     evict_unused(path);

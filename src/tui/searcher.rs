@@ -40,6 +40,19 @@ struct Asked {
     notes: Arc<Vec<(usize, String)>>,
 }
 
+/// Makes the vectors of search by meaning on a thread of its own: searches by words go on
+/// meanwhile, and meaning joins in when they are made (seconds for 100,000 items, once: the
+/// load cache keeps them).
+fn fill_vectors_aside(library: &Arc<Library>, index: &Arc<SearchIndex>) {
+    if index.has_vectors() {
+        return;
+    }
+    let (library, index) = (Arc::clone(library), Arc::clone(index));
+    let _ = thread::Builder::new()
+        .name("vectors".into())
+        .spawn(move || index.fill_vectors(&library));
+}
+
 /// A whole index being built for a library, to replace a segmented one.
 struct Merge {
     library: Arc<Library>,
@@ -52,6 +65,7 @@ impl Merge {
     fn step(
         merging: Option<Merge>,
         indexed: &mut Option<(Arc<Library>, Arc<SearchIndex>)>,
+        meaning: bool,
     ) -> Option<Merge> {
         let current = indexed.as_ref().map(|(library, _)| Arc::clone(library));
         match merging {
@@ -73,7 +87,13 @@ impl Merge {
         let for_thread = Arc::clone(library);
         let built = thread::Builder::new()
             .name("index".into())
-            .spawn(move || SearchIndex::build(&for_thread))
+            .spawn(move || {
+                let index = SearchIndex::build(&for_thread);
+                if meaning {
+                    index.fill_vectors(&for_thread);
+                }
+                index
+            })
             .ok()?;
         Some(Merge {
             library: Arc::clone(library),
@@ -108,6 +128,9 @@ impl Searcher {
                                 Some((before, index)) => Arc::new(index.updated(before, &library)),
                                 None => Arc::new(SearchIndex::build(&library)),
                             });
+                            if meaning {
+                                fill_vectors_aside(&library, &index);
+                            }
                             indexed = Some((library, index));
                         }
                         Message::SaveCache(path, manifest) => {
@@ -118,7 +141,7 @@ impl Searcher {
                         Message::Query(asked) => pending = Some(asked),
                     }
                 }
-                merging = Merge::step(merging, &mut indexed);
+                merging = Merge::step(merging, &mut indexed, meaning);
                 let (
                     Some((library, index)),
                     Some(Asked {
@@ -147,7 +170,14 @@ impl Searcher {
                 };
                 // The reader only asks for queries that parse; one that does not finds nothing.
                 let results = match parse_query(&query) {
-                    Ok(query) => search(index, library, &query, &options),
+                    Ok(query) => {
+                        if query.like.is_some() {
+                            // Asked for by name (`R`), meaning on or off: waits for the
+                            // vectors being made aside, or makes them.
+                            index.fill_vectors(library);
+                        }
+                        search(index, library, &query, &options)
+                    }
                     Err(_) => Some(Default::default()),
                 };
                 if let Some(results) = results

@@ -26,15 +26,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
         let shown = panel.results.hits.len();
         let (total, near) = (panel.results.total, panel.results.near);
         // Items near in meaning (or holding some words) follow the matches, marked `≈`.
-        let near = if near > 0 {
-            format!(" + {near} near")
-        } else {
-            String::new()
+        let found = match (total, near) {
+            (total, 0) => total.to_string(),
+            (0, near) => format!("{near} near"),
+            (total, near) => format!("{total} + {near} near"),
         };
-        if total + panel.results.near > shown {
-            format!(" Search · {shown} of {total}{near} ")
+        if total + near > shown {
+            format!(" Search · {shown} of {found} ")
         } else {
-            format!(" Search · {total}{near} ")
+            format!(" Search · {found} ")
         }
     };
     let block = pane_block(

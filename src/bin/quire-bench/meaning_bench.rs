@@ -12,6 +12,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let questions = crate::questions::meaning_questions();
     let library = Arc::new(load_library(&[Root::Bundled])?);
     let index = SearchIndex::build(&library);
+    index.fill_vectors(&library);
     let options = SearchOptions {
         limit: 50,
         meaning: true,

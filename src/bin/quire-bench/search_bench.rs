@@ -14,6 +14,8 @@ pub struct Report {
     /// worker thread and is not part of this).
     pub echo: Summary,
     pub build: Duration,
+    /// Search by meaning's vectors, made after the index (`SearchIndex::fill_vectors`).
+    pub vectors: Duration,
     pub index_bytes: usize,
     pub vocabulary: usize,
     /// Words and meaning, as the reader searches by default.
@@ -74,11 +76,15 @@ pub fn run(library: &Library, queries: &[String]) -> Report {
         index = SearchIndex::build(library);
         build = build.min(started.elapsed());
     }
+    let started = Instant::now();
+    index.fill_vectors(library);
+    let vectors = started.elapsed();
     let (words_only, _) = type_queries(library, &index, queries, false);
     let (keystrokes, per_query) = type_queries(library, &index, queries, true);
     Report {
         echo: echo_latency(library, &index, queries),
         build,
+        vectors,
         index_bytes: index.heap_bytes(),
         vocabulary: index.vocabulary_len(),
         keystrokes,
@@ -181,10 +187,14 @@ fn echo_latency(library: &Library, index: &SearchIndex, queries: &[String]) -> S
 
 pub fn print(report: &Report) {
     println!(
-        "  index build        {}  ({} words, {:.1} MiB)",
+        "  index build        {}  ({} words, {:.1} MiB with the vectors)",
         fmt_ms(report.build),
         report.vocabulary,
         report.index_bytes as f64 / 1_048_576.0
+    );
+    println!(
+        "  vectors            {}  (search by meaning; made after the index, on its own thread)",
+        fmt_ms(report.vectors)
     );
     println!(
         "  keystroke → drawn    p50 {}  p99 {}  max {}  (the echo; search runs on its own thread)",

@@ -28,6 +28,8 @@ pub struct Model {
     /// they are) times `scales[r]`.
     scales: Vec<f32>,
     rows: &'static [u8],
+    /// The longest token, in bytes (`##` counted): no longer piece is looked up.
+    longest: usize,
 }
 
 /// The model, parsed once (about two milliseconds) on first use.
@@ -67,10 +69,12 @@ impl Model {
         if at + count * DIMS != rest.len() {
             return None;
         }
+        let longest = vocab.keys().map(|t| t.len()).max().unwrap_or(0);
         Some(Model {
             vocab,
             scales,
             rows,
+            longest,
         })
     }
 
@@ -95,7 +99,7 @@ impl Model {
         let mut piece = String::with_capacity(word.len() + 2);
         let mut start = 0;
         while start < word.len() {
-            let mut end = word.len();
+            let mut end = word.len().min(start + self.longest);
             let mut found = None;
             while end > start {
                 if word.is_char_boundary(end) {
@@ -125,11 +129,11 @@ impl Model {
         }
     }
 
-    /// Adds row `row`, first `acc.len()` dimensions, to `acc`.
+    /// Adds row `row` to `acc`, as many of its first dimensions as `acc` has (up to DIMS).
     pub fn add_row(&self, row: u32, acc: &mut [f32]) {
         let r = row as usize;
         let scale = self.scales[r];
-        let values = &self.rows[r * DIMS..][..acc.len()];
+        let values = &self.rows[r * DIMS..][..acc.len().min(DIMS)];
         for (a, &v) in acc.iter_mut().zip(values) {
             *a += f32::from(v as i8) * scale;
         }
@@ -143,8 +147,9 @@ impl Model {
     }
 }
 
-/// Sums the rows of a text's tokens, word by word, keeping each word's pieces (a text says
-/// its common words many times; their splitting is looked up once).
+/// Sums the rows of a text's tokens, word by word. A word's pieces are worked out once and
+/// remembered (a made-up or rare word costs many vocabulary look-ups); the rows stay int8,
+/// two cache lines each at 128 dimensions, where a memo of float sums would not stay cached.
 pub struct Embedder<'m> {
     model: &'m Model,
     acc: Vec<f32>,
@@ -153,8 +158,13 @@ pub struct Embedder<'m> {
     pieces: Vec<u32>,
 }
 
-/// Words remembered by one embedder before its memo is cleared (a bound on its memory).
+/// Words remembered by one embedder before its memo is cleared (a bound on its memory, a
+/// few megabytes).
 const MEMO_WORDS: usize = 1 << 16;
+
+/// Bytes of a text looked at per word asked for: a bound on the scan of a long body when
+/// only its first words are wanted (words average well under this).
+const BYTES_PER_WORD: usize = 24;
 
 impl<'m> Embedder<'m> {
     /// An embedder of the first `dims` dimensions.
@@ -170,8 +180,12 @@ impl<'m> Embedder<'m> {
 
     /// Adds the words of `text`, at most `max_words` of them; returns how many it added.
     pub fn add_text(&mut self, text: &str, max_words: usize) -> usize {
+        let mut end = text.len().min(max_words.saturating_mul(BYTES_PER_WORD));
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
         let mut added = 0;
-        for_each_lower_word(text, |word| {
+        for_each_lower_word(&text[..end], |word| {
             if added < max_words {
                 self.add_word(word);
                 added += 1;
@@ -247,6 +261,28 @@ mod tests {
         out.clear();
         m.pieces("database", &mut out);
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn words_split_as_the_models_own_tokenizer_splits_them() {
+        // Written by assets/meaning/splits.py with Hugging Face's tokenizer and the model's
+        // tokenizer.json, over the bundled library's words.
+        let m = model();
+        let token_of: std::collections::HashMap<u32, &str> =
+            m.vocab.iter().map(|(t, &r)| (r, *t)).collect();
+        let fixture = include_str!("../../../tests/fixtures/wordpiece_splits.tsv");
+        let mut checked = 0;
+        let mut out = Vec::new();
+        for line in fixture.lines().filter(|l| !l.starts_with('#')) {
+            let (word, expected) = line.split_once('\t').expect("word, tab, tokens");
+            out.clear();
+            m.pieces(word, &mut out);
+            let got: Vec<&str> = out.iter().map(|r| token_of[r]).collect();
+            let expected: Vec<&str> = expected.split_whitespace().collect();
+            assert_eq!(got, expected, "{word}");
+            checked += 1;
+        }
+        assert!(checked > 1000, "{checked} words");
     }
 
     #[test]
