@@ -455,3 +455,29 @@ fn the_readers_key_searches_for_the_items_like_the_selected_one() {
             .all(|h| library.items[h.item].id != id)
     );
 }
+
+#[test]
+fn check_verbose_groups_the_insights_that_say_one_thing_twice() {
+    let home = TempDir::new("meaning-duplicates");
+    let out = quire(&home, &["check", "--verbose"]);
+    assert!(out.status.success(), "near-duplicates are not problems");
+    let text = stdout(&out);
+    let group = text
+        .split("near-duplicate insights (")
+        .find(|g| g.contains("Per (lambda, priority) pair"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        group.contains("Each lambda-priority pair gets dedicated SQS queue"),
+        "{group}"
+    );
+    assert!(
+        group.contains("bookmarks/tech-insights.md:230 \"How Dropbox Designed ATF"),
+        "{group}"
+    );
+    assert!(
+        text.contains("groups of near-duplicate insights (alike from 0.80; not problems)"),
+        "{text}"
+    );
+    let plain = stdout(&quire(&home, &["check"]));
+    assert!(!plain.contains("near-duplicate"), "{plain}");
+}

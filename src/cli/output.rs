@@ -94,6 +94,7 @@ pub fn run_command(
         Command::Check { verbose } => {
             if verbose {
                 left_out(&mut out, library, roots)?;
+                near_duplicates(&mut out, library)?;
             }
             return check(&mut out, library);
         }
@@ -427,8 +428,15 @@ fn stats(out: &mut impl Write, view: View<'_>, json: bool) -> Result<()> {
 /// why: read again here, as they are few and only `check --verbose` asks.
 fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<()> {
     use crate::content::document::Document;
-    let with_items: std::collections::HashSet<&Path> =
-        library.items.iter().map(|i| &*i.source.path).collect();
+    // Each file's items, counted once (looking them up per file would cost files × items).
+    let mut with_items: std::collections::HashMap<&Path, (usize, &crate::content::Item)> =
+        std::collections::HashMap::new();
+    for item in &library.items {
+        with_items
+            .entry(&*item.source.path)
+            .and_modify(|(n, _)| *n += 1)
+            .or_insert((1, item));
+    }
     let (files, _) = crate::content::source::list_files(roots)?;
     for file in files {
         let is_section = file
@@ -438,8 +446,9 @@ fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<(
         if is_section {
             continue;
         }
-        if with_items.contains(file.display.as_path()) {
-            if let Some(why) = post_not_collection(library, &file) {
+        if let Some(&(count, item)) = with_items.get(file.display.as_path()) {
+            let one_post = count == 1 && item.kind == ItemKind::Post;
+            if let Some(why) = one_post.then(|| post_not_collection(&file)).flatten() {
                 writeln!(
                     out,
                     "{}: read as a post: {why}",
@@ -460,21 +469,45 @@ fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<(
     Ok(())
 }
 
+/// Insights that say one thing twice (by meaning, in the same words or others), grouped, each
+/// with the file and line of its bookmark, so the user can merge them: not problems.
+fn near_duplicates(out: &mut impl Write, library: &Library) -> Result<()> {
+    use crate::search::meaning::{NEAR_DUPLICATE, near_duplicates};
+    let groups = near_duplicates(library);
+    for group in &groups {
+        writeln!(
+            out,
+            "near-duplicate insights ({:.2} alike in meaning):",
+            group.nearness
+        )?;
+        for insight in &group.insights {
+            let item = &library.items[insight.item];
+            writeln!(
+                out,
+                "  {}:{} {:?}: {}",
+                sanitize(&item.source.path.to_string_lossy()),
+                item.source.line,
+                sanitize(&item.title),
+                sanitize(&insight.text)
+            )?;
+        }
+    }
+    if !groups.is_empty() {
+        let n = groups.len();
+        writeln!(
+            out,
+            "{n} group{} of near-duplicate insights (alike from {NEAR_DUPLICATE:.2}; not problems)",
+            if n == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
+}
+
 /// Why a file of links became one post rather than a collection, when it holds a few links
 /// in lists and no front matter says what it is: the rule, so the user can say otherwise.
-fn post_not_collection(
-    library: &Library,
-    file: &crate::content::source::SourceFile,
-) -> Option<String> {
+/// `file` gave one post.
+fn post_not_collection(file: &crate::content::source::SourceFile) -> Option<String> {
     use crate::content::bookmarks::{Mode, looks_like_collection, parse_collection};
-    let mut items = library
-        .items
-        .iter()
-        .filter(|i| *i.source.path == *file.display.as_path());
-    let first = items.next()?;
-    if first.kind != ItemKind::Post || items.next().is_some() {
-        return None;
-    }
     let text = std::fs::read_to_string(&file.display).ok()?;
     let split = crate::content::front_matter::split_front_matter(&text).ok()?;
     if split.format.is_some() {

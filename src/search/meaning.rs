@@ -13,11 +13,13 @@
 //! The engine fuses this ranking with the words' (see `engine`): items holding every word of
 //! the query come first, in the words' order; meaning fills in below them.
 
+mod duplicates;
 pub mod model;
 mod units;
 
 use std::cmp::Ordering;
 
+pub use duplicates::{Group, Insight, NEAR_DUPLICATE, near_duplicates};
 use model::{DIMS, Embedder, dot, model, normalise};
 pub use units::{Unit, units};
 

@@ -1,0 +1,396 @@
+//! Near-duplicate insights across the library (`quire check --verbose`): the same idea kept
+//! twice, in the same words or in others, so the user can merge them.
+//!
+//! Every insight of every bookmark is embedded; comparing each with every other would cost the
+//! square of their number, so candidates come from random-hyperplane hashing instead
+//! (Charikar's simhash): 128 hyperplanes give each vector a 128-bit signature, and two vectors
+//! at angle θ differ on a bit with chance θ/π (the library's mean taken off the vectors
+//! first). The signatures are sorted, rotated a few bits
+//! at a time so each part of them leads in turn, and each insight is compared with its few
+//! neighbours in each order, a pair far apart in signature skipped before its cosine is
+//! worked out. Work is linear in the insights, plus a sort per round.
+
+use std::cmp::Ordering;
+
+use super::model::{DIMS, Embedder, model};
+use super::units::units;
+use crate::content::{Item, ItemKind, Library};
+use crate::search::tokenize::words;
+
+/// Nearness (cosine) from which two insights are called near-duplicates. Read by hand on the
+/// bundled library: the nine pairs above it each restate one fact (a bookmark's insights
+/// pasted twice, reworded); of the pairs between 0.75 and 0.8 half restate one and half
+/// share a topic only ("regular VACUUM does not give disk back" and "VACUUM FULL causes
+/// outages").
+pub const NEAR_DUPLICATE: f32 = 0.8;
+
+/// Words an insight needs to be compared: shorter ones ("Use a queue") say too little to be
+/// one idea, and agree by chance.
+const MIN_WORDS: usize = 5;
+
+/// Insights of one item looked at, at most (a bound on a huge generated body).
+const MAX_PER_ITEM: usize = 64;
+
+/// Words of an insight embedded, at most.
+const MAX_WORDS: usize = 96;
+
+/// Bits of a signature, and how many bits each round's rotation moves them.
+const BITS: usize = 128;
+const ROTATE: u32 = 4;
+
+/// Neighbours in signature order each insight is compared with, in each round.
+const WINDOW: usize = 8;
+
+/// Signature bits two insights may differ on and still be compared: 44 of 128 is an angle of
+/// 62°, where a pair at the threshold (37°) differs on 26 bits on average, 44 four standard
+/// deviations away.
+const MAX_DIFFERENT_BITS: u32 = 44;
+
+/// One insight: its item, the body line it starts on, and its text as the reader shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insight {
+    pub item: usize,
+    pub line: usize,
+    pub text: String,
+}
+
+/// Insights near enough to be one idea, each group with its lowest nearness within the pairs
+/// that joined it.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub insights: Vec<Insight>,
+    pub nearness: f32,
+}
+
+/// An embedded insight: int8 values and their scale (a quarter of the memory of floats).
+struct Embedded {
+    insight: Insight,
+    values: Vec<i8>,
+    scale: f32,
+    signature: u128,
+}
+
+/// The groups of near-duplicate insights of `library`, the largest nearness first.
+pub fn near_duplicates(library: &Library) -> Vec<Group> {
+    let mut embedded = embed_all(library);
+    sign_all(&mut embedded, &hyperplanes());
+    let mut pairs: Vec<(usize, usize, f32)> = Vec::new();
+    let mut order: Vec<(u128, usize)> = Vec::with_capacity(embedded.len());
+    for round in 0..BITS as u32 / ROTATE {
+        order.clear();
+        order.extend(
+            embedded
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.signature.rotate_left(round * ROTATE), i)),
+        );
+        order.sort_unstable();
+        for (at, &(sa, a)) in order.iter().enumerate() {
+            for &(sb, b) in order[at + 1..].iter().take(WINDOW) {
+                if (sa ^ sb).count_ones() > MAX_DIFFERENT_BITS {
+                    continue;
+                }
+                let near = cosine(&embedded[a], &embedded[b]);
+                if near >= NEAR_DUPLICATE {
+                    pairs.push((a.min(b), a.max(b), near));
+                }
+            }
+        }
+    }
+    // A pair met in several rounds is one pair.
+    pairs.sort_unstable_by_key(|&(a, b, _)| (a, b));
+    pairs.dedup_by_key(|&mut (a, b, _)| (a, b));
+    groups(embedded, pairs)
+}
+
+/// Gives each insight its signature, on every core. The vectors of a static model share a
+/// direction (what all text has in common); signed as they are, unrelated insights would
+/// agree on most bits and be compared for nothing, so the mean of the library's insights is
+/// taken off first. The nearness compared with [`NEAR_DUPLICATE`] stays the plain cosine.
+fn sign_all(embedded: &mut [Embedded], planes: &[[f32; DIMS]]) {
+    let mut mean = [0f32; DIMS];
+    for e in embedded.iter() {
+        for (m, &x) in mean.iter_mut().zip(&e.values) {
+            *m += f32::from(x) * e.scale;
+        }
+    }
+    let n = embedded.len().max(1) as f32;
+    mean.iter_mut().for_each(|m| *m /= n);
+    let mean = &mean;
+    let chunk = embedded.len().div_ceil(workers(embedded.len())).max(1);
+    std::thread::scope(|scope| {
+        for share in embedded.chunks_mut(chunk) {
+            scope.spawn(move || {
+                let mut centred = [0f32; DIMS];
+                for e in share {
+                    for ((c, &x), m) in centred.iter_mut().zip(&e.values).zip(mean) {
+                        *c = f32::from(x) * e.scale - m;
+                    }
+                    e.signature = planes.iter().enumerate().fold(0u128, |sig, (bit, plane)| {
+                        let side: f32 = plane.iter().zip(&centred).map(|(p, x)| p * x).sum();
+                        if side >= 0.0 { sig | 1 << bit } else { sig }
+                    });
+                }
+            });
+        }
+    });
+}
+
+/// Threads for `n` insights: every core, a few thousand insights each at least.
+fn workers(n: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(n.div_ceil(2000))
+        .max(1)
+}
+
+/// Joins the pairs into groups (union-find), each listed in library order.
+fn groups(embedded: Vec<Embedded>, pairs: Vec<(usize, usize, f32)>) -> Vec<Group> {
+    let mut parent: Vec<usize> = (0..embedded.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut lowest = vec![f32::INFINITY; embedded.len()];
+    for &(a, b, near) in &pairs {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        let low = lowest[ra].min(lowest[rb]).min(near);
+        parent[rb] = ra;
+        lowest[ra] = low;
+    }
+    let mut members: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    for &(a, b, _) in &pairs {
+        for i in [a, b] {
+            let r = root(&mut parent, i);
+            members.entry(r).or_default().push(i);
+        }
+    }
+    let mut embedded: Vec<Option<Embedded>> = embedded.into_iter().map(Some).collect();
+    let mut out: Vec<Group> = members
+        .into_iter()
+        .map(|(r, mut ids)| {
+            ids.sort_unstable();
+            ids.dedup();
+            let mut insights: Vec<Insight> = ids
+                .into_iter()
+                .filter_map(|i| embedded[i].take().map(|e| e.insight))
+                .collect();
+            insights.sort_by_key(|i| (i.item, i.line));
+            Group {
+                insights,
+                nearness: lowest[r],
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.nearness
+            .partial_cmp(&a.nearness)
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| a.insights[0].item.cmp(&b.insights[0].item))
+            .then_with(|| a.insights[0].line.cmp(&b.insights[0].line))
+    });
+    out
+}
+
+fn cosine(a: &Embedded, b: &Embedded) -> f32 {
+    let dot: i32 = a
+        .values
+        .iter()
+        .zip(&b.values)
+        .map(|(&x, &y)| i32::from(x) * i32::from(y))
+        .sum();
+    dot as f32 * a.scale * b.scale
+}
+
+/// The insights of every bookmark, embedded, on every core.
+fn embed_all(library: &Library) -> Vec<Embedded> {
+    let n = library.items.len();
+    let chunk = n.div_ceil(workers(n)).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = library
+            .items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(w, share)| {
+                scope.spawn(move || {
+                    let mut embedder = Embedder::new(model(), DIMS);
+                    let mut out = Vec::new();
+                    for (at, item) in share.iter().enumerate() {
+                        embed_item(w * chunk + at, item, &mut embedder, &mut out);
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn embed_item(index: usize, item: &Item, embedder: &mut Embedder<'_>, out: &mut Vec<Embedded>) {
+    if item.kind != ItemKind::Bookmark {
+        return;
+    }
+    // The body's units; the title and description are the bookmark's, not insights.
+    for unit in units(item, MAX_PER_ITEM + 2) {
+        let Some(line) = unit.line else { continue };
+        let text = unit.plain().into_owned();
+        if words(&text).nth(MIN_WORDS - 1).is_none() {
+            continue;
+        }
+        embedder.add_text(&unit.text, MAX_WORDS);
+        let Some(v) = embedder.finish() else { continue };
+        let max = v.iter().fold(0f32, |m, x| m.max(x.abs())).max(f32::EPSILON);
+        out.push(Embedded {
+            insight: Insight {
+                item: index,
+                line,
+                text,
+            },
+            values: v.iter().map(|x| (x / max * 127.0).round() as i8).collect(),
+            scale: max / 127.0,
+            signature: 0,
+        });
+    }
+}
+
+/// `BITS` hyperplanes through the origin, the same on every run (a fixed seed: the groups a user
+/// sees do not change between two checks of the same library).
+fn hyperplanes() -> Vec<[f32; DIMS]> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // xorshift64*: plenty for signs of random directions.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    (0..BITS)
+        .map(|_| {
+            let mut plane = [0f32; DIMS];
+            for x in plane.iter_mut() {
+                // Uniform in [-1, 1): as good as Gaussian for a sign test in many dimensions.
+                *x = (next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
+            }
+            plane
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{CategoryId, Root, SourceRef, load_library};
+
+    fn bookmark(id: &str, insights: &[&str]) -> Item {
+        Item {
+            id: id.into(),
+            kind: ItemKind::Bookmark,
+            title: id.into(),
+            url: None,
+            date: None,
+            weight: None,
+            authors: Vec::new(),
+            tags: Vec::new(),
+            description: None,
+            body: insights
+                .iter()
+                .map(|i| format!("- {i}\n"))
+                .collect::<String>()
+                .as_str()
+                .into(),
+            category: CategoryId(0),
+            source: SourceRef {
+                path: std::path::Path::new("notes.md").into(),
+                line: 1,
+            },
+        }
+    }
+
+    fn texts(library: &Library, group: &Group) -> Vec<(String, String)> {
+        group
+            .insights
+            .iter()
+            .map(|i| (library.items[i.item].id.clone(), i.text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_insight_restated_in_another_bookmark_is_found_and_others_are_not() {
+        let library = Library {
+            items: vec![
+                bookmark(
+                    "a",
+                    &[
+                        "Hedging sends a second request after a short timeout and keeps the first answer",
+                        "Postgres checkpoints flush dirty pages to disk at a fixed interval",
+                        "Too short",
+                    ],
+                ),
+                bookmark(
+                    "b",
+                    &[
+                        "Hedging sends a duplicate request after a short timeout, keeping whichever answers first",
+                        "A bloom filter answers set membership with no false negatives",
+                    ],
+                ),
+                bookmark("c", &["Too short", "Too short"]),
+            ],
+            ..Library::default()
+        };
+        let groups = near_duplicates(&library);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        let found = texts(&library, &groups[0]);
+        assert_eq!(found[0].0, "a");
+        assert!(found[0].1.starts_with("Hedging sends a second"));
+        assert_eq!(found[1].0, "b");
+        assert!(groups[0].nearness >= NEAR_DUPLICATE);
+    }
+
+    #[test]
+    fn hashing_finds_every_pair_that_comparing_all_of_them_finds() {
+        let library = load_library(&[Root::Bundled]).unwrap();
+        let all = embed_all(&library);
+        assert!(all.len() > 400, "{}", all.len());
+        let mut brute = Vec::new();
+        for a in 0..all.len() {
+            for b in a + 1..all.len() {
+                if cosine(&all[a], &all[b]) >= NEAR_DUPLICATE {
+                    let key = |e: &Embedded| (e.insight.item, e.insight.line);
+                    brute.push((key(&all[a]), key(&all[b])));
+                }
+            }
+        }
+        brute.sort_unstable();
+        let mut found: Vec<_> = near_duplicates(&library)
+            .iter()
+            .flat_map(|g| {
+                let keys: Vec<_> = g.insights.iter().map(|i| (i.item, i.line)).collect();
+                let mut pairs = Vec::new();
+                for a in 0..keys.len() {
+                    for b in a + 1..keys.len() {
+                        pairs.push((keys[a], keys[b]));
+                    }
+                }
+                pairs
+            })
+            .collect();
+        found.sort_unstable();
+        // Groups of two are their pair; the bundled library has no larger group.
+        assert!(brute.len() >= 5, "{brute:?}");
+        assert_eq!(found, brute);
+    }
+
+    #[test]
+    fn the_same_hyperplanes_every_run() {
+        assert_eq!(hyperplanes()[3], hyperplanes()[3]);
+        let plane = &hyperplanes()[0];
+        assert!(plane.iter().all(|x| (-1.0..1.0).contains(x)));
+        assert!(plane.iter().any(|x| *x < 0.0) && plane.iter().any(|x| *x > 0.0));
+    }
+}
