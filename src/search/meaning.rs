@@ -17,6 +17,7 @@ mod duplicates;
 pub mod model;
 mod units;
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 
 pub use duplicates::{Group, Insight, NEAR_DUPLICATE, near_duplicates};
@@ -232,8 +233,20 @@ pub fn rerank(
         candidates.select_nth_unstable_by(RERANK, by_nearness);
         candidates.truncate(RERANK);
     }
-    let m = model();
-    let mut embedder = Embedder::new(m, DIMS);
+    // The searcher's thread keeps its embedder from one keystroke to the next: the items
+    // looked at closely are mostly the same, and so are the words whose pieces it remembers.
+    thread_local! {
+        static EMBEDDER: RefCell<Embedder<'static>> = RefCell::new(Embedder::new(model(), DIMS));
+    }
+    EMBEDDER.with_borrow_mut(|embedder| rerank_with(library, query, candidates, embedder))
+}
+
+fn rerank_with(
+    library: &Library,
+    query: &QueryVector,
+    candidates: Vec<(usize, f32)>,
+    embedder: &mut Embedder<'_>,
+) -> Vec<Near> {
     let mut out: Vec<Near> = candidates
         .into_iter()
         .filter_map(|(item, whole)| {
