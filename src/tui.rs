@@ -67,6 +67,8 @@ pub enum AppEvent {
     PlaceNotSaved(String),
     /// A search finished: its generation and results.
     SearchDone(u64, Arc<crate::search::engine::Results>),
+    /// Every item's vector is made: a search shown before can now be answered by meaning.
+    MeaningReady,
     /// SIGCONT: back from a suspend (or an outside SIGSTOP); the shell may have reset the
     /// terminal, so take it again and redraw everything.
     Resumed,
@@ -239,6 +241,7 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::SearchDone(generation, results) => {
                     app.search_results(generation, results)
                 }
+                AppEvent::MeaningReady => app.search_again(),
                 AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
                 AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),

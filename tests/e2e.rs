@@ -409,3 +409,43 @@ fn letters_typed_among_results_refine_the_query_and_never_edit_or_mark() {
     assert_eq!(s.wait_exit(), 0);
     assert!(!log.exists(), "no editor and no browser ran");
 }
+
+#[test]
+fn a_question_in_other_words_finds_by_meaning_and_r_finds_the_items_like_one() {
+    let (_home, mut s) = start(120, 40);
+    s.wait_for_text("293/293");
+    // No item holds every word: what is near in meaning is listed, marked ≈, and the title
+    // counts it apart from the matches.
+    s.type_keys("/table cleanup blocked the shop on the busiest sales day");
+    // (Each keystroke's results show as they come: the last query's are the ones awaited.)
+    // Typed at once after the start, the first answers may come before the vectors are
+    // made: the search is asked again when they are.
+    let screen = s.wait_for("the nearest by meaning", |screen| {
+        !screen.contains("searching…")
+            && screen.contains(" near ")
+            && words_on(screen)
+                .contains("VACUUM FULL Locked Our Database for 14 Hours on Black Friday")
+    });
+    assert!(screen.contains("≈ "), "{screen}");
+    // From the list, R searches for the items like the selected one.
+    s.send("\x1b");
+    s.send("\x1b");
+    s.wait_for_text(" CATEGORIES ");
+    s.type_keys("/codel lifo");
+    s.wait_for_text("CoDel");
+    s.send("\r");
+    s.wait_for_text(" READER ");
+    s.type_keys("R");
+    // The query box holds like:"ID" (its end in view), every result near in meaning.
+    let screen = s.wait_for("items like it", |screen| {
+        screen.contains("-to-intelligent\"") && screen.contains(" near ")
+    });
+    assert!(screen.contains("≈ "), "{screen}");
+    assert!(
+        !words_on(&screen).contains("● How Uber Conquered"),
+        "{screen}"
+    );
+    s.send("\x03");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}

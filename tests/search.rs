@@ -981,3 +981,25 @@ fn the_questions_for_search_by_meaning_stay_away_from_their_targets_words() {
     }
     assert!(kinds.contains(&ItemKind::Post) && kinds.contains(&ItemKind::Bookmark));
 }
+
+#[test]
+fn a_letter_typed_starts_the_results_at_the_best_and_the_same_query_asked_again_keeps_the_selection()
+ {
+    let mut app = searched(120, 40, "da");
+    press(&mut app, "<down><down>");
+    let panel = app.search.as_ref().unwrap();
+    assert_eq!(panel.selected, 2);
+    let chosen = panel.selected_item();
+    // The same query answered again (meaning joining in, a reload): the selection stays on
+    // its item.
+    app.search_again();
+    settle(&mut app);
+    assert_eq!(app.search.as_ref().unwrap().selected_item(), chosen);
+    // A letter typed: another query, whose results start at the best one.
+    press(&mut app, "t");
+    assert_eq!(app.search.as_ref().unwrap().input, "dat");
+    settle(&mut app);
+    let panel = app.search.as_ref().unwrap();
+    assert!(panel.results.hits.len() > 3);
+    assert_eq!(panel.selected, 0);
+}

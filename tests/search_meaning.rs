@@ -481,3 +481,22 @@ fn check_verbose_groups_the_insights_that_say_one_thing_twice() {
     let plain = stdout(&quire(&home, &["check"]));
     assert!(!plain.contains("near-duplicate"), "{plain}");
 }
+
+#[test]
+fn a_query_typed_letter_by_letter_ends_as_if_asked_at_once() {
+    let q = "table cleanup blocked the shop on the busiest sales day";
+    let whole = std::thread::spawn(move || ids(&ask(q, true)))
+        .join()
+        .unwrap();
+    let typed = std::thread::spawn(move || {
+        for end in 1..q.len() {
+            if q.is_char_boundary(end) {
+                ask(&q[..end], true);
+            }
+        }
+        ids(&ask(q, true))
+    })
+    .join()
+    .unwrap();
+    assert_eq!(typed, whole);
+}

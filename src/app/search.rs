@@ -73,6 +73,9 @@ pub struct SearchPanel {
     /// The item (by id) to select when results next arrive: the one selected before the
     /// library was reloaded, when item numbers changed.
     pub follow: Option<String>,
+    /// The query the shown results answer: results for another (a letter typed) start at
+    /// the best one; results for the same (a reload, meaning joining in) keep the selection.
+    pub answered: String,
 }
 
 impl SearchPanel {
@@ -84,6 +87,7 @@ impl SearchPanel {
             results: Arc::new(Results::default()),
             waiting: false,
             follow: None,
+            answered: String::new(),
             selected: 0,
             offset: 0,
             typing: true,

@@ -153,6 +153,18 @@ impl App {
     }
 
     /// Results of a search; those of a query typed over since are dropped.
+    /// Asks the open search again (its results were made before meaning could join in);
+    /// the selected result stays selected.
+    pub fn search_again(&mut self) {
+        if self
+            .search
+            .as_ref()
+            .is_some_and(|panel| !panel.input.trim().is_empty())
+        {
+            self.request_search();
+        }
+    }
+
     pub fn search_results(
         &mut self,
         generation: u64,
@@ -166,8 +178,10 @@ impl App {
         }
         let keep = match panel.follow.take() {
             Some(id) => self.library.position(&id),
-            None => panel.selected_item(),
+            None if panel.answered == panel.input => panel.selected_item(),
+            None => None,
         };
+        panel.answered.clone_from(&panel.input);
         panel.results = results;
         panel.waiting = false;
         panel.selected = keep

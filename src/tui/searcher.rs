@@ -43,14 +43,19 @@ struct Asked {
 /// Makes the vectors of search by meaning on a thread of its own: searches by words go on
 /// meanwhile, and meaning joins in when they are made (seconds for 100,000 items, once: the
 /// load cache keeps them).
-fn fill_vectors_aside(library: &Arc<Library>, index: &Arc<SearchIndex>) {
+fn fill_vectors_aside(library: &Arc<Library>, index: &Arc<SearchIndex>, events: &Sender<AppEvent>) {
     if index.has_vectors() {
         return;
     }
-    let (library, index) = (Arc::clone(library), Arc::clone(index));
+    let (library, index, events) = (Arc::clone(library), Arc::clone(index), events.clone());
     let _ = thread::Builder::new()
         .name("vectors".into())
-        .spawn(move || index.fill_vectors(&library));
+        .spawn(move || {
+            index.fill_vectors(&library);
+            // The search on screen was answered by words alone (or by the items whose vectors
+            // were made): asked again, meaning joins in without a keystroke.
+            let _ = events.send(AppEvent::MeaningReady);
+        });
 }
 
 /// A whole index being built for a library, to replace a segmented one.
@@ -129,7 +134,7 @@ impl Searcher {
                                 None => Arc::new(SearchIndex::build(&library)),
                             });
                             if meaning {
-                                fill_vectors_aside(&library, &index);
+                                fill_vectors_aside(&library, &index, &events);
                             }
                             indexed = Some((library, index));
                         }
