@@ -457,7 +457,7 @@ fn the_readers_key_searches_for_the_items_like_the_selected_one() {
 }
 
 #[test]
-fn check_verbose_groups_the_insights_that_say_one_thing_twice() {
+fn check_verbose_pairs_the_insights_that_say_one_thing_twice() {
     let home = TempDir::new("meaning-duplicates");
     let out = quire(&home, &["check", "--verbose"]);
     assert!(out.status.success(), "near-duplicates are not problems");
@@ -475,7 +475,7 @@ fn check_verbose_groups_the_insights_that_say_one_thing_twice() {
         "{group}"
     );
     assert!(
-        text.contains("groups of near-duplicate insights (alike from 0.80; not problems)"),
+        text.contains("9 pairs of near-duplicate insights (alike from 0.80; not problems)"),
         "{text}"
     );
     let plain = stdout(&quire(&home, &["check"]));

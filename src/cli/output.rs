@@ -469,18 +469,21 @@ fn left_out(out: &mut impl Write, library: &Library, roots: &[Root]) -> Result<(
     Ok(())
 }
 
-/// Insights that say one thing twice (by meaning, in the same words or others), grouped, each
-/// with the file and line of its bookmark, so the user can merge them: not problems.
+/// Insights that say one thing twice (by meaning, in the same words or others), in pairs,
+/// each with the file and line of its bookmark, so the user can merge them: not problems.
 fn near_duplicates(out: &mut impl Write, library: &Library) -> Result<()> {
     use crate::search::meaning::{NEAR_DUPLICATE, near_duplicates};
-    let groups = near_duplicates(library);
-    for group in &groups {
+    /// Pairs printed at most, the most alike first (a library of generated text can have
+    /// hundreds of thousands).
+    const SHOWN: usize = 500;
+    let pairs = near_duplicates(library);
+    for pair in pairs.iter().take(SHOWN) {
         writeln!(
             out,
             "near-duplicate insights ({:.2} alike in meaning):",
-            group.nearness
+            pair.nearness
         )?;
-        for insight in &group.insights {
+        for insight in &pair.insights {
             let item = &library.items[insight.item];
             writeln!(
                 out,
@@ -492,11 +495,14 @@ fn near_duplicates(out: &mut impl Write, library: &Library) -> Result<()> {
             )?;
         }
     }
-    if !groups.is_empty() {
-        let n = groups.len();
+    let n = pairs.len();
+    if n > SHOWN {
+        writeln!(out, "(the {SHOWN} most alike shown)")?;
+    }
+    if n > 0 {
         writeln!(
             out,
-            "{n} group{} of near-duplicate insights (alike from {NEAR_DUPLICATE:.2}; not problems)",
+            "{n} pair{} of near-duplicate insights (alike from {NEAR_DUPLICATE:.2}; not problems)",
             if n == 1 { "" } else { "s" }
         )?;
     }

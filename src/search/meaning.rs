@@ -20,7 +20,7 @@ mod units;
 use std::cell::RefCell;
 use std::cmp::Ordering;
 
-pub use duplicates::{Group, Insight, NEAR_DUPLICATE, near_duplicates};
+pub use duplicates::{Insight, NEAR_DUPLICATE, Pair, near_duplicates};
 use model::{DIMS, Embedder, dot, model, normalise};
 pub use units::{Unit, units};
 
