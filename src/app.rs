@@ -1115,6 +1115,7 @@ fn types_into_query(key: Key, action: Option<Action>) -> bool {
                 | Action::Back
                 | Action::Search
                 | Action::Reveal
+                | Action::Related
                 | Action::Help
                 | Action::Quit
         )

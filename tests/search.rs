@@ -1003,3 +1003,19 @@ fn a_letter_typed_starts_the_results_at_the_best_and_the_same_query_asked_again_
     assert!(panel.results.hits.len() > 3);
     assert_eq!(panel.selected, 0);
 }
+
+#[test]
+fn r_among_the_results_searches_for_the_items_like_the_selected_one() {
+    let mut app = searched(120, 40, "codel lifo");
+    press(&mut app, "<enter>");
+    assert_eq!(app.focus, Focus::Body);
+    press(&mut app, "<esc>"); // back among the results, where letters refine the query
+    let item = app.search.as_ref().unwrap().selected_item().unwrap();
+    press(&mut app, "R");
+    let id = &bundled_index().0.items[item].id;
+    assert_eq!(
+        app.search.as_ref().unwrap().input,
+        format!("like:\"{id}\" "),
+        "R is not typed"
+    );
+}

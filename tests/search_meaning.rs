@@ -351,6 +351,15 @@ fn like_lists_the_items_nearest_to_one_item_with_their_passages() {
     assert!(!in_both.is_empty());
     assert_eq!(in_both, expected);
 
+    // A word chooses items holding it as typed, not a typo away (`cargo` is not `Argo`).
+    let cargo = ask("like:howdy/sccache-is-pretty-okay cargo", false);
+    assert!(!cargo.hits.is_empty());
+    for hit in &cargo.hits {
+        let item = &library.items[hit.item];
+        let text = format!("{} {}", item.title, item.body).to_lowercase();
+        assert!(text.contains("cargo"), "{}", item.title);
+    }
+
     assert!(ask("like:no/such-item", false).hits.is_empty());
 }
 
@@ -402,10 +411,20 @@ fn the_related_command_lists_the_nearest_items_and_refuses_an_unknown_id() {
     ));
     assert_eq!(found, searched);
 
-    let unknown = quire(&home, &["related", "no/such-item"]);
-    assert!(!unknown.status.success());
-    let err = String::from_utf8_lossy(&unknown.stderr);
-    assert!(err.contains("no/such-item"), "{err}");
+    // An unknown id is an error, by either way of asking, with the ids nearest to it.
+    for args in [
+        &["related", "howdy/sccache-is-pretty"][..],
+        &["search", "like:howdy/sccache-is-pretty cargo"][..],
+    ] {
+        let unknown = quire(&home, args);
+        assert_eq!(unknown.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&unknown.stderr);
+        assert!(
+            err.contains("no item with id `howdy/sccache-is-pretty`")
+                && err.contains("howdy/sccache-is-pretty-okay"),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -447,6 +466,13 @@ fn the_readers_key_searches_for_the_items_like_the_selected_one() {
         "the query stays in the box, to add words to"
     );
     assert!(!panel.results.hits.is_empty());
+    // The title names the item (the box may show only the end of its id).
+    let title: String = library.find(&id).unwrap().title.chars().take(20).collect();
+    let screen = common::screen::text(&common::screen::draw(&reader));
+    assert!(
+        screen.contains(" near · like “") && screen.contains(&format!("like “{title}")),
+        "{screen}"
+    );
     assert!(
         panel
             .results

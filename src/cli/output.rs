@@ -115,9 +115,6 @@ pub fn run_command(
             search(&mut out, view, index, asked, json)?
         }
         Command::Related { id, limit, json } => {
-            if library.find(&id).is_none() {
-                bail!("{}", unknown_id(&ItemIds::of(library), &id));
-            }
             let mut built = None;
             let index = index_or_build(index, library, &mut built);
             // Quoted: an id is one token of the query, whatever it holds.
@@ -592,6 +589,11 @@ fn search(
     let text = text.as_str();
     let query = parse_query(text)?;
     let library = view.library;
+    if let Some(id) = query.like.as_deref()
+        && library.find(id).is_none()
+    {
+        bail!("{}", unknown_id(&ItemIds::of(library), id));
+    }
     if meaning || query.like.is_some() {
         // Read from the load cache as a rule; made now only when the cache had no index.
         index.fill_vectors(library);

@@ -390,7 +390,16 @@ pub fn search(
         terms,
         phrases: query.phrases.clone(),
     });
+    // Near spellings are for words that find too little as typed: when enough items hold
+    // every word as typed, those needing a typo (or a title's initials) are left out rather
+    // than listed below them (Typesense's `typo_tokens_threshold`).
+    let as_typed = candidates.iter().filter(|&&i| tally[i].typos == 0).count();
     if let Some(like) = &query.like {
+        // Words after `like:ID` choose among its neighbours: an item holding them as typed
+        // (or in another form), not one a typo away (`cargo` is not `Argo`), unless none does.
+        if as_typed > 0 {
+            candidates.retain(|&i| tally[i].typos == 0);
+        }
         return like_one(
             index,
             library,
@@ -401,10 +410,6 @@ pub fn search(
             cancelled,
         );
     }
-    // Near spellings are for words that find too little as typed: when enough items hold
-    // every word as typed, those needing a typo (or a title's initials) are left out rather
-    // than listed below them (Typesense's `typo_tokens_threshold`).
-    let as_typed = candidates.iter().filter(|&&i| tally[i].typos == 0).count();
     if as_typed >= TYPO_THRESHOLD {
         candidates.retain(|&i| tally[i].typos == 0);
     }

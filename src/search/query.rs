@@ -8,11 +8,29 @@ use crate::content::ItemKind;
 /// The filters there are, as the error for an unknown one lists them.
 pub const FILTERS: &str = "is:unread, is:read, is:starred, is:highlighted, kind:post, kind:bookmark, in:CATEGORY, tag:NAME, like:ID";
 
-/// A query that cannot run: a filter whose value is none of those it takes.
+/// A query that cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown filter {token:?}; the filters are {FILTERS} (values may be shortened: is:u)")]
-pub struct QueryError {
-    pub token: String,
+pub enum QueryError {
+    /// A filter whose value is none of those it takes.
+    #[error("unknown filter {0:?}; the filters are {FILTERS} (values may be shortened: is:u)")]
+    UnknownFilter(String),
+    /// `-like:ID`: the items nearest to one cannot be left out (exclude words instead).
+    #[error("{0:?}: like:ID lists the items nearest to one item; it cannot be excluded")]
+    ExcludedLike(String),
+    /// Two `like:` terms: one item at a time.
+    #[error("{0:?}: one like:ID at a time")]
+    SecondLike(String),
+}
+
+impl QueryError {
+    /// The term of the query at fault, as typed.
+    pub fn token(&self) -> &str {
+        match self {
+            QueryError::UnknownFilter(t)
+            | QueryError::ExcludedLike(t)
+            | QueryError::SecondLike(t) => t,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,13 +95,18 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
             }
             continue;
         }
-        if !negated
-            && let Some((key, id)) = body.split_once(':')
+        if let Some((key, id)) = body.split_once(':')
             && key.eq_ignore_ascii_case("like")
         {
+            if negated {
+                return Err(QueryError::ExcludedLike(token.to_string()));
+            }
             // An item's id, as `quire list` prints it (ids are case-sensitive paths).
             let id = id.trim_matches('"');
             if !id.is_empty() {
+                if query.like.is_some() {
+                    return Err(QueryError::SecondLike(body.to_string()));
+                }
                 query.like = Some(id.to_string());
             }
             continue;
@@ -96,9 +119,7 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
                 }
                 Parsed::Unfinished => continue,
                 Parsed::Unknown => {
-                    return Err(QueryError {
-                        token: body.to_string(),
-                    });
+                    return Err(QueryError::UnknownFilter(body.to_string()));
                 }
                 Parsed::NotAFilter => {}
             }
@@ -226,6 +247,22 @@ mod tests {
     }
 
     #[test]
+    fn like_takes_one_item_and_cannot_be_excluded() {
+        let q = parse_query("like:\"howdy/sccache\" cargo").unwrap();
+        assert_eq!(q.like.as_deref(), Some("howdy/sccache"));
+        assert_eq!(q.words, ["cargo"]);
+        // Still being typed: left out, as `is:` is.
+        assert_eq!(parse_query("like:").unwrap().like, None);
+        assert_eq!(parse_query("like:\"").unwrap().like, None);
+        let err = parse_query("codel -like:a/b").unwrap_err();
+        assert_eq!(err, QueryError::ExcludedLike("-like:a/b".into()));
+        assert!(err.to_string().contains("cannot be excluded"), "{err}");
+        let err = parse_query("like:a/b like:c/d").unwrap_err();
+        assert_eq!(err.token(), "like:c/d");
+        assert!(err.to_string().contains("one like:ID at a time"), "{err}");
+    }
+
+    #[test]
     fn an_unclosed_quote_takes_the_rest() {
         let q = parse_query("\"half open").unwrap();
         assert_eq!(q.phrases, ["half open"]);
@@ -235,7 +272,7 @@ mod tests {
     fn unknown_filter_values_are_errors_that_list_the_filters() {
         for bad in ["is:bogus", "kind:foo", "type:xyz", "is:readx"] {
             let err = parse_query(&format!("codel {bad}")).unwrap_err();
-            assert_eq!(err.token, bad);
+            assert_eq!(err.token(), bad);
             let message = err.to_string();
             assert!(
                 message.contains(bad) && message.contains("is:unread"),

@@ -31,10 +31,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, panel: &SearchPanel) {
             (0, near) => format!("{near} near"),
             (total, near) => format!("{total} + {near} near"),
         };
+        // `like:ID`: the box may show only the end of a long id; the title names the item.
+        let like = crate::search::parse_query(&panel.input)
+            .ok()
+            .and_then(|q| q.like)
+            .and_then(|id| app.library.find(&id).map(|item| item.title.clone()))
+            .map_or_else(String::new, |title| {
+                format!(" · like “{}”", crate::text::sanitize(&title))
+            });
+        // The count first: a narrow pane cuts the title's end.
         if total + near > shown {
-            format!(" Search · {shown} of {found} ")
+            format!(" Search · {shown} of {found}{like} ")
         } else {
-            format!(" Search · {found} ")
+            format!(" Search · {found}{like} ")
         }
     };
     let block = pane_block(
