@@ -73,6 +73,28 @@ pub struct Item {
 }
 
 impl Item {
+    /// An item for a unit test: `id` is its title too, filed at the root, from `x.md`.
+    #[cfg(test)]
+    pub fn for_test(id: &str, kind: ItemKind, body: &str) -> Item {
+        Item {
+            id: id.into(),
+            kind,
+            title: id.into(),
+            url: None,
+            date: None,
+            weight: None,
+            authors: Vec::new(),
+            tags: Vec::new(),
+            description: None,
+            body: body.into(),
+            category: CategoryId(0),
+            source: SourceRef {
+                path: std::path::Path::new("x.md").into(),
+                line: 1,
+            },
+        }
+    }
+
     /// The link's site as the list shows it: host and port, without `www.`.
     pub fn url_site(&self) -> Option<&str> {
         let rest = self.url.as_deref()?.split_once("://")?.1;

@@ -267,31 +267,11 @@ fn hyperplanes() -> Vec<[f32; DIMS]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{CategoryId, Root, SourceRef, load_library};
+    use crate::content::{Root, load_library};
 
     fn bookmark(id: &str, insights: &[&str]) -> Item {
-        Item {
-            id: id.into(),
-            kind: ItemKind::Bookmark,
-            title: id.into(),
-            url: None,
-            date: None,
-            weight: None,
-            authors: Vec::new(),
-            tags: Vec::new(),
-            description: None,
-            body: insights
-                .iter()
-                .map(|i| format!("- {i}\n"))
-                .collect::<String>()
-                .as_str()
-                .into(),
-            category: CategoryId(0),
-            source: SourceRef {
-                path: std::path::Path::new("notes.md").into(),
-                line: 1,
-            },
-        }
+        let body: String = insights.iter().map(|i| format!("- {i}\n")).collect();
+        Item::for_test(id, ItemKind::Bookmark, &body)
     }
 
     fn texts(library: &Library, pair: &Pair) -> Vec<(String, String)> {

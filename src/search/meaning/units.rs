@@ -135,25 +135,13 @@ fn starts_block(content: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{CategoryId, ItemKind, SourceRef};
+    use crate::content::ItemKind;
 
     fn item(body: &str) -> Item {
         Item {
-            id: "x".into(),
-            kind: ItemKind::Bookmark,
             title: "Hedging requests".into(),
-            url: None,
-            date: None,
-            weight: None,
-            authors: Vec::new(),
-            tags: Vec::new(),
             description: Some("Send a second request to cut the tail".into()),
-            body: body.into(),
-            category: CategoryId(0),
-            source: SourceRef {
-                path: std::path::Path::new("x.md").into(),
-                line: 1,
-            },
+            ..Item::for_test("x", ItemKind::Bookmark, body)
         }
     }
 
