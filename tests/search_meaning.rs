@@ -526,3 +526,35 @@ fn a_query_typed_letter_by_letter_ends_as_if_asked_at_once() {
     .unwrap();
     assert_eq!(typed, whole);
 }
+
+#[test]
+fn below_a_full_match_the_items_holding_some_of_the_words_still_fill_in() {
+    // One item holds both words; dozens hold "engineer" alone. A full match's weight (every
+    // word) is not what the partial ones are measured against.
+    let (library, _) = bundled();
+    let found = ask("senior engineer", true);
+    assert_eq!(found.total, 1);
+    let holding: Vec<_> = found.hits[1..]
+        .iter()
+        .filter(|h| h.matched != Matched::Meaning)
+        .collect();
+    assert!(holding.len() >= 10, "{:?}", ids(&found));
+    // Each holds a word of the query (or another form of it) in a field of its own.
+    for hit in holding {
+        let item = &library.items[hit.item];
+        let text = format!(
+            "{} {} {} {} {}",
+            item.title,
+            item.description.as_deref().unwrap_or(""),
+            item.tags.join(" "),
+            item.body,
+            library.category_path(item.category).join(" ")
+        )
+        .to_lowercase();
+        assert!(
+            text.contains("engin") || text.contains("senior"),
+            "{}",
+            item.title
+        );
+    }
+}

@@ -536,13 +536,15 @@ pub fn search(
 /// (an item holding only `the` of a question is not near it), at most [`meaning::RERANK`]
 /// of them, with their weights.
 fn holding_some(weight: &[f32], keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32)> {
-    let heaviest = weight.iter().copied().fold(0f32, f32::max);
     let mut out: Vec<(usize, f32)> = weight
         .iter()
         .enumerate()
-        .filter(|&(i, &w)| w > 0.0 && w * 3.0 >= heaviest && keep(i))
+        .filter(|&(i, &w)| w > 0.0 && keep(i))
         .map(|(i, &w)| (i, w))
         .collect();
+    // A third of the heaviest of them: not of a full match's, which holds every word.
+    let heaviest = out.iter().map(|&(_, w)| w).fold(0f32, f32::max);
+    out.retain(|&(_, w)| w * 3.0 >= heaviest);
     if out.len() > meaning::RERANK {
         out.select_nth_unstable_by(meaning::RERANK, |a, b| {
             b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
