@@ -152,7 +152,6 @@ impl App {
         });
     }
 
-    /// Results of a search; those of a query typed over since are dropped.
     /// Asks the open search again (its results were made before meaning could join in);
     /// the selected result stays selected.
     pub fn search_again(&mut self) {
@@ -165,6 +164,7 @@ impl App {
         }
     }
 
+    /// Results of a search; those of a query typed over since are dropped.
     pub fn search_results(
         &mut self,
         generation: u64,

@@ -589,12 +589,15 @@ fn search(
     let text = text.as_str();
     let query = parse_query(text)?;
     let library = view.library;
-    if let Some(id) = query.like.as_deref()
-        && library.find(id).is_none()
-    {
-        bail!("{}", unknown_id(&ItemIds::of(library), id));
-    }
-    if meaning || query.like.is_some() {
+    // `like:ID`: the item whose neighbours are listed; an id no item has is an error.
+    let like = match query.like.as_deref() {
+        Some(id) => match library.find(id) {
+            Some(item) => Some(item),
+            None => bail!("{}", unknown_id(&ItemIds::of(library), id)),
+        },
+        None => None,
+    };
+    if meaning || like.is_some() {
         // Read from the load cache as a rule; made now only when the cache had no index.
         index.fill_vectors(library);
     }
@@ -645,7 +648,7 @@ fn search(
         writeln!(out)?;
         return Ok(());
     }
-    if let Some(item) = query.like.as_deref().and_then(|id| library.find(id)) {
+    if let Some(item) = like {
         writeln!(out, "Nearest in meaning to {:?}:", sanitize(&item.title))?;
     }
     if results.hits.is_empty() {
@@ -655,7 +658,7 @@ fn search(
     let matches = results.hits.len().min(results.total);
     for (n, hit) in results.hits.iter().enumerate() {
         let item = &library.items[hit.item];
-        if n == matches && query.like.is_none() {
+        if n == matches && like.is_none() {
             // Below the matches: near in meaning, or holding some of the words.
             writeln!(
                 out,

@@ -186,30 +186,15 @@ fn insert_notes(page: &mut Page, notes: Vec<(usize, Vec<Line<'static>>)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-    use std::sync::Arc;
 
-    use crate::content::{Item, ItemKind, Library, SourceRef};
+    use crate::content::{Item, ItemKind, Library};
     use crate::render::item_page;
 
     fn library(body: &str) -> Library {
         let mut library = Library::empty();
         library.items.push(Item {
-            id: "x".into(),
-            kind: ItemKind::Post,
             title: "A post".into(),
-            url: None,
-            date: None,
-            weight: None,
-            authors: Vec::new(),
-            tags: Vec::new(),
-            description: None,
-            body: body.into(),
-            category: Library::ROOT,
-            source: SourceRef {
-                path: Arc::from(Path::new("x.md")),
-                line: 1,
-            },
+            ..Item::for_test("x", ItemKind::Post, body)
         });
         library
     }

@@ -584,26 +584,16 @@ fn like_one(
         }
         None => Vec::new(),
     };
-    let by_words = !highlighter.terms.is_empty();
+    let matched = if highlighter.terms.is_empty() {
+        Matched::Meaning
+    } else {
+        Matched::Both
+    };
     let total = near.len();
     let hits = near
         .into_iter()
         .take(limit)
-        .map(|n| Hit {
-            item: n.item,
-            matched: if by_words {
-                Matched::Both
-            } else {
-                Matched::Meaning
-            },
-            score: 0,
-            field: match n.unit.line {
-                Some(_) => Field::Body,
-                None => Field::Description,
-            },
-            title_positions: Vec::new(),
-            snippet: Some(meaning_snippet(&n.unit)),
-        })
+        .map(|n| meaning_hit(n.item, &n.unit, matched))
         .collect();
     // None of them holds the query's words as a match would: all are near.
     Some(Results {
@@ -665,16 +655,22 @@ fn filled_hit(
         return hit;
     }
     let near = filled.near.expect("found by meaning");
+    meaning_hit(filled.item, &near.unit, matched)
+}
+
+/// The hit of an item shown by its unit nearest in meaning: no word of it lit, below every
+/// match (score 0).
+fn meaning_hit(item: usize, unit: &Unit, matched: Matched) -> Hit {
     Hit {
-        item: filled.item,
+        item,
         matched,
         score: 0,
-        field: match near.unit.line {
+        field: match unit.line {
             Some(_) => Field::Body,
             None => Field::Description,
         },
         title_positions: Vec::new(),
-        snippet: Some(meaning_snippet(&near.unit)),
+        snippet: Some(meaning_snippet(unit)),
     }
 }
 

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::meaning::{QueryVector, Vectors};
 use super::segment::Segment;
 pub use super::segment::field;
+use super::shares::in_shares;
 use crate::content::reload::{Applied, Spliced};
 use crate::content::{CategoryId, ItemKind, Library};
 use crate::store::codec::{Damaged, Reader, Writer};
@@ -330,25 +331,8 @@ impl SearchIndex {
                     live.item(local as u32)
                         .and_then(|i| library.items.get(i as usize))
                 };
-                let workers = std::thread::available_parallelism()
-                    .map_or(1, |p| p.get())
-                    .min(n.div_ceil(1000))
-                    .max(1);
-                let chunk = n.div_ceil(workers).max(1);
-                let shares: Vec<Vectors> = std::thread::scope(|scope| {
-                    let handles: Vec<_> = (0..workers)
-                        .map(|w| {
-                            let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
-                            scope.spawn(move || Vectors::build(range.map(item)))
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().unwrap_or_default())
-                        .collect()
-                });
                 let mut all = Vectors::default();
-                for share in shares {
+                for share in in_shares(n, 1000, |range| Vectors::build(range.map(item))) {
                     all.extend(share);
                 }
                 all

@@ -9,9 +9,9 @@
 
 use std::ops::Range;
 use std::sync::OnceLock;
-use std::thread;
 
 use super::meaning::Vectors;
+use super::shares::in_shares;
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
 use crate::content::Library;
@@ -63,23 +63,8 @@ impl Segment {
     pub(super) fn build(library: &Library, chosen: Option<&[u32]>) -> Segment {
         let n = chosen.map_or(library.items.len(), <[u32]>::len);
         let item_at = |local: usize| chosen.map_or(local, |c| c[local] as usize);
-        let workers = thread::available_parallelism()
-            .map_or(1, |p| p.get())
-            .min(n.div_ceil(2000))
-            .max(1);
-        let chunk = n.div_ceil(workers).max(1);
-        let mut parts: Vec<Part> = thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|w| {
-                    let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
-                    scope.spawn(move || index_items(library, range, &item_at))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+        let mut parts: Vec<Part> =
+            in_shares(n, 2000, |range| index_items(library, range, &item_at));
 
         // One vocabulary for all parts, then each word's rank in sorted order.
         let mut global =

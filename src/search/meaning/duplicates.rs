@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 use super::model::{DIMS, Embedder, model};
 use super::units::units;
 use crate::content::{Item, ItemKind, Library};
+use crate::search::shares::in_shares;
 use crate::search::tokenize::words;
 
 /// Nearness (cosine) from which two insights are called near-duplicates. Read by hand on the
@@ -149,32 +150,24 @@ fn sign_all(embedded: &mut [Embedded], planes: &[[f32; DIMS]]) {
     }
     let n = embedded.len().max(1) as f32;
     mean.iter_mut().for_each(|m| *m /= n);
-    let mean = &mean;
-    let chunk = embedded.len().div_ceil(workers(embedded.len())).max(1);
-    std::thread::scope(|scope| {
-        for share in embedded.chunks_mut(chunk) {
-            scope.spawn(move || {
-                let mut centred = [0f32; DIMS];
-                for e in share {
-                    for ((c, &x), m) in centred.iter_mut().zip(&e.values).zip(mean) {
-                        *c = f32::from(x) * e.scale - m;
-                    }
-                    e.signature = planes.iter().enumerate().fold(0u128, |sig, (bit, plane)| {
-                        let side: f32 = plane.iter().zip(&centred).map(|(p, x)| p * x).sum();
-                        if side >= 0.0 { sig | 1 << bit } else { sig }
-                    });
+    let signatures = in_shares(embedded.len(), 2000, |range| {
+        let mut centred = [0f32; DIMS];
+        embedded[range]
+            .iter()
+            .map(|e| {
+                for ((c, &x), m) in centred.iter_mut().zip(&e.values).zip(&mean) {
+                    *c = f32::from(x) * e.scale - m;
                 }
-            });
-        }
+                planes.iter().enumerate().fold(0u128, |sig, (bit, plane)| {
+                    let side: f32 = plane.iter().zip(&centred).map(|(p, x)| p * x).sum();
+                    if side >= 0.0 { sig | 1 << bit } else { sig }
+                })
+            })
+            .collect::<Vec<u128>>()
     });
-}
-
-/// Threads for `n` insights: every core, a few thousand insights each at least.
-fn workers(n: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(n.div_ceil(2000))
-        .max(1)
+    for (e, signature) in embedded.iter_mut().zip(signatures.into_iter().flatten()) {
+        e.signature = signature;
+    }
 }
 
 fn cosine(a: &Embedded, b: &Embedded) -> f32 {
@@ -189,29 +182,17 @@ fn cosine(a: &Embedded, b: &Embedded) -> f32 {
 
 /// The insights of every bookmark, embedded, on every core.
 fn embed_all(library: &Library) -> Vec<Embedded> {
-    let n = library.items.len();
-    let chunk = n.div_ceil(workers(n)).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = library
-            .items
-            .chunks(chunk)
-            .enumerate()
-            .map(|(w, share)| {
-                scope.spawn(move || {
-                    let mut embedder = Embedder::new(model(), DIMS);
-                    let mut out = Vec::new();
-                    for (at, item) in share.iter().enumerate() {
-                        embed_item(w * chunk + at, item, &mut embedder, &mut out);
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    in_shares(library.items.len(), 2000, |range| {
+        let mut embedder = Embedder::new(model(), DIMS);
+        let mut out = Vec::new();
+        for index in range {
+            embed_item(index, &library.items[index], &mut embedder, &mut out);
+        }
+        out
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 fn embed_item(index: usize, item: &Item, embedder: &mut Embedder<'_>, out: &mut Vec<Embedded>) {
