@@ -23,6 +23,7 @@ macro_rules! complain {
     }};
 }
 
+mod archive;
 mod args;
 mod feeds;
 mod highlights;
@@ -274,6 +275,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 roots,
             })
         }
+        Some(Command::Archive {
+            ids,
+            category,
+            all,
+            refresh,
+            json,
+        }) => {
+            let library = library.ok_or_else(|| {
+                anyhow!("cannot find a data directory for the library; pass --library DIR")
+            })?;
+            // The library folder is loaded too, even with --content: its bookmarks are saved.
+            let mut roots = roots;
+            if !roots.contains(&Root::Dir(library.clone())) && library.is_dir() {
+                roots.push(Root::Dir(library.clone()));
+            }
+            archive::run(archive::Asked {
+                ids,
+                category,
+                all,
+                refresh,
+                json,
+                library,
+                roots,
+            })
+        }
         Some(mut command) => {
             if let Command::Search { exact, .. } = &mut command {
                 *exact |= !config.search.meaning;
@@ -288,7 +314,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 _ => Synonyms::default(),
             };
-            run_on_library(command, &roots, &state_path, &synonyms)
+            run_on_library(command, &roots, &state_path, &synonyms, library.as_deref())
         }
     }
 }
@@ -315,6 +341,7 @@ fn run_on_library(
     roots: &[Root],
     state_path: &Path,
     synonyms: &Synonyms,
+    library_dir: Option<&Path>,
 ) -> Result<ExitCode> {
     let cache_path = cache::cache_path(roots);
     // The read state (50,000 marks are ~100 ms of TOML) is read while the files are listed.
@@ -374,7 +401,15 @@ fn run_on_library(
                 let _ = cache::save(&path, manifest, library, index);
             }))
         });
-        let result = output::run_command(command, roots, &opened, state, state_path, synonyms);
+        let result = output::run_command(
+            command,
+            roots,
+            &opened,
+            state,
+            state_path,
+            synonyms,
+            library_dir,
+        );
         if let Some(saving) = saving {
             if result.is_ok() {
                 let_output_go();

@@ -2,13 +2,12 @@
 //! written as a post file in the library so that everything else (tree, search, read state,
 //! editing) works on it unchanged.
 //!
-//! Only this room talks to the network ([`fetch`]). A fetched feed is parsed to plain data
+//! Only this room and the page archive talk to the network, both through [`crate::fetch`]. A fetched feed is parsed to plain data
 //! before anything is written ([`entry`] turns an entry into a post file's text), so tests of
 //! the parsing and writing need no server; the sync's own tests start one on 127.0.0.1.
 
 pub mod discover;
 pub mod entry;
-pub mod fetch;
 pub mod opml;
 pub mod state;
 pub mod sync;

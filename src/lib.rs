@@ -5,9 +5,11 @@
 //! with no terminal in it (it builds with `--no-default-features`).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod archive;
 pub mod content;
 pub mod edit;
 pub mod feeds;
+pub mod fetch;
 pub mod import;
 pub mod open;
 pub mod search;

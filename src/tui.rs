@@ -440,7 +440,7 @@ impl FeedSync {
                     let reports = crate::feeds::sync::sync(
                         &library,
                         &feeds,
-                        crate::feeds::fetch::timeout(),
+                        crate::fetch::timeout(),
                         &progress,
                     );
                     note(crate::feeds::sync::summary(&reports, loaded));

@@ -74,6 +74,10 @@ pub enum Command {
         /// Only starred items.
         #[arg(long)]
         starred: bool,
+        /// Only bookmarks whose link was found dead (404, 410, no such host) by `quire
+        /// archive`.
+        #[arg(long)]
+        dead: bool,
         /// Print a JSON array instead.
         #[arg(long)]
         json: bool,
@@ -209,6 +213,27 @@ pub enum Command {
         /// Print what would be added and skipped, and write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Save bookmarked pages to read offline: each page's article kept as a markdown file
+    /// under <library>/archive/, and whether its link still answers (`quire list --dead`).
+    /// Only this command (and `a` in the reader) fetches pages. Exit 1 if any link failed.
+    #[command(arg_required_else_help = true)]
+    Archive {
+        /// The bookmarks to save, by id.
+        ids: Vec<String>,
+        /// Every bookmark under this category path.
+        #[arg(long, value_name = "PATH")]
+        category: Option<String>,
+        /// Every bookmark of the library.
+        #[arg(long)]
+        all: bool,
+        /// Ask again for pages saved already (conditionally: unchanged pages are not sent
+        /// again), and for links found dead.
+        #[arg(long)]
+        refresh: bool,
+        /// Print a JSON array of what happened to each page.
+        #[arg(long)]
+        json: bool,
     },
     /// Subscribe to feeds: a feed's url, or a site's (its page names its feed).
     Subscribe {

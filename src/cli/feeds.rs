@@ -12,10 +12,10 @@ use anyhow::{Result, anyhow, bail};
 
 use super::args::Command;
 use crate::feeds::discover::feed_links;
-use crate::feeds::fetch::{self, Fetched};
 use crate::feeds::opml::{self, Feed};
 use crate::feeds::sync::{identity, plain_url};
 use crate::feeds::{opml_path, state, sync};
+use crate::fetch::{self, Fetched};
 use crate::writer::LibraryLock;
 
 pub fn run(command: &Command, library: &Path) -> Result<ExitCode> {

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::args::Command;
+use crate::archive::Shelf;
 use crate::config::DEFAULT_CONFIG;
 use crate::content::{Item, ItemKind, Library, Root};
 use crate::render::markdown;
@@ -37,6 +38,7 @@ pub fn run_command(
     mut state: ReadState,
     state_path: &Path,
     synonyms: &Synonyms,
+    library_dir: Option<&Path>,
 ) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -75,9 +77,22 @@ pub fn run_command(
             category,
             unread,
             starred,
+            dead,
             json,
-        } => list(&mut out, view, category.as_deref(), (unread, starred), json)?,
-        Command::Show { id, json } => show(&mut out, view, &id, json)?,
+        } => {
+            // Only these read the saved pages: a plain `list` stays as fast as it was.
+            let shelf = dead.then(|| Shelf::load_from(library_dir));
+            list(
+                &mut out,
+                view,
+                category.as_deref(),
+                (unread, starred, shelf.as_ref()),
+                json,
+            )?
+        }
+        Command::Show { id, json } => {
+            show(&mut out, view, &id, json, &Shelf::load_from(library_dir))?
+        }
         Command::Highlight { id, quote, note } => {
             return super::highlights::add(
                 &mut out, library, &state, state_path, &id, &quote, note,
@@ -135,6 +150,7 @@ pub fn run_command(
         Command::Config { .. }
         | Command::CopyBundled { .. }
         | Command::Import { .. }
+        | Command::Archive { .. }
         | Command::Subscribe { .. }
         | Command::Unsubscribe { .. }
         | Command::Feeds
@@ -210,6 +226,17 @@ struct ItemJson<'a> {
     source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<&'a str>,
+    /// The page saved from its link (`quire archive`), with how the link last answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    saved_page: Option<SavedPageJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SavedPageJson<'a> {
+    #[serde(flatten)]
+    meta: &'a crate::archive::page::Meta,
+    file: String,
+    body: &'a str,
 }
 
 fn item_json<'a>(view: View<'a>, item: &'a Item, with_body: bool) -> ItemJson<'a> {
@@ -233,6 +260,7 @@ fn item_json<'a>(view: View<'a>, item: &'a Item, with_body: bool) -> ItemJson<'a
         ))
         .into_owned(),
         body: with_body.then_some(&*item.body),
+        saved_page: None,
     }
 }
 
@@ -240,7 +268,7 @@ fn list(
     out: &mut impl Write,
     view: View<'_>,
     category: Option<&str>,
-    (unread, starred): (bool, bool),
+    (unread, starred, dead): (bool, bool, Option<&Shelf>),
     json: bool,
 ) -> Result<()> {
     let library = view.library;
@@ -256,6 +284,9 @@ fn list(
     }
     if starred {
         indices.retain(|&i| view.state.is_starred(&library.items[i].id));
+    }
+    if let Some(shelf) = dead {
+        indices.retain(|&i| shelf.is_dead(library.items[i].url.as_deref()));
     }
     if json {
         let items: Vec<_> = indices
@@ -323,13 +354,20 @@ pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()> {
+fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool, shelf: &Shelf) -> Result<()> {
     let library = view.library;
     let Some(item) = library.find(id) else {
         bail!("{}", unknown_id(&ItemIds::of(library), id));
     };
+    let saved = shelf.page(item.url.as_deref());
     if json {
-        serde_json::to_writer_pretty(&mut *out, &item_json(view, item, true))?;
+        let mut shown = item_json(view, item, true);
+        shown.saved_page = saved.map(|page| SavedPageJson {
+            meta: &page.meta,
+            file: sanitize(&page.path.to_string_lossy()).into_owned(),
+            body: &page.body,
+        });
+        serde_json::to_writer_pretty(&mut *out, &shown)?;
         writeln!(out)?;
         return Ok(());
     }
@@ -361,9 +399,13 @@ fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()
     if let Some(description) = &item.description {
         field("About:", description)?;
     }
+    if let Some(page) = saved {
+        field("Link:", &crate::archive::link_health(page))?;
+    }
     field("Read:", if view.is_read(item) { "yes" } else { "no" })?;
     writeln!(out)?;
-    if item.body.trim().is_empty() {
+    let saved_text = saved.filter(|page| !page.body.is_empty());
+    if item.body.trim().is_empty() && saved_text.is_none() {
         writeln!(out, "No text is stored offline for this item.")?;
         if let Some(url) = &item.url {
             writeln!(out, "Read it at {url}")?;
@@ -371,6 +413,15 @@ fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()
     } else {
         for line in markdown::plain_lines(&item.body, item.url.as_deref()) {
             writeln!(out, "{}", line.trim_end())?;
+        }
+    }
+    if let Some(page) = saved_text {
+        writeln!(out)?;
+        writeln!(out, "── {} ──", crate::archive::rule(page))?;
+        writeln!(out)?;
+        let base = page.meta.url.as_deref().or(item.url.as_deref());
+        for line in markdown::plain_lines(&page.body, base) {
+            writeln!(out, "{}", sanitize(line.trim_end()))?;
         }
     }
     Ok(())
@@ -753,7 +804,7 @@ fn mark(
 }
 
 /// "no item with id `x`", with the ids closest to it.
-fn unknown_id(ids: &ItemIds, id: &str) -> String {
+pub(super) fn unknown_id(ids: &ItemIds, id: &str) -> String {
     let hint = did_you_mean(&closest(ids.iter(), id, 3));
     format!(
         "no item with id `{}`{hint} (`quire list` prints the ids)",
@@ -762,7 +813,7 @@ fn unknown_id(ids: &ItemIds, id: &str) -> String {
 }
 
 /// "no category `x`", with the paths closest to it (all of them in `quire categories`).
-fn unknown_category(library: &Library, path: &str) -> String {
+pub(super) fn unknown_category(library: &Library, path: &str) -> String {
     let paths = category_paths(library);
     let hint = did_you_mean(&closest(paths.iter().map(String::as_str), path, 3));
     format!(

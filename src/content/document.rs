@@ -54,6 +54,10 @@ pub struct CollectionDoc {
     pub collection: Collection,
 }
 
+/// The `kind` of a page saved by the archive (`quire archive`): not an item of its own, but
+/// part of the bookmark whose link it was saved from.
+pub const SAVED_PAGE: &str = "saved-page";
+
 /// Parses a file. `relative` is its path under its root (for dates and fallbacks), `display`
 /// the path diagnostics name; `context` says whose rules apply (a site generator's, or
 /// none for a plain folder of notes).
@@ -121,7 +125,9 @@ pub fn parse_document(
     }
 
     let draft = front.draft || in_folder(relative, "_drafts");
-    let hidden = if front.unrendered {
+    let hidden = if front.kind.as_deref() == Some(SAVED_PAGE) {
+        Some("a bookmark's saved page (`quire archive`): shown with its bookmark")
+    } else if front.unrendered {
         Some("a page the site never renders (headless, or build.render = never)")
     } else if context.is_site() && hidden_folder(relative) {
         Some("in a site generator's own `_` folder")

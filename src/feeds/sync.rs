@@ -11,10 +11,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::entry::{self, read_back};
-use super::fetch::{self, Fetched};
 use super::opml::Feed;
 use super::state::{self, FeedState, SyncState};
 use crate::content::id::slugify;
+use crate::fetch::{self, Fetched};
 use crate::import::url::normalize;
 use crate::state::Timestamp;
 use crate::writer::{Batch, LibraryLock, WriteError};

@@ -39,6 +39,8 @@ pub struct Server {
     pub not_modified: Arc<AtomicUsize>,
     /// Responses sent gzip-compressed (the client asked for it).
     pub gzipped: Arc<AtomicUsize>,
+    /// Every request that came.
+    pub requests: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -61,13 +63,15 @@ impl Server {
         let conditional = Arc::new(AtomicUsize::new(0));
         let not_modified = Arc::new(AtomicUsize::new(0));
         let gzipped = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (p, c, n, g, s) = (
+        let (p, c, n, g, s, r) = (
             Arc::clone(&pages),
             Arc::clone(&conditional),
             Arc::clone(&not_modified),
             Arc::clone(&gzipped),
             Arc::clone(&stop),
+            Arc::clone(&requests),
         );
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
@@ -77,6 +81,7 @@ impl Server {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         served += 1;
+                        r.fetch_add(1, Ordering::SeqCst);
                         // Each request on its own thread: one slow answer holds up no other.
                         let (p, c, n, g) = (
                             Arc::clone(&p),
@@ -96,6 +101,7 @@ impl Server {
             conditional,
             not_modified,
             gzipped,
+            requests,
             stop,
             thread: Some(thread),
         }
@@ -154,6 +160,25 @@ fn serve(
     if page.as_ref().is_some_and(|p| p.kind == "slow") {
         // Never answers in time (the client's limit is shorter); then goes.
         std::thread::sleep(Duration::from_millis(1500));
+        return;
+    }
+    if page.as_ref().is_some_and(|p| p.kind == "trickle") {
+        // A page that never ends: a byte at a time, for longer than any client waits.
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><body><p>";
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(25) {
+            if stream
+                .write_all(b"a")
+                .and_then(|()| stream.flush())
+                .is_err()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
         return;
     }
     if page.as_ref().is_some_and(|p| p.kind == "stall") {

@@ -1,0 +1,226 @@
+//! A web page's article, as markdown: HTML → the readable part (`dom_smoothie`, which follows
+//! Mozilla's Readability) → markdown (`htmd`, through the same bounded conversion feeds use).
+//! Pure: no network, no files, so it is tested and fuzzed on strings alone.
+
+use dom_smoothie::{Config, Readability};
+
+use crate::content::html::{MAX_HTML_DEPTH, html_depth, html_to_markdown};
+use crate::text::{html_to_plain, sanitize, sanitize_line};
+
+/// A page with more elements than this is not scored element by element (Readability's
+/// scoring is quadratic in places on pathological pages); its text is kept as paragraphs.
+/// Real articles, chrome and all, have a few thousand.
+const MAX_ELEMENTS: usize = 100_000;
+
+/// Titles, bylines and site names longer than this are cut (a page can say anything).
+const MAX_LINE: usize = 300;
+
+/// What a page says, ready to be kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Article {
+    pub title: String,
+    pub byline: Option<String>,
+    pub site_name: Option<String>,
+    /// As the page gives it (ISO 8601 mostly).
+    pub published: Option<String>,
+    pub excerpt: Option<String>,
+    /// The article's text: no control byte, no `javascript:` or `data:` link.
+    pub markdown: String,
+}
+
+/// The article in `html`, a page fetched from `url` (relative links are made absolute
+/// against it). A page nested deeper than [`MAX_HTML_DEPTH`] or too big to score keeps its
+/// text, paragraph by paragraph; a page with no article found keeps its body's text.
+pub fn extract(html: &str, url: &str) -> Article {
+    let title_tag = || {
+        let lower = html.to_ascii_lowercase();
+        let start = lower.find("<title")?;
+        let open_end = start + lower[start..].find('>')? + 1;
+        let end = open_end + lower[open_end..].find("</title")?;
+        Some(html_to_plain(&html[open_end..end]))
+    };
+    let deep = html_depth(html, MAX_HTML_DEPTH) > MAX_HTML_DEPTH;
+    let config = Config {
+        max_elements_to_parse: MAX_ELEMENTS,
+        ..Config::default()
+    };
+    let readable = (!deep)
+        .then(|| Readability::new(html, Some(url), Some(config)).ok())
+        .flatten()
+        .and_then(|mut r| r.parse().ok());
+    let Some(found) = readable else {
+        // Too deep, too big or nothing article-like: the text, without any tree built.
+        return Article {
+            title: line(&title_tag().unwrap_or_default()),
+            markdown: clean(&html_to_markdown(&text_only(html))),
+            ..Article::default()
+        };
+    };
+    let optional = |text: Option<String>| text.map(|t| line(&t)).filter(|t| !t.is_empty());
+    Article {
+        title: line(&found.title),
+        byline: optional(found.byline),
+        site_name: optional(found.site_name),
+        published: optional(found.published_time),
+        excerpt: optional(found.excerpt),
+        markdown: clean(&html_to_markdown(&found.content)),
+    }
+}
+
+/// The page's text as plain paragraphs of HTML, scripts, styles and markup gone: what a page
+/// too deep or too big to parse as a tree still gives.
+fn text_only(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let body = lower.find("<body").map_or(html, |at| &html[at..]);
+    let mut out = String::with_capacity(body.len() / 2);
+    let mut rest = body;
+    // Script and style text is no one's words: skipped to its end tag, in one pass.
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name = crate::text::tag_name(after);
+        let end = after.find('>').map_or(after.len(), |e| e + 1);
+        rest = &after[end..];
+        if matches!(name.as_str(), "script" | "style" | "noscript" | "template") {
+            let closing = format!("</{name}");
+            let lower_rest = rest.to_ascii_lowercase();
+            rest = lower_rest.find(&closing).map_or("", |at| &rest[at..]);
+            continue;
+        }
+        // Block boundaries stay paragraph breaks.
+        if matches!(
+            name.as_str(),
+            "p" | "div" | "br" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "pre"
+        ) {
+            out.push_str("<p>");
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn line(text: &str) -> String {
+    crate::feeds::entry::cut(sanitize_line(text).trim(), MAX_LINE)
+}
+
+fn clean(markdown: &str) -> String {
+    sanitize(markdown).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An article as sites serve one: navigation, a cookie banner, a sidebar, a newsletter
+    /// footer and scripts around a few paragraphs.
+    pub const CHROME_PAGE: &str = r#"<!doctype html><html><head>
+        <title>Why the borrow checker helps | Ferris Weekly</title>
+        <meta property="og:site_name" content="Ferris Weekly">
+        <meta name="author" content="Ann Example">
+        <meta property="article:published_time" content="2026-11-02T10:00:00Z">
+        <script>window.track = function(){ console.log("trackingpixel"); }</script>
+        <style>.banner{color:red}</style></head><body>
+        <nav class="site-nav"><a href="/">Home</a> <a href="/subscribe">Subscribemenu</a>
+          <a href="/about">Aboutus</a></nav>
+        <div class="cookie-banner" id="cookie-consent">We use cookiesconsent to improve.
+          <button>Acceptall</button></div>
+        <main><article>
+          <h1>Why the borrow checker helps</h1>
+          <p class="byline">By Ann Example</p>
+          <p>The borrow checker rejects programs that would alias mutable state. This
+          feels restrictive at first, but it removes a whole class of data races before the
+          program ever runs, which is the point of the exercise.</p>
+          <p>Lifetimes describe how long references stay valid. Most of them are elided,
+          and the compiler infers them from the function signature in the common cases.
+          See <a href="/posts/lifetimes">the lifetimes post</a> and
+          <a href="javascript:alert(1)">this trap</a>.</p>
+          <h2>Interior mutability</h2>
+          <p>When shared mutation is truly needed, types such as RefCell move the check to
+          run time. The cost is a counter and a possible panic, paid only where it is used.
+          Evil &#x1b;]0;pwned&#x7; text stays text.</p>
+          <pre><code>let cell = RefCell::new(5);</code></pre>
+        </article></main>
+        <aside class="sidebar"><h3>Popularposts</h3><ul><li><a href="/x">Sidebarlink one</a>
+          </li><li><a href="/y">Sidebarlink two</a></li></ul></aside>
+        <footer class="newsletter"><p>Subscribe to our newsletterfooter for weekly news.</p>
+          <form><input type="email"></form></footer>
+        <script>document.write("scriptword")</script>
+        </body></html>"#;
+
+    #[test]
+    fn the_article_is_kept_and_the_site_chrome_is_not() {
+        let article = extract(CHROME_PAGE, "https://ferris.example/posts/borrow");
+        let text = &article.markdown;
+        for kept in [
+            "borrow checker rejects",
+            "Lifetimes describe",
+            "RefCell move the check",
+        ] {
+            assert!(text.contains(kept), "{kept} missing from:\n{text}");
+        }
+        for chrome in [
+            "Subscribemenu",
+            "cookiesconsent",
+            "Acceptall",
+            "Popularposts",
+            "Sidebarlink",
+            "newsletterfooter",
+            "scriptword",
+            "trackingpixel",
+        ] {
+            assert!(!text.contains(chrome), "{chrome} kept in:\n{text}");
+        }
+        assert!(
+            text.contains("https://ferris.example/posts/lifetimes"),
+            "relative links made absolute:\n{text}"
+        );
+        assert!(!text.contains("javascript"), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(text.contains("RefCell::new(5)"));
+        assert_eq!(article.site_name.as_deref(), Some("Ferris Weekly"));
+        assert!(
+            article.title.contains("borrow checker helps"),
+            "{article:?}"
+        );
+        assert_eq!(article.byline.as_deref(), Some("Ann Example"));
+        assert_eq!(article.published.as_deref(), Some("2026-11-02T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_page_nested_past_the_bound_keeps_its_text_without_a_tree() {
+        let deep = format!(
+            "<html><head><title>Deep</title><script>var scriptword;</script></head><body>{}\
+             Deep words here.{}</body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        // On a small stack, as a worker thread has: nothing here may recurse per level.
+        let article = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || extract(&deep, "https://deep.example/"))
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(article.title, "Deep");
+        assert!(article.markdown.contains("Deep words here."), "{article:?}");
+        assert!(!article.markdown.contains("scriptword"));
+    }
+
+    #[test]
+    fn hostile_bits_never_reach_the_text() {
+        let page = "<html><head><title>T\u{1b}[31m</title></head><body><article>\
+            <p>A long enough paragraph of honest words to be an article, with more words \
+            so that it is taken as the page's content and not thrown away as chrome.</p>\
+            <p><a href=\"data:text/html,evil\">data link</a> \
+            <img src=\"javascript:alert(1)\" alt=\"x\"> \u{9b}31m</p></article></body></html>";
+        let article = extract(page, "https://h.example/");
+        assert!(!article.title.contains('\u{1b}'), "{article:?}");
+        assert!(!article.markdown.contains("data:text"), "{article:?}");
+        assert!(!article.markdown.contains("javascript"), "{article:?}");
+        assert!(!article.markdown.contains('\u{9b}'), "{article:?}");
+        assert!(article.markdown.contains("data link"));
+    }
+}

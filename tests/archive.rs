@@ -1,0 +1,337 @@
+//! The page archive end to end against a server the test starts on 127.0.0.1 (bounded in
+//! requests and time, stopped by the test): articles wrapped in site chrome saved as their
+//! text, a redirect followed, dead links listed, a PDF, a page that never ends and a 40 MB
+//! page each ending with a note while the rest are saved, and a second run asking nothing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use common::server::{Page, Server};
+use common::{TempDir, json, lib_args, stderr, stdout};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(common::fixture(&format!("archive/{name}"))).unwrap()
+}
+
+/// Words of the pages' chrome (navigation, banners, sidebars, footers, scripts): none may be
+/// saved.
+const CHROME: [&str; 16] = [
+    "Archivemenu",
+    "Subscribemenu",
+    "cookiesconsent",
+    "Acceptall",
+    "Popularposts",
+    "Sidebarlink",
+    "Advertisementword",
+    "newsletterfooter",
+    "Termsfooter",
+    "scriptword",
+    "trackingpixel",
+    "Tagsmenu",
+    "Dismissbutton",
+    "Relatedlink",
+    "Commentword",
+    "Privacyfooter",
+];
+
+/// A library whose one collection links to the server's pages.
+fn library_linking(home: &TempDir, server: &Server, links: &[(&str, &str)]) -> std::path::PathBuf {
+    let lines: String = links
+        .iter()
+        .map(|(title, path)| format!("- [{title}]({}) -- about {title}\n", server.url(path)))
+        .collect();
+    home.write(
+        "lib/reading.md",
+        format!("+++\ntitle = \"Reading\"\nkind = \"bookmarks\"\n+++\n\n## Saved\n\n{lines}"),
+    );
+    home.path().join("lib")
+}
+
+/// Runs quire, polling its peak resident memory (VmHWM) while it runs.
+fn run_measured(home: &TempDir, library: &Path, args: &[&str]) -> (Output, u64) {
+    let mut child = common::quire_command(home, home.path())
+        .args(lib_args(library, args))
+        .env("QUIRE_DEBUG_FETCH_TIMEOUT_MS", "1500")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child.wait_with_output().unwrap(), peak_kb)
+}
+
+fn quire(home: &TempDir, library: &Path, args: &[&str]) -> Output {
+    common::quire_command(home, home.path())
+        .args(lib_args(library, args))
+        .output()
+        .unwrap()
+}
+
+/// The id of the bookmark titled `title`.
+fn id_of(home: &TempDir, library: &Path, title: &str) -> String {
+    let listed = json(&quire(home, library, &["list", "--json"]));
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == title)
+        .unwrap_or_else(|| panic!("no {title} in {listed}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn pages_are_saved_as_their_articles_and_dead_links_are_known() {
+    let server = Server::start();
+    server.page(
+        "/borrow",
+        Page::ok("text/html; charset=utf-8", fixture("borrow.html")),
+    );
+    server.page("/queues-new", Page::ok("text/html", fixture("queues.html")));
+    server.page(
+        "/queues",
+        Page {
+            status: 301,
+            kind: "text/html",
+            body: server.url("/queues-new"),
+            etag: None,
+        },
+    );
+    server.page(
+        "/removed",
+        Page {
+            status: 410,
+            kind: "text/html",
+            body: "<p>Gone for good</p>".into(),
+            etag: None,
+        },
+    );
+    server.page(
+        "/paper.pdf",
+        Page::ok("application/pdf", "%PDF-1.4 not a page"),
+    );
+    server.page("/trickle", Page::ok("trickle", ""));
+    let huge = format!(
+        "<html><body><p>{}</p></body></html>",
+        "word ".repeat(8_000_000)
+    );
+    server.page("/huge", Page::ok("text/html", huge));
+    let home = TempDir::new("archive-run");
+    let library = library_linking(
+        &home,
+        &server,
+        &[
+            ("Borrow checker", "/borrow"),
+            ("Queues", "/queues"),
+            ("Missing", "/missing"),
+            ("Removed", "/removed"),
+            ("Paper", "/paper.pdf"),
+            ("Trickle", "/trickle"),
+            ("Huge", "/huge"),
+        ],
+    );
+
+    let started = Instant::now();
+    let (out, peak_kb) = run_measured(&home, &library, &["archive", "--all"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    let (said, complained) = (stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "dead links fail the run: {said}{complained}"
+    );
+    assert_eq!(
+        said.trim(),
+        "Saved 2 pages, 2 dead, 1 failed (asked again next time), 2 skipped.",
+        "{complained}"
+    );
+    for note in [
+        "dead: Missing: HTTP 404 Not Found",
+        "dead: Removed: HTTP 410 Gone",
+        "skipped: Paper: not a web page (application/pdf)",
+        "failed: Trickle: timed out",
+        "skipped: Huge: bigger than 10 MB",
+    ] {
+        assert!(complained.contains(note), "{note} in:\n{complained}");
+    }
+    eprintln!("archive --all: peak memory {peak_kb} kB");
+    assert!(
+        peak_kb > 0 && peak_kb < 200 * 1024,
+        "peak memory {peak_kb} kB (40 MB page included)"
+    );
+
+    // The article is shown with its bookmark; no word of the chrome is.
+    let borrow = id_of(&home, &library, "Borrow checker");
+    let shown = stdout(&quire(&home, &library, &["show", &borrow]));
+    assert!(shown.contains("Saved page · fetched "), "{shown}");
+    assert!(shown.contains("borrow checker rejects programs"), "{shown}");
+    assert!(shown.contains("RefCell::new(5)"), "{shown}");
+    assert!(shown.contains("Link:     alive"), "{shown}");
+    for word in CHROME {
+        assert!(!shown.contains(word), "{word} in:\n{shown}");
+    }
+    // The redirect was followed and the final address kept.
+    let queues = id_of(&home, &library, "Queues");
+    let shown = json(&quire(&home, &library, &["show", "--json", &queues]));
+    let saved = &shown["saved_page"];
+    assert_eq!(saved["url"], server.url("/queues-new"), "{shown}");
+    assert_eq!(saved["health"], "alive");
+    assert_eq!(saved["status"], 200);
+    assert!(saved["checksum"].as_str().unwrap().starts_with("crc32:"));
+    let text = saved["body"].as_str().unwrap();
+    assert!(text.contains("Little's law ties the queue"), "{text}");
+    for word in CHROME {
+        assert!(!text.contains(word), "{word} in:\n{text}");
+    }
+
+    // Dead links are listed as such, and only they.
+    let dead = stdout(&quire(&home, &library, &["list", "--dead"]));
+    let titles: Vec<&str> = dead.lines().filter_map(|l| l.split('\t').nth(3)).collect();
+    assert_eq!(titles, ["Missing", "Removed"], "{dead}");
+
+    // A second run asks again only for what was uncertain (the page that never ended).
+    let asked_before = server.requests.load(Ordering::SeqCst);
+    let (again, _) = run_measured(&home, &library, &["archive", "--all"]);
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst) - asked_before,
+        1,
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        stdout(&again).trim(),
+        "Saved 0 pages, 2 unchanged, 2 dead, 1 failed (asked again next time), 2 skipped."
+    );
+    drop(server);
+}
+
+#[test]
+fn a_refresh_asks_conditionally_and_keeps_the_users_edit() {
+    let server = Server::start();
+    server.page(
+        "/borrow",
+        Page {
+            status: 200,
+            kind: "text/html",
+            body: fixture("borrow.html"),
+            etag: Some("\"v1\"".into()),
+        },
+    );
+    let home = TempDir::new("archive-refresh");
+    let library = library_linking(&home, &server, &[("Borrow checker", "/borrow")]);
+    let first = quire(&home, &library, &["archive", "--all"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let saved: Vec<_> = walk(&library.join("archive"));
+    assert_eq!(saved.len(), 1, "{saved:?}");
+
+    // Unchanged upstream: a 304, nothing rewritten.
+    let before = std::fs::read(&saved[0]).unwrap();
+    let again = quire(&home, &library, &["archive", "--all", "--refresh"]);
+    assert_eq!(stdout(&again).trim(), "Saved 0 pages, 1 unchanged.");
+    assert_eq!(server.not_modified.load(Ordering::SeqCst), 1);
+    let after = std::fs::read_to_string(&saved[0]).unwrap();
+    assert_eq!(
+        strip_checked(&after),
+        strip_checked(&String::from_utf8(before).unwrap())
+    );
+
+    // Changed upstream, but the user has annotated the saved text: theirs is kept.
+    let edited = after.replace(
+        "The borrow checker rejects",
+        "MY NOTE. The borrow checker rejects",
+    );
+    std::fs::write(&saved[0], &edited).unwrap();
+    server.page(
+        "/borrow",
+        Page {
+            status: 200,
+            kind: "text/html",
+            body: fixture("borrow.html").replace("Lifetimes describe", "Lifetimes now describe"),
+            etag: Some("\"v2\"".into()),
+        },
+    );
+    let refreshed = quire(&home, &library, &["archive", "--all", "--refresh"]);
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+    let now = std::fs::read_to_string(&saved[0]).unwrap();
+    assert!(now.contains("MY NOTE."), "{now}");
+    assert!(!now.contains("Lifetimes now describe"), "{now}");
+    assert!(
+        stderr(&refreshed).contains("edited: kept as it is"),
+        "{}",
+        stderr(&refreshed)
+    );
+    drop(server);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A saved page's text without the line that says when it was last checked.
+fn strip_checked(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("checked = "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn nothing_is_fetched_without_a_link_and_an_unknown_id_is_named() {
+    let home = TempDir::new("archive-args");
+    home.write(
+        "lib/notes.md",
+        "+++\ntitle = \"Notes\"\nkind = \"bookmarks\"\n+++\n\n- No link here -- just words\n",
+    );
+    let library = home.path().join("lib");
+    let out = quire(&home, &library, &["archive", "no-such-id"]);
+    let shown = quire(&home, &library, &["show", "no-such-id"]);
+    assert_eq!(
+        out.status.code(),
+        shown.status.code(),
+        "fails as `show` does"
+    );
+    assert!(
+        stderr(&out).contains("no item with id `no-such-id`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = quire(&home, &library, &["archive", "--all"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("no bookmark with a web address"),
+        "{}",
+        stderr(&out)
+    );
+}
