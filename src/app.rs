@@ -77,12 +77,20 @@ pub enum Effect {
     Reload,
     /// Sync the feeds in the background.
     SyncFeeds,
+    /// Save (or refresh) one bookmark's page in the background.
+    Archive {
+        id: String,
+        title: String,
+        url: String,
+    },
     /// Lay out a big page elsewhere; it comes back through [`App::page_rendered`].
     Render {
         key: PageKey,
         width: u16,
         theme: Box<Theme>,
         library: Shared<Library>,
+        /// The saved pages, shown under their bookmarks.
+        shelf: Shared<crate::archive::Shelf>,
         /// Which library the key's item number refers to.
         generation: u64,
     },
@@ -238,6 +246,9 @@ pub struct App {
     /// When a note from a background task (a feed sync) was last shown: a reload that task
     /// caused right after does not hide it.
     noted_at: Option<std::time::Instant>,
+    /// The pages saved from bookmarks' links (`quire archive`, `a`), read in the background:
+    /// shown under their bookmarks, dead links marked.
+    pub shelf: Arc<crate::archive::Shelf>,
 }
 
 impl App {
@@ -287,6 +298,7 @@ impl App {
             pages_read_version: 0,
             pages_highlights_version: 0,
             noted_at: None,
+            shelf: Arc::default(),
         };
         app.sync();
         app
@@ -544,6 +556,7 @@ impl App {
             }
             Action::Reveal => self.reveal(),
             Action::SyncFeeds => self.effects.push(Effect::SyncFeeds),
+            Action::Archive => self.archive_selected(),
             Action::Reload => {
                 self.effects.push(Effect::Reload);
                 self.set_status("Reloading…", false);
@@ -653,7 +666,19 @@ impl App {
             self.set_status("This item has no url; f lists the links in its text.", true);
             return;
         };
+        let dead_since = self
+            .shelf
+            .page(Some(&url))
+            .filter(|p| p.meta.health == crate::archive::page::Health::Dead && !p.body.is_empty())
+            .map(|p| p.meta.checked.get(..10).unwrap_or_default().to_string());
         self.open_or_copy(url, open);
+        // The browser will likely find nothing: the copy saved before the link died is here.
+        if open && let Some(checked) = dead_since {
+            self.set_status(
+                format!("This link was dead when checked on {checked}; its saved copy is below the item's text."),
+                true,
+            );
+        }
     }
 
     /// Opens a url through the safe opener (only http, https and mailto), or copies it.
@@ -677,6 +702,46 @@ impl App {
             text: text.into(),
             error,
         });
+    }
+
+    /// `a`: the item shown (or selected in the list) has its page saved in the background.
+    fn archive_selected(&mut self) {
+        let index = match (self.focus, self.body.key) {
+            (Focus::Body, Some(PageKey::Item(i))) => Some(i),
+            _ => self.selected_item(),
+        };
+        let library = Arc::clone(&self.library);
+        let Some(item) = index.map(|i| &library.items[i]) else {
+            self.set_status("Select a bookmark to save its page.", true);
+            return;
+        };
+        let Some(url) = item.url.clone() else {
+            self.set_status("This item has no link to save.", true);
+            return;
+        };
+        if let Err(refusal) = check_url(&url) {
+            self.set_status(format!("Not saving {url}: {refusal}"), true);
+            return;
+        }
+        self.note(format!("Saving the page of {}…", item.title));
+        self.effects.push(Effect::Archive {
+            id: item.id.clone(),
+            title: item.title.clone(),
+            url,
+        });
+    }
+
+    /// The saved pages, read again (at the start, after a change, after `a`): pages are laid
+    /// out again with them, and the search asked again.
+    pub fn shelf_loaded(&mut self, shelf: Arc<crate::archive::Shelf>) {
+        // No saved pages before or now (most libraries): nothing to lay out again.
+        if shelf.is_empty() && self.shelf.is_empty() {
+            return;
+        }
+        self.shelf = shelf;
+        self.body.forget_pages();
+        self.sync();
+        self.search_again();
     }
 
     /// A note from a background task (a feed sync's progress and summary).
@@ -764,6 +829,7 @@ impl App {
             _ => None,
         };
         let (library, theme, reading) = (&self.library, &self.theme, &self.reading);
+        let shelf = &self.shelf;
         let requested = self.body.show(
             key,
             area.width,
@@ -772,7 +838,8 @@ impl App {
             remembered,
             |key, width| match key {
                 PageKey::Item(i) => {
-                    let mut page = crate::render::item_page(library, i, theme, width);
+                    let saved = shelf.page(library.items[i].url.as_deref());
+                    let mut page = crate::render::item_page_saved(library, i, saved, theme, width);
                     paint_highlights(&mut page, library, reading, theme);
                     page
                 }
@@ -824,6 +891,7 @@ impl App {
                 width: area.width,
                 theme: Box::new(self.theme.clone()),
                 library: Shared(Arc::clone(&self.library)),
+                shelf: Shared(Arc::clone(&self.shelf)),
                 generation: self.library_generation,
             });
         }

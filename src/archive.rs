@@ -46,17 +46,14 @@ pub fn rule(page: &page::SavedPage) -> String {
 /// How the link answered when last asked: "alive (checked 2026-12-07)", "dead: HTTP 404 Not
 /// Found (checked 2026-12-07)".
 pub fn link_health(page: &page::SavedPage) -> String {
-    let note = page
-        .meta
-        .note
-        .as_deref()
-        .map(|n| format!(": {n}"))
-        .unwrap_or_default();
-    crate::text::sanitize_line(&format!(
-        "{}{note} (checked {})",
-        page.meta.health.word(),
-        day(&page.meta.checked)
-    ))
+    let word = page.meta.health.word();
+    // A note that starts with the word says it all ("not a web page (application/pdf)").
+    let said = match page.meta.note.as_deref() {
+        Some(note) if note.starts_with(word) => note.to_string(),
+        Some(note) => format!("{word}: {note}"),
+        None => word.to_string(),
+    };
+    crate::text::sanitize_line(&format!("{said} (checked {})", day(&page.meta.checked)))
 }
 
 /// The day of an RFC 3339 time.
@@ -65,7 +62,7 @@ fn day(time: &str) -> &str {
 }
 
 /// A library's saved pages, found by the link of the bookmark they were saved from.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Shelf {
     pages: std::collections::HashMap<String, page::SavedPage>,
 }
@@ -100,6 +97,34 @@ impl Shelf {
     pub fn is_empty(&self) -> bool {
         self.pages.is_empty()
     }
+
+    /// What search needs of the shelf, by item number of `library`: the saved text of each
+    /// item that has one, and whether its link is dead. Nothing is looked at when nothing
+    /// is saved.
+    pub fn by_item(&self, library: &crate::content::Library) -> ByItem {
+        let mut by_item = ByItem::default();
+        if self.pages.is_empty() {
+            return by_item;
+        }
+        by_item.dead = vec![false; library.items.len()];
+        for (i, item) in library.items.iter().enumerate() {
+            let Some(page) = self.page(item.url.as_deref()) else {
+                continue;
+            };
+            by_item.dead[i] = page.meta.health == page::Health::Dead;
+            if !page.body.is_empty() {
+                by_item.saved.push((i, page.body.clone()));
+            }
+        }
+        by_item
+    }
+}
+
+/// The shelf by item number (see [`Shelf::by_item`]).
+#[derive(Debug, Default, Clone)]
+pub struct ByItem {
+    pub saved: Vec<(usize, String)>,
+    pub dead: Vec<bool>,
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod page;
 pub mod table;
 pub mod wrap;
 
-pub use page::{Page, PageKey, category_page, item_page, starred_page};
+pub use page::{Page, PageKey, category_page, item_page, item_page_saved, starred_page};
 
 /// `text` with each range replaced by its new text: the passes that rewrite markdown before
 /// it is rendered (HTML reduced, footnotes numbered) edit the source where the parser found

@@ -88,6 +88,10 @@ pub enum AppEvent {
     /// A background task's progress or summary (a feed sync): the reload it causes does
     /// not hide it.
     Progress(String),
+    /// The library folder's saved pages, read again.
+    Shelf(Arc<crate::archive::Shelf>),
+    /// Saved pages changed (`a` archived one): read them again.
+    ShelfStale,
 }
 
 /// Everything the reader starts with.
@@ -186,6 +190,12 @@ pub fn run(session: Session) -> Result<Ending> {
         running: Arc::new(std::sync::atomic::AtomicBool::new(false)),
     });
     let loader = Loader::start(session.roots, tx.clone())?;
+    let shelf_reader = ShelfReader::start(session.library.clone(), tx.clone());
+    let archiver = session.library.clone().map(|library| Archiver {
+        library,
+        events: tx.clone(),
+        running: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    });
     watcher::start(folders, tx.clone());
     // Read-state files written by others (another machine's, brought by a sync; a command
     // run in a shell) are merged as they come; this process's own saves are merged when made.
@@ -269,14 +279,21 @@ pub fn run(session: Session) -> Result<Ending> {
                 }
                 AppEvent::Note(note) => app.set_status(note, false),
                 AppEvent::Progress(note) => app.note(note),
+                AppEvent::Shelf(shelf) => {
+                    searcher.set_shelf(Arc::clone(&shelf));
+                    app.shelf_loaded(shelf);
+                }
+                AppEvent::ShelfStale => shelf_reader.read(),
                 AppEvent::Reloaded(library, changes, why) => {
                     searcher.set_library(Arc::clone(&library), None);
                     app.library_reloaded(library, &changes, why);
+                    shelf_reader.read();
                 }
                 AppEvent::CacheWanted(path, manifest) => searcher.save_cache(path, manifest),
                 AppEvent::Loaded(library, progress, index) => {
                     if progress.is_none() {
                         searcher.set_library(Arc::clone(&library), index);
+                        shelf_reader.read();
                         let problems = library.diagnostics.len();
                         if problems > 0 {
                             let s = if problems == 1 { "" } else { "s" };
@@ -309,9 +326,10 @@ pub fn run(session: Session) -> Result<Ending> {
                         width,
                         theme,
                         library,
+                        shelf,
                         generation,
                     } => {
-                        renderer.render(key, width, *theme, library.0, generation);
+                        renderer.render(key, width, *theme, (library.0, shelf.0), generation);
                         continue;
                     }
                     _ => {}
@@ -326,6 +344,13 @@ pub fn run(session: Session) -> Result<Ending> {
                         tx.clone(),
                     );
                     loader.add_root(folder);
+                    continue;
+                }
+                if let Effect::Archive { id, title, url } = &effect {
+                    match &archiver {
+                        Some(archiver) => archiver.start(id, title, url),
+                        None => app.set_status("No library folder to save pages into.", true),
+                    }
                     continue;
                 }
                 if effect == Effect::SyncFeeds {
@@ -453,6 +478,103 @@ impl FeedSync {
             let _ = self
                 .events
                 .send(AppEvent::Progress(format!("Cannot start a sync: {err}")));
+        }
+    }
+}
+
+/// Reads the library folder's saved pages on a thread of its own: asked again while reading,
+/// it reads once more after (the newest request replaces a pending one).
+struct ShelfReader {
+    tx: Option<Sender<()>>,
+}
+
+impl ShelfReader {
+    fn start(library: Option<PathBuf>, events: Sender<AppEvent>) -> ShelfReader {
+        let Some(library) = library else {
+            return ShelfReader { tx: None };
+        };
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let spawned = thread::Builder::new().name("shelf".into()).spawn(move || {
+            while rx.recv().is_ok() {
+                while rx.try_recv().is_ok() {}
+                let shelf = crate::archive::Shelf::load(&library);
+                if events.send(AppEvent::Shelf(Arc::new(shelf))).is_err() {
+                    break;
+                }
+            }
+        });
+        ShelfReader {
+            tx: spawned.ok().map(|_| tx),
+        }
+    }
+
+    fn read(&self) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// `a`: one bookmark's page saved (or refreshed) on a thread of its own, its progress in the
+/// status bar; the saved pages are read again when it is done.
+struct Archiver {
+    library: PathBuf,
+    events: Sender<AppEvent>,
+    running: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Archiver {
+    fn start(&self, id: &str, title: &str, url: &str) {
+        use std::sync::atomic::Ordering;
+        if self.running.swap(true, Ordering::SeqCst) {
+            let _ = self
+                .events
+                .send(AppEvent::Note("A page is being saved already.".into()));
+            return;
+        }
+        let target = crate::archive::run::Target {
+            id: id.to_string(),
+            title: title.to_string(),
+            url: url.to_string(),
+        };
+        let (library, events, running) = (
+            self.library.clone(),
+            self.events.clone(),
+            Arc::clone(&self.running),
+        );
+        let spawned = thread::Builder::new()
+            .name("archive".into())
+            .spawn(move || {
+                struct Done(Arc<std::sync::atomic::AtomicBool>);
+                impl Drop for Done {
+                    fn drop(&mut self) {
+                        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                let _done = Done(running);
+                let note = |text: String| {
+                    let _ = events.send(AppEvent::Progress(crate::text::sanitize_line(&text)));
+                };
+                let progress = |event: crate::archive::run::Event<'_>| {
+                    if let crate::archive::run::Event::Asking { host } = event {
+                        note(format!("Saving the page from {host}…"));
+                    }
+                };
+                let options = crate::archive::run::Options {
+                    refresh: true,
+                    timeout: crate::fetch::timeout(),
+                };
+                let reports = crate::archive::run::run(&library, &[target], options, &progress);
+                if let Some(report) = reports.first() {
+                    note(crate::archive::run::said(report));
+                }
+                let _ = events.send(AppEvent::ShelfStale);
+            });
+        if let Err(err) = spawned {
+            self.running.store(false, Ordering::SeqCst);
+            let _ = self
+                .events
+                .send(AppEvent::Progress(format!("Cannot save the page: {err}")));
         }
     }
 }
@@ -619,7 +741,10 @@ fn perform(
                 }
             }
         }
-        Effect::Search { .. } | Effect::Render { .. } | Effect::SyncFeeds => {}
+        Effect::Search { .. }
+        | Effect::Render { .. }
+        | Effect::SyncFeeds
+        | Effect::Archive { .. } => {}
     }
     Ok(())
 }

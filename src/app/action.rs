@@ -87,6 +87,8 @@ pub enum Action {
     Reload,
     /// Fetch your feeds in the background; new posts appear as they land
     SyncFeeds,
+    /// Save the item's page to read offline (or refresh it); its link's health is kept too
+    Archive,
     /// Suspend Quire and return to the shell (`fg` resumes)
     Suspend,
     /// Show or hide this help
@@ -147,6 +149,9 @@ impl Action {
             Action::Edit => "Edit the item's file in $VISUAL / $EDITOR, at its line",
             Action::Reload => "Reload files changed on disk (changes also show by themselves)",
             Action::SyncFeeds => "Sync your feeds in the background (quire subscribe adds them)",
+            Action::Archive => {
+                "Save the item's page to read offline, or refresh it (quire archive does many)"
+            }
             Action::Suspend => "Suspend to the shell (fg resumes)",
             Action::Help => "Show or hide this help",
             Action::Quit => "Quit",
@@ -213,7 +218,12 @@ impl Action {
             ("Links", &[Action::OpenUrl, Action::CopyUrl, Action::Links]),
             (
                 "Library",
-                &[Action::Edit, Action::Reload, Action::SyncFeeds],
+                &[
+                    Action::Edit,
+                    Action::Reload,
+                    Action::SyncFeeds,
+                    Action::Archive,
+                ],
             ),
             ("General", &[Action::Help, Action::Suspend, Action::Quit]),
         ]

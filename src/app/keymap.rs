@@ -203,6 +203,7 @@ impl Default for KeyMap {
             (c('e'), Action::Edit),
             (Key::ctrl('r'), Action::Reload),
             (c('S'), Action::SyncFeeds),
+            (c('a'), Action::Archive),
             (Key::ctrl('z'), Action::Suspend),
             (c('?'), Action::Help),
             (p(F(1)), Action::Help),

@@ -136,6 +136,24 @@ pub fn run(
         .collect()
 }
 
+/// A page's line: what happened, its title, why, its link.
+pub fn said(report: &Report) -> String {
+    let what = match report.outcome {
+        Outcome::Archived => "saved",
+        Outcome::Unchanged if report.asked => "unchanged",
+        Outcome::Unchanged => "saved already",
+        Outcome::Dead => "dead",
+        Outcome::Uncertain => "failed",
+        Outcome::Skipped => "skipped",
+    };
+    let why = report
+        .note
+        .as_deref()
+        .map(|n| format!(": {n}"))
+        .unwrap_or_default();
+    format!("{what}: {}{why} ({})", report.title, report.url)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -229,9 +247,14 @@ fn one(
         file: before.map(|b| relative(library, &b.path)),
         note: None,
     };
-    if !crate::content::html::is_web(&target.url) || target.url.starts_with("mailto:") {
+    // Only a whole http(s) address is asked for: `http://host:notaport/` is not one (and
+    // must not become port 80).
+    let valid = url::Url::parse(&target.url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    });
+    if !valid {
         report.outcome = Outcome::Skipped;
-        report.note = Some("not a web address".into());
+        report.note = Some("not a valid web address".into());
         return report;
     }
     // Known already, and not asked to ask again: nothing fetched. An uncertain answer is
@@ -297,6 +320,10 @@ fn one(
                 if edited {
                     report.note = Some("the saved text was edited: kept as it is".into());
                     report.outcome = Outcome::Unchanged;
+                } else if article.markdown.is_empty() {
+                    // An empty page, or one of chrome only: nothing to read offline.
+                    report.note = Some("the page holds no text to keep".into());
+                    report.outcome = Outcome::Skipped;
                 } else {
                     let changed = before.is_none_or(|b| b.body != article.markdown);
                     report.outcome = if changed {
@@ -322,10 +349,7 @@ fn one(
         }
     };
     meta.health = heard.health;
-    // A 304 says the page kept is still the page: its status stays the one it came with.
-    if heard.status != Some(304) {
-        meta.status = heard.status;
-    }
+    meta.status = heard.status;
     meta.note = heard.note.clone();
     match heard.health {
         Health::Alive => {}

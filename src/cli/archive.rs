@@ -60,7 +60,7 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
                 let of_note = report.asked || report.outcome != Outcome::Unchanged;
                 if !asked.json && report.note.is_some() && of_note {
                     bar.clear();
-                    complain!("{}", line(report));
+                    complain!("{}", run::said(report));
                 }
             }
         }
@@ -77,7 +77,9 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
     } else {
         say!("{}", summary(&reports))?;
     }
-    Ok(if reports.iter().any(|r| r.outcome.failed()) {
+    // A link asked for now that failed fails the run; one known dead from an earlier run
+    // (not asked again) is in the summary, and does not fail every cron run after.
+    Ok(if reports.iter().any(|r| r.asked && r.outcome.failed()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -124,23 +126,6 @@ fn targets(library: &Library, asked: &Asked) -> Result<Vec<Target>> {
     Ok(targets)
 }
 
-/// A page's line: what happened, its title, why, its link.
-fn line(report: &Report) -> String {
-    let what = match report.outcome {
-        Outcome::Archived => "saved",
-        Outcome::Unchanged => "unchanged",
-        Outcome::Dead => "dead",
-        Outcome::Uncertain => "failed",
-        Outcome::Skipped => "skipped",
-    };
-    let why = report
-        .note
-        .as_deref()
-        .map(|n| format!(": {n}"))
-        .unwrap_or_default();
-    format!("{what}: {}{why} ({})", report.title, report.url)
-}
-
 /// "Saved 12 pages, 30 unchanged, 2 dead, 1 failed (asked again next time), 1 skipped."
 pub fn summary(reports: &[Report]) -> String {
     let count = |outcome: Outcome| reports.iter().filter(|r| r.outcome == outcome).count();
@@ -149,13 +134,17 @@ pub fn summary(reports: &[Report]) -> String {
         "Saved {archived} page{}",
         if archived == 1 { "" } else { "s" }
     )];
-    for (outcome, words) in [
-        (Outcome::Unchanged, "unchanged"),
-        (Outcome::Dead, "dead"),
-        (Outcome::Uncertain, "failed (asked again next time)"),
-        (Outcome::Skipped, "skipped"),
+    let kept = reports
+        .iter()
+        .filter(|r| r.outcome == Outcome::Unchanged && !r.asked)
+        .count();
+    for (n, words) in [
+        (count(Outcome::Unchanged) - kept, "unchanged"),
+        (kept, "saved already"),
+        (count(Outcome::Dead), "dead"),
+        (count(Outcome::Uncertain), "failed (asked again next time)"),
+        (count(Outcome::Skipped), "skipped"),
     ] {
-        let n = count(outcome);
         if n > 0 {
             parts.push(format!("{n} {words}"));
         }

@@ -68,9 +68,12 @@ pub fn run_command(
         .as_deref()
         .context("the library was not loaded (a bug in Quire)")?;
     let index = opened.index.as_ref();
+    let shelf = std::cell::OnceCell::new();
     let view = View {
         library,
         state: &state,
+        shelf: &shelf,
+        library_dir,
     };
     match command {
         Command::List {
@@ -79,20 +82,14 @@ pub fn run_command(
             starred,
             dead,
             json,
-        } => {
-            // Only these read the saved pages: a plain `list` stays as fast as it was.
-            let shelf = dead.then(|| Shelf::load_from(library_dir));
-            list(
-                &mut out,
-                view,
-                category.as_deref(),
-                (unread, starred, shelf.as_ref()),
-                json,
-            )?
-        }
-        Command::Show { id, json } => {
-            show(&mut out, view, &id, json, &Shelf::load_from(library_dir))?
-        }
+        } => list(
+            &mut out,
+            view,
+            category.as_deref(),
+            (unread, starred, dead),
+            json,
+        )?,
+        Command::Show { id, json } => show(&mut out, view, &id, json)?,
         Command::Highlight { id, quote, note } => {
             return super::highlights::add(
                 &mut out, library, &state, state_path, &id, &quote, note,
@@ -194,9 +191,18 @@ fn query_text(words: &[String]) -> Result<String> {
 struct View<'a> {
     library: &'a Library,
     state: &'a ReadState,
+    /// The library folder's saved pages, read when a command first wants them (`show`,
+    /// `search`, `list --dead`): a plain `list` does not read the archive.
+    shelf: &'a std::cell::OnceCell<Shelf>,
+    library_dir: Option<&'a Path>,
 }
 
 impl View<'_> {
+    fn shelf(&self) -> &Shelf {
+        self.shelf
+            .get_or_init(|| Shelf::load_from(self.library_dir))
+    }
+
     fn is_read(&self, item: &Item) -> bool {
         self.state.is_read(&item.id)
     }
@@ -268,7 +274,7 @@ fn list(
     out: &mut impl Write,
     view: View<'_>,
     category: Option<&str>,
-    (unread, starred, dead): (bool, bool, Option<&Shelf>),
+    (unread, starred, dead): (bool, bool, bool),
     json: bool,
 ) -> Result<()> {
     let library = view.library;
@@ -285,7 +291,8 @@ fn list(
     if starred {
         indices.retain(|&i| view.state.is_starred(&library.items[i].id));
     }
-    if let Some(shelf) = dead {
+    if dead {
+        let shelf = view.shelf();
         indices.retain(|&i| shelf.is_dead(library.items[i].url.as_deref()));
     }
     if json {
@@ -354,12 +361,12 @@ pub fn copy_bundled(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool, shelf: &Shelf) -> Result<()> {
+fn show(out: &mut impl Write, view: View<'_>, id: &str, json: bool) -> Result<()> {
     let library = view.library;
     let Some(item) = library.find(id) else {
         bail!("{}", unknown_id(&ItemIds::of(library), id));
     };
-    let saved = shelf.page(item.url.as_deref());
+    let saved = view.shelf().page(item.url.as_deref());
     if json {
         let mut shown = item_json(view, item, true);
         shown.saved_page = saved.map(|page| SavedPageJson {
@@ -660,14 +667,19 @@ fn search(
         .map(|(_, h)| h.item.as_str())
         .collect();
     let is_highlighted = |i: usize| highlighted.contains(library.items[i].id.as_str());
-    // The notes kept with highlights are searched as their items' text.
+    // The notes kept with highlights are searched as their items' text, and so are the
+    // pages saved from their links.
     let notes = view.state.notes_by_item(library);
+    let shelved = view.shelf().by_item(library);
+    let is_dead = |i: usize| shelved.dead.get(i).copied().unwrap_or(false);
     let options = SearchOptions {
         limit,
         is_read: Some(&is_read),
         is_starred: Some(&is_starred),
         is_highlighted: Some(&is_highlighted),
         notes: &notes,
+        saved: &shelved.saved,
+        is_dead: Some(&is_dead),
         synonyms: Some(synonyms),
         meaning,
         ..SearchOptions::default()

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use super::links::Link;
 use super::markdown::{CodeBlock, render_body, render_markdown};
 use super::wrap::{truncate, wrap_lines};
+use crate::archive::page::{Health, SavedPage};
 use crate::content::{CategoryId, Item, ItemKind, Library};
 use crate::theme::Theme;
 
@@ -96,6 +97,18 @@ fn title_lines(item: &Item, theme: &Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> Page {
+    item_page_saved(library, index, None, theme, width)
+}
+
+/// An item's page, with the page saved from its link (`quire archive`) under its own text,
+/// after a rule that says so: its links numbered with the item's.
+pub fn item_page_saved(
+    library: &Library,
+    index: usize,
+    saved: Option<&SavedPage>,
+    theme: &Theme,
+    width: u16,
+) -> Page {
     let item = &library.items[index];
     let w = usize::from(width);
     let mut lines = title_lines(item, theme, w);
@@ -137,6 +150,22 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
             )],
         ));
     }
+    // How the link answered when last asked, when that is news: a dead link's reader reads
+    // the saved copy instead.
+    if let Some(saved) = saved.filter(|p| p.meta.health != Health::Alive) {
+        let copy = if saved.body.is_empty() {
+            ""
+        } else {
+            " · the saved copy is below"
+        };
+        fields.push((
+            "Link",
+            vec![Span::styled(
+                format!("{}{copy}", crate::archive::link_health(saved)),
+                theme.notice,
+            )],
+        ));
+    }
     if let Some(description) = &item.description {
         fields.push((
             "About",
@@ -154,7 +183,18 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
     lines.push(Line::styled("─".repeat(w), theme.border));
     let body_start = lines.len();
     let mut unwrapped = Vec::new();
-    let (links, headings, code_blocks) = if item.body.trim().is_empty() {
+    let saved_text = saved.filter(|p| !p.body.is_empty());
+    let body_text: std::borrow::Cow<'_, str> = match saved_text {
+        Some(page) => format!(
+            "{}\n\n---\n\n**{}**\n\n{}",
+            item.body.trim_end(),
+            crate::archive::rule(page).replace(['*', '_'], " "),
+            page.body
+        )
+        .into(),
+        None => (*item.body).into(),
+    };
+    let (links, headings, code_blocks) = if body_text.trim().is_empty() {
         lines.push(Line::default());
         lines.extend(wrap_lines(&[no_text_notice(item, theme)], w));
         if let Some(url) = &item.url {
@@ -169,7 +209,7 @@ pub fn item_page(library: &Library, index: usize, theme: &Theme, width: u16) -> 
         (Vec::new(), Vec::new(), Vec::new())
     } else {
         lines.push(Line::default());
-        let body = render_body(&item.body, item.url.as_deref(), theme, width);
+        let body = render_body(&body_text, item.url.as_deref(), theme, width);
         let (wrapped, starts) = super::wrap::wrap_lines_indexed(&body.lines, w);
         let wrapped_len = wrapped.len();
         let from = lines.len();

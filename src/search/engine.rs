@@ -39,6 +39,9 @@ pub enum Field {
     Body,
     /// A note the user kept with a highlight of the item.
     Note,
+    /// The page saved from the item's link (`quire archive`).
+    #[serde(rename = "saved_page")]
+    SavedPage,
 }
 
 /// Fields from best to worst; a field's rank is its place here.
@@ -109,6 +112,11 @@ pub struct SearchOptions<'a> {
     /// The notes kept with highlights, by item: the user's own words about it, searched as
     /// its text (they live in the read state, not in the files the index is made of).
     pub notes: &'a [(usize, String)],
+    /// The text of the pages saved from items' links (`quire archive`), by item: searched
+    /// as their items', listed below everything found in the items themselves.
+    pub saved: &'a [(usize, String)],
+    /// Links found dead by the archive, for `is:dead`.
+    pub is_dead: Option<&'a dyn Fn(usize) -> bool>,
     /// Polled now and then; when it says yes the search stops and returns `None`.
     pub cancelled: &'a dyn Fn() -> bool,
     /// The user's synonyms (`[search] synonyms`): the words each query word also finds.
@@ -126,6 +134,8 @@ impl Default for SearchOptions<'_> {
             is_starred: None,
             is_highlighted: None,
             notes: &[],
+            saved: &[],
+            is_dead: None,
             cancelled: &|| false,
             synonyms: None,
             // Words only unless asked: the reader and the commands ask, as the config says.
@@ -421,13 +431,21 @@ pub fn search(
         &highlighter,
         (&candidates, in_ok.as_deref(), &excluded),
     );
-    let found = candidates.len() + by_note.len();
+    let by_saved_page = in_saved_pages(
+        index,
+        query,
+        options,
+        &highlighter,
+        (&candidates, &by_note, in_ok.as_deref(), &excluded),
+    );
+    let found = candidates.len() + by_note.len() + by_saved_page.len();
     // Every full match, before the closer look keeps the best: meaning lists none again.
     let candidates_all: Vec<usize> = if by_meaning {
         candidates
             .iter()
             .copied()
             .chain(by_note.iter().map(|(_, hit)| hit.item))
+            .chain(by_saved_page.iter().map(|(_, hit)| hit.item))
             .collect()
     } else {
         Vec::new()
@@ -485,6 +503,10 @@ pub fn search(
     }
     ranked.extend(by_note);
     ranked.sort_by(|(a, x), (b, y)| a.compare(b).then(x.item.cmp(&y.item)));
+    // Found only in a saved page: below everything found in the items' own words.
+    let mut by_saved_page = by_saved_page;
+    by_saved_page.sort_by(|(a, x), (b, y)| a.compare(b).then(x.item.cmp(&y.item)));
+    ranked.extend(by_saved_page);
     ranked.truncate(options.limit);
     let mut hits: Vec<Hit> = ranked.into_iter().map(|(_, hit)| hit).collect();
     let mut near_total = 0;
@@ -755,6 +777,87 @@ fn noted(
     out
 }
 
+/// What a snippet from a saved page starts with.
+pub const SAVED_MARK: &str = "▤ ";
+
+/// The items found by the page saved from their link and not by their own text or notes:
+/// ranked among themselves as if the page were their body, its best passage the snippet.
+/// `found` is (the items found by their text, those found by a note, the category filter,
+/// the excluded items).
+fn in_saved_pages(
+    index: &SearchIndex,
+    query: &Query,
+    options: &SearchOptions<'_>,
+    highlighter: &Highlighter,
+    found: (&[usize], &[(Rank, Hit)], Option<&[bool]>, &HashSet<usize>),
+) -> Vec<(Rank, Hit)> {
+    let (candidates, by_note, in_ok, excluded) = found;
+    let terms = highlighter.terms.len();
+    if options.saved.is_empty() || terms == 0 {
+        return Vec::new();
+    }
+    let already: HashSet<usize> = candidates
+        .iter()
+        .copied()
+        .chain(by_note.iter().map(|(_, hit)| hit.item))
+        .collect();
+    let mut out: Vec<(Rank, Hit)> = Vec::new();
+    for (item, text) in options.saved {
+        let item = *item;
+        if item >= index.items.len()
+            || already.contains(&item)
+            || out.iter().any(|(_, hit)| hit.item == item)
+            || excluded.contains(&item)
+            || !passes(index, item, &query.filters, options, in_ok)
+        {
+            continue;
+        }
+        let focused = highlighter.within([text.as_str()]);
+        let c = focused.weigh(text);
+        if c.terms < terms {
+            continue;
+        }
+        let Some(best) = super::snippet::best_passage(&focused, "", text) else {
+            continue;
+        };
+        let phrases_held = query.phrases.is_empty() || {
+            let lower = text.to_lowercase();
+            query.phrases.iter().all(|p| lower.contains(p.as_str()))
+        };
+        if !phrases_held {
+            continue;
+        }
+        let rank = Rank {
+            typos: 0,
+            proximity: (best.span.saturating_sub(terms - 1) as u32).min(MAX_PROXIMITY - 1),
+            attribute: u32::from(BODY_RANK + 1) * terms as u32,
+            inexact: (terms - c.exact) as u32,
+            title_misfit: 256,
+            rarity: 255,
+            title_len: 255,
+        };
+        let snippet = best.snippet;
+        let hit = Hit {
+            item,
+            matched: Matched::Words,
+            score: rank.score(),
+            field: Field::SavedPage,
+            title_positions: Vec::new(),
+            snippet: Some(Snippet {
+                line: None,
+                ranges: snippet
+                    .ranges
+                    .into_iter()
+                    .map(|r| r.start + SAVED_MARK.len()..r.end + SAVED_MARK.len())
+                    .collect(),
+                text: format!("{SAVED_MARK}{}", snippet.text),
+            }),
+        };
+        out.push((rank, hit));
+    }
+    out
+}
+
 /// Measures one candidate for the ranking rules and explains its match.
 fn look_closely(
     index: &SearchIndex,
@@ -862,6 +965,8 @@ fn passes(
         Filter::Highlighted(on) => options
             .is_highlighted
             .is_none_or(|is_highlighted| is_highlighted(item) == *on),
+        // Nothing is known dead until the saved pages are read.
+        Filter::Dead(on) => options.is_dead.map_or(!*on, |is_dead| is_dead(item) == *on),
         Filter::In(_) => in_ok.is_none_or(|ok| ok[info.category.0]),
         Filter::Tag(tag) => index
             .tags(item)

@@ -40,6 +40,8 @@ pub enum Filter {
     Starred(bool),
     /// Holding a highlight of the user's.
     Highlighted(bool),
+    /// A link found dead by the archive (`quire archive`), or not.
+    Dead(bool),
     Kind(ItemKind),
     /// Items in a category whose name matches (fuzzily) this.
     In(String),
@@ -157,6 +159,7 @@ fn filter(token: &str) -> Parsed {
             ("read", Filter::Read(true)),
             ("starred", Filter::Starred(true)),
             ("highlighted", Filter::Highlighted(true)),
+            ("dead", Filter::Dead(true)),
         ],
         "kind" | "type" => &[
             ("post", Filter::Kind(ItemKind::Post)),

@@ -9,8 +9,9 @@ use std::sync::mpsc::{self, Sender};
 use std::thread;
 
 use super::AppEvent;
+use crate::archive::Shelf;
 use crate::content::Library;
-use crate::render::{PageKey, item_page};
+use crate::render::{PageKey, item_page_saved};
 use crate::theme::Theme;
 
 struct Job {
@@ -18,6 +19,7 @@ struct Job {
     width: u16,
     theme: Theme,
     library: Arc<Library>,
+    shelf: Arc<Shelf>,
     generation: u64,
 }
 
@@ -36,7 +38,8 @@ impl Renderer {
                 if let PageKey::Item(index) = job.key
                     && index < job.library.items.len()
                 {
-                    let page = item_page(&job.library, index, &job.theme, job.width);
+                    let saved = job.shelf.page(job.library.items[index].url.as_deref());
+                    let page = item_page_saved(&job.library, index, saved, &job.theme, job.width);
                     if events
                         .send(AppEvent::Rendered(job.generation, Arc::new(page)))
                         .is_err()
@@ -54,7 +57,7 @@ impl Renderer {
         key: PageKey,
         width: u16,
         theme: Theme,
-        library: Arc<Library>,
+        (library, shelf): (Arc<Library>, Arc<Shelf>),
         generation: u64,
     ) {
         let _ = self.tx.send(Job {
@@ -62,6 +65,7 @@ impl Renderer {
             width,
             theme,
             library,
+            shelf,
             generation,
         });
     }

@@ -7,6 +7,7 @@
 //! with the next message, while searches go on with the index they have. Each query carries a generation; a newer one cancels
 //! the search in progress (the engine polls for it), so typing fast never queues stale work.
 
+use crate::archive::{ByItem, Shelf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -27,6 +28,8 @@ enum Message {
     Library(Arc<Library>, Option<Arc<SearchIndex>>),
     /// Write the library and its index to the load cache (on a thread of its own).
     SaveCache(PathBuf, Manifest),
+    /// The saved pages, searched as their bookmarks' text (`is:dead` too).
+    Shelf(Arc<Shelf>),
     Query(Asked),
 }
 
@@ -124,6 +127,9 @@ impl Searcher {
             // The one writer of the cache: the newest library asked for is written.
             let saver = cache::Saver::start();
             let mut pending: Option<Asked> = None;
+            let mut shelf: Arc<Shelf> = Arc::default();
+            // The shelf by item of the library it was made for (item numbers change with it).
+            let mut shelved: Option<(Arc<Library>, Arc<Shelf>, ByItem)> = None;
             while let Ok(first) = rx.recv() {
                 // Take everything queued: the newest library and the newest query matter.
                 for message in std::iter::once(first).chain(rx.try_iter()) {
@@ -143,6 +149,7 @@ impl Searcher {
                                 saver.save(path, manifest, library, Some(index));
                             }
                         }
+                        Message::Shelf(newer) => shelf = newer,
                         Message::Query(asked) => pending = Some(asked),
                     }
                 }
@@ -159,6 +166,17 @@ impl Searcher {
                 else {
                     continue;
                 };
+                let current_shelf = shelved
+                    .as_ref()
+                    .is_some_and(|(l, s, _)| Arc::ptr_eq(l, library) && Arc::ptr_eq(s, &shelf));
+                if !current_shelf {
+                    let by_item = shelf.by_item(library);
+                    shelved = Some((Arc::clone(library), Arc::clone(&shelf), by_item));
+                }
+                let by_item = shelved.as_ref().map(|(_, _, b)| b);
+                let saved = by_item.map_or(&[][..], |b| b.saved.as_slice());
+                let is_dead =
+                    |i: usize| by_item.is_some_and(|b| b.dead.get(i).copied().unwrap_or(false));
                 let cancelled = || current.load(Ordering::Relaxed) != generation;
                 let is_read = |i: usize| read.get(i).copied().unwrap_or(false);
                 let is_starred = |i: usize| starred.get(i).copied().unwrap_or(false);
@@ -169,6 +187,8 @@ impl Searcher {
                     is_starred: Some(&is_starred),
                     is_highlighted: Some(&is_highlighted),
                     notes: &notes,
+                    saved,
+                    is_dead: Some(&is_dead),
                     cancelled: &cancelled,
                     synonyms: Some(&synonyms),
                     meaning,
@@ -200,6 +220,11 @@ impl Searcher {
     /// The library to search from now on (indexed on the worker unless `index` is given).
     pub fn set_library(&self, library: Arc<Library>, index: Option<Arc<SearchIndex>>) {
         let _ = self.tx.send(Message::Library(library, index));
+    }
+
+    /// The saved pages to search from now on.
+    pub fn set_shelf(&self, shelf: Arc<Shelf>) {
+        let _ = self.tx.send(Message::Shelf(shelf));
     }
 
     /// Saves the current library and index to the load cache, in the background.

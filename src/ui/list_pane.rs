@@ -92,7 +92,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ItemKind::Bookmark => 24.max(width / 2),
         };
         let show_meta = meta_width > 0 && width > 2 + room + meta_width;
-        let title_width = width.saturating_sub(2 + if show_meta { meta_width + 1 } else { 0 });
+        // A link the archive found dead says so (in words: no colour needed), while the
+        // title keeps a few letters.
+        const DEAD: &str = " dead";
+        let dead = app.shelf.is_dead(item.url.as_deref()) && width >= 2 + 8 + DEAD.len();
+        let title_width = width.saturating_sub(
+            2 + if show_meta { meta_width + 1 } else { 0 } + if dead { DEAD.len() } else { 0 },
+        );
         let title = truncate(&item.title, title_width);
         let pad = title_width.saturating_sub(display_width(&title));
         let title_style = if read {
@@ -105,6 +111,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Span::styled(title, title_style),
             Span::raw(" ".repeat(pad)),
         ];
+        if dead {
+            spans.push(Span::styled(DEAD, theme.status_error));
+        }
         if show_meta {
             spans.push(Span::styled(format!(" {meta}"), theme.list_meta));
         }
