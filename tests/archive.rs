@@ -386,3 +386,36 @@ fn nothing_is_fetched_without_a_link_and_an_unknown_id_is_named() {
         stderr(&out)
     );
 }
+
+/// The writers' hostile-HTML depth test on this path: pages nested thousands deep are saved
+/// as their text by an archive run's workers (threads of the default stack), and found.
+#[test]
+fn pages_nested_thousands_deep_are_saved_as_text() {
+    let server = Server::start();
+    let depth = 3000;
+    let deep = [
+        ("div", "<div>".repeat(depth) + "deep text" + &"</div>".repeat(depth)),
+        ("list", "<ul><li>".repeat(depth) + "deep text" + &"</li></ul>".repeat(depth)),
+        (
+            "quote",
+            "<blockquote>".repeat(depth) + "deep text" + &"</blockquote>".repeat(depth),
+        ),
+        ("ordered", "<ol><li>".repeat(depth) + "deep text"),
+        ("table", "<table><tr><td>".repeat(depth) + "deep text"),
+    ];
+    let mut links = Vec::new();
+    for (name, html) in &deep {
+        let page = format!("<html><head><title>Deep {name}</title></head><body>{html}</body></html>");
+        server.page(&format!("/{name}"), Page::ok("text/html", page));
+        links.push((*name, format!("/{name}")));
+    }
+    let home = TempDir::new("archive-deep");
+    let links: Vec<(&str, &str)> = links.iter().map(|(n, p)| (*n, p.as_str())).collect();
+    let library = library_linking(&home, &server, &links);
+    let out = quire(&home, &library, &["archive", "--all"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out).trim(), "Saved 5 pages.");
+    let found = json(&quire(&home, &library, &["search", "--json", "--exact", "deep text in:Reading"]));
+    assert_eq!(found.as_array().unwrap().len(), 5, "{found}");
+    drop(server);
+}
