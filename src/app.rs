@@ -706,9 +706,12 @@ impl App {
 
     /// `a`: the item shown (or selected in the list) has its page saved in the background.
     fn archive_selected(&mut self) {
+        // The item in view: the body's, or the one selected in the list or the results (not
+        // whatever the list holds while the tree has the focus).
         let index = match (self.focus, self.body.key) {
             (Focus::Body, Some(PageKey::Item(i))) => Some(i),
-            _ => self.selected_item(),
+            (Focus::List, _) => self.selected_item(),
+            _ => None,
         };
         let library = Arc::clone(&self.library);
         let Some(item) = index.map(|i| &library.items[i]) else {

@@ -394,8 +394,14 @@ fn pages_nested_thousands_deep_are_saved_as_text() {
     let server = Server::start();
     let depth = 3000;
     let deep = [
-        ("div", "<div>".repeat(depth) + "deep text" + &"</div>".repeat(depth)),
-        ("list", "<ul><li>".repeat(depth) + "deep text" + &"</li></ul>".repeat(depth)),
+        (
+            "div",
+            "<div>".repeat(depth) + "deep text" + &"</div>".repeat(depth),
+        ),
+        (
+            "list",
+            "<ul><li>".repeat(depth) + "deep text" + &"</li></ul>".repeat(depth),
+        ),
         (
             "quote",
             "<blockquote>".repeat(depth) + "deep text" + &"</blockquote>".repeat(depth),
@@ -405,7 +411,8 @@ fn pages_nested_thousands_deep_are_saved_as_text() {
     ];
     let mut links = Vec::new();
     for (name, html) in &deep {
-        let page = format!("<html><head><title>Deep {name}</title></head><body>{html}</body></html>");
+        let page =
+            format!("<html><head><title>Deep {name}</title></head><body>{html}</body></html>");
         server.page(&format!("/{name}"), Page::ok("text/html", page));
         links.push((*name, format!("/{name}")));
     }
@@ -415,7 +422,11 @@ fn pages_nested_thousands_deep_are_saved_as_text() {
     let out = quire(&home, &library, &["archive", "--all"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert_eq!(stdout(&out).trim(), "Saved 5 pages.");
-    let found = json(&quire(&home, &library, &["search", "--json", "--exact", "deep text in:Reading"]));
+    let found = json(&quire(
+        &home,
+        &library,
+        &["search", "--json", "--exact", "deep text in:Reading"],
+    ));
     assert_eq!(found.as_array().unwrap().len(), 5, "{found}");
     drop(server);
 }

@@ -186,3 +186,99 @@ fn code_is_dark_on_the_light_theme_and_light_on_the_dark() {
     press(&mut app, "l<enter>");
     assert_snapshot("light_code_80x24", &text(&draw(&app)));
 }
+
+/// A bookmark's saved page (`quire archive`) under its own text, after a rule naming it, its
+/// links numbered with the item's; a dead link marked in the list and in the header; every
+/// size, down to 1×1, keeps to its panes.
+#[test]
+fn a_saved_page_shows_under_its_bookmark_and_a_dead_link_is_marked() {
+    use quire::archive::Shelf;
+    use quire::archive::page::{self, Health, KIND, Meta};
+    use quire::content::{Root, load_library};
+    let dir = common::TempDir::new("render-saved");
+    dir.write(
+        "reading.md",
+        "+++\ntitle = \"Reading\"\nkind = \"bookmarks\"\n+++\n\n\
+         - [Borrowing](https://ferris.example/borrow) -- why it helps\n\n  \
+         > **Key insights:**\n  > - Aliasing and mutation never meet\n\n\
+         - [Gone post](https://gone.example/post) -- it was good\n",
+    );
+    let saved = |url: &str, health: Health, body: &str| {
+        let meta = Meta {
+            kind: KIND.into(),
+            title: "Saved title".into(),
+            saved_from: url.into(),
+            url: Some(url.into()),
+            fetched: Some("2026-12-07T10:00:00Z".into()),
+            checked: "2026-12-07T10:00:00Z".into(),
+            health,
+            status: Some(if health == Health::Dead { 404 } else { 200 }),
+            note: (health == Health::Dead).then(|| "HTTP 404 Not Found".into()),
+            checksum: Some(page::checksum(body)),
+            ..Meta::default()
+        };
+        let path = page::path_for(dir.path(), url);
+        let relative = path
+            .strip_prefix(dir.path())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        dir.write(&relative, page::render(&meta, body));
+    };
+    saved(
+        "https://ferris.example/borrow",
+        Health::Alive,
+        "The borrow checker rejects aliased mutation. See [the rules](https://ferris.example/rules).",
+    );
+    saved(
+        "https://gone.example/post",
+        Health::Dead,
+        "Words kept from before the page died.",
+    );
+    let library =
+        std::sync::Arc::new(load_library(&[Root::Dir(dir.path().to_path_buf())]).unwrap());
+    assert_eq!(library.items.len(), 2, "a saved page is no item");
+    let shelf = std::sync::Arc::new(Shelf::load(dir.path()));
+    for (w, h) in [(120, 40), (80, 24), (40, 12), (1, 1)] {
+        let mut app = app(library.clone(), w, h);
+        app.shelf_loaded(std::sync::Arc::clone(&shelf));
+        press(&mut app, "jjl<enter>");
+        let screen = text(&draw(&app));
+        for (y, row) in screen.lines().enumerate() {
+            assert_eq!(
+                unicode_width::UnicodeWidthStr::width(row),
+                usize::from(w),
+                "{w}x{h} row {y}: {row}"
+            );
+        }
+        if w >= 80 {
+            assert_snapshot(&format!("saved_page_{w}x{h}"), &screen);
+        }
+        if w < 120 {
+            continue;
+        }
+        assert!(
+            screen.contains("Aliasing and mutation never meet"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("Saved page · fetched 2026-12-07 · ferris.example"),
+            "{screen}"
+        );
+        assert!(screen.contains("The borrow checker rejects"), "{screen}");
+        assert!(screen.contains("the rules[1]"), "links numbered: {screen}");
+        assert!(
+            screen.contains("Gone post") && screen.contains(" dead│"),
+            "{screen}"
+        );
+        // The dead one: its header says so, its copy is there.
+        press(&mut app, "<esc>j<enter>");
+        let screen = text(&draw(&app));
+        assert!(
+            screen.contains("dead: HTTP 404 Not Found (checked 2026-12-07)"),
+            "{screen}"
+        );
+        assert!(screen.contains("Words kept from before"), "{screen}");
+    }
+}

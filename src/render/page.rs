@@ -185,13 +185,17 @@ pub fn item_page_saved(
     let mut unwrapped = Vec::new();
     let saved_text = saved.filter(|p| !p.body.is_empty());
     let body_text: std::borrow::Cow<'_, str> = match saved_text {
-        Some(page) => format!(
-            "{}\n\n---\n\n**{}**\n\n{}",
-            item.body.trim_end(),
-            crate::archive::rule(page).replace(['*', '_'], " "),
-            page.body
-        )
-        .into(),
+        Some(page) => {
+            // Under the item's own text a rule parts the two; alone, the page needs none.
+            let own = item.body.trim_end();
+            let parting = if own.is_empty() { "" } else { "\n\n---" };
+            format!(
+                "{own}{parting}\n\n**{}**\n\n{}",
+                crate::archive::rule(page).replace(['*', '_'], " "),
+                page.body
+            )
+            .into()
+        }
         None => (*item.body).into(),
     };
     let (links, headings, code_blocks) = if body_text.trim().is_empty() {

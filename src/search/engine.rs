@@ -431,12 +431,22 @@ pub fn search(
         &highlighter,
         (&candidates, in_ok.as_deref(), &excluded),
     );
+    // Built only when pages are saved: a keystroke over a library without any pays nothing.
+    let found_already: HashSet<usize> = if options.saved.is_empty() {
+        HashSet::new()
+    } else {
+        candidates
+            .iter()
+            .copied()
+            .chain(by_note.iter().map(|(_, hit)| hit.item))
+            .collect()
+    };
     let by_saved_page = in_saved_pages(
         index,
         query,
         options,
         &highlighter,
-        (&candidates, &by_note, in_ok.as_deref(), &excluded),
+        (&found_already, in_ok.as_deref(), &excluded),
     );
     let found = candidates.len() + by_note.len() + by_saved_page.len();
     // Every full match, before the closer look keeps the best: meaning lists none again.
@@ -780,27 +790,25 @@ fn noted(
 /// What a snippet from a saved page starts with.
 pub const SAVED_MARK: &str = "▤ ";
 
+/// The marks a snippet may start with, saying what it is.
+pub const SNIPPET_MARKS: [&str; 3] = [NOTE_MARK, SAVED_MARK, MEANING_MARK];
+
 /// The items found by the page saved from their link and not by their own text or notes:
 /// ranked among themselves as if the page were their body, its best passage the snippet.
-/// `found` is (the items found by their text, those found by a note, the category filter,
-/// the excluded items).
+/// `found` is (the items found by their text or a note, the category filter, the excluded
+/// items).
 fn in_saved_pages(
     index: &SearchIndex,
     query: &Query,
     options: &SearchOptions<'_>,
     highlighter: &Highlighter,
-    found: (&[usize], &[(Rank, Hit)], Option<&[bool]>, &HashSet<usize>),
+    found: (&HashSet<usize>, Option<&[bool]>, &HashSet<usize>),
 ) -> Vec<(Rank, Hit)> {
-    let (candidates, by_note, in_ok, excluded) = found;
+    let (already, in_ok, excluded) = found;
     let terms = highlighter.terms.len();
     if options.saved.is_empty() || terms == 0 {
         return Vec::new();
     }
-    let already: HashSet<usize> = candidates
-        .iter()
-        .copied()
-        .chain(by_note.iter().map(|(_, hit)| hit.item))
-        .collect();
     let mut out: Vec<(Rank, Hit)> = Vec::new();
     for (item, text) in options.saved {
         let item = *item;

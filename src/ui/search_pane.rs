@@ -230,6 +230,14 @@ fn result_lines(app: &App, hit: &Hit, width: usize) -> Vec<Line<'static>> {
         for (n, row) in wrapped[start..end].iter().enumerate() {
             let mut spans = vec![Span::raw(indent.clone())];
             if n == 0 && start > 0 {
+                // What the snippet is (a note, a saved page's passage, one near in meaning)
+                // stays said when the rows shown are further in.
+                if let Some(mark) = crate::search::engine::SNIPPET_MARKS
+                    .iter()
+                    .find(|m| snippet.text.starts_with(**m))
+                {
+                    spans.push(Span::styled(*mark, theme.list_meta));
+                }
                 spans.push(Span::styled("…", theme.list_meta));
             }
             spans.extend(row.spans.iter().cloned());
