@@ -430,3 +430,38 @@ fn pages_nested_thousands_deep_are_saved_as_text() {
     assert_eq!(found.as_array().unwrap().len(), 5, "{found}");
     drop(server);
 }
+
+/// `a` in the real reader, in a pseudo-terminal: the selected bookmark's page is saved in the
+/// background, its progress and outcome in the status bar, and the page shows under the
+/// bookmark once saved, without a restart.
+#[test]
+fn a_in_the_reader_saves_the_selected_page_and_shows_it() {
+    let server = Server::start();
+    server.page("/borrow", Page::ok("text/html", fixture("borrow.html")));
+    let home = TempDir::new("archive-key");
+    let library = library_linking(&home, &server, &[("Borrow checker", "/borrow")]);
+    let lib = library.to_str().unwrap();
+    let mut reader = common::pty::Session::start(
+        &home,
+        home.path(),
+        &["--library", lib, "--content", lib],
+        100,
+        30,
+    );
+    reader.wait_for_text("Reading");
+    // All → Reading → Saved → its one bookmark, opened.
+    reader.type_keys("jjl");
+    reader.wait_for_text("Borrow checker");
+    reader.send("\r");
+    reader.wait_for_text("about Borrow checker");
+    reader.send("a");
+    let screen = reader.wait_for_text("saved: Borrow checker");
+    assert!(!screen.contains("Subscribemenu"), "{screen}");
+    let screen = reader.wait_for_text("Saved page · fetched");
+    assert!(screen.contains("The borrow checker rejects"), "{screen}");
+    reader.send("q");
+    reader.wait_exit();
+    reader.assert_terminal_restored();
+    assert_eq!(walk(&library.join("archive")).len(), 1);
+    drop(server);
+}

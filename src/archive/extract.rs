@@ -42,6 +42,9 @@ pub fn extract(html: &str, url: &str) -> Article {
     let deep = html_depth(html, MAX_HTML_DEPTH) > MAX_HTML_DEPTH;
     let config = Config {
         max_elements_to_parse: MAX_ELEMENTS,
+        // A code block's `language-rust` tells its fence's language; markdown keeps no
+        // other class.
+        keep_classes: true,
         ..Config::default()
     };
     let readable = (!deep)
@@ -207,6 +210,29 @@ mod tests {
         assert_eq!(article.title, "Deep");
         assert!(article.markdown.contains("Deep words here."), "{article:?}");
         assert!(!article.markdown.contains("scriptword"));
+    }
+
+    #[test]
+    fn preformatted_text_keeps_its_words_not_link_syntax() {
+        let page = "<html><head><title>RFC</title></head><body><article>\
+            <p>An introduction long enough to be taken for the article's text by the extraction, \
+            with a few more words so that nothing here is thrown away as chrome.</p>\
+            <pre>See <a href=\"https://r.example/bcp78\">BCP 78</a> and\n\
+            <a href=\"https://r.example/bcp79\">BCP 79</a>.</pre>\
+            <pre><code class=\"language-rust\">let a = [1](2);</code></pre></article></body></html>";
+        let article = extract(page, "https://r.example/rfc");
+        assert!(
+            article
+                .markdown
+                .contains("```\nSee BCP 78 and\nBCP 79.\n```"),
+            "{}",
+            article.markdown
+        );
+        assert!(
+            article.markdown.contains("```rust\nlet a = [1](2);\n```"),
+            "{}",
+            article.markdown
+        );
     }
 
     #[test]

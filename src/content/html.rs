@@ -168,6 +168,51 @@ fn html_to_paragraphs(html: &str) -> String {
         .join("\n\n")
 }
 
+/// The text of a `<pre>` as the browser shows it (line breaks for `<br>`), and the language
+/// its `<code>` names (`class="language-rust"`), if any. Walked with a stack of its own: the
+/// tree may be as deep as [`MAX_HTML_DEPTH`].
+fn preformatted(node: &std::rc::Rc<htmd::Node>) -> (String, String) {
+    use markup5ever_rcdom::NodeData;
+    let mut text = String::new();
+    let mut language = String::new();
+    let mut stack = vec![std::rc::Rc::clone(node)];
+    while let Some(next) = stack.pop() {
+        match &next.data {
+            NodeData::Text { contents } => text.push_str(&contents.borrow()),
+            NodeData::Element { name, attrs, .. } => {
+                let tag: &str = &name.local;
+                if tag == "br" {
+                    text.push('\n');
+                }
+                if tag == "code" && language.is_empty() {
+                    language = attrs
+                        .borrow()
+                        .iter()
+                        .filter(|a| &*a.name.local == "class")
+                        .flat_map(|a| {
+                            a.value
+                                .split_whitespace()
+                                .filter_map(|c| {
+                                    c.strip_prefix("language-").or(c.strip_prefix("lang-"))
+                                })
+                                .map(String::from)
+                                .collect::<Vec<_>>()
+                        })
+                        .next()
+                        .filter(|l| {
+                            l.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "+-_#.".contains(c))
+                        })
+                        .unwrap_or_default();
+                }
+            }
+            _ => {}
+        }
+        stack.extend(next.children.borrow().iter().rev().cloned());
+    }
+    (text, language)
+}
+
 fn convert(html: &str) -> String {
     use htmd::element_handler::Handlers;
     use htmd::{Element, HtmlToMarkdown};
@@ -218,17 +263,15 @@ fn convert(html: &str) -> String {
             };
             Some(format!("![{alt}]({src})").into())
         })
-        // A `<pre>` without a `<code>` inside (WordPress's preformatted text) is code too: its
-        // lines fenced, so `# comment` is no heading and a ``` in it opens nothing.
-        .add_handler(vec!["pre"], |handlers: &dyn Handlers, element: Element| {
-            let inner = handlers.walk_children(element.node).content;
-            let trimmed = inner.trim_matches('\n');
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                return Some(inner.into());
-            }
+        // A `<pre>` is code, with or without a `<code>` inside (WordPress's preformatted text,
+        // an RFC with links in it): its text as written, fenced, so `# comment` is no heading,
+        // a ``` in it opens nothing and a link in it is its words, not `[words](url)`.
+        .add_handler(vec!["pre"], |_: &dyn Handlers, element: Element| {
+            let (text, language) = preformatted(element.node);
+            let trimmed = text.trim_matches('\n');
             let longest = trimmed.split(|c| c != '`').map(str::len).max().unwrap_or(0);
             let fence = "`".repeat((longest + 1).max(3));
-            Some(format!("\n\n{fence}\n{trimmed}\n{fence}\n\n").into())
+            Some(format!("\n\n{fence}{language}\n{trimmed}\n{fence}\n\n").into())
         })
         // A link that is not to a web page or mail (`javascript:`, `data:`) keeps its text only.
         .add_handler(vec!["a"], |handlers: &dyn Handlers, element: Element| {
