@@ -236,6 +236,29 @@ mod tests {
     }
 
     #[test]
+    fn a_tables_row_headers_and_a_grid_without_headers_keep_every_cell() {
+        let page = "<html><head><title>Tables</title></head><body><article>\
+            <p>An introduction long enough to be taken for the article's text by the extraction, \
+            with a few more words so that nothing here is thrown away as chrome at all.</p>\
+            <table class=\"infobox\"><tr><th colspan=\"2\">Mozilla</th></tr>\
+            <tr><th scope=\"row\">Industry</th><td>Free software</td></tr>\
+            <tr><th scope=\"row\">Founded</th><td>1998</td></tr></table>\
+            <p>Between the tables, more words of the article to keep it one article here.</p>\
+            <table><tr><td><p>Entity status</p></td><td><p>Assoc status</p></td></tr>\
+            <tr><td><p>new</p></td><td><p>new | old</p></td></tr></table>\
+            </article></body></html>";
+        let md = extract(page, "https://t.example/").markdown;
+        for kept in [
+            "| Industry | Free software |",
+            "| Founded | 1998 |",
+            "| Entity status | Assoc status |",
+            "| new | new \\| old |",
+        ] {
+            assert!(md.contains(kept), "{kept} in:\n{md}");
+        }
+    }
+
+    #[test]
     fn hostile_bits_never_reach_the_text() {
         let page = "<html><head><title>T\u{1b}[31m</title></head><body><article>\
             <p>A long enough paragraph of honest words to be an article, with more words \

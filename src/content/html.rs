@@ -168,6 +168,113 @@ fn html_to_paragraphs(html: &str) -> String {
         .join("\n\n")
 }
 
+/// A table as a markdown pipe table, every cell kept: a row's header cells (`<th
+/// scope="row">`, an infobox's labels) as well as its data, and a table without any header
+/// cell (a grid of short cells, its first row taken as the header). `None` for what is laid
+/// out as a table but is none (cells of long text, tables in cells, rows of unequal length
+/// and no header cell): that keeps its cells as paragraphs.
+fn grid(
+    handlers: &dyn htmd::element_handler::Handlers,
+    table: &std::rc::Rc<htmd::Node>,
+) -> Option<String> {
+    use markup5ever_rcdom::NodeData;
+    let tag = |node: &std::rc::Rc<htmd::Node>| match &node.data {
+        NodeData::Element { name, .. } => Some(name.local.to_string()),
+        _ => None,
+    };
+    // Rows: the table's own, and those of its head, bodies and foot (not a nested table's).
+    let mut rows = Vec::new();
+    let mut caption = String::new();
+    for child in table.children.borrow().iter() {
+        match tag(child).as_deref() {
+            Some("caption") => {
+                let text = handlers.walk_children(child).content;
+                caption = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            }
+            Some("tr") => rows.push(std::rc::Rc::clone(child)),
+            Some("thead" | "tbody" | "tfoot") => rows.extend(
+                child
+                    .children
+                    .borrow()
+                    .iter()
+                    .filter(|r| tag(r).as_deref() == Some("tr"))
+                    .cloned(),
+            ),
+            _ => {}
+        }
+    }
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    let mut header_cells = false;
+    let mut long = false;
+    for row in &rows {
+        let mut line = Vec::new();
+        for cell in row.children.borrow().iter() {
+            let kind = tag(cell);
+            if !matches!(kind.as_deref(), Some("td" | "th")) {
+                continue;
+            }
+            header_cells |= kind.as_deref() == Some("th");
+            // A table inside a cell: layout, not data.
+            if has_table(cell) {
+                return None;
+            }
+            // How long a cell is, is what it shows, not its links' addresses.
+            let shown = preformatted(cell).0;
+            long |= shown
+                .split_whitespace()
+                .map(|w| w.chars().count() + 1)
+                .sum::<usize>()
+                > 200;
+            let text = handlers.walk_children(cell).content;
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            line.push(text.replace('|', "\\|"));
+        }
+        if !line.is_empty() {
+            cells.push(line);
+        }
+    }
+    let columns = cells.iter().map(Vec::len).max()?;
+    let even = cells.iter().all(|r| r.len() == columns);
+    if cells.len() < 2 || columns < 2 || long || !(header_cells || even) {
+        return None;
+    }
+    let mut out = String::from("\n\n");
+    if !caption.is_empty() {
+        out.push_str(&format!("**{caption}**\n\n"));
+    }
+    for (n, row) in cells.iter().enumerate() {
+        out.push('|');
+        for i in 0..columns {
+            out.push(' ');
+            out.push_str(row.get(i).map_or("", String::as_str));
+            out.push_str(" |");
+        }
+        out.push('\n');
+        if n == 0 {
+            out.push('|');
+            out.push_str(&" --- |".repeat(columns));
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// Whether a table stands anywhere inside `node` (walked with a stack of its own).
+fn has_table(node: &std::rc::Rc<htmd::Node>) -> bool {
+    use markup5ever_rcdom::NodeData;
+    let mut stack: Vec<std::rc::Rc<htmd::Node>> = node.children.borrow().iter().cloned().collect();
+    while let Some(next) = stack.pop() {
+        if let NodeData::Element { name, .. } = &next.data
+            && &*name.local == "table"
+        {
+            return true;
+        }
+        stack.extend(next.children.borrow().iter().cloned());
+    }
+    false
+}
+
 /// The text of a `<pre>` as the browser shows it (line breaks for `<br>`), and the language
 /// its `<code>` names (`class="language-rust"`), if any. Walked with a stack of its own: the
 /// tree may be as deep as [`MAX_HTML_DEPTH`].
@@ -273,6 +380,14 @@ fn convert(html: &str) -> String {
             let fence = "`".repeat((longest + 1).max(3));
             Some(format!("\n\n{fence}{language}\n{trimmed}\n{fence}\n\n").into())
         })
+        .add_handler(
+            vec!["table"],
+            |handlers: &dyn Handlers, element: Element| {
+                grid(handlers, element.node)
+                    .map(Into::into)
+                    .or_else(|| handlers.fallback(element))
+            },
+        )
         // A link that is not to a web page or mail (`javascript:`, `data:`) keeps its text only.
         .add_handler(vec!["a"], |handlers: &dyn Handlers, element: Element| {
             let href = element.attrs.iter().find(|a| {
