@@ -279,6 +279,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ids,
             category,
             all,
+            feeds,
             refresh,
             json,
         }) => {
@@ -294,6 +295,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ids,
                 category,
                 all,
+                feeds: feeds || config.feeds.full_text,
                 refresh,
                 json,
                 library,

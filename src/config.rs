@@ -24,8 +24,17 @@ pub struct Config {
     pub content: ContentConfig,
     pub reader: ReaderConfig,
     pub search: SearchConfig,
+    pub feeds: FeedsConfig,
     pub theme: ThemeConfig,
     pub keys: BTreeMap<Action, KeyList>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedsConfig {
+    /// `quire archive --all` saves the pages of feed posts that came as a summary only, as
+    /// `--feeds` does.
+    pub full_text: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -409,8 +418,18 @@ mod tests {
         let shipped = parse(DEFAULT_CONFIG).expect("valid");
         let default = Config::default();
         assert_eq!(
-            (&shipped.content, &shipped.reader, &shipped.theme),
-            (&default.content, &default.reader, &default.theme)
+            (
+                &shipped.content,
+                &shipped.reader,
+                &shipped.theme,
+                &shipped.feeds
+            ),
+            (
+                &default.content,
+                &default.reader,
+                &default.theme,
+                &default.feeds
+            )
         );
         let sorted = |map: &KeyMap| {
             let mut b: Vec<String> = map

@@ -465,3 +465,56 @@ fn a_in_the_reader_saves_the_selected_page_and_shows_it() {
     assert_eq!(walk(&library.join("archive")).len(), 1);
     drop(server);
 }
+
+/// `--feeds` (or `[feeds] full_text = true`) saves the pages of feed posts that came as a
+/// summary only; a post with its whole text, and any post without the flag, is left alone.
+#[test]
+fn feed_posts_of_a_summary_only_have_their_page_saved_on_request() {
+    let server = Server::start();
+    server.page("/borrow", Page::ok("text/html", fixture("borrow.html")));
+    server.page("/queues", Page::ok("text/html", fixture("queues.html")));
+    let home = TempDir::new("archive-feeds");
+    let library = home.path().join("lib");
+    let post = |name: &str, url: String, body: &str| {
+        home.write(
+            &format!("lib/feeds/blog/{name}.md"),
+            format!("+++\ntitle = \"{name}\"\ndate = 2026-11-02\nurl = \"{url}\"\n+++\n\n{body}\n"),
+        );
+    };
+    post(
+        "summary",
+        server.url("/borrow"),
+        "The borrow checker, in a sentence.",
+    );
+    post(
+        "whole",
+        server.url("/queues"),
+        &"A whole article of words. ".repeat(100),
+    );
+    let out = quire(&home, &library, &["archive", "--all"]);
+    assert!(
+        stderr(&out).contains("no bookmark with a web address"),
+        "{}",
+        stderr(&out)
+    );
+    let out = quire(&home, &library, &["archive", "--feeds"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "Saved 1 page.");
+    let saved = walk(&library.join("archive"));
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(
+        std::fs::read_to_string(&saved[0])
+            .unwrap()
+            .contains("borrow checker rejects")
+    );
+    // The config makes it the rule for --all.
+    home.write("config/quire/config.toml", "[feeds]\nfull_text = true\n");
+    let out = quire(&home, &library, &["archive", "--all"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        "Saved 0 pages, 1 saved already.",
+        "{}",
+        stderr(&out)
+    );
+    drop(server);
+}

@@ -17,6 +17,8 @@ pub struct Asked {
     pub ids: Vec<String>,
     pub category: Option<String>,
     pub all: bool,
+    /// Feed posts that came as a summary only are saved too.
+    pub feeds: bool,
     pub refresh: bool,
     pub json: bool,
     pub library: PathBuf,
@@ -86,6 +88,10 @@ pub fn run(asked: Asked) -> Result<ExitCode> {
     })
 }
 
+/// A feed post with less text than this (blanks aside) came as a summary: real articles are
+/// longer, summaries a paragraph or two.
+const SUMMARY_ONLY: usize = 1_500;
+
 /// The bookmarks asked for, with their links, in the library's order.
 fn targets(library: &Library, asked: &Asked) -> Result<Vec<Target>> {
     let mut chosen: Vec<usize> = Vec::new();
@@ -104,13 +110,27 @@ fn targets(library: &Library, asked: &Asked) -> Result<Vec<Target>> {
             None => bail!("{}", super::output::unknown_id(&ItemIds::of(library), id)),
         }
     }
+    if asked.feeds && !asked.all && asked.category.is_none() && asked.ids.is_empty() {
+        chosen.extend(library.items_under(Library::ROOT));
+    }
     let mut seen = std::collections::HashSet::new();
     let explicit = |i: usize| asked.ids.iter().any(|id| *id == library.items[i].id);
+    let feeds_dir = crate::feeds::feeds_dir(&asked.library);
+    // A post a sync wrote from an entry that carried only a summary: its page has the rest.
+    let summary_only = |item: &crate::content::Item| {
+        asked.feeds
+            && item.kind == ItemKind::Post
+            && item.source.path.starts_with(&feeds_dir)
+            && item.body.chars().filter(|c| !c.is_whitespace()).count() < SUMMARY_ONLY
+    };
     let mut targets = Vec::new();
     for i in chosen {
         let item = &library.items[i];
-        // A post asked for by its id is saved too; a category or --all means its bookmarks.
-        if !seen.insert(i) || (item.kind != ItemKind::Bookmark && !explicit(i)) {
+        // A post asked for by its id is saved too; a category or --all means its bookmarks
+        // (and, with --feeds, its feed posts of a summary only).
+        if !seen.insert(i)
+            || (item.kind != ItemKind::Bookmark && !explicit(i) && !summary_only(item))
+        {
             continue;
         }
         match &item.url {

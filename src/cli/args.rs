@@ -227,6 +227,11 @@ pub enum Command {
         /// Every bookmark of the library.
         #[arg(long)]
         all: bool,
+        /// Also the pages of feed posts that came as a summary only (their text under 1,500
+        /// characters): the whole article, to read offline. `[feeds] full_text = true` in
+        /// the config makes it the rule.
+        #[arg(long)]
+        feeds: bool,
         /// Ask again for pages saved already (conditionally: unchanged pages are not sent
         /// again), and for links found dead.
         #[arg(long)]
