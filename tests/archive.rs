@@ -518,3 +518,69 @@ fn feed_posts_of_a_summary_only_have_their_page_saved_on_request() {
     );
     drop(server);
 }
+
+/// Two runs at once over the same links, and a run killed half-way: every page is one whole
+/// file, no temp file is left, and the runs' outcomes are the pages', not each other's.
+#[test]
+fn runs_at_once_and_a_run_killed_half_way_leave_whole_pages() {
+    let server = Server::start();
+    let mut links = Vec::new();
+    for n in 0..12 {
+        let body = fixture("queues.html").replace("Backpressure", &format!("Backpressure {n}"));
+        server.page(&format!("/p{n}"), Page::ok("text/html", body));
+        links.push((format!("Page {n}"), format!("/p{n}")));
+    }
+    // One that never ends, to be killed on.
+    server.page("/trickle", Page::ok("trickle", ""));
+    links.push(("Trickle".into(), "/trickle".into()));
+    let home = TempDir::new("archive-race");
+    let links: Vec<(&str, &str)> = links
+        .iter()
+        .map(|(t, p)| (t.as_str(), p.as_str()))
+        .collect();
+    let library = library_linking(&home, &server, &links);
+    let spawn = || {
+        common::quire_command(&home, home.path())
+            .args(lib_args(&library, &["archive", "--all"]))
+            .env("QUIRE_DEBUG_FETCH_TIMEOUT_MS", "3000")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Killed while the trickling page holds it (the others done or in flight).
+    let mut killed = spawn();
+    std::thread::sleep(Duration::from_millis(700));
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    for out in [&a, &b] {
+        let said = stderr(out);
+        assert!(
+            said.lines()
+                .all(|l| l.contains("Trickle") || l.contains("meanwhile")),
+            "only the trickle fails: {said}"
+        );
+    }
+    let files = walk(&library.join("archive"));
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".md") && !n.starts_with('.')),
+        "{names:?}"
+    );
+    assert_eq!(files.len(), 13, "one file a page: {names:?}");
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let (meta, body) = quire::archive::page::parse(&text).expect("a whole saved page");
+        if meta.title.contains("Backpressure") {
+            assert!(body.contains("Little's law"), "{text}");
+        }
+    }
+    drop(server);
+}

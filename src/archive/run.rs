@@ -13,7 +13,7 @@ use super::extract::extract;
 use super::page::{self, Health, KIND, Meta, SavedPage};
 use crate::fetch::{self, Answer, Ask, Failure};
 use crate::state::Timestamp;
-use crate::writer::LibraryLock;
+use crate::writer::{LibraryLock, WriteError};
 
 /// Requests in flight at once, in all.
 pub const PARALLEL: usize = 8;
@@ -367,6 +367,17 @@ fn one(
         .and_then(|lock| page::save(&lock, &path, before.map(|b| b.raw.as_slice()), &meta, &body));
     match saved {
         Ok(()) => report.file = Some(relative(library, &path)),
+        // Another run saved the page meanwhile, or someone changed the file since it was
+        // read: what is there now is kept, and the link answered all the same.
+        Err(WriteError::Exists { .. } | WriteError::Changed { .. }) => {
+            report.file = Some(relative(library, &path));
+            if report.outcome == Outcome::Archived {
+                report.outcome = Outcome::Unchanged;
+            }
+            report.note = Some(
+                "the saved page changed meanwhile (another run, or an edit): kept as it is".into(),
+            );
+        }
         Err(err) => {
             report.outcome = Outcome::Uncertain;
             report.note = Some(err.to_string());
