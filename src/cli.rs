@@ -258,14 +258,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             into,
             dry_run,
         }) => {
-            let library = library.ok_or_else(|| {
-                anyhow!("cannot find a data directory for the library; pass --library DIR")
-            })?;
             // The library folder is loaded too, even with --content: nothing twice in it.
-            let mut roots = roots;
-            if !roots.contains(&Root::Dir(library.clone())) && library.is_dir() {
-                roots.push(Root::Dir(library.clone()));
-            }
+            let (library, roots) = with_library(library, roots)?;
             import::run(import::Asked {
                 file,
                 browser,
@@ -283,14 +277,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             refresh,
             json,
         }) => {
-            let library = library.ok_or_else(|| {
-                anyhow!("cannot find a data directory for the library; pass --library DIR")
-            })?;
             // The library folder is loaded too, even with --content: its bookmarks are saved.
-            let mut roots = roots;
-            if !roots.contains(&Root::Dir(library.clone())) && library.is_dir() {
-                roots.push(Root::Dir(library.clone()));
-            }
+            let (library, roots) = with_library(library, roots)?;
             archive::run(archive::Asked {
                 ids,
                 category,
@@ -319,6 +307,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             run_on_library(command, &roots, &state_path, &synonyms, library.as_deref())
         }
     }
+}
+
+/// The library folder (which a command writing into it needs), and the roots with it among
+/// them when it exists.
+fn with_library(library: Option<PathBuf>, mut roots: Vec<Root>) -> Result<(PathBuf, Vec<Root>)> {
+    let library = library.ok_or_else(|| {
+        anyhow!("cannot find a data directory for the library; pass --library DIR")
+    })?;
+    if !roots.contains(&Root::Dir(library.clone())) && library.is_dir() {
+        roots.push(Root::Dir(library.clone()));
+    }
+    Ok((library, roots))
 }
 
 /// The synonyms the config names, or none; a file that cannot be used is said, located, and

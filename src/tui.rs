@@ -409,6 +409,16 @@ fn look_for_library(folder: PathBuf, events: Sender<AppEvent>) {
         });
 }
 
+/// A background task's "running" flag, cleared however the task ends (a panic too), so its
+/// key works again.
+struct ClearedOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for ClearedOnDrop {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// `S`: the feeds synced on a thread of their own, a line per feed in the status bar; the
 /// posts show through the watcher like any other change.
 struct FeedSync {
@@ -436,13 +446,7 @@ impl FeedSync {
         );
         let spawned = thread::Builder::new().name("feeds".into()).spawn(move || {
             // Cleared however the sync ends (a panic too), so `S` works again.
-            struct Done(Arc<std::sync::atomic::AtomicBool>);
-            impl Drop for Done {
-                fn drop(&mut self) {
-                    self.0.store(false, std::sync::atomic::Ordering::SeqCst);
-                }
-            }
-            let _done = Done(running);
+            let _done = ClearedOnDrop(running);
             let note = |text: String| {
                 let _ = events.send(AppEvent::Progress(text));
             };
@@ -545,13 +549,7 @@ impl Archiver {
         let spawned = thread::Builder::new()
             .name("archive".into())
             .spawn(move || {
-                struct Done(Arc<std::sync::atomic::AtomicBool>);
-                impl Drop for Done {
-                    fn drop(&mut self) {
-                        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
-                    }
-                }
-                let _done = Done(running);
+                let _done = ClearedOnDrop(running);
                 let note = |text: String| {
                     let _ = events.send(AppEvent::Progress(crate::text::sanitize_line(&text)));
                 };

@@ -392,23 +392,7 @@ fn nothing_is_fetched_without_a_link_and_an_unknown_id_is_named() {
 #[test]
 fn pages_nested_thousands_deep_are_saved_as_text() {
     let server = Server::start();
-    let depth = 3000;
-    let deep = [
-        (
-            "div",
-            "<div>".repeat(depth) + "deep text" + &"</div>".repeat(depth),
-        ),
-        (
-            "list",
-            "<ul><li>".repeat(depth) + "deep text" + &"</li></ul>".repeat(depth),
-        ),
-        (
-            "quote",
-            "<blockquote>".repeat(depth) + "deep text" + &"</blockquote>".repeat(depth),
-        ),
-        ("ordered", "<ol><li>".repeat(depth) + "deep text"),
-        ("table", "<table><tr><td>".repeat(depth) + "deep text"),
-    ];
+    let deep = common::nested_thousands_deep("deep text");
     let mut links = Vec::new();
     for (name, html) in &deep {
         let page =

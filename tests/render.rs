@@ -126,13 +126,7 @@ fn wide_characters_never_overflow_a_pane() {
         let mut app = app(library.clone(), w, h);
         press(&mut app, "jl<enter>");
         let screen = text(&draw(&app));
-        for (y, row) in screen.lines().enumerate() {
-            assert_eq!(
-                unicode_width::UnicodeWidthStr::width(row),
-                usize::from(w),
-                "{w}x{h} row {y}: {row}"
-            );
-        }
+        assert_rows_fit(&screen, w, h);
     }
 }
 
@@ -245,13 +239,7 @@ fn a_saved_page_shows_under_its_bookmark_and_a_dead_link_is_marked() {
         app.shelf_loaded(std::sync::Arc::clone(&shelf));
         press(&mut app, "jjl<enter>");
         let screen = text(&draw(&app));
-        for (y, row) in screen.lines().enumerate() {
-            assert_eq!(
-                unicode_width::UnicodeWidthStr::width(row),
-                usize::from(w),
-                "{w}x{h} row {y}: {row}"
-            );
-        }
+        assert_rows_fit(&screen, w, h);
         if w >= 80 {
             assert_snapshot(&format!("saved_page_{w}x{h}"), &screen);
         }
@@ -280,5 +268,16 @@ fn a_saved_page_shows_under_its_bookmark_and_a_dead_link_is_marked() {
             "{screen}"
         );
         assert!(screen.contains("Words kept from before"), "{screen}");
+    }
+}
+
+/// Every row of a drawn screen is exactly as wide as the screen: nothing overflows a pane.
+fn assert_rows_fit(screen: &str, w: u16, h: u16) {
+    for (y, row) in screen.lines().enumerate() {
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(row),
+            usize::from(w),
+            "{w}x{h} row {y}: {row}"
+        );
     }
 }

@@ -257,3 +257,25 @@ pub fn own_state_text(home: &TempDir, state: &Path) -> String {
         .map(|f| std::fs::read_to_string(f).unwrap())
         .collect()
 }
+
+/// The writers' hostile HTML: `text` inside elements nested 3,000 deep, of each kind a
+/// parser nests (closed, and left open).
+pub fn nested_thousands_deep(text: &str) -> Vec<(&'static str, String)> {
+    let depth = 3000;
+    vec![
+        (
+            "div",
+            "<div>".repeat(depth) + text + &"</div>".repeat(depth),
+        ),
+        (
+            "list",
+            "<ul><li>".repeat(depth) + text + &"</li></ul>".repeat(depth),
+        ),
+        (
+            "quote",
+            "<blockquote>".repeat(depth) + text + &"</blockquote>".repeat(depth),
+        ),
+        ("ordered", "<ol><li>".repeat(depth) + text),
+        ("table", "<table><tr><td>".repeat(depth) + text),
+    ]
+}
