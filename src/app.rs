@@ -670,7 +670,7 @@ impl App {
             .shelf
             .page(Some(&url))
             .filter(|p| p.meta.health == crate::archive::page::Health::Dead && !p.body.is_empty())
-            .map(|p| p.meta.checked.get(..10).unwrap_or_default().to_string());
+            .map(|p| crate::text::sanitize_line(crate::archive::day(&p.meta.checked)));
         self.open_or_copy(url, open);
         // The browser will likely find nothing: the copy saved before the link died is here.
         if open && let Some(checked) = dead_since {

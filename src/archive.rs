@@ -57,7 +57,7 @@ pub fn link_health(page: &page::SavedPage) -> String {
 }
 
 /// The day of an RFC 3339 time.
-fn day(time: &str) -> &str {
+pub fn day(time: &str) -> &str {
     time.get(..10).unwrap_or(time)
 }
 
@@ -113,7 +113,7 @@ impl Shelf {
             };
             by_item.dead[i] = page.meta.health == page::Health::Dead;
             if !page.body.is_empty() {
-                by_item.saved.push((i, page.body.clone()));
+                by_item.saved.push((i, std::sync::Arc::clone(&page.body)));
             }
         }
         by_item
@@ -123,7 +123,7 @@ impl Shelf {
 /// The shelf by item number (see [`Shelf::by_item`]).
 #[derive(Debug, Default, Clone)]
 pub struct ByItem {
-    pub saved: Vec<(usize, String)>,
+    pub saved: Vec<(usize, std::sync::Arc<str>)>,
     pub dead: Vec<bool>,
 }
 

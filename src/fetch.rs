@@ -130,7 +130,10 @@ impl Answer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     Timeout,
+    /// The name does not exist (not: the name could not be looked up for now).
     HostNotFound,
+    /// The lookup failed for now (no network, a resolver down): says nothing of the host.
+    LookupFailed,
     Refused,
     TooManyRedirects,
     BadAddress,
@@ -145,6 +148,9 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Timeout => write!(f, "timed out (after {:.1} s)", timeout().as_secs_f64()),
             Failure::HostNotFound => f.write_str("host not found (DNS)"),
+            Failure::LookupFailed => {
+                f.write_str("the host's name could not be looked up (offline?)")
+            }
             Failure::Refused => f.write_str("connection refused"),
             Failure::TooManyRedirects => write!(f, "more than {MAX_REDIRECTS} redirects"),
             Failure::BadAddress => f.write_str("not a valid web address"),
@@ -218,6 +224,10 @@ fn describe(err: ureq::Error) -> Failure {
         ureq::Error::TooManyRedirects => Failure::TooManyRedirects,
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             Failure::Refused
+        }
+        // `Temporary failure in name resolution` (EAI_AGAIN): offline, or a resolver down.
+        ureq::Error::Io(io) if io.to_string().contains("Temporary failure") => {
+            Failure::LookupFailed
         }
         ureq::Error::Io(io) if io.to_string().contains("lookup address") => Failure::HostNotFound,
         ureq::Error::Http(_) | ureq::Error::BadUri(_) => Failure::BadAddress,

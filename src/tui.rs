@@ -254,7 +254,13 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::MeaningReady => app.search_again(),
                 AppEvent::Rendered(generation, page) => app.page_rendered(generation, page),
                 AppEvent::LoadFailed(err) => app.set_status(format!("Cannot load: {err}"), true),
-                AppEvent::FilesChanged(paths) => loader.reload(paths, Reason::Watched),
+                AppEvent::FilesChanged(paths) => {
+                    // The saved pages are read again only when one of them changed.
+                    if shelf_reader.concerns(&paths) {
+                        shelf_reader.read();
+                    }
+                    loader.reload(paths, Reason::Watched)
+                }
                 AppEvent::StateChanged(paths) => {
                     // Anything but a temp file, a lock, or a file this process wrote (a
                     // machine's new folder too: the files made in it at once may go unseen).
@@ -287,7 +293,6 @@ pub fn run(session: Session) -> Result<Ending> {
                 AppEvent::Reloaded(library, changes, why) => {
                     searcher.set_library(Arc::clone(&library), None);
                     app.library_reloaded(library, &changes, why);
-                    shelf_reader.read();
                 }
                 AppEvent::CacheWanted(path, manifest) => searcher.save_cache(path, manifest),
                 AppEvent::Loaded(library, progress, index) => {
@@ -333,6 +338,10 @@ pub fn run(session: Session) -> Result<Ending> {
                         continue;
                     }
                     _ => {}
+                }
+                // Ctrl-r reads the saved pages again too.
+                if effect == Effect::Reload {
+                    shelf_reader.read();
                 }
                 // Ctrl-r looks for a library made since the start too (the event loop
                 // would otherwise find it within a second).
@@ -490,13 +499,23 @@ impl FeedSync {
 /// it reads once more after (the newest request replaces a pending one).
 struct ShelfReader {
     tx: Option<Sender<()>>,
+    /// The archive folder, as given and as the watcher names it (canonical).
+    folders: Vec<PathBuf>,
 }
 
 impl ShelfReader {
     fn start(library: Option<PathBuf>, events: Sender<AppEvent>) -> ShelfReader {
         let Some(library) = library else {
-            return ShelfReader { tx: None };
+            return ShelfReader {
+                tx: None,
+                folders: Vec::new(),
+            };
         };
+        let archive = crate::archive::archive_dir(&library);
+        let mut folders = vec![archive.clone()];
+        if let Ok(canonical) = library.canonicalize() {
+            folders.push(crate::archive::archive_dir(&canonical));
+        }
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let spawned = thread::Builder::new().name("shelf".into()).spawn(move || {
             while rx.recv().is_ok() {
@@ -509,7 +528,17 @@ impl ShelfReader {
         });
         ShelfReader {
             tx: spawned.ok().map(|_| tx),
+            folders,
         }
+    }
+
+    /// Whether a change to these paths may change the saved pages (none named: anything may
+    /// have changed).
+    fn concerns(&self, paths: &[PathBuf]) -> bool {
+        paths.is_empty()
+            || paths
+                .iter()
+                .any(|p| self.folders.iter().any(|f| p.starts_with(f)))
     }
 
     fn read(&self) {

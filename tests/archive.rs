@@ -562,9 +562,52 @@ fn runs_at_once_and_a_run_killed_half_way_leave_whole_pages() {
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         let (meta, body) = quire::archive::page::parse(&text).expect("a whole saved page");
-        if meta.title.contains("Backpressure") {
+        // Each page's own text, under its own link.
+        if let Some(n) = meta
+            .saved_from
+            .rsplit("/p")
+            .next()
+            .filter(|_| !meta.saved_from.ends_with("trickle"))
+        {
+            assert!(meta.title.contains(&format!("Backpressure {n} ")), "{text}");
             assert!(body.contains("Little's law"), "{text}");
         }
     }
+    drop(server);
+}
+
+/// A page with no text to keep (empty, or chrome only) is said, nothing is saved of it, and
+/// the next run asks again; `is:dead` with no saved page finds nothing.
+#[test]
+fn a_page_without_text_is_skipped_and_asked_again() {
+    let server = Server::start();
+    server.page(
+        "/empty",
+        Page::ok("text/html", "<html><head><title>E</title><script>app()</script></head><body><div id=\"app\"></div></body></html>"),
+    );
+    let home = TempDir::new("archive-empty");
+    let library = library_linking(&home, &server, &[("Empty", "/empty")]);
+    let dead = json(&quire(
+        &home,
+        &library,
+        &["search", "--json", "is:dead in:Reading"],
+    ));
+    assert_eq!(dead, serde_json::json!([]));
+    let out = quire(&home, &library, &["archive", "--all"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "Saved 0 pages, 1 skipped.");
+    assert!(
+        stderr(&out).contains("holds no text to keep"),
+        "{}",
+        stderr(&out)
+    );
+    let asked = server.requests.load(Ordering::SeqCst);
+    let out = quire(&home, &library, &["archive", "--all"]);
+    assert_eq!(stdout(&out).trim(), "Saved 0 pages, 1 skipped.");
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        asked + 1,
+        "asked again"
+    );
     drop(server);
 }

@@ -4,7 +4,7 @@
 
 use dom_smoothie::{Config, Readability};
 
-use crate::content::html::{MAX_HTML_DEPTH, html_depth, html_to_markdown};
+use crate::content::html::{MAX_HTML_DEPTH, html_depth, html_to_markdown, html_to_paragraphs};
 use crate::text::{html_to_plain, sanitize, sanitize_line};
 
 /// A page with more elements than this is not scored element by element (Readability's
@@ -23,7 +23,6 @@ pub struct Article {
     pub site_name: Option<String>,
     /// As the page gives it (ISO 8601 mostly).
     pub published: Option<String>,
-    pub excerpt: Option<String>,
     /// The article's text: no control byte, no `javascript:` or `data:` link.
     pub markdown: String,
 }
@@ -53,9 +52,11 @@ pub fn extract(html: &str, url: &str) -> Article {
         .and_then(|mut r| r.parse().ok());
     let Some(found) = readable else {
         // Too deep, too big or nothing article-like: the text, without any tree built.
+        let lower = html.to_ascii_lowercase();
+        let body = lower.find("<body").map_or(html, |at| &html[at..]);
         return Article {
             title: line(&title_tag().unwrap_or_default()),
-            markdown: clean(&html_to_markdown(&text_only(html))),
+            markdown: clean(&html_to_paragraphs(body)),
             ..Article::default()
         };
     };
@@ -65,41 +66,8 @@ pub fn extract(html: &str, url: &str) -> Article {
         byline: optional(found.byline),
         site_name: optional(found.site_name),
         published: optional(found.published_time),
-        excerpt: optional(found.excerpt),
         markdown: clean(&html_to_markdown(&found.content)),
     }
-}
-
-/// The page's text as plain paragraphs of HTML, scripts, styles and markup gone: what a page
-/// too deep or too big to parse as a tree still gives.
-fn text_only(html: &str) -> String {
-    let lower = html.to_ascii_lowercase();
-    let body = lower.find("<body").map_or(html, |at| &html[at..]);
-    let mut out = String::with_capacity(body.len() / 2);
-    let mut rest = body;
-    // Script and style text is no one's words: skipped to its end tag, in one pass.
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name = crate::text::tag_name(after);
-        let end = after.find('>').map_or(after.len(), |e| e + 1);
-        rest = &after[end..];
-        if matches!(name.as_str(), "script" | "style" | "noscript" | "template") {
-            let closing = format!("</{name}");
-            let lower_rest = rest.to_ascii_lowercase();
-            rest = lower_rest.find(&closing).map_or("", |at| &rest[at..]);
-            continue;
-        }
-        // Block boundaries stay paragraph breaks.
-        if matches!(
-            name.as_str(),
-            "p" | "div" | "br" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "pre"
-        ) {
-            out.push_str("<p>");
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn line(text: &str) -> String {
@@ -196,7 +164,8 @@ mod tests {
     fn a_page_nested_past_the_bound_keeps_its_text_without_a_tree() {
         let deep = format!(
             "<html><head><title>Deep</title><script>var scriptword;</script></head><body>{}\
-             Deep words here.{}</body></html>",
+             <p>Deep words here.</p><script>var inlineword;</script><p>After the script.</p>\
+             <p>And more.</p>{}</body></html>",
             "<div>".repeat(100_000),
             "</div>".repeat(100_000)
         );
@@ -208,8 +177,11 @@ mod tests {
             .join()
             .expect("no overflow");
         assert_eq!(article.title, "Deep");
-        assert!(article.markdown.contains("Deep words here."), "{article:?}");
+        for kept in ["Deep words here.", "After the script.", "And more."] {
+            assert!(article.markdown.contains(kept), "{kept}: {article:?}");
+        }
         assert!(!article.markdown.contains("scriptword"));
+        assert!(!article.markdown.contains("inlineword"));
     }
 
     #[test]

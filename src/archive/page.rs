@@ -88,9 +88,8 @@ pub struct Meta {
 pub struct SavedPage {
     pub path: PathBuf,
     pub meta: Meta,
-    pub body: String,
-    /// The file as read, for a replace that keeps an edit made meanwhile.
-    pub raw: Vec<u8>,
+    /// Shared: the reader's search holds the same text, not a copy.
+    pub body: std::sync::Arc<str>,
 }
 
 impl SavedPage {
@@ -132,6 +131,14 @@ pub fn render(meta: &Meta, body: &str) -> String {
 
 /// A saved page's front matter and body; `None` for any other file.
 pub fn parse(text: &str) -> Option<(Meta, String)> {
+    // Saved by an editor with Windows line endings, it is still the saved page.
+    let unix;
+    let text = if text.contains("\r\n") {
+        unix = text.replace("\r\n", "\n");
+        unix.as_str()
+    } else {
+        text
+    };
     let rest = text.strip_prefix("+++\n")?;
     let (front, body) = match rest.find("\n+++\n") {
         Some(end) => (&rest[..end], &rest[end + 5..]),
@@ -202,8 +209,7 @@ pub fn scan(library: &Path) -> Vec<SavedPage> {
                 pages.push(SavedPage {
                     path,
                     meta,
-                    body,
-                    raw,
+                    body: body.into(),
                 });
             }
         }
@@ -211,20 +217,30 @@ pub fn scan(library: &Path) -> Vec<SavedPage> {
     pages
 }
 
-/// Writes a saved page: a new file, or over the one read before (`Changed` if it no longer
-/// holds what was read: the user edited it meanwhile).
+/// Writes a saved page: a new file, or over the page read before, if the file still holds
+/// it (`Changed` if not: edited meanwhile, by the user or another run).
 pub fn save(
     lock: &LibraryLock,
     path: &Path,
-    before: Option<&[u8]>,
+    before: Option<&SavedPage>,
     meta: &Meta,
     body: &str,
 ) -> Result<(), WriteError> {
     let text = render(meta, body);
-    match before {
-        Some(before) => lock.replace(path, before, text.as_bytes()),
-        None => lock.create(path, text.as_bytes()),
+    let Some(before) = before else {
+        return lock.create(path, text.as_bytes());
+    };
+    // Read again now (the shelf keeps no bytes, only what they say), and replaced only while
+    // they still say it.
+    let now = crate::writer::read_regular(path, MAX_FILE).unwrap_or_default();
+    let same = parse(&String::from_utf8_lossy(&now))
+        .is_some_and(|(meta, body)| meta == before.meta && *body == *before.body);
+    if !same {
+        return Err(WriteError::Changed {
+            path: path.to_path_buf(),
+        });
     }
+    lock.replace(path, &now, text.as_bytes())
 }
 
 #[cfg(test)]

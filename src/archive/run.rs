@@ -91,10 +91,7 @@ pub fn run(
     options: Options,
     progress: &(dyn Fn(Event<'_>) + Sync),
 ) -> Vec<Report> {
-    let kept: HashMap<String, SavedPage> = page::scan(library)
-        .into_iter()
-        .map(|p| (super::key(&p.meta.saved_from), p))
-        .collect();
+    let kept = super::Shelf::load(library);
     let mut seen = HashSet::new();
     let targets: Vec<&Target> = targets
         .iter()
@@ -108,7 +105,7 @@ pub fn run(
             scope.spawn(|| {
                 while let Some(i) = queue.take() {
                     let target = targets[i];
-                    let before = kept.get(&super::key(&target.url));
+                    let before = kept.page(Some(&target.url));
                     let report = crate::panics::quietly(|| {
                         one(library, &agent, target, before, options, progress)
                     })
@@ -259,9 +256,11 @@ fn one(
     }
     // Known already, and not asked to ask again: nothing fetched. An uncertain answer is
     // asked again at every run.
+    // (A page that gave no text is asked again too: the next answer may have some.)
     if let Some(before) = before
         && !options.refresh
         && before.meta.health != Health::Uncertain
+        && !(before.meta.health == Health::Alive && before.body.is_empty())
     {
         report.outcome = match before.meta.health {
             Health::Dead => Outcome::Dead,
@@ -302,7 +301,7 @@ fn one(
         ..Meta::default()
     });
     meta.checked = now.clone();
-    let mut body = before.map(|b| b.body.clone()).unwrap_or_default();
+    let mut body: String = before.map(|b| b.body.to_string()).unwrap_or_default();
     let heard = match answer {
         Err(failure) => heard_failure(&failure),
         Ok(answer) => {
@@ -320,12 +319,12 @@ fn one(
                 if edited {
                     report.note = Some("the saved text was edited: kept as it is".into());
                     report.outcome = Outcome::Unchanged;
-                } else if article.markdown.is_empty() {
-                    // An empty page, or one of chrome only: nothing to read offline.
+                } else if !article.markdown.chars().any(char::is_alphanumeric) {
+                    // An empty page (a shell a script fills): nothing to read offline.
                     report.note = Some("the page holds no text to keep".into());
                     report.outcome = Outcome::Skipped;
                 } else {
-                    let changed = before.is_none_or(|b| b.body != article.markdown);
+                    let changed = before.is_none_or(|b| *b.body != *article.markdown);
                     report.outcome = if changed {
                         Outcome::Archived
                     } else {
@@ -334,6 +333,10 @@ fn one(
                     meta.checksum = Some(page::checksum(&article.markdown));
                     meta.fetched = Some(now);
                     body = article.markdown;
+                    // The validators vouch for the text kept: only a text replaced takes
+                    // the new ones.
+                    meta.etag = answer.etag.clone();
+                    meta.last_modified = answer.last_modified.clone();
                 }
                 if !article.title.is_empty() {
                     meta.title = article.title;
@@ -342,8 +345,6 @@ fn one(
                 meta.site_name = article.site_name;
                 meta.published = article.published;
                 meta.url = Some(answer.final_url.clone());
-                meta.etag = answer.etag.clone();
-                meta.last_modified = answer.last_modified.clone();
             }
             heard
         }
@@ -364,7 +365,7 @@ fn one(
         .map(|b| b.path.clone())
         .unwrap_or_else(|| page::path_for(library, &target.url));
     let saved = LibraryLock::acquire(library)
-        .and_then(|lock| page::save(&lock, &path, before.map(|b| b.raw.as_slice()), &meta, &body));
+        .and_then(|lock| page::save(&lock, &path, before, &meta, &body));
     match saved {
         Ok(()) => report.file = Some(relative(library, &path)),
         // Another run saved the page meanwhile, or someone changed the file since it was
@@ -410,7 +411,7 @@ fn heard_failure(failure: &Failure) -> Heard {
     Heard {
         health,
         status: None,
-        note: Some(failure.to_string()),
+        note: Some(crate::text::sanitize_line(&failure.to_string())),
     }
 }
 
@@ -525,6 +526,11 @@ mod tests {
         );
         assert_eq!(heard_failure(&Failure::HostNotFound).health, Health::Dead);
         assert_eq!(heard_failure(&Failure::Timeout).health, Health::Uncertain);
+        // Offline, every name fails to resolve: that says nothing of the links.
+        assert_eq!(
+            heard_failure(&Failure::LookupFailed).health,
+            Health::Uncertain
+        );
         assert_eq!(heard_failure(&Failure::TooBig).health, Health::TooBig);
     }
 }

@@ -128,7 +128,7 @@ fn memchr_lt(bytes: &[u8]) -> Option<usize> {
 
 /// HTML's text without its tags, a paragraph for each block (`<p>`, `<div>`, `<li>`, a
 /// heading, a line break…): what is left of a document too deep to convert as a tree.
-fn html_to_paragraphs(html: &str) -> String {
+pub fn html_to_paragraphs(html: &str) -> String {
     const BLOCKS: [&str; 16] = [
         "p",
         "div",
@@ -147,19 +147,34 @@ fn html_to_paragraphs(html: &str) -> String {
         "tr",
         "section",
     ];
+    // Script and style text is no one's words: skipped to its end tag. One lowercased copy
+    // (ASCII only, so offsets match) finds the end tags: one pass in all.
+    const SKIPPED: [&str; 4] = ["script", "style", "noscript", "template"];
+    let lower = html.to_ascii_lowercase();
     let mut text = String::with_capacity(html.len() / 2);
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
+    let mut at = 0;
+    while let Some(open) = html[at..].find('<').map(|o| at + o) {
+        text.push_str(&html[at..open]);
+        let after = &html[open + 1..];
         let end = after.find('>').map_or(after.len(), |e| e + 1);
+        at = open + 1 + end;
+        if let Some(closing) = after.strip_prefix('/') {
+            // An end tag (`</p>`) closes a block as its start did.
+            if BLOCKS.contains(&crate::text::tag_name(closing).as_str()) {
+                text.push('\n');
+            }
+            continue;
+        }
         let name = crate::text::tag_name(after);
         if BLOCKS.contains(&name.as_str()) {
             text.push('\n');
         }
-        rest = &after[end..];
+        if SKIPPED.contains(&name.as_str()) {
+            let closing = format!("</{name}");
+            at = lower[at..].find(&closing).map_or(html.len(), |e| at + e);
+        }
     }
-    text.push_str(rest);
+    text.push_str(&html[at..]);
     decode_entities(&text)
         .split('\n')
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -182,15 +197,22 @@ fn grid(
         NodeData::Element { name, .. } => Some(name.local.to_string()),
         _ => None,
     };
+    let plain = |node: &std::rc::Rc<htmd::Node>| {
+        preformatted(node)
+            .0
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     // Rows: the table's own, and those of its head, bodies and foot (not a nested table's).
     let mut rows = Vec::new();
     let mut caption = String::new();
     for child in table.children.borrow().iter() {
         match tag(child).as_deref() {
-            Some("caption") => {
-                let text = handlers.walk_children(child).content;
-                caption = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            }
+            // Its text only: converting it (a table may stand in a caption) and then falling
+            // back to converting the table again would double the work at each level.
+            Some("caption") if has_table(child) => return None,
+            Some("caption") => caption = plain(child),
             Some("tr") => rows.push(std::rc::Rc::clone(child)),
             Some("thead" | "tbody" | "tfoot") => rows.extend(
                 child
@@ -203,9 +225,10 @@ fn grid(
             _ => {}
         }
     }
-    let mut cells: Vec<Vec<String>> = Vec::new();
+    // Decided from the tree alone, before anything is converted: a table declined is
+    // converted once, by the fallback, and one taken converts each cell once.
+    let mut shape: Vec<Vec<std::rc::Rc<htmd::Node>>> = Vec::new();
     let mut header_cells = false;
-    let mut long = false;
     for row in &rows {
         let mut line = Vec::new();
         for cell in row.children.borrow().iter() {
@@ -214,39 +237,35 @@ fn grid(
                 continue;
             }
             header_cells |= kind.as_deref() == Some("th");
-            // A table inside a cell: layout, not data.
-            if has_table(cell) {
+            // A table inside a cell is layout, not data; a cell of long text is prose (what
+            // it shows counts, not its links' addresses).
+            if has_table(cell) || plain(cell).chars().count() > 200 {
                 return None;
             }
-            // How long a cell is, is what it shows, not its links' addresses.
-            let shown = preformatted(cell).0;
-            long |= shown
-                .split_whitespace()
-                .map(|w| w.chars().count() + 1)
-                .sum::<usize>()
-                > 200;
-            let text = handlers.walk_children(cell).content;
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            line.push(text.replace('|', "\\|"));
+            line.push(std::rc::Rc::clone(cell));
         }
         if !line.is_empty() {
-            cells.push(line);
+            shape.push(line);
         }
     }
-    let columns = cells.iter().map(Vec::len).max()?;
-    let even = cells.iter().all(|r| r.len() == columns);
-    if cells.len() < 2 || columns < 2 || long || !(header_cells || even) {
+    let columns = shape.iter().map(Vec::len).max()?;
+    let even = shape.iter().all(|r| r.len() == columns);
+    if shape.len() < 2 || columns < 2 || !(header_cells || even) {
         return None;
     }
     let mut out = String::from("\n\n");
     if !caption.is_empty() {
         out.push_str(&format!("**{caption}**\n\n"));
     }
-    for (n, row) in cells.iter().enumerate() {
+    for (n, row) in shape.iter().enumerate() {
         out.push('|');
         for i in 0..columns {
             out.push(' ');
-            out.push_str(row.get(i).map_or("", String::as_str));
+            if let Some(cell) = row.get(i) {
+                let text = handlers.walk_children(cell).content;
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                out.push_str(&text.replace('|', "\\|"));
+            }
             out.push_str(" |");
         }
         out.push('\n');
@@ -382,10 +401,14 @@ fn convert(html: &str) -> String {
         })
         .add_handler(
             vec!["table"],
+            // Never handed to htmd's own table code: it converts a caption twice when it
+            // finds no rows, and tables nest in captions (2^depth conversions).
             |handlers: &dyn Handlers, element: Element| {
-                grid(handlers, element.node)
-                    .map(Into::into)
-                    .or_else(|| handlers.fallback(element))
+                let text = grid(handlers, element.node).unwrap_or_else(|| {
+                    let inner = handlers.walk_children(element.node).content;
+                    format!("\n\n{}\n\n", inner.trim_matches('\n'))
+                });
+                Some(text.into())
             },
         )
         // A link that is not to a web page or mail (`javascript:`, `data:`) keeps its text only.

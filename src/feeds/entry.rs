@@ -443,6 +443,19 @@ mod tests {
     }
 
     #[test]
+    fn tables_nested_in_captions_are_converted_once_each() {
+        // Each level once: converting a caption twice would be 2^40 conversions here.
+        for th in ["", "<tr><th>h</th><td>v</td></tr>"] {
+            let html = "<table><caption>".repeat(40) + "inner words" + th;
+            let md = html_to_markdown(&html);
+            assert!(md.contains("inner words"), "{md}");
+        }
+        // A table that is not a grid keeps its cells' words.
+        let md = html_to_markdown("<table><tr><td>one long cell</td></tr></table>");
+        assert!(md.contains("one long cell"), "{md}");
+    }
+
+    #[test]
     fn preformatted_text_is_code_and_an_alt_text_cannot_make_a_link() {
         let md = html_to_markdown(
             "<pre># not a heading\n```\n**not bold**</pre><p>after</p>\

@@ -114,7 +114,7 @@ pub struct SearchOptions<'a> {
     pub notes: &'a [(usize, String)],
     /// The text of the pages saved from items' links (`quire archive`), by item: searched
     /// as their items', listed below everything found in the items themselves.
-    pub saved: &'a [(usize, String)],
+    pub saved: &'a [(usize, std::sync::Arc<str>)],
     /// Links found dead by the archive, for `is:dead`.
     pub is_dead: Option<&'a dyn Fn(usize) -> bool>,
     /// Polled now and then; when it says yes the search stops and returns `None`.
@@ -810,17 +810,20 @@ fn in_saved_pages(
         return Vec::new();
     }
     let mut out: Vec<(Rank, Hit)> = Vec::new();
-    for (item, text) in options.saved {
+    // Each item once (the shelf gives each its one page).
+    for (k, (item, text)) in options.saved.iter().enumerate() {
+        if k % 16 == 0 && (options.cancelled)() {
+            return Vec::new();
+        }
         let item = *item;
         if item >= index.items.len()
             || already.contains(&item)
-            || out.iter().any(|(_, hit)| hit.item == item)
             || excluded.contains(&item)
             || !passes(index, item, &query.filters, options, in_ok)
         {
             continue;
         }
-        let focused = highlighter.within([text.as_str()]);
+        let focused = highlighter.within([&**text]);
         let c = focused.weigh(text);
         if c.terms < terms {
             continue;
