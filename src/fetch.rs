@@ -27,6 +27,18 @@ pub fn timeout() -> Duration {
     TIMEOUT
 }
 
+/// A url's host, lower-case, without a leading `www.` (one site either way): how feeds are
+/// told apart, requests are spread over sites, and a saved page names where it is from.
+pub fn site_of(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().and_then(|u| {
+        u.host_str().map(|h| {
+            h.to_ascii_lowercase()
+                .trim_start_matches("www.")
+                .to_string()
+        })
+    })
+}
+
 pub fn user_agent() -> String {
     format!("quire/{} (terminal reader)", env!("CARGO_PKG_VERSION"))
 }

@@ -104,13 +104,7 @@ impl SavedPage {
     /// The saved page's host (for the rule above it in a body).
     pub fn host(&self) -> String {
         let url = self.meta.url.as_deref().unwrap_or(&self.meta.saved_from);
-        url::Url::parse(url)
-            .ok()
-            .and_then(|u| {
-                u.host_str()
-                    .map(|h| h.trim_start_matches("www.").to_string())
-            })
-            .unwrap_or_default()
+        crate::fetch::site_of(url).unwrap_or_default()
     }
 }
 

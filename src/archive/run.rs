@@ -214,10 +214,7 @@ impl Queue {
 
 /// A url's host (lower-case), or the url itself when it has none: the unit of politeness.
 fn host_of(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .unwrap_or_else(|| url.to_string())
+    fetch::site_of(url).unwrap_or_else(|| url.to_string())
 }
 
 /// What a page's address answered, as the saved page will say it.

@@ -419,7 +419,7 @@ pub fn same_feed(url: &str, identity: &[String], other: &str, theirs: &[String])
             .iter()
             .any(|kind| key(identity, kind).is_some() && key(identity, kind) == key(theirs, kind));
     }
-    if host_of(url).is_none() || host_of(url) != host_of(other) {
+    if fetch::site_of(url).is_none() || fetch::site_of(url) != fetch::site_of(other) {
         return false;
     }
     match (key(identity, "id:"), key(theirs, "id:")) {
@@ -453,17 +453,6 @@ pub fn identity(parsed: &feed_rs::model::Feed, url: &str) -> Vec<String> {
     keys.push(url_key(url));
     keys.dedup();
     keys
-}
-
-/// A url's host, without a leading `www.` (one site either way).
-fn host_of(url: &str) -> Option<String> {
-    url::Url::parse(url).ok().and_then(|u| {
-        u.host_str().map(|h| {
-            h.to_ascii_lowercase()
-                .trim_start_matches("www.")
-                .to_string()
-        })
-    })
 }
 
 fn url_key(url: &str) -> String {
