@@ -128,6 +128,23 @@ impl LibraryLock {
         })
     }
 
+    /// The library's lock again, for a writer that takes it once a page: the folders an
+    /// earlier lock of this process swept (see [`LibraryLock::into_swept`]) are not read
+    /// again, so a run saving a thousand pages of one site reads that site's folder once.
+    pub fn acquire_swept(
+        library: &Path,
+        swept: HashSet<PathBuf>,
+    ) -> Result<LibraryLock, WriteError> {
+        let lock = LibraryLock::acquire(library)?;
+        *lock.swept.lock().unwrap_or_else(|e| e.into_inner()) = swept;
+        Ok(lock)
+    }
+
+    /// Lets the lock go, keeping which folders it swept (for [`LibraryLock::acquire_swept`]).
+    pub fn into_swept(self) -> HashSet<PathBuf> {
+        std::mem::take(&mut *self.swept.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     pub fn library(&self) -> &Path {
         &self.library
     }
@@ -400,6 +417,30 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("dir");
         dir
+    }
+
+    #[test]
+    fn a_lock_taken_again_with_what_was_swept_does_not_sweep_again() {
+        let dir = temp_dir("swept");
+        let folder = dir.join("site");
+        fs::create_dir_all(&folder).expect("folder");
+        // A temp file of a writer long gone (pid 4,000,000 runs nowhere).
+        let abandoned = |n: u32| folder.join(format!(".page.md.tmp4000000-{n}"));
+        fs::write(abandoned(1), "half").expect("temp");
+        let lock = LibraryLock::acquire(&dir).expect("lock");
+        lock.create(&folder.join("a.md"), b"a").expect("create");
+        assert!(!abandoned(1).exists(), "swept by the first lock");
+        let swept = lock.into_swept();
+        assert!(swept.contains(&folder), "{swept:?}");
+        fs::write(abandoned(2), "half").expect("temp");
+        let again = LibraryLock::acquire_swept(&dir, swept).expect("lock");
+        again.create(&folder.join("b.md"), b"b").expect("create");
+        assert!(abandoned(2).exists(), "the folder is not read again");
+        drop(again);
+        let fresh = LibraryLock::acquire(&dir).expect("lock");
+        fresh.create(&folder.join("c.md"), b"c").expect("create");
+        assert!(!abandoned(2).exists(), "a lock of its own sweeps");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -99,38 +99,110 @@ pub fn run(
         .collect();
     let agent = fetch::agent(options.timeout);
     let queue = Queue::new(targets.iter().map(|t| host_of(&t.url)).collect());
-    let reports = Mutex::new(vec![None; targets.len()]);
+    let mut reports: Vec<Option<Report>> = vec![None; targets.len()];
+    let (done, finished) = std::sync::mpsc::channel::<(usize, Fetched<'_>)>();
     std::thread::scope(|scope| {
         for _ in 0..PARALLEL.min(targets.len()) {
-            scope.spawn(|| {
+            let done = done.clone();
+            let (queue, agent, kept, targets) = (&queue, &agent, &kept, &targets);
+            scope.spawn(move || {
                 while let Some(i) = queue.take() {
                     let target = targets[i];
                     let before = kept.page(Some(&target.url));
-                    let report = crate::panics::quietly(|| {
-                        one(library, &agent, target, before, options, progress)
+                    let fetched = crate::panics::quietly(|| {
+                        one(library, agent, target, before, options, progress)
                     })
-                    .unwrap_or_else(|| Report {
-                        id: target.id.clone(),
-                        title: target.title.clone(),
-                        url: target.url.clone(),
-                        outcome: Outcome::Uncertain,
-                        asked: true,
-                        file: None,
-                        note: Some("a bug in Quire stopped this page's archiving".into()),
+                    .unwrap_or_else(|| Fetched {
+                        report: Report {
+                            id: target.id.clone(),
+                            title: target.title.clone(),
+                            url: target.url.clone(),
+                            outcome: Outcome::Uncertain,
+                            asked: true,
+                            file: None,
+                            note: Some("a bug in Quire stopped this page's archiving".into()),
+                        },
+                        write: None,
                     });
                     queue.done(i);
-                    progress(Event::Done(&report));
-                    lock(&reports)[i] = Some(report);
+                    if done.send((i, fetched)).is_err() {
+                        break;
+                    }
                 }
             });
         }
+        drop(done);
+        // One writer: the pages fetched meanwhile are written together under the lock, taken
+        // for as long as that takes (other writers go on between), the folders it swept of a
+        // killed writer's temp files remembered: a site's folder is read once a run, not once
+        // a page.
+        let mut swept = HashSet::new();
+        while let Ok(first) = finished.recv() {
+            let batch: Vec<(usize, Fetched<'_>)> =
+                std::iter::once(first).chain(finished.try_iter()).collect();
+            let writes = batch.iter().any(|(_, f)| f.write.is_some());
+            let lock =
+                writes.then(|| LibraryLock::acquire_swept(library, std::mem::take(&mut swept)));
+            for (i, Fetched { mut report, write }) in batch {
+                if let Some(write) = write {
+                    match &lock {
+                        Some(Ok(lock)) => write.into(lock, library, &mut report),
+                        Some(Err(err)) => {
+                            report.outcome = Outcome::Uncertain;
+                            report.note = Some(err.to_string());
+                        }
+                        None => {}
+                    }
+                }
+                progress(Event::Done(&report));
+                reports[i] = Some(report);
+            }
+            if let Some(Ok(lock)) = lock {
+                swept = lock.into_swept();
+            }
+        }
     });
-    reports
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .flatten()
-        .collect()
+    reports.into_iter().flatten().collect()
+}
+
+/// A page asked for: what it answered, and what is to be written of it.
+struct Fetched<'k> {
+    report: Report,
+    write: Option<Write<'k>>,
+}
+
+/// A saved page to write (over the one read before, if any).
+struct Write<'k> {
+    path: std::path::PathBuf,
+    before: Option<&'k SavedPage>,
+    meta: Meta,
+    body: String,
+}
+
+impl Write<'_> {
+    /// Writes the page under `lock`, and says so in the report.
+    fn into(self, lock: &LibraryLock, library: &Path, report: &mut Report) {
+        let saved = page::save(lock, &self.path, self.before, &self.meta, &self.body);
+        match saved {
+            Ok(()) => report.file = Some(relative(library, &self.path)),
+            // Another run saved the page meanwhile, or someone changed the file since it was
+            // read: what is there now is kept, and the link answered all the same.
+            Err(WriteError::Exists { .. } | WriteError::Changed { .. }) => {
+                report.file = Some(relative(library, &self.path));
+                if report.outcome == Outcome::Archived {
+                    report.outcome = Outcome::Unchanged;
+                }
+                report.note = Some(
+                    "the saved page changed meanwhile (another run, or an edit): kept as it is"
+                        .into(),
+                );
+            }
+            Err(err) => {
+                report.outcome = Outcome::Uncertain;
+                report.note = Some(err.to_string());
+            }
+        }
+    }
 }
 
 /// A page's line: what happened, its title, why, its link.
@@ -224,14 +296,16 @@ struct Heard {
     note: Option<String>,
 }
 
-fn one(
+/// Asks for one page: what it answered, and what is to be written (nothing when the page is
+/// known already and not asked again, or not a web address).
+fn one<'k>(
     library: &Path,
     agent: &ureq::Agent,
     target: &Target,
-    before: Option<&SavedPage>,
+    before: Option<&'k SavedPage>,
     options: Options,
     progress: &(dyn Fn(Event<'_>) + Sync),
-) -> Report {
+) -> Fetched<'k> {
     let mut report = Report {
         id: target.id.clone(),
         title: target.title.clone(),
@@ -249,7 +323,10 @@ fn one(
     if !valid {
         report.outcome = Outcome::Skipped;
         report.note = Some("not a valid web address".into());
-        return report;
+        return Fetched {
+            report,
+            write: None,
+        };
     }
     // Known already, and not asked to ask again: nothing fetched. An uncertain answer is
     // asked again at every run.
@@ -272,7 +349,10 @@ fn one(
                 before.meta.checked
             ),
         });
-        return report;
+        return Fetched {
+            report,
+            write: None,
+        };
     }
     progress(Event::Asking {
         host: &host_of(&target.url),
@@ -361,27 +441,15 @@ fn one(
     let path = before
         .map(|b| b.path.clone())
         .unwrap_or_else(|| page::path_for(library, &target.url));
-    let saved = LibraryLock::acquire(library)
-        .and_then(|lock| page::save(&lock, &path, before, &meta, &body));
-    match saved {
-        Ok(()) => report.file = Some(relative(library, &path)),
-        // Another run saved the page meanwhile, or someone changed the file since it was
-        // read: what is there now is kept, and the link answered all the same.
-        Err(WriteError::Exists { .. } | WriteError::Changed { .. }) => {
-            report.file = Some(relative(library, &path));
-            if report.outcome == Outcome::Archived {
-                report.outcome = Outcome::Unchanged;
-            }
-            report.note = Some(
-                "the saved page changed meanwhile (another run, or an edit): kept as it is".into(),
-            );
-        }
-        Err(err) => {
-            report.outcome = Outcome::Uncertain;
-            report.note = Some(err.to_string());
-        }
+    Fetched {
+        report,
+        write: Some(Write {
+            path,
+            before,
+            meta,
+            body,
+        }),
     }
-    report
 }
 
 fn relative(library: &Path, path: &Path) -> String {
