@@ -186,15 +186,13 @@ pub fn run(session: Session) -> Result<Ending> {
     let feeds = session.library.clone().map(|library| FeedSync {
         library,
         loaded: library_loaded,
-        events: tx.clone(),
-        running: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        task: OneAtATime::new(tx.clone()),
     });
     let loader = Loader::start(session.roots, tx.clone())?;
     let shelf_reader = ShelfReader::start(session.library.clone(), tx.clone());
     let archiver = session.library.clone().map(|library| Archiver {
         library,
-        events: tx.clone(),
-        running: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        task: OneAtATime::new(tx.clone()),
     });
     watcher::start(folders, tx.clone());
     // Read-state files written by others (another machine's, brought by a sync; a command
@@ -418,13 +416,51 @@ fn look_for_library(folder: PathBuf, events: Sender<AppEvent>) {
         });
 }
 
-/// A background task's "running" flag, cleared however the task ends (a panic too), so its
-/// key works again.
-struct ClearedOnDrop(Arc<std::sync::atomic::AtomicBool>);
+/// A background task of the reader that runs one at a time (`S`, `a`): asked for again while
+/// it runs, it says so instead; its flag is cleared however it ends (a panic too), so its key
+/// works again.
+struct OneAtATime {
+    running: Arc<std::sync::atomic::AtomicBool>,
+    events: Sender<AppEvent>,
+}
 
-impl Drop for ClearedOnDrop {
-    fn drop(&mut self) {
-        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+impl OneAtATime {
+    fn new(events: Sender<AppEvent>) -> OneAtATime {
+        OneAtATime {
+            running: Arc::default(),
+            events,
+        }
+    }
+
+    /// Runs `task` on a thread named `name`, unless one runs already (`busy` is said then);
+    /// `what` names it if it cannot start ("Cannot start a sync: …").
+    fn spawn(
+        &self,
+        (name, busy, what): (&str, &str, &str),
+        task: impl FnOnce(Sender<AppEvent>) + Send + 'static,
+    ) {
+        use std::sync::atomic::Ordering;
+        if self.running.swap(true, Ordering::SeqCst) {
+            let _ = self.events.send(AppEvent::Note(busy.into()));
+            return;
+        }
+        struct Cleared(Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for Cleared {
+            fn drop(&mut self) {
+                self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let (events, running) = (self.events.clone(), Arc::clone(&self.running));
+        let spawned = thread::Builder::new().name(name.into()).spawn(move || {
+            let _done = Cleared(running);
+            task(events);
+        });
+        if let Err(err) = spawned {
+            self.running.store(false, Ordering::SeqCst);
+            let _ = self
+                .events
+                .send(AppEvent::Progress(format!("Cannot start {what}: {err}")));
+        }
     }
 }
 
@@ -434,28 +470,15 @@ struct FeedSync {
     library: PathBuf,
     /// The library folder is among what the reader loaded (else posts show after a restart).
     loaded: bool,
-    events: Sender<AppEvent>,
-    running: Arc<std::sync::atomic::AtomicBool>,
+    task: OneAtATime,
 }
 
 impl FeedSync {
     fn start(&self) {
         use std::sync::atomic::Ordering;
-        if self.running.swap(true, Ordering::SeqCst) {
-            let _ = self
-                .events
-                .send(AppEvent::Note("A sync is already running.".into()));
-            return;
-        }
-        let (library, loaded, events, running) = (
-            self.library.clone(),
-            self.loaded,
-            self.events.clone(),
-            Arc::clone(&self.running),
-        );
-        let spawned = thread::Builder::new().name("feeds".into()).spawn(move || {
-            // Cleared however the sync ends (a panic too), so `S` works again.
-            let _done = ClearedOnDrop(running);
+        let (library, loaded) = (self.library.clone(), self.loaded);
+        let names = ("feeds", "A sync is already running.", "a sync");
+        self.task.spawn(names, move |events| {
             let note = |text: String| {
                 let _ = events.send(AppEvent::Progress(text));
             };
@@ -486,12 +509,6 @@ impl FeedSync {
                 Err(err) => note(format!("Cannot sync: {err}")),
             }
         });
-        if let Err(err) = spawned {
-            self.running.store(false, Ordering::SeqCst);
-            let _ = self
-                .events
-                .send(AppEvent::Progress(format!("Cannot start a sync: {err}")));
-        }
     }
 }
 
@@ -552,57 +569,41 @@ impl ShelfReader {
 /// status bar; the saved pages are read again when it is done.
 struct Archiver {
     library: PathBuf,
-    events: Sender<AppEvent>,
-    running: Arc<std::sync::atomic::AtomicBool>,
+    task: OneAtATime,
 }
 
 impl Archiver {
     fn start(&self, id: &str, title: &str, url: &str) {
-        use std::sync::atomic::Ordering;
-        if self.running.swap(true, Ordering::SeqCst) {
-            let _ = self
-                .events
-                .send(AppEvent::Note("A page is being saved already.".into()));
-            return;
-        }
         let target = crate::archive::run::Target {
             id: id.to_string(),
             title: title.to_string(),
             url: url.to_string(),
         };
-        let (library, events, running) = (
-            self.library.clone(),
-            self.events.clone(),
-            Arc::clone(&self.running),
+        let library = self.library.clone();
+        let names = (
+            "archive",
+            "A page is being saved already.",
+            "saving the page",
         );
-        let spawned = thread::Builder::new()
-            .name("archive".into())
-            .spawn(move || {
-                let _done = ClearedOnDrop(running);
-                let note = |text: String| {
-                    let _ = events.send(AppEvent::Progress(crate::text::sanitize_line(&text)));
-                };
-                let progress = |event: crate::archive::run::Event<'_>| {
-                    if let crate::archive::run::Event::Asking { host } = event {
-                        note(format!("Saving the page from {host}…"));
-                    }
-                };
-                let options = crate::archive::run::Options {
-                    refresh: true,
-                    timeout: crate::fetch::timeout(),
-                };
-                let reports = crate::archive::run::run(&library, &[target], options, &progress);
-                if let Some(report) = reports.first() {
-                    note(crate::archive::run::said(report));
+        self.task.spawn(names, move |events| {
+            let note = |text: String| {
+                let _ = events.send(AppEvent::Progress(crate::text::sanitize_line(&text)));
+            };
+            let progress = |event: crate::archive::run::Event<'_>| {
+                if let crate::archive::run::Event::Asking { host } = event {
+                    note(format!("Saving the page from {host}…"));
                 }
-                let _ = events.send(AppEvent::ShelfStale);
-            });
-        if let Err(err) = spawned {
-            self.running.store(false, Ordering::SeqCst);
-            let _ = self
-                .events
-                .send(AppEvent::Progress(format!("Cannot save the page: {err}")));
-        }
+            };
+            let options = crate::archive::run::Options {
+                refresh: true,
+                timeout: crate::fetch::timeout(),
+            };
+            let reports = crate::archive::run::run(&library, &[target], options, &progress);
+            if let Some(report) = reports.first() {
+                note(crate::archive::run::said(report));
+            }
+            let _ = events.send(AppEvent::ShelfStale);
+        });
     }
 }
 

@@ -83,40 +83,9 @@ mod tests {
     use super::*;
 
     /// An article as sites serve one: navigation, a cookie banner, a sidebar, a newsletter
-    /// footer and scripts around a few paragraphs.
-    pub const CHROME_PAGE: &str = r#"<!doctype html><html><head>
-        <title>Why the borrow checker helps | Ferris Weekly</title>
-        <meta property="og:site_name" content="Ferris Weekly">
-        <meta name="author" content="Ann Example">
-        <meta property="article:published_time" content="2026-11-02T10:00:00Z">
-        <script>window.track = function(){ console.log("trackingpixel"); }</script>
-        <style>.banner{color:red}</style></head><body>
-        <nav class="site-nav"><a href="/">Home</a> <a href="/subscribe">Subscribemenu</a>
-          <a href="/about">Aboutus</a></nav>
-        <div class="cookie-banner" id="cookie-consent">We use cookiesconsent to improve.
-          <button>Acceptall</button></div>
-        <main><article>
-          <h1>Why the borrow checker helps</h1>
-          <p class="byline">By Ann Example</p>
-          <p>The borrow checker rejects programs that would alias mutable state. This
-          feels restrictive at first, but it removes a whole class of data races before the
-          program ever runs, which is the point of the exercise.</p>
-          <p>Lifetimes describe how long references stay valid. Most of them are elided,
-          and the compiler infers them from the function signature in the common cases.
-          See <a href="/posts/lifetimes">the lifetimes post</a> and
-          <a href="javascript:alert(1)">this trap</a>.</p>
-          <h2>Interior mutability</h2>
-          <p>When shared mutation is truly needed, types such as RefCell move the check to
-          run time. The cost is a counter and a possible panic, paid only where it is used.
-          Evil &#x1b;]0;pwned&#x7; text stays text.</p>
-          <pre><code>let cell = RefCell::new(5);</code></pre>
-        </article></main>
-        <aside class="sidebar"><h3>Popularposts</h3><ul><li><a href="/x">Sidebarlink one</a>
-          </li><li><a href="/y">Sidebarlink two</a></li></ul></aside>
-        <footer class="newsletter"><p>Subscribe to our newsletterfooter for weekly news.</p>
-          <form><input type="email"></form></footer>
-        <script>document.write("scriptword")</script>
-        </body></html>"#;
+    /// footer and scripts around a few paragraphs (the pages the archive's end-to-end tests
+    /// serve).
+    const CHROME_PAGE: &str = include_str!("../../tests/fixtures/archive/borrow.html");
 
     #[test]
     fn the_article_is_kept_and_the_site_chrome_is_not() {

@@ -154,7 +154,7 @@ pub fn path_for(library: &Path, url: &str) -> PathBuf {
     let host = parsed
         .as_ref()
         .and_then(|u| u.host_str())
-        .map(|h| slugify(h.trim_start_matches("www.")))
+        .map(slugify)
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "elsewhere".into());
     let host = cut_bytes(&host, MAX_SLUG).trim_end_matches('-').to_string();

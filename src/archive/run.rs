@@ -56,6 +56,17 @@ impl Outcome {
     pub fn failed(self) -> bool {
         matches!(self, Outcome::Dead | Outcome::Uncertain)
     }
+
+    /// What a link's health makes of a page, when it decides it (an alive link leaves it to
+    /// what was done with the text).
+    fn of(health: Health) -> Option<Outcome> {
+        match health {
+            Health::Alive => None,
+            Health::Dead => Some(Outcome::Dead),
+            Health::Uncertain => Some(Outcome::Uncertain),
+            Health::NotAPage | Health::TooBig => Some(Outcome::Skipped),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -336,11 +347,7 @@ fn one<'k>(
         && before.meta.health != Health::Uncertain
         && !(before.meta.health == Health::Alive && before.body.is_empty())
     {
-        report.outcome = match before.meta.health {
-            Health::Dead => Outcome::Dead,
-            Health::Alive => Outcome::Unchanged,
-            _ => Outcome::Skipped,
-        };
+        report.outcome = Outcome::of(before.meta.health).unwrap_or(Outcome::Unchanged);
         report.note = Some(match before.meta.health {
             Health::Alive => "saved already (--refresh asks again)".to_string(),
             other => format!(
@@ -429,11 +436,8 @@ fn one<'k>(
     meta.health = heard.health;
     meta.status = heard.status;
     meta.note = heard.note.clone();
-    match heard.health {
-        Health::Alive => {}
-        Health::Dead => report.outcome = Outcome::Dead,
-        Health::Uncertain => report.outcome = Outcome::Uncertain,
-        Health::NotAPage | Health::TooBig => report.outcome = Outcome::Skipped,
+    if let Some(outcome) = Outcome::of(heard.health) {
+        report.outcome = outcome;
     }
     if heard.note.is_some() {
         report.note = heard.note;
@@ -459,7 +463,8 @@ fn relative(library: &Path, path: &Path) -> String {
         .into_owned()
 }
 
-/// Whether an answer's body is a page to read: HTML, or no type said (sniffed after).
+/// Whether an answer's body is a page to read: HTML, or no type said (taken for HTML, as a
+/// browser would).
 fn is_html(content_type: Option<&str>) -> bool {
     content_type.is_none_or(|t| {
         let t = t.to_ascii_lowercase();

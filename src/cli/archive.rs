@@ -95,7 +95,9 @@ const SUMMARY_ONLY: usize = 1_500;
 /// The bookmarks asked for, with their links, in the library's order.
 fn targets(library: &Library, asked: &Asked) -> Result<Vec<Target>> {
     let mut chosen: Vec<usize> = Vec::new();
-    if asked.all {
+    // `--feeds` alone means every feed post it takes.
+    let alone = asked.category.is_none() && asked.ids.is_empty();
+    if asked.all || (asked.feeds && alone) {
         chosen.extend(library.items_under(Library::ROOT));
     }
     if let Some(path) = &asked.category {
@@ -109,9 +111,6 @@ fn targets(library: &Library, asked: &Asked) -> Result<Vec<Target>> {
             Some(i) => chosen.push(i),
             None => bail!("{}", super::output::unknown_id(&ItemIds::of(library), id)),
         }
-    }
-    if asked.feeds && !asked.all && asked.category.is_none() && asked.ids.is_empty() {
-        chosen.extend(library.items_under(Library::ROOT));
     }
     let mut seen = std::collections::HashSet::new();
     let explicit = |i: usize| asked.ids.iter().any(|id| *id == library.items[i].id);
