@@ -10,10 +10,10 @@
 
 use std::sync::Arc;
 
-use super::meaning::{QueryVector, Vectors};
+use super::meaning::{BODY_WORDS, QueryVector, Vectors};
 use super::segment::Segment;
 pub use super::segment::field;
-use super::shares::in_shares;
+use super::shares::in_weighted_shares;
 use crate::content::reload::{Applied, Spliced};
 use crate::content::{CategoryId, ItemKind, Library};
 use crate::store::codec::{Damaged, Reader, Writer};
@@ -331,8 +331,13 @@ impl SearchIndex {
                     live.item(local as u32)
                         .and_then(|i| library.items.get(i as usize))
                 };
+                // Shares of about equal text: only a body's first words make its vector.
+                let weight = |local: usize| {
+                    item(local).map_or(0, |it| it.body.len().min(BODY_WORDS * 8) as u64 + 64)
+                };
                 let mut all = Vectors::default();
-                for share in in_shares(n, 1000, |range| Vectors::build(range.map(item))) {
+                let build = |range: std::ops::Range<usize>| Vectors::build(range.map(item));
+                for share in in_weighted_shares(n, 1000, weight, build) {
                     all.extend(share);
                 }
                 all

@@ -9,9 +9,10 @@
 
 use std::ops::Range;
 use std::sync::OnceLock;
+use std::thread;
 
 use super::meaning::Vectors;
-use super::shares::in_shares;
+use super::shares::in_weighted_shares;
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
 use crate::content::Library;
@@ -63,8 +64,11 @@ impl Segment {
     pub(super) fn build(library: &Library, chosen: Option<&[u32]>) -> Segment {
         let n = chosen.map_or(library.items.len(), <[u32]>::len);
         let item_at = |local: usize| chosen.map_or(local, |c| c[local] as usize);
-        let mut parts: Vec<Part> =
-            in_shares(n, 2000, |range| index_items(library, range, &item_at));
+        // Shares of about equal text, not equal counts: a post holds many bookmarks' words.
+        let weight = |local: usize| library.items[item_at(local)].body.len() as u64 + 64;
+        let mut parts: Vec<Part> = in_weighted_shares(n, 2000, weight, |range| {
+            index_items(library, range, &item_at)
+        });
 
         // One vocabulary for all parts, then each word's rank in sorted order.
         let mut global =
@@ -103,7 +107,7 @@ impl Segment {
         for part in &mut parts {
             part.short = Records::default();
         }
-        let (body_at, body_bytes) = place_gaps(words, &parts, &local_to_rank);
+        let (body_at, body_bytes) = place_gaps(words, parts, &local_to_rank);
 
         let mut item_words = WordList::default();
         let mut words_at = Vec::with_capacity(n + 1);
@@ -374,49 +378,106 @@ fn varint_len(value: u32) -> u32 {
     }
 }
 
-/// Body postings in rank order, gap-encoded, written straight into place: a first pass sizes
-/// each word's list, a second fills it (no full-size `u32` list is ever held).
-fn place_gaps(words: usize, parts: &[Part], local_to_rank: &[Vec<u32>]) -> (Vec<u32>, Vec<u8>) {
-    let mut at = vec![0u32; words + 1];
-    let mut last = vec![0u32; words];
-    let each = |f: &mut dyn FnMut(usize, u32)| {
-        for (part, ranks) in parts.iter().zip(local_to_rank) {
-            let recs = &part.body;
+/// Body postings in rank order, gap-encoded. Each part places its own on a thread of its
+/// own (nearly every write lands on a different cache line, so this is memory-bound and the
+/// threads overlap their waits); then each word's lists are joined in part order, the first
+/// gap of each part's list re-encoded from the previous part's last item.
+fn place_gaps(words: usize, parts: Vec<Part>, local_to_rank: &[Vec<u32>]) -> (Vec<u32>, Vec<u8>) {
+    let lists: Vec<PartLists> = thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .zip(local_to_rank)
+            .map(|(part, ranks)| scope.spawn(move || PartLists::place(words, &part.body, ranks)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut at = Vec::with_capacity(words + 1);
+    at.push(0u32);
+    let mut bytes = Vec::with_capacity(lists.iter().map(|l| l.bytes.len()).sum());
+    for w in 0..words {
+        let mut last = 0;
+        for list in &lists {
+            let own = &list.bytes[list.at[w] as usize..list.at[w + 1] as usize];
+            let Some(first_len) = own.iter().position(|b| b & 0x80 == 0) else {
+                continue;
+            };
+            let mut first = 0u32;
+            for (k, b) in own[..=first_len].iter().enumerate() {
+                first |= u32::from(b & 0x7f) << (7 * k);
+            }
+            push_varint(&mut bytes, first - last);
+            bytes.extend_from_slice(&own[first_len + 1..]);
+            last = list.last[w];
+        }
+        at.push(bytes.len() as u32);
+    }
+    (at, bytes)
+}
+
+/// One part's body postings in rank order, each list gap-encoded from item 0.
+struct PartLists {
+    at: Vec<u32>,
+    bytes: Vec<u8>,
+    /// Each word's last item in this part (0 for a word it does not hold).
+    last: Vec<u32>,
+}
+
+impl PartLists {
+    /// Written straight into place: a first pass sizes each word's list, a second fills it
+    /// (no full-size `u32` list is ever held).
+    fn place(words: usize, recs: &Records, ranks: &[u32]) -> PartLists {
+        let mut at = vec![0u32; words + 1];
+        let mut last = vec![0u32; words];
+        let each = |f: &mut dyn FnMut(usize, u32)| {
             for (item, range) in recs.runs() {
                 for &slot in &recs.slots[range] {
                     f(ranks[slot as usize] as usize, item);
                 }
             }
+        };
+        each(&mut |rank, item| {
+            at[rank + 1] += varint_len(item - last[rank]);
+            last[rank] = item;
+        });
+        for w in 0..words {
+            at[w + 1] += at[w];
         }
-    };
-    each(&mut |rank, item| {
-        at[rank + 1] += varint_len(item - last[rank]);
-        last[rank] = item;
-    });
-    for w in 0..words {
-        at[w + 1] += at[w];
+        let mut bytes = vec![0u8; at[words] as usize];
+        let mut next: Vec<u32> = at[..words].to_vec();
+        last.iter_mut().for_each(|l| *l = 0);
+        each(&mut |rank, item| {
+            let gap = item - last[rank];
+            last[rank] = item;
+            next[rank] = write_varint(&mut bytes, next[rank] as usize, gap) as u32;
+        });
+        PartLists { at, bytes, last }
     }
-    let mut bytes = vec![0u8; at[words] as usize];
-    let mut next: Vec<u32> = at[..words].to_vec();
-    last.iter_mut().for_each(|l| *l = 0);
-    each(&mut |rank, item| {
-        let mut gap = item - last[rank];
-        last[rank] = item;
-        let mut pos = next[rank] as usize;
-        loop {
-            let byte = (gap & 0x7f) as u8;
-            gap >>= 7;
-            if gap == 0 {
-                bytes[pos] = byte;
-                pos += 1;
-                break;
-            }
-            bytes[pos] = byte | 0x80;
-            pos += 1;
+}
+
+/// Writes `value` as a varint at `pos`; returns the position after it.
+fn write_varint(bytes: &mut [u8], mut pos: usize, mut value: u32) -> usize {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            bytes[pos] = byte;
+            return pos + 1;
         }
-        next[rank] = pos as u32;
-    });
-    (at, bytes)
+        bytes[pos] = byte | 0x80;
+        pos += 1;
+    }
+}
+
+fn push_varint(bytes: &mut Vec<u8>, value: u32) {
+    let at = bytes.len();
+    bytes.resize(at + varint_len(value) as usize, 0);
+    write_varint(bytes, at, value);
 }
 
 /// Words recorded for a run of items: each item's words are `slots[start..next start]`.
@@ -465,6 +526,7 @@ fn index_items(library: &Library, range: Range<usize>, item_at: &dyn Fn(usize) -
     let mut short_words: Vec<(u32, u8)> = Vec::new();
     // The last item each word was seen in, to record a word once per item.
     let mut last_item: Vec<u32> = Vec::new();
+    let mut batch = Batch::new();
     for local in range {
         let item = &library.items[item_at(local)];
         let id = local as u32;
@@ -508,18 +570,51 @@ fn index_items(library: &Library, range: Range<usize>, item_at: &dyn Fn(usize) -
             part.short.masks.push(mask);
             i = j;
         }
-        for_each_lower_word(&item.body, |word| {
-            let slot = part.words.intern(word);
+        let Part { words, body, .. } = &mut part;
+        let mut record = |slot: u32| {
             if slot as usize >= last_item.len() {
                 last_item.resize(slot as usize + 1, u32::MAX);
             }
             if last_item[slot as usize] != id {
                 last_item[slot as usize] = id;
-                part.body.slots.push(slot);
+                body.slots.push(slot);
+            }
+        };
+        for_each_lower_word(&item.body, |word| {
+            if batch.push(word) {
+                words.intern_batch(&mut batch, &mut record);
             }
         });
+        words.intern_batch(&mut batch, &mut record);
     }
     part
+}
+
+/// Words waiting to be interned together (see [`Interner::intern_batch`]).
+struct Batch {
+    bytes: Vec<u8>,
+    /// Each word's end in `bytes` and hash.
+    words: Vec<(u32, u64)>,
+}
+
+impl Batch {
+    /// Words looked up together: enough that their memory reads overlap, few enough that
+    /// what they read is still in cache when each is interned.
+    const WORDS: usize = 32;
+
+    fn new() -> Batch {
+        Batch {
+            bytes: Vec::with_capacity(Batch::WORDS * MAX_WORD_LEN),
+            words: Vec::with_capacity(Batch::WORDS),
+        }
+    }
+
+    /// Adds a word; true when the batch is full.
+    fn push(&mut self, word: &[u8]) -> bool {
+        self.bytes.extend_from_slice(word);
+        self.words.push((self.bytes.len() as u32, hash_bytes(word)));
+        self.words.len() == Batch::WORDS
+    }
 }
 
 /// Words stored back to back, found by an open-addressing table. Each table entry holds the
@@ -552,10 +647,47 @@ impl Interner {
     }
 
     fn intern(&mut self, word: &[u8]) -> u32 {
+        self.intern_hashed(word, hash_bytes(word))
+    }
+
+    /// Interns a batch of words, calling `each` with their slots in order, and empties it.
+    ///
+    /// Indexing a big library, nearly every lookup misses the cache (the table and the words
+    /// are megabytes, read in no order) and one word at a time the misses come one after
+    /// another. Here every word's table entry is read first, then the stored word it points
+    /// to: reads that do not wait on each other, so the memory serves them together, and the
+    /// lookups that follow find them in cache.
+    fn intern_batch(&mut self, batch: &mut Batch, mut each: impl FnMut(u32)) {
         if self.table.is_empty() {
             self.table = vec![0; 1024];
         }
-        let hash = hash_bytes(word);
+        let mask = self.table.len() - 1;
+        let mut touched = 0u64;
+        for &(_, hash) in &batch.words {
+            touched ^= self.table[hash as usize & mask];
+        }
+        for &(_, hash) in &batch.words {
+            let entry = self.table[hash as usize & mask];
+            let tagged =
+                entry != 0 && entry & 0xffff_ffff_0000_0000 == hash & 0xffff_ffff_0000_0000;
+            if tagged && let Some(&(start, _)) = self.spans.get((entry as u32 - 1) as usize) {
+                touched ^= u64::from(self.arena.get(start as usize).copied().unwrap_or(0));
+            }
+        }
+        std::hint::black_box(touched);
+        let mut start = 0;
+        for &(end, hash) in &batch.words {
+            each(self.intern_hashed(&batch.bytes[start..end as usize], hash));
+            start = end as usize;
+        }
+        batch.bytes.clear();
+        batch.words.clear();
+    }
+
+    fn intern_hashed(&mut self, word: &[u8], hash: u64) -> u32 {
+        if self.table.is_empty() {
+            self.table = vec![0; 1024];
+        }
         let tag = hash & 0xffff_ffff_0000_0000;
         let mask = self.table.len() - 1;
         let mut i = hash as usize & mask;
@@ -678,5 +810,54 @@ mod tests {
             assert_eq!(interner.word(*s as usize), w.as_bytes());
         }
         assert_eq!(interner.len(), 5000);
+    }
+
+    #[test]
+    fn postings_built_in_parts_are_what_one_pass_over_the_items_finds() {
+        use crate::content::{Item, ItemKind};
+        // Enough items for several parts; words whose lists cross the parts' boundaries
+        // with gaps of one, two and three varint bytes, and words held by one part only.
+        let n = 6000;
+        let items: Vec<Item> = (0..n)
+            .map(|i| {
+                let mut body = format!("every w{} Mixed-Case", i % 7);
+                for (word, every) in [("hundred", 100), ("sparse", 999), ("rare", 2900)] {
+                    if i % every == every - 1 {
+                        body.push_str(&format!(" {word} {word}"));
+                    }
+                }
+                if i < 10 {
+                    body.push_str(" early");
+                }
+                if i >= n - 3 {
+                    body.push_str(" late");
+                }
+                if i == 0 || i == n - 1 {
+                    body.push_str(" ends");
+                }
+                Item::for_test(&format!("i{i}"), ItemKind::Post, &body)
+            })
+            .collect();
+        let library = Library {
+            items,
+            ..Library::default()
+        };
+        let segment = Segment::build(&library, None);
+        let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        for (i, item) in library.items.iter().enumerate() {
+            for_each_lower_word(&item.body, |w| {
+                let list = expected
+                    .entry(String::from_utf8(w.to_vec()).expect("utf8"))
+                    .or_default();
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
+                }
+            });
+        }
+        for (word, items) in &expected {
+            let id = segment.word_id(word).expect("indexed");
+            let found: Vec<u32> = segment.body_postings(id).collect();
+            assert_eq!(&found, items, "{word}");
+        }
     }
 }

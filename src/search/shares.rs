@@ -13,24 +13,52 @@ pub(crate) fn in_shares<T: Send + Default>(
     min_share: usize,
     work: impl Fn(Range<usize>) -> T + Sync,
 ) -> Vec<T> {
+    in_weighted_shares(n, min_share, |_| 1, work)
+}
+
+/// [`in_shares`] with shares of about equal `weight` rather than equal counts: items differ
+/// (a long post holds a hundred bookmarks' words, and a library lists them in runs), and a
+/// thread given the heavy half would leave the others idle for most of the work.
+pub(crate) fn in_weighted_shares<T: Send + Default>(
+    n: usize,
+    min_share: usize,
+    weight: impl Fn(usize) -> u64,
+    work: impl Fn(Range<usize>) -> T + Sync,
+) -> Vec<T> {
     let workers = thread::available_parallelism()
         .map_or(1, |p| p.get())
         .min(n.div_ceil(min_share.max(1)))
         .max(1);
-    let chunk = n.div_ceil(workers).max(1);
+    let ranges = cut(n, workers, weight);
     let work = &work;
     thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                let range = (w * chunk).min(n)..((w + 1) * chunk).min(n);
-                scope.spawn(move || work(range))
-            })
+        let handles: Vec<_> = ranges
+            .into_iter()
+            .map(|range| scope.spawn(move || work(range)))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// `0..n` cut into `shares` contiguous ranges of about equal total weight (one pass).
+fn cut(n: usize, shares: usize, weight: impl Fn(usize) -> u64) -> Vec<Range<usize>> {
+    let weights: Vec<u64> = (0..n).map(|i| weight(i).max(1)).collect();
+    let total: u64 = weights.iter().sum();
+    let mut ranges = Vec::with_capacity(shares);
+    let (mut start, mut sum) = (0, 0u64);
+    for (i, w) in weights.iter().enumerate() {
+        sum += w;
+        let done = ranges.len() as u64 + 1;
+        if ranges.len() + 1 < shares && sum * shares as u64 >= total * done {
+            ranges.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    ranges.push(start..n);
+    ranges
 }
 
 #[cfg(test)]
@@ -47,5 +75,28 @@ mod tests {
                 "{n} {min_share}"
             );
         }
+    }
+
+    #[test]
+    fn weighted_shares_are_even_in_weight_and_still_cover_everything_in_order() {
+        // The first tenth of the items is nine times as heavy as the rest.
+        let weight = |i: usize| if i < 1000 { 81 } else { 1 };
+        let ranges = cut(10_000, 2, weight);
+        assert_eq!(ranges, [0..556, 556..10_000]);
+        let ranges = cut(10_000, 3, weight);
+        assert_eq!(ranges.len(), 3);
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+        }
+        let sums: Vec<u64> = ranges.iter().map(|r| r.clone().map(weight).sum()).collect();
+        let (least, most) = (sums.iter().min(), sums.iter().max());
+        assert!(
+            most.zip(least).is_some_and(|(m, l)| m - l <= 81),
+            "{sums:?}"
+        );
+        // One item heavier than all others: shares may be empty, never out of order.
+        let ranges = cut(5, 4, |i| if i == 2 { 1000 } else { 1 });
+        let all: Vec<usize> = ranges.iter().flat_map(Clone::clone).collect();
+        assert_eq!(all, (0..5).collect::<Vec<_>>());
     }
 }
