@@ -196,22 +196,27 @@ impl<'m> Embedder<'m> {
 
     fn add_word(&mut self, word: &[u8]) {
         debug_assert!(word.len() <= MAX_WORD_LEN);
-        if !self.memo.contains_key(word) {
-            if self.memo.len() >= MEMO_WORDS {
-                self.memo.clear();
+        // One look-up per word: nearly every word is a hit, and each look-up compares bytes.
+        if let Some(pieces) = self.memo.get(word) {
+            for &row in pieces.iter() {
+                self.model.add_row(row, &mut self.acc);
             }
-            self.pieces.clear();
-            if let Ok(w) = std::str::from_utf8(word) {
-                self.model.pieces(w, &mut self.pieces);
-            }
-            self.memo
-                .insert(word.into(), self.pieces.clone().into_boxed_slice());
+            self.tokens += pieces.len() as u32;
+            return;
         }
-        let pieces = &self.memo[word];
-        for &row in pieces.iter() {
+        if self.memo.len() >= MEMO_WORDS {
+            self.memo.clear();
+        }
+        self.pieces.clear();
+        if let Ok(w) = std::str::from_utf8(word) {
+            self.model.pieces(w, &mut self.pieces);
+        }
+        for &row in &self.pieces {
             self.model.add_row(row, &mut self.acc);
         }
-        self.tokens += pieces.len() as u32;
+        self.tokens += self.pieces.len() as u32;
+        self.memo
+            .insert(word.into(), self.pieces.clone().into_boxed_slice());
     }
 
     /// The normalised mean so far (`None` when nothing was added), and a fresh start.
