@@ -593,8 +593,8 @@ fn index_items(library: &Library, range: Range<usize>, item_at: &dyn Fn(usize) -
 /// Words waiting to be interned together (see [`Interner::intern_batch`]).
 struct Batch {
     bytes: Vec<u8>,
-    /// Each word's end in `bytes` and hash.
-    words: Vec<(u32, u64)>,
+    /// Each word's end in `bytes`, and its key.
+    words: Vec<(u32, Key)>,
 }
 
 impl Batch {
@@ -612,18 +612,58 @@ impl Batch {
     /// Adds a word; true when the batch is full.
     fn push(&mut self, word: &[u8]) -> bool {
         self.bytes.extend_from_slice(word);
-        self.words.push((self.bytes.len() as u32, hash_bytes(word)));
+        self.words.push((self.bytes.len() as u32, Key::of(word)));
         self.words.len() == Batch::WORDS
     }
 }
 
-/// Words stored back to back, found by an open-addressing table. Each table entry holds the
-/// slot and the top half of the word's hash, so a probe rarely leaves the table, and bytes
-/// are compared only for the word that matches.
+/// Bytes of a word held in its table entry: most words are no longer, and are then found
+/// without reading the stored words at all.
+const INLINE: usize = 12;
+
+/// A word as its table entry holds it: its first [`INLINE`] bytes (zero-padded: a word has
+/// no zero byte, so two words this short are equal exactly when their keys are), whether it
+/// is longer, and its hash.
+#[derive(Clone, Copy)]
+struct Key {
+    head: u64,
+    /// Bytes 8..12 in the top half; [`LONG`] when the word has more bytes than that.
+    tail: u64,
+    hash: u64,
+}
+
+/// In an entry's `tail`: the word is longer than [`INLINE`] bytes (compare the stored word).
+const LONG: u64 = 1 << 31;
+
+impl Key {
+    fn of(word: &[u8]) -> Key {
+        debug_assert!(!word.contains(&0), "a word has no zero byte");
+        let mut inline = [0u8; 16];
+        let n = word.len().min(INLINE);
+        inline[..n].copy_from_slice(&word[..n]);
+        let head = u64::from_le_bytes(inline[..8].try_into().unwrap_or_default());
+        let rest = u32::from_le_bytes(inline[8..12].try_into().unwrap_or_default());
+        let long = word.len() > INLINE;
+        let hash = if long {
+            hash_bytes(word)
+        } else {
+            mix(head ^ u64::from(rest).rotate_left(29))
+        };
+        Key {
+            head,
+            tail: u64::from(rest) << 32 | if long { LONG } else { 0 },
+            hash,
+        }
+    }
+}
+
+/// Words stored back to back, found by an open-addressing table. Each entry holds a word's
+/// first bytes and its slot (see [`Key`]), so a probe reads one entry, and a stored word is
+/// read only to tell apart long words that begin alike.
 #[derive(Default)]
 struct Interner {
-    /// `(hash >> 32) << 32 | (slot + 1)`, or 0 for an empty entry.
-    table: Vec<u64>,
+    /// `[head, tail | (slot + 1)]`, or zeros for an empty entry.
+    table: Vec<[u64; 2]>,
     spans: Vec<(u32, u32)>,
     arena: Vec<u8>,
 }
@@ -632,7 +672,7 @@ impl Interner {
     fn with_capacity(words: usize) -> Interner {
         let size = (words * 2).next_power_of_two().max(1024);
         Interner {
-            table: vec![0; size],
+            table: vec![[0; 2]; size],
             ..Interner::default()
         }
     }
@@ -647,67 +687,57 @@ impl Interner {
     }
 
     fn intern(&mut self, word: &[u8]) -> u32 {
-        self.intern_hashed(word, hash_bytes(word))
+        self.intern_key(word, Key::of(word))
     }
 
     /// Interns a batch of words, calling `each` with their slots in order, and empties it.
     ///
-    /// Indexing a big library, nearly every lookup misses the cache (the table and the words
-    /// are megabytes, read in no order) and one word at a time the misses come one after
-    /// another. Here every word's table entry is read first, then the stored word it points
-    /// to: reads that do not wait on each other, so the memory serves them together, and the
-    /// lookups that follow find them in cache.
+    /// Indexing a big library, nearly every lookup misses the cache (the table is megabytes,
+    /// read in no order) and one word at a time the misses come one after another. Here
+    /// every word's table entry is read first: reads that do not wait on each other, so the
+    /// memory serves them together, and the lookups that follow find them in cache.
     fn intern_batch(&mut self, batch: &mut Batch, mut each: impl FnMut(u32)) {
         if self.table.is_empty() {
-            self.table = vec![0; 1024];
+            self.table = vec![[0; 2]; 1024];
         }
         let mask = self.table.len() - 1;
         let mut touched = 0u64;
-        for &(_, hash) in &batch.words {
-            touched ^= self.table[hash as usize & mask];
-        }
-        for &(_, hash) in &batch.words {
-            let entry = self.table[hash as usize & mask];
-            let tagged =
-                entry != 0 && entry & 0xffff_ffff_0000_0000 == hash & 0xffff_ffff_0000_0000;
-            if tagged && let Some(&(start, _)) = self.spans.get((entry as u32 - 1) as usize) {
-                touched ^= u64::from(self.arena.get(start as usize).copied().unwrap_or(0));
-            }
+        for (_, key) in &batch.words {
+            touched ^= self.table[key.hash as usize & mask][0];
         }
         std::hint::black_box(touched);
         let mut start = 0;
-        for &(end, hash) in &batch.words {
-            each(self.intern_hashed(&batch.bytes[start..end as usize], hash));
+        for &(end, key) in &batch.words {
+            each(self.intern_key(&batch.bytes[start..end as usize], key));
             start = end as usize;
         }
         batch.bytes.clear();
         batch.words.clear();
     }
 
-    fn intern_hashed(&mut self, word: &[u8], hash: u64) -> u32 {
+    fn intern_key(&mut self, word: &[u8], key: Key) -> u32 {
         if self.table.is_empty() {
-            self.table = vec![0; 1024];
+            self.table = vec![[0; 2]; 1024];
         }
-        let tag = hash & 0xffff_ffff_0000_0000;
         let mask = self.table.len() - 1;
-        let mut i = hash as usize & mask;
+        let mut i = key.hash as usize & mask;
         loop {
-            let entry = self.table[i];
-            if entry == 0 {
+            let [head, tail] = self.table[i];
+            if tail == 0 {
                 let slot = self.spans.len() as u32;
                 self.spans
                     .push((self.arena.len() as u32, word.len() as u32));
                 self.arena.extend_from_slice(word);
-                self.table[i] = tag | u64::from(slot + 1);
+                self.table[i] = [key.head, key.tail | u64::from(slot + 1)];
                 if self.spans.len() * 2 > self.table.len() {
                     self.grow();
                 }
                 return slot;
             }
-            if entry & 0xffff_ffff_0000_0000 == tag {
-                let slot = (entry as u32 - 1) as usize;
-                if self.word(slot) == word {
-                    return slot as u32;
+            if head == key.head && tail & !0x7fff_ffff == key.tail {
+                let slot = (tail as u32 & 0x7fff_ffff) - 1;
+                if key.tail & LONG == 0 || self.word(slot as usize) == word {
+                    return slot;
                 }
             }
             i = (i + 1) & mask;
@@ -717,17 +747,26 @@ impl Interner {
     fn grow(&mut self) {
         let size = self.table.len() * 2;
         let mask = size - 1;
-        let mut table = vec![0u64; size];
+        let mut table = vec![[0u64; 2]; size];
         for slot in 0..self.spans.len() {
-            let hash = hash_bytes(self.word(slot));
-            let mut i = hash as usize & mask;
-            while table[i] != 0 {
+            let key = Key::of(self.word(slot));
+            let mut i = key.hash as usize & mask;
+            while table[i][1] != 0 {
                 i = (i + 1) & mask;
             }
-            table[i] = (hash & 0xffff_ffff_0000_0000) | (slot as u64 + 1);
+            table[i] = [key.head, key.tail | (slot as u64 + 1)];
         }
         self.table = table;
     }
+}
+
+/// Spreads a key's bits so that the low ones index the table well.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// FxHash over the bytes, then a full avalanche so the low bits index the table well.
@@ -735,12 +774,7 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut hasher = super::fxhash::FxHasher::default();
     hasher.write(bytes);
-    let mut h = hasher.finish();
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    mix(hasher.finish())
 }
 
 /// Words of fewer letters than this are not stemmed (nor looked up by stem): `is`, `as`, `us`.
