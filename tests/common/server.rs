@@ -34,6 +34,9 @@ impl Page {
 pub struct Server {
     port: u16,
     pages: Arc<Mutex<HashMap<String, Page>>>,
+    /// Each page's body gzip-compressed, made when the page is given: compressing a big page
+    /// per request would spend the client's time limit on this server's work.
+    compressed: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>,
     /// Requests that came with If-None-Match, and those answered 304.
     pub conditional: Arc<AtomicUsize>,
     pub not_modified: Arc<AtomicUsize>,
@@ -60,13 +63,15 @@ impl Server {
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
         let pages: Arc<Mutex<HashMap<String, Page>>> = Arc::default();
+        let compressed: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>> = Arc::default();
         let conditional = Arc::new(AtomicUsize::new(0));
         let not_modified = Arc::new(AtomicUsize::new(0));
         let gzipped = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (p, c, n, g, s, r) = (
+        let (p, z, c, n, g, s, r) = (
             Arc::clone(&pages),
+            Arc::clone(&compressed),
             Arc::clone(&conditional),
             Arc::clone(&not_modified),
             Arc::clone(&gzipped),
@@ -83,13 +88,14 @@ impl Server {
                         served += 1;
                         r.fetch_add(1, Ordering::SeqCst);
                         // Each request on its own thread: one slow answer holds up no other.
-                        let (p, c, n, g) = (
+                        let (p, z, c, n, g) = (
                             Arc::clone(&p),
+                            Arc::clone(&z),
                             Arc::clone(&c),
                             Arc::clone(&n),
                             Arc::clone(&g),
                         );
-                        std::thread::spawn(move || serve(stream, &p, &c, &n, &g));
+                        std::thread::spawn(move || serve(stream, &p, &z, &c, &n, &g));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -98,6 +104,7 @@ impl Server {
         Server {
             port,
             pages,
+            compressed,
             conditional,
             not_modified,
             gzipped,
@@ -112,6 +119,13 @@ impl Server {
     }
 
     pub fn page(&self, path: &str, page: Page) {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(page.body.as_bytes()).unwrap();
+        let gzipped = Arc::new(encoder.finish().unwrap());
+        self.compressed
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), gzipped);
         self.pages.lock().unwrap().insert(path.to_string(), page);
     }
 }
@@ -128,6 +142,7 @@ impl Drop for Server {
 fn serve(
     mut stream: TcpStream,
     pages: &Mutex<HashMap<String, Page>>,
+    compressed: &Mutex<HashMap<String, Arc<Vec<u8>>>>,
     conditional: &AtomicUsize,
     not_modified: &AtomicUsize,
     gzipped: &AtomicUsize,
@@ -217,12 +232,10 @@ fn serve(
                     .map(|e| format!("ETag: {e}\r\n"))
                     .unwrap_or_default();
                 let gzip = header("accept-encoding").is_some_and(|e| e.contains("gzip"));
-                let (body, encoding) = if gzip {
+                let made = compressed.lock().unwrap().get(&path).cloned();
+                let (body, encoding) = if let Some(made) = made.filter(|_| gzip) {
                     gzipped.fetch_add(1, Ordering::SeqCst);
-                    let mut encoder =
-                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                    encoder.write_all(page.body.as_bytes()).unwrap();
-                    (encoder.finish().unwrap(), "Content-Encoding: gzip\r\n")
+                    (made.to_vec(), "Content-Encoding: gzip\r\n")
                 } else {
                     (page.body.into_bytes(), "")
                 };
