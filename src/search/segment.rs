@@ -847,6 +847,35 @@ mod tests {
     }
 
     #[test]
+    fn words_that_begin_alike_stay_apart_around_the_inline_length() {
+        let mut interner = Interner::with_capacity(1);
+        // Twelve bytes fit in the table entry; these share their first twelve or fewer.
+        let mut words: Vec<String> = [
+            "internationa",
+            "internationalisation",
+            "internationalization",
+            "international",
+            "internation",
+            "internationb",
+            "a",
+            "ab",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Enough long words alike in their first twelve bytes that their probes meet.
+        words.extend((0..3000).map(|i| format!("internationa{i}")));
+        let slots: Vec<u32> = words
+            .iter()
+            .map(|w| interner.intern(w.as_bytes()))
+            .collect();
+        for (w, s) in words.iter().zip(&slots) {
+            assert_eq!(interner.intern(w.as_bytes()), *s, "{w}");
+            assert_eq!(interner.word(*s as usize), w.as_bytes());
+        }
+        assert_eq!(interner.len(), words.len());
+    }
+
+    #[test]
     fn postings_built_in_parts_are_what_one_pass_over_the_items_finds() {
         use crate::content::{Item, ItemKind};
         // Enough items for several parts; words whose lists cross the parts' boundaries
