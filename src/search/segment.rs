@@ -404,15 +404,16 @@ fn place_gaps(words: usize, parts: Vec<Part>, local_to_rank: &[Vec<u32>]) -> (Ve
         let mut last = 0;
         for list in &lists {
             let own = &list.bytes[list.at[w] as usize..list.at[w + 1] as usize];
-            let Some(first_len) = own.iter().position(|b| b & 0x80 == 0) else {
+            let mut gaps = Gaps {
+                bytes: own,
+                at: 0,
+                item: 0,
+            };
+            let Some(first) = gaps.next() else {
                 continue;
             };
-            let mut first = 0u32;
-            for (k, b) in own[..=first_len].iter().enumerate() {
-                first |= u32::from(b & 0x7f) << (7 * k);
-            }
             push_varint(&mut bytes, first - last);
-            bytes.extend_from_slice(&own[first_len + 1..]);
+            bytes.extend_from_slice(&own[gaps.at..]);
             last = list.last[w];
         }
         at.push(bytes.len() as u32);
@@ -697,10 +698,7 @@ impl Interner {
     /// every word's table entry is read first: reads that do not wait on each other, so the
     /// memory serves them together, and the lookups that follow find them in cache.
     fn intern_batch(&mut self, batch: &mut Batch, mut each: impl FnMut(u32)) {
-        if self.table.is_empty() {
-            self.table = vec![[0; 2]; 1024];
-        }
-        let mask = self.table.len() - 1;
+        let mask = self.mask();
         let mut touched = 0u64;
         for (_, key) in &batch.words {
             touched ^= self.table[key.hash as usize & mask][0];
@@ -715,11 +713,17 @@ impl Interner {
         batch.words.clear();
     }
 
-    fn intern_key(&mut self, word: &[u8], key: Key) -> u32 {
+    /// The mask of a table index; a table is made for an interner that has none (a default
+    /// one, or one emptied to free its memory).
+    fn mask(&mut self) -> usize {
         if self.table.is_empty() {
             self.table = vec![[0; 2]; 1024];
         }
-        let mask = self.table.len() - 1;
+        self.table.len() - 1
+    }
+
+    fn intern_key(&mut self, word: &[u8], key: Key) -> u32 {
+        let mask = self.mask();
         let mut i = key.hash as usize & mask;
         loop {
             let [head, tail] = self.table[i];
