@@ -29,14 +29,18 @@ impl Page {
     }
 }
 
+/// A page as given, with its body gzip-compressed then: compressing a big page per request
+/// would spend the client's time limit on this server's work.
+struct Given {
+    page: Page,
+    gzipped: Vec<u8>,
+}
+
 /// A tiny HTTP/1.1 server on 127.0.0.1: at most `MAX_REQUESTS` requests, for at most
 /// `LIFETIME`, then it stops by itself; dropping it stops it at once.
 pub struct Server {
     port: u16,
-    pages: Arc<Mutex<HashMap<String, Page>>>,
-    /// Each page's body gzip-compressed, made when the page is given: compressing a big page
-    /// per request would spend the client's time limit on this server's work.
-    compressed: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>,
+    pages: Arc<Mutex<HashMap<String, Arc<Given>>>>,
     /// Requests that came with If-None-Match, and those answered 304.
     pub conditional: Arc<AtomicUsize>,
     pub not_modified: Arc<AtomicUsize>,
@@ -62,16 +66,14 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
-        let pages: Arc<Mutex<HashMap<String, Page>>> = Arc::default();
-        let compressed: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>> = Arc::default();
+        let pages: Arc<Mutex<HashMap<String, Arc<Given>>>> = Arc::default();
         let conditional = Arc::new(AtomicUsize::new(0));
         let not_modified = Arc::new(AtomicUsize::new(0));
         let gzipped = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (p, z, c, n, g, s, r) = (
+        let (p, c, n, g, s, r) = (
             Arc::clone(&pages),
-            Arc::clone(&compressed),
             Arc::clone(&conditional),
             Arc::clone(&not_modified),
             Arc::clone(&gzipped),
@@ -88,14 +90,13 @@ impl Server {
                         served += 1;
                         r.fetch_add(1, Ordering::SeqCst);
                         // Each request on its own thread: one slow answer holds up no other.
-                        let (p, z, c, n, g) = (
+                        let (p, c, n, g) = (
                             Arc::clone(&p),
-                            Arc::clone(&z),
                             Arc::clone(&c),
                             Arc::clone(&n),
                             Arc::clone(&g),
                         );
-                        std::thread::spawn(move || serve(stream, &p, &z, &c, &n, &g));
+                        std::thread::spawn(move || serve(stream, &p, &c, &n, &g));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -104,7 +105,6 @@ impl Server {
         Server {
             port,
             pages,
-            compressed,
             conditional,
             not_modified,
             gzipped,
@@ -121,12 +121,11 @@ impl Server {
     pub fn page(&self, path: &str, page: Page) {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(page.body.as_bytes()).unwrap();
-        let gzipped = Arc::new(encoder.finish().unwrap());
-        self.compressed
+        let gzipped = encoder.finish().unwrap();
+        self.pages
             .lock()
             .unwrap()
-            .insert(path.to_string(), gzipped);
-        self.pages.lock().unwrap().insert(path.to_string(), page);
+            .insert(path.to_string(), Arc::new(Given { page, gzipped }));
     }
 }
 
@@ -141,8 +140,7 @@ impl Drop for Server {
 
 fn serve(
     mut stream: TcpStream,
-    pages: &Mutex<HashMap<String, Page>>,
-    compressed: &Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    pages: &Mutex<HashMap<String, Arc<Given>>>,
     conditional: &AtomicUsize,
     not_modified: &AtomicUsize,
     gzipped: &AtomicUsize,
@@ -171,7 +169,8 @@ fn serve(
         header("user-agent").is_some_and(|ua| ua.starts_with("quire/")),
         "a User-Agent naming Quire"
     );
-    let page = pages.lock().unwrap().get(&path).cloned();
+    let given = pages.lock().unwrap().get(&path).cloned();
+    let page = given.as_ref().map(|g| &g.page);
     if page.as_ref().is_some_and(|p| p.kind == "slow") {
         // Never answers in time (the client's limit is shorter); then goes.
         std::thread::sleep(Duration::from_millis(1500));
@@ -201,10 +200,10 @@ fn serve(
         std::thread::sleep(Duration::from_secs(25));
         return;
     }
-    let (head, body): (String, Vec<u8>) = match page {
+    let (head, body): (String, &[u8]) = match page {
         None => (
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
-            Vec::new(),
+            &[],
         ),
         // A redirect: the body names where to.
         Some(page) if (300..400).contains(&page.status) => (
@@ -212,7 +211,7 @@ fn serve(
                 "HTTP/1.1 {} Moved\r\nLocation: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
                 page.status, page.body
             ),
-            Vec::new(),
+            &[],
         ),
         Some(page) => {
             let asked = header("if-none-match");
@@ -223,7 +222,7 @@ fn serve(
                 not_modified.fetch_add(1, Ordering::SeqCst);
                 (
                     "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".into(),
-                    Vec::new(),
+                    &[],
                 )
             } else {
                 let etag = page
@@ -232,12 +231,12 @@ fn serve(
                     .map(|e| format!("ETag: {e}\r\n"))
                     .unwrap_or_default();
                 let gzip = header("accept-encoding").is_some_and(|e| e.contains("gzip"));
-                let made = compressed.lock().unwrap().get(&path).cloned();
-                let (body, encoding) = if let Some(made) = made.filter(|_| gzip) {
-                    gzipped.fetch_add(1, Ordering::SeqCst);
-                    (made.to_vec(), "Content-Encoding: gzip\r\n")
-                } else {
-                    (page.body.into_bytes(), "")
+                let (body, encoding) = match &given {
+                    Some(given) if gzip => {
+                        gzipped.fetch_add(1, Ordering::SeqCst);
+                        (&given.gzipped[..], "Content-Encoding: gzip\r\n")
+                    }
+                    _ => (page.body.as_bytes(), ""),
                 };
                 (
                     format!(
@@ -252,5 +251,5 @@ fn serve(
         }
     };
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
+    let _ = stream.write_all(body);
 }
