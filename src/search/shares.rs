@@ -43,14 +43,15 @@ pub(crate) fn in_weighted_shares<T: Send + Default>(
     })
 }
 
-/// `0..n` cut into `shares` contiguous ranges of about equal total weight (one pass).
+/// `0..n` cut into `shares` contiguous ranges of about equal total weight: one pass totals
+/// the weights, a second cuts (weights are cheap to ask for again; no list of them is kept).
 fn cut(n: usize, shares: usize, weight: impl Fn(usize) -> u64) -> Vec<Range<usize>> {
-    let weights: Vec<u64> = (0..n).map(|i| weight(i).max(1)).collect();
-    let total: u64 = weights.iter().sum();
+    let weight = |i: usize| weight(i).max(1);
+    let total: u64 = (0..n).map(weight).sum();
     let mut ranges = Vec::with_capacity(shares);
     let (mut start, mut sum) = (0, 0u64);
-    for (i, w) in weights.iter().enumerate() {
-        sum += w;
+    for i in 0..n {
+        sum += weight(i);
         let done = ranges.len() as u64 + 1;
         if ranges.len() + 1 < shares && sum * shares as u64 >= total * done {
             ranges.push(start..i + 1);
