@@ -7,8 +7,10 @@ use std::thread;
 
 /// Runs `work` over `0..n` cut into as many contiguous shares as there are cores, each of
 /// `min_share` items at least (a thread costs more than a few items' work), and returns the
-/// shares' results in order. A share whose thread panicked gives `T::default()`.
-pub(crate) fn in_shares<T: Send + Default>(
+/// shares' results in order. A share whose thread panicked panics the caller, as the work done
+/// on the caller's own thread would: a share's results left out (an index missing a share of
+/// its items' words) would be wrong without anyone knowing.
+pub(crate) fn in_shares<T: Send>(
     n: usize,
     min_share: usize,
     work: impl Fn(Range<usize>) -> T + Sync,
@@ -19,7 +21,7 @@ pub(crate) fn in_shares<T: Send + Default>(
 /// [`in_shares`] with shares of about equal `weight` rather than equal counts: items differ
 /// (a long post holds a hundred bookmarks' words, and a library lists them in runs), and a
 /// thread given the heavy half would leave the others idle for most of the work.
-pub(crate) fn in_weighted_shares<T: Send + Default>(
+pub(crate) fn in_weighted_shares<T: Send>(
     n: usize,
     min_share: usize,
     weight: impl Fn(usize) -> u64,
@@ -38,7 +40,10 @@ pub(crate) fn in_weighted_shares<T: Send + Default>(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
@@ -76,6 +81,26 @@ mod tests {
                 "{n} {min_share}"
             );
         }
+    }
+
+    #[test]
+    fn a_share_that_panics_panics_the_caller_instead_of_leaving_its_items_out() {
+        // The last share's work fails: its results must not go missing without a word.
+        let outcome = std::panic::catch_unwind(|| {
+            in_shares(10_000, 1000, |range| {
+                assert!(!range.contains(&9_999), "share {range:?} failed");
+                range.len()
+            })
+        });
+        let payload = outcome.expect_err("the panic reaches the caller");
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        assert!(message.contains("failed"), "{message:?}");
+        // Work that fails nowhere still gives every share, in order.
+        let shares = in_shares(10_000, 1000, |range| range.len());
+        assert_eq!(shares.iter().sum::<usize>(), 10_000);
     }
 
     #[test]
