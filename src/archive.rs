@@ -101,14 +101,14 @@ impl Shelf {
     /// What search needs of the shelf, by item number of `library`: the saved text of each
     /// item that has one, and whether its link is dead. Nothing is looked at when nothing
     /// is saved.
-    pub fn by_item(&self, library: &crate::content::Library) -> ByItem {
+    pub fn by_item(&self, library: &dyn crate::content::Items) -> ByItem {
         let mut by_item = ByItem::default();
         if self.pages.is_empty() {
             return by_item;
         }
-        by_item.dead = vec![false; library.items.len()];
-        for (i, item) in library.items.iter().enumerate() {
-            let Some(page) = self.page(item.url.as_deref()) else {
+        by_item.dead = vec![false; library.len()];
+        for i in 0..library.len() {
+            let Some(page) = self.page(library.url(i)) else {
                 continue;
             };
             by_item.dead[i] = page.meta.health == page::Health::Dead;

@@ -412,6 +412,17 @@ fn run_on_library(
             synonyms,
             library_dir,
         );
+        // Debug builds only: the tests check that a search decodes only the items it ranks.
+        if cfg!(debug_assertions)
+            && std::env::var_os("QUIRE_DEBUG_READS").is_some()
+            && let Some(stored) = &opened.stored
+        {
+            eprintln!(
+                "quire: debug: decoded {} of {} items",
+                stored.decoded(),
+                crate::content::Items::len(stored)
+            );
+        }
         if let Some(saving) = saving {
             if result.is_ok() {
                 let_output_go();

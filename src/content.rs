@@ -29,5 +29,5 @@ pub fn bundled_files() -> &'static [(&'static str, &'static [u8])] {
 pub use date::Date;
 pub use diagnostic::Diagnostic;
 pub use loader::load_library;
-pub use model::{Category, CategoryId, Item, ItemKind, Library, SourceRef};
+pub use model::{Category, CategoryId, Item, ItemKind, Items, Library, SourceRef};
 pub use source::{Root, RootError};

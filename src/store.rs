@@ -4,11 +4,13 @@
 //! and trusted only for the files it was made from. [`atomic_file`] is how every file of
 //! Quire's is replaced (a temp file beside it, renamed); [`codec`] and [`read_at`] are the
 //! binary encoding and the positioned reads under the cache; [`bodies`] reads a cached body
-//! when it is first wanted; the library's own encoding is in `encoding`.
+//! when it is first wanted; the library's own encoding is in `encoding`, and [`items`] decodes
+//! a cached library's items one by one, when a command first wants each.
 
 pub mod atomic_file;
 pub mod bodies;
 pub mod cache;
 pub mod codec;
 mod encoding;
+pub mod items;
 pub mod read_at;

@@ -209,3 +209,65 @@ fn a_fifo_where_the_cache_or_the_config_should_be_is_passed_over() {
     // The config is named (it cannot be read), and nothing waited on either FIFO.
     assert!(stderr(&out).contains("config.toml"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_search_served_by_items_decoded_one_by_one_finds_what_the_files_give() {
+    let home = TempDir::new("store-items");
+    let content = home.path().join("content");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
+    let content = content.to_str().unwrap();
+    let queries: &[&[&str]] = &[
+        &["search", "--json", "backpressure"],
+        &["search", "--json", "rust", "async"],
+        &[
+            "search",
+            "--json",
+            "why is my async code slower with more threads",
+        ],
+        &["search", "--json", "--", "\"key insights\"", "-rust"],
+        &["search", "--json", "is:unread", "kind:post"],
+        &["search", "backpressure"],
+        &["related", "--json", "howdy/sccache-is-pretty-okay"],
+    ];
+    let run = |args: &[&str]| {
+        let output = common::quire_counting(&home, &[&["--content", content], args].concat());
+        (
+            String::from_utf8(output.stdout.clone()).unwrap(),
+            common::files_read(&output),
+        )
+    };
+    // Without a cache each search reads every file (and the first writes the cache); with it,
+    // none, its items decoded from the cache as it ranks them. Both say the same.
+    let from_files: Vec<String> = queries
+        .iter()
+        .map(|args| {
+            std::fs::remove_dir_all(home.path().join("cache")).ok();
+            let (out, read) = run(args);
+            assert!(read > 40, "{read} files read");
+            out
+        })
+        .collect();
+    for (args, expected) in queries.iter().zip(&from_files) {
+        let (out, read) = run(args);
+        assert_eq!(read, 0, "{args:?} served by the cache");
+        assert_eq!(&out, expected, "{args:?}");
+    }
+    assert!(from_files[0].contains("\"id\""), "{}", from_files[0]);
+    // The cached search decoded only the items it looked at closely, of 293.
+    let output = common::quire_counting(&home, &["--content", content, "search", "backpressure"]);
+    let said = stderr(&output);
+    let (decoded, of) = said
+        .lines()
+        .find_map(|l| l.strip_prefix("quire: debug: decoded "))
+        .and_then(|l| l.strip_suffix(" items"))
+        .and_then(|l| l.split_once(" of "))
+        .unwrap_or_else(|| panic!("no count of items decoded: {said}"));
+    let (decoded, of): (usize, usize) = (decoded.parse().unwrap(), of.parse().unwrap());
+    assert!(
+        decoded >= 1 && decoded * 10 < of,
+        "decoded {decoded} of {of}"
+    );
+}

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::args::Command;
 use crate::archive::Shelf;
 use crate::config::DEFAULT_CONFIG;
-use crate::content::{Item, ItemKind, Library, Root};
+use crate::content::{Item, ItemKind, Items, Library, Root};
 use crate::render::markdown;
 use crate::search::{Field, Matched, SearchIndex, SearchOptions, Synonyms, parse_query};
 use crate::state::{ReadState, Timestamp, save_state};
@@ -26,7 +26,7 @@ pub fn parts(command: &Command) -> Parts {
         | Command::MarkUnread { .. }
         | Command::Star { .. }
         | Command::Unstar { .. } => Parts::Ids,
-        Command::Search { .. } | Command::Related { .. } => Parts::LibraryAndIndex,
+        Command::Search { .. } | Command::Related { .. } => Parts::ItemsAndIndex,
         _ => Parts::Library,
     }
 }
@@ -63,12 +63,57 @@ pub fn run_command(
         writeln!(out, "{unread}")?;
         return Ok(ExitCode::SUCCESS);
     }
+    let shelf = std::cell::OnceCell::new();
+    // A search reads the items it ranks, decoded from the cache as it wants each one.
+    let command = match command {
+        Command::Search {
+            query,
+            limit,
+            json,
+            exact,
+        } => {
+            let mut built = None;
+            let (items, index) = searched(opened, &mut built)?;
+            let view = View {
+                library: items,
+                state: &state,
+                shelf: &shelf,
+                library_dir,
+            };
+            let asked = Asked {
+                text: query_text(&query)?,
+                synonyms,
+                meaning: !exact,
+                limit,
+            };
+            search(&mut out, view, index, asked, json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Related { id, limit, json } => {
+            let mut built = None;
+            let (items, index) = searched(opened, &mut built)?;
+            let view = View {
+                library: items,
+                state: &state,
+                shelf: &shelf,
+                library_dir,
+            };
+            // Quoted: an id is one token of the query, whatever it holds.
+            let asked = Asked {
+                text: format!("like:\"{id}\""),
+                synonyms,
+                meaning: true,
+                limit,
+            };
+            search(&mut out, view, index, asked, json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => other,
+    };
     let library = opened
         .library
         .as_deref()
         .context("the library was not loaded (a bug in Quire)")?;
-    let index = opened.index.as_ref();
-    let shelf = std::cell::OnceCell::new();
     let view = View {
         library,
         state: &state,
@@ -110,34 +155,7 @@ pub fn run_command(
             }
             return check(&mut out, library);
         }
-        Command::Search {
-            query,
-            limit,
-            json,
-            exact,
-        } => {
-            let mut built = None;
-            let index = index_or_build(index, library, &mut built);
-            let asked = Asked {
-                text: query_text(&query)?,
-                synonyms,
-                meaning: !exact,
-                limit,
-            };
-            search(&mut out, view, index, asked, json)?
-        }
-        Command::Related { id, limit, json } => {
-            let mut built = None;
-            let index = index_or_build(index, library, &mut built);
-            // Quoted: an id is one token of the query, whatever it holds.
-            let asked = Asked {
-                text: format!("like:\"{id}\""),
-                synonyms,
-                meaning: true,
-                limit,
-            };
-            search(&mut out, view, index, asked, json)?
-        }
+        Command::Search { .. } | Command::Related { .. } => unreachable!("handled above"),
         Command::Star { .. }
         | Command::Unstar { .. }
         | Command::MarkRead { .. }
@@ -161,15 +179,21 @@ pub fn run_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The index the cache gave, or one built now into `built`.
-fn index_or_build<'a>(
-    index: Option<&'a SearchIndex>,
-    library: &Library,
+/// What a search reads: the items (decoded when wanted, when the cache fit; else the library
+/// loaded) and the index the cache gave, or one built now into `built`.
+fn searched<'a>(
+    opened: &'a Opened,
     built: &'a mut Option<SearchIndex>,
-) -> &'a SearchIndex {
-    match index {
-        Some(index) => index,
-        None => built.insert(SearchIndex::build(library)),
+) -> Result<(&'a (dyn Items + 'a), &'a SearchIndex)> {
+    match (
+        &opened.stored,
+        opened.library.as_deref(),
+        opened.index.as_ref(),
+    ) {
+        (Some(stored), _, Some(index)) => Ok((stored, index)),
+        (_, Some(library), Some(index)) => Ok((library, index)),
+        (_, Some(library), None) => Ok((library, built.insert(SearchIndex::build(library)))),
+        _ => bail!("the library was not loaded (a bug in Quire)"),
     }
 }
 
@@ -186,10 +210,10 @@ fn query_text(words: &[String]) -> Result<String> {
     Ok(text)
 }
 
-/// The library with its read marks.
-#[derive(Clone, Copy)]
-struct View<'a> {
-    library: &'a Library,
+/// The library with its read marks: the library loaded whole, or (for a search) its items as
+/// it reads them.
+struct View<'a, L: ?Sized = Library> {
+    library: &'a L,
     state: &'a ReadState,
     /// The library folder's saved pages, read when a command first wants them (`show`,
     /// `search`, `list --dead`): a plain `list` does not read the archive.
@@ -197,7 +221,15 @@ struct View<'a> {
     library_dir: Option<&'a Path>,
 }
 
-impl View<'_> {
+impl<L: ?Sized> Clone for View<'_, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L: ?Sized> Copy for View<'_, L> {}
+
+impl<L: ?Sized> View<'_, L> {
     fn shelf(&self) -> &Shelf {
         self.shelf
             .get_or_init(|| Shelf::load_from(self.library_dir))
@@ -206,7 +238,9 @@ impl View<'_> {
     fn is_read(&self, item: &Item) -> bool {
         self.state.is_read(&item.id)
     }
+}
 
+impl View<'_> {
     fn unread_count(&self) -> usize {
         self.library
             .items
@@ -633,7 +667,7 @@ struct Asked<'a> {
 
 fn search(
     out: &mut impl Write,
-    view: View<'_>,
+    view: View<'_, dyn Items + '_>,
     index: &SearchIndex,
     asked: Asked<'_>,
     json: bool,
@@ -649,8 +683,8 @@ fn search(
     let library = view.library;
     // `like:ID`: the item whose neighbours are listed; an id no item has is an error.
     let like = match query.like.as_deref() {
-        Some(id) => match library.find(id) {
-            Some(item) => Some(item),
+        Some(id) => match library.position(id) {
+            Some(i) => Some(library.item(i)),
             None => bail!("{}", unknown_id(&ItemIds::of(library), id)),
         },
         None => None,
@@ -659,14 +693,14 @@ fn search(
         // Read from the load cache as a rule; made now only when the cache had no index.
         index.fill_vectors(library);
     }
-    let is_read = |i: usize| view.is_read(&library.items[i]);
-    let is_starred = |i: usize| view.state.is_starred(&library.items[i].id);
+    let is_read = |i: usize| view.state.is_read(library.id(i));
+    let is_starred = |i: usize| view.state.is_starred(library.id(i));
     let highlighted: std::collections::HashSet<&str> = view
         .state
         .highlights()
         .map(|(_, h)| h.item.as_str())
         .collect();
-    let is_highlighted = |i: usize| highlighted.contains(library.items[i].id.as_str());
+    let is_highlighted = |i: usize| highlighted.contains(library.id(i));
     // The notes kept with highlights are searched as their items' text, and so are the
     // pages saved from their links.
     let notes = view.state.notes_by_item(library);
@@ -690,7 +724,7 @@ fn search(
             .hits
             .iter()
             .map(|hit| {
-                let item = &library.items[hit.item];
+                let item = library.item(hit.item);
                 HitJson {
                     id: &item.id,
                     title: &item.title,
@@ -720,7 +754,7 @@ fn search(
     }
     let matches = results.hits.len().min(results.total);
     for (n, hit) in results.hits.iter().enumerate() {
-        let item = &library.items[hit.item];
+        let item = library.item(hit.item);
         if n == matches && like.is_none() {
             // Below the matches: near in meaning, or holding some of the words.
             writeln!(

@@ -123,6 +123,110 @@ pub struct Category {
     pub total: usize,
 }
 
+/// Names from the root's child down to `id` in the tree `categories` (the root itself, "All",
+/// is left out).
+fn path_of(categories: &[Category], id: CategoryId) -> Vec<&str> {
+    let mut path = Vec::new();
+    let mut current = Some(id);
+    // A tree is at most as deep as it has categories: a loop (a damaged cache's) ends there.
+    while let Some(c) = current.filter(|_| path.len() < categories.len()) {
+        if c == Library::ROOT {
+            break;
+        }
+        let node = &categories[c.0];
+        path.push(node.name.as_str());
+        current = node.parent;
+    }
+    path.reverse();
+    path
+}
+
+/// A library's items as a command reads them: every one decoded (a [`Library`]), or each one
+/// decoded when first wanted (the load cache's `store::StoredItems`: a search ranks a few
+/// hundred items of a hundred thousand, and decoding them all was a third of its time).
+pub trait Items: Sync {
+    fn len(&self) -> usize;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Item `i`, for `i < len()`.
+    fn item(&self, i: usize) -> &Item;
+
+    /// Item `i`'s id: known without decoding the rest of it.
+    fn id(&self, i: usize) -> &str {
+        &self.item(i).id
+    }
+
+    /// Item `i`'s link: known without decoding the rest of it.
+    fn url(&self, i: usize) -> Option<&str> {
+        self.item(i).url.as_deref()
+    }
+
+    /// The length of item `i`'s body: known without decoding the item or reading the body.
+    fn body_len(&self, i: usize) -> usize {
+        self.item(i).body.len()
+    }
+
+    fn categories(&self) -> &[Category];
+
+    /// Index of the item with this id. Linear; callers that need many look-ups build a map.
+    fn position(&self, id: &str) -> Option<usize> {
+        (0..self.len()).find(|&i| self.id(i) == id)
+    }
+
+    /// Names from the root's child down to `id` (the root itself, "All", is left out).
+    fn category_path(&self, id: CategoryId) -> Vec<&str> {
+        path_of(self.categories(), id)
+    }
+}
+
+impl Items for Library {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn item(&self, i: usize) -> &Item {
+        &self.items[i]
+    }
+
+    fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+}
+
+/// A shared library is read as it is (the reader's and the benches' libraries are shared).
+impl<T: Items + Send + ?Sized> Items for std::sync::Arc<T> {
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+
+    fn item(&self, i: usize) -> &Item {
+        (**self).item(i)
+    }
+
+    fn id(&self, i: usize) -> &str {
+        (**self).id(i)
+    }
+
+    fn url(&self, i: usize) -> Option<&str> {
+        (**self).url(i)
+    }
+
+    fn body_len(&self, i: usize) -> usize {
+        (**self).body_len(i)
+    }
+
+    fn categories(&self) -> &[Category] {
+        (**self).categories()
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        (**self).position(id)
+    }
+}
+
 /// Everything loaded from the content roots.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -149,18 +253,7 @@ impl Library {
 
     /// Names from the root's child down to `id` (the root itself, "All", is left out).
     pub fn category_path(&self, id: CategoryId) -> Vec<&str> {
-        let mut path = Vec::new();
-        let mut current = Some(id);
-        while let Some(c) = current {
-            if c == Self::ROOT {
-                break;
-            }
-            let node = self.category(c);
-            path.push(node.name.as_str());
-            current = node.parent;
-        }
-        path.reverse();
-        path
+        path_of(&self.categories, id)
     }
 
     /// Finds a category by a `/`-separated path of names (case-insensitive), e.g.

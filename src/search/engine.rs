@@ -25,7 +25,7 @@ pub use super::snippet::Snippet;
 use super::snippet::best_passage;
 use super::synonyms::Synonyms;
 use super::tokenize::{lower, words};
-use crate::content::Library;
+use crate::content::Items;
 
 /// Where an item's best hit was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -330,7 +330,7 @@ fn best_matches(
 /// Runs `query`. Returns `None` when cancelled.
 pub fn search(
     index: &SearchIndex,
-    library: &Library,
+    library: &dyn Items,
     query: &Query,
     options: &SearchOptions<'_>,
 ) -> Option<Results> {
@@ -345,10 +345,8 @@ pub fn search(
     let by_meaning = options.meaning && query.phrases.is_empty() && !query.words.is_empty();
     let mut weight = vec![0f32; if by_meaning { n } else { 0 }];
     let mean_len = if by_meaning {
-        library
-            .items
-            .iter()
-            .map(|i| i.body.len() as f32)
+        (0..library.len())
+            .map(|i| library.body_len(i) as f32)
             .sum::<f32>()
             / n.max(1) as f32
     } else {
@@ -366,7 +364,7 @@ pub fn search(
             tally[i].add(w, best[i]);
             // A near spelling is a guess: only the words as typed (or their forms) weigh.
             if by_meaning && best[i] >> 8 == 0 {
-                weight[i] += rarity * word_weight(best[i], library.items[i].body.len(), mean_len);
+                weight[i] += rarity * word_weight(best[i], library.body_len(i), mean_len);
             }
             best[i] = NO_MATCH;
         }
@@ -385,7 +383,7 @@ pub fn search(
         .collect();
     if !query.phrases.is_empty() {
         candidates.retain(|&i| {
-            let item = &library.items[i];
+            let item = library.item(i);
             let text = format!(
                 "{}\n{}\n{}",
                 item.title,
@@ -463,7 +461,7 @@ pub fn search(
     if highlighter.terms.is_empty() && highlighter.phrases.is_empty() {
         // Filters (or exclusions) only: the newest first, as the list shows posts; undated
         // items (bookmarks) after them in library order.
-        candidates.sort_by_key(|&i| std::cmp::Reverse(library.items[i].date));
+        candidates.sort_by_key(|&i| std::cmp::Reverse(library.item(i).date));
         candidates.truncate(options.limit);
         let hits = candidates
             .into_iter()
@@ -591,21 +589,21 @@ fn holding_some(weight: &[f32], keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32
 /// makes it near; nothing when there is no such item.
 fn like_one(
     index: &SearchIndex,
-    library: &Library,
+    library: &dyn Items,
     id: &str,
     candidates: &[usize],
     highlighter: Arc<Highlighter>,
     limit: usize,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Results> {
-    let mut kept = vec![false; library.items.len()];
+    let mut kept = vec![false; library.len()];
     for &i in candidates {
         kept[i] = true;
     }
     let near = match library.position(id) {
         Some(one) => {
             kept[one] = false;
-            match QueryVector::of_item(&library.items[one]) {
+            match QueryVector::of_item(library.item(one)) {
                 Some(q) => meaning::rerank(
                     library,
                     &q,
@@ -657,7 +655,7 @@ pub const MEANING_MARK: &str = "≈ ";
 /// them as any hit does; one found by meaning only shows its nearest unit.
 fn filled_hit(
     index: &SearchIndex,
-    library: &Library,
+    library: &dyn Items,
     highlighter: &Highlighter,
     tally: &[Tally],
     filled: Filled,
@@ -725,7 +723,7 @@ pub const NOTE_MARK: &str = "✎ ";
 /// note. `found` is (the items found by their text, the category filter, the excluded items).
 fn noted(
     index: &SearchIndex,
-    library: &Library,
+    library: &dyn Items,
     query: &Query,
     options: &SearchOptions<'_>,
     highlighter: &Highlighter,
@@ -740,7 +738,7 @@ fn noted(
     let mut out: Vec<(Rank, Hit)> = Vec::new();
     for (item, note) in options.notes {
         let item = *item;
-        if item >= library.items.len()
+        if item >= library.len()
             || already.contains(&item)
             || out.iter().any(|(_, hit)| hit.item == item)
             || excluded.contains(&item)
@@ -754,7 +752,7 @@ fn noted(
         if c.terms < terms || !query.phrases.iter().all(|p| phrases.contains(p.as_str())) {
             continue;
         }
-        let title = &library.items[item].title;
+        let title = &library.item(item).title;
         let rank = Rank {
             typos: 0,
             proximity: (c.span.saturating_sub(terms - 1) as u32).min(MAX_PROXIMITY - 1),
@@ -872,13 +870,13 @@ fn in_saved_pages(
 /// Measures one candidate for the ranking rules and explains its match.
 fn look_closely(
     index: &SearchIndex,
-    library: &Library,
+    library: &dyn Items,
     highlighter: &Highlighter,
     tally: &Tally,
     item: usize,
     (matcher, pattern): (&SkimMatcherV2, &str),
 ) -> (Rank, Hit) {
-    let it = &library.items[item];
+    let it = library.item(item);
     let description = it.description.as_deref().unwrap_or("");
     let body: &str = &it.body;
     // Near spellings count only for words the item lacks as typed: the snippet never shows
@@ -1027,14 +1025,14 @@ fn category_filter(index: &SearchIndex, filters: &[Filter]) -> Option<Vec<bool>>
 /// every body, which may first have to be read from the load cache).
 fn excluded_items(
     index: &SearchIndex,
-    library: &Library,
+    library: &dyn Items,
     excluded: &[String],
     cancelled: &dyn Fn() -> bool,
 ) -> Option<HashSet<usize>> {
     let mut out = HashSet::new();
     for word in excluded {
         if word.contains(' ') {
-            for (i, item) in library.items.iter().enumerate() {
+            for (i, item) in (0..library.len()).map(|i| (i, library.item(i))) {
                 if i % 1024 == 0 && cancelled() {
                     return None;
                 }

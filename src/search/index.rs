@@ -15,7 +15,7 @@ use super::segment::Segment;
 pub use super::segment::field;
 use super::shares::in_weighted_shares;
 use crate::content::reload::{Applied, Spliced};
-use crate::content::{CategoryId, ItemKind, Library};
+use crate::content::{CategoryId, ItemKind, Items, Library};
 use crate::store::codec::{Damaged, Reader, Writer};
 
 /// In a segment's map: the item is gone from the library (changed or removed).
@@ -323,13 +323,14 @@ impl SearchIndex {
     /// them after a build, the new one after a change), on every core; at once when they are
     /// all there (read from the load cache). A segment being made by another thread is
     /// waited for.
-    pub fn fill_vectors(&self, library: &Library) {
+    pub fn fill_vectors(&self, library: &dyn Items) {
         for live in &self.segments {
             live.segment.vectors.get_or_init(|| {
                 let n = live.segment.len();
                 let item = |local: usize| {
                     live.item(local as u32)
-                        .and_then(|i| library.items.get(i as usize))
+                        .filter(|&i| (i as usize) < library.len())
+                        .map(|i| library.item(i as usize))
                 };
                 // Shares of about equal text: only a body's first words make its vector.
                 let weight = |local: usize| {

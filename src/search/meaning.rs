@@ -24,7 +24,7 @@ pub use duplicates::{Insight, NEAR_DUPLICATE, Pair, near_duplicates};
 use model::{DIMS, Embedder, dot, model, normalise};
 pub use units::{Unit, units};
 
-use crate::content::{Item, Library};
+use crate::content::{Item, Items};
 use crate::store::codec::{Damaged, Reader, Writer};
 
 /// Dimensions of an item's stored vector: the model's first ones (PCA orders them by how much
@@ -220,7 +220,7 @@ pub struct Near {
 /// Of `candidates` (items with their whole vectors' nearness), the [`RERANK`] nearest looked
 /// at unit by unit, nearest first.
 pub fn rerank(
-    library: &Library,
+    library: &dyn Items,
     query: &QueryVector,
     mut candidates: Vec<(usize, f32)>,
 ) -> Vec<Near> {
@@ -242,7 +242,7 @@ pub fn rerank(
 }
 
 fn rerank_with(
-    library: &Library,
+    library: &dyn Items,
     query: &QueryVector,
     candidates: Vec<(usize, f32)>,
     embedder: &mut Embedder<'_>,
@@ -250,7 +250,7 @@ fn rerank_with(
     let mut out: Vec<Near> = candidates
         .into_iter()
         .filter_map(|(item, whole)| {
-            let it = library.items.get(item)?;
+            let it = (item < library.len()).then(|| library.item(item))?;
             let mut best: Option<(f32, Unit)> = None;
             for unit in units(it, MAX_UNITS) {
                 embedder.add_text(&unit.text, UNIT_WORDS);

@@ -108,7 +108,7 @@ impl ReadState {
 
     /// The notes kept with highlights, by item number in `library`: each item's joined with
     /// ` · ` in the order they were made. What search reads as the items' own text.
-    pub fn notes_by_item(&self, library: &crate::content::Library) -> Vec<(usize, String)> {
+    pub fn notes_by_item(&self, library: &dyn crate::content::Items) -> Vec<(usize, String)> {
         let mut noted: Vec<(&str, Timestamp, &str)> = self
             .highlights()
             .filter_map(|(_, h)| Some((h.item.as_str(), h.created, h.note.as_deref()?)))
@@ -125,11 +125,8 @@ impl ReadState {
             }
             all.push_str(note);
         }
-        library
-            .items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| Some((i, by_item.remove(item.id.as_str())?)))
+        (0..library.len())
+            .filter_map(|i| Some((i, by_item.remove(library.id(i))?)))
             .collect()
     }
 

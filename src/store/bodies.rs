@@ -59,6 +59,12 @@ impl StoredBodies {
         }
     }
 
+    /// Whether `at..at + len` is inside the region.
+    pub fn holds(&self, at: u64, len: usize) -> bool {
+        at.checked_add(len as u64)
+            .is_some_and(|end| end <= self.len)
+    }
+
     /// The body at `at..at + len` of the region, written with checksum `sum`; `None` if that
     /// is not inside it.
     pub fn body(self: &Arc<Self>, at: u64, len: usize, sum: u32) -> Option<Body> {

@@ -15,13 +15,14 @@ use std::sync::Arc;
 use std::thread;
 
 use super::bodies::StoredBodies;
+use super::items::StoredItems;
 use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
 use crate::content::reload::{
     IN_PLACE_AT_MOST, Loaded, SiteStamps, apply_in_place, in_place, reload_listed,
 };
 use crate::content::source::{SourceFile, Stamp, list_files};
-use crate::content::{Diagnostic, Library, Root, RootError};
+use crate::content::{Diagnostic, Items, Library, Root, RootError};
 use crate::search::SearchIndex;
 use crate::store::atomic_file::{self, folder_of};
 use crate::store::codec::{Damaged, Reader, Writer};
@@ -195,13 +196,17 @@ fn build_id() -> String {
 }
 
 /// What a caller needs of a cache. A command that counts or marks items needs only their ids
-/// (a few MB of a cache the library's size); one that lists them, the library; the search, the
-/// index too. What is not needed is not decoded.
+/// (a few MB of a cache the library's size); one that lists them, the library; the reader, the
+/// index too; a search, the index and the items it ranks. What is not needed is not decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parts {
     Ids,
     Library,
     LibraryAndIndex,
+    /// The index, and the items each decoded when first wanted ([`StoredItems`]) when the
+    /// cache fits the files; otherwise (files changed, no index cached) as
+    /// [`LibraryAndIndex`](Parts::LibraryAndIndex).
+    ItemsAndIndex,
 }
 
 /// The ids of a library's items, in item order, in one piece of text.
@@ -212,10 +217,10 @@ pub struct ItemIds {
 }
 
 impl ItemIds {
-    pub fn of(library: &Library) -> ItemIds {
+    pub fn of(library: &dyn Items) -> ItemIds {
         let mut ids = ItemIds::default();
-        for item in &library.items {
-            ids.text.push_str(&item.id);
+        for i in 0..library.len() {
+            ids.text.push_str(library.id(i));
             ids.ends.push(ids.text.len() as u32);
         }
         ids
@@ -331,16 +336,29 @@ impl CacheFile {
         self.decode_part(2, ItemIds::decode)
     }
 
-    fn library(&self) -> Option<Library> {
-        // The store reads through its own handle on the same open file: the cache as it was
-        // opened here, whatever replaces it on disk later.
+    /// The library part read whole and checked, its items decoded when wanted.
+    fn stored_items(&self) -> Option<StoredItems> {
+        let bytes = read_vec_at(&self.file, self.at[3], self.at[4] - self.at[3]).ok()?;
+        if crc32fast::hash(&bytes) != self.sums[2] {
+            return None;
+        }
+        StoredItems::read(bytes, self.bodies()?).ok()
+    }
+
+    /// The bodies' region, read through its own handle on the same open file: the cache as it
+    /// was opened here, whatever replaces it on disk later.
+    fn bodies(&self) -> Option<Arc<StoredBodies>> {
         let file = self.file.try_clone().ok()?;
-        let bodies = StoredBodies::new(
+        Some(StoredBodies::new(
             file,
             self.at[0],
             self.at[1] - self.at[0],
             Some(self.path.clone()),
-        );
+        ))
+    }
+
+    fn library(&self) -> Option<Library> {
+        let bodies = self.bodies()?;
         self.decode_part(3, |r| Library::decode(r, &bodies))
     }
 
@@ -358,9 +376,23 @@ impl CacheFile {
 pub struct Decoded {
     pub ids: Option<ItemIds>,
     pub library: Option<Library>,
+    /// With [`Parts::ItemsAndIndex`], instead of the library. (Boxed, as the index.)
+    pub stored: Option<Box<StoredItems>>,
     /// Absent when not asked for, or when the cache was written without it. (Boxed: it is
     /// large beside the rest.)
     pub index: Option<Box<SearchIndex>>,
+}
+
+impl Decoded {
+    /// The library decoded whole, when only its stored items were: for a caller that brings it
+    /// up to date with changed files, or writes it.
+    fn decode_whole(&mut self) {
+        if self.library.is_none()
+            && let Some(stored) = self.stored.take()
+        {
+            self.library = Some((*stored).into_library());
+        }
+    }
 }
 
 /// A cache file read and decoded, not yet checked against the files on disk.
@@ -383,7 +415,7 @@ impl Cached {
 
     /// The library with the files it was made from (as `content::reload` takes it), so only
     /// the files changed since are read again; `None` if the record does not fit `roots`.
-    pub fn into_loaded(self, roots: &[Root]) -> Option<Loaded> {
+    pub fn into_loaded(mut self, roots: &[Root]) -> Option<Loaded> {
         let mut r = Reader::new(&self.file.manifest);
         if r.strings().ok()? != labels(roots) {
             return None;
@@ -407,6 +439,7 @@ impl Cached {
                 Some((path, stamp))
             })
             .collect::<Option<Vec<_>>>()?;
+        self.decoded.decode_whole();
         let library = match self.decoded.library {
             Some(library) => library,
             None => self.file.library()?,
@@ -432,6 +465,29 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
             library: Some(file.library()?),
             ..Decoded::default()
         },
+        Parts::ItemsAndIndex => {
+            let (stored, index) = thread::scope(|scope| {
+                let index = scope.spawn(|| file.index());
+                (file.stored_items(), index.join().ok().flatten())
+            });
+            match (stored, index?) {
+                // Without an index cached, one is built from the library: decoded whole.
+                (_, None) => return read(path, Parts::LibraryAndIndex),
+                (stored, Some(index)) => {
+                    let stored = stored?;
+                    let fits = index.items_len() == stored.len()
+                        && index.categories_len() == stored.categories().len();
+                    if !fits {
+                        return None;
+                    }
+                    Decoded {
+                        stored: Some(Box::new(stored)),
+                        index: Some(Box::new(index)),
+                        ..Decoded::default()
+                    }
+                }
+            }
+        }
         Parts::LibraryAndIndex => {
             let (library, index) = thread::scope(|scope| {
                 let index = scope.spawn(|| file.index());
@@ -448,7 +504,7 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
             Decoded {
                 library: Some(library),
                 index: index.map(Box::new),
-                ids: None,
+                ..Decoded::default()
             }
         }
     };
@@ -484,6 +540,8 @@ fn up_to_date(
     roots: &[Root],
     files: &[SourceFile],
 ) -> FromCache {
+    let mut cached = cached;
+    cached.decoded.decode_whole();
     let updates = cached
         .decoded
         .library
@@ -565,8 +623,12 @@ pub fn list_and_read(
 pub struct Opened {
     /// With [`Parts::Ids`]: the items' ids (from the cache, or from the library loaded).
     pub ids: Option<ItemIds>,
-    /// Unless only the ids were asked for and the cache had them.
+    /// Unless only the ids were asked for and the cache had them, or the items were asked
+    /// for and the cache had them ([`stored`](Self::stored)).
     pub library: Option<Arc<Library>>,
+    /// With [`Parts::ItemsAndIndex`] and a cache that fits: the items, each decoded when
+    /// first wanted.
+    pub stored: Option<StoredItems>,
     /// With [`Parts::LibraryAndIndex`]: from the cache, or built now.
     pub index: Option<SearchIndex>,
     /// When the cache should be written again (it was missing or stale, or lacked the index
@@ -620,7 +682,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             manifest = Some(Manifest::new(roots, &loaded.files, &loaded.sites));
             // The cached index, with what changed indexed anew.
             let index = match (parts, index) {
-                (Parts::LibraryAndIndex, Some(index)) => {
+                (Parts::LibraryAndIndex | Parts::ItemsAndIndex, Some(index)) => {
                     Some(Box::new(index.updated(&previous.library, &loaded.library)))
                 }
                 _ => None,
@@ -649,13 +711,25 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             (decoded, true)
         }
     };
+    let mut decoded = decoded;
+    // An index split by changes is written again merged, from the whole library.
+    if decoded
+        .index
+        .as_ref()
+        .is_some_and(|index| index.needs_merge())
+    {
+        decoded.decode_whole();
+    }
+    let stored = decoded.stored.map(|stored| *stored);
     let library = decoded.library.map(Arc::new);
     let ids = match (parts, decoded.ids, &library) {
         (Parts::Ids, None, Some(library)) => Some(ItemIds::of(library)),
         (_, ids, _) => ids,
     };
     let (index, stale) = match (parts, decoded.index.map(|index| *index), &library) {
-        (Parts::LibraryAndIndex, None, Some(library)) => (Some(SearchIndex::build(library)), true),
+        (Parts::LibraryAndIndex | Parts::ItemsAndIndex, None, Some(library)) => {
+            (Some(SearchIndex::build(library)), true)
+        }
         (_, index, _) => (index, stale),
     };
     // An index that changes have split too far is written again, merged (a large
@@ -667,6 +741,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
     Ok(Opened {
         ids,
         library,
+        stored,
         index,
         manifest,
         behind,
@@ -1091,6 +1166,17 @@ mod tests {
         assert!(decoded.library.is_none());
         let ids = decoded.ids.expect("the ids");
         assert_eq!(ids.iter().collect::<Vec<_>>(), ["a", "b"]);
+        // A search gets the index and the items, decoded one by one as it wants them.
+        let FromCache::Fits(decoded) = list_and_read(&roots, Some(&path), Parts::ItemsAndIndex)
+            .expect("list")
+            .cached
+        else {
+            panic!("a hit")
+        };
+        assert!(decoded.library.is_none() && decoded.index.is_some());
+        let stored = decoded.stored.expect("the items");
+        assert_eq!((stored.len(), stored.id(1)), (2, "b"));
+        assert_eq!(stored.item(1).title, "B");
         assert_eq!(cached.items[1].title, "B");
         // Bodies stay in the cache file until wanted, and are read from it, not the content.
         assert!(format!("{:?}", cached.items[0].body).contains("in the load cache"));
@@ -1130,6 +1216,16 @@ mod tests {
         let library = decoded.library.expect("the library");
         assert_eq!(&*library.items[0].body, "# A\n\nalpha words");
         assert_eq!(&*library.items[1].body, "# B\n\nbeta words, more");
+        // So does a search: it gets the library decoded whole, brought up to date, and its
+        // index with the edits indexed.
+        let listing = list_and_read(&roots, Some(&path), Parts::ItemsAndIndex).expect("list");
+        let FromCache::Fits(decoded) = listing.cached else {
+            panic!("the cache brought up to date")
+        };
+        assert!(decoded.stored.is_none() && listing.edited == 2);
+        let library = decoded.library.expect("the library");
+        assert_eq!(&*library.items[1].body, "# B\n\nbeta words, more");
+        assert_eq!(decoded.index.expect("the index").items_len(), 2);
         let _ = fs::remove_dir_all(dir);
     }
 
@@ -1177,6 +1273,25 @@ mod tests {
             assert!(
                 ids.is_none() || hit.is_none() || damaged_body,
                 "flipped at {at}: served as if whole"
+            );
+            // Nor when the items are decoded one by one, as a search reads them.
+            let stored = read(&path, Parts::ItemsAndIndex)
+                .filter(|cached| cached.fits(&roots, &files, &sites));
+            let damaged_body = match &stored {
+                Some(Cached {
+                    decoded:
+                        Decoded {
+                            stored: Some(items),
+                            ..
+                        },
+                    ..
+                }) => (0..items.len())
+                    .any(|i| items.item(i).body.contains("damaged in Quire's load cache")),
+                _ => false,
+            };
+            assert!(
+                ids.is_none() || stored.is_none() || damaged_body,
+                "flipped at {at}: its items served as if whole"
             );
         }
         let _ = fs::remove_dir_all(dir);

@@ -404,6 +404,10 @@ impl<'a> Reader<'a> {
             }
         }
     }
+    /// How far into its bytes a reader of memory is (a reader of a file: into its window).
+    pub fn offset(&self) -> usize {
+        self.at
+    }
     pub fn is_done(&self) -> bool {
         self.remaining() == 0
     }

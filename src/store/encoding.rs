@@ -161,125 +161,213 @@ impl Library {
         let mut items = Vec::with_capacity(n);
         let mut body_at = 0u64;
         for _ in 0..n {
-            let id = r.string()?;
-            let kind = match r.u8()? {
-                0 => ItemKind::Post,
-                1 => ItemKind::Bookmark,
-                _ => return Err(Damaged),
-            };
-            let title = r.string()?;
-            let url = r.opt_string()?;
-            let date = match r.u8()? {
-                0 => None,
-                _ => {
-                    let year = u16::try_from(r.u32()?).map_err(|_| Damaged)?;
-                    Some(Date::new(year, r.u8()?, r.u8()?).ok_or(Damaged)?)
-                }
-            };
-            let weight = match r.u8()? {
-                0 => None,
-                _ => Some(r.u64()? as i64),
-            };
-            let authors = r.strings()?;
-            let tags = r.strings()?;
-            let description = r.opt_string()?;
-            let body_len = r.usize()?;
-            let body_sum = r.u32()?;
-            let body = bodies.body(body_at, body_len, body_sum).ok_or(Damaged)?;
-            body_at += body_len as u64;
-            let category = CategoryId(r.usize()?);
-            let source = SourceRef {
-                path: Arc::clone(paths.get(r.usize()?).ok_or(Damaged)?),
-                line: r.usize()?,
-            };
-            items.push(Item {
-                id,
-                kind,
-                title,
-                url,
-                date,
-                weight,
-                authors,
-                tags,
-                description,
-                body,
-                category,
-                source,
-            });
+            let fields = Fields::read(r, Reader::string)?;
+            let path = paths.get(fields.path).ok_or(Damaged)?;
+            let body_len = fields.body_len as u64;
+            items.push(fields.into_item(Arc::clone(path), bodies, body_at)?);
+            body_at += body_len;
         }
-        let n = r.len(13)?;
-        let mut categories = Vec::with_capacity(n);
-        for _ in 0..n {
-            let name = r.string()?;
-            let description = r.opt_string()?;
-            let parent = match r.u64()? {
-                u64::MAX => None,
-                p => Some(CategoryId(usize::try_from(p).map_err(|_| Damaged)?)),
-            };
-            let children = (0..r.len(1)?)
-                .map(|_| r.usize().map(CategoryId))
-                .collect::<Result<_, _>>()?;
-            let own = (0..r.len(1)?)
-                .map(|_| r.usize())
-                .collect::<Result<_, _>>()?;
-            let total = r.usize()?;
-            categories.push(Category {
-                name,
-                description,
-                parent,
-                children,
-                items: own,
-                total,
-            });
-        }
-        let n = r.len(10)?;
-        let mut diagnostics = Vec::with_capacity(n);
-        for _ in 0..n {
-            let path = r.path()?;
-            let line = match r.u64()? {
-                u64::MAX => None,
-                l => Some(usize::try_from(l).map_err(|_| Damaged)?),
-            };
-            diagnostics.push(Diagnostic::new(path, line, r.string()?));
-        }
+        let (categories, diagnostics) = read_tail(r)?;
         let library = Library {
             items,
             categories,
             diagnostics,
         };
-        // Every reference must point inside the library, or the reader would index out of it.
-        let (n_items, n_cats) = (library.items.len(), library.categories.len());
-        let bad_item = library.items.iter().any(|i| i.category.0 >= n_cats);
-        let bad_cat = library.categories.iter().any(|c| {
-            c.parent.is_some_and(|p| p.0 >= n_cats)
-                || c.children.iter().any(|ch| ch.0 >= n_cats)
-                || c.items.iter().any(|&i| i >= n_items)
-        });
-        if n_cats == 0 || bad_item || bad_cat {
-            return Err(Damaged);
-        }
+        check_references(
+            library.items.iter().map(|item| item.category),
+            &library.categories,
+        )?;
         Ok(library)
     }
+}
+
+/// One item's record as [`Library::encode`] writes it, its text read by the caller's choice:
+/// as owned strings (an item decoded), or as where they are in the cache's bytes (an item
+/// checked and found, to be decoded when wanted). One reader for both, so the two can never
+/// read a record differently.
+pub(super) struct Fields<S> {
+    pub id: S,
+    kind: ItemKind,
+    title: S,
+    pub url: Option<S>,
+    date: Option<Date>,
+    weight: Option<i64>,
+    authors: Vec<S>,
+    tags: Vec<S>,
+    description: Option<S>,
+    pub body_len: usize,
+    body_sum: u32,
+    pub category: CategoryId,
+    /// The number of its file's path in the library's list of them.
+    pub path: usize,
+    line: usize,
+}
+
+impl<S> Fields<S> {
+    pub(super) fn read<'a>(
+        r: &mut Reader<'a>,
+        text: impl Fn(&mut Reader<'a>) -> Result<S, Damaged>,
+    ) -> Result<Fields<S>, Damaged> {
+        let id = text(r)?;
+        let kind = match r.u8()? {
+            0 => ItemKind::Post,
+            1 => ItemKind::Bookmark,
+            _ => return Err(Damaged),
+        };
+        let title = text(r)?;
+        let optional = |r: &mut Reader<'a>| match r.u8()? {
+            0 => Ok(None),
+            1 => text(r).map(Some),
+            _ => Err(Damaged),
+        };
+        let url = optional(r)?;
+        let date = match r.u8()? {
+            0 => None,
+            _ => {
+                let year = u16::try_from(r.u32()?).map_err(|_| Damaged)?;
+                Some(Date::new(year, r.u8()?, r.u8()?).ok_or(Damaged)?)
+            }
+        };
+        let weight = match r.u8()? {
+            0 => None,
+            _ => Some(r.u64()? as i64),
+        };
+        let list = |r: &mut Reader<'a>| -> Result<Vec<S>, Damaged> {
+            let n = r.len(1)?;
+            (0..n).map(|_| text(r)).collect()
+        };
+        let authors = list(r)?;
+        let tags = list(r)?;
+        let description = optional(r)?;
+        Ok(Fields {
+            id,
+            kind,
+            title,
+            url,
+            date,
+            weight,
+            authors,
+            tags,
+            description,
+            body_len: r.usize()?,
+            body_sum: r.u32()?,
+            category: CategoryId(r.usize()?),
+            path: r.usize()?,
+            line: r.usize()?,
+        })
+    }
+}
+
+impl Fields<String> {
+    /// The item, its body `body_at` bytes into `bodies`.
+    pub(super) fn into_item(
+        self,
+        path: Arc<Path>,
+        bodies: &Arc<StoredBodies>,
+        body_at: u64,
+    ) -> Result<Item, Damaged> {
+        Ok(Item {
+            id: self.id,
+            kind: self.kind,
+            title: self.title,
+            url: self.url,
+            date: self.date,
+            weight: self.weight,
+            authors: self.authors,
+            tags: self.tags,
+            description: self.description,
+            body: bodies
+                .body(body_at, self.body_len, self.body_sum)
+                .ok_or(Damaged)?,
+            category: self.category,
+            source: SourceRef {
+                path,
+                line: self.line,
+            },
+        })
+    }
+}
+
+/// The categories and diagnostics after the items.
+pub(super) fn read_tail(r: &mut Reader<'_>) -> Result<(Vec<Category>, Vec<Diagnostic>), Damaged> {
+    let n = r.len(13)?;
+    let mut categories = Vec::with_capacity(n);
+    for _ in 0..n {
+        let name = r.string()?;
+        let description = r.opt_string()?;
+        let parent = match r.u64()? {
+            u64::MAX => None,
+            p => Some(CategoryId(usize::try_from(p).map_err(|_| Damaged)?)),
+        };
+        let children = (0..r.len(1)?)
+            .map(|_| r.usize().map(CategoryId))
+            .collect::<Result<_, _>>()?;
+        let own = (0..r.len(1)?)
+            .map(|_| r.usize())
+            .collect::<Result<_, _>>()?;
+        let total = r.usize()?;
+        categories.push(Category {
+            name,
+            description,
+            parent,
+            children,
+            items: own,
+            total,
+        });
+    }
+    let n = r.len(10)?;
+    let mut diagnostics = Vec::with_capacity(n);
+    for _ in 0..n {
+        let path = r.path()?;
+        let line = match r.u64()? {
+            u64::MAX => None,
+            l => Some(usize::try_from(l).map_err(|_| Damaged)?),
+        };
+        diagnostics.push(Diagnostic::new(path, line, r.string()?));
+    }
+    Ok((categories, diagnostics))
+}
+
+/// Every reference must point inside the library, or the reader would index out of it: the
+/// items' categories (`item_categories`), and the categories' parents, children and items.
+pub(super) fn check_references(
+    item_categories: impl ExactSizeIterator<Item = CategoryId>,
+    categories: &[Category],
+) -> Result<(), Damaged> {
+    let n_items = item_categories.len();
+    let n_cats = categories.len();
+    let mut item_categories = item_categories;
+    let bad_item = item_categories.any(|c| c.0 >= n_cats);
+    let bad_cat = categories.iter().any(|c| {
+        c.parent.is_some_and(|p| p.0 >= n_cats)
+            || c.children.iter().any(|ch| ch.0 >= n_cats)
+            || c.items.iter().any(|&i| i >= n_items)
+    });
+    if n_cats == 0 || bad_item || bad_cat {
+        return Err(Damaged);
+    }
+    Ok(())
+}
+
+/// The library's bodies in a file, as the load cache keeps them, and their checksums.
+#[cfg(test)]
+pub(super) fn stored_bodies(library: &Library, name: &str) -> (Arc<StoredBodies>, Vec<u32>) {
+    use std::fs::File;
+    let path = std::env::temp_dir().join(format!("quire-bodies-{name}-{}", std::process::id()));
+    let mut file = File::create(&path).expect("create");
+    let mut w = Writer::to(&mut file);
+    let sums = library.encode_bodies(&mut w).expect("bodies");
+    let len = w.position();
+    w.finish().expect("write");
+    let file = File::open(&path).expect("open");
+    let _ = std::fs::remove_file(&path);
+    (StoredBodies::new(file, 0, len, None), sums)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::content::{Root, load_library};
-    use std::fs::File;
-
-    /// The library's bodies in a file, as the load cache keeps them.
-    fn stored_bodies(library: &Library, name: &str) -> (Arc<StoredBodies>, Vec<u32>) {
-        let path = std::env::temp_dir().join(format!("quire-bodies-{name}-{}", std::process::id()));
-        let mut file = File::create(&path).expect("create");
-        let mut w = Writer::to(&mut file);
-        let sums = library.encode_bodies(&mut w).expect("bodies");
-        let len = w.position();
-        w.finish().expect("write");
-        let file = File::open(&path).expect("open");
-        let _ = std::fs::remove_file(&path);
-        (StoredBodies::new(file, 0, len, None), sums)
-    }
 
     #[test]
     fn the_bundled_library_round_trips() {
