@@ -90,10 +90,12 @@ impl SegmentView<'_> {
     /// The library's numbers (and field masks) of the items whose short fields hold word `id`.
     pub fn short_items(&self, id: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
         let (items, masks) = self.segment.short_postings(id);
-        items
-            .iter()
-            .zip(masks)
-            .filter_map(|(&local, &mask)| self.item(local).map(|item| (item, mask)))
+        let len = self.segment.len();
+        // Only a damaged cached index could hold more; never index past the items.
+        (0..items.len().min(masks.len()))
+            .map(move |k| (items[k], masks[k]))
+            .filter(move |&(local, _)| (local as usize) < len)
+            .filter_map(|(local, mask)| self.item(local).map(|item| (item, mask)))
     }
 }
 
@@ -325,6 +327,10 @@ impl SearchIndex {
     /// waited for.
     pub fn fill_vectors(&self, library: &dyn Items) {
         for live in &self.segments {
+            // Those in the load cache are read from it when a search first wants them.
+            if live.segment.has_vectors() {
+                continue;
+            }
             live.segment.vectors.get_or_init(|| {
                 let n = live.segment.len();
                 let item = |local: usize| {
@@ -348,9 +354,7 @@ impl SearchIndex {
 
     /// Whether every segment has its vectors (search by meaning finds in all of them).
     pub fn has_vectors(&self) -> bool {
-        self.segments
-            .iter()
-            .all(|live| live.segment.vectors.get().is_some())
+        self.segments.iter().all(|live| live.segment.has_vectors())
     }
 
     /// Each live item that `keep` keeps, with its whole vector's nearness to `query` (items
@@ -364,7 +368,7 @@ impl SearchIndex {
         let mut out = Vec::new();
         for live in &self.segments {
             // Not made yet: its items are found by words only, this once.
-            let Some(vectors) = live.segment.vectors.get() else {
+            let Some(vectors) = live.segment.vectors() else {
                 continue;
             };
             for local in 0..vectors.len() {
@@ -540,7 +544,36 @@ impl SearchIndex {
             .sum();
         segments + self.items.len() * std::mem::size_of::<ItemInfo>()
     }
+
+    /// Every word's postings, short (with their fields) and in bodies, segment by segment,
+    /// and each item's nearness to one query by its whole vector: what a search reads of
+    /// the index, for tests that compare two.
+    #[cfg(test)]
+    pub(crate) fn read_all(&self) -> (Vec<WordPostings>, Vec<Option<f32>>) {
+        let mut lists = Vec::new();
+        let mut near = Vec::new();
+        let query: Vec<f32> = (0..64).map(|d| (d as f32).sin()).collect();
+        for view in self.segments() {
+            for id in 0..view.segment.vocabulary_len() {
+                lists.push((
+                    view.short_items(id).collect(),
+                    view.body_items(id).collect(),
+                ));
+            }
+            match view.segment.vectors() {
+                Some(vectors) => {
+                    near.extend((0..vectors.len()).map(|local| vectors.nearness(local, &query)))
+                }
+                None => near.push(None),
+            }
+        }
+        (lists, near)
+    }
 }
+
+/// A word's short postings (item, fields) and body postings (items), as a search reads them.
+#[cfg(test)]
+pub(crate) type WordPostings = (Vec<(u32, u8)>, Vec<u32>);
 
 /// An empty map when `to_item` numbers the segment's items as the segment does.
 fn identity_or(to_item: Vec<u32>) -> Vec<u32> {

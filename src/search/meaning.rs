@@ -25,7 +25,7 @@ use model::{DIMS, Embedder, dot, model, normalise};
 pub use units::{Unit, units};
 
 use crate::content::{Item, Items};
-use crate::store::codec::{Damaged, Reader, Writer};
+use crate::store::codec::{Damaged, Writer};
 
 /// Dimensions of an item's stored vector: the model's first ones (PCA orders them by how much
 /// they say). Half of them kept 11 of 12 questions' targets in the first 100 of the bundled
@@ -133,24 +133,21 @@ impl Vectors {
         w.bytes(&bytes);
     }
 
-    /// Reads vectors written by [`encode`](Self::encode) for `items` items.
-    pub fn decode(r: &mut Reader<'_>, items: usize) -> Result<Vectors, Damaged> {
-        let n = r.len(4)?;
-        if n != items {
+    /// The vectors [`encode`](Self::encode) wrote for `items` items, from the bytes of its
+    /// scales (after their count) and of its values (after their length).
+    pub fn from_bytes(scales: &[u8], values: &[u8], items: usize) -> Result<Vectors, Damaged> {
+        if scales.len() != items * 4 || values.len() != items * ITEM_DIMS {
             return Err(Damaged);
         }
-        let scales = (0..n)
-            .map(|_| r.u32().map(f32::from_bits))
-            .collect::<Result<Vec<_>, _>>()?;
+        let scales: Vec<f32> = scales
+            .chunks_exact(4)
+            .map(|c| f32::from_bits(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect();
         if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
             return Err(Damaged);
         }
-        let bytes = r.bytes()?;
-        if bytes.len() != n * ITEM_DIMS {
-            return Err(Damaged);
-        }
         Ok(Vectors {
-            values: bytes.iter().map(|&b| b as i8).collect(),
+            values: values.iter().map(|&b| b as i8).collect(),
             scales,
         })
     }
@@ -283,6 +280,18 @@ fn rerank_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::codec::{OnDisk, Reader};
+
+    /// Vectors read back as a segment reads them from the cache.
+    fn decode(bytes: &[u8], items: usize) -> Result<Vectors, Damaged> {
+        let mut r = Reader::new(bytes);
+        let n = r.len(4)?;
+        let OnDisk::Here(scales) = r.keep_on_disk(n * 4)? else {
+            return Err(Damaged);
+        };
+        let values = r.bytes()?.to_vec();
+        Vectors::from_bytes(&scales, &values, items)
+    }
 
     #[test]
     fn vectors_round_trip_through_the_cache_encoding() {
@@ -296,12 +305,12 @@ mod tests {
         let mut w = Writer::to(&mut bytes);
         v.encode(&mut w);
         w.finish().unwrap();
-        let back = Vectors::decode(&mut Reader::new(&bytes), 2).unwrap();
+        let back = decode(&bytes, 2).unwrap();
         assert_eq!(back.values, v.values);
         assert_eq!(back.scales, v.scales);
         assert!(back.nearness(1, &a).is_none(), "no vector, not listed");
         let self_near = back.nearness(0, &a).unwrap();
         assert!((self_near - 1.0).abs() < 0.02, "{self_near}");
-        assert!(Vectors::decode(&mut Reader::new(&bytes), 3).is_err());
+        assert!(decode(&bytes, 3).is_err());
     }
 }

@@ -7,6 +7,7 @@
 //! Building runs on every core: each thread interns the words of its share of the items and
 //! records (word, item) pairs; the pairs are then counted and placed, already in item order.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 use std::thread;
@@ -16,7 +17,7 @@ use super::shares::in_weighted_shares;
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
 use crate::content::Library;
-use crate::store::codec::{Damaged, Reader, Writer};
+use crate::store::codec::{Damaged, OnDisk, Reader, Writer};
 
 /// Which short field a word was found in (bits of a posting's mask).
 pub mod field {
@@ -36,13 +37,12 @@ pub struct Segment {
     /// Short-field postings of word `w`: `short_items[short_at[w]..short_at[w + 1]]`, with
     /// the field mask of each in `short_masks`.
     short_at: Vec<u32>,
-    short_items: Vec<u32>,
-    short_masks: Vec<u8>,
     /// Body postings of word `w`: `body_bytes[body_at[w]..body_at[w + 1]]`, item numbers as
     /// LEB128 varints of the gap from the previous one (about a quarter of the room of
     /// plain `u32`s: bodies hold most of the postings).
     body_at: Vec<u32>,
-    body_bytes: Vec<u8>,
+    /// `short_items`, `short_masks` and `body_bytes`.
+    lists: Lists,
     /// Each item's acronym, then its lowercased tags: `item_words[words_at[i]..words_at[i +
     /// 1]]` (one list for all items, rather than three allocations per item to make and read).
     words_at: Vec<u32>,
@@ -57,6 +57,59 @@ pub struct Segment {
     /// first needs them (`SearchIndex::fill_vectors`), so that search by words never waits
     /// for them.
     pub(super) vectors: OnceLock<Vectors>,
+    /// The vectors as the load cache holds them, until first wanted (see [`Lists`]).
+    vectors_on_disk: Option<StoredVectors>,
+}
+
+/// The posting arrays: in memory (built, or read for the reader, whose every keystroke looks
+/// them up), or left in the load cache and read a list at a time (for a command's one
+/// search, which reads the lists of a few words: reading them all was two fifths of its
+/// time at 100,000 items).
+#[derive(Debug)]
+enum Lists {
+    Here {
+        short_items: Vec<u32>,
+        short_masks: Vec<u8>,
+        body_bytes: Vec<u8>,
+    },
+    Stored {
+        short_items: OnDisk,
+        short_masks: OnDisk,
+        body_bytes: OnDisk,
+    },
+}
+
+impl Default for Lists {
+    fn default() -> Lists {
+        Lists::Here {
+            short_items: Vec::new(),
+            short_masks: Vec::new(),
+            body_bytes: Vec::new(),
+        }
+    }
+}
+
+/// The vectors of search by meaning left in the load cache: each item's scale, then its
+/// values (see `Vectors::encode`).
+#[derive(Debug)]
+struct StoredVectors {
+    scales: OnDisk,
+    values: OnDisk,
+}
+
+impl StoredVectors {
+    fn load(&self, items: usize) -> Option<Vectors> {
+        let scales = self.scales.read(0..self.scales.len())?;
+        let values = self.values.read(0..self.values.len())?;
+        Vectors::from_bytes(&scales, &values, items).ok()
+    }
+}
+
+fn u32s_of(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 impl Segment {
@@ -124,16 +177,19 @@ impl Segment {
         Segment {
             vocab,
             short_at,
-            short_items,
-            short_masks,
             body_at,
-            body_bytes,
+            lists: Lists::Here {
+                short_items,
+                short_masks,
+                body_bytes,
+            },
             words_at,
             item_words,
             stems,
             stem_at,
             stem_words,
             vectors: OnceLock::new(),
+            vectors_on_disk: None,
         }
     }
 
@@ -141,16 +197,39 @@ impl Segment {
     pub(super) fn encode(&self, w: &mut Writer) {
         self.vocab.encode(w);
         w.u32s(&self.short_at);
-        w.u32s(&self.short_items);
-        w.bytes(&self.short_masks);
-        w.u32s(&self.body_at);
-        w.bytes(&self.body_bytes);
+        // Lists left in a cache are read back whole to be written (a list found damaged
+        // is written empty, so that the cache written is refused and made again).
+        fn whole(run: &OnDisk) -> Cow<'_, [u8]> {
+            run.read(0..run.len()).unwrap_or_default()
+        }
+        match &self.lists {
+            Lists::Here {
+                short_items,
+                short_masks,
+                body_bytes,
+            } => {
+                w.u32s(short_items);
+                w.bytes(short_masks);
+                w.u32s(&self.body_at);
+                w.bytes(body_bytes);
+            }
+            Lists::Stored {
+                short_items,
+                short_masks,
+                body_bytes,
+            } => {
+                w.u32s(&u32s_of(&whole(short_items)));
+                w.bytes(&whole(short_masks));
+                w.u32s(&self.body_at);
+                w.bytes(&whole(body_bytes));
+            }
+        }
         self.item_words.encode(w);
         w.u32s(&self.words_at);
         self.stems.encode(w);
         w.u32s(&self.stem_at);
         w.u32s(&self.stem_words);
-        match self.vectors.get() {
+        match self.vectors() {
             Some(vectors) => {
                 w.u8(1);
                 vectors.encode(w);
@@ -164,10 +243,13 @@ impl Segment {
     pub(super) fn decode(r: &mut Reader<'_>) -> Result<Segment, Damaged> {
         let vocab = WordList::decode(r)?;
         let short_at = r.u32s()?;
-        let short_items = r.u32s()?;
-        let short_masks = r.byte_vec()?;
+        let n = r.len(4)?;
+        let short_items = r.keep_on_disk(n * 4)?;
+        let n = r.len(1)?;
+        let short_masks = r.keep_on_disk(n)?;
         let body_at = r.u32s()?;
-        let body_bytes = r.byte_vec()?;
+        let n = r.len(1)?;
+        let body_bytes = r.keep_on_disk(n)?;
         let item_words = WordList::decode(r)?;
         let words_at = r.u32s()?;
         let stems = WordList::decode(r)?;
@@ -180,12 +262,11 @@ impl Segment {
             && short_at.windows(2).all(|w| w[0] <= w[1])
             && body_at.windows(2).all(|w| w[0] <= w[1])
             && short_at.last().is_some_and(|&e| {
-                e as usize == short_items.len() && short_items.len() == short_masks.len()
+                e as usize * 4 == short_items.len() && e as usize == short_masks.len()
             })
             && body_at
                 .last()
                 .is_some_and(|&e| e as usize == body_bytes.len())
-            && short_items.iter().all(|&i| (i as usize) < items)
             && words_at.first() == Some(&0)
             && words_at.windows(2).all(|w| w[0] <= w[1])
             && words_at
@@ -201,27 +282,56 @@ impl Segment {
         if !sound {
             return Err(Damaged);
         }
+        // Item numbers in the lists are checked as the lists are read (`SegmentView`).
+        let lists = match (short_items, short_masks, body_bytes) {
+            (OnDisk::Here(short_items), OnDisk::Here(short_masks), OnDisk::Here(body_bytes)) => {
+                Lists::Here {
+                    short_items: u32s_of(&short_items),
+                    short_masks,
+                    body_bytes,
+                }
+            }
+            (short_items, short_masks, body_bytes) => Lists::Stored {
+                short_items,
+                short_masks,
+                body_bytes,
+            },
+        };
         let vectors = OnceLock::new();
+        let mut vectors_on_disk = None;
         match r.u8()? {
             0 => {}
             1 => {
-                let _ = vectors.set(Vectors::decode(r, items)?);
+                let n = r.len(4)?;
+                let scales = r.keep_on_disk(n * 4)?;
+                let n = r.len(1)?;
+                let values = r.keep_on_disk(n)?;
+                match (scales, values) {
+                    (OnDisk::Here(scales), OnDisk::Here(values)) => {
+                        let _ = vectors.set(Vectors::from_bytes(&scales, &values, items)?);
+                    }
+                    (scales, values) => {
+                        if scales.len() != items * 4 {
+                            return Err(Damaged);
+                        }
+                        vectors_on_disk = Some(StoredVectors { scales, values });
+                    }
+                }
             }
             _ => return Err(Damaged),
         }
         Ok(Segment {
             vocab,
             short_at,
-            short_items,
-            short_masks,
             body_at,
-            body_bytes,
+            lists,
             words_at,
             item_words,
             stems,
             stem_at,
             stem_words,
             vectors,
+            vectors_on_disk,
         })
     }
 
@@ -234,19 +344,60 @@ impl Segment {
         self.vocab.len()
     }
 
-    /// Items (and field masks) whose short fields hold word `id`.
-    pub(super) fn short_postings(&self, id: usize) -> (&[u32], &[u8]) {
+    /// Items (and field masks) whose short fields hold word `id`; none when a list left in
+    /// the cache is found damaged.
+    pub(super) fn short_postings(&self, id: usize) -> (Cow<'_, [u32]>, Cow<'_, [u8]>) {
         let range = self.short_at[id] as usize..self.short_at[id + 1] as usize;
-        (&self.short_items[range.clone()], &self.short_masks[range])
+        match &self.lists {
+            Lists::Here {
+                short_items,
+                short_masks,
+                ..
+            } => (
+                Cow::Borrowed(&short_items[range.clone()]),
+                Cow::Borrowed(&short_masks[range]),
+            ),
+            Lists::Stored {
+                short_items,
+                short_masks,
+                ..
+            } => {
+                let items = short_items.read(range.start * 4..range.end * 4);
+                match (items, short_masks.read(range)) {
+                    (Some(items), Some(masks)) => (Cow::Owned(u32s_of(&items)), masks),
+                    _ => (Cow::Borrowed(&[]), Cow::Borrowed(&[])),
+                }
+            }
+        }
     }
 
-    /// Items whose body holds word `id`.
+    /// Items whose body holds word `id`; none when a list left in the cache is found damaged.
     pub(super) fn body_postings(&self, id: usize) -> Gaps<'_> {
+        let range = self.body_at[id] as usize..self.body_at[id + 1] as usize;
+        let bytes = match &self.lists {
+            Lists::Here { body_bytes, .. } => Cow::Borrowed(&body_bytes[range]),
+            Lists::Stored { body_bytes, .. } => body_bytes.read(range).unwrap_or_default(),
+        };
         Gaps {
-            bytes: &self.body_bytes[self.body_at[id] as usize..self.body_at[id + 1] as usize],
+            bytes,
             at: 0,
             item: 0,
         }
+    }
+
+    /// The vectors of search by meaning: made, or read from the load cache when first wanted
+    /// (`None` when there are none, or those in the cache are found damaged).
+    pub(super) fn vectors(&self) -> Option<&Vectors> {
+        if let Some(vectors) = self.vectors.get() {
+            return Some(vectors);
+        }
+        let loaded = self.vectors_on_disk.as_ref()?.load(self.len())?;
+        Some(self.vectors.get_or_init(|| loaded))
+    }
+
+    /// Whether it has vectors, made or in the load cache.
+    pub(super) fn has_vectors(&self) -> bool {
+        self.vectors.get().is_some() || self.vectors_on_disk.is_some()
     }
 
     /// First letters of item `i`'s title words: `kafka-delta-ingest` → `kdi`.
@@ -269,9 +420,19 @@ impl Segment {
     /// Bytes held by the segment (strings, posting lists and their headers).
     pub(super) fn heap_bytes(&self) -> usize {
         let vocab = self.vocab.heap_bytes();
-        let postings = (self.short_at.len() + self.body_at.len() + self.short_items.len()) * 4
-            + self.short_masks.len()
-            + self.body_bytes.len();
+        let lists = match &self.lists {
+            Lists::Here {
+                short_items,
+                short_masks,
+                body_bytes,
+            } => short_items.len() * 4 + short_masks.len() + body_bytes.len(),
+            Lists::Stored {
+                short_items,
+                short_masks,
+                body_bytes,
+            } => short_items.heap_bytes() + short_masks.heap_bytes() + body_bytes.heap_bytes(),
+        };
+        let postings = (self.short_at.len() + self.body_at.len()) * 4 + lists;
         vocab
             + postings
             + self.words_at.len() * 4
@@ -343,7 +504,7 @@ fn place_short(
 
 /// Item numbers decoded from a gap-encoded posting list, in increasing order.
 pub struct Gaps<'a> {
-    bytes: &'a [u8],
+    bytes: Cow<'a, [u8]>,
     at: usize,
     item: u32,
 }
@@ -405,7 +566,7 @@ fn place_gaps(words: usize, parts: Vec<Part>, local_to_rank: &[Vec<u32>]) -> (Ve
         for list in &lists {
             let own = &list.bytes[list.at[w] as usize..list.at[w + 1] as usize];
             let mut gaps = Gaps {
-                bytes: own,
+                bytes: Cow::Borrowed(own),
                 at: 0,
                 item: 0,
             };

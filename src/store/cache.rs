@@ -266,7 +266,8 @@ impl ItemIds {
 
 /// A cache file opened and its framing checked; its parts are decoded when asked for.
 struct CacheFile {
-    file: File,
+    /// Shared with the index's runs left in it, when a search leaves them there.
+    file: Arc<File>,
     /// The manifest's bytes (after the build id).
     manifest: Vec<u8>,
     /// Where each part starts: bodies, head (build id and manifest), ids, library, index; and
@@ -311,7 +312,7 @@ impl CacheFile {
         let manifest = manifest[manifest.len() - r.remaining()..].to_vec();
         mark_used(&file);
         Some(CacheFile {
-            file,
+            file: Arc::new(file),
             manifest,
             at,
             sums,
@@ -327,7 +328,24 @@ impl CacheFile {
         n: usize,
         decode: impl FnOnce(&mut Reader<'_>) -> Result<T, Damaged>,
     ) -> Option<T> {
-        let mut r = Reader::file(&self.file, self.at[n], self.at[n + 1] - self.at[n]);
+        self.decode_part_leaving(n, false, decode)
+    }
+
+    /// [`decode_part`](Self::decode_part), leaving long runs in the file when `leave` is
+    /// set (see `codec::OnDisk`: they are checked block by block as they pass, and again when
+    /// read).
+    fn decode_part_leaving<T>(
+        &self,
+        n: usize,
+        leave: bool,
+        decode: impl FnOnce(&mut Reader<'_>) -> Result<T, Damaged>,
+    ) -> Option<T> {
+        let (at, len) = (self.at[n], self.at[n + 1] - self.at[n]);
+        let mut r = if leave {
+            Reader::file_leaving(&self.file, at, len)
+        } else {
+            Reader::file(&self.file, at, len)
+        };
         let value = decode(&mut r).ok()?;
         (r.file_checksum() == Some(self.sums[n - 1])).then_some(value)
     }
@@ -362,12 +380,14 @@ impl CacheFile {
         self.decode_part(3, |r| Library::decode(r, &bodies))
     }
 
-    /// `Some(None)` when the cache was written without an index.
-    fn index(&self) -> Option<Option<SearchIndex>> {
+    /// `Some(None)` when the cache was written without an index. With `leave`, its posting
+    /// lists and vectors are left in the file, each read when first wanted.
+    fn index(&self, leave: bool) -> Option<Option<SearchIndex>> {
         if self.at[4] == self.at[5] {
             return Some(None);
         }
-        self.decode_part(4, SearchIndex::decode).map(Some)
+        self.decode_part_leaving(4, leave, SearchIndex::decode)
+            .map(Some)
     }
 }
 
@@ -390,7 +410,7 @@ impl Decoded {
         if self.library.is_none()
             && let Some(stored) = self.stored.take()
         {
-            self.library = Some((*stored).into_library());
+            self.library = (*stored).into_library();
         }
     }
 }
@@ -467,7 +487,7 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
         },
         Parts::ItemsAndIndex => {
             let (stored, index) = thread::scope(|scope| {
-                let index = scope.spawn(|| file.index());
+                let index = scope.spawn(|| file.index(true));
                 (file.stored_items(), index.join().ok().flatten())
             });
             match (stored, index?) {
@@ -490,7 +510,7 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
         }
         Parts::LibraryAndIndex => {
             let (library, index) = thread::scope(|scope| {
-                let index = scope.spawn(|| file.index());
+                let index = scope.spawn(|| file.index(false));
                 (file.library(), index.join().ok().flatten())
             });
             let (library, index) = (library?, index?);
@@ -1226,6 +1246,66 @@ mod tests {
         let library = decoded.library.expect("the library");
         assert_eq!(&*library.items[1].body, "# B\n\nbeta words, more");
         assert_eq!(decoded.index.expect("the index").items_len(), 2);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_search_reads_the_lists_it_wants_from_the_cache_each_checked_when_read() {
+        let dir = temp("lists");
+        let roots = vec![Root::Bundled];
+        let library = crate::content::load_library(&roots).expect("bundled");
+        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
+        let path = dir.join("cache.bin");
+        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
+        save(
+            &path,
+            &manifest,
+            &library,
+            Some(&SearchIndex::build(&library)),
+        )
+        .expect("save");
+        let index = |parts| {
+            let cached = read(&path, parts).expect("a hit");
+            *cached.decoded.index.expect("the index")
+        };
+        let whole = index(Parts::LibraryAndIndex);
+        let left = index(Parts::ItemsAndIndex);
+        // The long runs (posting arrays, vectors) stayed in the file, and read from there
+        // they are what the index read whole holds, every list of every word.
+        assert!(
+            left.heap_bytes() + 48 * 1024 < whole.heap_bytes(),
+            "{} of {} bytes in memory",
+            left.heap_bytes(),
+            whole.heap_bytes()
+        );
+        let expected = whole.read_all();
+        assert!(expected.0.len() > 1000 && expected.1.iter().all(Option::is_some));
+        assert_eq!(left.read_all(), expected);
+
+        // The file damaged after it was opened: what a block no longer as it was holds is
+        // read as nothing (and the vectors as none), never as other item numbers.
+        let left = index(Parts::ItemsAndIndex);
+        {
+            use std::os::unix::fs::FileExt;
+            let file = File::options().write(true).open(&path).expect("open");
+            let at = CacheFile::open(&path).expect("open").at;
+            for offset in (at[4]..at[5]).step_by(40_009) {
+                file.write_at(&[0x5a], offset).expect("write");
+            }
+        }
+        let (lists, near) = left.read_all();
+        let mut lost = 0;
+        for (got, want) in lists.iter().zip(&expected.0) {
+            if got != want {
+                assert!(got.0.is_empty() || got.1.is_empty(), "{got:?} for {want:?}");
+                lost += 1;
+            }
+        }
+        assert!(lost > 0, "the damage was found");
+        assert!(
+            near == expected.1 || near.iter().all(Option::is_none),
+            "{near:?}"
+        );
         let _ = fs::remove_dir_all(dir);
     }
 

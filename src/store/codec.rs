@@ -1,8 +1,11 @@
 //! A small binary encoding for the load cache: little-endian integers and length-prefixed
 //! strings, read back with bounds checked everywhere (a cache file can be damaged).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
+use std::ops::Range;
+use std::sync::Arc;
 
 use crate::store::read_at::read_exact_at;
 
@@ -210,6 +213,8 @@ pub struct Reader<'a> {
 
 struct FileRegion<'a> {
     file: &'a File,
+    /// The same file, shared, when long runs may be left in it ([`Reader::keep_on_disk`]).
+    shared: Option<Arc<File>>,
     /// File offset of the byte after the window's last, and of the region's end.
     next: u64,
     end: u64,
@@ -219,6 +224,81 @@ struct FileRegion<'a> {
 
 /// How much of a file a reader holds at a time.
 const WINDOW: usize = 256 * 1024;
+
+/// The blocks a run left on disk is checked by: a posting list read from it costs a block or
+/// two read and checked, not the run.
+const BLOCK: usize = 16 * 1024;
+
+/// A run of bytes of the load cache (a posting array, the vectors of search by meaning): in
+/// memory, or left in the cache file and read a piece at a time, each block of it checked
+/// against the checksum it had when the cache was read, so that no damage done to the file
+/// since is served.
+#[derive(Debug)]
+pub enum OnDisk {
+    Here(Vec<u8>),
+    There {
+        file: Arc<File>,
+        at: u64,
+        len: usize,
+        sums: Vec<u32>,
+    },
+}
+
+impl OnDisk {
+    pub fn len(&self) -> usize {
+        match self {
+            OnDisk::Here(bytes) => bytes.len(),
+            OnDisk::There { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held in memory.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            OnDisk::Here(bytes) => bytes.capacity(),
+            OnDisk::There { sums, .. } => sums.capacity() * 4,
+        }
+    }
+
+    /// Bytes `range` of the run; `None` when it is not inside it, or the blocks holding it
+    /// cannot be read or are not as they were.
+    pub fn read(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
+        let (file, at, len, sums) = match self {
+            OnDisk::Here(bytes) => return bytes.get(range).map(Cow::Borrowed),
+            OnDisk::There {
+                file,
+                at,
+                len,
+                sums,
+            } => (file, *at, *len, sums),
+        };
+        if range.start > range.end || range.end > len {
+            return None;
+        }
+        if range.is_empty() {
+            return Some(Cow::Owned(Vec::new()));
+        }
+        let (first, last) = (range.start / BLOCK, (range.end - 1) / BLOCK);
+        let start = first * BLOCK;
+        let end = ((last + 1) * BLOCK).min(len);
+        let mut bytes = vec![0; end - start];
+        read_exact_at(file, at + start as u64, &mut bytes).ok()?;
+        let whole = bytes
+            .chunks(BLOCK)
+            .zip(&sums[first..=last])
+            .all(|(block, &sum)| crc32fast::hash(block) == sum);
+        if !whole {
+            return None;
+        }
+        bytes.truncate(range.end - start);
+        bytes.drain(..range.start - start);
+        Some(Cow::Owned(bytes))
+    }
+}
 
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Reader<'a> {
@@ -240,11 +320,53 @@ impl<'a> Reader<'a> {
             filled: 0,
             file: Some(FileRegion {
                 file,
+                shared: None,
                 next: at,
                 end: at.saturating_add(len),
                 crc: crc32fast::Hasher::new(),
             }),
         }
+    }
+
+    /// A reader of the `len` bytes of `file` from byte `at` that may leave long runs in the
+    /// file, to be read when wanted ([`keep_on_disk`](Self::keep_on_disk)).
+    pub fn file_leaving(file: &'a Arc<File>, at: u64, len: u64) -> Reader<'a> {
+        let mut reader = Reader::file(file, at, len);
+        if let Some(region) = reader.file.as_mut() {
+            region.shared = Some(Arc::clone(file));
+        }
+        reader
+    }
+
+    /// The next `n` bytes, passed over and left in the file (as read now: each block's
+    /// checksum is taken as it passes, and the whole part's as ever) when this reader may
+    /// leave them there; else read into memory.
+    pub fn keep_on_disk(&mut self, n: usize) -> Result<OnDisk, Damaged> {
+        let shared = self.file.as_ref().and_then(|region| region.shared.clone());
+        let Some(file) = shared.filter(|_| n > BLOCK) else {
+            return self.take(n).map(|bytes| OnDisk::Here(bytes.to_vec()));
+        };
+        let at = self.file_offset();
+        let mut sums = Vec::with_capacity(n.div_ceil(BLOCK));
+        let mut left = n;
+        while left > 0 {
+            let block = left.min(BLOCK);
+            sums.push(crc32fast::hash(self.take(block)?));
+            left -= block;
+        }
+        Ok(OnDisk::There {
+            file,
+            at,
+            len: n,
+            sums,
+        })
+    }
+
+    /// Where the next byte is in the file, for a reader of a file.
+    fn file_offset(&self) -> u64 {
+        self.file
+            .as_ref()
+            .map_or(0, |region| region.next - (self.filled - self.at) as u64)
     }
 
     fn take(&mut self, n: usize) -> Result<&[u8], Damaged> {
