@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::thread;
 
 use super::bodies::StoredBodies;
-use super::items::StoredItems;
+use super::items::{ItemBytes, StoredItems};
 use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
 use crate::content::reload::{
@@ -354,13 +354,13 @@ impl CacheFile {
         self.decode_part(2, ItemIds::decode)
     }
 
-    /// The library part read whole and checked, its items decoded when wanted.
-    fn stored_items(&self) -> Option<StoredItems> {
+    /// The library part read whole and checked, not decoded.
+    fn item_bytes(&self) -> Option<ItemBytes> {
         let bytes = read_vec_at(&self.file, self.at[3], self.at[4] - self.at[3]).ok()?;
         if crc32fast::hash(&bytes) != self.sums[2] {
             return None;
         }
-        StoredItems::read(bytes, self.bodies()?).ok()
+        Some(ItemBytes::new(bytes, self.bodies()?))
     }
 
     /// The bodies' region, read through its own handle on the same open file: the cache as it
@@ -396,7 +396,10 @@ impl CacheFile {
 pub struct Decoded {
     pub ids: Option<ItemIds>,
     pub library: Option<Library>,
-    /// With [`Parts::ItemsAndIndex`], instead of the library. (Boxed, as the index.)
+    /// With [`Parts::ItemsAndIndex`], instead of the library: as read, until the cache is
+    /// found to fit the files (see [`Decoded::read_items`]); then read through. (Boxed, as
+    /// the index.)
+    pub item_bytes: Option<Box<ItemBytes>>,
     pub stored: Option<Box<StoredItems>>,
     /// Absent when not asked for, or when the cache was written without it. (Boxed: it is
     /// large beside the rest.)
@@ -407,11 +410,31 @@ impl Decoded {
     /// The library decoded whole, when only its stored items were: for a caller that brings it
     /// up to date with changed files, or writes it.
     fn decode_whole(&mut self) {
-        if self.library.is_none()
-            && let Some(stored) = self.stored.take()
-        {
+        if self.library.is_some() {
+            return;
+        }
+        if let Some(bytes) = self.item_bytes.take() {
+            self.library = bytes.library();
+        } else if let Some(stored) = self.stored.take() {
             self.library = (*stored).into_library();
         }
+    }
+
+    /// The library part as read, read through into items decoded when wanted, for a cache
+    /// that fits the files; `None` when it will not read, or does not fit its index.
+    fn read_items(mut self) -> Option<Decoded> {
+        if let Some(bytes) = self.item_bytes.take() {
+            let stored = bytes.items().ok()?;
+            let fits = self.index.as_ref().is_some_and(|index| {
+                index.items_len() == stored.len()
+                    && index.categories_len() == stored.categories().len()
+            });
+            if !fits {
+                return None;
+            }
+            self.stored = Some(Box::new(stored));
+        }
+        Some(self)
     }
 }
 
@@ -486,26 +509,18 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
             ..Decoded::default()
         },
         Parts::ItemsAndIndex => {
-            let (stored, index) = thread::scope(|scope| {
+            let (bytes, index) = thread::scope(|scope| {
                 let index = scope.spawn(|| file.index(true));
-                (file.stored_items(), index.join().ok().flatten())
+                (file.item_bytes(), index.join().ok().flatten())
             });
-            match (stored, index?) {
+            match (bytes, index?) {
                 // Without an index cached, one is built from the library: decoded whole.
                 (_, None) => return read(path, Parts::LibraryAndIndex),
-                (stored, Some(index)) => {
-                    let stored = stored?;
-                    let fits = index.items_len() == stored.len()
-                        && index.categories_len() == stored.categories().len();
-                    if !fits {
-                        return None;
-                    }
-                    Decoded {
-                        stored: Some(Box::new(stored)),
-                        index: Some(Box::new(index)),
-                        ..Decoded::default()
-                    }
-                }
+                (bytes, Some(index)) => Decoded {
+                    item_bytes: Some(Box::new(bytes?)),
+                    index: Some(Box::new(index)),
+                    ..Decoded::default()
+                },
             }
         }
         Parts::LibraryAndIndex => {
@@ -618,7 +633,10 @@ pub fn list_and_read(
     let mut edited = 0;
     let cached = match cached {
         Some(cached) => match cached.compare(roots, &files, &sites) {
-            Fit::Exact => FromCache::Fits(cached.decoded),
+            Fit::Exact => cached
+                .decoded
+                .read_items()
+                .map_or(FromCache::Missing, FromCache::Fits),
             Fit::Edited(changed) => match up_to_date(cached, &changed, roots, &files) {
                 fits @ FromCache::Fits(_) => {
                     edited = changed.len();
@@ -1356,16 +1374,11 @@ mod tests {
             );
             // Nor when the items are decoded one by one, as a search reads them.
             let stored = read(&path, Parts::ItemsAndIndex)
-                .filter(|cached| cached.fits(&roots, &files, &sites));
+                .filter(|cached| cached.fits(&roots, &files, &sites))
+                .and_then(|cached| cached.decoded.read_items())
+                .and_then(|decoded| decoded.stored);
             let damaged_body = match &stored {
-                Some(Cached {
-                    decoded:
-                        Decoded {
-                            stored: Some(items),
-                            ..
-                        },
-                    ..
-                }) => (0..items.len())
+                Some(items) => (0..items.len())
                     .any(|i| items.item(i).body.contains("damaged in Quire's load cache")),
                 _ => false,
             };

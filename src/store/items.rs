@@ -40,6 +40,29 @@ struct Record {
 
 const NO_URL: (u32, u32) = (u32::MAX, u32::MAX);
 
+/// The library part of a cache, checked against its checksum and not read yet: read through
+/// into [`StoredItems`] when the cache fits the files, decoded whole when files changed (then
+/// the library is brought up to date with them, and reading it through first is waste).
+pub struct ItemBytes {
+    bytes: Vec<u8>,
+    bodies: Arc<StoredBodies>,
+}
+
+impl ItemBytes {
+    pub fn new(bytes: Vec<u8>, bodies: Arc<StoredBodies>) -> ItemBytes {
+        ItemBytes { bytes, bodies }
+    }
+
+    pub fn items(self) -> Result<StoredItems, Damaged> {
+        StoredItems::read(self.bytes, self.bodies)
+    }
+
+    /// Every item decoded, in one pass.
+    pub fn library(&self) -> Option<Library> {
+        Library::decode(&mut Reader::new(&self.bytes), &self.bodies).ok()
+    }
+}
+
 impl StoredItems {
     /// The items of the library part `bytes` of a cache (its checksum already checked), their
     /// bodies in `bodies`. Every record is read through once, as [`Library::decode`] reads it,
@@ -106,7 +129,7 @@ impl StoredItems {
     /// bytes: a library to bring up to date with changed files is wanted whole). `None` only if
     /// the bytes would not decode, which their reading through when opened rules out.
     pub fn into_library(self) -> Option<Library> {
-        Library::decode(&mut Reader::new(&self.bytes), &self.bodies).ok()
+        ItemBytes::new(self.bytes, self.bodies).library()
     }
 
     /// How many items have been decoded so far.
