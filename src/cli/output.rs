@@ -65,51 +65,45 @@ pub fn run_command(
     }
     let shelf = std::cell::OnceCell::new();
     // A search reads the items it ranks, decoded from the cache as it wants each one.
-    let command = match command {
+    let asked = match &command {
         Command::Search {
             query,
             limit,
-            json,
             exact,
-        } => {
-            let mut built = None;
-            let (items, index) = searched(opened, &mut built)?;
-            let view = View {
-                library: items,
-                state: &state,
-                shelf: &shelf,
-                library_dir,
-            };
-            let asked = Asked {
-                text: query_text(&query)?,
+            json,
+        } => Some((
+            Asked {
+                text: query_text(query)?,
                 synonyms,
                 meaning: !exact,
-                limit,
-            };
-            search(&mut out, view, index, asked, json)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        Command::Related { id, limit, json } => {
-            let mut built = None;
-            let (items, index) = searched(opened, &mut built)?;
-            let view = View {
-                library: items,
-                state: &state,
-                shelf: &shelf,
-                library_dir,
-            };
-            // Quoted: an id is one token of the query, whatever it holds.
-            let asked = Asked {
+                limit: *limit,
+            },
+            *json,
+        )),
+        // Quoted: an id is one token of the query, whatever it holds.
+        Command::Related { id, limit, json } => Some((
+            Asked {
                 text: format!("like:\"{id}\""),
                 synonyms,
                 meaning: true,
-                limit,
-            };
-            search(&mut out, view, index, asked, json)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        other => other,
+                limit: *limit,
+            },
+            *json,
+        )),
+        _ => None,
     };
+    if let Some((asked, json)) = asked {
+        let mut built = None;
+        let (items, index) = searched(opened, &mut built)?;
+        let view = View {
+            library: items,
+            state: &state,
+            shelf: &shelf,
+            library_dir,
+        };
+        search(&mut out, view, index, asked, json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let library = opened
         .library
         .as_deref()

@@ -76,22 +76,42 @@ impl Item {
     /// An item for a unit test: `id` is its title too, filed at the root, from `x.md`.
     #[cfg(test)]
     pub fn for_test(id: &str, kind: ItemKind, body: &str) -> Item {
-        Item {
-            id: id.into(),
+        let source = SourceRef {
+            path: std::path::Path::new("x.md").into(),
+            line: 1,
+        };
+        Item::bare(
+            id.into(),
             kind,
-            title: id.into(),
+            id.into(),
+            body.into(),
+            CategoryId(0),
+            source,
+        )
+    }
+
+    /// An item of which only these are known: no link, date, authors, tags or description.
+    pub fn bare(
+        id: String,
+        kind: ItemKind,
+        title: String,
+        body: Body,
+        category: CategoryId,
+        source: SourceRef,
+    ) -> Item {
+        Item {
+            id,
+            kind,
+            title,
             url: None,
             date: None,
             weight: None,
             authors: Vec::new(),
             tags: Vec::new(),
             description: None,
-            body: body.into(),
-            category: CategoryId(0),
-            source: SourceRef {
-                path: std::path::Path::new("x.md").into(),
-                line: 1,
-            },
+            body,
+            category,
+            source,
         }
     }
 

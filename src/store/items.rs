@@ -172,23 +172,18 @@ impl StoredItems {
     /// where no error can be returned, and nothing here may panic.
     fn unreadable(&self, i: usize) -> Item {
         let record = &self.records[i];
-        Item {
-            id: self.text(record.id).to_string(),
-            kind: ItemKind::Bookmark,
-            title: "(unreadable in the load cache)".to_string(),
-            url: None,
-            date: None,
-            weight: None,
-            authors: Vec::new(),
-            tags: Vec::new(),
-            description: None,
-            body: crate::content::Body::from(""),
-            category: CategoryId(record.category as usize),
-            source: SourceRef {
-                path: Arc::from(Path::new("")),
-                line: 0,
-            },
-        }
+        let source = SourceRef {
+            path: Arc::from(Path::new("")),
+            line: 0,
+        };
+        Item::bare(
+            self.text(record.id).to_string(),
+            ItemKind::Bookmark,
+            "(unreadable in the load cache)".to_string(),
+            crate::content::Body::from(""),
+            CategoryId(record.category as usize),
+            source,
+        )
     }
 }
 
