@@ -133,10 +133,15 @@ impl Vectors {
         w.bytes(&bytes);
     }
 
+    /// Whether `scales` and `values` bytes are the size of `items` items' vectors.
+    pub fn sizes_fit(scales: usize, values: usize, items: usize) -> bool {
+        Some(scales) == items.checked_mul(4) && Some(values) == items.checked_mul(ITEM_DIMS)
+    }
+
     /// The vectors [`encode`](Self::encode) wrote for `items` items, from the bytes of its
     /// scales (after their count) and of its values (after their length).
     pub fn from_bytes(scales: &[u8], values: &[u8], items: usize) -> Result<Vectors, Damaged> {
-        if scales.len() != items * 4 || values.len() != items * ITEM_DIMS {
+        if !Vectors::sizes_fit(scales.len(), values.len(), items) {
             return Err(Damaged);
         }
         let scales: Vec<f32> = scales

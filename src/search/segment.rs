@@ -79,6 +79,24 @@ enum Lists {
     },
 }
 
+impl Lists {
+    /// How many short postings, masks and body bytes.
+    fn lens(&self) -> (usize, usize, usize) {
+        match self {
+            Lists::Here {
+                short_items,
+                short_masks,
+                body_bytes,
+            } => (short_items.len(), short_masks.len(), body_bytes.len()),
+            Lists::Stored {
+                short_items,
+                short_masks,
+                body_bytes,
+            } => (short_items.len() / 4, short_masks.len(), body_bytes.len()),
+        }
+    }
+}
+
 impl Default for Lists {
     fn default() -> Lists {
         Lists::Here {
@@ -243,13 +261,34 @@ impl Segment {
     pub(super) fn decode(r: &mut Reader<'_>) -> Result<Segment, Damaged> {
         let vocab = WordList::decode(r)?;
         let short_at = r.u32s()?;
-        let n = r.len(4)?;
-        let short_items = r.keep_on_disk(n * 4)?;
-        let n = r.len(1)?;
-        let short_masks = r.keep_on_disk(n)?;
-        let body_at = r.u32s()?;
-        let n = r.len(1)?;
-        let body_bytes = r.keep_on_disk(n)?;
+        // Left in the file for a command's search; read whole for the reader.
+        let (lists, body_at) = if r.leaves() {
+            let n = r.len(4)?;
+            let short_items = r.keep_on_disk(n * 4)?;
+            let n = r.len(1)?;
+            let short_masks = r.keep_on_disk(n)?;
+            let body_at = r.u32s()?;
+            let n = r.len(1)?;
+            let body_bytes = r.keep_on_disk(n)?;
+            let lists = Lists::Stored {
+                short_items,
+                short_masks,
+                body_bytes,
+            };
+            (lists, body_at)
+        } else {
+            let short_items = r.u32s()?;
+            let short_masks = r.byte_vec()?;
+            let body_at = r.u32s()?;
+            let body_bytes = r.byte_vec()?;
+            let lists = Lists::Here {
+                short_items,
+                short_masks,
+                body_bytes,
+            };
+            (lists, body_at)
+        };
+        let (short_len, masks_len, body_len) = lists.lens();
         let item_words = WordList::decode(r)?;
         let words_at = r.u32s()?;
         let stems = WordList::decode(r)?;
@@ -261,12 +300,10 @@ impl Segment {
             && body_at.len() == words + 1
             && short_at.windows(2).all(|w| w[0] <= w[1])
             && body_at.windows(2).all(|w| w[0] <= w[1])
-            && short_at.last().is_some_and(|&e| {
-                e as usize * 4 == short_items.len() && e as usize == short_masks.len()
-            })
-            && body_at
+            && short_at
                 .last()
-                .is_some_and(|&e| e as usize == body_bytes.len())
+                .is_some_and(|&e| e as usize == short_len && e as usize == masks_len)
+            && body_at.last().is_some_and(|&e| e as usize == body_len)
             && words_at.first() == Some(&0)
             && words_at.windows(2).all(|w| w[0] <= w[1])
             && words_at
@@ -283,20 +320,6 @@ impl Segment {
             return Err(Damaged);
         }
         // Item numbers in the lists are checked as the lists are read (`SegmentView`).
-        let lists = match (short_items, short_masks, body_bytes) {
-            (OnDisk::Here(short_items), OnDisk::Here(short_masks), OnDisk::Here(body_bytes)) => {
-                Lists::Here {
-                    short_items: u32s_of(&short_items),
-                    short_masks,
-                    body_bytes,
-                }
-            }
-            (short_items, short_masks, body_bytes) => Lists::Stored {
-                short_items,
-                short_masks,
-                body_bytes,
-            },
-        };
         let vectors = OnceLock::new();
         let mut vectors_on_disk = None;
         match r.u8()? {
@@ -311,7 +334,7 @@ impl Segment {
                         let _ = vectors.set(Vectors::from_bytes(&scales, &values, items)?);
                     }
                     (scales, values) => {
-                        if scales.len() != items * 4 {
+                        if !Vectors::sizes_fit(scales.len(), values.len(), items) {
                             return Err(Damaged);
                         }
                         vectors_on_disk = Some(StoredVectors { scales, values });

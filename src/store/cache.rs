@@ -418,6 +418,17 @@ impl Decoded {
         } else if let Some(stored) = self.stored.take() {
             self.library = (*stored).into_library();
         }
+        // An index that does not fit the library is left out (and built again), as when
+        // the two are decoded together.
+        let fits = |library: &Library, index: &SearchIndex| {
+            index.items_len() == library.items.len()
+                && index.categories_len() == library.categories.len()
+        };
+        if let (Some(library), Some(index)) = (&self.library, &self.index)
+            && !fits(library, index)
+        {
+            self.index = None;
+        }
     }
 
     /// The library part as read, read through into items decoded when wanted, for a cache
@@ -1324,6 +1335,36 @@ mod tests {
             near == expected.1 || near.iter().all(Option::is_none),
             "{near:?}"
         );
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn an_index_that_does_not_fit_its_library_is_built_again_after_an_edit() {
+        let dir = temp("misfit");
+        let (roots, path) = cached_content(&dir);
+        // A cache whose parts are each whole but whose index is another library's (three
+        // items for two): written as Quire writes one, so every checksum holds.
+        let library = crate::content::load_library(&roots).expect("load");
+        let mut other = library.clone();
+        other.items.push(other.items[0].clone());
+        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
+        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
+        save(
+            &path,
+            &manifest,
+            &library,
+            Some(&SearchIndex::build(&other)),
+        )
+        .expect("save");
+        // An edit the cache is brought up to date with: the index that does not fit is not
+        // used (a search would index past the items), one is built for the library.
+        fs::write(dir.join("content/a.md"), "# A\n\nalpha words, edited").expect("write");
+        for parts in [Parts::ItemsAndIndex, Parts::LibraryAndIndex] {
+            let opened = open(&roots, Some(&path), parts).expect("open");
+            let library = opened.library.expect("the library");
+            let index = opened.index.expect("an index");
+            assert_eq!(index.items_len(), library.items.len(), "{parts:?}");
+        }
         let _ = fs::remove_dir_all(dir);
     }
 

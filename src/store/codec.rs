@@ -344,7 +344,7 @@ impl<'a> Reader<'a> {
     pub fn keep_on_disk(&mut self, n: usize) -> Result<OnDisk, Damaged> {
         let shared = self.file.as_ref().and_then(|region| region.shared.clone());
         let Some(file) = shared.filter(|_| n > BLOCK) else {
-            return self.take(n).map(|bytes| OnDisk::Here(bytes.to_vec()));
+            return self.vec_of(n).map(OnDisk::Here);
         };
         let at = self.file_offset();
         let mut sums = Vec::with_capacity(n.div_ceil(BLOCK));
@@ -360,6 +360,13 @@ impl<'a> Reader<'a> {
             len: n,
             sums,
         })
+    }
+
+    /// Whether long runs may be left in the file ([`file_leaving`](Self::file_leaving)).
+    pub fn leaves(&self) -> bool {
+        self.file
+            .as_ref()
+            .is_some_and(|region| region.shared.is_some())
     }
 
     /// Where the next byte is in the file, for a reader of a file.
@@ -458,6 +465,14 @@ impl<'a> Reader<'a> {
     /// Like [`bytes`](Self::bytes), owned: from a file, a long run is read straight into it.
     pub fn byte_vec(&mut self) -> Result<Vec<u8>, Damaged> {
         let n = self.len(1)?;
+        self.vec_of(n)
+    }
+
+    /// The next `n` bytes, owned: from a file, a long run is read straight into them.
+    fn vec_of(&mut self, n: usize) -> Result<Vec<u8>, Damaged> {
+        if n > self.remaining() {
+            return Err(Damaged);
+        }
         let Some(region) = self.file.as_mut().filter(|_| n > WINDOW) else {
             return self.take(n).map(<[u8]>::to_vec);
         };

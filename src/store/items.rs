@@ -59,7 +59,10 @@ impl ItemBytes {
 
     /// Every item decoded, in one pass.
     pub fn library(&self) -> Option<Library> {
-        Library::decode(&mut Reader::new(&self.bytes), &self.bodies).ok()
+        let mut r = Reader::new(&self.bytes);
+        let library = Library::decode(&mut r, &self.bodies).ok()?;
+        // Bytes left over are damage too, as when the part is decoded from the file.
+        r.is_done().then_some(library)
     }
 }
 
