@@ -420,12 +420,8 @@ impl Decoded {
         }
         // An index that does not fit the library is left out (and built again), as when
         // the two are decoded together.
-        let fits = |library: &Library, index: &SearchIndex| {
-            index.items_len() == library.items.len()
-                && index.categories_len() == library.categories.len()
-        };
         if let (Some(library), Some(index)) = (&self.library, &self.index)
-            && !fits(library, index)
+            && !fits(index, library)
         {
             self.index = None;
         }
@@ -436,17 +432,23 @@ impl Decoded {
     fn read_items(mut self) -> Option<Decoded> {
         if let Some(bytes) = self.item_bytes.take() {
             let stored = bytes.items().ok()?;
-            let fits = self.index.as_ref().is_some_and(|index| {
-                index.items_len() == stored.len()
-                    && index.categories_len() == stored.categories().len()
-            });
-            if !fits {
+            if !self
+                .index
+                .as_ref()
+                .is_some_and(|index| fits(index, &stored))
+            {
                 return None;
             }
             self.stored = Some(Box::new(stored));
         }
         Some(self)
     }
+}
+
+/// Whether `index` can serve `items`: as many items and categories (each part of a cache is
+/// checked on its own; a search over the two indexes one by the other's numbers).
+fn fits(index: &SearchIndex, items: &dyn Items) -> bool {
+    index.items_len() == items.len() && index.categories_len() == items.categories().len()
 }
 
 /// A cache file read and decoded, not yet checked against the files on disk.
@@ -540,11 +542,7 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
                 (file.library(), index.join().ok().flatten())
             });
             let (library, index) = (library?, index?);
-            let fits = index.as_ref().is_none_or(|index| {
-                index.items_len() == library.items.len()
-                    && index.categories_len() == library.categories.len()
-            });
-            if !fits {
+            if !index.as_ref().is_none_or(|index| fits(index, &library)) {
                 return None;
             }
             Decoded {
