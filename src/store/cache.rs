@@ -1011,13 +1011,17 @@ mod tests {
         fs::write(content.join("a.md"), "# A\n\nalpha words").expect("write");
         fs::write(content.join("b.md"), "# B\n\nbeta words").expect("write");
         let roots = vec![Root::Dir(content)];
-        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
         let library = crate::content::load_library(&roots).expect("load");
-        let index = SearchIndex::build(&library);
         let path = dir.join("cache.bin");
-        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
-        save(&path, &manifest, &library, Some(&index)).expect("save");
+        write_cache(&roots, &path, &library, &SearchIndex::build(&library));
         (roots, path)
+    }
+
+    /// Writes at `path` the cache of `roots` as they are now, holding `library` and `index`.
+    fn write_cache(roots: &[Root], path: &Path, library: &Library, index: &SearchIndex) {
+        let listing = list_and_read(roots, None, Parts::Library).expect("list");
+        let manifest = Manifest::new(roots, &listing.files, &listing.sites);
+        save(path, &manifest, library, Some(index)).expect("save");
     }
 
     impl FromCache {
@@ -1281,16 +1285,8 @@ mod tests {
         let dir = temp("lists");
         let roots = vec![Root::Bundled];
         let library = crate::content::load_library(&roots).expect("bundled");
-        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
         let path = dir.join("cache.bin");
-        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
-        save(
-            &path,
-            &manifest,
-            &library,
-            Some(&SearchIndex::build(&library)),
-        )
-        .expect("save");
+        write_cache(&roots, &path, &library, &SearchIndex::build(&library));
         let index = |parts| {
             let cached = read(&path, parts).expect("a hit");
             *cached.decoded.index.expect("the index")
@@ -1345,15 +1341,7 @@ mod tests {
         let library = crate::content::load_library(&roots).expect("load");
         let mut other = library.clone();
         other.items.push(other.items[0].clone());
-        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
-        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
-        save(
-            &path,
-            &manifest,
-            &library,
-            Some(&SearchIndex::build(&other)),
-        )
-        .expect("save");
+        write_cache(&roots, &path, &library, &SearchIndex::build(&other));
         // An edit the cache is brought up to date with: the index that does not fit is not
         // used (a search would index past the items), one is built for the library.
         fs::write(dir.join("content/a.md"), "# A\n\nalpha words, edited").expect("write");
