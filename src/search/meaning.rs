@@ -25,7 +25,7 @@ use model::{DIMS, Embedder, dot, model, normalise};
 pub use units::{Unit, units};
 
 use crate::content::{Item, Items};
-use crate::store::codec::{Damaged, Writer};
+use crate::store::codec::{Damaged, Writer, le_u32s};
 
 /// Dimensions of an item's stored vector: the model's first ones (PCA orders them by how much
 /// they say). Half of them kept 11 of 12 questions' targets in the first 100 of the bundled
@@ -144,10 +144,7 @@ impl Vectors {
         if !Vectors::sizes_fit(scales.len(), values.len(), items) {
             return Err(Damaged);
         }
-        let scales: Vec<f32> = scales
-            .chunks_exact(4)
-            .map(|c| f32::from_bits(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-            .collect();
+        let scales: Vec<f32> = le_u32s(scales).map(f32::from_bits).collect();
         if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
             return Err(Damaged);
         }

@@ -17,7 +17,7 @@ use super::shares::in_weighted_shares;
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
 use crate::content::Library;
-use crate::store::codec::{Damaged, OnDisk, Reader, Writer};
+use crate::store::codec::{Damaged, OnDisk, Reader, Writer, le_u32s};
 
 /// Which short field a word was found in (bits of a posting's mask).
 pub mod field {
@@ -121,13 +121,6 @@ impl StoredVectors {
         let values = self.values.read(0..self.values.len())?;
         Vectors::from_bytes(&scales, &values, items).ok()
     }
-}
-
-fn u32s_of(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
 }
 
 impl Segment {
@@ -236,7 +229,7 @@ impl Segment {
                 short_masks,
                 body_bytes,
             } => {
-                w.u32s(&u32s_of(&whole(short_items)));
+                w.u32s(&le_u32s(&whole(short_items)).collect::<Vec<_>>());
                 w.bytes(&whole(short_masks));
                 w.u32s(&self.body_at);
                 w.bytes(&whole(body_bytes));
@@ -387,7 +380,7 @@ impl Segment {
             } => {
                 let items = short_items.read(range.start * 4..range.end * 4);
                 match (items, short_masks.read(range)) {
-                    (Some(items), Some(masks)) => (Cow::Owned(u32s_of(&items)), masks),
+                    (Some(items), Some(masks)) => (Cow::Owned(le_u32s(&items).collect()), masks),
                     _ => (Cow::Borrowed(&[]), Cow::Borrowed(&[])),
                 }
             }

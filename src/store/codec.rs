@@ -195,6 +195,14 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// The numbers of `bytes` as [`Writer::u32s`] writes them (little-endian, four bytes each); a
+/// last partial one is left out.
+pub fn le_u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+}
+
 /// The cache is damaged or from another build: it is ignored and rebuilt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Damaged;
@@ -523,11 +531,7 @@ impl<'a> Reader<'a> {
         let mut out = Vec::with_capacity(n);
         while out.len() < n {
             let bytes = self.take((n - out.len()).min(WINDOW / 4) * 4)?;
-            out.extend(
-                bytes
-                    .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-            );
+            out.extend(le_u32s(bytes));
         }
         Ok(out)
     }
