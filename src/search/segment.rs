@@ -10,10 +10,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
-use std::thread;
 
 use super::meaning::Vectors;
-use super::shares::in_weighted_shares;
+use super::shares::{each_on_a_thread, in_weighted_shares};
 use super::tokenize::{MAX_WORD_LEN, for_each_lower_word, lower_into, words};
 use super::word_list::WordList;
 use crate::content::Library;
@@ -560,20 +559,10 @@ fn varint_len(value: u32) -> u32 {
 /// threads overlap their waits); then each word's lists are joined in part order, the first
 /// gap of each part's list re-encoded from the previous part's last item.
 fn place_gaps(words: usize, parts: Vec<Part>, local_to_rank: &[Vec<u32>]) -> (Vec<u32>, Vec<u8>) {
-    let lists: Vec<PartLists> = thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .zip(local_to_rank)
-            .map(|(part, ranks)| scope.spawn(move || PartLists::place(words, &part.body, ranks)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+    let lists: Vec<PartLists> =
+        each_on_a_thread(parts.into_iter().zip(local_to_rank), |(part, ranks)| {
+            PartLists::place(words, &part.body, ranks)
+        });
     let mut at = Vec::with_capacity(words + 1);
     at.push(0u32);
     let mut bytes = Vec::with_capacity(lists.iter().map(|l| l.bytes.len()).sum());

@@ -31,12 +31,20 @@ pub(crate) fn in_weighted_shares<T: Send>(
         .map_or(1, |p| p.get())
         .min(n.div_ceil(min_share.max(1)))
         .max(1);
-    let ranges = cut(n, workers, weight);
+    each_on_a_thread(cut(n, workers, weight), work)
+}
+
+/// Runs `work` on each of `inputs` on a thread of its own and returns the results in order.
+/// A thread that panicked panics the caller (see [`in_shares`]).
+pub(crate) fn each_on_a_thread<I: Send, T: Send>(
+    inputs: impl IntoIterator<Item = I>,
+    work: impl Fn(I) -> T + Sync,
+) -> Vec<T> {
     let work = &work;
     thread::scope(|scope| {
-        let handles: Vec<_> = ranges
+        let handles: Vec<_> = inputs
             .into_iter()
-            .map(|range| scope.spawn(move || work(range)))
+            .map(|input| scope.spawn(move || work(input)))
             .collect();
         handles
             .into_iter()
