@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::thread;
 
 use super::bodies::StoredBodies;
-use super::items::{ItemBytes, StoredItems};
+use super::items::{Part, StoredItems, Table};
 use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
 use crate::content::reload::{
@@ -29,11 +29,20 @@ use crate::store::codec::{Damaged, Reader, Writer};
 use crate::store::read_at::read_vec_at;
 
 /// At both ends of a cache file.
-const MAGIC: &[u8; 8] = b"QUIRELC4";
+const MAGIC: &[u8; 8] = b"QUIRELC5";
 
 /// The end of a cache file: where each part starts, each part's checksum (but the bodies',
 /// which are checked one by one as they are read), and the magic again.
-const TRAILER_LEN: u64 = 6 * 8 + 4 * 4 + 8;
+const TRAILER_LEN: u64 = PARTS as u64 * 8 + (PARTS as u64 - 2) * 4 + 8;
+
+/// The parts of a cache file, in order: the bodies, the head (build id and manifest), the
+/// items' ids, the library, the table that finds each item in it ([`Table`]), the index;
+/// and where the last ends.
+const PARTS: usize = 7;
+const IDS: usize = 2;
+const LIBRARY: usize = 3;
+const TABLE: usize = 4;
+const INDEX: usize = 5;
 
 /// What the library was built from: every file with its stamp, and every place a site
 /// configuration could be (with its stamp, or none), under roots named by their canonical
@@ -234,6 +243,14 @@ impl ItemIds {
         self.ends.is_empty()
     }
 
+    /// Id `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let start = i
+            .checked_sub(1)
+            .map_or(Some(0), |p| self.ends.get(p).copied())?;
+        self.text.get(start as usize..*self.ends.get(i)? as usize)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
@@ -270,11 +287,10 @@ struct CacheFile {
     file: Arc<File>,
     /// The manifest's bytes (after the build id).
     manifest: Vec<u8>,
-    /// Where each part starts: bodies, head (build id and manifest), ids, library, index; and
-    /// where the index ends.
-    at: [u64; 6],
-    /// The checksums of the head, ids, library and index parts.
-    sums: [u32; 4],
+    /// Where each part starts (see [`PARTS`]), and where the last ends.
+    at: [u64; PARTS],
+    /// The checksums of the parts but the bodies.
+    sums: [u32; PARTS - 2],
     path: PathBuf,
 }
 
@@ -286,19 +302,19 @@ impl CacheFile {
         let magic = read_vec_at(&file, 0, MAGIC.len() as u64).ok()?;
         let trailer = read_vec_at(&file, len.checked_sub(TRAILER_LEN)?, TRAILER_LEN).ok()?;
         let mut r = Reader::new(&trailer);
-        let mut at = [0u64; 6];
+        let mut at = [0u64; PARTS];
         for slot in &mut at {
             *slot = r.u64().ok()?;
         }
-        let mut sums = [0u32; 4];
+        let mut sums = [0u32; PARTS - 2];
         for slot in &mut sums {
             *slot = r.u32().ok()?;
         }
         let in_order = at[0] == MAGIC.len() as u64
             && at.windows(2).all(|w| w[0] <= w[1])
-            && at[5] == len - TRAILER_LEN;
-        if !in_order || magic != MAGIC || r.remaining() != MAGIC.len() || trailer[64..] != MAGIC[..]
-        {
+            && at[PARTS - 1] == len - TRAILER_LEN;
+        let magic_end = &trailer[trailer.len() - MAGIC.len()..];
+        if !in_order || magic != MAGIC || r.remaining() != MAGIC.len() || magic_end != MAGIC {
             return None;
         }
         let manifest = read_vec_at(&file, at[1], at[2] - at[1]).ok()?;
@@ -320,7 +336,7 @@ impl CacheFile {
         })
     }
 
-    /// Part `n` (2 ids, 3 library, 4 index) decoded whole, and only if it is as written: every
+    /// Part `n` ([`IDS`], [`LIBRARY`], [`TABLE`], [`INDEX`]) decoded whole, and only if it is as written: every
     /// byte of it is checked against its checksum as it is read, so a damaged or mixed region
     /// is never served.
     fn decode_part<T>(
@@ -351,16 +367,23 @@ impl CacheFile {
     }
 
     fn ids(&self) -> Option<ItemIds> {
-        self.decode_part(2, ItemIds::decode)
+        self.decode_part(IDS, ItemIds::decode)
     }
 
-    /// The library part read whole and checked, not decoded.
-    fn item_bytes(&self) -> Option<ItemBytes> {
-        let bytes = read_vec_at(&self.file, self.at[3], self.at[4] - self.at[3]).ok()?;
-        if crc32fast::hash(&bytes) != self.sums[2] {
+    /// The items, each read from the library part when first wanted; `None` for a cache
+    /// written without the table that finds them.
+    fn items(&self) -> Option<StoredItems> {
+        if self.at[TABLE] == self.at[TABLE + 1] {
             return None;
         }
-        Some(ItemBytes::new(bytes, self.bodies()?))
+        let table = self.decode_part(TABLE, Table::decode)?;
+        let part = Part {
+            file: Arc::clone(&self.file),
+            at: self.at[LIBRARY],
+            len: self.at[LIBRARY + 1] - self.at[LIBRARY],
+            sum: self.sums[LIBRARY - 1],
+        };
+        StoredItems::open(part, self.ids()?, table, self.bodies()?).ok()
     }
 
     /// The bodies' region, read through its own handle on the same open file: the cache as it
@@ -377,16 +400,16 @@ impl CacheFile {
 
     fn library(&self) -> Option<Library> {
         let bodies = self.bodies()?;
-        self.decode_part(3, |r| Library::decode(r, &bodies))
+        self.decode_part(LIBRARY, |r| Library::decode(r, &bodies))
     }
 
     /// `Some(None)` when the cache was written without an index. With `leave`, its posting
     /// lists and vectors are left in the file, each read when first wanted.
     fn index(&self, leave: bool) -> Option<Option<SearchIndex>> {
-        if self.at[4] == self.at[5] {
+        if self.at[INDEX] == self.at[INDEX + 1] {
             return Some(None);
         }
-        self.decode_part_leaving(4, leave, SearchIndex::decode)
+        self.decode_part_leaving(INDEX, leave, SearchIndex::decode)
             .map(Some)
     }
 }
@@ -396,10 +419,8 @@ impl CacheFile {
 pub struct Decoded {
     pub ids: Option<ItemIds>,
     pub library: Option<Library>,
-    /// With [`Parts::ItemsAndIndex`], instead of the library: as read, until the cache is
-    /// found to fit the files (see [`Decoded::read_items`]); then read through. (Boxed, as
-    /// the index.)
-    pub item_bytes: Option<Box<ItemBytes>>,
+    /// With [`Parts::ItemsAndIndex`], instead of the library: the items, each read when
+    /// first wanted. (Boxed, as the index.)
     pub stored: Option<Box<StoredItems>>,
     /// Absent when not asked for, or when the cache was written without it. (Boxed: it is
     /// large beside the rest.)
@@ -413,9 +434,7 @@ impl Decoded {
         if self.library.is_some() {
             return;
         }
-        if let Some(bytes) = self.item_bytes.take() {
-            self.library = bytes.library();
-        } else if let Some(stored) = self.stored.take() {
+        if let Some(stored) = self.stored.take() {
             self.library = (*stored).into_library();
         }
         // An index that does not fit the library is left out (and built again), as when
@@ -427,19 +446,16 @@ impl Decoded {
         }
     }
 
-    /// The library part as read, read through into items decoded when wanted, for a cache
-    /// that fits the files; `None` when it will not read, or does not fit its index.
-    fn read_items(mut self) -> Option<Decoded> {
-        if let Some(bytes) = self.item_bytes.take() {
-            let stored = bytes.items().ok()?;
-            if !self
+    /// The parts for a cache that fits the files; `None` when its items do not fit its
+    /// index.
+    fn read_items(self) -> Option<Decoded> {
+        if let Some(stored) = &self.stored
+            && !self
                 .index
                 .as_ref()
-                .is_some_and(|index| fits(index, &stored))
-            {
-                return None;
-            }
-            self.stored = Some(Box::new(stored));
+                .is_some_and(|index| fits(index, &**stored))
+        {
+            return None;
         }
         Some(self)
     }
@@ -522,18 +538,19 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
             ..Decoded::default()
         },
         Parts::ItemsAndIndex => {
-            let (bytes, index) = thread::scope(|scope| {
+            let (items, index) = thread::scope(|scope| {
                 let index = scope.spawn(|| file.index(true));
-                (file.item_bytes(), index.join().ok().flatten())
+                (file.items(), index.join().ok().flatten())
             });
-            match (bytes, index?) {
-                // Without an index cached, one is built from the library: decoded whole.
-                (_, None) => return read(path, Parts::LibraryAndIndex),
-                (bytes, Some(index)) => Decoded {
-                    item_bytes: Some(Box::new(bytes?)),
+            match (items, index?) {
+                (Some(items), Some(index)) => Decoded {
+                    stored: Some(Box::new(items)),
                     index: Some(Box::new(index)),
                     ..Decoded::default()
                 },
+                // Without an index cached, one is built from the library (and without the
+                // table, the library is read whole): decoded whole.
+                _ => return read(path, Parts::LibraryAndIndex),
             }
         }
         Parts::LibraryAndIndex => {
@@ -831,20 +848,27 @@ pub fn save(
         w.checksum();
         w.str(&build_id());
         manifest.encode(&mut w);
-        let mut sums = [w.checksum(), 0, 0, 0];
+        let mut sums = [w.checksum(), 0, 0, 0, 0];
         let ids_at = w.position();
         ItemIds::of(library).encode(&mut w);
         sums[1] = w.checksum();
         let library_at = w.position();
-        library.encode(&mut w, &body_sums);
+        let layout = library.encode(&mut w, &body_sums);
         sums[2] = w.checksum();
+        let table_at = w.position();
+        if let Some(table) = layout.and_then(|layout| Table::of(library, layout)) {
+            table.encode(&mut w);
+        }
+        sums[3] = w.checksum();
         let index_at = w.position();
         if let Some(index) = index {
             index.encode(&mut w);
         }
-        sums[3] = w.checksum();
+        sums[4] = w.checksum();
         let end = w.position();
-        for at in [bodies_at, head_at, ids_at, library_at, index_at, end] {
+        for at in [
+            bodies_at, head_at, ids_at, library_at, table_at, index_at, end,
+        ] {
             w.u64(at);
         }
         for sum in sums {
@@ -1312,7 +1336,7 @@ mod tests {
             use std::os::unix::fs::FileExt;
             let file = File::options().write(true).open(&path).expect("open");
             let at = CacheFile::open(&path).expect("open").at;
-            for offset in (at[4]..at[5]).step_by(40_009) {
+            for offset in (at[INDEX]..at[INDEX + 1]).step_by(40_009) {
                 file.write_at(&[0x5a], offset).expect("write");
             }
         }
@@ -1364,6 +1388,8 @@ mod tests {
         let good = fs::read(&path).expect("read");
         let all = Parts::LibraryAndIndex;
         let sites = crate::content::site::config_stamps(&roots);
+        // Read from the files: a library read from the cache reads its bodies from there.
+        let whole = crate::content::load_library(&roots).expect("a library");
         assert!(
             read(&path, all)
                 .expect("a hit")
@@ -1395,23 +1421,40 @@ mod tests {
                     .any(|item| item.body.contains("damaged in Quire's load cache")),
                 _ => false,
             };
-            assert!(
-                ids.is_none() || hit.is_none() || damaged_body,
-                "flipped at {at}: served as if whole"
-            );
-            // Nor when the items are decoded one by one, as a search reads them.
+            // Read one by one, as a search reads them, each item is refused with the cache,
+            // or found unreadable, or its body found damaged, or read as it was (a byte no
+            // search reads: the library part's counts): never served as some other.
             let stored = read(&path, Parts::ItemsAndIndex)
                 .filter(|cached| cached.fits(&roots, &files, &sites))
                 .and_then(|cached| cached.decoded.read_items())
                 .and_then(|decoded| decoded.stored);
-            let damaged_body = match &stored {
-                Some(items) => (0..items.len())
-                    .any(|i| items.item(i).body.contains("damaged in Quire's load cache")),
-                _ => false,
-            };
+            let served_other = stored.as_ref().is_some_and(|items| {
+                (0..items.len()).any(|i| {
+                    let (got, was) = (items.item(i), &whole.items[i]);
+                    let as_was = (&got.id, &got.title, &got.url, &got.source, &*got.body)
+                        == (&was.id, &was.title, &was.url, &was.source, &*was.body)
+                        && got.description == was.description;
+                    !as_was
+                        && got.title != "(unreadable in the load cache)"
+                        && !got.body.contains("damaged in Quire's load cache")
+                })
+            });
             assert!(
-                ids.is_none() || stored.is_none() || damaged_body,
-                "flipped at {at}: its items served as if whole"
+                !served_other,
+                "flipped at {at}: an item served as some other"
+            );
+            // The flipped byte is caught by whichever reader reads it (the table only by a
+            // search's).
+            let caught_by_search = stored.as_ref().is_none_or(|items| {
+                (0..items.len()).any(|i| {
+                    let got = items.item(i);
+                    got.title == "(unreadable in the load cache)"
+                        || got.body.contains("damaged in Quire's load cache")
+                })
+            });
+            assert!(
+                ids.is_none() || hit.is_none() || damaged_body || caught_by_search,
+                "flipped at {at}: served as if whole"
             );
         }
         let _ = fs::remove_dir_all(dir);

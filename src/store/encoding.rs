@@ -8,11 +8,28 @@ use super::bodies::StoredBodies;
 use crate::content::{Category, CategoryId, Date, Diagnostic, Item, ItemKind, Library, SourceRef};
 use crate::store::codec::{Damaged, Reader, Writer};
 
+/// Where the pieces of a library's part of the cache are, as [`Library::encode`] wrote them,
+/// each with its checksum: what lets one item be read from the file and checked alone,
+/// without reading the part (see `store::items`). Offsets are from the part's start.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Where each path starts, and where the last ends.
+    pub paths: Vec<u32>,
+    pub path_sums: Vec<u32>,
+    /// Where each item's record starts, and where the last ends (where the tail starts:
+    /// the categories and diagnostics, which run to the part's end).
+    pub records: Vec<u32>,
+    pub record_sums: Vec<u32>,
+    pub tail_sum: u32,
+}
+
 impl Library {
     /// Writes the library without its bodies, each only by its length and checksum (from
     /// `body_sums`, as [`encode_bodies`](Self::encode_bodies) gave them): the bodies go
-    /// through that, so that they can stay on disk until wanted.
-    pub fn encode(&self, w: &mut Writer<'_>, body_sums: &[u32]) {
+    /// through that, so that they can stay on disk until wanted. Returns where each piece
+    /// went ([`Layout`]); `None` for a part too large for 32-bit offsets (some 14 million
+    /// items), which is then only ever decoded whole.
+    pub fn encode(&self, w: &mut Writer<'_>, body_sums: &[u32]) -> Option<Layout> {
         // The items of a file share its path: each path is written once, items give its number.
         let mut numbers: HashMap<&Path, usize> = HashMap::new();
         let mut paths: Vec<&Path> = Vec::new();
@@ -22,45 +39,59 @@ impl Library {
                 paths.len() - 1
             });
         }
+        let start = w.position();
+        let mut layout = Some(Layout::default());
+        // Each piece is encoded on its own first, for its checksum.
+        let mut piece = Writer::default();
+        let put = |w: &mut Writer<'_>, piece: &mut Writer<'_>| {
+            let sum = piece.checksum();
+            w.raw(&piece.bytes);
+            piece.bytes.clear();
+            sum
+        };
+        let offset = |w: &Writer<'_>| u32::try_from(w.position() - start).ok();
         // As the bytes the system gave: `caf\xe9.md` is edited as itself after a cached start.
         w.usize(paths.len());
         for path in &paths {
-            w.path(path);
+            let at = offset(w);
+            piece.path(path);
+            let sum = put(w, &mut piece);
+            layout = layout.zip(at).map(|(mut l, at)| {
+                l.paths.push(at);
+                l.path_sums.push(sum);
+                l
+            });
         }
+        let paths_end = offset(w);
         w.usize(self.items.len());
         for (index, item) in self.items.iter().enumerate() {
-            w.str(&item.id);
-            w.u8(match item.kind {
-                ItemKind::Post => 0,
-                ItemKind::Bookmark => 1,
+            let at = offset(w);
+            encode_record(
+                &mut piece,
+                item,
+                body_sums.get(index).copied(),
+                numbers[&*item.source.path],
+            );
+            let sum = put(w, &mut piece);
+            layout = layout.zip(at).map(|(mut l, at)| {
+                l.records.push(at);
+                l.record_sums.push(sum);
+                l
             });
-            w.str(&item.title);
-            w.opt_str(item.url.as_deref());
-            match item.date {
-                Some(d) => {
-                    w.u8(1);
-                    w.u32(u32::from(d.year));
-                    w.u8(d.month);
-                    w.u8(d.day);
-                }
-                None => w.u8(0),
-            }
-            match item.weight {
-                Some(weight) => {
-                    w.u8(1);
-                    w.u64(weight as u64);
-                }
-                None => w.u8(0),
-            }
-            w.strs(&item.authors);
-            w.strs(&item.tags);
-            w.opt_str(item.description.as_deref());
-            w.usize(item.body.len());
-            w.u32(body_sums.get(index).copied().unwrap_or_default());
-            w.usize(item.category.0);
-            w.usize(numbers[&*item.source.path]);
-            w.usize(item.source.line);
         }
+        let tail_at = offset(w);
+        self.encode_tail(&mut piece);
+        let tail_sum = put(w, &mut piece);
+        let _ = offset(w)?;
+        let mut layout = layout?;
+        layout.paths.push(paths_end?);
+        layout.records.push(tail_at?);
+        layout.tail_sum = tail_sum;
+        Some(layout)
+    }
+
+    /// The categories and diagnostics, after the items.
+    fn encode_tail(&self, w: &mut Writer<'_>) {
         w.usize(self.categories.len());
         for c in &self.categories {
             w.str(&c.name);
@@ -179,6 +210,42 @@ impl Library {
         )?;
         Ok(library)
     }
+}
+
+/// One item's record, as [`Fields::read`] reads it: its body by length and checksum, its
+/// file by number.
+fn encode_record(w: &mut Writer<'_>, item: &Item, body_sum: Option<u32>, path: usize) {
+    w.str(&item.id);
+    w.u8(match item.kind {
+        ItemKind::Post => 0,
+        ItemKind::Bookmark => 1,
+    });
+    w.str(&item.title);
+    w.opt_str(item.url.as_deref());
+    match item.date {
+        Some(d) => {
+            w.u8(1);
+            w.u32(u32::from(d.year));
+            w.u8(d.month);
+            w.u8(d.day);
+        }
+        None => w.u8(0),
+    }
+    match item.weight {
+        Some(weight) => {
+            w.u8(1);
+            w.u64(weight as u64);
+        }
+        None => w.u8(0),
+    }
+    w.strs(&item.authors);
+    w.strs(&item.tags);
+    w.opt_str(item.description.as_deref());
+    w.usize(item.body.len());
+    w.u32(body_sum.unwrap_or_default());
+    w.usize(item.category.0);
+    w.usize(path);
+    w.usize(item.source.line);
 }
 
 /// One item's record as [`Library::encode`] writes it, its text read by the caller's choice:
