@@ -60,8 +60,8 @@ fn path_bytes(path: &Path) -> &[u8] {
 
 fn write_stamp(w: &mut Writer<'_>, stamp: &Stamp) {
     w.u64(stamp.len);
-    w.u128(stamp.modified_ns);
-    w.u128(stamp.changed_ns);
+    w.u64(stamp.modified_ns);
+    w.u64(stamp.changed_ns);
     w.u64(stamp.inode);
     w.u64(stamp.device);
 }
@@ -69,8 +69,8 @@ fn write_stamp(w: &mut Writer<'_>, stamp: &Stamp) {
 fn read_stamp(r: &mut Reader<'_>) -> Result<Stamp, Damaged> {
     Ok(Stamp {
         len: r.u64()?,
-        modified_ns: r.u128()?,
-        changed_ns: r.u128()?,
+        modified_ns: r.u64()?,
+        changed_ns: r.u64()?,
         inode: r.u64()?,
         device: r.u64()?,
     })
