@@ -21,7 +21,7 @@ pub mod meaning;
 pub mod query;
 pub mod ranking;
 mod segment;
-mod shares;
+pub(crate) mod shares;
 pub mod snippet;
 pub mod synonyms;
 pub mod tokenize;

@@ -42,8 +42,9 @@ impl StoredBodies {
         (&self.file, self.start)
     }
 
-    /// Removes the file this store reads, if its path still names it (not a newer one).
-    fn discard(&self) {
+    /// Removes the file this store reads, if its path still names it (not a newer one): the
+    /// cache it is part of was found damaged, and the next start builds it again.
+    pub(super) fn discard(&self) {
         #[cfg(unix)]
         if let Some(path) = &self.path {
             use std::os::unix::fs::MetadataExt;

@@ -107,13 +107,11 @@ impl Table {
     }
 }
 
-/// The library's part of a cache file, where the whole of it is read from when it is wanted
-/// whole (see [`StoredItems::into_library`]).
+/// Where the library's part of a cache is: its file, offset and length.
 pub struct Part {
     pub file: Arc<File>,
     pub at: u64,
     pub len: u64,
-    pub sum: u32,
 }
 
 /// The items of a library as the load cache holds them, each read and decoded when first
@@ -191,14 +189,61 @@ impl StoredItems {
         })
     }
 
-    /// Every item decoded: the library, as [`Library::decode`] gives it, from the part read
-    /// whole and checked against its checksum (a library to bring up to date with changed
-    /// files is wanted whole). `None` if it will not read or decode.
+    /// Every item decoded: the library, as [`Library::decode`] gives it (a library to bring
+    /// up to date with changed files is wanted whole). The records are read in runs of about
+    /// a megabyte and decoded on every core, each checked against its checksum. `None` if
+    /// any will not read or decode.
     pub fn into_library(self) -> Option<Library> {
-        let Part { file, at, len, sum } = &self.part;
-        let mut r = Reader::file(file, *at, *len);
-        let library = Library::decode(&mut r, &self.bodies).ok()?;
-        (r.file_checksum() == Some(*sum)).then_some(library)
+        self.read_paths()?;
+        let runs =
+            crate::search::shares::in_shares(self.len(), 10_000, |range| self.decode_run(range));
+        let mut items = Vec::with_capacity(self.len());
+        for run in runs {
+            items.extend(run?);
+        }
+        Some(Library {
+            items,
+            categories: self.categories,
+            diagnostics: self.diagnostics,
+        })
+    }
+
+    /// Every path read at once (item by item, a million items' paths were a million reads).
+    fn read_paths(&self) -> Option<()> {
+        let l = &self.table.layout;
+        let (first, last) = (*l.paths.first()?, *l.paths.last()?);
+        let bytes = self.bytes(first, last)?;
+        for (n, slot) in self.paths.iter().enumerate() {
+            let piece =
+                bytes.get((l.paths[n] - first) as usize..(l.paths[n + 1] - first) as usize)?;
+            if slot.get().is_none() {
+                let _ = slot.set(self.decode_path(piece, l.path_sums[n]));
+            }
+        }
+        Some(())
+    }
+
+    /// Items `range`, their records read in runs of about a megabyte.
+    fn decode_run(&self, range: std::ops::Range<usize>) -> Option<Vec<Item>> {
+        const RUN: u32 = 1 << 20;
+        let records = &self.table.layout.records;
+        let mut items = Vec::with_capacity(range.len());
+        let mut i = range.start;
+        while i < range.end {
+            let start = records[i];
+            let mut j = i + 1;
+            while j < range.end && records[j + 1] - start <= RUN {
+                j += 1;
+            }
+            let bytes = self.bytes(start, records[j])?;
+            for k in i..j {
+                let record =
+                    bytes.get((records[k] - start) as usize..(records[k + 1] - start) as usize)?;
+                items.push(self.decode_record(k, record).ok()?);
+            }
+            i = j;
+        }
+        Some(items)
     }
 
     /// How many items have been decoded so far.
@@ -213,26 +258,42 @@ impl StoredItems {
         &self.diagnostics
     }
 
-    /// The bytes `range` of the part, if they are as written (`sum`).
-    fn piece(&self, start: u32, end: u32, sum: u32) -> Result<Vec<u8>, Damaged> {
-        let len = u64::from(end.checked_sub(start).ok_or(Damaged)?);
+    /// Where item `i`'s record starts in the part.
+    #[cfg(test)]
+    pub(super) fn record_at(&self, i: usize) -> u32 {
+        self.table.layout.records[i]
+    }
+
+    /// The bytes `start..end` of the part, unchecked.
+    fn bytes(&self, start: u32, end: u32) -> Option<Vec<u8>> {
+        let len = u64::from(end.checked_sub(start)?);
         if u64::from(end) > self.part.len {
-            return Err(Damaged);
+            return None;
         }
-        let bytes = read_vec_at(&self.part.file, self.part.at + u64::from(start), len)
-            .map_err(|_| Damaged)?;
-        if crc32fast::hash(&bytes) == sum {
-            Ok(bytes)
+        read_vec_at(&self.part.file, self.part.at + u64::from(start), len).ok()
+    }
+
+    /// Whether `bytes` are as written (`sum`). Bytes damaged since the cache was written have
+    /// the cache removed, so that the next command builds it again.
+    fn checked(&self, bytes: &[u8], sum: u32) -> Result<(), Damaged> {
+        if crc32fast::hash(bytes) == sum {
+            Ok(())
         } else {
+            self.bodies.discard();
             Err(Damaged)
         }
     }
 
     fn decode(&self, i: usize) -> Result<Item, Damaged> {
-        let l = &self.table.layout;
-        let (start, end) = (l.records[i], l.records[i + 1]);
-        let bytes = self.piece(start, end, l.record_sums[i])?;
-        let mut r = Reader::new(&bytes);
+        let records = &self.table.layout.records;
+        let bytes = self.bytes(records[i], records[i + 1]).ok_or(Damaged)?;
+        self.decode_record(i, &bytes)
+    }
+
+    /// Item `i` from its record's bytes.
+    fn decode_record(&self, i: usize, bytes: &[u8]) -> Result<Item, Damaged> {
+        self.checked(bytes, self.table.layout.record_sums[i])?;
+        let mut r = Reader::new(bytes);
         let fields = Fields::read(&mut r, Reader::string)?;
         // What the table says of the item is what its record says.
         let agrees = r.is_done()
@@ -251,14 +312,17 @@ impl StoredItems {
         let l = &self.table.layout;
         let slot = self.paths.get(n).ok_or(Damaged)?;
         let path = slot.get_or_init(|| {
-            let bytes = self
-                .piece(l.paths[n], l.paths[n + 1], l.path_sums[n])
-                .ok()?;
-            let mut r = Reader::new(&bytes);
-            let path = r.path().ok()?;
-            r.is_done().then(|| Arc::from(path))
+            let bytes = self.bytes(l.paths[n], l.paths[n + 1])?;
+            self.decode_path(&bytes, l.path_sums[n])
         });
         path.clone().ok_or(Damaged)
+    }
+
+    fn decode_path(&self, bytes: &[u8], sum: u32) -> Option<Arc<Path>> {
+        self.checked(bytes, sum).ok()?;
+        let mut r = Reader::new(bytes);
+        let path = r.path().ok()?;
+        r.is_done().then(|| Arc::from(path))
     }
 
     /// What stands for an item whose record would not read: one damaged in the file since
@@ -358,7 +422,6 @@ mod tests {
                 file: Arc::new(file),
                 at: 0,
                 len: self.bytes.len() as u64,
-                sum: crc32fast::hash(&self.bytes),
             };
             let ids = ItemIds::of(&self.library);
             StoredItems::open(part, ids, self.table.clone(), Arc::clone(&self.bodies))
@@ -427,6 +490,61 @@ mod tests {
     }
 
     #[test]
+    fn a_large_library_decoded_whole_on_every_core_is_the_library_in_order() {
+        // Enough items for several shares and many runs of a megabyte; bodies left empty.
+        let mut library = Library::empty();
+        let files: Vec<Arc<Path>> = (0..700)
+            .map(|f| Arc::from(Path::new(&format!("notes/file-{f}.md"))))
+            .collect();
+        library.items = (0..30_000)
+            .map(|i| {
+                let mut item = Item::bare(
+                    format!("notes/file-{}#item-{i}", i % 700),
+                    ItemKind::Bookmark,
+                    format!("Item {i} {}", "x".repeat(i % 300)),
+                    crate::content::Body::from(""),
+                    CategoryId(0),
+                    SourceRef {
+                        path: Arc::clone(&files[i % 700]),
+                        line: i,
+                    },
+                );
+                item.url = (i % 3 != 0).then(|| format!("https://example.com/{i}"));
+                item
+            })
+            .collect();
+        let (bodies, sums) = stored_bodies(&library, "large");
+        let mut w = Writer::default();
+        let layout = library.encode(&mut w, &sums).expect("small enough");
+        assert!(
+            w.bytes.len() > 4 << 20,
+            "{} bytes: several runs",
+            w.bytes.len()
+        );
+        let path = std::env::temp_dir().join(format!("quire-items-large-{}", std::process::id()));
+        std::fs::write(&path, &w.bytes).expect("write");
+        let part = Part {
+            file: Arc::new(File::open(&path).expect("open")),
+            at: 0,
+            len: w.bytes.len() as u64,
+        };
+        let table = Table::of(&library, layout).expect("small enough");
+        let stored = StoredItems::open(part, ItemIds::of(&library), table, bodies).expect("opens");
+        let _ = std::fs::remove_file(&path);
+        let back = stored.into_library().expect("decodes");
+        assert_eq!(back.items.len(), library.items.len());
+        for (a, b) in back.items.iter().zip(&library.items) {
+            assert_eq!((&a.id, &a.title, &a.url), (&b.id, &b.title, &b.url));
+            assert_eq!(a.source, b.source);
+        }
+        // Items of one file share its path, whichever thread decoded them.
+        assert!(Arc::ptr_eq(
+            &back.items[5].source.path,
+            &back.items[29_405].source.path
+        ));
+    }
+
+    #[test]
     fn the_table_reads_back_as_written_and_a_cut_one_is_refused() {
         let encoded = Encoded::new("table");
         let mut w = Writer::default();
@@ -465,7 +583,6 @@ mod tests {
             file: Arc::new(File::open(&e.path).expect("open")),
             at: 0,
             len: e.bytes.len() as u64,
-            sum: 0,
         };
         let bodies = || Arc::clone(&encoded.bodies);
         let ids = ItemIds::of(library);
@@ -501,7 +618,7 @@ mod tests {
             }
         }
         assert!(lost > 0 && lost < library.items.len(), "{lost} lost");
-        // Read whole, the part is refused: its checksum no longer holds.
+        // Read whole, the part is refused: a record's checksum no longer holds.
         assert!(stored.into_library().is_none());
     }
 }
