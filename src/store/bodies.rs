@@ -45,18 +45,8 @@ impl StoredBodies {
     /// Removes the file this store reads, if its path still names it (not a newer one): the
     /// cache it is part of was found damaged, and the next start builds it again.
     pub(super) fn discard(&self) {
-        #[cfg(unix)]
         if let Some(path) = &self.path {
-            use std::os::unix::fs::MetadataExt;
-            let same = match (std::fs::metadata(path), self.file.metadata()) {
-                (Ok(on_disk), Ok(open)) => {
-                    on_disk.ino() == open.ino() && on_disk.dev() == open.dev()
-                }
-                _ => false,
-            };
-            if same {
-                let _ = std::fs::remove_file(path);
-            }
+            remove_if_same(path, &self.file);
         }
     }
 
@@ -73,6 +63,24 @@ impl StoredBodies {
         (end <= self.len)
             .then(|| Body::stored(Arc::clone(self) as Arc<dyn BodyStore>, at, len, sum))
     }
+}
+
+/// Removes the file at `path` if it is `file` (the same inode on the same device), not a
+/// newer one renamed there since `file` was opened.
+pub(super) fn remove_if_same(path: &std::path::Path, file: &File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let same = match (std::fs::metadata(path), file.metadata()) {
+            (Ok(on_disk), Ok(open)) => on_disk.ino() == open.ino() && on_disk.dev() == open.dev(),
+            _ => false,
+        };
+        if same {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, file);
 }
 
 impl BodyStore for StoredBodies {

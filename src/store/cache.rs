@@ -336,9 +336,9 @@ impl CacheFile {
         })
     }
 
-    /// Part `n` ([`IDS`], [`LIBRARY`], [`TABLE`], [`INDEX`]) decoded whole, and only if it is as written: every
-    /// byte of it is checked against its checksum as it is read, so a damaged or mixed region
-    /// is never served.
+    /// Part `n` ([`IDS`], [`LIBRARY`], [`TABLE`], [`INDEX`]) decoded whole, and only if it is
+    /// as written: every byte of it is checked against its checksum as it is read, so a
+    /// damaged or mixed region is never served.
     fn decode_part<T>(
         &self,
         n: usize,
@@ -370,19 +370,27 @@ impl CacheFile {
         self.decode_part(IDS, ItemIds::decode)
     }
 
-    /// The items, each read from the library part when first wanted; `None` for a cache
-    /// written without the table that finds them.
-    fn items(&self) -> Option<StoredItems> {
+    /// The items, each read from the library part when first wanted; `Ok(None)` for a cache
+    /// written without the table that finds them (a library too large for it), [`Damaged`]
+    /// when the table, the ids or the categories will not read or do not fit each other.
+    fn items(&self) -> Result<Option<StoredItems>, Damaged> {
         if self.at[TABLE] == self.at[TABLE + 1] {
-            return None;
+            return Ok(None);
         }
-        let table = self.decode_part(TABLE, Table::decode)?;
+        let table = self.decode_part(TABLE, Table::decode).ok_or(Damaged)?;
         let part = Part {
             file: Arc::clone(&self.file),
             at: self.at[LIBRARY],
             len: self.at[LIBRARY + 1] - self.at[LIBRARY],
         };
-        StoredItems::open(part, self.ids()?, table, self.bodies()?).ok()
+        let (ids, bodies) = (self.ids().ok_or(Damaged)?, self.bodies().ok_or(Damaged)?);
+        StoredItems::open(part, ids, table, bodies).map(Some)
+    }
+
+    /// Removes this cache file, found damaged, if its path still names it (not a newer one):
+    /// the next command builds it again instead of working around the damage every time.
+    fn discard(&self) {
+        super::bodies::remove_if_same(&self.path, &self.file);
     }
 
     /// The bodies' region, read through its own handle on the same open file: the cache as it
@@ -449,8 +457,9 @@ impl Decoded {
     }
 
     /// The parts for a cache that fits the files; `None` when its items do not fit its
-    /// index.
-    fn read_items(self) -> Option<Decoded> {
+    /// index, or its index is due a merge (written again from the whole library) and the
+    /// library will not decode whole (a record damaged since: the cache is then removed).
+    fn read_items(mut self) -> Option<Decoded> {
         if let Some(stored) = &self.stored
             && !self
                 .index
@@ -458,6 +467,10 @@ impl Decoded {
                 .is_some_and(|index| fits(index, &**stored))
         {
             return None;
+        }
+        if self.stored.is_some() && self.index.as_ref().is_some_and(|i| i.needs_merge()) {
+            self.decode_whole();
+            self.library.as_ref()?;
         }
         Some(self)
     }
@@ -545,7 +558,11 @@ pub fn read(path: &Path, parts: Parts) -> Option<Cached> {
                 (file.items(), index.join().ok().flatten())
             });
             match (items, index?) {
-                (Some(items), Some(index)) => Decoded {
+                (Err(Damaged), _) => {
+                    file.discard();
+                    return None;
+                }
+                (Ok(Some(items)), Some(index)) => Decoded {
                     stored: Some(Box::new(items)),
                     index: Some(Box::new(index)),
                     ..Decoded::default()
@@ -1418,6 +1435,21 @@ mod tests {
         );
         assert!(!path.exists(), "the damaged cache is removed");
         assert!(matches!(stored(&path), FromCache::Missing));
+
+        // A table damaged on disk: the search reads the files instead, and removes the cache.
+        let library = crate::content::load_library(&roots).expect("load");
+        write_cache(&roots, &path, &library, &SearchIndex::build(&library));
+        let file = CacheFile::open(&path).expect("open");
+        let at = file.at[TABLE] + 3;
+        let byte = read_vec_at(&file.file, at, 1).expect("read")[0];
+        File::options()
+            .write(true)
+            .open(&path)
+            .expect("open")
+            .write_at(&[byte ^ 0x01], at)
+            .expect("write");
+        assert!(matches!(stored(&path), FromCache::Missing));
+        assert!(!path.exists(), "the damaged cache is removed");
         let _ = fs::remove_dir_all(dir);
     }
 
@@ -1472,15 +1504,25 @@ mod tests {
                 .and_then(|cached| cached.decoded.read_items())
                 .and_then(|decoded| decoded.stored);
             let served_other = stored.as_ref().is_some_and(|items| {
-                (0..items.len()).any(|i| {
-                    let (got, was) = (items.item(i), &whole.items[i]);
-                    let as_was = (&got.id, &got.title, &got.url, &got.source, &*got.body)
-                        == (&was.id, &was.title, &was.url, &was.source, &*was.body)
-                        && got.description == was.description;
-                    !as_was
-                        && got.title != "(unreadable in the load cache)"
-                        && !got.body.contains("damaged in Quire's load cache")
-                })
+                // What a search reads of every item without decoding it.
+                let known = (0..items.len()).all(|i| {
+                    let was = &whole.items[i];
+                    (items.id(i), items.url(i), items.body_len(i))
+                        == (was.id.as_str(), was.url.as_deref(), was.body.len())
+                }) && items.categories().len() == whole.categories.len()
+                    && items.diagnostics().len() == whole.diagnostics.len();
+                !known
+                    || (0..items.len()).any(|i| {
+                        let (got, was) = (items.item(i), &whole.items[i]);
+                        let as_was = (&got.id, got.kind, &got.title, &got.url, got.date)
+                            == (&was.id, was.kind, &was.title, &was.url, was.date)
+                            && (&got.authors, &got.tags, &got.description, got.category)
+                                == (&was.authors, &was.tags, &was.description, was.category)
+                            && (&got.source, &*got.body) == (&was.source, &*was.body);
+                        !as_was
+                            && got.title != "(unreadable in the load cache)"
+                            && !got.body.contains("damaged in Quire's load cache")
+                    })
             });
             assert!(
                 !served_other,

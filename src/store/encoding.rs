@@ -192,7 +192,7 @@ impl Library {
         let mut items = Vec::with_capacity(n);
         let mut body_at = 0u64;
         for _ in 0..n {
-            let fields = Fields::read(r, Reader::string)?;
+            let fields = Fields::read(r)?;
             let path = paths.get(fields.path).ok_or(Damaged)?;
             let body_len = fields.body_len as u64;
             items.push(fields.into_item(Arc::clone(path), bodies, body_at)?);
@@ -248,20 +248,19 @@ fn encode_record(w: &mut Writer<'_>, item: &Item, body_sum: Option<u32>, path: u
     w.usize(item.source.line);
 }
 
-/// One item's record as [`Library::encode`] writes it, its text read by the caller's choice:
-/// as owned strings (an item decoded), or as where they are in the cache's bytes (an item
-/// checked and found, to be decoded when wanted). One reader for both, so the two can never
-/// read a record differently.
-pub(super) struct Fields<S> {
-    pub id: S,
+/// One item's record as [`Library::encode`] writes it: one reader for the library decoded
+/// whole and for an item read alone (`store::items`), so the two can never read a record
+/// differently.
+pub(super) struct Fields {
+    pub id: String,
     kind: ItemKind,
-    title: S,
-    pub url: Option<S>,
+    title: String,
+    pub url: Option<String>,
     date: Option<Date>,
     weight: Option<i64>,
-    authors: Vec<S>,
-    tags: Vec<S>,
-    description: Option<S>,
+    authors: Vec<String>,
+    tags: Vec<String>,
+    description: Option<String>,
     pub body_len: usize,
     body_sum: u32,
     pub category: CategoryId,
@@ -270,11 +269,9 @@ pub(super) struct Fields<S> {
     line: usize,
 }
 
-impl<S> Fields<S> {
-    pub(super) fn read<'a>(
-        r: &mut Reader<'a>,
-        text: impl Fn(&mut Reader<'a>) -> Result<S, Damaged>,
-    ) -> Result<Fields<S>, Damaged> {
+impl Fields {
+    pub(super) fn read(r: &mut Reader<'_>) -> Result<Fields, Damaged> {
+        let text = |r: &mut Reader<'_>| r.string();
         let id = text(r)?;
         let kind = match r.u8()? {
             0 => ItemKind::Post,
@@ -282,7 +279,7 @@ impl<S> Fields<S> {
             _ => return Err(Damaged),
         };
         let title = text(r)?;
-        let optional = |r: &mut Reader<'a>| match r.u8()? {
+        let optional = |r: &mut Reader<'_>| match r.u8()? {
             0 => Ok(None),
             1 => text(r).map(Some),
             _ => Err(Damaged),
@@ -299,7 +296,7 @@ impl<S> Fields<S> {
             0 => None,
             _ => Some(r.u64()? as i64),
         };
-        let list = |r: &mut Reader<'a>| -> Result<Vec<S>, Damaged> {
+        let list = |r: &mut Reader<'_>| -> Result<Vec<String>, Damaged> {
             let n = r.len(1)?;
             (0..n).map(|_| text(r)).collect()
         };
@@ -325,7 +322,7 @@ impl<S> Fields<S> {
     }
 }
 
-impl Fields<String> {
+impl Fields {
     /// The item, its body `body_at` bytes into `bodies`.
     pub(super) fn into_item(
         self,
