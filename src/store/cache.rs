@@ -1417,15 +1417,15 @@ mod tests {
         };
         assert_eq!(items.decoded(), 0);
         // The second item's record, damaged once the cache is open: found when it is read.
-        let file = CacheFile::open(&path).expect("open");
-        let at = file.at[LIBRARY] + u64::from(items.record_at(1)) + 2;
-        let byte = read_vec_at(&file.file, at, 1).expect("read")[0];
-        File::options()
-            .write(true)
-            .open(&path)
-            .expect("open")
-            .write_at(&[byte ^ 0x20], at)
-            .expect("write");
+        // (In place, as a failing disk would: the open file sees it.)
+        let flip = |part: usize, offset: u64| {
+            let at = CacheFile::open(&path).expect("open").at[part] + offset;
+            let file = File::options().read(true).write(true).open(&path);
+            let file = file.expect("open");
+            let byte = read_vec_at(&file, at, 1).expect("read")[0];
+            file.write_at(&[byte ^ 0x20], at).expect("write");
+        };
+        flip(LIBRARY, u64::from(items.record_at(1)) + 2);
         assert_eq!(items.item(0).title, "A");
         assert!(path.exists(), "nothing damaged was read yet");
         let item = items.item(1);
@@ -1439,15 +1439,7 @@ mod tests {
         // A table damaged on disk: the search reads the files instead, and removes the cache.
         let library = crate::content::load_library(&roots).expect("load");
         write_cache(&roots, &path, &library, &SearchIndex::build(&library));
-        let file = CacheFile::open(&path).expect("open");
-        let at = file.at[TABLE] + 3;
-        let byte = read_vec_at(&file.file, at, 1).expect("read")[0];
-        File::options()
-            .write(true)
-            .open(&path)
-            .expect("open")
-            .write_at(&[byte ^ 0x01], at)
-            .expect("write");
+        flip(TABLE, 3);
         assert!(matches!(stored(&path), FromCache::Missing));
         assert!(!path.exists(), "the damaged cache is removed");
         let _ = fs::remove_dir_all(dir);
