@@ -304,7 +304,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 _ => Synonyms::default(),
             };
-            run_on_library(command, &roots, &state_path, &synonyms, library.as_deref())
+            let run = |command| {
+                run_on_library(command, &roots, &state_path, &synonyms, library.as_deref())
+            };
+            match run(command.clone()) {
+                // Nothing was written: run again, from the files (the cache is removed).
+                Err(err) if err.is::<output::CacheDamaged>() => run(command),
+                done => done,
+            }
         }
     }
 }

@@ -271,3 +271,65 @@ fn a_search_served_by_items_decoded_one_by_one_finds_what_the_files_give() {
         "decoded {decoded} of {of}"
     );
 }
+
+/// Every `len`-th byte of the records of the library part of each load cache under `dir`
+/// flipped in place (the part's first and last fifth, paths and categories, left alone).
+fn damage_records(dir: &Path, every: usize) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        // The trailer: where each of the seven parts starts, five checksums, the magic.
+        let trailer = bytes.len() - (7 * 8 + 5 * 4 + 8);
+        let at = |n: usize| {
+            let from = trailer + n * 8;
+            u64::from_le_bytes(bytes[from..from + 8].try_into().unwrap()) as usize
+        };
+        let (start, end) = (at(3), at(4));
+        let fifth = (end - start) / 5;
+        for i in (start + fifth..end - fifth).step_by(every) {
+            bytes[i] ^= 0x20;
+        }
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.write_all(&bytes).unwrap();
+    }
+}
+
+#[test]
+fn a_search_that_finds_the_cache_damaged_answers_from_the_files_and_the_next_is_whole() {
+    let home = TempDir::new("store-damaged");
+    let content = home.path().join("content");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
+    let content = content.to_str().unwrap();
+    let search = ["--content", content, "search", "--json", "rust"];
+    let whole = quire(&home, &search);
+    assert!(whole.status.success());
+    let expected = String::from_utf8(whole.stdout).unwrap();
+    assert!(expected.matches("\"id\"").count() > 5, "{expected}");
+    let cache = home.path().join("cache").join("quire");
+    damage_records(&cache, 40);
+    // The damaged records are found as the search reads its items: it answers from the files.
+    let output = common::quire_counting(&home, &search);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8(output.stdout.clone()).unwrap(), expected);
+    // (Its first try read none: it found the damage in the cache before writing anything.)
+    let reads: Vec<usize> = stderr(&output)
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("quire: debug: read ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(reads.len(), 2, "tried twice: {reads:?}");
+    assert!(reads[0] == 0 && reads[1] > 40, "{reads:?}");
+    // It wrote the cache again, whole: the next search is served by it.
+    let output = common::quire_counting(&home, &search);
+    assert_eq!(String::from_utf8(output.stdout.clone()).unwrap(), expected);
+    assert_eq!(common::files_read(&output), 0);
+}

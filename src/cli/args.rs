@@ -61,7 +61,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// List items, one a line: id, kind, date, title (tab-separated).
     List {

@@ -173,6 +173,12 @@ pub fn run_command(
     Ok(ExitCode::SUCCESS)
 }
 
+/// A search found the load cache damaged before it wrote anything: run it again (the cache is
+/// gone, so from the files).
+#[derive(Debug, thiserror::Error)]
+#[error("the load cache was found damaged (it is removed; the next run reads the files)")]
+pub struct CacheDamaged;
+
 /// What a search reads: the items (decoded when wanted, when the cache fit; else the library
 /// loaded) and the index the cache gave, or one built now into `built`.
 fn searched<'a>(
@@ -713,6 +719,15 @@ fn search(
         ..SearchOptions::default()
     };
     let results = crate::search::search(index, library, &query, &options).unwrap_or_default();
+    // Every item shown is read before anything is written: one the cache no longer holds
+    // whole (damaged since it was opened, and now removed) has the search run again from the
+    // files rather than shown as unreadable.
+    for hit in &results.hits {
+        library.item(hit.item);
+    }
+    if library.damaged() {
+        return Err(CacheDamaged.into());
+    }
     if json {
         let hits: Vec<HitJson<'_>> = results
             .hits

@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::bodies::StoredBodies;
@@ -128,6 +129,8 @@ pub struct StoredItems {
     bodies: Arc<StoredBodies>,
     categories: Vec<Category>,
     diagnostics: Vec<Diagnostic>,
+    /// Set when a record or path read failed its check (see [`Items::damaged`]).
+    damage: AtomicBool,
 }
 
 impl StoredItems {
@@ -186,6 +189,7 @@ impl StoredItems {
             bodies,
             categories,
             diagnostics,
+            damage: AtomicBool::new(false),
         })
     }
 
@@ -279,9 +283,15 @@ impl StoredItems {
         if crc32fast::hash(bytes) == sum {
             Ok(())
         } else {
-            self.bodies.discard();
+            self.found_damage();
             Err(Damaged)
         }
+    }
+
+    /// Damage found: remembered, and the cache removed.
+    fn found_damage(&self) {
+        self.damage.store(true, Ordering::Relaxed);
+        self.bodies.discard();
     }
 
     fn decode(&self, i: usize) -> Result<Item, Damaged> {
@@ -302,7 +312,7 @@ impl StoredItems {
             && fields.body_len == self.body_len(i)
             && fields.category.0 < self.categories.len();
         if !agrees {
-            self.bodies.discard();
+            self.found_damage();
             return Err(Damaged);
         }
         let path = self.path(fields.path)?;
@@ -379,6 +389,10 @@ impl Items for StoredItems {
 
     fn position(&self, id: &str) -> Option<usize> {
         self.ids.iter().position(|x| x == id)
+    }
+
+    fn damaged(&self) -> bool {
+        self.damage.load(Ordering::Relaxed)
     }
 }
 
