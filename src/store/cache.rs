@@ -615,12 +615,11 @@ pub enum FromCache {
 /// written again whole; and a caller writes it when the index the edits split is due a
 /// merge). Otherwise the cache as [`FromCache::Stale`] holds it, to be filed again.
 fn up_to_date(
-    cached: Cached,
+    mut cached: Cached,
     changed: &[usize],
     roots: &[Root],
     files: &[SourceFile],
 ) -> FromCache {
-    let mut cached = cached;
     cached.decoded.decode_whole();
     let updates = cached
         .decoded
@@ -794,15 +793,8 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
             (decoded, true)
         }
     };
-    let mut decoded = decoded;
-    // An index split by changes is written again merged, from the whole library.
-    if decoded
-        .index
-        .as_ref()
-        .is_some_and(|index| index.needs_merge())
-    {
-        decoded.decode_whole();
-    }
+    // (An index split by changes is written again merged, from the whole library: a cache
+    // that fit gave it whole already, see `Decoded::read_items`.)
     let stored = decoded.stored.map(|stored| *stored);
     let library = decoded.library.map(Arc::new);
     let ids = match (parts, decoded.ids, &library) {

@@ -40,7 +40,7 @@ impl Library {
             });
         }
         let start = w.position();
-        let mut layout = Some(Layout::default());
+        let mut layout = Layout::default();
         // Each piece is encoded on its own first, for its checksum.
         let mut piece = Writer::default();
         let put = |w: &mut Writer<'_>, piece: &mut Writer<'_>| {
@@ -49,44 +49,27 @@ impl Library {
             piece.bytes.clear();
             sum
         };
-        let offset = |w: &Writer<'_>| u32::try_from(w.position() - start).ok();
+        // Offsets only grow: if the part's end fits in 32 bits (checked last), all do.
+        let offset = |w: &Writer<'_>| u32::try_from(w.position() - start).unwrap_or(u32::MAX);
         // As the bytes the system gave: `caf\xe9.md` is edited as itself after a cached start.
         w.usize(paths.len());
         for path in &paths {
-            let at = offset(w);
+            layout.paths.push(offset(w));
             piece.path(path);
-            let sum = put(w, &mut piece);
-            layout = layout.zip(at).map(|(mut l, at)| {
-                l.paths.push(at);
-                l.path_sums.push(sum);
-                l
-            });
+            layout.path_sums.push(put(w, &mut piece));
         }
-        let paths_end = offset(w);
+        layout.paths.push(offset(w));
         w.usize(self.items.len());
         for (index, item) in self.items.iter().enumerate() {
-            let at = offset(w);
-            encode_record(
-                &mut piece,
-                item,
-                body_sums.get(index).copied(),
-                numbers[&*item.source.path],
-            );
-            let sum = put(w, &mut piece);
-            layout = layout.zip(at).map(|(mut l, at)| {
-                l.records.push(at);
-                l.record_sums.push(sum);
-                l
-            });
+            layout.records.push(offset(w));
+            let (sum, path) = (body_sums.get(index).copied(), numbers[&*item.source.path]);
+            encode_record(&mut piece, item, sum, path);
+            layout.record_sums.push(put(w, &mut piece));
         }
-        let tail_at = offset(w);
+        layout.records.push(offset(w));
         self.encode_tail(&mut piece);
-        let tail_sum = put(w, &mut piece);
-        let _ = offset(w)?;
-        let mut layout = layout?;
-        layout.paths.push(paths_end?);
-        layout.records.push(tail_at?);
-        layout.tail_sum = tail_sum;
+        layout.tail_sum = put(w, &mut piece);
+        u32::try_from(w.position() - start).ok()?;
         Some(layout)
     }
 
@@ -399,15 +382,24 @@ pub(super) fn check_references(
     categories: &[Category],
 ) -> Result<(), Damaged> {
     let n_items = item_categories.len();
-    let n_cats = categories.len();
     let mut item_categories = item_categories;
-    let bad_item = item_categories.any(|c| c.0 >= n_cats);
+    if item_categories.any(|c| c.0 >= categories.len()) {
+        return Err(Damaged);
+    }
+    check_categories(categories, n_items)
+}
+
+/// The categories' references (parents, children, items) point inside a library of
+/// `n_items` items, and there is at least the root. (Each item's own category is checked
+/// where its record is read.)
+pub(super) fn check_categories(categories: &[Category], n_items: usize) -> Result<(), Damaged> {
+    let n_cats = categories.len();
     let bad_cat = categories.iter().any(|c| {
         c.parent.is_some_and(|p| p.0 >= n_cats)
             || c.children.iter().any(|ch| ch.0 >= n_cats)
             || c.items.iter().any(|&i| i >= n_items)
     });
-    if n_cats == 0 || bad_item || bad_cat {
+    if n_cats == 0 || bad_cat {
         return Err(Damaged);
     }
     Ok(())

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use super::bodies::StoredBodies;
 use super::cache::ItemIds;
 use super::codec::{Damaged, Reader, Writer};
-use super::encoding::{Fields, Layout, read_tail};
+use super::encoding::{Fields, Layout, check_categories, read_tail};
 use super::read_at::read_vec_at;
 use crate::content::{Category, CategoryId, Diagnostic, Item, ItemKind, Items, Library, SourceRef};
 
@@ -157,15 +157,10 @@ impl StoredItems {
         }
         let mut r = Reader::new(&tail);
         let (categories, diagnostics) = read_tail(&mut r)?;
-        let references_hold = !categories.is_empty()
-            && categories.iter().all(|c| {
-                c.parent.is_none_or(|p| p.0 < categories.len())
-                    && c.children.iter().all(|ch| ch.0 < categories.len())
-                    && c.items.iter().all(|&i| i < n)
-            });
-        if !r.is_done() || !references_hold {
+        if !r.is_done() {
             return Err(Damaged);
         }
+        check_categories(&categories, n)?;
         let mut body_at = Vec::with_capacity(n);
         let mut at = 0u64;
         for &len in &table.body_lens {
