@@ -210,15 +210,21 @@ fn a_fifo_where_the_cache_or_the_config_should_be_is_passed_over() {
     assert!(stderr(&out).contains("config.toml"), "{}", stderr(&out));
 }
 
-#[test]
-fn a_search_served_by_items_decoded_one_by_one_finds_what_the_files_give() {
-    let home = TempDir::new("store-items");
+/// A copy of the bundled library in `home/content`: its path.
+fn bundled_copy(home: &TempDir) -> String {
     let content = home.path().join("content");
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         &content,
     );
-    let content = content.to_str().unwrap();
+    content.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_search_served_by_items_decoded_one_by_one_finds_what_the_files_give() {
+    let home = TempDir::new("store-items");
+    let content = bundled_copy(&home);
+    let content = content.as_str();
     let queries: &[&[&str]] = &[
         &["search", "--json", "backpressure"],
         &["search", "--json", "rust", "async"],
@@ -272,7 +278,7 @@ fn a_search_served_by_items_decoded_one_by_one_finds_what_the_files_give() {
     );
 }
 
-/// Every `len`-th byte of the records of the library part of each load cache under `dir`
+/// Every `every`-th byte of the records of the library part of each load cache under `dir`
 /// flipped in place (the part's first and last fifth, paths and categories, left alone).
 fn damage_records(dir: &Path, every: usize) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -298,12 +304,8 @@ fn damage_records(dir: &Path, every: usize) {
 #[test]
 fn a_search_that_finds_the_cache_damaged_answers_from_the_files_and_the_next_is_whole() {
     let home = TempDir::new("store-damaged");
-    let content = home.path().join("content");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &content,
-    );
-    let content = content.to_str().unwrap();
+    let content = bundled_copy(&home);
+    let content = content.as_str();
     let search = ["--content", content, "search", "--json", "rust"];
     let whole = quire(&home, &search);
     assert!(whole.status.success());
@@ -316,16 +318,7 @@ fn a_search_that_finds_the_cache_damaged_answers_from_the_files_and_the_next_is_
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(String::from_utf8(output.stdout.clone()).unwrap(), expected);
     // (Its first try read none: it found the damage in the cache before writing anything.)
-    let reads: Vec<usize> = stderr(&output)
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("quire: debug: read ")?
-                .split(' ')
-                .next()?
-                .parse()
-                .ok()
-        })
-        .collect();
+    let reads = common::files_read_each_try(&output);
     assert_eq!(reads.len(), 2, "tried twice: {reads:?}");
     assert!(reads[0] == 0 && reads[1] > 40, "{reads:?}");
     // It wrote the cache again, whole: the next search is served by it.

@@ -110,12 +110,30 @@ pub fn quire_counting(home: &TempDir, args: &[&str]) -> Output {
 
 /// How many files a run of [`quire_counting`] read and parsed (none when its cache fit).
 pub fn files_read(output: &Output) -> usize {
-    let said = String::from_utf8_lossy(&output.stderr);
-    said.lines()
-        .find_map(|l| l.strip_prefix("quire: debug: read "))
-        .and_then(|l| l.split(' ').next())
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or_else(|| panic!("no count of files read: {said}"))
+    files_read_each_try(output)
+        .first()
+        .copied()
+        .unwrap_or_else(|| {
+            panic!(
+                "no count of files read: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
+}
+
+/// [`files_read`] for each time the run loaded the library (a search that found its cache
+/// damaged loads it again, from the files).
+pub fn files_read_each_try(output: &Output) -> Vec<usize> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("quire: debug: read ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect()
 }
 
 /// The one load cache file in `home`: its inode and length (a write is a new file renamed in).
