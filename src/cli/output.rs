@@ -101,7 +101,7 @@ pub fn run_command(
             shelf: &shelf,
             library_dir,
         };
-        search(&mut out, view, index, asked, json)?;
+        search(&mut out, view, index, asked, json, &|| opened.damaged())?;
         return Ok(ExitCode::SUCCESS);
     }
     let library = opened
@@ -671,6 +671,7 @@ fn search(
     index: &SearchIndex,
     asked: Asked<'_>,
     json: bool,
+    damaged: &dyn Fn() -> bool,
 ) -> Result<()> {
     let Asked {
         text,
@@ -719,13 +720,14 @@ fn search(
         ..SearchOptions::default()
     };
     let results = crate::search::search(index, library, &query, &options).unwrap_or_default();
-    // Every item shown is read before anything is written: one the cache no longer holds
-    // whole (damaged since it was opened, and now removed) has the search run again from the
-    // files rather than shown as unreadable.
+    // Every item shown is read before anything is written. The cache found damaged since it
+    // was opened (and now removed) in anything the search read (an item, a body, a word's
+    // list) has it run again from the files, rather than show an item as unreadable or leave
+    // out what a damaged list held.
     for hit in &results.hits {
         library.item(hit.item);
     }
-    if library.damaged() {
+    if damaged() {
         return Err(CacheDamaged.into());
     }
     if json {

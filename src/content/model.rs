@@ -196,12 +196,6 @@ pub trait Items: Sync {
         (0..self.len()).find(|&i| self.id(i) == id)
     }
 
-    /// Whether an item asked for could not be read as it was stored (items read from the load
-    /// cache one by one, the cache damaged since it was opened): it stood in as unreadable.
-    fn damaged(&self) -> bool {
-        false
-    }
-
     /// Names from the root's child down to `id` (the root itself, "All", is left out).
     fn category_path(&self, id: CategoryId) -> Vec<&str> {
         path_of(self.categories(), id)
@@ -250,10 +244,6 @@ impl<T: Items + Send + ?Sized> Items for std::sync::Arc<T> {
 
     fn position(&self, id: &str) -> Option<usize> {
         (**self).position(id)
-    }
-
-    fn damaged(&self) -> bool {
-        (**self).damaged()
     }
 }
 

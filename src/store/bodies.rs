@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io;
 use std::sync::Arc;
 
+use super::damage::Damage;
 use super::read_at::read_vec_at;
 use crate::content::body::{Body, BodyStore};
 use crate::text::sanitize;
@@ -16,24 +17,19 @@ pub struct StoredBodies {
     file: File,
     start: u64,
     len: u64,
-    /// The file's path, to remove it when a body in it is found damaged (so the next start
-    /// rebuilds it rather than serve the damage again).
-    path: Option<std::path::PathBuf>,
+    /// Where a body found damaged is told (the file is removed, so the next start rebuilds
+    /// it rather than serve the damage again).
+    damage: Arc<Damage>,
 }
 
 impl StoredBodies {
-    /// The `len` bytes of `file` (opened from `path`) from `start` on.
-    pub fn new(
-        file: File,
-        start: u64,
-        len: u64,
-        path: Option<std::path::PathBuf>,
-    ) -> Arc<StoredBodies> {
+    /// The `len` bytes of `file` from `start` on; damage found in them is told `damage`.
+    pub fn new(file: File, start: u64, len: u64, damage: Arc<Damage>) -> Arc<StoredBodies> {
         Arc::new(StoredBodies {
             file,
             start,
             len,
-            path,
+            damage,
         })
     }
 
@@ -42,12 +38,9 @@ impl StoredBodies {
         (&self.file, self.start)
     }
 
-    /// Removes the file this store reads, if its path still names it (not a newer one): the
-    /// cache it is part of was found damaged, and the next start builds it again.
-    pub(super) fn discard(&self) {
-        if let Some(path) = &self.path {
-            remove_if_same(path, &self.file);
-        }
+    /// Where damage found in the file is told: shared by all that is read from it.
+    pub(super) fn damage(&self) -> &Arc<Damage> {
+        &self.damage
     }
 
     /// Whether `at..at + len` is inside the region.
@@ -63,24 +56,6 @@ impl StoredBodies {
         (end <= self.len)
             .then(|| Body::stored(Arc::clone(self) as Arc<dyn BodyStore>, at, len, sum))
     }
-}
-
-/// Removes the file at `path` if it is `file` (the same inode on the same device), not a
-/// newer one renamed there since `file` was opened.
-pub(super) fn remove_if_same(path: &std::path::Path, file: &File) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let same = match (std::fs::metadata(path), file.metadata()) {
-            (Ok(on_disk), Ok(open)) => on_disk.ino() == open.ino() && on_disk.dev() == open.dev(),
-            _ => false,
-        };
-        if same {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, file);
 }
 
 impl BodyStore for StoredBodies {
@@ -103,7 +78,7 @@ impl BodyStore for StoredBodies {
         }
         let crc = crc.finalize();
         if crc != sum {
-            self.discard();
+            self.damage.found();
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "a body in the load cache is damaged",
@@ -118,17 +93,21 @@ impl BodyStore for StoredBodies {
     fn read(&self, at: u64, len: usize, sum: u32) -> Arc<str> {
         match read_vec_at(&self.file, self.start + at, len as u64) {
             Ok(bytes) if crc32fast::hash(&bytes) != sum => {
-                self.discard();
+                self.damage.found();
                 Arc::from(
                     "*This text is damaged in Quire's load cache, which is now removed: starting \
                      Quire again reads it from your files.*",
                 )
             }
             Ok(bytes) => Arc::from(sanitize(&String::from_utf8_lossy(&bytes))),
-            Err(err) => Arc::from(format!(
-                "*This text could not be read from Quire's load cache ({err}). \
-                 Starting Quire again rebuilds the cache.*"
-            )),
+            // Cut short (someone truncated the cache) is damage too.
+            Err(err) => {
+                self.damage.found();
+                Arc::from(format!(
+                    "*This text could not be read from Quire's load cache ({err}). \
+                     Starting Quire again rebuilds the cache.*"
+                ))
+            }
         }
     }
 }
@@ -154,7 +133,7 @@ mod tests {
         file.write_all(contents).expect("write");
         let file = File::open(&path).expect("open");
         let len = contents.len() as u64 - start;
-        (StoredBodies::new(file, start, len, None), path)
+        (StoredBodies::new(file, start, len, Damage::unnamed()), path)
     }
 
     #[test]

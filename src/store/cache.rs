@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::thread;
 
 use super::bodies::StoredBodies;
+use super::damage::Damage;
 use super::items::{Part, StoredItems, Table};
 use crate::content::context::LoadContext;
 use crate::content::loader::load_listed;
@@ -291,7 +292,8 @@ struct CacheFile {
     at: [u64; PARTS],
     /// The checksums of the parts but the bodies.
     sums: [u32; PARTS - 2],
-    path: PathBuf,
+    /// Where damage found later in what is read from it is told.
+    damage: Arc<Damage>,
 }
 
 impl CacheFile {
@@ -328,11 +330,11 @@ impl CacheFile {
         let manifest = manifest[manifest.len() - r.remaining()..].to_vec();
         mark_used(&file);
         Some(CacheFile {
+            damage: Damage::of(path.to_path_buf(), &file),
             file: Arc::new(file),
             manifest,
             at,
             sums,
-            path: path.to_path_buf(),
         })
     }
 
@@ -358,7 +360,7 @@ impl CacheFile {
     ) -> Option<T> {
         let (at, len) = (self.at[n], self.at[n + 1] - self.at[n]);
         let mut r = if leave {
-            Reader::file_leaving(&self.file, at, len)
+            Reader::file_leaving(&self.file, at, len, &self.damage)
         } else {
             Reader::file(&self.file, at, len)
         };
@@ -387,10 +389,11 @@ impl CacheFile {
         StoredItems::open(part, ids, table, bodies).map(Some)
     }
 
-    /// Removes this cache file, found damaged, if its path still names it (not a newer one):
-    /// the next command builds it again instead of working around the damage every time.
+    /// Removes this cache file, found damaged as it was opened, if its path still names it
+    /// (not a newer one): the next command builds it again instead of working around the
+    /// damage every time.
     fn discard(&self) {
-        super::bodies::remove_if_same(&self.path, &self.file);
+        self.damage.remove();
     }
 
     /// The bodies' region, read through its own handle on the same open file: the cache as it
@@ -401,7 +404,7 @@ impl CacheFile {
             file,
             self.at[0],
             self.at[1] - self.at[0],
-            Some(self.path.clone()),
+            Arc::clone(&self.damage),
         ))
     }
 
@@ -660,6 +663,9 @@ pub struct Listing {
     /// How many files edited since the cache was written were read to bring it up to date
     /// (then the cache fits, and is behind the files on disk by them).
     pub edited: usize,
+    /// Where damage found later in what is served from the cache is told; `None` when
+    /// nothing is ([`FromCache::Missing`]).
+    pub damage: Option<Arc<Damage>>,
 }
 
 pub fn list_and_read(
@@ -675,6 +681,7 @@ pub fn list_and_read(
     let (files, diagnostics) = listed?;
     let sites = crate::content::site::config_stamps(roots);
     let mut edited = 0;
+    let mut damage = cached.as_ref().map(|c| Arc::clone(&c.file.damage));
     let cached = match cached {
         Some(cached) => match cached.compare(roots, &files, &sites) {
             Fit::Exact => cached
@@ -692,12 +699,16 @@ pub fn list_and_read(
         },
         None => FromCache::Missing,
     };
+    if matches!(cached, FromCache::Missing) {
+        damage = None;
+    }
     Ok(Listing {
         files,
         diagnostics,
         sites,
         cached,
         edited,
+        damage,
     })
 }
 
@@ -724,6 +735,17 @@ pub struct Opened {
     /// The folder roots holding no markdown file, from this listing (the cache may not
     /// have been read far enough to say).
     pub empty_roots: Vec<std::path::PathBuf>,
+    /// When anything is served from the load cache: where damage found in it since it was
+    /// opened (a body, an item, a posting list read when first wanted) is told.
+    pub damage: Option<Arc<Damage>>,
+}
+
+impl Opened {
+    /// Whether something read from the load cache since it was opened was found damaged
+    /// (and the cache removed): what was served from it may be short of what the files say.
+    pub fn damaged(&self) -> bool {
+        self.damage.as_ref().is_some_and(|d| d.is_found())
+    }
 }
 
 /// Loads `roots` for a command: from the cache when it fits; from the cache and the changed
@@ -736,6 +758,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         sites,
         cached,
         edited,
+        damage,
     } = list_and_read(roots, cache, parts)?;
     let empty_roots = roots
         .iter()
@@ -822,6 +845,7 @@ pub fn open(roots: &[Root], cache: Option<&Path>, parts: Parts) -> Result<Opened
         behind,
         files_read,
         empty_roots,
+        damage,
     })
 }
 
@@ -1433,6 +1457,63 @@ mod tests {
         write_cache(&roots, &path, &library, &SearchIndex::build(&library));
         flip(TABLE, 3);
         assert!(matches!(stored(&path), FromCache::Missing));
+        assert!(!path.exists(), "the damaged cache is removed");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_search_that_reads_a_posting_list_damaged_since_the_cache_was_opened_is_told() {
+        use std::os::unix::fs::FileExt;
+        let dir = temp("list-damaged");
+        let content = dir.join("content");
+        fs::create_dir_all(&content).expect("dir");
+        // Enough distinct words that the body lists are left in the file (over 16 KB).
+        for n in 0..300 {
+            let words: Vec<String> = (0..60)
+                .map(|w| format!("w{}x{}", n % 7, w * 13 + n))
+                .collect();
+            let post = format!("# Post {n}\n\ncommon {}\n", words.join(" "));
+            fs::write(content.join(format!("p{n}.md")), post).expect("write");
+        }
+        let roots = vec![Root::Dir(content)];
+        let library = crate::content::load_library(&roots).expect("load");
+        let path = dir.join("cache.bin");
+        write_cache(&roots, &path, &library, &SearchIndex::build(&library));
+        let query = crate::search::parse_query("common").expect("query");
+        let options = crate::search::SearchOptions {
+            meaning: false,
+            limit: 1000,
+            ..Default::default()
+        };
+        let search = |opened: &Opened| {
+            let items = opened.stored.as_ref().expect("items decoded when wanted");
+            let index = opened.index.as_ref().expect("the cached index");
+            crate::search::search(index, items, &query, &options)
+                .map(|r| r.hits.len())
+                .unwrap_or(0)
+        };
+        let opened = open(&roots, Some(&path), Parts::ItemsAndIndex).expect("open");
+        assert_eq!(search(&opened), 300);
+        assert!(!opened.damaged());
+        // Open again, then the index part damaged on disk (as a failing disk would do it,
+        // in place): its lists were checked as they passed, and are checked again when read.
+        let opened = open(&roots, Some(&path), Parts::ItemsAndIndex).expect("open");
+        let at = CacheFile::open(&path).expect("open").at;
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .expect("open");
+        let mut part = read_vec_at(&file, at[INDEX], at[INDEX + 1] - at[INDEX]).expect("read");
+        for byte in part.iter_mut().step_by(50) {
+            *byte ^= 0x20;
+        }
+        file.write_at(&part, at[INDEX]).expect("write");
+        assert!(search(&opened) < 300, "the damaged list is not served");
+        assert!(
+            opened.damaged(),
+            "the command is told, and runs again from the files"
+        );
         assert!(!path.exists(), "the damaged cache is removed");
         let _ = fs::remove_dir_all(dir);
     }

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::store::damage::Damage;
 use crate::store::read_at::read_exact_at;
 
 /// Encodes values into `bytes`, or through it into a sink: a streaming writer never holds
@@ -221,8 +222,9 @@ pub struct Reader<'a> {
 
 struct FileRegion<'a> {
     file: &'a File,
-    /// The same file, shared, when long runs may be left in it ([`Reader::keep_on_disk`]).
-    shared: Option<Arc<File>>,
+    /// The same file, shared, when long runs may be left in it ([`Reader::keep_on_disk`]),
+    /// and where damage found in them later is told.
+    shared: Option<(Arc<File>, Arc<Damage>)>,
     /// File offset of the byte after the window's last, and of the region's end.
     next: u64,
     end: u64,
@@ -249,6 +251,9 @@ pub enum OnDisk {
         at: u64,
         len: usize,
         sums: Vec<u32>,
+        /// Told when a block read is not as it was: a list served empty would be a search
+        /// silently missing results, so the command runs again from the files.
+        damage: Arc<Damage>,
     },
 }
 
@@ -273,16 +278,17 @@ impl OnDisk {
     }
 
     /// Bytes `range` of the run; `None` when it is not inside it, or the blocks holding it
-    /// cannot be read or are not as they were.
+    /// cannot be read or are not as they were (damage, told to the cache's [`Damage`]).
     pub fn read(&self, range: Range<usize>) -> Option<Cow<'_, [u8]>> {
-        let (file, at, len, sums) = match self {
+        let (file, at, len, sums, damage) = match self {
             OnDisk::Here(bytes) => return bytes.get(range).map(Cow::Borrowed),
             OnDisk::There {
                 file,
                 at,
                 len,
                 sums,
-            } => (file, *at, *len, sums),
+                damage,
+            } => (file, *at, *len, sums, damage),
         };
         if range.start > range.end || range.end > len {
             return None;
@@ -294,12 +300,13 @@ impl OnDisk {
         let start = first * BLOCK;
         let end = ((last + 1) * BLOCK).min(len);
         let mut bytes = vec![0; end - start];
-        read_exact_at(file, at + start as u64, &mut bytes).ok()?;
-        let whole = bytes
-            .chunks(BLOCK)
-            .zip(&sums[first..=last])
-            .all(|(block, &sum)| crc32fast::hash(block) == sum);
+        let whole = read_exact_at(file, at + start as u64, &mut bytes).is_ok()
+            && bytes
+                .chunks(BLOCK)
+                .zip(&sums[first..=last])
+                .all(|(block, &sum)| crc32fast::hash(block) == sum);
         if !whole {
+            damage.found();
             return None;
         }
         bytes.truncate(range.end - start);
@@ -338,10 +345,15 @@ impl<'a> Reader<'a> {
 
     /// A reader of the `len` bytes of `file` from byte `at` that may leave long runs in the
     /// file, to be read when wanted ([`keep_on_disk`](Self::keep_on_disk)).
-    pub fn file_leaving(file: &'a Arc<File>, at: u64, len: u64) -> Reader<'a> {
+    pub fn file_leaving(
+        file: &'a Arc<File>,
+        at: u64,
+        len: u64,
+        damage: &Arc<Damage>,
+    ) -> Reader<'a> {
         let mut reader = Reader::file(file, at, len);
         if let Some(region) = reader.file.as_mut() {
-            region.shared = Some(Arc::clone(file));
+            region.shared = Some((Arc::clone(file), Arc::clone(damage)));
         }
         reader
     }
@@ -351,7 +363,7 @@ impl<'a> Reader<'a> {
     /// leave them there; else read into memory.
     pub fn keep_on_disk(&mut self, n: usize) -> Result<OnDisk, Damaged> {
         let shared = self.file.as_ref().and_then(|region| region.shared.clone());
-        let Some(file) = shared.filter(|_| n > BLOCK) else {
+        let Some((file, damage)) = shared.filter(|_| n > BLOCK) else {
             return self.vec_of(n).map(OnDisk::Here);
         };
         let at = self.file_offset();
@@ -367,6 +379,7 @@ impl<'a> Reader<'a> {
             at,
             len: n,
             sums,
+            damage,
         })
     }
 
@@ -639,5 +652,36 @@ mod tests {
         assert!(streaming.bytes.len() < SPILL_AT, "it never holds much");
         streaming.finish().expect("a Vec never fails");
         assert_eq!(sink, memory.bytes);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_run_left_on_disk_and_damaged_since_is_never_served_and_removes_its_file() {
+        use std::os::unix::fs::FileExt;
+        let path = std::env::temp_dir().join(format!("quire-codec-run-{}", std::process::id()));
+        let run: Vec<u8> = (0..3 * BLOCK + 100).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &run).expect("write");
+        let file = Arc::new(File::open(&path).expect("open"));
+        let damage = Damage::of(path.clone(), &file);
+        let mut r = Reader::file_leaving(&file, 0, run.len() as u64, &damage);
+        let left = r.keep_on_disk(run.len()).expect("passed over");
+        assert!(matches!(left, OnDisk::There { .. }), "left in the file");
+        let middle = BLOCK + 10..2 * BLOCK + 20;
+        assert_eq!(
+            left.read(middle.clone()).as_deref(),
+            Some(&run[middle.clone()])
+        );
+        // One byte of the second block flipped on disk: the lists in that block read as
+        // nothing, the damage is told and the file removed; the other blocks still read.
+        let writer = File::options().write(true).open(&path).expect("open");
+        writer
+            .write_at(&[run[BLOCK + 5] ^ 1], (BLOCK + 5) as u64)
+            .expect("write");
+        assert_eq!(left.read(0..10).as_deref(), Some(&run[0..10]));
+        assert!(!damage.is_found());
+        assert_eq!(left.read(middle), None);
+        assert!(damage.is_found());
+        assert!(!path.exists(), "the damaged file is removed");
+        assert_eq!(left.read(0..run.len() + 1), None, "a range outside the run");
     }
 }

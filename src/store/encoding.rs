@@ -417,7 +417,10 @@ pub(super) fn stored_bodies(library: &Library, name: &str) -> (Arc<StoredBodies>
     w.finish().expect("write");
     let file = File::open(&path).expect("open");
     let _ = std::fs::remove_file(&path);
-    (StoredBodies::new(file, 0, len, None), sums)
+    (
+        StoredBodies::new(file, 0, len, super::damage::Damage::unnamed()),
+        sums,
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::bodies::StoredBodies;
@@ -129,8 +128,6 @@ pub struct StoredItems {
     bodies: Arc<StoredBodies>,
     categories: Vec<Category>,
     diagnostics: Vec<Diagnostic>,
-    /// Set when a record or path read failed its check (see [`Items::damaged`]).
-    damage: AtomicBool,
 }
 
 impl StoredItems {
@@ -184,7 +181,6 @@ impl StoredItems {
             bodies,
             categories,
             diagnostics,
-            damage: AtomicBool::new(false),
         })
     }
 
@@ -283,10 +279,10 @@ impl StoredItems {
         }
     }
 
-    /// Damage found: remembered, and the cache removed.
+    /// Damage found: told to the cache's watch, shared with its bodies and lists (remembered,
+    /// and the cache removed).
     fn found_damage(&self) {
-        self.damage.store(true, Ordering::Relaxed);
-        self.bodies.discard();
+        self.bodies.damage().found();
     }
 
     fn decode(&self, i: usize) -> Result<Item, Damaged> {
@@ -355,9 +351,15 @@ impl Items for StoredItems {
         self.decoded.len()
     }
 
+    /// An item that will not read (a read that fails, as well as one not as written) is
+    /// damage: told, whatever the step that failed.
     fn item(&self, i: usize) -> &Item {
-        self.decoded[i]
-            .get_or_init(|| Box::new(self.decode(i).unwrap_or_else(|_| self.unreadable(i))))
+        self.decoded[i].get_or_init(|| {
+            Box::new(self.decode(i).unwrap_or_else(|_| {
+                self.found_damage();
+                self.unreadable(i)
+            }))
+        })
     }
 
     fn id(&self, i: usize) -> &str {
@@ -384,10 +386,6 @@ impl Items for StoredItems {
 
     fn position(&self, id: &str) -> Option<usize> {
         self.ids.iter().position(|x| x == id)
-    }
-
-    fn damaged(&self) -> bool {
-        self.damage.load(Ordering::Relaxed)
     }
 }
 
