@@ -304,12 +304,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 _ => Synonyms::default(),
             };
-            let run = |command| {
-                run_on_library(command, &roots, &state_path, &synonyms, library.as_deref())
+            let run = |command, read_cache| {
+                let places = (roots.as_slice(), state_path.as_path(), library.as_deref());
+                run_on_library(command, places, &synonyms, read_cache)
             };
-            match run(command.clone()) {
-                // Nothing was written: run again, from the files (the cache is removed).
-                Err(err) if err.is::<output::CacheDamaged>() => run(command),
+            match run(command.clone(), true) {
+                // Nothing was written to the output: run again, from the files, whether or not
+                // the damaged cache could be removed (the cache is written anew).
+                Err(err) if err.is::<output::CacheDamaged>() => run(command, false),
                 done => done,
             }
         }
@@ -345,12 +347,12 @@ fn synonyms_of(config: &Config) -> (Synonyms, Option<String>) {
 /// it, only the search decoding (or building) the index. A cache that was missing or stale is
 /// written again on another thread while the command works; once the command's output is
 /// out, the output is let go (whoever reads it sees it end) before the write is waited for.
+/// Without `read_cache`, the library is read from the files (and the cache written anew).
 fn run_on_library(
     command: Command,
-    roots: &[Root],
-    state_path: &Path,
+    (roots, state_path, library_dir): (&[Root], &Path, Option<&Path>),
     synonyms: &Synonyms,
-    library_dir: Option<&Path>,
+    read_cache: bool,
 ) -> Result<ExitCode> {
     let cache_path = cache::cache_path(roots);
     // The read state (50,000 marks are ~100 ms of TOML) is read while the files are listed.
@@ -371,7 +373,8 @@ fn run_on_library(
                 crate::state::load_state_untouched(state_path)
             }
         });
-        let opened = cache::open(roots, cache_path.as_deref(), output::parts(&command));
+        let read_from = cache_path.as_deref().filter(|_| read_cache);
+        let opened = cache::open(roots, read_from, output::parts(&command));
         (state.join(), opened)
     });
     let LoadedState { state, warning } =

@@ -176,7 +176,7 @@ pub fn run_command(
 /// A search found the load cache damaged before it wrote anything: run it again (the cache is
 /// gone, so from the files).
 #[derive(Debug, thiserror::Error)]
-#[error("the load cache was found damaged (it is removed; the next run reads the files)")]
+#[error("the load cache was found damaged (the search runs again from the files)")]
 pub struct CacheDamaged;
 
 /// What a search reads: the items (decoded when wanted, when the cache fit; else the library

@@ -328,7 +328,7 @@ impl StoredItems {
     }
 
     /// What stands for an item whose record would not read: one damaged in the file since
-    /// the cache was written (its checksum then fails). An item is asked for where no error
+    /// the cache was written (its checksum then fails), or a read that failed. An item is asked for where no error
     /// can be returned, and nothing here may panic.
     fn unreadable(&self, i: usize) -> Item {
         let source = SourceRef {
