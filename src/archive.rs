@@ -113,7 +113,11 @@ impl Shelf {
             };
             by_item.dead[i] = page.meta.health == page::Health::Dead;
             if !page.body.is_empty() {
-                by_item.saved.push((i, std::sync::Arc::clone(&page.body)));
+                by_item.saved.push(crate::search::SavedText {
+                    item: i,
+                    title: page.meta.title.as_str().into(),
+                    text: std::sync::Arc::clone(&page.body),
+                });
             }
         }
         by_item
@@ -123,7 +127,7 @@ impl Shelf {
 /// The shelf by item number (see [`Shelf::by_item`]).
 #[derive(Debug, Default, Clone)]
 pub struct ByItem {
-    pub saved: Vec<(usize, std::sync::Arc<str>)>,
+    pub saved: Vec<crate::search::SavedText>,
     pub dead: Vec<bool>,
 }
 

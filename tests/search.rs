@@ -1019,3 +1019,49 @@ fn r_among_the_results_searches_for_the_items_like_the_selected_one() {
         "R is not typed"
     );
 }
+
+#[test]
+fn a_saved_pages_own_title_finds_its_bookmark_and_is_the_snippet() {
+    use quire::search::SavedText;
+    let (library, index) = bundled_index();
+    let bookmark = library
+        .items
+        .iter()
+        .position(|i| i.kind == ItemKind::Bookmark)
+        .expect("a bookmark");
+    // Words neither the bookmark nor its saved text hold, only the page's title.
+    let saved = [SavedText {
+        item: bookmark,
+        title: "Zorblaxian Quuxfield Engineering".into(),
+        text: Arc::from("The article talks about something else entirely.\n"),
+    }];
+    let options = SearchOptions {
+        saved: &saved,
+        meaning: false,
+        ..SearchOptions::default()
+    };
+    let ask = |text: &str| {
+        search(index, library, &parse_query(text).unwrap(), &options).expect("not cancelled")
+    };
+    for query in [
+        "zorblaxian quuxfield",
+        "\"quuxfield engineering\"",
+        "quuxfield entirely",
+    ] {
+        let results = ask(query);
+        let hits: Vec<usize> = results.hits.iter().map(|h| h.item).collect();
+        // Split between title and text, a query's words are not held by either passage.
+        if query.ends_with("entirely") {
+            assert!(hits.is_empty(), "{query}: {hits:?}");
+            continue;
+        }
+        assert_eq!(hits, [bookmark], "{query}");
+        let hit = &results.hits[0];
+        assert_eq!(hit.field, Field::SavedPage);
+        let snippet = hit.snippet.as_ref().expect("a snippet");
+        assert_eq!(
+            snippet.text, "▤ Zorblaxian Quuxfield Engineering",
+            "{query}"
+        );
+    }
+}

@@ -112,9 +112,9 @@ pub struct SearchOptions<'a> {
     /// The notes kept with highlights, by item: the user's own words about it, searched as
     /// its text (they live in the read state, not in the files the index is made of).
     pub notes: &'a [(usize, String)],
-    /// The text of the pages saved from items' links (`quire archive`), by item: searched
-    /// as their items', listed below everything found in the items themselves.
-    pub saved: &'a [(usize, std::sync::Arc<str>)],
+    /// The pages saved from items' links (`quire archive`), by item: searched as their
+    /// items', listed below everything found in the items themselves.
+    pub saved: &'a [SavedText],
     /// Links found dead by the archive, for `is:dead`.
     pub is_dead: Option<&'a dyn Fn(usize) -> bool>,
     /// Polled now and then; when it says yes the search stops and returns `None`.
@@ -785,6 +785,15 @@ fn noted(
     out
 }
 
+/// A page saved from an item's link, as search reads it: its title (the page's own, often
+/// not the bookmark's) and its text (shared with the shelf, not a copy).
+#[derive(Debug, Clone)]
+pub struct SavedText {
+    pub item: usize,
+    pub title: Box<str>,
+    pub text: std::sync::Arc<str>,
+}
+
 /// What a snippet from a saved page starts with.
 pub const SAVED_MARK: &str = "▤ ";
 
@@ -809,11 +818,11 @@ fn in_saved_pages(
     }
     let mut out: Vec<(Rank, Hit)> = Vec::new();
     // Each item once (the shelf gives each its one page).
-    for (k, (item, text)) in options.saved.iter().enumerate() {
+    for (k, saved) in options.saved.iter().enumerate() {
         if k % 16 == 0 && (options.cancelled)() {
             return Vec::new();
         }
-        let item = *item;
+        let (item, title, text) = (saved.item, &*saved.title, &*saved.text);
         if item >= index.items.len()
             || already.contains(&item)
             || excluded.contains(&item)
@@ -821,17 +830,25 @@ fn in_saved_pages(
         {
             continue;
         }
-        let focused = highlighter.within([&**text]);
+        // The page's title is a passage of its own, as a description is an item's.
+        let focused = highlighter.within([title, text]);
         let c = focused.weigh(text);
+        let c = match focused.weigh(title) {
+            in_title if in_title.terms > c.terms => in_title,
+            _ => c,
+        };
         if c.terms < terms {
             continue;
         }
-        let Some(best) = super::snippet::best_passage(&focused, "", text) else {
+        let Some(best) = super::snippet::best_passage(&focused, title, text) else {
             continue;
         };
         let phrases_held = query.phrases.is_empty() || {
-            let lower = text.to_lowercase();
-            query.phrases.iter().all(|p| lower.contains(p.as_str()))
+            let (title, lower) = (title.to_lowercase(), text.to_lowercase());
+            query
+                .phrases
+                .iter()
+                .all(|p| lower.contains(p.as_str()) || title.contains(p.as_str()))
         };
         if !phrases_held {
             continue;
