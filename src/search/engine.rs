@@ -680,7 +680,7 @@ fn filled_hit(
         if hit.snippet.is_none()
             && let Some(near) = filled.near
         {
-            hit.snippet = Some(meaning_snippet(&near.unit));
+            hit.snippet = meaning_snippet(&near.unit);
         }
         return hit;
     }
@@ -700,19 +700,20 @@ fn meaning_hit(item: usize, unit: &Unit, matched: Matched) -> Hit {
             None => Field::Description,
         },
         title_positions: Vec::new(),
-        snippet: Some(meaning_snippet(unit)),
+        snippet: meaning_snippet(unit),
     }
 }
 
-fn meaning_snippet(unit: &Unit) -> Snippet {
-    Snippet {
+/// The unit as a snippet; none when it has no text once its markup is off (a unit of markup
+/// alone shows as nothing rather than as an empty `≈`).
+fn meaning_snippet(unit: &Unit) -> Option<Snippet> {
+    let plain = crate::text::sanitize_line(&unit.plain());
+    let plain = plain.trim();
+    (!plain.is_empty()).then(|| Snippet {
         line: unit.line,
-        text: format!(
-            "{MEANING_MARK}{}",
-            crate::text::sanitize_line(&unit.plain())
-        ),
+        text: format!("{MEANING_MARK}{plain}"),
         ranges: Vec::new(),
-    }
+    })
 }
 
 /// What a snippet that is a note starts with.

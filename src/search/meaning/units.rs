@@ -101,7 +101,8 @@ pub fn units(item: &Item, max: usize) -> Vec<Unit> {
             push(block.take(), &mut out);
             continue;
         }
-        if in_code || content.is_empty() {
+        // A link's definition (`[docs]: https://…`) is an address, not an idea: no unit.
+        if in_code || content.is_empty() || is_link_definition(content) {
             push(block.take(), &mut out);
             continue;
         }
@@ -120,6 +121,16 @@ pub fn units(item: &Item, max: usize) -> Vec<Unit> {
         push(block, &mut out);
     }
     out
+}
+
+/// A reference link's definition, `[label]: target` (a footnote's, `[^1]: text`, is a
+/// sentence, and not one).
+fn is_link_definition(content: &str) -> bool {
+    content
+        .strip_prefix('[')
+        .filter(|rest| !rest.starts_with('^'))
+        .and_then(|rest| rest.find("]:").map(|end| &rest[end + 2..]))
+        .is_some_and(|target| target.is_empty() || target.starts_with([' ', '\t']))
 }
 
 /// A line that begins a unit of its own: a list item, a heading or a table row.
@@ -182,6 +193,24 @@ mod tests {
         assert!(!u[2].plain().contains("example"));
         assert_eq!(without_link_targets("no links"), "no links");
         assert_eq!(without_link_targets("cut [a](http://x"), "cut [a](http://x");
+    }
+
+    #[test]
+    fn a_links_definition_is_no_unit_and_a_footnote_is_one() {
+        let it = item(
+            "As [Jakub Beránek] said, with [docs][d].\n[Jakub Beránek]: https://github.com/Kobzol\n[d]:\n\n[^1]: A footnote that says something real.\n",
+        );
+        let texts: Vec<String> = units(&it, 64).iter().map(|u| u.text.clone()).collect();
+        assert_eq!(
+            texts[2..],
+            [
+                "As [Jakub Beránek] said, with [docs][d].",
+                "[^1]: A footnote that says something real."
+            ],
+            "{texts:?}"
+        );
+        assert!(is_link_definition("[a b]: <https://x>"));
+        assert!(!is_link_definition("[not] a definition"));
     }
 
     #[test]
