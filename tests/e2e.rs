@@ -295,7 +295,7 @@ fn words_on(screen: &str) -> String {
     panes
         .iter()
         .flatten()
-        .flat_map(|l| l.split(['│', '║', '█', '>']))
+        .flat_map(|l| l.split(['│', '║', '█', '▌']))
         .collect::<Vec<_>>()
         .join(" ")
         .split_whitespace()

@@ -75,6 +75,9 @@ const CODE_MARK: &str = "\u{F8F0}";
 /// The bar before each line of a code block: the block set apart from the text around it.
 /// A line too long for the pane goes on under [`CODE_CONTINUED`] (see `wrap`).
 pub const CODE_GUTTER: &str = "▎ ";
+/// What a quote's `>` is drawn as: a bar down its lines, no markdown mark (a highlight's quote
+/// under a page is drawn with it too).
+pub const QUOTE_BAR: &str = "▌";
 pub const CODE_CONTINUED: &str = "▎↪";
 
 /// An item's body laid out: its lines, its links in the order of their numbers, and its
@@ -167,6 +170,7 @@ fn decorate(
         cell: Style::default(),
     };
     for mut line in lines {
+        quote_bars(&mut line);
         // A table's mark: the table, laid out in the room the line's prefix leaves.
         if let Some(at) = line
             .spans
@@ -278,6 +282,19 @@ fn decorate(
         lines: out,
         headings,
         code_blocks,
+    }
+}
+
+/// The `>` marks at the start of a line (among its list markers and indents, a quote in a list
+/// or a list in a quote), drawn as bars.
+fn quote_bars(line: &mut Line<'static>) {
+    for span in &mut line.spans {
+        let mark = span.content.trim();
+        if mark == ">" {
+            span.content = span.content.replacen('>', QUOTE_BAR, 1).into();
+        } else if !super::wrap::is_marker(&span.content) || span.content == CODE_GUTTER {
+            return;
+        }
     }
 }
 

@@ -547,7 +547,8 @@ pub fn highlights_page(
             }
             // The quote bar on each of its lines, as the body draws a quote.
             for line in wrap_lines(&[Line::from(spans)], w.saturating_sub(2).max(1)) {
-                let mut spans = vec![Span::styled("▌ ", theme.markdown_quote)];
+                let bar = format!("{} ", super::markdown::QUOTE_BAR);
+                let mut spans = vec![Span::styled(bar, theme.markdown_quote)];
                 spans.extend(line.spans);
                 lines.push(Line::from(spans));
             }

@@ -1,7 +1,7 @@
 //! Word-wrapping styled lines to a display width, once, so drawing only copies lines.
 //!
 //! Widths come from grapheme clusters (CJK and emoji take two columns, combining marks none).
-//! A line's list or quote prefix (`> `, `- `, `1. `) hangs: continuation lines are indented
+//! A line's list or quote prefix (`▌ `, `- `, `1. `) hangs: continuation lines are indented
 //! under the text, and quote bars repeat, as a reader expects.
 
 use ratatui::style::Style;
@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use super::markdown::{CODE_CONTINUED, CODE_GUTTER};
+use super::markdown::{CODE_CONTINUED, CODE_GUTTER, QUOTE_BAR};
 
 const TAB_WIDTH: usize = 4;
 
@@ -105,7 +105,7 @@ fn wrap_line(line: &Line<'_>, width: usize, out: &mut Vec<Line<'static>>) {
         spans[..prefix_len]
             .iter()
             .map(|(text, style)| {
-                if text.trim() == ">" {
+                if matches!(text.trim(), ">" | QUOTE_BAR) {
                     (text.clone(), *style)
                 } else if text == CODE_GUTTER {
                     // A code line too long for the pane goes on under a mark of its own.
@@ -283,13 +283,14 @@ fn trim_trailing_space(spans: &mut Vec<Span<'static>>) {
     }
 }
 
-/// List and quote markers at the start of a line: `>`, `- `, `* `, `1. `, and their padding;
-/// a code block's gutter.
-fn is_marker(text: &str) -> bool {
+/// List and quote markers at the start of a line: `>` (or its bar), `- `, `* `, `1. `, and
+/// their padding; a code block's gutter.
+pub(super) fn is_marker(text: &str) -> bool {
     let t = text.trim();
     text == CODE_GUTTER
         || t.is_empty()
         || t == ">"
+        || t == QUOTE_BAR
         || t == "-"
         || t == "*"
         || t == "+"
