@@ -37,7 +37,7 @@ fn a_seed_bookmark_opens_with_its_insights() {
         "{screen}"
     );
     assert!(
-        screen.contains("- Stateless quota-based rate-limiting"),
+        screen.contains("• Stateless quota-based rate-limiting"),
         "{screen}"
     );
     assert!(screen.contains("READER"), "{screen}");

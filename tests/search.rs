@@ -686,7 +686,7 @@ fn body_view(app: &App) -> String {
         .iter()
         .map(|l| {
             l.to_string()
-                .trim_start_matches(['▌', ' ', '-'])
+                .trim_start_matches(['▌', ' ', '•'])
                 .trim_end()
                 .to_string()
         })
@@ -713,7 +713,7 @@ fn results_show_the_whole_matching_line_at_every_size() {
                     l.split('│')
                         .nth(3)
                         .unwrap_or("")
-                        .trim_start_matches(['▌', ' ', '-'])
+                        .trim_start_matches(['▌', ' ', '•'])
                         .trim_end_matches(['║', '█', ' '])
                 })
                 .collect::<Vec<_>>()

@@ -78,6 +78,8 @@ pub const CODE_GUTTER: &str = "▎ ";
 /// What a quote's `>` is drawn as: a bar down its lines, no markdown mark (a highlight's quote
 /// under a page is drawn with it too).
 pub const QUOTE_BAR: &str = "▌";
+/// What a list item's `-`, `*` or `+` is drawn as.
+pub const BULLET: &str = "•";
 pub const CODE_CONTINUED: &str = "▎↪";
 
 /// An item's body laid out: its lines, its links in the order of their numbers, and its
@@ -170,7 +172,7 @@ fn decorate(
         cell: Style::default(),
     };
     for mut line in lines {
-        quote_bars(&mut line);
+        drawn_marks(&mut line);
         // A table's mark: the table, laid out in the room the line's prefix leaves.
         if let Some(at) = line
             .spans
@@ -285,13 +287,16 @@ fn decorate(
     }
 }
 
-/// The `>` marks at the start of a line (among its list markers and indents, a quote in a list
-/// or a list in a quote), drawn as bars.
-fn quote_bars(line: &mut Line<'static>) {
+/// The marks at the start of a line (a quote's `>`, a list item's `-`, `*` or `+`, among
+/// indents, a quote in a list or a list in a quote) drawn as a reader draws them: a bar down
+/// the quote, a bullet before the item.
+fn drawn_marks(line: &mut Line<'static>) {
     for span in &mut line.spans {
         let mark = span.content.trim();
         if mark == ">" {
             span.content = span.content.replacen('>', QUOTE_BAR, 1).into();
+        } else if matches!(mark, "-" | "*" | "+") {
+            span.content = span.content.replacen(mark, BULLET, 1).into();
         } else if !super::wrap::is_marker(&span.content) || span.content == CODE_GUTTER {
             return;
         }
