@@ -281,3 +281,38 @@ fn assert_rows_fit(screen: &str, w: u16, h: u16) {
         );
     }
 }
+
+#[test]
+fn quotes_and_list_items_show_a_bar_and_a_bullet_and_code_stays_as_written() {
+    use quire::render::markdown::render_body;
+    let theme = quire::theme::Theme::default();
+    let md = "> Key insights:\n>\n> - first idea\n>   - nested idea\n\n* star item\n\n```diff\n-\n- removed line\n+ added\n```\n\n> ```\n> -\n> ```\n";
+    let body = render_body(md, None, &theme, 60);
+    let lines: Vec<String> = body.lines.iter().map(|l| l.to_string()).collect();
+    let text = lines.join("\n");
+    assert!(!text.contains("> "), "no quote mark:\n{text}");
+    assert!(lines.iter().any(|l| l == "▌ Key insights:"), "{text}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("▌ • first idea")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("▌ ") && l.trim_end().ends_with("• nested idea")),
+        "{text}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("• star item")), "{text}");
+    // Code is the code: its lone `-` and `- ` lines are kept, the quote around one drawn.
+    assert_eq!(
+        body.code_blocks[0].code, "-\n- removed line\n+ added\n",
+        "{text}"
+    );
+    assert!(lines.iter().any(|l| l.ends_with("▎ -")), "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("▌ ") && l.ends_with("▎ -")),
+        "{text}"
+    );
+}

@@ -172,7 +172,10 @@ fn decorate(
         cell: Style::default(),
     };
     for mut line in lines {
-        drawn_marks(&mut line);
+        // In a code block only the spans before its gutter are marks (a quote's, around it);
+        // the code is as written, a lone `-` of a diff or a YAML list included.
+        let marks = in_code.map_or(line.spans.len(), |at| at.min(line.spans.len()));
+        drawn_marks(&mut line.spans[..marks]);
         // A table's mark: the table, laid out in the room the line's prefix leaves.
         if let Some(at) = line
             .spans
@@ -290,8 +293,8 @@ fn decorate(
 /// The marks at the start of a line (a quote's `>`, a list item's `-`, `*` or `+`, among
 /// indents, a quote in a list or a list in a quote) drawn as a reader draws them: a bar down
 /// the quote, a bullet before the item.
-fn drawn_marks(line: &mut Line<'static>) {
-    for span in &mut line.spans {
+fn drawn_marks(spans: &mut [Span<'static>]) {
+    for span in spans {
         let mark = span.content.trim();
         if mark == ">" {
             span.content = span.content.replacen('>', QUOTE_BAR, 1).into();
