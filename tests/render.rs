@@ -286,11 +286,16 @@ fn assert_rows_fit(screen: &str, w: u16, h: u16) {
 fn quotes_and_list_items_show_a_bar_and_a_bullet_and_code_stays_as_written() {
     use quire::render::markdown::render_body;
     let theme = quire::theme::Theme::default();
-    let md = "> Key insights:\n>\n> - first idea\n>   - nested idea\n\n* star item\n\n```diff\n-\n- removed line\n+ added\n```\n\n> ```\n> -\n> ```\n";
+    let md = "> Key insights:\n>\n> - first idea\n>   - nested idea\n\n* star item\n\n```diff\n-\n- removed line\n+ added\n```\n\n> ```\n> -\n> ```\n\n> ```diff\n> - quoted removal\n> ```\n\n*Note: a lone star\n\n&gt; not a quote\n\n1. *x\n";
     let body = render_body(md, None, &theme, 60);
     let lines: Vec<String> = body.lines.iter().map(|l| l.to_string()).collect();
     let text = lines.join("\n");
-    assert!(!text.contains("> "), "no quote mark:\n{text}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with('>') && l != "> not a quote"),
+        "no quote mark but the text's:\n{text}"
+    );
     assert!(lines.iter().any(|l| l == "▌ Key insights:"), "{text}");
     assert!(
         lines.iter().any(|l| l.starts_with("▌ • first idea")),
@@ -308,11 +313,33 @@ fn quotes_and_list_items_show_a_bar_and_a_bullet_and_code_stays_as_written() {
         body.code_blocks[0].code, "-\n- removed line\n+ added\n",
         "{text}"
     );
-    assert!(lines.iter().any(|l| l.ends_with("▎ -")), "{text}");
     assert!(
         lines
             .iter()
             .any(|l| l.starts_with("▌ ") && l.ends_with("▎ -")),
         "{text}"
     );
+    // A quoted block of highlighted code: its lines' tokens are code, never marks.
+    assert_eq!(body.code_blocks[2].code, "- quoted removal\n", "{text}");
+    assert!(
+        lines.iter().any(|l| l.contains("▎ - quoted removal")),
+        "{text}"
+    );
+    // Text that holds a mark's characters is text.
+    assert!(
+        lines.iter().any(|l| l.starts_with("*Note: a lone star")),
+        "{text}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("> not a quote")),
+        "{text}"
+    );
+    assert!(
+        lines.iter().any(|l| l.trim_end().ends_with("1. *x")),
+        "{text}"
+    );
+    // Plain text, as `quire show` prints it, keeps markdown's marks.
+    let plain = quire::render::markdown::plain_lines(md, None).join("\n");
+    assert!(plain.contains("> - first idea"), "{plain}");
+    assert!(!plain.contains('▌') && !plain.contains('•'), "{plain}");
 }

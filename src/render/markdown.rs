@@ -156,8 +156,9 @@ fn decorate(
     let mut out = Vec::with_capacity(lines.len());
     let mut headings = Vec::new();
     let mut code_blocks: Vec<CodeBlock> = Vec::new();
-    // Inside a code block: how many spans (a quote's or a list's) come before its gutter.
-    let mut in_code: Option<usize> = None;
+    // Inside a code block: the spans its fence line had before its mark (a quote's bars as
+    // drawn, an indent), which a line of its code may repeat before the code.
+    let mut in_code: Option<Vec<String>> = None;
     let marked = |line: &Line<'_>, marks: &[&str]| {
         line.spans.iter().enumerate().find_map(|(at, span)| {
             marks
@@ -174,8 +175,10 @@ fn decorate(
     for mut line in lines {
         // In a code block only the spans before its gutter are marks (a quote's, around it);
         // the code is as written, a lone `-` of a diff or a YAML list included.
-        let marks = in_code.map_or(line.spans.len(), |at| at.min(line.spans.len()));
-        drawn_marks(&mut line.spans[..marks]);
+        let before_code = in_code
+            .as_deref()
+            .map_or(line.spans.len(), |fence| code_prefix(&line.spans, fence));
+        drawn_marks(&mut line.spans[..before_code]);
         // A table's mark: the table, laid out in the room the line's prefix leaves.
         if let Some(at) = line
             .spans
@@ -239,7 +242,12 @@ fn decorate(
                 }
                 continue;
             }
-            in_code = Some(at);
+            in_code = Some(
+                line.spans[..at]
+                    .iter()
+                    .map(|s| s.content.to_string())
+                    .collect(),
+            );
             let info = line.spans[at]
                 .content
                 .trim_start_matches(CODE_MARK)
@@ -258,8 +266,8 @@ fn decorate(
             }
             continue;
         }
-        if let Some(at) = in_code {
-            let at = at.min(line.spans.len());
+        if in_code.is_some() {
+            let at = before_code;
             if let Some(block) = code_blocks.last_mut() {
                 for span in &line.spans[at..] {
                     block.code.push_str(&span.content);
@@ -290,19 +298,50 @@ fn decorate(
     }
 }
 
-/// The marks at the start of a line (a quote's `>`, a list item's `-`, `*` or `+`, among
-/// indents, a quote in a list or a list in a quote) drawn as a reader draws them: a bar down
-/// the quote, a bullet before the item.
+/// The marks tui-markdown puts at the start of a line, drawn as a reader draws them: each
+/// quote level's `>` (a span of its own, the last followed by a span of one space) as a bar,
+/// and an unordered list item's marker (a span of its own ending in `- `, after the quote's)
+/// as a bullet. Text that holds the same characters (`&gt;`, a lone `-` or `*` of a sentence)
+/// is never those spans in that order: left as written.
 fn drawn_marks(spans: &mut [Span<'static>]) {
-    for span in spans {
-        let mark = span.content.trim();
-        if mark == ">" {
-            span.content = span.content.replacen('>', QUOTE_BAR, 1).into();
-        } else if matches!(mark, "-" | "*" | "+") {
-            span.content = span.content.replacen(mark, BULLET, 1).into();
-        } else if !super::wrap::is_marker(&span.content) || span.content == CODE_GUTTER {
+    let bars = spans.iter().take_while(|s| s.content == ">").count();
+    let mut next = 0;
+    if bars > 0 {
+        if spans.get(bars).is_none_or(|pad| pad.content != " ") {
             return;
         }
+        for span in &mut spans[..bars] {
+            span.content = QUOTE_BAR.into();
+        }
+        next = bars + 1;
+    }
+    if let Some(span) = spans.get_mut(next)
+        && span.content.trim() == "-"
+        && span.content.ends_with("- ")
+    {
+        let indent = span.content.len() - "- ".len();
+        span.content = format!("{}{BULLET} ", &span.content[..indent]).into();
+    }
+}
+
+/// How many of a code line's first spans stand before its code: the spans of its fence line
+/// (`fence`, as drawn) when it repeats them all, else its leading indent up to as many; a
+/// highlighted line of code has none, and its first tokens are code.
+fn code_prefix(spans: &[Span<'_>], fence: &[String]) -> usize {
+    let blank = |s: &str| !s.is_empty() && s.trim().is_empty();
+    let same = |raw: &str, drawn: &str| {
+        raw == drawn || (raw == ">" && drawn == QUOTE_BAR) || (blank(raw) && blank(drawn))
+    };
+    let repeats =
+        spans.len() >= fence.len() && spans.iter().zip(fence).all(|(s, f)| same(&s.content, f));
+    if repeats {
+        fence.len()
+    } else {
+        spans
+            .iter()
+            .take(fence.len())
+            .take_while(|s| blank(&s.content))
+            .count()
     }
 }
 
@@ -438,10 +477,15 @@ pub fn plain_lines(markdown: &str, page_url: Option<&str>) -> Vec<String> {
             line.spans
                 .iter()
                 .map(|s| {
+                    // Plain text keeps markdown's marks: `>` for a quote, `-` for an item.
                     if s.content == CODE_GUTTER {
-                        "    "
+                        "    ".into()
+                    } else if s.content == QUOTE_BAR {
+                        ">".into()
+                    } else if s.content.trim() == BULLET && s.content.ends_with(' ') {
+                        s.content.replacen(BULLET, "-", 1).into()
                     } else {
-                        s.content.as_ref()
+                        std::borrow::Cow::Borrowed(s.content.as_ref())
                     }
                 })
                 .collect::<String>()
