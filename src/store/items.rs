@@ -187,14 +187,18 @@ impl StoredItems {
     /// Every item decoded: the library, as [`Library::decode`] gives it (a library to bring
     /// up to date with changed files is wanted whole). The records are read in runs of about
     /// a megabyte and decoded on every core, each checked against its checksum. `None` if
-    /// any will not read or decode.
+    /// any will not read or decode: damage, told as [`item`](Items::item) tells it.
     pub fn into_library(self) -> Option<Library> {
-        self.read_paths()?;
-        let runs =
-            crate::search::shares::in_shares(self.len(), 10_000, |range| self.decode_run(range));
+        let runs = self.read_paths().map(|()| {
+            crate::search::shares::in_shares(self.len(), 10_000, |range| self.decode_run(range))
+        });
+        let Some(runs) = runs.and_then(|runs| runs.into_iter().collect::<Option<Vec<_>>>()) else {
+            self.found_damage();
+            return None;
+        };
         let mut items = Vec::with_capacity(self.len());
         for run in runs {
-            items.extend(run?);
+            items.extend(run);
         }
         Some(Library {
             items,
@@ -268,19 +272,18 @@ impl StoredItems {
         read_vec_at(&self.part.file, self.part.at + u64::from(start), len).ok()
     }
 
-    /// Whether `bytes` are as written (`sum`). Bytes damaged since the cache was written have
-    /// the cache removed, so that the next command builds it again.
-    fn checked(&self, bytes: &[u8], sum: u32) -> Result<(), Damaged> {
+    /// Whether `bytes` are as written (`sum`).
+    fn checked(bytes: &[u8], sum: u32) -> Result<(), Damaged> {
         if crc32fast::hash(bytes) == sum {
             Ok(())
         } else {
-            self.found_damage();
             Err(Damaged)
         }
     }
 
     /// Damage found: told to the cache's watch, shared with its bodies and lists (remembered,
-    /// and the cache removed).
+    /// and the cache removed, so that the next command builds it again). Told where items are
+    /// asked for ([`Items::item`], [`into_library`](Self::into_library)), whatever step failed.
     fn found_damage(&self) {
         self.bodies.damage().found();
     }
@@ -293,7 +296,7 @@ impl StoredItems {
 
     /// Item `i` from its record's bytes.
     fn decode_record(&self, i: usize, bytes: &[u8]) -> Result<Item, Damaged> {
-        self.checked(bytes, self.table.layout.record_sums[i])?;
+        Self::checked(bytes, self.table.layout.record_sums[i])?;
         let mut r = Reader::new(bytes);
         let fields = Fields::read(&mut r)?;
         // What the table says of the item is what its record says.
@@ -303,7 +306,6 @@ impl StoredItems {
             && fields.body_len == self.body_len(i)
             && fields.category.0 < self.categories.len();
         if !agrees {
-            self.found_damage();
             return Err(Damaged);
         }
         let path = self.path(fields.path)?;
@@ -321,15 +323,15 @@ impl StoredItems {
     }
 
     fn decode_path(&self, bytes: &[u8], sum: u32) -> Option<Arc<Path>> {
-        self.checked(bytes, sum).ok()?;
+        Self::checked(bytes, sum).ok()?;
         let mut r = Reader::new(bytes);
         let path = r.path().ok()?;
         r.is_done().then(|| Arc::from(path))
     }
 
     /// What stands for an item whose record would not read: one damaged in the file since
-    /// the cache was written (its checksum then fails), or a read that failed. An item is asked for where no error
-    /// can be returned, and nothing here may panic.
+    /// the cache was written (its checksum then fails), or a read that failed. An item is
+    /// asked for where no error can be returned, and nothing here may panic.
     fn unreadable(&self, i: usize) -> Item {
         let source = SourceRef {
             path: Arc::from(Path::new("")),
@@ -626,6 +628,13 @@ mod tests {
                     .expect("write");
             }
         }
+        // Read whole, the part is refused (a record's checksum no longer holds), and the
+        // damage told, as an item read alone tells it.
+        let whole = encoded.open().expect("opens");
+        let damage = Arc::clone(whole.bodies.damage());
+        assert!(!damage.is_found());
+        assert!(whole.into_library().is_none());
+        assert!(damage.is_found());
         let mut lost = 0;
         for (i, item) in library.items.iter().enumerate() {
             let got = stored.item(i);
@@ -636,7 +645,6 @@ mod tests {
             }
         }
         assert!(lost > 0 && lost < library.items.len(), "{lost} lost");
-        // Read whole, the part is refused: a record's checksum no longer holds.
         assert!(stored.into_library().is_none());
     }
 }
