@@ -305,8 +305,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 _ => Synonyms::default(),
             };
             let run = |command, read_cache| {
-                let places = (roots.as_slice(), state_path.as_path(), library.as_deref());
-                run_on_library(command, places, &synonyms, read_cache)
+                let library = library.as_deref();
+                run_on_library(command, &roots, &state_path, &synonyms, library, read_cache)
             };
             match run(command.clone(), true) {
                 // Nothing was written to the output: run again, from the files, whether or not
@@ -350,8 +350,10 @@ fn synonyms_of(config: &Config) -> (Synonyms, Option<String>) {
 /// Without `read_cache`, the library is read from the files (and the cache written anew).
 fn run_on_library(
     command: Command,
-    (roots, state_path, library_dir): (&[Root], &Path, Option<&Path>),
+    roots: &[Root],
+    state_path: &Path,
     synonyms: &Synonyms,
+    library_dir: Option<&Path>,
     read_cache: bool,
 ) -> Result<ExitCode> {
     let cache_path = cache::cache_path(roots);
