@@ -396,7 +396,39 @@ pub fn run(session: Session) -> Result<Ending> {
     if let Some(Err(err)) = place_saved {
         eprintln!("quire: where you were could not be saved: {err}");
     }
+    if let Ending::Quit = ending {
+        finish_cache(&searcher, &rx);
+    }
     Ok(ending)
+}
+
+/// The longest a quit waits for the load cache to be written.
+const CACHE_WAIT: Duration = Duration::from_secs(60);
+
+/// A cache write still under way when the user quits is finished, not lost: a first open of a
+/// big library writes one for seconds (vectors and all), and without it the next start reads
+/// every file again. The terminal is already the user's; a line says why Quire is still there,
+/// and Ctrl-C (or any ending signal) leaves at once.
+fn finish_cache(searcher: &Searcher, events: &mpsc::Receiver<AppEvent>) {
+    // Most quits find nothing being written, or a write about to end: no line for those.
+    if searcher.wait_for_cache(Duration::from_millis(150)) {
+        return;
+    }
+    eprintln!("quire: finishing the load cache, so the next start is quick (Ctrl-C skips it)");
+    let deadline = std::time::Instant::now() + CACHE_WAIT;
+    while std::time::Instant::now() < deadline {
+        if searcher.wait_for_cache(Duration::from_millis(100)) {
+            return;
+        }
+        if events
+            .try_iter()
+            .any(|event| matches!(event, AppEvent::Terminate(_)))
+        {
+            // The prompt comes back on a line of its own, after the terminal's "^C".
+            eprintln!();
+            return;
+        }
+    }
 }
 
 /// Looks, once a second (a `stat`), for the user's library folder missing at the start,

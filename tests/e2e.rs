@@ -279,6 +279,39 @@ fn the_load_cache_is_written_used_and_refreshed() {
     open_and_read("the changed body");
 }
 
+/// A quit right after the first load does not lose the cache being written (its vectors make
+/// it take a while): the reader says it is finishing it, and it is on disk when Quire exits.
+#[test]
+fn quitting_while_the_first_cache_is_written_finishes_it() {
+    let home = TempDir::new("e2e-cache-quit");
+    for n in 0..3000 {
+        home.write(
+            &format!("lib/notes/post-{n:04}.md"),
+            format!("# Post number {n}\n\nA paragraph about caches, quitting and load {n}.\n"),
+        );
+    }
+    let content = home.path().join("lib").display().to_string();
+    let mut s = Session::start(&home, home.path(), &["--content", &content], 100, 30);
+    s.wait_for("the library loaded", |screen| {
+        screen.contains("3000 unread") && !screen.contains("loading")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    // At exit, not later: nothing of Quire is left running to write it.
+    let written = std::fs::read_dir(home.path().join("cache/quire"))
+        .map(|dir| {
+            dir.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "bin"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        written, 1,
+        "the first cache is on disk when the reader exits"
+    );
+}
+
 /// The screen with the borders of panes taken out, so a line wrapped in a pane reads as words.
 /// The words on screen, pane by pane (panes side by side are read one after the other, so a
 /// line wrapped in one pane reads whole whatever stands beside it).

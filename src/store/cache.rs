@@ -11,8 +11,9 @@
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread;
+use std::time::Duration;
 
 use super::bodies::StoredBodies;
 use super::damage::Damage;
@@ -985,7 +986,22 @@ fn remove_abandoned(path: &Path) {
 /// feed sync writing in bursts asks for many; only the last library matters), so two writes
 /// never overlap and an older library never lands after a newer one.
 pub struct Saver {
-    waiting: Arc<(std::sync::Mutex<Option<Job>>, std::sync::Condvar)>,
+    shared: Arc<(Mutex<Slot>, Condvar)>,
+}
+
+/// What the saver's thread has to do: the job waiting, and whether one is being written.
+#[derive(Default)]
+struct Slot {
+    job: Option<Job>,
+    writing: bool,
+    /// The Saver is gone: nothing more will be asked.
+    closed: bool,
+}
+
+impl Slot {
+    fn idle(&self) -> bool {
+        self.job.is_none() && !self.writing
+    }
 }
 
 struct Job {
@@ -995,24 +1011,43 @@ struct Job {
     index: Option<Arc<SearchIndex>>,
 }
 
+/// Watches a [`Saver`]'s writes without keeping it alive (its thread ends with its last owner).
+#[derive(Clone)]
+pub struct Writes(Weak<(Mutex<Slot>, Condvar)>);
+
+impl Writes {
+    /// Waits up to `limit` for every write asked for to be done; true when none is left.
+    pub fn wait_idle(&self, limit: Duration) -> bool {
+        let Some(shared) = self.0.upgrade() else {
+            return true;
+        };
+        let (slot, changed) = &*shared;
+        let Ok(slot) = slot.lock() else { return true };
+        match changed.wait_timeout_while(slot, limit, |slot| !slot.idle()) {
+            Ok((slot, _)) => slot.idle(),
+            Err(_) => true,
+        }
+    }
+}
+
 impl Saver {
     pub fn start() -> Saver {
-        let waiting: Arc<(std::sync::Mutex<Option<Job>>, std::sync::Condvar)> = Arc::default();
-        let shared = Arc::clone(&waiting);
+        let shared: Arc<(Mutex<Slot>, Condvar)> = Arc::default();
+        let thread_shared = Arc::clone(&shared);
         let _ = thread::Builder::new().name("cache".into()).spawn(move || {
-            let (slot, ready) = &*shared;
+            let (slot, changed) = &*thread_shared;
             loop {
                 let job = {
                     let Ok(mut slot) = slot.lock() else { return };
                     loop {
-                        if let Some(job) = slot.take() {
+                        if let Some(job) = slot.job.take() {
+                            slot.writing = true;
                             break job;
                         }
-                        // The last owner of the Saver is gone: nothing more will come.
-                        if Arc::strong_count(&shared) == 1 {
+                        if slot.closed {
                             return;
                         }
-                        slot = match ready.wait(slot) {
+                        slot = match changed.wait(slot) {
                             Ok(slot) => slot,
                             Err(_) => return,
                         };
@@ -1020,9 +1055,14 @@ impl Saver {
                 };
                 // A cache is a convenience: failing to write one changes nothing.
                 let _ = save(&job.path, &job.manifest, &job.library, job.index.as_deref());
+                drop(job);
+                if let Ok(mut slot) = slot.lock() {
+                    slot.writing = false;
+                }
+                changed.notify_all();
             }
         });
-        Saver { waiting }
+        Saver { shared }
     }
 
     /// Asks for `library` (and its index) to be written, replacing a request still waiting.
@@ -1033,22 +1073,31 @@ impl Saver {
         library: Arc<Library>,
         index: Option<Arc<SearchIndex>>,
     ) {
-        let (slot, ready) = &*self.waiting;
+        let (slot, changed) = &*self.shared;
         if let Ok(mut slot) = slot.lock() {
-            *slot = Some(Job {
+            slot.job = Some(Job {
                 path,
                 manifest,
                 library,
                 index,
             });
-            ready.notify_one();
+            changed.notify_all();
         }
+    }
+
+    /// A watch on this saver's writes, for whoever must wait for them to end.
+    pub fn writes(&self) -> Writes {
+        Writes(Arc::downgrade(&self.shared))
     }
 }
 
 impl Drop for Saver {
     fn drop(&mut self) {
-        self.waiting.1.notify_one();
+        let (slot, changed) = &*self.shared;
+        if let Ok(mut slot) = slot.lock() {
+            slot.closed = true;
+        }
+        changed.notify_all();
     }
 }
 
@@ -1176,6 +1225,36 @@ mod tests {
         };
         let (library, index) = hit.expect("the newest library, whole and fitting");
         assert_eq!(&*library.items[0].body, last);
+        assert!(index.is_some());
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_watch_on_the_saver_waits_until_the_write_asked_for_is_on_disk() {
+        let dir = temp("watch");
+        let content = dir.join("content");
+        fs::create_dir_all(&content).expect("dir");
+        fs::write(content.join("a.md"), "# A\n\nwatched words").expect("write");
+        let roots = vec![Root::Dir(content)];
+        let path = dir.join("cache.bin");
+        let saver = Saver::start();
+        let writes = saver.writes();
+        assert!(writes.wait_idle(Duration::ZERO), "nothing asked: idle");
+        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
+        let library = Arc::new(crate::content::load_library(&roots).expect("load"));
+        let index = Arc::new(SearchIndex::build(&library));
+        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
+        saver.save(path.clone(), manifest, library, Some(index));
+        // The reader quits as soon as it asked: the saver goes, the write asked for does not.
+        drop(saver);
+        assert!(writes.wait_idle(Duration::from_secs(30)), "the write ends");
+        // Idle means written: the cache is there at once, no polling.
+        let hit = list_and_read(&roots, Some(&path), Parts::LibraryAndIndex)
+            .expect("list")
+            .cached
+            .hit();
+        let (library, index) = hit.expect("the library written before the watch said idle");
+        assert_eq!(&*library.items[0].body, "# A\n\nwatched words");
         assert!(index.is_some());
         let _ = fs::remove_dir_all(dir);
     }

@@ -9,9 +9,10 @@
 
 use crate::archive::{ByItem, Shelf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use std::path::PathBuf;
 
@@ -113,6 +114,10 @@ impl Merge {
 pub struct Searcher {
     tx: Sender<Message>,
     latest: Arc<AtomicU64>,
+    /// Cache saves asked for that the worker has not handed to the cache's writer yet (it
+    /// takes them after the index it may be building).
+    saves_unsent: Arc<AtomicUsize>,
+    cache_writes: cache::Writes,
 }
 
 impl Searcher {
@@ -121,11 +126,14 @@ impl Searcher {
         let (tx, rx) = mpsc::channel::<Message>();
         let latest = Arc::new(AtomicU64::new(0));
         let current = Arc::clone(&latest);
+        // The one writer of the cache: the newest library asked for is written.
+        let saver = cache::Saver::start();
+        let cache_writes = saver.writes();
+        let saves_unsent = Arc::new(AtomicUsize::new(0));
+        let unsent = Arc::clone(&saves_unsent);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
             let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
             let mut merging: Option<Merge> = None;
-            // The one writer of the cache: the newest library asked for is written.
-            let saver = cache::Saver::start();
             let mut pending: Option<Asked> = None;
             let mut shelf: Arc<Shelf> = Arc::default();
             // The shelf by item of the library it was made for (item numbers change with it).
@@ -148,6 +156,7 @@ impl Searcher {
                             if let Some((library, index)) = indexed.clone() {
                                 saver.save(path, manifest, library, Some(index));
                             }
+                            unsent.fetch_sub(1, Ordering::AcqRel);
                         }
                         Message::Shelf(newer) => shelf = newer,
                         Message::Query(asked) => pending = Some(asked),
@@ -214,7 +223,12 @@ impl Searcher {
                 }
             }
         });
-        Searcher { tx, latest }
+        Searcher {
+            tx,
+            latest,
+            saves_unsent,
+            cache_writes,
+        }
     }
 
     /// The library to search from now on (indexed on the worker unless `index` is given).
@@ -229,7 +243,25 @@ impl Searcher {
 
     /// Saves the current library and index to the load cache, in the background.
     pub fn save_cache(&self, path: PathBuf, manifest: Manifest) {
-        let _ = self.tx.send(Message::SaveCache(path, manifest));
+        self.saves_unsent.fetch_add(1, Ordering::AcqRel);
+        if self.tx.send(Message::SaveCache(path, manifest)).is_err() {
+            self.saves_unsent.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Waits up to `limit` for the cache saves asked for to be written; true when none is
+    /// left. The reader waits on quitting, so a first cache (seconds to write at 100,000
+    /// items) is not lost to a quick `q`.
+    pub fn wait_for_cache(&self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while self.saves_unsent.load(Ordering::Acquire) > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.cache_writes
+            .wait_idle(deadline.saturating_duration_since(Instant::now()))
     }
 
     pub fn search(
