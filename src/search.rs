@@ -27,7 +27,9 @@ pub mod synonyms;
 pub mod tokenize;
 mod word_list;
 
-pub use engine::{Field, Hit, Matched, SavedText, SearchOptions, Snippet, search};
+pub use engine::{
+    Field, Hit, Matched, SavedText, SearchOptions, Snippet, nearest_by_meaning, search,
+};
 pub use index::SearchIndex;
 pub use query::{Filter, Query, parse_query};
 pub use synonyms::Synonyms;

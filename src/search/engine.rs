@@ -584,6 +584,23 @@ fn holding_some(weight: &[f32], keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32
     out
 }
 
+/// The items nearest to `text` by meaning alone, nearest first: no words, no filters, no
+/// [`meaning::MIN_NEARNESS`]. It is what `quire-bench meaning` weighs a model by, beside the
+/// search a user gets.
+pub fn nearest_by_meaning(
+    index: &SearchIndex,
+    library: &dyn Items,
+    text: &str,
+) -> Vec<meaning::Near> {
+    let Some(query) = QueryVector::new(text) else {
+        return Vec::new();
+    };
+    let candidates = index
+        .nearness(&query, &|_| true, &|| false)
+        .unwrap_or_default();
+    meaning::rerank(library, &query, candidates)
+}
+
 /// `like:ID`: of `candidates` (the items the words and filters keep), the nearest in meaning
 /// to item `id` (its title, description and body as the query), each with the passage that
 /// makes it near; nothing when there is no such item.
