@@ -396,8 +396,10 @@ pub fn run(session: Session) -> Result<Ending> {
     if let Some(Err(err)) = place_saved {
         eprintln!("quire: where you were could not be saved: {err}");
     }
-    if let Ending::Quit = ending {
-        finish_cache(&searcher, &rx);
+    if let Ending::Quit = ending
+        && let Some(signal) = finish_cache(&searcher, &rx, &input_gate)
+    {
+        return Ok(Ending::Signal(signal));
     }
     Ok(ending)
 }
@@ -408,27 +410,49 @@ const CACHE_WAIT: Duration = Duration::from_secs(60);
 /// A cache write still under way when the user quits is finished, not lost: a first open of a
 /// big library writes one for seconds (vectors and all), and without it the next start reads
 /// every file again. The terminal is already the user's; a line says why Quire is still there,
-/// and Ctrl-C (or any ending signal) leaves at once.
-fn finish_cache(searcher: &Searcher, events: &mpsc::Receiver<AppEvent>) {
+/// and Ctrl-C (or any ending signal, returned) leaves within a tenth of a second.
+fn finish_cache(
+    searcher: &Searcher,
+    events: &mpsc::Receiver<AppEvent>,
+    input: &InputGate,
+) -> Option<i32> {
+    // A save the loader asked for after the last events the reader handled is asked now.
+    let pass_on = |events: &mpsc::Receiver<AppEvent>| {
+        let mut signal = None;
+        for event in events.try_iter() {
+            match event {
+                AppEvent::CacheWanted(path, manifest) => searcher.save_cache(path, manifest),
+                AppEvent::Terminate(s) => signal = signal.or(Some(s)),
+                _ => {}
+            }
+        }
+        signal
+    };
+    if let Some(signal) = pass_on(events) {
+        return Some(signal);
+    }
     // Most quits find nothing being written, or a write about to end: no line for those.
     if searcher.wait_for_cache(Duration::from_millis(150)) {
-        return;
+        return None;
     }
-    eprintln!("quire: finishing the load cache, so the next start is quick (Ctrl-C skips it)");
+    // What the user types now is for their shell: the input thread stops reading it.
+    input.close();
+    let _ = writeln!(
+        io::stderr(),
+        "quire: finishing the load cache, so the next start is quick (Ctrl-C skips it)"
+    );
     let deadline = std::time::Instant::now() + CACHE_WAIT;
     while std::time::Instant::now() < deadline {
         if searcher.wait_for_cache(Duration::from_millis(100)) {
-            return;
+            return None;
         }
-        if events
-            .try_iter()
-            .any(|event| matches!(event, AppEvent::Terminate(_)))
-        {
+        if let Some(signal) = pass_on(events) {
             // The prompt comes back on a line of its own, after the terminal's "^C".
-            eprintln!();
-            return;
+            let _ = writeln!(io::stderr());
+            return Some(signal);
         }
     }
+    None
 }
 
 /// Looks, once a second (a `stat`), for the user's library folder missing at the start,

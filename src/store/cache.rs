@@ -1011,7 +1011,20 @@ struct Job {
     index: Option<Arc<SearchIndex>>,
 }
 
-/// Watches a [`Saver`]'s writes without keeping it alive (its thread ends with its last owner).
+/// Ends a write: the slot says no write is under way, and whoever waits for it is told.
+struct Written<'a>(&'a (Mutex<Slot>, Condvar));
+
+impl Drop for Written<'_> {
+    fn drop(&mut self) {
+        let (slot, changed) = self.0;
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.writing = false;
+        changed.notify_all();
+    }
+}
+
+/// Watches a [`Saver`]'s writes without keeping it alive (its thread ends once the Saver is
+/// dropped and the job it was asked last is written).
 #[derive(Clone)]
 pub struct Writes(Weak<(Mutex<Slot>, Condvar)>);
 
@@ -1053,13 +1066,10 @@ impl Saver {
                         };
                     }
                 };
+                // Idle again however the write ends (a panic too), so no quit waits for it.
+                let _done = Written(&thread_shared);
                 // A cache is a convenience: failing to write one changes nothing.
                 let _ = save(&job.path, &job.manifest, &job.library, job.index.as_deref());
-                drop(job);
-                if let Ok(mut slot) = slot.lock() {
-                    slot.writing = false;
-                }
-                changed.notify_all();
             }
         });
         Saver { shared }

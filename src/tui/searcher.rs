@@ -28,10 +28,27 @@ enum Message {
     /// The library to search, with its index when the load cache had it.
     Library(Arc<Library>, Option<Arc<SearchIndex>>),
     /// Write the library and its index to the load cache (on a thread of its own).
-    SaveCache(PathBuf, Manifest),
+    SaveCache(PathBuf, Manifest, Unsent),
     /// The saved pages, searched as their bookmarks' text (`is:dead` too).
     Shelf(Arc<Shelf>),
     Query(Asked),
+}
+
+/// One save on its way to the cache's writer: counted in [`Searcher::wait_for_cache`] until
+/// it is handed over, or dropped (the worker gone, the message never read).
+struct Unsent(Arc<AtomicUsize>);
+
+impl Unsent {
+    fn new(count: &Arc<AtomicUsize>) -> Unsent {
+        count.fetch_add(1, Ordering::AcqRel);
+        Unsent(Arc::clone(count))
+    }
+}
+
+impl Drop for Unsent {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// A search asked for: its generation, its text, and the read and star flags by item.
@@ -130,7 +147,6 @@ impl Searcher {
         let saver = cache::Saver::start();
         let cache_writes = saver.writes();
         let saves_unsent = Arc::new(AtomicUsize::new(0));
-        let unsent = Arc::clone(&saves_unsent);
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
             let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
             let mut merging: Option<Merge> = None;
@@ -152,11 +168,11 @@ impl Searcher {
                             }
                             indexed = Some((library, index));
                         }
-                        Message::SaveCache(path, manifest) => {
+                        Message::SaveCache(path, manifest, unsent) => {
                             if let Some((library, index)) = indexed.clone() {
                                 saver.save(path, manifest, library, Some(index));
                             }
-                            unsent.fetch_sub(1, Ordering::AcqRel);
+                            drop(unsent);
                         }
                         Message::Shelf(newer) => shelf = newer,
                         Message::Query(asked) => pending = Some(asked),
@@ -243,10 +259,8 @@ impl Searcher {
 
     /// Saves the current library and index to the load cache, in the background.
     pub fn save_cache(&self, path: PathBuf, manifest: Manifest) {
-        self.saves_unsent.fetch_add(1, Ordering::AcqRel);
-        if self.tx.send(Message::SaveCache(path, manifest)).is_err() {
-            self.saves_unsent.fetch_sub(1, Ordering::AcqRel);
-        }
+        let unsent = Unsent::new(&self.saves_unsent);
+        let _ = self.tx.send(Message::SaveCache(path, manifest, unsent));
     }
 
     /// Waits up to `limit` for the cache saves asked for to be written; true when none is
