@@ -96,7 +96,14 @@ fn the_matches_by_words_come_first_in_their_own_order() {
             below.len(),
             both.near
         );
-        if q.split(' ').count() > 1 {
+        // Nothing else in the library is about CoDel or LIFO queues: what filled in below
+        // them was the distilled model's noise ("LibJS chosen as first target…" at 0.44).
+        if q == "codel lifo" {
+            assert!(
+                below.iter().all(|h| h.matched != Matched::Meaning),
+                "{q}: nothing is near by meaning alone"
+            );
+        } else if q.split(' ').count() > 1 {
             assert!(
                 !below.is_empty(),
                 "{q}: meaning fills in below several words"
@@ -200,8 +207,9 @@ fn filters_hold_for_what_meaning_finds() {
 #[test]
 fn the_question_set_keeps_what_it_reached() {
     // Issue #26 asks for 90 % of these in the top 3, and `quire-bench meaning` measures it;
-    // this only keeps the search from falling back below what it reached when it was built
-    // (17 of 33 on 2026-12-07), so that a change that loses questions is seen.
+    // this only keeps the search from falling back below what it reached (17 of 33 when it
+    // was built on 2026-12-07, 19 with the taught model of 2026-12-08), so that a change that
+    // loses questions is seen.
     let (library, index) = bundled();
     let questions = questions::meaning_questions();
     let in_top3 = questions
@@ -212,7 +220,7 @@ fn the_question_set_keeps_what_it_reached() {
         })
         .count();
     assert!(
-        in_top3 >= 17,
+        in_top3 >= 19,
         "{in_top3} of {} in the top 3",
         questions.len()
     );
@@ -500,8 +508,11 @@ fn check_verbose_pairs_the_insights_that_say_one_thing_twice() {
         group.contains("bookmarks/tech-insights.md:230 \"How Dropbox Designed ATF"),
         "{group}"
     );
+    // 9 with the distilled model; the taught one adds three, read by hand: two say one thing
+    // twice (R2 SQL's row groups, Aurora's halted upgrade), one pairs a diagnosis with its
+    // root cause.
     assert!(
-        text.contains("9 pairs of near-duplicate insights (alike from 0.80; not problems)"),
+        text.contains("12 pairs of near-duplicate insights (alike from 0.80; not problems)"),
         "{text}"
     );
     let plain = stdout(&quire(&home, &["check"]));

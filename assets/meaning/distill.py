@@ -63,8 +63,9 @@ def linear(x, w, prefix):
     return x @ w[prefix + ".weight"].T + w[prefix + ".bias"]
 
 
-def bert(w, config, ids):
-    """Last hidden states for a batch of equal-length id sequences (no padding)."""
+def bert(w, config, ids, mask=None):
+    """Last hidden states for a batch of id sequences; `mask` (batch x length, True for a
+    token) leaves the padding of shorter ones out of attention."""
     eps = config["layer_norm_eps"]
     heads = config["num_attention_heads"]
     batch, length = ids.shape
@@ -86,6 +87,8 @@ def bert(w, config, ids):
         k = split(linear(x, w, p + "attention.self.key"))
         v = split(linear(x, w, p + "attention.self.value"))
         scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size)
+        if mask is not None:
+            scores = scores + np.where(mask, 0.0, -1e9).astype(np.float32)[:, None, None, :]
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         scores /= scores.sum(-1, keepdims=True)
         context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)

@@ -46,8 +46,10 @@ const MAX_UNITS: usize = 32;
 const UNIT_WORDS: usize = 64;
 
 /// Below this nearness (cosine of the nearest unit) an item is not listed by meaning alone:
-/// what is that far says nothing about the query.
-pub const MIN_NEARNESS: f32 = 0.35;
+/// what is that far says nothing about the query. It is a property of the model: set where
+/// 70 % of 30 off-topic questions' nearest units over the bundled library fall below it (the
+/// share the distilled model's 0.35 kept out; the taught model's cosines run lower).
+pub const MIN_NEARNESS: f32 = 0.28;
 
 /// The items' vectors of one segment, by the segment's item numbers.
 #[derive(Debug, Default, Clone)]
