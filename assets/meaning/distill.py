@@ -138,22 +138,24 @@ def main():
     proba = (1.0 / rank) / (1.0 / rank).sum()
     table *= (SIF_COEFFICIENT / (SIF_COEFFICIENT + proba))[:, None]
 
-    # int8 rows, each with its own f32 scale.
+    write_model(out_path, [vocab[i] for i in kept], table)
+
+
+def write_model(out_path, tokens, table):
+    """Quire's model file: the tokens, then the rows as int8, each with its own f32 scale."""
     scale = np.abs(table).max(axis=1) / 127.0
     scale[scale == 0] = 1.0
     quantised = np.clip(np.round(table / scale[:, None]), -127, 127).astype(np.int8)
-
     with open(out_path, "wb") as f:
         f.write(b"QUIREM2V")
-        f.write(struct.pack("<III", 1, dims, len(kept)))
-        for i in kept:
-            token = vocab[i].encode("utf-8")
+        f.write(struct.pack("<III", 1, table.shape[1], len(tokens)))
+        for t in tokens:
+            token = t.encode("utf-8")
             f.write(struct.pack("<B", len(token)))
             f.write(token)
         f.write(scale.astype("<f4").tobytes())
         f.write(quantised.tobytes())
-    print(f"wrote {out_path}: {len(kept)} tokens x {dims} dims", file=sys.stderr)
-
+    print(f"wrote {out_path}: {len(tokens)} tokens x {table.shape[1]} dims", file=sys.stderr)
 
 if __name__ == "__main__":
     main()

@@ -15,14 +15,13 @@ Run by build.sh. Usage: learn.py MODEL_DIR CORPUS.json OUT_FILE DIMS
 """
 
 import json
-import struct
 import sys
 import time
 
 import numpy as np
 from tokenizers import Tokenizer
 
-from distill import bert, load_safetensors
+from distill import bert, load_safetensors, write_model
 
 SIF_COEFFICIENT = 1e-4
 EPOCHS = 4
@@ -121,19 +120,7 @@ def main():
     weighted = table[rows].astype(np.float64) * sif[rows, None]
     _, _, vt = np.linalg.svd(weighted, full_matrices=False)
     projected = weighted @ vt[:dims].T
-    scale = np.abs(projected).max(axis=1) / 127.0
-    scale[scale == 0] = 1.0
-    quantised = np.clip(np.round(projected / scale[:, None]), -127, 127).astype(np.int8)
-    with open(out_path, "wb") as f:
-        f.write(b"QUIREM2V")
-        f.write(struct.pack("<III", 1, dims, len(rows)))
-        for i in rows:
-            token = vocab[i].encode("utf-8")
-            f.write(struct.pack("<B", len(token)))
-            f.write(token)
-        f.write(scale.astype("<f4").tobytes())
-        f.write(quantised.tobytes())
-    log(f"wrote {out_path}: {len(rows)} tokens x {dims} dims")
+    write_model(out_path, [vocab[i] for i in rows], projected)
 
 
 if __name__ == "__main__":

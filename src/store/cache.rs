@@ -1201,6 +1201,15 @@ mod tests {
         let _ = fs::remove_dir_all(dir);
     }
 
+    /// Asks `saver` to write at `path` the library of `roots` as its files are now.
+    fn ask_to_save(saver: &Saver, roots: &[Root], path: &Path) {
+        let listing = list_and_read(roots, None, Parts::Library).expect("list");
+        let library = Arc::new(crate::content::load_library(roots).expect("load"));
+        let index = Arc::new(SearchIndex::build(&library));
+        let manifest = Manifest::new(roots, &listing.files, &listing.sites);
+        saver.save(path.to_path_buf(), manifest, library, Some(index));
+    }
+
     #[test]
     fn saves_asked_for_at_once_leave_the_newest_library_whole() {
         let dir = temp("saver");
@@ -1214,11 +1223,7 @@ mod tests {
             // Same length every round: only the bodies tell the libraries apart.
             last = format!("# T\n\nbody {round:03}");
             fs::write(content.join("a.md"), &last).expect("write");
-            let listing = list_and_read(&roots, None, Parts::Library).expect("list");
-            let library = Arc::new(crate::content::load_library(&roots).expect("load"));
-            let index = Arc::new(SearchIndex::build(&library));
-            let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
-            saver.save(path.clone(), manifest, library, Some(index));
+            ask_to_save(&saver, &roots, &path);
         }
         drop(saver);
         // The worker finishes what it was asked last.
@@ -1250,11 +1255,7 @@ mod tests {
         let saver = Saver::start();
         let writes = saver.writes();
         assert!(writes.wait_idle(Duration::ZERO), "nothing asked: idle");
-        let listing = list_and_read(&roots, None, Parts::Library).expect("list");
-        let library = Arc::new(crate::content::load_library(&roots).expect("load"));
-        let index = Arc::new(SearchIndex::build(&library));
-        let manifest = Manifest::new(&roots, &listing.files, &listing.sites);
-        saver.save(path.clone(), manifest, library, Some(index));
+        ask_to_save(&saver, &roots, &path);
         // The reader quits as soon as it asked: the saver goes, the write asked for does not.
         drop(saver);
         assert!(writes.wait_idle(Duration::from_secs(30)), "the write ends");
