@@ -989,18 +989,35 @@ pub struct Saver {
     shared: Arc<(Mutex<Slot>, Condvar)>,
 }
 
-/// What the saver's thread has to do: the job waiting, and whether one is being written.
+/// What the saver's thread has to do: the job waiting, whether one is being written, and how
+/// many are promised.
 #[derive(Default)]
 struct Slot {
     job: Option<Job>,
     writing: bool,
-    /// The Saver is gone: nothing more will be asked.
+    /// Saves promised (a [`Promise`] each) and not yet asked for or given up.
+    promised: usize,
+    /// No thread writes any more: the Saver is gone, or its thread could not start.
     closed: bool,
 }
 
 impl Slot {
     fn idle(&self) -> bool {
-        self.job.is_none() && !self.writing
+        self.job.is_none() && !self.writing && self.promised == 0
+    }
+}
+
+/// A save on its way to a [`Saver`] from whoever will have its library (the reader's search
+/// thread, once the index it may be building is done): the saver counts as busy from the
+/// promise until it is dropped, kept or not.
+pub struct Promise(Arc<(Mutex<Slot>, Condvar)>);
+
+impl Drop for Promise {
+    fn drop(&mut self) {
+        let (slot, changed) = &*self.0;
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.promised -= 1;
+        changed.notify_all();
     }
 }
 
@@ -1029,7 +1046,22 @@ impl Drop for Written<'_> {
 pub struct Writes(Weak<(Mutex<Slot>, Condvar)>);
 
 impl Writes {
-    /// Waits up to `limit` for every write asked for to be done; true when none is left.
+    /// Promises a save, to be asked for with [`Saver::save`] (then the promise is dropped);
+    /// `None` when the saver is gone, and nothing would be written.
+    pub fn promise(&self) -> Option<Promise> {
+        let shared = self.0.upgrade()?;
+        {
+            let mut slot = shared.0.lock().unwrap_or_else(|e| e.into_inner());
+            if slot.closed {
+                return None;
+            }
+            slot.promised += 1;
+        }
+        Some(Promise(shared))
+    }
+
+    /// Waits up to `limit` for every write asked for or promised to be done; true when none
+    /// is left.
     pub fn wait_idle(&self, limit: Duration) -> bool {
         let Some(shared) = self.0.upgrade() else {
             return true;
@@ -1047,7 +1079,7 @@ impl Saver {
     pub fn start() -> Saver {
         let shared: Arc<(Mutex<Slot>, Condvar)> = Arc::default();
         let thread_shared = Arc::clone(&shared);
-        let _ = thread::Builder::new().name("cache".into()).spawn(move || {
+        let started = thread::Builder::new().name("cache".into()).spawn(move || {
             let (slot, changed) = &*thread_shared;
             loop {
                 let job = {
@@ -1072,6 +1104,10 @@ impl Saver {
                 let _ = save(&job.path, &job.manifest, &job.library, job.index.as_deref());
             }
         });
+        if started.is_err() {
+            // Nothing will write: no save is kept, and no quit waits for one.
+            shared.0.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+        }
         Saver { shared }
     }
 
@@ -1084,7 +1120,9 @@ impl Saver {
         index: Option<Arc<SearchIndex>>,
     ) {
         let (slot, changed) = &*self.shared;
-        if let Ok(mut slot) = slot.lock() {
+        if let Ok(mut slot) = slot.lock()
+            && !slot.closed
+        {
             slot.job = Some(Job {
                 path,
                 manifest,
@@ -1255,7 +1293,20 @@ mod tests {
         let saver = Saver::start();
         let writes = saver.writes();
         assert!(writes.wait_idle(Duration::ZERO), "nothing asked: idle");
+        // Promised before the library is at hand: busy until it is asked for.
+        let promise = writes.promise().expect("the saver is there");
+        assert!(
+            !writes.wait_idle(Duration::from_millis(20)),
+            "a save is promised"
+        );
+        drop(promise);
+        assert!(
+            writes.wait_idle(Duration::ZERO),
+            "a promise given up is nothing to wait for"
+        );
+        let promise = writes.promise();
         ask_to_save(&saver, &roots, &path);
+        drop(promise);
         // The reader quits as soon as it asked: the saver goes, the write asked for does not.
         drop(saver);
         assert!(writes.wait_idle(Duration::from_secs(30)), "the write ends");

@@ -9,10 +9,10 @@
 
 use crate::archive::{ByItem, Shelf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use std::path::PathBuf;
 
@@ -28,27 +28,10 @@ enum Message {
     /// The library to search, with its index when the load cache had it.
     Library(Arc<Library>, Option<Arc<SearchIndex>>),
     /// Write the library and its index to the load cache (on a thread of its own).
-    SaveCache(PathBuf, Manifest, Unsent),
+    SaveCache(PathBuf, Manifest, Option<cache::Promise>),
     /// The saved pages, searched as their bookmarks' text (`is:dead` too).
     Shelf(Arc<Shelf>),
     Query(Asked),
-}
-
-/// One save on its way to the cache's writer: counted in [`Searcher::wait_for_cache`] until
-/// it is handed over, or dropped (the worker gone, the message never read).
-struct Unsent(Arc<AtomicUsize>);
-
-impl Unsent {
-    fn new(count: &Arc<AtomicUsize>) -> Unsent {
-        count.fetch_add(1, Ordering::AcqRel);
-        Unsent(Arc::clone(count))
-    }
-}
-
-impl Drop for Unsent {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
 }
 
 /// A search asked for: its generation, its text, and the read and star flags by item.
@@ -131,9 +114,6 @@ impl Merge {
 pub struct Searcher {
     tx: Sender<Message>,
     latest: Arc<AtomicU64>,
-    /// Cache saves asked for that the worker has not handed to the cache's writer yet (it
-    /// takes them after the index it may be building).
-    saves_unsent: Arc<AtomicUsize>,
     cache_writes: cache::Writes,
 }
 
@@ -146,7 +126,6 @@ impl Searcher {
         // The one writer of the cache: the newest library asked for is written.
         let saver = cache::Saver::start();
         let cache_writes = saver.writes();
-        let saves_unsent = Arc::new(AtomicUsize::new(0));
         let _ = thread::Builder::new().name("search".into()).spawn(move || {
             let mut indexed: Option<(Arc<Library>, Arc<SearchIndex>)> = None;
             let mut merging: Option<Merge> = None;
@@ -168,11 +147,11 @@ impl Searcher {
                             }
                             indexed = Some((library, index));
                         }
-                        Message::SaveCache(path, manifest, unsent) => {
+                        Message::SaveCache(path, manifest, promise) => {
                             if let Some((library, index)) = indexed.clone() {
                                 saver.save(path, manifest, library, Some(index));
                             }
-                            drop(unsent);
+                            drop(promise);
                         }
                         Message::Shelf(newer) => shelf = newer,
                         Message::Query(asked) => pending = Some(asked),
@@ -242,7 +221,6 @@ impl Searcher {
         Searcher {
             tx,
             latest,
-            saves_unsent,
             cache_writes,
         }
     }
@@ -259,23 +237,16 @@ impl Searcher {
 
     /// Saves the current library and index to the load cache, in the background.
     pub fn save_cache(&self, path: PathBuf, manifest: Manifest) {
-        let unsent = Unsent::new(&self.saves_unsent);
-        let _ = self.tx.send(Message::SaveCache(path, manifest, unsent));
+        // The worker takes it after the index it may be building: promised until then.
+        let promise = self.cache_writes.promise();
+        let _ = self.tx.send(Message::SaveCache(path, manifest, promise));
     }
 
     /// Waits up to `limit` for the cache saves asked for to be written; true when none is
     /// left. The reader waits on quitting, so a first cache (seconds to write at 100,000
     /// items) is not lost to a quick `q`.
     pub fn wait_for_cache(&self, limit: Duration) -> bool {
-        let deadline = Instant::now() + limit;
-        while self.saves_unsent.load(Ordering::Acquire) > 0 {
-            if Instant::now() >= deadline {
-                return false;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        self.cache_writes
-            .wait_idle(deadline.saturating_duration_since(Instant::now()))
+        self.cache_writes.wait_idle(limit)
     }
 
     pub fn search(
