@@ -285,7 +285,7 @@ fn trim_trailing_space(spans: &mut Vec<Span<'static>>) {
 
 /// List and quote markers at the start of a line: `>` (or its bar), `- `, `* `, `1. `, and
 /// their padding; a code block's gutter.
-pub(super) fn is_marker(text: &str) -> bool {
+fn is_marker(text: &str) -> bool {
     let t = text.trim();
     text == CODE_GUTTER
         || t.is_empty()
