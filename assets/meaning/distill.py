@@ -8,7 +8,10 @@ token's own outputs (Model2Vec means all three): over Quire's question set it pu
 targets in the top 10 (see README.md). A sentence is then the normalised mean
 of its tokens' rows: no transformer at run time, microseconds per sentence.
 
-Run by build.sh, which fetches the pinned wheel from PyPI; see README.md beside this file.
+This was Quire's model until 2026-12-08; learn.py (run by build.sh) now starts from the same
+rows and teaches them. Run alone, this script writes the distilled-only table, to measure
+what the teaching adds. The transformer, the rows and the model file's writer are shared
+with learn.py.
 Usage: distill.py MODEL_DIR OUT_FILE DIMS
 """
 
@@ -105,6 +108,19 @@ def bert(w, config, ids, mask=None):
     return x
 
 
+def token_rows(w, config, tokens, cls, sep):
+    """Each token's row, out of context: the mean of the [CLS] and the token's own outputs
+    of "[CLS] token [SEP]"."""
+    rows = []
+    for start in range(0, len(tokens), BATCH):
+        chunk = np.asarray(tokens[start : start + BATCH])
+        ids = np.stack([np.full_like(chunk, cls), chunk, np.full_like(chunk, sep)], axis=1)
+        hidden = bert(w, config, ids)
+        rows.append((hidden[:, 0] + hidden[:, 1]) / 2)
+        print(f"  rows: {min(start + BATCH, len(tokens))}/{len(tokens)} tokens", file=sys.stderr, flush=True)
+    return np.concatenate(rows)
+
+
 def main():
     model_dir, out_path, dims = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with open(f"{model_dir}/config.json") as f:
@@ -119,14 +135,7 @@ def main():
     unk = vocab.index("[UNK]")
     kept = [unk] + kept
 
-    rows = []
-    for start in range(0, len(kept), BATCH):
-        chunk = np.array(kept[start : start + BATCH])
-        ids = np.stack([np.full_like(chunk, cls), chunk, np.full_like(chunk, sep)], axis=1)
-        hidden = bert(weights, config, ids)
-        rows.append((hidden[:, 0] + hidden[:, 1]) / 2)
-        print(f"  {min(start + BATCH, len(kept))}/{len(kept)} tokens", file=sys.stderr)
-    table = np.concatenate(rows).astype(np.float64)
+    table = token_rows(weights, config, kept, cls, sep).astype(np.float64)
 
     # PCA, as Model2Vec does: centre, project on the top components.
     centred = table - table.mean(axis=0)

@@ -21,7 +21,7 @@ import time
 import numpy as np
 from tokenizers import Tokenizer
 
-from distill import bert, load_safetensors, write_model
+from distill import bert, load_safetensors, token_rows, write_model
 
 SIF_COEFFICIENT = 1e-4
 EPOCHS = 4
@@ -68,14 +68,7 @@ def main():
     cls, sep = vocab.index("[CLS]"), vocab.index("[SEP]")
 
     # 1. Distil: each token's row, out of context.
-    parts = []
-    for start in range(0, size, 2048):
-        chunk = np.arange(start, min(size, start + 2048))
-        ids = np.stack([np.full_like(chunk, cls), chunk, np.full_like(chunk, sep)], axis=1)
-        hidden = bert(weights, config, ids)
-        parts.append((hidden[:, 0] + hidden[:, 1]) / 2)
-        log(f"  rows: {min(size, start + 2048)}/{size} tokens")
-    table = np.concatenate(parts).astype(np.float32)
+    table = token_rows(weights, config, np.arange(size), cls, sep).astype(np.float32)
     table -= table[~special].mean(axis=0)
 
     rank = np.arange(size, dtype=np.float64) + 2
